@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the real Pact peers used by the interop tests into .tools/ (git-ignored):
+#   .tools/pact/bin/pact      the official Pact CLI (pact broker, pact verifier, pact mock, pact stub)
+#   .tools/pact-ffi/          libpact_ffi.so for pact-go v2 (FFI 0.4.28)
+# Everything comes from the npm registry through the machine's own npm configuration.
+# Idempotent: a second run with everything in place does nothing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools="$root/.tools"
+mkdir -p "$tools"
+
+PACT_CLI_VERSION=${PACT_CLI_VERSION:-18.1.2}
+PACT_CORE_VERSION=${PACT_CORE_VERSION:-18.1.0}
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "install-tools: npm is required (Node.js); install it with apt-get install nodejs npm" >&2
+  exit 2
+fi
+
+if [ ! -x "$tools/pact/bin/pact" ]; then
+  echo "install-tools: installing @pact-foundation/pact-cli-linux-x64@$PACT_CLI_VERSION" >&2
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent \
+      "@pact-foundation/pact-cli-linux-x64@$PACT_CLI_VERSION" >&2)
+  pkg="$tmp/node_modules/@pact-foundation/pact-cli-linux-x64"
+  rm -rf "$tools/pact"
+  mkdir -p "$tools/pact/bin"
+  cp -R "$pkg/." "$tools/pact/pkg"
+  bin=$(find "$tools/pact/pkg" -type f -name pact -path '*standalone*' | head -1)
+  [ -n "$bin" ] || bin=$(find "$tools/pact/pkg" -type f -name pact | head -1)
+  if [ -z "$bin" ]; then echo "install-tools: no pact binary in the package" >&2; exit 2; fi
+  chmod +x "$bin"
+  ln -sf "$bin" "$tools/pact/bin/pact"
+  rm -rf "$tmp"
+fi
+
+if [ ! -f "$tools/pact-ffi/libpact_ffi.so" ]; then
+  echo "install-tools: installing @pact-foundation/pact-core-linux-x64-glibc@$PACT_CORE_VERSION" >&2
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm init -y >/dev/null && npm install --no-audit --no-fund --silent --ignore-scripts \
+      "@pact-foundation/pact-core-linux-x64-glibc@$PACT_CORE_VERSION" >&2)
+  lib=$(find "$tmp/node_modules" -name libpact_ffi.so | head -1)
+  if [ -z "$lib" ]; then echo "install-tools: no libpact_ffi.so in the package" >&2; exit 2; fi
+  mkdir -p "$tools/pact-ffi"
+  cp "$lib" "$tools/pact-ffi/libpact_ffi.so"
+  rm -rf "$tmp"
+fi
+echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
