@@ -1,0 +1,228 @@
+package broker
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ContentSHA returns the pact version identifier of a pact document: the
+// hex SHA-1 of a canonical JSON holding only what affects verification
+// (the "interactions" and "messages" arrays, each interaction without its
+// "_id", and the specification version), with object keys sorted and the
+// interactions sorted by their canonical JSON. Consumer and provider
+// names and the rest of the metadata do not change it, so republishing the
+// same interactions in another order or with another pact library version
+// gives the same SHA.
+//
+// A document with neither array hashes as a whole (canonicalised). The
+// error wraps ErrInvalid when pactJSON is not a JSON object.
+func ContentSHA(pactJSON []byte) (string, error) {
+	doc, err := decodeObject(pactJSON)
+	if err != nil {
+		return "", err
+	}
+	subject := verifiableContent(doc)
+	var buf bytes.Buffer
+	writeCanonical(&buf, subject)
+	sum := sha1.Sum(buf.Bytes())
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// decodeObject parses a JSON object keeping numbers as written.
+func decodeObject(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, Invalid("content", "not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, Invalid("content", "trailing data after the JSON document")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, Invalid("content", "must be a JSON object, got %s", jsonKind(v))
+	}
+	return obj, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	default:
+		return "an object"
+	}
+}
+
+// verifiableContent extracts the parts of a pact that ContentSHA hashes.
+func verifiableContent(doc map[string]any) any {
+	interactions, hasI := doc["interactions"]
+	messages, hasM := doc["messages"]
+	if (!hasI || interactions == nil) && (!hasM || messages == nil) {
+		return doc
+	}
+	out := map[string]any{}
+	if hasI && interactions != nil {
+		out["interactions"] = sortedItems(interactions)
+	}
+	if hasM && messages != nil {
+		out["messages"] = sortedItems(messages)
+	}
+	if spec := specVersion(doc); spec != "" {
+		out["pactSpecificationVersion"] = spec
+	}
+	return out
+}
+
+// sortedItems drops "_id" from each item and sorts items by canonical JSON.
+func sortedItems(v any) any {
+	items, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	type keyed struct {
+		key  string
+		item any
+	}
+	ks := make([]keyed, len(items))
+	for i, it := range items {
+		if obj, ok := it.(map[string]any); ok {
+			if _, has := obj["_id"]; has {
+				c := make(map[string]any, len(obj))
+				for k, v := range obj {
+					if k != "_id" {
+						c[k] = v
+					}
+				}
+				it = c
+			}
+		}
+		var b bytes.Buffer
+		writeCanonical(&b, it)
+		ks[i] = keyed{b.String(), it}
+	}
+	sort.SliceStable(ks, func(i, j int) bool { return ks[i].key < ks[j].key })
+	out := make([]any, len(ks))
+	for i, k := range ks {
+		out[i] = k.item
+	}
+	return out
+}
+
+// specVersion finds the declared specification version in any of the
+// places pact files have put it.
+func specVersion(doc map[string]any) string {
+	md, _ := doc["metadata"].(map[string]any)
+	if md == nil {
+		return ""
+	}
+	for _, key := range []string{"pactSpecification", "pact-specification"} {
+		if o, ok := md[key].(map[string]any); ok {
+			if s, ok := o["version"].(string); ok {
+				return s
+			}
+		}
+	}
+	if s, ok := md["pactSpecificationVersion"].(string); ok {
+		return s
+	}
+	return ""
+}
+
+// writeCanonical writes v as JSON with object keys sorted and no
+// insignificant whitespace.
+func writeCanonical(b *bytes.Buffer, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeString(b, k)
+			b.WriteByte(':')
+			writeCanonical(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, it := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeCanonical(b, it)
+		}
+		b.WriteByte(']')
+	case string:
+		writeString(b, x)
+	case json.Number:
+		b.WriteString(x.String())
+	case bool:
+		if x {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case nil:
+		b.WriteString("null")
+	default:
+		fmt.Fprintf(b, "%v", x)
+	}
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s) // marshalling a string cannot fail
+	b.Write(enc)
+}
+
+// pactNames returns the consumer and provider names declared in a pact
+// document ("" when absent).
+func pactNames(doc map[string]any) (consumer, provider string) {
+	name := func(key string) string {
+		if o, ok := doc[key].(map[string]any); ok {
+			if s, ok := o["name"].(string); ok {
+				return strings.TrimSpace(s)
+			}
+		}
+		return ""
+	}
+	return name("consumer"), name("provider")
+}
+
+// CheckPactContent validates a pact document published for consumer and
+// provider and returns its ContentSHA. ErrInvalid (*FieldError): not a
+// JSON object, or the consumer/provider names in the document differ from
+// the given ones (absent names are accepted).
+func CheckPactContent(content []byte, consumer, provider string) (string, error) {
+	doc, err := decodeObject(content)
+	if err != nil {
+		return "", err
+	}
+	c, p := pactNames(doc)
+	if c != "" && c != consumer {
+		return "", Invalid("content", "consumer.name %q in the pact does not match consumer %q", c, consumer)
+	}
+	if p != "" && p != provider {
+		return "", Invalid("content", "provider.name %q in the pact does not match provider %q", p, provider)
+	}
+	return ContentSHA(content)
+}

@@ -1,0 +1,683 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors every Store method returns (wrapped, test with errors.Is).
+var (
+	// ErrNotFound means a named pacticipant, version, branch, tag,
+	// environment, pact, verification, deployment, release or webhook does
+	// not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the write collides with existing state: a duplicate
+	// name, or different pact content for a consumer version that already has
+	// a pact with that provider.
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid means the input is malformed (empty name, bad JSON, a name
+	// with spaces, ...). The error is usually a *FieldError.
+	ErrInvalid = errors.New("invalid")
+)
+
+// FieldError is a validation error about one input field. It matches
+// ErrInvalid with errors.Is.
+type FieldError struct {
+	// Field is the JSON name of the offending field ("name", "content", ...).
+	Field string
+	// Message says what is wrong, including the value seen.
+	Message string
+}
+
+// Error implements error.
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+
+// Invalid returns a *FieldError for field with a formatted message.
+func Invalid(field, format string, args ...any) error {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// PactConflictError reports a publication whose content differs from the
+// pact already published for the same consumer version and provider. It
+// matches ErrConflict with errors.Is.
+type PactConflictError struct {
+	Consumer        string
+	Provider        string
+	ConsumerVersion string
+	// ExistingSHA and NewSHA are the content SHAs (see ContentSHA).
+	ExistingSHA string
+	NewSHA      string
+}
+
+// Error implements error.
+func (e *PactConflictError) Error() string {
+	return fmt.Sprintf("pact between %s and %s for consumer version %s already exists with different content (sha %s, new %s); overwriting is not allowed",
+		e.Consumer, e.Provider, e.ConsumerVersion, e.ExistingSHA, e.NewSHA)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *PactConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Page selects a window of a list. Lists are ordered newest first unless a
+// method says otherwise.
+type Page struct {
+	// Offset is the number of items skipped.
+	Offset int
+	// Limit is the maximum number of items; 0 means DefaultPageSize.
+	Limit int
+}
+
+// DefaultPageSize is the page size used when Page.Limit is 0.
+const DefaultPageSize = 100
+
+// MaxPageSize caps Page.Limit.
+const MaxPageSize = 1000
+
+// Pacticipant is a consumer or provider application.
+type Pacticipant struct {
+	Name          string
+	DisplayName   string
+	RepositoryURL string
+	// MainBranch is the branch whose head "mainBranch" selectors pick.
+	MainBranch string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Version is one version (build) of a pacticipant. Versions are ordered by
+// creation: the latest version is the one created last.
+type Version struct {
+	Pacticipant string
+	Number      string
+	BuildURL    string
+	// Branches are the branches the version belongs to, oldest first.
+	Branches []string
+	// Tags are the version's tag names, oldest first.
+	Tags      []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// VersionRef names one pacticipant version.
+type VersionRef struct {
+	Pacticipant string
+	Number      string
+}
+
+// Branch is a named branch of a pacticipant.
+type Branch struct {
+	Pacticipant string
+	Name        string
+	// Head is the number of the branch's latest version ("" if none).
+	Head      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// BranchVersion records that a version belongs to a branch.
+type BranchVersion struct {
+	Pacticipant string
+	Branch      string
+	Version     string
+	CreatedAt   time.Time
+}
+
+// Tag is a label on a pacticipant version.
+type Tag struct {
+	Pacticipant string
+	Version     string
+	Name        string
+	CreatedAt   time.Time
+}
+
+// Environment is a deployment target (test, production, ...).
+type Environment struct {
+	UUID string
+	// Name is unique and contains no spaces.
+	Name        string
+	DisplayName string
+	Production  bool
+	// Contacts is the JSON contacts array, kept whole (nil when absent).
+	Contacts  json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// DeployedVersion records a version deployed to an environment.
+type DeployedVersion struct {
+	UUID            string
+	Pacticipant     string
+	Version         string
+	EnvironmentUUID string
+	EnvironmentName string
+	// ApplicationInstance distinguishes several deployments of the same
+	// pacticipant in one environment ("" is the default instance).
+	ApplicationInstance string
+	CurrentlyDeployed   bool
+	CreatedAt           time.Time
+	// UndeployedAt is set once CurrentlyDeployed became false.
+	UndeployedAt *time.Time
+}
+
+// ReleasedVersion records a version released to an environment (for
+// mobile apps, libraries: several can be supported at once).
+type ReleasedVersion struct {
+	UUID               string
+	Pacticipant        string
+	Version            string
+	EnvironmentUUID    string
+	EnvironmentName    string
+	CurrentlySupported bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	// SupportEndedAt is set once CurrentlySupported became false.
+	SupportEndedAt *time.Time
+}
+
+// Integration is a consumer/provider pair with at least one pact.
+type Integration struct {
+	Consumer  string
+	Provider  string
+	CreatedAt time.Time
+	// LatestPactCreatedAt is when the last pact between them was published.
+	LatestPactCreatedAt time.Time
+}
+
+// Webhook is a stored webhook definition. Consumer and Provider are
+// optional filters ("" matches any).
+type Webhook struct {
+	UUID     string
+	Consumer string
+	Provider string
+	// Definition is the webhook JSON document (description, events,
+	// request, enabled), kept whole.
+	Definition json.RawMessage
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// WebhookFilter restricts ListWebhooks; empty fields match any.
+type WebhookFilter struct {
+	Consumer string
+	Provider string
+}
+
+// Pact is one pact publication: a consumer version's contract with a
+// provider, pointing to deduplicated content.
+type Pact struct {
+	Consumer        string
+	Provider        string
+	ConsumerVersion string
+	// SHA identifies the content (pact version), see ContentSHA.
+	SHA string
+	// Revision counts publications for this consumer version and provider,
+	// starting at 1.
+	Revision int
+	Content  json.RawMessage
+	// CreatedAt is when this publication was made.
+	CreatedAt time.Time
+	// ContentCreatedAt is when this content was first published.
+	ContentCreatedAt time.Time
+}
+
+// ConflictPolicy says what to do when a consumer version already has a
+// pact with different content for the same provider.
+type ConflictPolicy string
+
+// Conflict policies.
+const (
+	// ConflictReject refuses the publication with a *PactConflictError.
+	ConflictReject ConflictPolicy = ""
+	// ConflictOverwrite publishes the new content as a new revision.
+	ConflictOverwrite ConflictPolicy = "overwrite"
+	// ConflictMerge merges the interactions of the new content into the
+	// existing content (see MergePactContent) and publishes the result.
+	ConflictMerge ConflictPolicy = "merge"
+)
+
+// ContractInput is one pact in a publication.
+type ContractInput struct {
+	Consumer   string
+	Provider   string
+	Content    json.RawMessage
+	OnConflict ConflictPolicy
+}
+
+// PublishRequest publishes a consumer version with its branch, tags and
+// pacts in one transaction.
+type PublishRequest struct {
+	Pacticipant string
+	Version     string
+	Branch      string
+	BuildURL    string
+	Tags        []string
+	Contracts   []ContractInput
+}
+
+// PublishOutcome says what a publication did with one contract.
+type PublishOutcome string
+
+// Publish outcomes.
+const (
+	PublishCreated     PublishOutcome = "created"
+	PublishUnchanged   PublishOutcome = "unchanged"
+	PublishOverwritten PublishOutcome = "overwritten"
+	PublishMerged      PublishOutcome = "merged"
+)
+
+// PublishedContract is the result for one ContractInput.
+type PublishedContract struct {
+	Pact    Pact
+	Outcome PublishOutcome
+	// NewContent is true when no consumer version had this content before
+	// (for the same consumer and provider).
+	NewContent bool
+	// NewIntegration is true when this is the first pact between the two.
+	NewIntegration bool
+}
+
+// PublishResult is what PublishContracts did.
+type PublishResult struct {
+	Pacticipant Pacticipant
+	Version     Version
+	// VersionCreated is true when the version did not exist before.
+	VersionCreated bool
+	Tags           []Tag
+	Contracts      []PublishedContract
+}
+
+// VerificationInput is a provider's verification result for one pact
+// version.
+type VerificationInput struct {
+	Consumer string
+	Provider string
+	// PactSHA is the pact version (content) that was verified.
+	PactSHA         string
+	ProviderVersion string
+	Success         bool
+	BuildURL        string
+	// TestResults and VerifiedBy are JSON kept whole (nil when absent).
+	TestResults json.RawMessage
+	VerifiedBy  json.RawMessage
+}
+
+// Verification is a stored verification result.
+type Verification struct {
+	// Number is sequential per pact version, starting at 1.
+	Number          int
+	Consumer        string
+	Provider        string
+	PactSHA         string
+	ProviderVersion string
+	Success         bool
+	BuildURL        string
+	TestResults     json.RawMessage
+	VerifiedBy      json.RawMessage
+	// ExecutionDate is when the broker recorded the result.
+	ExecutionDate time.Time
+}
+
+// VersionFilter picks the latest version of a pacticipant: with Tag, the
+// latest with that tag; with Branch, the branch head; with neither, the
+// latest overall.
+type VersionFilter struct {
+	Tag    string
+	Branch string
+}
+
+// DeploymentFilter restricts ListDeployedVersions / ListReleasedVersions;
+// empty fields match any.
+type DeploymentFilter struct {
+	EnvironmentUUID string
+	Pacticipant     string
+	Version         string
+	// ApplicationInstance filters deployments when non-nil ("" is the
+	// default instance).
+	ApplicationInstance *string
+	// CurrentOnly keeps only currently deployed / currently supported ones.
+	CurrentOnly bool
+}
+
+// PactFilter restricts pact look-ups by the consumer version's tag or
+// branch (at most one).
+type PactFilter struct {
+	Tag    string
+	Branch string
+}
+
+// Store is the broker's persistence. Every method takes a context and
+// returns errors wrapping ErrNotFound, ErrConflict or ErrInvalid as
+// documented; any other error is an internal failure. Names are
+// case-sensitive. Lists are paginated with Page.
+//
+// The matrix and pacts-for-verification are computed by QueryMatrix and
+// PactsForVerification on top of the Queries methods.
+type Store interface {
+	// CreatePacticipant creates p. ErrInvalid: empty name. ErrConflict: the
+	// name exists.
+	CreatePacticipant(ctx context.Context, p Pacticipant) (Pacticipant, error)
+	// PutPacticipant creates or replaces the pacticipant p.Name (all
+	// settable fields replaced). created is true when it was new.
+	// ErrInvalid: empty name.
+	PutPacticipant(ctx context.Context, p Pacticipant) (_ Pacticipant, created bool, _ error)
+	// GetPacticipant returns the pacticipant. ErrNotFound.
+	GetPacticipant(ctx context.Context, name string) (Pacticipant, error)
+	// ListPacticipants lists pacticipants ordered by name.
+	ListPacticipants(ctx context.Context, page Page) ([]Pacticipant, error)
+	// DeletePacticipant deletes the pacticipant with its versions, pacts,
+	// verifications, deployments and webhooks. ErrNotFound.
+	DeletePacticipant(ctx context.Context, name string) error
+
+	// PutVersion creates the version (and the pacticipant) if missing and
+	// sets its build URL when buildURL is non-empty. ErrInvalid: empty
+	// pacticipant or number.
+	PutVersion(ctx context.Context, pacticipant, number, buildURL string) (_ Version, created bool, _ error)
+	// GetVersion returns a version with its branches and tags. ErrNotFound.
+	GetVersion(ctx context.Context, pacticipant, number string) (Version, error)
+	// LatestVersion returns the latest version matching f. ErrNotFound: no
+	// such pacticipant or no matching version.
+	LatestVersion(ctx context.Context, pacticipant string, f VersionFilter) (Version, error)
+	// ListVersions lists a pacticipant's versions, newest first.
+	// ErrNotFound: unknown pacticipant.
+	ListVersions(ctx context.Context, pacticipant string, page Page) ([]Version, error)
+	// DeleteVersion deletes a version with its tags, branch memberships,
+	// pacts and verifications. ErrNotFound.
+	DeleteVersion(ctx context.Context, pacticipant, number string) error
+
+	// AddBranchVersion adds the version to the branch, creating pacticipant,
+	// version and branch as needed; the version becomes the branch head when
+	// it is the branch's newest version. created is false when the version
+	// already was on the branch. ErrInvalid: empty names.
+	AddBranchVersion(ctx context.Context, pacticipant, branch, version string) (_ BranchVersion, created bool, _ error)
+	// GetBranchVersion returns a branch membership. ErrNotFound.
+	GetBranchVersion(ctx context.Context, pacticipant, branch, version string) (BranchVersion, error)
+	// GetBranch returns a branch with its head. ErrNotFound.
+	GetBranch(ctx context.Context, pacticipant, branch string) (Branch, error)
+	// ListBranches lists a pacticipant's branches, most recently updated
+	// first. ErrNotFound: unknown pacticipant.
+	ListBranches(ctx context.Context, pacticipant string, page Page) ([]Branch, error)
+	// ListBranchVersions lists a branch's versions, newest first.
+	// ErrNotFound: unknown pacticipant or branch.
+	ListBranchVersions(ctx context.Context, pacticipant, branch string, page Page) ([]Version, error)
+	// DeleteBranch deletes the branch (not its versions). ErrNotFound.
+	DeleteBranch(ctx context.Context, pacticipant, branch string) error
+
+	// AddTag tags the version, creating pacticipant and version as needed.
+	// created is false when the tag existed. ErrInvalid: empty names.
+	AddTag(ctx context.Context, pacticipant, version, tag string) (_ Tag, created bool, _ error)
+	// GetTag returns a tag. ErrNotFound.
+	GetTag(ctx context.Context, pacticipant, version, tag string) (Tag, error)
+	// ListTags lists a version's tags, oldest first. ErrNotFound: unknown
+	// pacticipant or version.
+	ListTags(ctx context.Context, pacticipant, version string) ([]Tag, error)
+	// DeleteTag removes a tag. ErrNotFound.
+	DeleteTag(ctx context.Context, pacticipant, version, tag string) error
+
+	// CreateEnvironment creates an environment; a UUID is generated when
+	// e.UUID is empty. ErrInvalid: empty name or a name with spaces, bad
+	// contacts JSON. ErrConflict: name or UUID exists.
+	CreateEnvironment(ctx context.Context, e Environment) (Environment, error)
+	// UpdateEnvironment replaces the environment e.UUID's fields.
+	// ErrNotFound, ErrInvalid, ErrConflict (name taken by another).
+	UpdateEnvironment(ctx context.Context, e Environment) (Environment, error)
+	// GetEnvironment returns an environment by UUID. ErrNotFound.
+	GetEnvironment(ctx context.Context, uuid string) (Environment, error)
+	// GetEnvironmentByName returns an environment by name. ErrNotFound.
+	GetEnvironmentByName(ctx context.Context, name string) (Environment, error)
+	// ListEnvironments lists environments ordered by name.
+	ListEnvironments(ctx context.Context) ([]Environment, error)
+	// DeleteEnvironment deletes an environment and its deployment and
+	// release records. ErrNotFound.
+	DeleteEnvironment(ctx context.Context, uuid string) error
+
+	// RecordDeployment records that the version is deployed to the
+	// environment as applicationInstance. Recording the same version,
+	// environment and instance again returns the existing record (created
+	// false); otherwise the previous current deployment of that pacticipant,
+	// environment and instance is marked undeployed. ErrNotFound: unknown
+	// pacticipant, version or environment.
+	RecordDeployment(ctx context.Context, pacticipant, version, environmentUUID, applicationInstance string) (_ DeployedVersion, created bool, _ error)
+	// GetDeployedVersion returns a deployment record. ErrNotFound.
+	GetDeployedVersion(ctx context.Context, uuid string) (DeployedVersion, error)
+	// MarkUndeployed sets CurrentlyDeployed false (idempotent). ErrNotFound.
+	MarkUndeployed(ctx context.Context, uuid string) (DeployedVersion, error)
+	// ListDeployedVersions lists deployment records, newest first.
+	ListDeployedVersions(ctx context.Context, f DeploymentFilter) ([]DeployedVersion, error)
+	// RecordRelease records that the version is released to the
+	// environment; recording it again returns the existing record (created
+	// false) and makes it supported again. ErrNotFound: unknown pacticipant,
+	// version or environment.
+	RecordRelease(ctx context.Context, pacticipant, version, environmentUUID string) (_ ReleasedVersion, created bool, _ error)
+	// GetReleasedVersion returns a release record. ErrNotFound.
+	GetReleasedVersion(ctx context.Context, uuid string) (ReleasedVersion, error)
+	// EndSupport sets CurrentlySupported false (idempotent). ErrNotFound.
+	EndSupport(ctx context.Context, uuid string) (ReleasedVersion, error)
+	// ListReleasedVersions lists release records, newest first
+	// (ApplicationInstance is ignored).
+	ListReleasedVersions(ctx context.Context, f DeploymentFilter) ([]ReleasedVersion, error)
+
+	// PublishContracts creates the version (branch, build URL), its tags,
+	// its pacts and their integrations in one transaction: on any error
+	// nothing is changed. Republishing identical content is a no-op
+	// (PublishUnchanged). ErrInvalid: empty names, a consumer name that is
+	// not the pacticipant, content that is not a JSON object or whose
+	// consumer/provider names differ. ErrConflict (*PactConflictError):
+	// different content for an existing consumer version and provider with
+	// ConflictReject.
+	PublishContracts(ctx context.Context, req PublishRequest) (PublishResult, error)
+	// GetPact returns the latest revision of the consumer version's pact
+	// with the provider. ErrNotFound.
+	GetPact(ctx context.Context, consumer, provider, consumerVersion string) (Pact, error)
+	// GetPactBySHA returns the pact version sha of consumer and provider,
+	// attributed to the latest consumer version that published it.
+	// ErrNotFound.
+	GetPactBySHA(ctx context.Context, consumer, provider, sha string) (Pact, error)
+	// LatestPact returns the pact of the latest consumer version (matching
+	// f) that has a pact with the provider. ErrNotFound.
+	LatestPact(ctx context.Context, consumer, provider string, f PactFilter) (Pact, error)
+	// ListLatestPacts returns, for each integration, the latest pact (with
+	// provider set: only that provider's; with f: of consumer versions
+	// matching f), ordered by consumer then provider name.
+	ListLatestPacts(ctx context.Context, provider string, f PactFilter) ([]Pact, error)
+	// ListPactVersions lists the pacts between consumer and provider, one
+	// per consumer version (latest revision), newest first. Content is not
+	// loaded. ErrNotFound: unknown consumer or provider.
+	ListPactVersions(ctx context.Context, consumer, provider string, page Page) ([]Pact, error)
+	// DeletePact deletes the consumer version's publications for the
+	// provider. ErrNotFound.
+	DeletePact(ctx context.Context, consumer, provider, consumerVersion string) error
+
+	// ListIntegrations lists integrations ordered by consumer then provider.
+	ListIntegrations(ctx context.Context, page Page) ([]Integration, error)
+	// DeleteIntegration deletes the integration with all its pacts and
+	// verifications. ErrNotFound.
+	DeleteIntegration(ctx context.Context, consumer, provider string) error
+
+	// PublishVerification records a verification result of pact version
+	// PactSHA, creating the provider version if needed, numbered
+	// sequentially per pact version. ErrNotFound: unknown consumer,
+	// provider or pact version. ErrInvalid: empty provider version, bad
+	// JSON.
+	PublishVerification(ctx context.Context, in VerificationInput) (Verification, error)
+	// GetVerification returns verification number n of a pact version.
+	// ErrNotFound.
+	GetVerification(ctx context.Context, consumer, provider, sha string, n int) (Verification, error)
+	// LatestVerification returns the newest verification of a pact version.
+	// ErrNotFound: unknown pact version or not verified.
+	LatestVerification(ctx context.Context, consumer, provider, sha string) (Verification, error)
+	// ListVerifications lists a pact version's verifications, newest first.
+	// ErrNotFound: unknown pact version.
+	ListVerifications(ctx context.Context, consumer, provider, sha string, page Page) ([]Verification, error)
+
+	// CreateWebhook stores a webhook; a UUID is generated when w.UUID is
+	// empty. ErrInvalid: definition is not a JSON object, or a named
+	// consumer/provider does not exist. ErrConflict: UUID exists.
+	CreateWebhook(ctx context.Context, w Webhook) (Webhook, error)
+	// PutWebhook creates or replaces webhook w.UUID. ErrInvalid as
+	// CreateWebhook.
+	PutWebhook(ctx context.Context, w Webhook) (_ Webhook, created bool, _ error)
+	// GetWebhook returns a webhook. ErrNotFound.
+	GetWebhook(ctx context.Context, uuid string) (Webhook, error)
+	// ListWebhooks lists webhooks matching f, oldest first.
+	ListWebhooks(ctx context.Context, f WebhookFilter) ([]Webhook, error)
+	// DeleteWebhook deletes a webhook. ErrNotFound.
+	DeleteWebhook(ctx context.Context, uuid string) error
+
+	Queries
+}
+
+// Queries are the read models QueryMatrix and PactsForVerification are
+// built on. They are part of Store; HTTP handlers should call QueryMatrix
+// and PactsForVerification rather than these.
+type Queries interface {
+	// ResolveVersions returns the versions of sel.Pacticipant picked by
+	// sel (Version, Latest, Tag, Branch, MainBranch, Environment; see
+	// MatrixSelector), newest first; an empty result means none matched.
+	// ErrNotFound: unknown pacticipant or environment.
+	ResolveVersions(ctx context.Context, sel MatrixSelector) ([]VersionRef, error)
+	// MatrixRows returns the matrix rows for q (see MatrixRowQuery), with
+	// version details filled in.
+	MatrixRows(ctx context.Context, q MatrixRowQuery) ([]MatrixRow, error)
+	// ProvidersOfVersion returns the providers the consumer version has
+	// pacts with, by name. ErrNotFound: unknown version.
+	ProvidersOfVersion(ctx context.Context, consumer, version string) ([]string, error)
+	// ConsumersOf returns the consumers that have integrations with the
+	// provider, by name.
+	ConsumersOf(ctx context.Context, provider string) ([]string, error)
+
+	// SelectPacts returns the pacts for q.Provider picked by one selection
+	// (one per consumer, or several for SelectTagAll / deployments), ordered
+	// by consumer name then consumer version, without content.
+	SelectPacts(ctx context.Context, q PactSelection) ([]SelectedPact, error)
+	// SuccessfullyVerified reports whether pact version q.SHA has a
+	// successful verification by a provider version matching q.
+	SuccessfullyVerified(ctx context.Context, q VerifiedQuery) (bool, error)
+	// WIPCandidates returns, for each consumer of provider, the pacts of
+	// the heads of its branches and the latest versions of its tags whose
+	// publication is not older than since, without content.
+	WIPCandidates(ctx context.Context, provider string, since time.Time) ([]SelectedPact, error)
+}
+
+// MatrixRowMode says which rows MatrixRows returns.
+type MatrixRowMode int
+
+// Matrix row modes.
+const (
+	// RowsInvolving returns every row whose consumer version or provider
+	// version is one of the versions (one selector, nothing inferred).
+	RowsInvolving MatrixRowMode = iota
+	// RowsBetween returns rows whose consumer version is one of the
+	// versions and whose provider is the pacticipant of one of them, with
+	// verifications only by provider versions among the versions (a pact
+	// with none gives one unverified row).
+	RowsBetween
+)
+
+// MatrixRowQuery asks MatrixRows for the rows around a set of versions.
+type MatrixRowQuery struct {
+	Versions []VersionRef
+	Mode     MatrixRowMode
+	// Limit caps the number of rows (0: no cap), newest first.
+	Limit int
+}
+
+// MatrixVersion is a version as shown in matrix rows.
+type MatrixVersion struct {
+	Number   string
+	Branches []string
+	Tags     []string
+	// Environments are the names of environments where the version is
+	// currently deployed or supported.
+	Environments []string
+	CreatedAt    time.Time
+	// Order increases with creation within a pacticipant.
+	Order int64
+}
+
+// MatrixRow is one pact publication of a consumer version, with the
+// latest verification of its content by one provider version (or none).
+type MatrixRow struct {
+	Consumer        string
+	ConsumerVersion MatrixVersion
+	Provider        string
+	// ProviderVersion is nil when the pact is unverified (in scope).
+	ProviderVersion *MatrixVersion
+	PactSHA         string
+	PactRevision    int
+	PactCreatedAt   time.Time
+	// Verification is nil when the pact is unverified (in scope).
+	Verification *Verification
+	// Ignored is set by QueryMatrix for rows matched by ignore selectors.
+	Ignored bool
+}
+
+// PactSelectionKind is the kind of a PactSelection.
+type PactSelectionKind int
+
+// Pact selection kinds.
+const (
+	// SelectLatest picks each consumer's latest version with a pact.
+	SelectLatest PactSelectionKind = iota
+	// SelectBranchHead picks the latest version with a pact on Branch.
+	SelectBranchHead
+	// SelectMainBranchHead picks the latest version with a pact on each
+	// consumer's main branch.
+	SelectMainBranchHead
+	// SelectTagLatest picks the latest version with a pact tagged Tag.
+	SelectTagLatest
+	// SelectTagAll picks every version with a pact tagged Tag.
+	SelectTagAll
+	// SelectDeployed picks versions currently deployed (in Environment when
+	// set).
+	SelectDeployed
+	// SelectReleased picks versions currently supported-released (in
+	// Environment when set).
+	SelectReleased
+)
+
+// PactSelection is one store-level pact selection for a provider.
+type PactSelection struct {
+	Provider string
+	Kind     PactSelectionKind
+	// Consumer restricts the selection to one consumer when set.
+	Consumer    string
+	Branch      string
+	Tag         string
+	Environment string
+}
+
+// SelectedPact is a pact picked by a selection.
+type SelectedPact struct {
+	Consumer        string
+	Provider        string
+	ConsumerVersion string
+	// ConsumerVersionOrder increases with the consumer version's creation.
+	ConsumerVersionOrder int64
+	SHA                  string
+	CreatedAt            time.Time
+	// Branch, Tag and Environment say what matched (when relevant).
+	Branch      string
+	Tag         string
+	Environment string
+}
+
+// VerifiedQuery asks whether a pact version was verified successfully by
+// provider versions on ProviderBranch, with ProviderTag, or (neither)
+// by any provider version. With Before set, only verifications executed
+// before it count, and OtherBranches makes verifications from any branch
+// other than ProviderBranch count instead.
+type VerifiedQuery struct {
+	Consumer       string
+	Provider       string
+	SHA            string
+	ProviderBranch string
+	ProviderTag    string
+	OtherBranches  bool
+	Before         *time.Time
+}
