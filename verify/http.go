@@ -1,0 +1,144 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/pact/match"
+)
+
+// maxResponseBody bounds how much of a provider response is read.
+const maxResponseBody = 32 << 20
+
+// httpTransport replays HTTP interactions against the provider base URL.
+type httpTransport struct{ s *settings }
+
+// Verify implements Transport.
+func (t *httpTransport) Verify(ctx context.Context, call Call) Outcome {
+	in := call.Interaction
+	if in.Request == nil || in.Response == nil {
+		return Outcome{Err: errors.New("interaction has no request or no response")}
+	}
+	reqSpec, err := providerRequest(in.Request, call.StateValues, t.s.Now())
+	if err != nil {
+		return Outcome{Err: fmt.Errorf("generate request: %w", err)}
+	}
+	req, err := t.newRequest(ctx, reqSpec)
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	ctx, cancel := context.WithTimeout(ctx, t.s.RequestTimeout)
+	defer cancel()
+	req = req.WithContext(ctx)
+	resp, err := t.s.Client.Do(req)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return Outcome{Err: fmt.Errorf("%s %s: no response within %s", req.Method, req.URL, t.s.RequestTimeout)}
+		}
+		return Outcome{Err: fmt.Errorf("%s %s: %w", req.Method, req.URL, err)}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	if err != nil {
+		return Outcome{Err: fmt.Errorf("%s %s: read response: %w", req.Method, req.URL, err)}
+	}
+	actual := actualResponse(resp, body)
+	expected := in.Response
+	return Outcome{
+		Mismatches:   match.Response(expected, actual),
+		ExpectedBody: expected.Body.Content,
+		ActualBody:   body,
+	}
+}
+
+// newRequest turns the contract's request into an HTTP request to the
+// provider: base URL path + request path, query, headers, body, then the
+// configured headers and the request filter.
+func (t *httpTransport) newRequest(ctx context.Context, r *pact.Request) (*http.Request, error) {
+	u := *t.s.base
+	path := r.Path
+	if path == "" {
+		path = "/"
+	} else if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	u.Path = u.Path + path
+	u.RawQuery = encodeQuery(r.Query)
+	var body io.Reader = http.NoBody
+	if (r.Body.State == pact.BodyPresent || r.Body.State == pact.BodyEmpty) && len(r.Body.Content) > 0 {
+		body = bytes.NewReader(r.Body.Content)
+	}
+	method := strings.ToUpper(r.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("build request %s %s: %w", method, r.Path, err)
+	}
+	for _, name := range sortedKeys(r.Headers) {
+		for _, v := range r.Headers[name] {
+			req.Header.Add(name, v)
+		}
+	}
+	if r.Body.State == pact.BodyPresent && r.Body.ContentType != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", r.Body.ContentType)
+	}
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host
+	}
+	for name, vs := range t.s.Headers {
+		req.Header.Del(name)
+		for _, v := range vs {
+			req.Header.Add(name, v)
+		}
+	}
+	if t.s.RequestFilter != nil {
+		t.s.RequestFilter(req)
+	}
+	return req, nil
+}
+
+// encodeQuery writes query parameters in key order, values in their order.
+func encodeQuery(q pact.Query) string {
+	if len(q) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, k := range sortedKeys(q) {
+		vs := q[k]
+		if len(vs) == 0 {
+			vs = []string{""}
+		}
+		for _, v := range vs {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(v))
+		}
+	}
+	return b.String()
+}
+
+// actualResponse describes what the provider returned in the pact model,
+// for the matching engine.
+func actualResponse(resp *http.Response, body []byte) *pact.Response {
+	h := pact.Headers{}
+	for name, vs := range resp.Header {
+		h[name] = append([]string(nil), vs...)
+	}
+	b := pact.Body{State: pact.BodyEmpty}
+	if len(body) > 0 {
+		b = pact.Body{State: pact.BodyPresent, Content: body, ContentType: resp.Header.Get("Content-Type")}
+	}
+	return &pact.Response{Status: resp.StatusCode, Headers: h, Body: b}
+}

@@ -1,0 +1,441 @@
+// Package mock is a mock HTTP provider: it serves the expectations of one
+// or more pacts to a consumer under test, answers each request that matches
+// an interaction with that interaction's response, and records what was
+// unexpected or never requested.
+//
+//	srv := mock.New(pacts, mock.Options{})
+//	err := srv.Start(ctx, "127.0.0.1:0")
+//	// ... exercise the consumer against srv.URL() ...
+//	if err := srv.Verify(); err == nil { srv.WritePact("./pacts") }
+package mock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/pact/match"
+)
+
+// ProblemType is the stable identifier of a mock server problem; the names
+// are those of the Pact mock server.
+type ProblemType string
+
+// Problem types.
+const (
+	// ProblemUnexpected: a request no interaction expects.
+	ProblemUnexpected ProblemType = "request-not-found"
+	// ProblemMismatch: a request with the method and path of an interaction
+	// but differing in query, headers or body.
+	ProblemMismatch ProblemType = "request-mismatch"
+	// ProblemMissing: an interaction whose request never came.
+	ProblemMissing ProblemType = "missing-request"
+)
+
+// Problem is one thing the mock server saw go wrong.
+type Problem struct {
+	Type   ProblemType `json:"type"`
+	Method string      `json:"method"`
+	Path   string      `json:"path"`
+	// Description names the interaction concerned (mismatch, missing).
+	Description string `json:"description,omitempty"`
+	// Consumer and Provider name the pact of that interaction.
+	Consumer string `json:"consumer,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	// Mismatches says how a request differed from the interaction.
+	Mismatches []match.Mismatch `json:"mismatches,omitempty"`
+}
+
+// String describes the problem in one line.
+func (p Problem) String() string {
+	switch p.Type {
+	case ProblemUnexpected:
+		return fmt.Sprintf("unexpected request received: %s %s", p.Method, p.Path)
+	case ProblemMismatch:
+		var ms []string
+		for _, m := range p.Mismatches {
+			ms = append(ms, m.Message)
+		}
+		return fmt.Sprintf("request %s %s did not match interaction %q: %s", p.Method, p.Path, p.Description, strings.Join(ms, "; "))
+	case ProblemMissing:
+		return fmt.Sprintf("expected but not received: %s %s (interaction %q)", p.Method, p.Path, p.Description)
+	}
+	return string(p.Type)
+}
+
+// ErrNotOK is wrapped by Verify's and WritePact's error when the mock
+// server saw unexpected, mismatched or missing requests.
+var ErrNotOK = errors.New("mock server expectations not met")
+
+// Options configure a Server.
+type Options struct {
+	// Logger receives unmatched requests; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock for date generators; nil means time.Now.
+	Now func() time.Time
+}
+
+// expectation is one HTTP interaction the server can answer.
+type expectation struct {
+	pact *pact.Pact
+	in   *pact.Interaction
+	used int
+}
+
+// Server is a mock provider. It is an http.Handler; Start also serves it
+// on a listener of its own.
+type Server struct {
+	opts Options
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	exps     []*expectation
+	problems []Problem
+	url      string
+	srv      *http.Server
+}
+
+// New returns a server answering the HTTP interactions of pacts (other
+// interaction types are ignored).
+func New(pacts []*pact.Pact, opts Options) *Server {
+	s := &Server{opts: opts, log: opts.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.opts.Now == nil {
+		s.opts.Now = time.Now
+	}
+	for _, p := range pacts {
+		for _, in := range p.Interactions {
+			if (in.Type == pact.HTTP || in.Type == "") && in.Request != nil && in.Response != nil {
+				s.exps = append(s.exps, &expectation{pact: p, in: in})
+			}
+		}
+	}
+	return s
+}
+
+// Start listens on addr (e.g. "127.0.0.1:0") and serves until ctx is done
+// or Close is called. It returns once the listener is open; URL then gives
+// the address.
+func (s *Server) Start(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("mock server listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.url = "http://" + ln.Addr().String()
+	s.srv = srv
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	return nil
+}
+
+// Close stops a server started with Start.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
+// URL is the base URL the server listens on after Start; empty before.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+// SetURL tells a server used as a plain http.Handler its public base URL,
+// for MockServerURL generators (otherwise derived from each request's Host).
+func (s *Server) SetURL(u string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.url = strings.TrimSuffix(u, "/")
+}
+
+// maxRequestBody bounds request bodies the server reads.
+const maxRequestBody = 32 << 20
+
+// ServeHTTP answers a request with the response of the interaction it
+// matches, or HTTP 500 with a JSON error body.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	if err != nil {
+		http.Error(w, "read request body: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	actual := actualRequest(r, body)
+
+	s.mu.Lock()
+	exp, best, bestMs := s.find(actual)
+	if exp != nil {
+		exp.used++
+	}
+	base := s.url
+	if best != nil {
+		s.problems = append(s.problems, Problem{
+			Type: ProblemMismatch, Method: r.Method, Path: r.URL.Path,
+			Description: best.in.Description, Consumer: best.pact.Consumer.Name, Provider: best.pact.Provider.Name,
+			Mismatches: bestMs,
+		})
+	} else if exp == nil {
+		s.problems = append(s.problems, Problem{Type: ProblemUnexpected, Method: r.Method, Path: r.URL.Path})
+	}
+	s.mu.Unlock()
+	if base == "" {
+		base = "http://" + r.Host
+	}
+
+	switch {
+	case exp != nil:
+		s.respond(w, exp, base)
+	case best != nil:
+		s.log.Warn("mock: request did not match", "method", r.Method, "path", r.URL.Path, "interaction", best.in.Description, "mismatches", len(bestMs))
+		writeError(w, errorBody{
+			Error:       fmt.Sprintf("Request-Mismatch : %s %s did not match interaction %q", r.Method, r.URL.Path, best.in.Description),
+			Type:        string(ProblemMismatch),
+			Interaction: best.in.Description,
+			Mismatches:  bestMs,
+		})
+	default:
+		s.log.Warn("mock: unexpected request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery)
+		writeError(w, errorBody{
+			Error: fmt.Sprintf("Unexpected request : %s %s", r.Method, r.URL.RequestURI()),
+			Type:  string(ProblemUnexpected),
+		})
+	}
+}
+
+// find returns the expectation actual matches (preferring one not yet
+// used), or else the closest expectation with the same method and path and
+// its mismatches. Called with s.mu held.
+func (s *Server) find(actual *pact.Request) (exp, best *expectation, bestMs []match.Mismatch) {
+	for _, e := range s.exps {
+		ms := match.Request(e.in.Request, actual)
+		if len(ms) == 0 {
+			if e.used == 0 {
+				return e, nil, nil
+			}
+			if exp == nil {
+				exp = e
+			}
+			continue
+		}
+		if exp != nil || !samePlace(ms) {
+			continue
+		}
+		if best == nil || len(ms) < len(bestMs) {
+			best, bestMs = e, ms
+		}
+	}
+	if exp != nil {
+		return exp, nil, nil
+	}
+	return nil, best, bestMs
+}
+
+// samePlace reports whether mismatches leave method and path matching.
+func samePlace(ms []match.Mismatch) bool {
+	for _, m := range ms {
+		if m.Kind == match.KindMethod || m.Kind == match.KindPath {
+			return false
+		}
+	}
+	return true
+}
+
+// respond writes the interaction's response, generators applied.
+func (s *Server) respond(w http.ResponseWriter, e *expectation, base string) {
+	resp, err := consumerResponse(e.in.Response, base, s.opts.Now())
+	if err != nil {
+		s.log.Error("mock: generate response", "interaction", e.in.Description, "error", err)
+		writeError(w, errorBody{Error: fmt.Sprintf("generate response for interaction %q: %v", e.in.Description, err), Type: "generator-error"})
+		return
+	}
+	h := w.Header()
+	for name, vs := range resp.Headers {
+		for _, v := range vs {
+			h.Add(name, v)
+		}
+	}
+	var body []byte
+	if resp.Body.State == pact.BodyPresent {
+		body = resp.Body.Content
+		if h.Get("Content-Type") == "" && resp.Body.ContentType != "" {
+			h.Set("Content-Type", resp.Body.ContentType)
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// errorBody is the JSON body of a 500 answer to an unmatched request.
+type errorBody struct {
+	Error       string           `json:"error"`
+	Type        string           `json:"type"`
+	Interaction string           `json:"interaction,omitempty"`
+	Mismatches  []match.Mismatch `json:"mismatches,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, body errorBody) {
+	data, _ := json.Marshal(body)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Pact-Error", body.Type)
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write(data)
+}
+
+// actualRequest describes a received request in the pact model.
+func actualRequest(r *http.Request, body []byte) *pact.Request {
+	q := pact.Query{}
+	for k, vs := range r.URL.Query() {
+		q[k] = vs
+	}
+	h := pact.Headers{}
+	for k, vs := range r.Header {
+		h[k] = append([]string(nil), vs...)
+	}
+	b := pact.Body{State: pact.BodyEmpty}
+	if len(body) > 0 {
+		b = pact.Body{State: pact.BodyPresent, Content: body, ContentType: r.Header.Get("Content-Type")}
+	}
+	return &pact.Request{Method: r.Method, Path: r.URL.Path, Query: q, Headers: h, Body: b}
+}
+
+// Status lists the problems seen so far: unexpected and mismatched
+// requests in arrival order, then interactions never requested.
+func (s *Server) Status() []Problem {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]Problem(nil), s.problems...)
+	for _, e := range s.exps {
+		if e.used == 0 {
+			out = append(out, Problem{
+				Type: ProblemMissing, Method: e.in.Request.Method, Path: e.in.Request.Path,
+				Description: e.in.Description, Consumer: e.pact.Consumer.Name, Provider: e.pact.Provider.Name,
+			})
+		}
+	}
+	return out
+}
+
+// Verify returns nil when every request matched an interaction and every
+// interaction was requested; else an error wrapping ErrNotOK that lists
+// the problems.
+func (s *Server) Verify() error {
+	ps := s.Status()
+	if len(ps) == 0 {
+		return nil
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = "  " + p.String()
+	}
+	return fmt.Errorf("%w:\n%s", ErrNotOK, strings.Join(lines, "\n"))
+}
+
+// WritePact writes, for each consumer-provider pair served, a pact of the
+// interactions that were exercised to dir/<consumer>-<provider>.json (V4
+// for V4 pacts, V3 otherwise), but only when Verify finds nothing wrong.
+// It returns the paths written.
+func (s *Server) WritePact(dir string) ([]string, error) {
+	if err := s.Verify(); err != nil {
+		return nil, fmt.Errorf("write pact: %w", err)
+	}
+	type pair struct{ consumer, provider string }
+	var order []pair
+	out := map[pair]*pact.Pact{}
+	s.mu.Lock()
+	for _, e := range s.exps {
+		if e.used == 0 {
+			continue
+		}
+		k := pair{e.pact.Consumer.Name, e.pact.Provider.Name}
+		p := out[k]
+		if p == nil {
+			c := *e.pact
+			c.Interactions = nil
+			c.Messages = false
+			p = &c
+			out[k] = p
+			order = append(order, k)
+		}
+		if e.pact.Spec > p.Spec {
+			p.Spec = e.pact.Spec
+		}
+		p.Interactions = append(p.Interactions, e.in)
+	}
+	s.mu.Unlock()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("write pact: %w", err)
+	}
+	var paths []string
+	for _, k := range order {
+		p := out[k]
+		spec := pact.V3
+		if p.Spec >= pact.V4 {
+			spec = pact.V4
+		}
+		data, err := writePact(p, spec)
+		if err != nil {
+			return paths, fmt.Errorf("write pact %s-%s: %w", k.consumer, k.provider, err)
+		}
+		path := filepath.Join(dir, fileName(k.consumer)+"-"+fileName(k.provider)+".json")
+		if err := writeFileAtomic(path, data); err != nil {
+			return paths, fmt.Errorf("write pact %s: %w", path, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func fileName(s string) string { return unsafeName.ReplaceAllString(s, "_") }
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".pact-*.json")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

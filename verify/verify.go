@@ -1,0 +1,273 @@
+package verify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+)
+
+// Verify verifies the provider against each pact and reports the outcome of
+// every interaction, in the pacts' order. The error means the verification
+// could not run (invalid Config, a pact that does not parse, ctx done);
+// contract failures are in the Report.
+func Verify(ctx context.Context, cfg Config, pacts []Source) (*Report, error) {
+	s, err := newSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	parsed := make([]*pact.Pact, len(pacts))
+	for i, src := range pacts {
+		p, err := parsePact(src.Data)
+		if err != nil {
+			return nil, fmt.Errorf("parse pact %s: %w", src.Name, err)
+		}
+		parsed[i] = p
+	}
+	transports := map[string]Transport{}
+	if s.base != nil {
+		transports["http"] = &httpTransport{s: s}
+	}
+	for k, t := range s.Transports {
+		transports[k] = t
+	}
+
+	report := &Report{Started: s.Now()}
+	type job struct{ pact, in int }
+	var jobs []job
+	for pi, p := range parsed {
+		src := pacts[pi]
+		if report.Provider == "" {
+			report.Provider = p.Provider.Name
+		}
+		pr := PactResult{
+			Source:       src.Name,
+			Broker:       src.Broker,
+			Consumer:     p.Consumer.Name,
+			Provider:     p.Provider.Name,
+			Spec:         specName(p.Spec),
+			Pending:      src.pending(),
+			Interactions: make([]InteractionResult, len(p.Interactions)),
+		}
+		for ii, in := range p.Interactions {
+			r := newResult(in, pr.Pending)
+			key := TransportKey(in)
+			switch {
+			case !s.selected(in):
+				r.Status, r.SkipReason = StatusSkipped, "filtered out"
+				pr.Filtered = true
+			case transports[key] == nil && key == "http":
+				return nil, fmt.Errorf("%w: pact %s has HTTP interactions: a provider base URL is required", ErrConfig, src.Name)
+			case transports[key] == nil:
+				r.Status, r.SkipReason = StatusSkipped, fmt.Sprintf("unsupported here: no transport for %s interactions (%q)", in.Type, key)
+			default:
+				jobs = append(jobs, job{pi, ii})
+			}
+			pr.Interactions[ii] = r
+		}
+		report.Pacts = append(report.Pacts, pr)
+	}
+
+	run := func(j job) {
+		p := parsed[j.pact]
+		in := p.Interactions[j.in]
+		res := &report.Pacts[j.pact].Interactions[j.in]
+		s.verifyInteraction(ctx, transports[TransportKey(in)], p, in, res)
+	}
+	// Provider states are global to the provider: with a state change URL
+	// every interaction (even one without states, which gets the empty
+	// state) runs alone, in order.
+	workers := s.Concurrency
+	if s.stateURL != "" {
+		workers = 1
+	}
+	if workers > len(jobs) {
+		workers = len(jobs)
+	}
+	if workers <= 1 {
+		for _, j := range jobs {
+			if ctx.Err() != nil {
+				break
+			}
+			run(j)
+		}
+	} else {
+		ch := make(chan job)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for j := range ch {
+					run(j)
+				}
+			})
+		}
+		for _, j := range jobs {
+			if ctx.Err() != nil {
+				break
+			}
+			ch <- j
+		}
+		close(ch)
+		wg.Wait()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("verification interrupted: %w", err)
+	}
+	report.Duration = s.Now().Sub(report.Started)
+	return report, nil
+}
+
+// verifyInteraction sets up the provider states, replays the interaction
+// and tears the states down, filling res.
+func (s *settings) verifyInteraction(ctx context.Context, t Transport, p *pact.Pact, in *pact.Interaction, res *InteractionResult) {
+	start := s.Now()
+	defer func() { res.Duration = s.Now().Sub(start) }()
+	log := s.log.With("consumer", p.Consumer.Name, "description", in.Description)
+
+	values, setupErr := s.setUpStates(ctx, in, res)
+	if setupErr != nil {
+		res.Failures = append(res.Failures, failure(FailureStateChange, setupErr.Error()))
+		s.finish(res)
+		log.Warn("state change failed", "error", setupErr)
+		return
+	}
+	out := t.Verify(ctx, Call{Pact: p, Interaction: in, StateValues: values})
+	if out.Err != nil {
+		res.Failures = append(res.Failures, failure(FailureRequest, out.Err.Error()))
+	}
+	res.Failures = append(res.Failures, failuresFrom(out.Mismatches)...)
+	if res.HasFailure(FailureBody) {
+		res.ExpectedBody, res.ActualBody = string(out.ExpectedBody), string(out.ActualBody)
+	}
+	s.tearDownStates(ctx, in, res)
+	s.finish(res)
+	log.Debug("verified interaction", "status", res.Status)
+}
+
+func (s *settings) finish(res *InteractionResult) {
+	switch {
+	case len(res.Failures) == 0:
+		res.Status = StatusPassed
+	case res.Pending:
+		res.Status = StatusPending
+	default:
+		res.Status = StatusFailed
+	}
+}
+
+// selected reports whether the filters keep in.
+func (s *settings) selected(in *pact.Interaction) bool {
+	if s.FilterDescription != nil && !s.FilterDescription.MatchString(in.Description) {
+		return false
+	}
+	if s.FilterNoState && len(in.ProviderStates) > 0 {
+		return false
+	}
+	if s.FilterState != nil {
+		found := false
+		for _, st := range in.ProviderStates {
+			if s.FilterState.MatchString(st.Name) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func newResult(in *pact.Interaction, pactPending bool) InteractionResult {
+	r := InteractionResult{
+		Description: in.Description,
+		Key:         interactionKey(in),
+		Type:        string(in.Type),
+		Pending:     in.Pending || pactPending,
+	}
+	if r.Type == "" {
+		r.Type = string(pact.HTTP)
+	}
+	for _, st := range in.ProviderStates {
+		r.States = append(r.States, State{Name: st.Name, Params: st.Params})
+	}
+	r.Comments, r.TestName = comments(in.Comments)
+	return r
+}
+
+// interactionKey is the interaction's V4 key, else the broker's "_id",
+// else a hash of its description and states (stable across runs).
+func interactionKey(in *pact.Interaction) string {
+	if in.Key != "" {
+		return in.Key
+	}
+	if raw, ok := in.Extra["_id"]; ok {
+		var id string
+		if json.Unmarshal(raw, &id) == nil && id != "" {
+			return id
+		}
+	}
+	h := sha256.New()
+	h.Write([]byte(in.Description))
+	for _, st := range in.ProviderStates {
+		h.Write([]byte{0})
+		h.Write([]byte(st.Name))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// comments reads a V4 "comments" object: {"text": [...], "testname": "..."}.
+func comments(raw json.RawMessage) (text []string, testName string) {
+	if len(raw) == 0 {
+		return nil, ""
+	}
+	var c struct {
+		Text     json.RawMessage `json:"text"`
+		TestName string          `json:"testname"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		return nil, ""
+	}
+	if json.Unmarshal(c.Text, &text) != nil {
+		var one string
+		if json.Unmarshal(c.Text, &one) == nil && one != "" {
+			text = []string{one}
+		}
+	}
+	return text, c.TestName
+}
+
+func specName(s pact.Spec) string {
+	switch s {
+	case pact.V1:
+		return "V1"
+	case pact.V1_1:
+		return "V1.1"
+	case pact.V2:
+		return "V2"
+	case pact.V3:
+		return "V3"
+	case pact.V4:
+		return "V4"
+	}
+	return ""
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// oneLine flattens whitespace so an error fits on a report line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
