@@ -1,0 +1,379 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// queryPair is one name=value of a raw query, in order.
+type queryPair struct{ key, value string }
+
+func queryPairs(rawQuery string) ([]queryPair, error) {
+	var out []queryPair
+	for _, pair := range strings.Split(rawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, fmt.Errorf("query parameter %q: %v", k, err)
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, fmt.Errorf("query parameter %s value %q: %v", key, v, err)
+		}
+		out = append(out, queryPair{key, val})
+	}
+	return out, nil
+}
+
+// nestedHashes groups name[][field]=value pairs into hashes.
+//
+// Real clients interleave the fields of each selector
+// (q[][pacticipant]=A&q[][version]=1&q[][pacticipant]=B&...), which Rack
+// parses by starting a new hash whenever a field repeats. Pact files store
+// queries with the values grouped by key in sorted key order
+// (q[][pacticipant]=A&q[][pacticipant]=B&q[][version]=1...), which loses
+// the grouping; for that form fields with one value per hash are matched by
+// position, "version" values go to the first hashes (the version being
+// deployed comes first) and other fields with fewer values to the last.
+func nestedHashes(pairs []queryPair, name string) ([]map[string]string, error) {
+	prefix := name + "[]["
+	var fields []string
+	var values []string
+	for _, p := range pairs {
+		if strings.HasPrefix(p.key, prefix) && strings.HasSuffix(p.key, "]") {
+			fields = append(fields, p.key[len(prefix):len(p.key)-1])
+			values = append(values, p.value)
+		}
+	}
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	byField := map[string][]string{}
+	var order []string
+	grouped := sort.StringsAreSorted(fields)
+	for i, f := range fields {
+		if _, seen := byField[f]; seen && fields[i-1] != f {
+			grouped = false
+		}
+		if _, seen := byField[f]; !seen {
+			order = append(order, f)
+		}
+		byField[f] = append(byField[f], values[i])
+	}
+	n := len(byField["pacticipant"])
+	if grouped && n >= 2 {
+		hashes := make([]map[string]string, n)
+		for i := range hashes {
+			hashes[i] = map[string]string{}
+		}
+		for _, f := range order {
+			vs := byField[f]
+			if len(vs) > n {
+				return nil, fmt.Errorf("%s[][%s] is given %d times for %d pacticipants", name, f, len(vs), n)
+			}
+			offset := 0
+			if f != "version" {
+				offset = n - len(vs)
+			}
+			for i, v := range vs {
+				hashes[offset+i][f] = v
+			}
+		}
+		return hashes, nil
+	}
+	var out []map[string]string
+	for i, f := range fields {
+		if len(out) == 0 {
+			out = append(out, map[string]string{})
+		}
+		if _, dup := out[len(out)-1][f]; dup {
+			out = append(out, map[string]string{})
+		}
+		out[len(out)-1][f] = values[i]
+	}
+	return out, nil
+}
+
+func selectorFromHash(name string, i int, h map[string]string) (MatrixSelector, error) {
+	sel := MatrixSelector{}
+	for k, v := range h {
+		switch k {
+		case "pacticipant":
+			sel.Pacticipant = v
+		case "version":
+			sel.Version = v
+		case "latest":
+			sel.Latest = v == "true"
+		case "tag":
+			sel.Tag = v
+		case "branch":
+			sel.Branch = v
+		case "mainBranch":
+			sel.MainBranch = v == "true"
+		case "environment":
+			sel.Environment = v
+		default:
+			return sel, fmt.Errorf("%s[%d]: unknown selector key %q", name, i, k)
+		}
+	}
+	if strings.TrimSpace(sel.Pacticipant) == "" {
+		return sel, fmt.Errorf("%s[%d]: please provide the pacticipant name", name, i)
+	}
+	return sel, nil
+}
+
+// parseMatrixQuery reads the matrix query parameters.
+func parseMatrixQuery(rawQuery string) (MatrixQuery, []string, error) {
+	var q MatrixQuery
+	pairs, err := queryPairs(rawQuery)
+	if err != nil {
+		return q, nil, err
+	}
+	hashes, err := nestedHashes(pairs, "q")
+	if err != nil {
+		return q, nil, err
+	}
+	for i, h := range hashes {
+		sel, err := selectorFromHash("q", i, h)
+		if err != nil {
+			return q, nil, err
+		}
+		q.Selectors = append(q.Selectors, sel)
+	}
+	ignores, err := nestedHashes(pairs, "ignore")
+	if err != nil {
+		return q, nil, err
+	}
+	for i, h := range ignores {
+		sel, err := selectorFromHash("ignore", i, h)
+		if err != nil {
+			return q, nil, err
+		}
+		q.Ignore = append(q.Ignore, sel)
+	}
+	var success []string
+	for _, p := range pairs {
+		switch p.key {
+		case "latestby":
+			switch LatestBy(p.value) {
+			case LatestByNone, LatestByCVPV, LatestByCVP, LatestByCP:
+				q.LatestBy = LatestBy(p.value)
+			default:
+				return q, nil, fmt.Errorf("latestby must be cvpv, cvp or cp, got %q", p.value)
+			}
+		case "latest":
+			q.Latest = p.value == "true"
+		case "tag", "to":
+			q.Tag = p.value
+		case "environment":
+			q.Environment = p.value
+		case "mainBranch":
+			q.MainBranch = p.value == "true"
+		case "limit":
+			n, err := strconv.Atoi(p.value)
+			if err != nil || n < 1 {
+				return q, nil, fmt.Errorf("limit must be a positive integer, got %q", p.value)
+			}
+			q.Limit = min(n, MaxMatrixLimit)
+		case "success[]", "success":
+			success = append(success, p.value)
+		}
+	}
+	if len(q.Selectors) == 0 {
+		return q, nil, errors.New("please provide 1 or more version selectors (q[][pacticipant]=...)")
+	}
+	return q, success, nil
+}
+
+// matrixError answers matrix validation errors as an array of strings.
+func (s *server) matrixError(w http.ResponseWriter, r *http.Request, err error) error {
+	if statusFor(err) >= 500 {
+		return err
+	}
+	msgs := []string{err.Error()}
+	if fe := fieldsOf(err); fe != nil {
+		msgs = nil
+		for _, k := range sortedKeys(fe) {
+			for _, m := range fe[k] {
+				msgs = append(msgs, k+": "+m)
+			}
+		}
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]any{"errors": msgs})
+	return nil
+}
+
+func (s *server) matrix(w http.ResponseWriter, r *http.Request) error {
+	q, success, err := parseMatrixQuery(r.URL.RawQuery)
+	if err != nil {
+		return s.matrixError(w, r, err)
+	}
+	return s.answerMatrix(w, r, q, success)
+}
+
+// canIDeploy serves /can-i-deploy?pacticipant=&version=&environment= (or
+// to=tag, or mainBranch=true) with optional ignore[][...] selectors.
+func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
+	qs := r.URL.Query()
+	pairs, err := queryPairs(r.URL.RawQuery)
+	if err != nil {
+		return s.matrixError(w, r, err)
+	}
+	sel := MatrixSelector{Pacticipant: qs.Get("pacticipant"), Version: qs.Get("version"), Tag: qs.Get("tag"), Branch: qs.Get("branch")}
+	if sel.Version == "" && sel.Tag == "" && sel.Branch == "" {
+		sel.Latest = true
+	} else if sel.Tag != "" || sel.Branch != "" {
+		sel.Latest = qs.Get("latest") != "false"
+	}
+	if sel.Pacticipant == "" {
+		return s.matrixError(w, r, errors.New("pacticipant is required"))
+	}
+	q := MatrixQuery{
+		Selectors:   []MatrixSelector{sel},
+		LatestBy:    LatestByCVP,
+		Environment: qs.Get("environment"),
+		Tag:         qs.Get("to"),
+		MainBranch:  qs.Get("mainBranch") == "true",
+	}
+	if q.Environment != "" {
+		q.LatestBy = LatestByCVPV
+	}
+	if q.Environment == "" && q.Tag == "" && !q.MainBranch {
+		q.Latest = true
+	} else if q.Tag != "" {
+		q.Latest = true
+	}
+	ignores, err := nestedHashes(pairs, "ignore")
+	if err != nil {
+		return s.matrixError(w, r, err)
+	}
+	for i, h := range ignores {
+		ig, err := selectorFromHash("ignore", i, h)
+		if err != nil {
+			return s.matrixError(w, r, err)
+		}
+		q.Ignore = append(q.Ignore, ig)
+	}
+	for _, p := range qs["ignore[]"] {
+		q.Ignore = append(q.Ignore, MatrixSelector{Pacticipant: p})
+	}
+	return s.answerMatrix(w, r, q, nil)
+}
+
+func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q MatrixQuery, success []string) error {
+	res, err := QueryMatrix(r.Context(), s.store, q)
+	if err != nil {
+		if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
+			return s.matrixError(w, r, err)
+		}
+		return err
+	}
+	u := s.urlsFor(r)
+	rows := make([]map[string]any, 0, len(res.Rows))
+	for _, row := range res.Rows {
+		if !keepRow(row, success) {
+			continue
+		}
+		rows = append(rows, u.matrixRowJSON(row, len(q.Ignore) > 0))
+	}
+	summary := map[string]any{
+		"deployable": res.Summary.Deployable,
+		"reason":     res.Summary.Reason,
+		"success":    res.Summary.Success,
+		"failed":     res.Summary.Failed,
+		"unknown":    res.Summary.Unknown,
+	}
+	if res.Summary.Ignored != nil {
+		summary["ignored"] = *res.Summary.Ignored
+	}
+	notices := make([]map[string]string, 0, len(res.Notices))
+	for _, n := range res.Notices {
+		notices = append(notices, map[string]string{"type": n.Type, "text": n.Text})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"summary": summary, "notices": notices, "matrix": rows})
+	return nil
+}
+
+// keepRow applies the success[] filter (true, false or null for
+// unverified).
+func keepRow(row MatrixRow, success []string) bool {
+	if len(success) == 0 {
+		return true
+	}
+	for _, s := range success {
+		switch {
+		case row.Verification == nil && (s == "" || s == "null"):
+			return true
+		case row.Verification != nil && strconv.FormatBool(row.Verification.Success) == s:
+			return true
+		}
+	}
+	return false
+}
+
+func (u urls) matrixVersionJSON(pacticipant string, v MatrixVersion) map[string]any {
+	tags := make([]map[string]any, 0, len(v.Tags))
+	for _, t := range v.Tags {
+		tags = append(tags, map[string]any{"name": t, "_links": links{"self": Link{Href: u.href("pacticipants", pacticipant, "versions", v.Number, "tags", t)}}})
+	}
+	branches := make([]map[string]any, 0, len(v.Branches))
+	for _, b := range v.Branches {
+		branches = append(branches, map[string]any{"name": b})
+	}
+	envs := make([]map[string]any, 0, len(v.Environments))
+	for _, e := range v.Environments {
+		envs = append(envs, map[string]any{"name": e})
+	}
+	out := map[string]any{
+		"number":       v.Number,
+		"branches":     branches,
+		"tags":         tags,
+		"environments": envs,
+		"_links":       links{"self": Link{Href: u.version(pacticipant, v.Number)}},
+	}
+	if len(v.Branches) > 0 {
+		out["branch"] = v.Branches[len(v.Branches)-1]
+	}
+	return out
+}
+
+func (u urls) matrixRowJSON(row MatrixRow, withIgnored bool) map[string]any {
+	provider := map[string]any{"name": row.Provider, "_links": links{"self": Link{Href: u.pacticipant(row.Provider)}}}
+	if row.ProviderVersion != nil {
+		provider["version"] = u.matrixVersionJSON(row.Provider, *row.ProviderVersion)
+	} else {
+		provider["version"] = nil
+	}
+	out := map[string]any{
+		"consumer": map[string]any{
+			"name":    row.Consumer,
+			"version": u.matrixVersionJSON(row.Consumer, row.ConsumerVersion),
+			"_links":  links{"self": Link{Href: u.pacticipant(row.Consumer)}},
+		},
+		"provider": provider,
+		"pact": map[string]any{
+			"createdAt": timeJSON(row.PactCreatedAt),
+			"_links":    links{"self": Link{Href: u.pactVersion(row.Provider, row.Consumer, row.ConsumerVersion.Number)}},
+		},
+		"verificationResult": nil,
+	}
+	if v := row.Verification; v != nil {
+		out["verificationResult"] = map[string]any{
+			"success":    v.Success,
+			"verifiedAt": timeJSON(v.ExecutionDate),
+			"_links":     links{"self": Link{Href: u.pactBySHA(v.Provider, v.Consumer, v.PactSHA) + "/verification-results/" + strconv.Itoa(v.Number)}},
+		}
+	}
+	if withIgnored {
+		out["ignored"] = row.Ignored
+	}
+	return out
+}

@@ -1,0 +1,233 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// timeJSON formats a time the way the Pact Broker does (RFC 3339).
+func timeJSON(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (u urls) pacticipantJSON(p Pacticipant, latest *Version) map[string]any {
+	out := map[string]any{
+		"name":          p.Name,
+		"displayName":   orDefault(p.DisplayName, p.Name),
+		"repositoryUrl": nullable(p.RepositoryURL),
+		"mainBranch":    nullable(p.MainBranch),
+		"createdAt":     timeJSON(p.CreatedAt),
+		"updatedAt":     timeJSON(p.UpdatedAt),
+	}
+	self := u.pacticipant(p.Name)
+	esc := pathOf(p.Name)
+	out["_links"] = links{
+		"self":                  Link{Href: self, Title: p.Name},
+		"pb:versions":           Link{Href: self + "/versions", Title: "Versions"},
+		"versions":              Link{Href: self + "/versions"},
+		"pb:version":            Link{Href: u.raw("/pacticipants" + esc + "/versions/{version}"), Title: "Get, create or delete a pacticipant version", Templated: true},
+		"pb:version-tag":        Link{Href: u.raw("/pacticipants" + esc + "/versions/{version}/tags/{tag}"), Title: "Get, create or delete a tag for a version", Templated: true},
+		"pb:branch-version":     Link{Href: u.raw("/pacticipants" + esc + "/branches/{branch}/versions/{version}"), Title: "Get or add/create a version for a branch", Templated: true},
+		"pb:branches":           Link{Href: self + "/branches", Title: "Branches"},
+		"pb:latest-version":     Link{Href: self + "/latest-version", Title: "Latest version"},
+		"pb:main-branch":        Link{Href: self + "/branches/" + pathSegment(p.MainBranch), Title: "Main branch"},
+		"pb:can-i-deploy-badge": Link{Href: u.raw("/pacticipants" + esc + "/latest-version/{tag}/can-i-deploy/to/{environmentTag}/badge"), Templated: true},
+	}
+	if p.MainBranch == "" {
+		delete(out["_links"].(links), "pb:main-branch")
+	}
+	if latest != nil {
+		out["_embedded"] = map[string]any{"latest-version": u.versionSummary(*latest)}
+	}
+	return out
+}
+
+func pathSegment(s string) string { return pathOf(s)[1:] }
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (u urls) versionSummary(v Version) map[string]any {
+	return map[string]any{
+		"number": v.Number,
+		"_links": links{"self": Link{Href: u.version(v.Pacticipant, v.Number), Title: "Version", Name: v.Number}},
+	}
+}
+
+// versionJSON is the full version resource. envs are the environments the
+// version can be recorded as deployed to or released to.
+func (u urls) versionJSON(v Version, envs []Environment) map[string]any {
+	self := u.version(v.Pacticipant, v.Number)
+	branches := make([]map[string]any, 0, len(v.Branches))
+	for _, b := range v.Branches {
+		branches = append(branches, map[string]any{
+			"name": b,
+			"_links": links{
+				"self": Link{Href: u.href("pacticipants", v.Pacticipant, "branches", b, "versions", v.Number), Title: "Branch version"},
+			},
+		})
+	}
+	tags := make([]map[string]any, 0, len(v.Tags))
+	for _, t := range v.Tags {
+		tags = append(tags, map[string]any{
+			"name":   t,
+			"_links": links{"self": Link{Href: u.href("pacticipants", v.Pacticipant, "versions", v.Number, "tags", t), Title: "Tag"}},
+		})
+	}
+	deploy := make([]Link, 0, len(envs))
+	release := make([]Link, 0, len(envs))
+	for _, e := range envs {
+		deploy = append(deploy, Link{Href: self + "/deployed-versions/environment/" + pathSegment(e.UUID), Name: e.Name, Title: "Record deployment to " + orDefault(e.DisplayName, e.Name)})
+		release = append(release, Link{Href: self + "/released-versions/environment/" + pathSegment(e.UUID), Name: e.Name, Title: "Record release to " + orDefault(e.DisplayName, e.Name)})
+	}
+	return map[string]any{
+		"number":    v.Number,
+		"buildUrl":  nullable(v.BuildURL),
+		"createdAt": timeJSON(v.CreatedAt),
+		"_embedded": map[string]any{"branchVersions": branches, "tags": tags},
+		"_links": links{
+			"self":           Link{Href: self, Title: "Version", Name: v.Number},
+			"pb:pacticipant": Link{Href: u.pacticipant(v.Pacticipant), Title: "Pacticipant", Name: v.Pacticipant},
+			"pb:tag":         Link{Href: self + "/tags/{tag}", Title: "Get, create or delete a tag for this pacticipant version", Templated: true},
+			"pb:latest-verification-results-where-pacticipant-is-consumer": Link{Href: self + "/latest-verification-results", Title: "Latest verification results for consumer version"},
+			"pb:pact-versions":     Link{Href: self + "/pacts", Title: "All pact versions for this consumer version"},
+			"pb:record-deployment": deploy,
+			"pb:record-release":    release,
+		},
+	}
+}
+
+func (u urls) environmentJSON(e Environment) map[string]any {
+	self := u.environment(e.UUID)
+	out := map[string]any{
+		"uuid":        e.UUID,
+		"name":        e.Name,
+		"displayName": orDefault(e.DisplayName, e.Name),
+		"production":  e.Production,
+		"createdAt":   timeJSON(e.CreatedAt),
+		"updatedAt":   timeJSON(e.UpdatedAt),
+		"_links": links{
+			"self":            Link{Href: self, Title: "Environment", Name: e.Name},
+			"pb:environments": Link{Href: u.href("environments"), Title: "Environments"},
+			"pb:currently-deployed-deployed-versions":  Link{Href: self + "/deployed-versions/currently-deployed", Title: "Versions currently deployed to " + orDefault(e.DisplayName, e.Name) + " environment"},
+			"pb:currently-supported-released-versions": Link{Href: self + "/released-versions/currently-supported", Title: "Versions released and supported in " + orDefault(e.DisplayName, e.Name) + " environment"},
+		},
+	}
+	if len(e.Contacts) > 0 {
+		out["contacts"] = e.Contacts
+	}
+	return out
+}
+
+func (u urls) deployedJSON(d DeployedVersion, v *Version, e *Environment) map[string]any {
+	self := u.href("deployed-versions", d.UUID)
+	out := map[string]any{
+		"uuid":                d.UUID,
+		"currentlyDeployed":   d.CurrentlyDeployed,
+		"applicationInstance": nullable(d.ApplicationInstance),
+		"target":              nullable(d.ApplicationInstance),
+		"createdAt":           timeJSON(d.CreatedAt),
+		"_links": links{
+			"self":           Link{Href: self, Title: "Deployed version"},
+			"pb:version":     Link{Href: u.version(d.Pacticipant, d.Version), Name: d.Version},
+			"pb:environment": Link{Href: u.environment(d.EnvironmentUUID), Name: d.EnvironmentName},
+		},
+	}
+	if d.UndeployedAt != nil {
+		out["undeployedAt"] = timeJSON(*d.UndeployedAt)
+	}
+	emb := map[string]any{}
+	if v != nil {
+		emb["version"] = u.versionSummary(*v)
+	} else {
+		emb["version"] = u.versionSummary(Version{Pacticipant: d.Pacticipant, Number: d.Version})
+	}
+	emb["pacticipant"] = map[string]any{"name": d.Pacticipant, "_links": links{"self": Link{Href: u.pacticipant(d.Pacticipant)}}}
+	if e != nil {
+		emb["environment"] = u.environmentJSON(*e)
+	}
+	out["_embedded"] = emb
+	return out
+}
+
+func (u urls) releasedJSON(r ReleasedVersion) map[string]any {
+	self := u.href("released-versions", r.UUID)
+	out := map[string]any{
+		"uuid":               r.UUID,
+		"currentlySupported": r.CurrentlySupported,
+		"createdAt":          timeJSON(r.CreatedAt),
+		"updatedAt":          timeJSON(r.UpdatedAt),
+		"_embedded": map[string]any{
+			"version":     u.versionSummary(Version{Pacticipant: r.Pacticipant, Number: r.Version}),
+			"pacticipant": map[string]any{"name": r.Pacticipant, "_links": links{"self": Link{Href: u.pacticipant(r.Pacticipant)}}},
+		},
+		"_links": links{
+			"self":           Link{Href: self, Title: "Released version"},
+			"pb:version":     Link{Href: u.version(r.Pacticipant, r.Version), Name: r.Version},
+			"pb:environment": Link{Href: u.environment(r.EnvironmentUUID), Name: r.EnvironmentName},
+		},
+	}
+	if r.SupportEndedAt != nil {
+		out["supportEndedAt"] = timeJSON(*r.SupportEndedAt)
+	}
+	return out
+}
+
+// pageFrom reads pageNumber/pageSize (1-based, the Pact Broker's names) or
+// page/size from the query.
+func pageFrom(r *http.Request) (Page, error) {
+	q := r.URL.Query()
+	num, size := q.Get("pageNumber"), q.Get("pageSize")
+	if num == "" {
+		num = q.Get("page")
+	}
+	if size == "" {
+		size = q.Get("size")
+	}
+	p := Page{Limit: DefaultPageSize}
+	if size != "" {
+		n, err := strconv.Atoi(size)
+		if err != nil || n < 1 {
+			return p, invalid("pageSize", "must be a positive integer, got %q", size)
+		}
+		p.Limit = min(n, MaxPageSize)
+	}
+	if num != "" {
+		n, err := strconv.Atoi(num)
+		if err != nil || n < 1 {
+			return p, invalid("pageNumber", "must be a positive integer, got %q", num)
+		}
+		p.Offset = (n - 1) * p.Limit
+	}
+	return p, nil
+}
+
+// latestVersionOrNil returns the pacticipant's latest version, nil when it
+// has none.
+func (s *server) latestVersionOrNil(ctx context.Context, name string) (*Version, error) {
+	v, err := s.store.LatestVersion(ctx, name, VersionFilter{})
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}

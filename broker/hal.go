@@ -1,0 +1,114 @@
+package broker
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// HALContentType is the media type of every API response body.
+const HALContentType = "application/hal+json;charset=utf-8"
+
+// Link is a HAL link: the value of an entry of a resource's _links.
+type Link struct {
+	Href      string `json:"href"`
+	Title     string `json:"title,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Templated bool   `json:"templated,omitempty"`
+}
+
+// links is the _links object of a resource. Values are Link or []Link.
+type links map[string]any
+
+// baseURL returns the absolute URL the client used to reach the broker,
+// without a trailing slash: the configured base URL when there is one,
+// otherwise built from X-Forwarded-* headers or the request's Host.
+func (s *server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimRight(s.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := firstHeaderValue(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+		scheme = p
+	} else if r.Header.Get("X-Forwarded-Ssl") == "on" {
+		scheme = "https"
+	}
+	host := r.Host
+	if h := firstHeaderValue(r.Header.Get("X-Forwarded-Host")); h != "" && !strings.ContainsAny(h, "/ \\@") {
+		host = h
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	prefix := strings.TrimRight(firstHeaderValue(r.Header.Get("X-Forwarded-Prefix")), "/")
+	if prefix != "" && (!strings.HasPrefix(prefix, "/") || strings.Contains(prefix, "//")) {
+		prefix = ""
+	}
+	return scheme + "://" + host + prefix
+}
+
+func firstHeaderValue(v string) string {
+	v, _, _ = strings.Cut(v, ",")
+	return strings.TrimSpace(v)
+}
+
+// pathOf joins path segments, escaping each one, into "/a/b%20c".
+func pathOf(segments ...string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+// urls builds absolute hrefs for one request.
+type urls struct{ base string }
+
+func (s *server) urlsFor(r *http.Request) urls { return urls{base: s.baseURL(r)} }
+
+// href returns the absolute URL of the path made of escaped segments.
+func (u urls) href(segments ...string) string { return u.base + pathOf(segments...) }
+
+// raw returns the absolute URL of an already escaped path (templates).
+func (u urls) raw(path string) string { return u.base + path }
+
+func (u urls) link(title string, segments ...string) Link {
+	return Link{Href: u.href(segments...), Title: title}
+}
+
+func (u urls) template(title, path string) Link {
+	return Link{Href: u.raw(path), Title: title, Templated: true}
+}
+
+func (u urls) pacticipant(name string) string { return u.href("pacticipants", name) }
+
+func (u urls) version(pacticipant, number string) string {
+	return u.href("pacticipants", pacticipant, "versions", number)
+}
+
+func (u urls) pactVersion(provider, consumer, number string) string {
+	return u.href("pacts", "provider", provider, "consumer", consumer, "version", number)
+}
+
+func (u urls) pactBySHA(provider, consumer, sha string) string {
+	return u.href("pacts", "provider", provider, "consumer", consumer, "pact-version", sha)
+}
+
+func (u urls) environment(uuid string) string { return u.href("environments", uuid) }
+
+// writeJSON writes v as a HAL JSON response with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", HALContentType)
+	w.WriteHeader(status)
+	if v == nil {
+		return
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

@@ -1,0 +1,153 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// DefaultMaxBodyBytes is the request body limit when ServerConfig leaves
+// MaxBodyBytes zero.
+const DefaultMaxBodyBytes = 16 << 20
+
+// ServerConfig configures NewServer. The zero value is usable: hrefs are
+// built from the request, logs are discarded, everything is open.
+type ServerConfig struct {
+	// BaseURL, when set, is the absolute URL hrefs start with, overriding
+	// the request's Host and X-Forwarded-* headers.
+	BaseURL string
+	// Logger receives one line per request and the server's warnings.
+	Logger *slog.Logger
+	// Auth holds the accepted credentials.
+	Auth AuthConfig
+	// AllowOverwrite lets a publication change the content of a pact
+	// already published for the same consumer version.
+	AllowOverwrite bool
+	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+type server struct {
+	store   Store
+	cfg     ServerConfig
+	log     *slog.Logger
+	metrics *metrics
+	mux     *http.ServeMux
+}
+
+// NewServer returns the broker's HTTP handler: the Pact-Broker-compatible
+// HAL JSON API, /health and /metrics, over store.
+func NewServer(store Store, cfg ServerConfig) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &server{store: store, cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+	if cfg.Auth.Open() {
+		log.Warn("no credentials configured: the broker is open to anyone for reading and writing")
+	}
+	s.routes()
+	return s.observe(s.mux)
+}
+
+// handle registers a handler that returns an error; the error is answered
+// in the broker's error shapes.
+func (s *server) handle(pattern string, h func(w http.ResponseWriter, r *http.Request) error) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *server) routes() {
+	s.mux.HandleFunc("GET /health", s.health)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	s.handle("GET /{$}", s.index)
+	s.routesAPI()
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, fmt.Errorf("no resource at %s: %w", r.URL.Path, ErrNotFound))
+	})
+}
+
+func (s *server) health(w http.ResponseWriter, r *http.Request) {
+	if err := s.pingStore(r); err != nil {
+		s.log.ErrorContext(r.Context(), "health check failed", "trace_id", traceID(r.Context()), "error", err.Error())
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "store": "ok"})
+}
+
+// pingStore checks the store answers: with its Ping method when it has
+// one, else with the cheapest read.
+func (s *server) pingStore(r *http.Request) error {
+	if p, ok := s.store.(interface{ Ping(context.Context) error }); ok {
+		return p.Ping(r.Context())
+	}
+	_, err := s.store.ListPacticipants(r.Context(), Page{Limit: 1})
+	return err
+}
+
+// decodeJSON reads the request body as JSON into v. A body that is not
+// JSON is refused with 415 (wrong media type) or 400 (malformed).
+func decodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !strings.Contains(mt, "json") {
+			return fmt.Errorf("content type %q is not JSON: %w", ct, errUnsupportedMediaType)
+		}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return fmt.Errorf("read request body: %w", err)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return invalid("body", "request body is not valid JSON: %v", jsonErrorText(err))
+	}
+	return nil
+}
+
+// errUnsupportedMediaType is answered with 415.
+var errUnsupportedMediaType = &statusError{status: http.StatusUnsupportedMediaType}
+
+// statusError is an error answered with a specific status.
+type statusError struct{ status int }
+
+func (e *statusError) Error() string { return strings.ToLower(http.StatusText(e.status)) }
+
+func jsonErrorText(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("%s at byte offset %d", se.Error(), se.Offset)
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(root)"
+		}
+		return fmt.Sprintf("field %s: expected %s, got JSON %s", field, te.Type, te.Value)
+	}
+	return err.Error()
+}
