@@ -3,7 +3,11 @@
 // matching rules, and returns every mismatch found.
 package match
 
-import "github.com/contracts-dev/contracts/formats/pact"
+import (
+	"strings"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+)
 
 // Kind is the stable identifier of what a mismatch concerns.
 type Kind string
@@ -33,20 +37,117 @@ type Mismatch struct {
 	Message string
 }
 
+// Options tunes a comparison.
+type Options struct {
+	// AllowUnexpectedKeys accepts object keys (and XML children, attributes
+	// and multipart parts) in the actual body that the expected body does
+	// not have. Responses and messages allow them by default; requests do
+	// not.
+	AllowUnexpectedKeys bool
+}
+
 // Request compares an actual request with an expected one, using the
-// expected request's matching rules.
+// expected request's matching rules. Unexpected body keys are mismatches.
 func Request(expected, actual *pact.Request) []Mismatch {
-	return nil // TODO(match helper): implemented in this package
+	return RequestWith(expected, actual, Options{})
+}
+
+// RequestWith is Request with options.
+func RequestWith(expected, actual *pact.Request, opts Options) []Mismatch {
+	if expected == nil || actual == nil {
+		return nil
+	}
+	var out []Mismatch
+	out = append(out, matchMethod(expected.Method, actual.Method)...)
+	out = append(out, matchPath(expected.Path, actual.Path, newRuleSet(expected.Rules[pact.CategoryPath]))...)
+	qrules := newRuleSet(expected.Rules[pact.CategoryQuery])
+	out = append(out, matchParams(queryParams, expected.Query, actual.Query, func(name string) *pact.RuleList {
+		return qrules.byName(name, false)
+	})...)
+	out = append(out, matchHeaders(expected.Headers, actual.Headers, newRuleSet(expected.Rules[pact.CategoryHeader]))...)
+	bc := &bodyCmp{rules: newRuleSet(expected.Rules[pact.CategoryBody]), allowUnexpected: opts.AllowUnexpectedKeys}
+	out = append(out, bc.compare(expected.Body, actual.Body, contentTypeHeader(expected.Headers), contentTypeHeader(actual.Headers))...)
+	return out
 }
 
 // Response compares an actual response with an expected one, using the
-// expected response's matching rules.
+// expected response's matching rules. Unexpected body keys are allowed.
 func Response(expected, actual *pact.Response) []Mismatch {
-	return nil // TODO(match helper): implemented in this package
+	return ResponseWith(expected, actual, Options{AllowUnexpectedKeys: true})
+}
+
+// ResponseWith is Response with options.
+func ResponseWith(expected, actual *pact.Response, opts Options) []Mismatch {
+	if expected == nil || actual == nil {
+		return nil
+	}
+	var out []Mismatch
+	if expected.Status != 0 {
+		out = append(out, matchStatus(expected.Status, actual.Status, newRuleSet(expected.Rules[pact.CategoryStatus]))...)
+	}
+	out = append(out, matchHeaders(expected.Headers, actual.Headers, newRuleSet(expected.Rules[pact.CategoryHeader]))...)
+	bc := &bodyCmp{rules: newRuleSet(expected.Rules[pact.CategoryBody]), allowUnexpected: opts.AllowUnexpectedKeys}
+	out = append(out, bc.compare(expected.Body, actual.Body, contentTypeHeader(expected.Headers), contentTypeHeader(actual.Headers))...)
+	return out
 }
 
 // Message compares an actual message (contents and metadata) with an
-// expected one, using the expected message's matching rules.
+// expected one, using the expected message's matching rules. Contents rules
+// come from the "body" and "content" categories; unexpected keys are
+// allowed.
 func Message(expected, actual *pact.Message) []Mismatch {
-	return nil // TODO(match helper): implemented in this package
+	return MessageWith(expected, actual, Options{AllowUnexpectedKeys: true})
+}
+
+// MessageWith is Message with options.
+func MessageWith(expected, actual *pact.Message, opts Options) []Mismatch {
+	if expected == nil || actual == nil {
+		return nil
+	}
+	var out []Mismatch
+	bc := &bodyCmp{
+		rules:           newRuleSet(expected.Rules[pact.CategoryBody], expected.Rules[pact.CategoryContent]),
+		allowUnexpected: opts.AllowUnexpectedKeys,
+	}
+	out = append(out, bc.compare(expected.Contents, actual.Contents, metadataContentType(expected.Metadata), metadataContentType(actual.Metadata))...)
+	out = append(out, matchMetadata(expected.Metadata, actual.Metadata, newRuleSet(expected.Rules[pact.CategoryMetadata]))...)
+	return out
+}
+
+// Value compares two decoded JSON values (as from encoding/json, numbers as
+// json.Number or float64) at the given root path ("$" when empty) under the
+// rules of one category of rules.
+func Value(expected, actual any, path string, rules pact.MatchingRules, category string, opts Options) []Mismatch {
+	loc := []string{"$"}
+	if path != "" && path != "$" {
+		if p, err := pact.ParsePath(path); err == nil {
+			if l, err := p.Location(); err == nil {
+				loc = l
+			}
+		}
+	}
+	kind := KindBody
+	if category == pact.CategoryMetadata {
+		kind = KindMetadata
+	}
+	c := &jsonCmp{rules: newRuleSet(rules[category]), allowUnexpected: opts.AllowUnexpectedKeys, kind: kind}
+	c.compare(loc, expected, actual)
+	return c.out
+}
+
+func contentTypeHeader(h pact.Headers) string {
+	v, ok := getHeader(h, "Content-Type")
+	if !ok || len(v) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(v[0])
+}
+
+func metadataContentType(md map[string]any) string {
+	for _, k := range []string{"contentType", "content-type", "Content-Type", "content_type"} {
+		if s, ok := md[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
 }

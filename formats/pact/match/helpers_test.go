@@ -1,0 +1,151 @@
+package match_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/pact/match"
+)
+
+// suiteDir is the Pact compatibility suite shipped in the shared folder.
+func suiteDir(tb testing.TB) string {
+	tb.Helper()
+	for _, d := range []string{
+		"../../../../shared/pact-compatibility-suite",
+		"/work/shared/pact-compatibility-suite",
+	} {
+		if _, err := os.Stat(filepath.Join(d, "fixtures")); err == nil {
+			return d
+		}
+	}
+	tb.Skip("pact compatibility suite not found")
+	return ""
+}
+
+func mustFixture(tb testing.TB, name string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(suiteDir(tb), "fixtures", name))
+	require.NoError(tb, err)
+	return data
+}
+
+// mustRules reads a matching-rules fragment of the suite (V2 "$.body.x" keys
+// or V3/V4 categories) into the model.
+func mustRules(tb testing.TB, name string) pact.MatchingRules {
+	tb.Helper()
+	return mustRulesJSON(tb, mustFixture(tb, name))
+}
+
+func mustRulesJSON(tb testing.TB, data []byte) pact.MatchingRules {
+	tb.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]any
+	require.NoError(tb, dec.Decode(&raw))
+	out := pact.MatchingRules{}
+	add := func(cat, key string, v any) {
+		if out[cat] == nil {
+			out[cat] = map[string]pact.RuleList{}
+		}
+		out[cat][key] = ruleList(tb, v)
+	}
+	for k, v := range raw {
+		if strings.HasPrefix(k, "$.") {
+			rest := strings.TrimPrefix(k, "$.")
+			cat, sub, _ := strings.Cut(rest, ".")
+			switch cat {
+			case "body":
+				add("body", "$"+strings.TrimPrefix(rest, "body"), v)
+			case "path":
+				add("path", "", v)
+			default:
+				add(cat, sub, v)
+			}
+			continue
+		}
+		obj := v.(map[string]any)
+		if _, ok := obj["matchers"]; ok {
+			add(k, "", v)
+			continue
+		}
+		for p, l := range obj {
+			add(k, p, l)
+		}
+	}
+	return out
+}
+
+func ruleList(tb testing.TB, v any) pact.RuleList {
+	tb.Helper()
+	obj := v.(map[string]any)
+	var l pact.RuleList
+	items, ok := obj["matchers"].([]any)
+	if ok {
+		l.Combine, _ = obj["combine"].(string)
+	} else {
+		items = []any{obj}
+	}
+	for _, it := range items {
+		m := pact.Matcher{Attrs: map[string]any{}}
+		for k, val := range it.(map[string]any) {
+			if k == "match" {
+				m.Type = val.(string)
+			} else {
+				m.Attrs[k] = val
+			}
+		}
+		if m.Type == "" {
+			if _, ok := m.Attrs["regex"]; ok {
+				m.Type = "regex"
+			} else {
+				m.Type = "type"
+			}
+		}
+		l.Matchers = append(l.Matchers, m)
+	}
+	return l
+}
+
+func jsonBody(s string) pact.Body {
+	return pact.Body{State: pact.BodyPresent, Content: []byte(s), ContentType: "application/json"}
+}
+
+func fileBody(tb testing.TB, name, ct string) pact.Body {
+	tb.Helper()
+	return pact.Body{State: pact.BodyPresent, Content: mustFixture(tb, name), ContentType: ct}
+}
+
+func textBody(s, ct string) pact.Body {
+	return pact.Body{State: pact.BodyPresent, Content: []byte(s), ContentType: ct}
+}
+
+// want is one mismatch a scenario says the comparison will contain.
+type want struct {
+	path, msg string
+}
+
+// requireContains fails unless some mismatch has the path and message.
+func requireContains(tb testing.TB, got []match.Mismatch, w want) {
+	tb.Helper()
+	for _, m := range got {
+		if m.Path == w.path && m.Message == w.msg {
+			return
+		}
+	}
+	tb.Fatalf("no mismatch %q -> %q in:\n%s", w.path, w.msg, dump(got))
+}
+
+func dump(ms []match.Mismatch) string {
+	var b strings.Builder
+	for _, m := range ms {
+		b.WriteString("  [" + string(m.Kind) + "] " + m.Path + " -> " + m.Message + "\n")
+	}
+	return b.String()
+}

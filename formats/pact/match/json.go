@@ -1,0 +1,289 @@
+package match
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+)
+
+// jsonCmp compares decoded JSON values (as produced by encoding/json with
+// UseNumber) under one category's rules, collecting mismatches.
+type jsonCmp struct {
+	rules           *ruleSet
+	allowUnexpected bool
+	kind            Kind
+	out             []Mismatch
+}
+
+func (c *jsonCmp) add(loc []string, exp, act any, msg string) {
+	c.out = append(c.out, Mismatch{
+		Kind:     c.kind,
+		Path:     formatPath(loc),
+		Expected: compactJSON(exp),
+		Actual:   compactJSON(act),
+		Message:  msg,
+	})
+}
+
+// compare compares the values at loc.
+func (c *jsonCmp) compare(loc []string, exp, act any) {
+	switch e := exp.(type) {
+	case map[string]any:
+		a, ok := act.(map[string]any)
+		if !ok {
+			c.typeMismatch(loc, exp, act)
+			return
+		}
+		c.compareMaps(loc, e, a)
+	case []any:
+		a, ok := act.([]any)
+		if !ok {
+			c.typeMismatch(loc, exp, act)
+			return
+		}
+		c.compareLists(loc, e, a)
+	default:
+		c.compareValues(loc, exp, act)
+	}
+}
+
+func (c *jsonCmp) typeMismatch(loc []string, exp, act any) {
+	c.add(loc, exp, act, fmt.Sprintf("Type mismatch: Expected %s to be the same type as %s", showTyped(act), showTyped(exp)))
+}
+
+func (c *jsonCmp) compareValues(loc []string, exp, act any) {
+	_, list, cascaded := c.rules.best(loc)
+	if list != nil {
+		for _, msg := range applyList(list, exp, act, cascaded, false) {
+			c.add(loc, exp, act, msg)
+		}
+		return
+	}
+	if !equalValues(exp, act) {
+		c.add(loc, exp, act, fmt.Sprintf("Expected %s to be equal to %s", showTyped(act), showTyped(exp)))
+	}
+}
+
+// compareWith compares a value under an explicit rule list (eachValue).
+func (c *jsonCmp) compareWith(loc []string, list *pact.RuleList, exp, act any) {
+	switch act.(type) {
+	case map[string]any, []any:
+		for _, msg := range applyCollection(list, exp, act, false) {
+			c.add(loc, exp, act, msg)
+		}
+		c.compare(loc, exp, act)
+	default:
+		for _, msg := range applyList(list, exp, act, false, false) {
+			c.add(loc, exp, act, msg)
+		}
+	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func hasMatcher(list *pact.RuleList, types ...string) *pact.Matcher {
+	if list == nil {
+		return nil
+	}
+	for i := range list.Matchers {
+		for _, t := range types {
+			if list.Matchers[i].Type == t {
+				return &list.Matchers[i]
+			}
+		}
+	}
+	return nil
+}
+
+func (c *jsonCmp) compareMaps(loc []string, exp, act map[string]any) {
+	_, list, cascaded := c.rules.best(loc)
+	if list != nil {
+		for _, msg := range applyCollection(list, exp, act, cascaded) {
+			c.add(loc, exp, act, msg)
+		}
+	}
+	var direct *pact.RuleList
+	if !cascaded {
+		direct = list
+	}
+	values := hasMatcher(direct, "values")
+	eachKey := hasMatcher(direct, "eachKey", "each-key")
+	eachValue := hasMatcher(direct, "eachValue", "each-value")
+
+	if values == nil && eachKey == nil && eachValue == nil {
+		if len(exp) == 0 && len(act) > 0 && !c.allowUnexpected {
+			c.add(loc, exp, act, fmt.Sprintf("Expected an empty Map but received %s", compactJSON(act)))
+			return
+		}
+		ek, ak := sortedKeys(exp), sortedKeys(act)
+		if c.allowUnexpected {
+			var missing []string
+			for _, k := range ek {
+				if _, ok := act[k]; !ok {
+					missing = append(missing, k)
+				}
+			}
+			if len(missing) > 0 {
+				c.add(loc, exp, act, "Actual map is missing the following keys: "+strings.Join(missing, ", "))
+			}
+		} else if !equalStrings(ek, ak) {
+			c.add(loc, exp, act, fmt.Sprintf("Expected a Map with keys [%s] but received one with keys [%s]",
+				strings.Join(ek, ", "), strings.Join(ak, ", ")))
+		}
+	}
+
+	if eachKey != nil {
+		rules := subRules(eachKey)
+		for _, k := range sortedKeys(act) {
+			for _, msg := range applyList(rules, k, k, false, true) {
+				c.add(child(loc, k), k, k, msg)
+			}
+		}
+	}
+
+	switch {
+	case eachValue != nil:
+		rules := subRules(eachValue)
+		first := firstValue(exp)
+		for _, k := range sortedKeys(act) {
+			e, ok := exp[k]
+			if !ok {
+				e = first
+			}
+			c.compareWith(child(loc, k), rules, e, act[k])
+		}
+	case values != nil:
+		if len(exp) == 0 {
+			return
+		}
+		first := firstValue(exp)
+		for _, k := range sortedKeys(act) {
+			e, ok := exp[k]
+			if !ok {
+				e = first
+			}
+			c.compare(child(loc, k), e, act[k])
+		}
+	default:
+		for _, k := range sortedKeys(exp) {
+			if a, ok := act[k]; ok {
+				c.compare(child(loc, k), exp[k], a)
+			}
+		}
+	}
+}
+
+// firstValue returns the value of the first key in sorted order.
+func firstValue(m map[string]any) any {
+	keys := sortedKeys(m)
+	if len(keys) == 0 {
+		return nil
+	}
+	return m[keys[0]]
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// subRules reads the "rules" attribute of eachKey / eachValue.
+func subRules(m *pact.Matcher) *pact.RuleList {
+	items, _ := m.Attrs["rules"].([]any)
+	return &pact.RuleList{Matchers: decodeMatchers(items)}
+}
+
+func (c *jsonCmp) compareLists(loc []string, exp, act []any) {
+	r, list, cascaded := c.rules.best(loc)
+	if list == nil {
+		if len(exp) == 0 && len(act) > 0 {
+			if !c.allowUnexpected {
+				c.add(loc, exp, act, fmt.Sprintf("Expected an empty List but received %s", compactJSON(act)))
+			}
+			return
+		}
+		c.listContent(loc, exp, act, false)
+		if len(exp) != len(act) {
+			c.add(loc, exp, act, fmt.Sprintf("Expected a List with %d elements but received %d elements", len(exp), len(act)))
+		}
+		return
+	}
+	contentByExample := false
+	for i := range list.Matchers {
+		m := &list.Matchers[i]
+		if m.Type == "arrayContains" {
+			if !cascaded {
+				c.arrayContains(loc, r.variants[i], exp, act)
+			}
+			continue
+		}
+		contentByExample = true
+	}
+	for _, msg := range applyCollection(list, exp, act, cascaded) {
+		c.add(loc, exp, act, msg)
+	}
+	if contentByExample && len(exp) > 0 {
+		for i, a := range act {
+			c.compare(child(loc, strconv.Itoa(i)), exp[0], a)
+		}
+	}
+}
+
+func (c *jsonCmp) listContent(loc []string, exp, act []any, _ bool) {
+	for i, e := range exp {
+		p := child(loc, strconv.Itoa(i))
+		if i < len(act) {
+			c.compare(p, e, act[i])
+			continue
+		}
+		if _, l, _ := c.rules.best(p); l == nil {
+			c.add(loc, e, nil, fmt.Sprintf("Expected %s but was missing", compactJSON(e)))
+		}
+	}
+}
+
+// arrayContains checks that every variant is matched by some actual item,
+// each variant under its own rules (paths relative to the item).
+func (c *jsonCmp) arrayContains(loc []string, variants []variant, exp, act []any) {
+	if len(variants) == 0 {
+		for i := range exp {
+			variants = append(variants, variant{index: i, rules: &ruleSet{}})
+		}
+	}
+	for _, v := range variants {
+		if v.index < 0 || v.index >= len(exp) {
+			c.add(loc, exp, act, fmt.Sprintf("ArrayContains: variant %d is missing from the expected list, which has %d items", v.index, len(exp)))
+			continue
+		}
+		e := exp[v.index]
+		found := false
+		for _, a := range act {
+			sub := &jsonCmp{rules: v.rules, allowUnexpected: c.allowUnexpected, kind: c.kind}
+			sub.compare([]string{"$"}, e, a)
+			if len(sub.out) == 0 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			c.add(loc, e, act, fmt.Sprintf("Variant at index %d (%s) was not found in the actual list", v.index, compactJSON(e)))
+		}
+	}
+}

@@ -1,0 +1,374 @@
+package match
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+)
+
+// regexCache holds compiled, fully anchored regular expressions by pattern.
+// Pact regexes must match the whole value, so each is wrapped in ^(?:...)$.
+// The cache is process-wide on purpose: contracts repeat the same few
+// patterns across thousands of interactions and compiling dominates.
+var regexCache sync.Map // pattern -> regexEntry
+
+type regexEntry struct {
+	re  *regexp.Regexp
+	err error
+}
+
+func compileRegex(pattern string) (*regexp.Regexp, error) {
+	if e, ok := regexCache.Load(pattern); ok {
+		ent := e.(regexEntry)
+		return ent.re, ent.err
+	}
+	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+	regexCache.Store(pattern, regexEntry{re: re, err: err})
+	return re, err
+}
+
+// applyList applies every matcher of a list to one value and returns the
+// failure messages. With combine OR one passing matcher is enough.
+func applyList(list *pact.RuleList, exp, act any, cascaded, coerce bool) []string {
+	if list == nil {
+		return nil
+	}
+	or := strings.EqualFold(list.Combine, "OR")
+	var msgs []string
+	for i := range list.Matchers {
+		ms := applyMatcher(&list.Matchers[i], exp, act, cascaded, coerce)
+		if or && len(ms) == 0 {
+			return nil
+		}
+		msgs = append(msgs, ms...)
+	}
+	return msgs
+}
+
+// onCollection reports whether a matcher is applied to an object or array
+// itself (as opposed to only its leaves).
+func onCollection(t string, cascaded bool) bool {
+	switch t {
+	case "type", "min", "max", "minType", "maxType", "notEmpty":
+		return true
+	case "equality", "values", "eachKey", "eachValue", "arrayContains", "each-key", "each-value", "array-contains", "statusCode":
+		return false
+	}
+	return !cascaded
+}
+
+// applyCollection applies the matchers of a list that concern a collection
+// itself.
+func applyCollection(list *pact.RuleList, exp, act any, cascaded bool) []string {
+	if list == nil {
+		return nil
+	}
+	or := strings.EqualFold(list.Combine, "OR")
+	var msgs []string
+	applied := false
+	for i := range list.Matchers {
+		m := &list.Matchers[i]
+		if !onCollection(m.Type, cascaded) {
+			continue
+		}
+		applied = true
+		ms := applyMatcher(m, exp, act, cascaded, false)
+		if or && len(ms) == 0 {
+			return nil
+		}
+		msgs = append(msgs, ms...)
+	}
+	if !applied {
+		return nil
+	}
+	return msgs
+}
+
+// applyMatcher applies one matcher. coerce allows string forms of numbers
+// and booleans, as in query parameters, headers and metadata.
+func applyMatcher(m *pact.Matcher, exp, act any, cascaded, coerce bool) []string {
+	switch m.Type {
+	case "type", "min", "max", "minType", "maxType", "minmax", "minMaxType":
+		var msgs []string
+		if !sameKind(exp, act) {
+			msgs = append(msgs, fmt.Sprintf("Expected %s to be the same type as %s", showTyped(act), showTyped(exp)))
+		}
+		if !cascaded {
+			msgs = append(msgs, sizeMessages(m, act)...)
+		}
+		return msgs
+	case "regex":
+		pattern, _ := m.Attrs["regex"].(string)
+		s, ok := textOf(act)
+		if !ok {
+			return []string{fmt.Sprintf("Expected %s to match '%s'", showTyped(act), pattern)}
+		}
+		re, err := compileRegex(pattern)
+		if err != nil {
+			return []string{fmt.Sprintf("Regex '%s' is not valid: %v", pattern, err)}
+		}
+		if !re.MatchString(s) {
+			return []string{fmt.Sprintf("Expected '%s' to match '%s'", s, pattern)}
+		}
+	case "equality":
+		if !equalValues(exp, act) {
+			return []string{fmt.Sprintf("Expected %s to be equal to %s", showTyped(act), showTyped(exp))}
+		}
+	case "include":
+		want := plain(m.Attrs["value"])
+		s, _ := textOf(act)
+		if !strings.Contains(s, want) {
+			return []string{fmt.Sprintf("Expected '%s' to include '%s'", s, want)}
+		}
+	case "integer":
+		if !isInteger(act, coerce) {
+			return []string{fmt.Sprintf("Expected %s to be an integer", showTyped(act))}
+		}
+	case "decimal":
+		if !isDecimal(act, coerce) {
+			return []string{fmt.Sprintf("Expected %s to be a decimal number", showTyped(act))}
+		}
+	case "number":
+		if !isNumber(act, coerce) {
+			return []string{fmt.Sprintf("Expected %s to be a number", showTyped(act))}
+		}
+	case "null":
+		if act != nil {
+			return []string{fmt.Sprintf("Expected %s to be a null value", showTyped(act))}
+		}
+	case "boolean":
+		if !isBoolean(act, coerce) {
+			return []string{fmt.Sprintf("Expected %s to match a boolean", showTyped(act))}
+		}
+	case "date", "time", "timestamp", "datetime":
+		return dateMessages(m, act)
+	case "contentType":
+		want, _ := m.Attrs["value"].(string)
+		var data []byte
+		switch x := act.(type) {
+		case []byte:
+			data = x
+		case string:
+			data = []byte(x)
+		default:
+			data = []byte(compactJSON(act))
+		}
+		if got := detectContentType(data); !sameMediaType(got, want) {
+			return []string{fmt.Sprintf("Expected binary contents to have content type '%s' but detected contents was '%s'", want, got)}
+		}
+	case "notEmpty":
+		if isEmpty(act) {
+			return []string{fmt.Sprintf("Expected %s to not be empty", showTyped(act))}
+		}
+	case "semver":
+		s, _ := textOf(act)
+		if !semverRe.MatchString(s) {
+			return []string{fmt.Sprintf("'%s' is not a valid semantic version", s)}
+		}
+	case "values", "eachKey", "eachValue", "arrayContains", "each-key", "each-value", "array-contains", "statusCode":
+		// Structural matchers, applied by the collection comparisons.
+	default:
+		return []string{fmt.Sprintf("Unsupported matcher '%s'", m.Type)}
+	}
+	return nil
+}
+
+// semverRe is the Semantic Versioning 2.0.0 grammar.
+var semverRe = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+
+// sizeMessages checks the min and max attributes against an array (or a
+// list of values such as repeated query parameters).
+func sizeMessages(m *pact.Matcher, act any) []string {
+	items, ok := act.([]any)
+	if !ok {
+		return nil
+	}
+	var msgs []string
+	if min, ok := toInt(m.Attrs["min"]); ok && len(items) < min {
+		msgs = append(msgs, fmt.Sprintf("Expected %s (size %d) to have minimum size of %d", showList(items), len(items), min))
+	}
+	if max, ok := toInt(m.Attrs["max"]); ok && len(items) > max {
+		msgs = append(msgs, fmt.Sprintf("Expected %s (size %d) to have maximum size of %d", showList(items), len(items), max))
+	}
+	return msgs
+}
+
+// textOf gives the text a regex or include matcher sees: strings as is,
+// numbers and booleans in their JSON form. Collections have none.
+func textOf(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return string(x), true
+	case bool:
+		return strconv.FormatBool(x), true
+	case nil:
+		return "null", true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case []byte:
+		return string(x), true
+	}
+	return compactJSON(v), false
+}
+
+// kindOf groups values by JSON type for the type matcher.
+func kindOf(v any) int {
+	switch v.(type) {
+	case string:
+		return 1
+	case json.Number, float64, int, int64:
+		return 2
+	case bool:
+		return 3
+	case nil:
+		return 4
+	case []any:
+		return 5
+	case map[string]any:
+		return 6
+	case []byte:
+		return 7
+	}
+	return 0
+}
+
+func sameKind(a, b any) bool { return kindOf(a) == kindOf(b) }
+
+func isInteger(v any, coerce bool) bool {
+	switch x := v.(type) {
+	case json.Number:
+		return !isDecimalText(string(x))
+	case int, int64:
+		return true
+	case float64:
+		return x == float64(int64(x))
+	case string:
+		if !coerce {
+			return false
+		}
+		_, err := strconv.ParseInt(x, 10, 64)
+		return err == nil
+	}
+	return false
+}
+
+func isDecimal(v any, coerce bool) bool {
+	switch x := v.(type) {
+	case json.Number:
+		return isDecimalText(string(x))
+	case float64:
+		return true
+	case string:
+		if !coerce || !strings.Contains(x, ".") {
+			return false
+		}
+		_, err := strconv.ParseFloat(x, 64)
+		return err == nil
+	}
+	return false
+}
+
+func isNumber(v any, coerce bool) bool {
+	switch x := v.(type) {
+	case json.Number, int, int64, float64:
+		return true
+	case string:
+		if !coerce {
+			return false
+		}
+		_, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		return err == nil
+	}
+	return false
+}
+
+func isBoolean(v any, coerce bool) bool {
+	switch x := v.(type) {
+	case bool:
+		return true
+	case string:
+		return coerce && (x == "true" || x == "false")
+	}
+	return false
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	case []byte:
+		return len(x) == 0
+	}
+	return false
+}
+
+// equalValues compares JSON values deeply. Numbers compare by value but an
+// integer never equals a decimal, as with Pact's JSON model.
+func equalValues(a, b any) bool {
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		if x == y {
+			return true
+		}
+		if isDecimalText(string(x)) != isDecimalText(string(y)) {
+			return false
+		}
+		fx, err1 := x.Float64()
+		fy, err2 := y.Float64()
+		return err1 == nil && err2 == nil && fx == fy
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !equalValues(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalValues(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && string(x) == string(y)
+	case float64:
+		switch y := b.(type) {
+		case float64:
+			return x == y
+		case json.Number:
+			f, err := y.Float64()
+			return err == nil && f == x
+		}
+		return false
+	default:
+		return a == b
+	}
+}
