@@ -1,0 +1,326 @@
+package breaking
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/contracts-dev/contracts/formats/proto"
+)
+
+// The parts of a V4 pact file PactUsage reads. Pact files are read here
+// directly, not through formats/pact, so this package depends on the
+// protobuf packages only.
+type pactFile struct {
+	Consumer struct {
+		Name string `json:"name"`
+	} `json:"consumer"`
+	Interactions []pactInteraction `json:"interactions"`
+	Messages     []pactInteraction `json:"messages"`
+}
+
+type pactInteraction struct {
+	Type                string `json:"type"`
+	Description         string `json:"description"`
+	PluginConfiguration struct {
+		Protobuf *pluginConfig `json:"protobuf"`
+	} `json:"pluginConfiguration"`
+	Request  json.RawMessage `json:"request"`
+	Response json.RawMessage `json:"response"`
+	// Asynchronous messages carry their contents at the top level.
+	pactPart
+}
+
+type pluginConfig struct {
+	DescriptorKey string         `json:"descriptorKey"`
+	Service       string         `json:"service"`
+	Message       string         `json:"message"`
+	Request       *pluginMessage `json:"request"`
+	Response      *pluginMessage `json:"response"`
+}
+
+type pluginMessage struct {
+	DescriptorKey string `json:"descriptorKey"`
+	Message       string `json:"message"`
+}
+
+// pactPart is a request, response or message: V4 gRPC and message parts
+// hold "contents", HTTP parts "body".
+type pactPart struct {
+	Contents      *pactContents `json:"contents"`
+	Body          *pactContents `json:"body"`
+	MatchingRules struct {
+		Body map[string]json.RawMessage `json:"body"`
+	} `json:"matchingRules"`
+}
+
+type pactContents struct {
+	Content     json.RawMessage `json:"content"`
+	ContentType string          `json:"contentType"`
+	Encoded     json.RawMessage `json:"encoded"`
+}
+
+func (p pactPart) contents() *pactContents {
+	if p.Contents != nil {
+		return p.Contents
+	}
+	return p.Body
+}
+
+// messageParam returns the "message" parameter of a protobuf content type
+// ("application/protobuf; message=.pkg.Msg"), or "".
+func (c *pactContents) messageParam() string {
+	if c == nil {
+		return ""
+	}
+	_, params, err := mime.ParseMediaType(c.ContentType)
+	if err != nil {
+		// Some writers omit the space or quote oddly; fall back to a plain scan.
+		if _, after, ok := strings.Cut(c.ContentType, "message="); ok {
+			return strings.TrimSpace(after)
+		}
+		return ""
+	}
+	return params["message"]
+}
+
+func (c *pactContents) isProtobuf() bool {
+	return c != nil && strings.Contains(strings.ToLower(c.ContentType), "protobuf")
+}
+
+// bytes decodes the part's content: base64 when the pact says it is
+// encoded, else the JSON string's text.
+func (c *pactContents) bytes() ([]byte, error) {
+	if len(c.Content) == 0 || string(c.Content) == "null" {
+		return nil, nil
+	}
+	var s string
+	if err := json.Unmarshal(c.Content, &s); err != nil {
+		return nil, fmt.Errorf("content is not a string: %s", abbreviate(string(c.Content)))
+	}
+	var enc any
+	_ = json.Unmarshal(c.Encoded, &enc) // absent or malformed means not encoded
+	switch e := enc.(type) {
+	case string:
+		if !strings.EqualFold(e, "base64") {
+			return nil, fmt.Errorf("unsupported content encoding %q", e)
+		}
+	case bool:
+		if !e {
+			return []byte(s), nil
+		}
+	default:
+		return []byte(s), nil
+	}
+	data, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("content is not valid base64: %w", err)
+	}
+	return data, nil
+}
+
+func abbreviate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// PactUsage reads a pact file and returns what each of its protobuf
+// interactions uses: the RPC (pluginConfiguration.protobuf.service), the
+// fields set in the request and response contents, decoded with the
+// descriptors the pact carries, and the fields its body matching rules
+// address. schema decodes interactions whose pact carries no descriptors;
+// it may be nil. Interactions that are not protobuf are skipped. A pact that
+// cannot be read is refused whole, with the interaction and part named.
+func PactUsage(pactJSON []byte, schema *proto.Files) ([]InteractionUsage, error) {
+	var doc pactFile
+	if err := json.Unmarshal(pactJSON, &doc); err != nil {
+		return nil, fmt.Errorf("parse pact: %w", err)
+	}
+	sets, err := proto.PactDescriptors(pactJSON)
+	if err != nil {
+		return nil, err
+	}
+	var out []InteractionUsage
+	all := append(append([]pactInteraction(nil), doc.Interactions...), doc.Messages...)
+	for i, it := range all {
+		u, ok, err := interactionUsage(doc.Consumer.Name, it, sets, schema)
+		if err != nil {
+			return nil, fmt.Errorf("interaction %d %q: %w", i, it.Description, err)
+		}
+		if ok {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func interactionUsage(consumer string, it pactInteraction, sets map[string]*proto.Files, schema *proto.Files) (InteractionUsage, bool, error) {
+	cfg := it.PluginConfiguration.Protobuf
+	var request pactPart
+	if len(it.Request) > 0 {
+		if err := json.Unmarshal(it.Request, &request); err != nil {
+			return InteractionUsage{}, false, fmt.Errorf("request: %w", err)
+		}
+	}
+	responses, err := responseParts(it.Response)
+	if err != nil {
+		return InteractionUsage{}, false, err
+	}
+	isProto := cfg != nil || request.contents().isProtobuf() || it.contents().isProtobuf()
+	for _, r := range responses {
+		isProto = isProto || r.contents().isProtobuf()
+	}
+	if !isProto {
+		return InteractionUsage{}, false, nil
+	}
+	if cfg == nil {
+		cfg = &pluginConfig{}
+	}
+
+	files := func(key string) (*proto.Files, error) {
+		if key == "" {
+			key = cfg.DescriptorKey
+		}
+		if f, ok := sets[key]; ok {
+			return f, nil
+		}
+		if key == "" && len(sets) == 1 {
+			for _, f := range sets {
+				return f, nil
+			}
+		}
+		if schema != nil {
+			return schema, nil
+		}
+		return nil, fmt.Errorf("no protobuf descriptors for descriptor key %q in the pact's metadata.plugins", key)
+	}
+
+	col := newCollector()
+	method := ""
+	var reqMsg, respMsg protoreflect.MessageDescriptor
+	var reqFiles, respFiles *proto.Files
+	if cfg.Service != "" {
+		f, err := files("")
+		if err != nil {
+			return InteractionUsage{}, false, err
+		}
+		md, err := f.FindMethod(cfg.Service)
+		if err != nil {
+			return InteractionUsage{}, false, fmt.Errorf("pluginConfiguration.protobuf.service: %w", err)
+		}
+		method = string(md.Parent().FullName()) + "/" + string(md.Name())
+		reqMsg, respMsg, reqFiles, respFiles = md.Input(), md.Output(), f, f
+	}
+	resolve := func(what string, pm *pluginMessage, fallback string, current protoreflect.MessageDescriptor, currentFiles *proto.Files) (protoreflect.MessageDescriptor, *proto.Files, error) {
+		if current != nil {
+			return current, currentFiles, nil
+		}
+		key, name := "", fallback
+		if pm != nil {
+			key = pm.DescriptorKey
+			if pm.Message != "" {
+				name = pm.Message
+			}
+		}
+		if name == "" {
+			return nil, nil, nil
+		}
+		f, err := files(key)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", what, err)
+		}
+		md, err := f.FindMessage(name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", what, err)
+		}
+		return md, f, nil
+	}
+
+	// Asynchronous messages: one part at the top level.
+	if it.contents() != nil {
+		name := cfg.Message
+		if name == "" {
+			name = it.contents().messageParam()
+		}
+		md, f, err := resolve("message", nil, name, nil, nil)
+		if err != nil {
+			return InteractionUsage{}, false, err
+		}
+		if err := col.part("contents", it.pactPart, md, f); err != nil {
+			return InteractionUsage{}, false, err
+		}
+	}
+
+	reqName := request.contents().messageParam()
+	reqMsg, reqFiles, err = resolve("request", cfg.Request, reqName, reqMsg, reqFiles)
+	if err != nil {
+		return InteractionUsage{}, false, err
+	}
+	if err := col.part("request", request, reqMsg, reqFiles); err != nil {
+		return InteractionUsage{}, false, err
+	}
+	for i, r := range responses {
+		md, f, err := resolve("response", cfg.Response, r.contents().messageParam(), respMsg, respFiles)
+		if err != nil {
+			return InteractionUsage{}, false, err
+		}
+		what := "response"
+		if len(responses) > 1 {
+			what = fmt.Sprintf("response[%d]", i)
+		}
+		if err := col.part(what, r, md, f); err != nil {
+			return InteractionUsage{}, false, err
+		}
+	}
+	return col.usage(consumer, it.Description, method), true, nil
+}
+
+// responseParts reads "response": an object (HTTP) or an array of
+// responses (synchronous messages).
+func responseParts(raw json.RawMessage) ([]pactPart, error) {
+	trimmed := strings.TrimSpace(string(raw))
+	if trimmed == "" || trimmed == "null" {
+		return nil, nil
+	}
+	if strings.HasPrefix(trimmed, "[") {
+		var parts []pactPart
+		if err := json.Unmarshal(raw, &parts); err != nil {
+			return nil, fmt.Errorf("response: %w", err)
+		}
+		return parts, nil
+	}
+	var part pactPart
+	if err := json.Unmarshal(raw, &part); err != nil {
+		return nil, fmt.Errorf("response: %w", err)
+	}
+	return []pactPart{part}, nil
+}
+
+// part records what one request, response or message uses of md.
+func (c *collector) part(what string, p pactPart, md protoreflect.MessageDescriptor, files *proto.Files) error {
+	if md == nil {
+		return nil
+	}
+	c.messageType(md)
+	if ct := p.contents(); ct != nil && ct.isProtobuf() {
+		data, err := ct.bytes()
+		if err != nil {
+			return fmt.Errorf("%s contents: %w", what, err)
+		}
+		m, err := files.Unmarshal(md, data)
+		if err != nil {
+			return fmt.Errorf("%s contents: %w", what, err)
+		}
+		c.message(m)
+	}
+	for path := range p.MatchingRules.Body {
+		c.path(md, path)
+	}
+	return nil
+}
