@@ -45,6 +45,11 @@ type Pact struct {
 	// array (a message pact) rather than "interactions".
 	Messages bool
 	Extra    map[string]json.RawMessage
+	// Layout is the specification whose JSON layout the file was read with:
+	// Spec, or the version inferred from the content when the file declares
+	// none (V1 files are read with the V2 layout). Write reuses the original
+	// JSON kept in Orig fields only when writing in the same layout.
+	Layout Spec
 }
 
 // Pacticipant is a consumer or provider.
@@ -87,6 +92,10 @@ type Interaction struct {
 	MessageResponses []*Message
 
 	Extra map[string]json.RawMessage
+	// Orig holds the JSON of the known fields exactly as read (spelling such
+	// as "provider_state", absent vs false "pending", ...). Write uses an
+	// entry again only while it still reads back to the current value.
+	Orig map[string]json.RawMessage
 }
 
 // Request is an HTTP request expectation (or an actual request, when the
@@ -100,6 +109,11 @@ type Request struct {
 	Rules   MatchingRules
 	Gen     Generators
 	Extra   map[string]json.RawMessage
+	// Orig holds the JSON of the known fields as read (a V2 query string in
+	// its original order and escaping, header values, V2 rule keys, ...).
+	// Write uses an entry again only while it still reads back to the
+	// current value.
+	Orig map[string]json.RawMessage
 }
 
 // Response is an HTTP response expectation (or an actual response).
@@ -110,6 +124,8 @@ type Response struct {
 	Rules   MatchingRules
 	Gen     Generators
 	Extra   map[string]json.RawMessage
+	// Orig holds the JSON of the known fields as read; see Request.Orig.
+	Orig map[string]json.RawMessage
 }
 
 // Message is a message payload with metadata: an asynchronous message, or
@@ -120,6 +136,9 @@ type Message struct {
 	Rules    MatchingRules
 	Gen      Generators
 	Extra    map[string]json.RawMessage
+	// Orig holds the JSON of the known fields as read, including which of
+	// "metadata" / "metaData" was used; see Request.Orig.
+	Orig map[string]json.RawMessage
 }
 
 // Query holds query parameters; a key may repeat, so values are lists.
@@ -212,7 +231,7 @@ type Generators map[string]map[string]Generator
 // RandomDecimal, RandomHexadecimal, RandomString, Regex, Uuid, Date, Time,
 // DateTime, RandomBoolean, ProviderState, MockServerURL); Attrs holds the
 // other fields (min, max, digits, size, regex, format, expression,
-// expression, example, ...) as decoded JSON.
+// example, ...) as decoded JSON (numbers as json.Number).
 type Generator struct {
 	Type  string
 	Attrs map[string]any

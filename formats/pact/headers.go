@@ -1,0 +1,183 @@
+package pact
+
+import (
+	"encoding/json"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Get returns the first value of the header name, ignoring case, or "".
+func (h Headers) Get(name string) string {
+	if v := h.Values(name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Values returns every value of the header name, ignoring case. When the
+// pact spells the name several ways, values are gathered in the order of
+// the spellings sorted, so the result is deterministic. V1-V3 values that
+// contain commas are one value, as written.
+func (h Headers) Values(name string) []string {
+	if v, ok := h[name]; ok && len(h) == 1 {
+		return v
+	}
+	var keys []string
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 1 {
+		return h[keys[0]]
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		out = append(out, h[k]...)
+	}
+	return out
+}
+
+// Set replaces the values of the header name, removing other spellings of
+// the same name.
+func (h Headers) Set(name string, values ...string) {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			delete(h, k)
+		}
+	}
+	h[name] = values
+}
+
+// Del removes the header name in every spelling.
+func (h Headers) Del(name string) {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			delete(h, k)
+		}
+	}
+}
+
+// parseHeaders reads a headers object whose values are strings (V1-V3) or
+// arrays of strings (V4); either form is accepted in every version.
+func parseHeaders(path string, raw json.RawMessage) (Headers, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	o, err := asObject(path, raw)
+	if err != nil {
+		return nil, err
+	}
+	h := make(Headers, len(o))
+	for k, v := range o {
+		vals, err := stringOrList(childPath(path, k), v)
+		if err != nil {
+			return nil, err
+		}
+		h[k] = vals
+	}
+	return h, nil
+}
+
+// stringOrList reads a string (one value) or an array of strings.
+func stringOrList(path string, raw json.RawMessage) ([]string, error) {
+	switch jsonKind(raw) {
+	case "string":
+		s, err := asString(path, raw)
+		if err != nil {
+			return nil, err
+		}
+		return []string{s}, nil
+	case "array":
+		items, err := asArray(path, raw)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]string, 0, len(items))
+		for i, it := range items {
+			s, err := asString(indexPath(path, i), it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	default:
+		return nil, expected(path, "a string or an array of strings", raw)
+	}
+}
+
+// parseQuery reads a query: a V1/V2 string "a=1&b=2" (URL-decoded) or a
+// V3/V4 object of arrays (single strings accepted).
+func parseQuery(path string, raw json.RawMessage) (Query, error) {
+	switch jsonKind(raw) {
+	case "null":
+		return nil, nil
+	case "string":
+		s, _ := asString(path, raw)
+		q, err := ParseQueryString(s)
+		if err != nil {
+			return nil, perr(path, "%v", err)
+		}
+		return q, nil
+	case "object":
+		o, _ := asObject(path, raw)
+		q := make(Query, len(o))
+		for k, v := range o {
+			vals, err := stringOrList(childPath(path, k), v)
+			if err != nil {
+				return nil, err
+			}
+			q[k] = vals
+		}
+		return q, nil
+	default:
+		return nil, expected(path, "a query string or an object", raw)
+	}
+}
+
+// ParseQueryString decodes a query string "a=1&b=2&a=3" (with or without a
+// leading "?"), keeping the order of repeated values; "+" is a space.
+func ParseQueryString(s string) (Query, error) {
+	s = strings.TrimPrefix(s, "?")
+	q := Query{}
+	for part := range strings.SplitSeq(s, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, err
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, err
+		}
+		q[key] = append(q[key], val)
+	}
+	return q, nil
+}
+
+// String encodes the query as "a=1&a=3&b=2", keys sorted, values in order.
+func (q Query) String() string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(v))
+		}
+	}
+	return b.String()
+}

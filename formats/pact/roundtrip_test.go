@@ -1,0 +1,201 @@
+package pact_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+)
+
+// repoRoot is the module root, two levels above this package.
+func repoRoot(tb testing.TB) string {
+	tb.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(tb, err)
+	_, err = os.Stat(filepath.Join(root, "go.mod"))
+	require.NoError(tb, err, "module root not found")
+	return root
+}
+
+// sharedDir returns a folder under ../shared, or skips the test naming it.
+func sharedDir(tb testing.TB, rel string) string {
+	tb.Helper()
+	dir := filepath.Join(repoRoot(tb), "..", "shared", rel)
+	if _, err := os.Stat(dir); err != nil {
+		tb.Skipf("shared fixtures folder %s is absent", dir)
+	}
+	return dir
+}
+
+// isWholePact reports whether data is a pact file rather than a fragment
+// (the compatibility suite also holds rule and generator fragments).
+func isWholePact(data []byte) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false
+	}
+	_, c := top["consumer"]
+	_, i := top["interactions"]
+	_, m := top["messages"]
+	return c && (i || m)
+}
+
+// pactFixtures lists every whole pact file the tests round-trip: the
+// shared folders (when present) and testdata/pact (except invalid/).
+func pactFixtures(tb testing.TB) []string {
+	tb.Helper()
+	var files []string
+	add := func(pattern string) {
+		matches, err := filepath.Glob(pattern)
+		require.NoError(tb, err)
+		for _, f := range matches {
+			data, err := os.ReadFile(f)
+			require.NoError(tb, err)
+			if isWholePact(data) {
+				files = append(files, f)
+			}
+		}
+	}
+	shared := filepath.Join(repoRoot(tb), "..", "shared")
+	add(filepath.Join(shared, "pact-compatibility-suite", "fixtures", "*.json"))
+	add(filepath.Join(shared, "grpc-plugin-pacts", "*", "*.json"))
+	add(filepath.Join(shared, "broker-client-contract", "*.json"))
+	td := filepath.Join(repoRoot(tb), "testdata", "pact")
+	err := filepath.WalkDir(td, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "invalid" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".json") {
+			add(path)
+		}
+		return nil
+	})
+	require.NoError(tb, err)
+	return files
+}
+
+func mustParseFile(tb testing.TB, path string) (*pact.Pact, []byte) {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(tb, err)
+	p, err := pact.Parse(data)
+	require.NoError(tb, err, "parse %s", path)
+	return p, data
+}
+
+// declared is the version a pact is written back at: the one it declares,
+// or the layout it was read with.
+func declared(p *pact.Pact) pact.Spec {
+	if p.Spec != pact.SpecUnknown {
+		return p.Spec
+	}
+	return p.Layout
+}
+
+func TestRoundTripFixtures(t *testing.T) {
+	t.Parallel()
+	files := pactFixtures(t)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			p, data := mustParseFile(t, f)
+			out, err := pact.Write(p, declared(p))
+			require.NoError(t, err)
+			require.JSONEq(t, string(data), string(out))
+
+			// A clone writes the same, and the copy is independent.
+			c := p.Clone()
+			out2, err := pact.Write(c, declared(p))
+			require.NoError(t, err)
+			require.JSONEq(t, string(out), string(out2))
+		})
+	}
+}
+
+// TestConvertFixtures writes every fixture at each later version and checks
+// the result reads back with the same interactions.
+func TestConvertFixtures(t *testing.T) {
+	t.Parallel()
+	for _, f := range pactFixtures(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			p, _ := mustParseFile(t, f)
+			for _, spec := range []pact.Spec{pact.V2, pact.V3, pact.V4} {
+				if spec < p.Layout {
+					continue
+				}
+				if !writable(p, spec) {
+					continue
+				}
+				out, err := pact.Write(p, spec)
+				require.NoError(t, err, "write as %s", spec)
+				q, err := pact.Parse(out)
+				require.NoError(t, err, "re-read as %s:\n%s", spec, out)
+				if p.Spec == pact.SpecUnknown && spec == p.Layout {
+					require.Equal(t, pact.SpecUnknown, q.Spec, "no version is added when writing an undeclared pact in its own layout")
+				} else {
+					require.Equal(t, spec, q.Spec)
+				}
+				require.Len(t, q.Interactions, len(p.Interactions))
+				for i, in := range p.Interactions {
+					got := q.Interactions[i]
+					require.Equal(t, in.Type, got.Type)
+					require.Equal(t, in.Description, got.Description)
+					require.Equal(t, len(in.ProviderStates) > 0, len(got.ProviderStates) > 0)
+					if in.Type == pact.HTTP {
+						require.Equal(t, in.Request.Method, got.Request.Method)
+						require.Equal(t, in.Request.Path, got.Request.Path)
+						if len(in.Request.Query)+len(got.Request.Query) > 0 {
+							require.Equal(t, in.Request.Query, got.Request.Query)
+						}
+						require.Equal(t, in.Request.Body.State, got.Request.Body.State)
+						requireSameContent(t, in.Request.Body, got.Request.Body)
+						require.Equal(t, in.Response.Status, got.Response.Status)
+						requireSameContent(t, in.Response.Body, got.Response.Body)
+						if spec >= pact.V3 {
+							require.Equal(t, len(in.Response.Rules), len(got.Response.Rules))
+						}
+					}
+					if in.Type == pact.AsyncMessage {
+						requireSameContent(t, in.Message.Contents, got.Message.Contents)
+					}
+				}
+				// Written again at the same version, the output is stable.
+				again, err := pact.Write(q, spec)
+				require.NoError(t, err)
+				require.JSONEq(t, string(out), string(again))
+			}
+		})
+	}
+}
+
+func writable(p *pact.Pact, spec pact.Spec) bool {
+	for _, in := range p.Interactions {
+		if spec == pact.V2 && in.Type != pact.HTTP {
+			return false
+		}
+		if spec == pact.V3 && in.Type == pact.SyncMessage {
+			return false
+		}
+	}
+	return true
+}
+
+// requireSameContent compares body contents, as JSON when both are JSON.
+func requireSameContent(tb testing.TB, want, got pact.Body) {
+	tb.Helper()
+	if json.Valid(want.Content) && json.Valid(got.Content) {
+		require.JSONEq(tb, string(want.Content), string(got.Content))
+		return
+	}
+	require.Equal(tb, string(want.Content), string(got.Content))
+}
