@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/sqlite"
+)
+
+// Flag names of the broker command.
+const (
+	flagServeAddr           = "addr"
+	flagServeDB             = "db"
+	flagServeAllowPublic    = "allow-public-read"
+	flagServeAllowOverwrite = "allow-overwrite"
+	flagServeBaseURL        = "base-url"
+	flagServeLogLevel       = "log-level"
+	flagServeMaxBody        = "max-body-bytes"
+)
+
+// shutdownTimeout bounds how long in-flight requests may take to finish
+// once the serve command is asked to stop.
+const shutdownTimeout = 15 * time.Second
+
+type serveFlags struct {
+	addr, db, baseURL, logLevel string
+	allowPublicRead             bool
+	allowOverwrite              bool
+	maxBody                     int64
+}
+
+func init() { register(newBrokerCmd) }
+
+func newBrokerCmd(e *env) *cobra.Command {
+	f := &serveFlags{}
+	cmd := &cobra.Command{
+		Use:   "broker",
+		Short: "Run the contract broker (Pact Broker compatible HTTP API)",
+		Long: `Broker serves the Pact-Broker-compatible HAL JSON API over a SQLite database,
+with GET /health and GET /metrics (Prometheus). Logs are JSON lines on stdout.
+
+Credentials come from the environment only (never flags, which other users of
+the machine can see):
+  CONTRACTS_WRITE_TOKEN, CONTRACTS_READ_TOKEN            bearer tokens
+  CONTRACTS_BASIC_AUTH_USERNAME/PASSWORD                  read-write Basic auth
+  CONTRACTS_READ_ONLY_BASIC_AUTH_USERNAME/PASSWORD        read-only Basic auth
+With none set, the broker is open to anyone (a warning is logged).
+
+The server stops gracefully on interrupt: in-flight requests finish first.`,
+		Example: `  contracts broker --addr :9292 --db ./contracts.db
+  CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, b := range []struct{ flag, env string }{
+				{flagServeAddr, "CONTRACTS_ADDR"},
+				{flagServeDB, "CONTRACTS_DB"},
+				{flagServeAllowPublic, "CONTRACTS_ALLOW_PUBLIC_READ"},
+				{flagServeAllowOverwrite, "CONTRACTS_ALLOW_OVERWRITE"},
+				{flagServeBaseURL, "CONTRACTS_BASE_URL"},
+				{flagServeLogLevel, "CONTRACTS_LOG_LEVEL"},
+				{flagServeMaxBody, "CONTRACTS_MAX_BODY_BYTES"},
+			} {
+				if err := bindEnv(cmd, e, b.flag, b.env); err != nil {
+					return err
+				}
+			}
+			return runBroker(cmd.Context(), e, f)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&f.addr, flagServeAddr, ":9292", "address to listen on (env CONTRACTS_ADDR)")
+	fs.StringVar(&f.db, flagServeDB, "./contracts.db", "SQLite database file (env CONTRACTS_DB)")
+	fs.BoolVar(&f.allowPublicRead, flagServeAllowPublic, false, "let requests without credentials read (env CONTRACTS_ALLOW_PUBLIC_READ)")
+	fs.BoolVar(&f.allowOverwrite, flagServeAllowOverwrite, false, "let a publication change a pact already published for the same consumer version (env CONTRACTS_ALLOW_OVERWRITE)")
+	fs.StringVar(&f.baseURL, flagServeBaseURL, "", "absolute URL the broker is reached at, for links (env CONTRACTS_BASE_URL; default: from each request)")
+	fs.StringVar(&f.logLevel, flagServeLogLevel, "info", "log level: debug, info, warn or error (env CONTRACTS_LOG_LEVEL)")
+	fs.Int64Var(&f.maxBody, flagServeMaxBody, broker.DefaultMaxBodyBytes, "largest request body accepted, in bytes (env CONTRACTS_MAX_BODY_BYTES)")
+	return cmd
+}
+
+func runBroker(ctx context.Context, e *env, f *serveFlags) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return failWith(exitCantTell, fmt.Errorf("--%s %q: must be debug, info, warn or error", flagServeLogLevel, f.logLevel))
+	}
+	if f.maxBody <= 0 {
+		return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %d", flagServeMaxBody, f.maxBody))
+	}
+	if f.baseURL != "" && !strings.HasPrefix(f.baseURL, "http://") && !strings.HasPrefix(f.baseURL, "https://") {
+		return failWith(exitCantTell, fmt.Errorf("--%s %q: must be an absolute http or https URL", flagServeBaseURL, f.baseURL))
+	}
+	log := slog.New(slog.NewJSONHandler(e.stdout, &slog.HandlerOptions{Level: level}))
+	auth := broker.AuthConfig{
+		ReadToken:       e.getenv("CONTRACTS_READ_TOKEN"),
+		WriteToken:      e.getenv("CONTRACTS_WRITE_TOKEN"),
+		WriteUsername:   e.getenv("CONTRACTS_BASIC_AUTH_USERNAME"),
+		WritePassword:   e.getenv("CONTRACTS_BASIC_AUTH_PASSWORD"),
+		ReadUsername:    e.getenv("CONTRACTS_READ_ONLY_BASIC_AUTH_USERNAME"),
+		ReadPassword:    e.getenv("CONTRACTS_READ_ONLY_BASIC_AUTH_PASSWORD"),
+		AllowPublicRead: f.allowPublicRead,
+	}
+	if (auth.WriteUsername == "") != (auth.WritePassword == "") || (auth.ReadUsername == "") != (auth.ReadPassword == "") {
+		return failWith(exitCantTell, errors.New("a Basic auth username needs its password and the other way round (CONTRACTS_*BASIC_AUTH_USERNAME/PASSWORD)"))
+	}
+	store, err := sqlite.Open(f.db)
+	if err != nil {
+		return failWith(exitCantTell, fmt.Errorf("open database %s: %w", f.db, err))
+	}
+	defer store.Close()
+
+	handler := broker.NewServer(store, broker.ServerConfig{
+		BaseURL:        f.baseURL,
+		Logger:         log,
+		Auth:           auth,
+		AllowOverwrite: f.allowOverwrite,
+		MaxBodyBytes:   f.maxBody,
+	})
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return failWith(exitCantTell, fmt.Errorf("listen on %s: %w", f.addr, err))
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("broker listening", "addr", ln.Addr().String(), "db", f.db)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return failWith(exitCantTell, fmt.Errorf("shutdown: %w", err))
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
+	}
+	log.Info("stopped")
+	return nil
+}

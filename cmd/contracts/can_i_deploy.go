@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+// Flag names of the can-i-deploy command.
+const (
+	flagPacticipant       = "pacticipant"
+	flagVersion           = "version"
+	flagLatest            = "latest"
+	flagToEnvironment     = "to-environment"
+	flagTo                = "to"
+	flagIgnore            = "ignore"
+	flagRetryWhileUnknown = "retry-while-unknown"
+	flagRetryInterval     = "retry-interval"
+)
+
+// selectorList collects --pacticipant/--version/--latest in command-line
+// order: --pacticipant starts a selector, --version and --latest apply to
+// the last one.
+type selectorList struct{ sels []broker.MatrixSelector }
+
+type pacticipantValue struct{ l *selectorList }
+
+func (v pacticipantValue) String() string { return "" }
+func (v pacticipantValue) Type() string   { return "name" }
+func (v pacticipantValue) Set(s string) error {
+	v.l.sels = append(v.l.sels, broker.MatrixSelector{Pacticipant: s})
+	return nil
+}
+
+type versionValue struct{ l *selectorList }
+
+func (v versionValue) String() string { return "" }
+func (v versionValue) Type() string   { return "version" }
+func (v versionValue) Set(s string) error {
+	if len(v.l.sels) == 0 {
+		return fmt.Errorf("--%s must follow a --%s", flagVersion, flagPacticipant)
+	}
+	last := &v.l.sels[len(v.l.sels)-1]
+	if last.Version != "" || last.Latest {
+		return fmt.Errorf("--%s %s: pacticipant %s already has a version", flagVersion, s, last.Pacticipant)
+	}
+	last.Version = s
+	return nil
+}
+
+// latestValue is --latest, optionally --latest=TAG.
+type latestValue struct{ l *selectorList }
+
+func (v latestValue) String() string   { return "" }
+func (v latestValue) Type() string     { return "[tag]" }
+func (v latestValue) IsBoolFlag() bool { return true }
+func (v latestValue) Set(s string) error {
+	if len(v.l.sels) == 0 {
+		return fmt.Errorf("--%s must follow a --%s", flagLatest, flagPacticipant)
+	}
+	last := &v.l.sels[len(v.l.sels)-1]
+	if last.Version != "" || last.Latest {
+		return fmt.Errorf("--%s: pacticipant %s already has a version", flagLatest, last.Pacticipant)
+	}
+	last.Latest = true
+	if s != "true" {
+		last.Tag = s
+	}
+	return nil
+}
+
+type canIDeployFlags struct {
+	broker        brokerFlags
+	selectors     selectorList
+	toEnvironment string
+	to            string
+	ignore        []string
+	retries       int
+	retryInterval time.Duration
+	output        string
+}
+
+func init() { register(newCanIDeployCmd) }
+
+func newCanIDeployCmd(e *env) *cobra.Command {
+	f := &canIDeployFlags{}
+	cmd := &cobra.Command{
+		Use:   "can-i-deploy",
+		Short: "Ask the broker whether versions can be deployed safely",
+		Long: `Can-i-deploy asks the broker's matrix whether the given pacticipant versions
+are compatible with what is deployed in the target environment (or has the
+target tag, or with the latest versions of the others when no target is
+given). Each --pacticipant is followed by --version or --latest [=TAG].
+
+Exit status: 0 yes, safe to deploy; 1 no (a verification failed, or a given
+version does not exist); 2 the broker cannot tell (results missing, still
+unknown after the retries) or could not be asked.`,
+		Example: `  contracts can-i-deploy --pacticipant web --version 1.2.3 --to-environment production
+  contracts can-i-deploy --pacticipant web --version 1.2.3 --pacticipant api --latest \
+    --retry-while-unknown 6 --retry-interval 10s --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(f.output); err != nil {
+				return err
+			}
+			if len(f.selectors.sels) == 0 {
+				return failWith(exitCantTell, fmt.Errorf("--%s is required", flagPacticipant))
+			}
+			for _, s := range f.selectors.sels {
+				if s.Version == "" && !s.Latest {
+					return failWith(exitCantTell, fmt.Errorf("--%s %s needs --%s or --%s", flagPacticipant, s.Pacticipant, flagVersion, flagLatest))
+				}
+			}
+			if f.toEnvironment != "" && f.to != "" {
+				return failWith(exitCantTell, fmt.Errorf("--%s and --%s cannot be combined", flagToEnvironment, flagTo))
+			}
+			if f.retries < 0 {
+				return failWith(exitCantTell, fmt.Errorf("--%s must not be negative", flagRetryWhileUnknown))
+			}
+			c, err := f.broker.client(cmd, e)
+			if err != nil {
+				return err
+			}
+			return runCanIDeploy(cmd.Context(), e, c, f)
+		},
+	}
+	f.broker.add(cmd)
+	fs := cmd.Flags()
+	fs.Var(pacticipantValue{&f.selectors}, flagPacticipant, "pacticipant to deploy (repeatable; each followed by --version or --latest)")
+	fs.Var(versionValue{&f.selectors}, flagVersion, "version of the preceding --pacticipant")
+	fs.Var(latestValue{&f.selectors}, flagLatest, "use the latest version of the preceding --pacticipant (--latest=TAG: the latest with the tag)")
+	fs.Lookup(flagLatest).NoOptDefVal = "true"
+	fs.StringVar(&f.toEnvironment, flagToEnvironment, "", "environment to deploy to")
+	fs.StringVar(&f.to, flagTo, "", "tag of the versions to deploy alongside (legacy tag-based environments)")
+	fs.StringArrayVar(&f.ignore, flagIgnore, nil, "pacticipant (NAME or NAME@VERSION) whose results do not count (repeatable)")
+	fs.IntVar(&f.retries, flagRetryWhileUnknown, 0, "times to ask again while the answer is unknown")
+	fs.DurationVar(&f.retryInterval, flagRetryInterval, 10*time.Second, "wait between retries")
+	fs.StringVarP(&f.output, flagOutput, "o", "table", "output format: table or json")
+	return cmd
+}
+
+func runCanIDeploy(ctx context.Context, e *env, c *broker.Client, f *canIDeployFlags) error {
+	req := broker.CanIDeployRequest{
+		Selectors:         f.selectors.sels,
+		ToEnvironment:     f.toEnvironment,
+		ToTag:             f.to,
+		RetryWhileUnknown: f.retries,
+		RetryInterval:     f.retryInterval,
+	}
+	for _, ig := range f.ignore {
+		name, version, _ := strings.Cut(ig, "@")
+		req.Ignore = append(req.Ignore, broker.MatrixSelector{Pacticipant: name, Version: version})
+	}
+	res, err := c.CanIDeploy(ctx, req)
+	if err != nil {
+		return brokerFailure(err)
+	}
+	if f.output == "json" {
+		if err := writeJSONOut(e.stdout, canIDeployJSON(res)); err != nil {
+			return err
+		}
+	} else {
+		writeCanIDeployTable(e.stdout, res)
+	}
+	switch d := res.Summary.Deployable; {
+	case d == nil:
+		return failWith(exitCantTell, nil)
+	case !*d:
+		return failWith(exitNo, nil)
+	}
+	return nil
+}
+
+func canIDeployJSON(res *broker.MatrixResult) map[string]any {
+	rows := make([]map[string]any, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		row := map[string]any{
+			"consumer":           map[string]any{"name": r.Consumer, "version": map[string]any{"number": r.ConsumerVersion.Number}},
+			"provider":           map[string]any{"name": r.Provider, "version": nil},
+			"verificationResult": nil,
+		}
+		if r.ProviderVersion != nil {
+			row["provider"] = map[string]any{"name": r.Provider, "version": map[string]any{"number": r.ProviderVersion.Number}}
+		}
+		if r.Verification != nil {
+			row["verificationResult"] = map[string]any{"success": r.Verification.Success}
+		}
+		if r.Ignored {
+			row["ignored"] = true
+		}
+		rows = append(rows, row)
+	}
+	notices := make([]map[string]string, 0, len(res.Notices))
+	for _, n := range res.Notices {
+		notices = append(notices, map[string]string{"type": n.Type, "text": n.Text})
+	}
+	summary := map[string]any{
+		"deployable": res.Summary.Deployable,
+		"reason":     res.Summary.Reason,
+		"success":    res.Summary.Success,
+		"failed":     res.Summary.Failed,
+		"unknown":    res.Summary.Unknown,
+	}
+	if res.Summary.Ignored != nil {
+		summary["ignored"] = *res.Summary.Ignored
+	}
+	return map[string]any{"summary": summary, "notices": notices, "matrix": rows}
+}
+
+func writeCanIDeployTable(w io.Writer, res *broker.MatrixResult) {
+	if len(res.Rows) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CONSUMER\tC.VERSION\tPROVIDER\tP.VERSION\tSUCCESS?")
+		for _, r := range res.Rows {
+			pv, ok := "???", "???"
+			if r.ProviderVersion != nil {
+				pv = r.ProviderVersion.Number
+			}
+			if r.Verification != nil {
+				ok = fmt.Sprint(r.Verification.Success)
+			}
+			if r.Ignored {
+				ok += " [ignored]"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Consumer, r.ConsumerVersion.Number, r.Provider, pv, ok)
+		}
+		_ = tw.Flush()
+		fmt.Fprintln(w)
+	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(w, "%s: %s\n", strings.ToUpper(n.Type), n.Text)
+	}
+	verdict := "Computer says no ¯\\_(ツ)_/¯"
+	switch d := res.Summary.Deployable; {
+	case d == nil:
+		verdict = "Computer cannot tell: the results are unknown"
+	case *d:
+		verdict = "Computer says yes \\o/"
+	}
+	fmt.Fprintln(w, verdict)
+	if res.Summary.Reason != "" {
+		fmt.Fprintln(w, res.Summary.Reason)
+	}
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// Flag names of the deployment and release commands.
+const (
+	flagEnvironment         = "environment"
+	flagApplicationInstance = "application-instance"
+)
+
+// deploymentFlags are the flags of record-deployment, record-undeployment,
+// record-release and record-support-ended.
+type deploymentFlags struct {
+	broker      brokerFlags
+	pacticipant string
+	version     string
+	environment string
+	instance    string
+}
+
+func (f *deploymentFlags) add(cmd *cobra.Command, withVersion, withInstance bool) {
+	f.broker.add(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&f.pacticipant, flagPacticipant, "", "name of the pacticipant (required)")
+	if withVersion {
+		fs.StringVar(&f.version, flagVersion, "", "version of the pacticipant (required)")
+	}
+	fs.StringVar(&f.environment, flagEnvironment, "", "name of the environment (required)")
+	if withInstance {
+		fs.StringVar(&f.instance, flagApplicationInstance, "", "application instance, when several instances of the pacticipant run in the environment")
+	}
+}
+
+func init() {
+	register(newRecordDeploymentCmd)
+	register(newRecordUndeploymentCmd)
+}
+
+func newRecordDeploymentCmd(e *env) *cobra.Command {
+	f := &deploymentFlags{}
+	cmd := &cobra.Command{
+		Use:   "record-deployment",
+		Short: "Record that a version was deployed to an environment",
+		Long: `Record-deployment tells the broker that a pacticipant version is now deployed
+to the environment; the version previously deployed there (for the same
+application instance) is marked as no longer deployed.
+
+Exit status: 0 recorded, 2 could not record (unknown version or environment,
+broker unreachable).`,
+		Example: `  contracts record-deployment --pacticipant web --version 1.2.3 --environment production`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(flagPacticipant, f.pacticipant, flagVersion, f.version, flagEnvironment, f.environment); err != nil {
+				return err
+			}
+			c, err := f.broker.client(cmd, e)
+			if err != nil {
+				return err
+			}
+			d, err := c.RecordDeployment(cmd.Context(), f.pacticipant, f.version, f.environment, f.instance)
+			if err != nil {
+				return brokerFailure(err)
+			}
+			msg := fmt.Sprintf("Recorded deployment of %s version %s to %s", d.Pacticipant, d.Version, f.environment)
+			if f.instance != "" {
+				msg += " (application instance " + f.instance + ")"
+			}
+			fmt.Fprintln(e.stdout, msg+".")
+			return nil
+		},
+	}
+	f.add(cmd, true, true)
+	return cmd
+}
+
+func newRecordUndeploymentCmd(e *env) *cobra.Command {
+	f := &deploymentFlags{}
+	cmd := &cobra.Command{
+		Use:   "record-undeployment",
+		Short: "Record that a pacticipant is no longer deployed to an environment",
+		Long: `Record-undeployment marks the versions of the pacticipant currently deployed
+to the environment (only the given application instance's, when given) as no
+longer deployed.
+
+Exit status: 0 recorded, 2 nothing deployed there or could not record.`,
+		Example: `  contracts record-undeployment --pacticipant web --environment production`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required(flagPacticipant, f.pacticipant, flagEnvironment, f.environment); err != nil {
+				return err
+			}
+			c, err := f.broker.client(cmd, e)
+			if err != nil {
+				return err
+			}
+			var instance *string
+			if cmd.Flags().Changed(flagApplicationInstance) {
+				instance = &f.instance
+			}
+			ds, err := c.RecordUndeployment(cmd.Context(), f.pacticipant, f.environment, instance)
+			if err != nil {
+				return brokerFailure(err)
+			}
+			for _, d := range ds {
+				fmt.Fprintf(e.stdout, "Recorded undeployment of %s version %s from %s.\n", f.pacticipant, d.Version, f.environment)
+			}
+			return nil
+		},
+	}
+	f.add(cmd, false, true)
+	return cmd
+}
