@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/contracts-dev/contracts/formats/proto"
+	"github.com/contracts-dev/contracts/formats/proto/breaking"
+)
+
+// Flag names of the breaking command.
+const (
+	flagBreakingProto   = "proto"
+	flagBreakingAgainst = "against"
+	flagBreakingImport  = "import-path"
+	flagBreakingPact    = "pact"
+	flagBreakingOutput  = "output"
+)
+
+// Output formats of the breaking command.
+const (
+	breakingOutputText = "text"
+	breakingOutputJSON = "json"
+)
+
+type breakingFlags struct {
+	old, new    []string
+	importPaths []string
+	pacts       []string
+	output      string
+}
+
+func init() { register(newBreakingCmd) }
+
+func newBreakingCmd(e *env) *cobra.Command {
+	f := &breakingFlags{}
+	cmd := &cobra.Command{
+		Use:   "breaking --proto OLD --against NEW",
+		Short: "Find breaking changes between two versions of a protobuf schema",
+		Long: `Breaking compares two versions of a protobuf schema and reports the changes
+that break existing clients on the wire or in the protobuf JSON mapping:
+deleted messages, fields, oneofs, enums, enum values, services and RPCs,
+changed field types, labels, names and JSON names, fields moved in or out of
+oneofs, changed RPC request/response types and streaming, changed packages.
+
+--proto names the OLD version (what clients were built against) and
+--against the NEW version (what you are about to ship). Each takes .proto
+files (imports are looked up in the --import-path directories, then next to
+the file; the well-known types are built in) or one compiled
+FileDescriptorSet (any other extension, e.g. protoc --descriptor_set_out).
+
+With --pact, the check is consumer-aware: each change is matched against
+what the pacts' protobuf interactions use (their RPC, and the fields their
+request and response contents set or their matching rules address) and
+marked [breaks consumer NAME: "interaction"] or [unused by consumers].
+
+Each finding is printed as "file:line: rule-id: message"; --output json
+prints one JSON document instead. A summary goes to stderr.
+
+Exit status: 0 nothing breaks; 1 a change is breaking (with --pact: a change
+breaks at least one consumer interaction); 2 a schema or pact could not be
+loaded, or the flags are wrong.`,
+		Example: `  contracts breaking --proto v1/orders.proto --against orders.proto
+  contracts breaking --proto old/api.proto --against api.proto -I third_party \
+    --pact pacts/web-orders.json --pact pacts/mobile-orders.json
+  contracts breaking --proto released.binpb --against api.proto --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBreaking(cmd.Context(), e, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.old, flagBreakingProto, nil, "OLD schema: .proto file (repeatable) or a FileDescriptorSet")
+	fl.StringArrayVar(&f.new, flagBreakingAgainst, nil, "NEW schema to check against OLD: .proto file (repeatable) or a FileDescriptorSet")
+	fl.StringArrayVarP(&f.importPaths, flagBreakingImport, "I", nil, "directory to look up imports in (repeatable)")
+	fl.StringArrayVar(&f.pacts, flagBreakingPact, nil, "pact file whose protobuf interactions make the check consumer-aware (repeatable)")
+	fl.StringVarP(&f.output, flagBreakingOutput, "o", breakingOutputText, "output format: text or json")
+	return cmd
+}
+
+func runBreaking(ctx context.Context, e *env, f *breakingFlags) error {
+	if len(f.old) == 0 || len(f.new) == 0 {
+		return failWith(exitCantTell, fmt.Errorf("--%s OLD and --%s NEW are both required", flagBreakingProto, flagBreakingAgainst))
+	}
+	if f.output != breakingOutputText && f.output != breakingOutputJSON {
+		return failWith(exitCantTell, fmt.Errorf("--%s %q: want %s or %s", flagBreakingOutput, f.output, breakingOutputText, breakingOutputJSON))
+	}
+	old, err := loadProtoSchema(ctx, f.old, f.importPaths)
+	if err != nil {
+		return failWith(exitCantTell, fmt.Errorf("--%s: %w", flagBreakingProto, err))
+	}
+	new, err := loadProtoSchema(ctx, f.new, f.importPaths)
+	if err != nil {
+		return failWith(exitCantTell, fmt.Errorf("--%s: %w", flagBreakingAgainst, err))
+	}
+
+	consumerAware := len(f.pacts) > 0
+	var usage breaking.Usage
+	for _, p := range f.pacts {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return failWith(exitCantTell, fmt.Errorf("read pact: %w", err))
+		}
+		u, err := breaking.PactUsage(data, old)
+		if err != nil {
+			return failWith(exitCantTell, fmt.Errorf("pact %s: %w", p, err))
+		}
+		usage.Interactions = append(usage.Interactions, u...)
+	}
+
+	findings := breaking.Check(old, new)
+	var classified []breaking.ClassifiedFinding
+	if consumerAware {
+		classified = breaking.Classify(findings, usage)
+	} else {
+		classified = breaking.Plain(findings)
+	}
+	if f.output == breakingOutputJSON {
+		err = breaking.WriteJSON(e.stdout, classified, consumerAware)
+	} else {
+		err = breaking.WriteText(e.stdout, classified, consumerAware)
+	}
+	if err != nil {
+		return failWith(exitCantTell, fmt.Errorf("write findings: %w", err))
+	}
+
+	breakingCount := 0
+	for _, c := range classified {
+		if c.Breaking {
+			breakingCount++
+		}
+	}
+	if consumerAware {
+		fmt.Fprintf(e.stderr, "%s: %d break consumer interactions, %d unused by consumers (%s in %s)\n",
+			countNoun(len(findings), "breaking change"), breakingCount, len(findings)-breakingCount,
+			countNoun(len(usage.Interactions), "protobuf interaction"), countNoun(len(f.pacts), "pact"))
+	} else {
+		fmt.Fprintln(e.stderr, countNoun(len(findings), "breaking change"))
+	}
+	if breakingCount > 0 {
+		return failWith(exitNo, nil)
+	}
+	return nil
+}
+
+// countNoun is "1 noun" or "N nouns".
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// loadProtoSchema loads .proto sources, or a single FileDescriptorSet file.
+func loadProtoSchema(ctx context.Context, files, importPaths []string) (*proto.Files, error) {
+	var sources, sets []string
+	for _, f := range files {
+		if strings.EqualFold(filepath.Ext(f), ".proto") {
+			sources = append(sources, f)
+		} else {
+			sets = append(sets, f)
+		}
+	}
+	switch {
+	case len(sets) == 0:
+		return proto.Load(ctx, sources, importPaths)
+	case len(sets) == 1 && len(sources) == 0:
+		data, err := os.ReadFile(sets[0])
+		if err != nil {
+			return nil, fmt.Errorf("read descriptor set: %w", err)
+		}
+		files, err := proto.ParseDescriptorSet(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sets[0], err)
+		}
+		return files, nil
+	}
+	return nil, fmt.Errorf("give either .proto files or one descriptor set, not %s", strings.Join(files, ", "))
+}
