@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+const verificationSelect = `SELECT vr.number, c.name, p.name, pv.sha, v.number, vr.success, vr.build_url, vr.test_results, vr.verified_by, vr.execution_date
+	FROM verifications vr
+	JOIN pact_versions pv ON pv.id = vr.pact_version_id
+	JOIN versions v ON v.id = vr.provider_version_id
+	JOIN pacticipants c ON c.id = vr.consumer_id
+	JOIN pacticipants p ON p.id = vr.provider_id `
+
+func scanVerification(row interface{ Scan(...any) error }) (broker.Verification, error) {
+	var (
+		v       broker.Verification
+		ok      int
+		tr, vb  sql.NullString
+		execute int64
+	)
+	err := row.Scan(&v.Number, &v.Consumer, &v.Provider, &v.PactSHA, &v.ProviderVersion, &ok, &v.BuildURL, &tr, &vb, &execute)
+	v.Success = ok != 0
+	v.TestResults, v.VerifiedBy = rawJSON(tr), rawJSON(vb)
+	v.ExecutionDate = toTime(execute)
+	return v, err
+}
+
+// PublishVerification implements broker.Store.
+func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationInput) (broker.Verification, error) {
+	var out broker.Verification
+	if err := checkName("providerApplicationVersion", in.ProviderVersion); err != nil {
+		return out, err
+	}
+	if len(in.TestResults) > 0 && !json.Valid(in.TestResults) {
+		return out, broker.Invalid("testResults", "must be valid JSON, got %.80q", string(in.TestResults))
+	}
+	if len(in.VerifiedBy) > 0 && !json.Valid(in.VerifiedBy) {
+		return out, broker.Invalid("verifiedBy", "must be valid JSON, got %.80q", string(in.VerifiedBy))
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cid, pid, pvid, err := pactVersionID(ctx, tx, in.Consumer, in.Provider, in.PactSHA)
+		if err != nil {
+			return err
+		}
+		_, provVID, _, err := s.ensureVersion(ctx, tx, in.Provider, in.ProviderVersion)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) FROM verifications WHERE pact_version_id = ?`, pvid).Scan(&n); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO verifications (pact_version_id, number, provider_version_id, consumer_id, provider_id,
+			success, build_url, test_results, verified_by, execution_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			pvid, n+1, provVID, cid, pid, boolInt(in.Success), in.BuildURL, nullJSON(in.TestResults), nullJSON(in.VerifiedBy), s.nowNanos())
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO latest_verifications (pact_version_id, provider_version_id, verification_id) VALUES (?, ?, ?)`,
+			pvid, provVID, id); err != nil {
+			return err
+		}
+		out, err = scanVerification(tx.QueryRowContext(ctx, verificationSelect+`WHERE vr.id = ?`, id))
+		return err
+	})
+	return out, err
+}
+
+// GetVerification implements broker.Store.
+func (s *Store) GetVerification(ctx context.Context, consumer, provider, sha string, n int) (broker.Verification, error) {
+	var out broker.Verification
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
+		if err != nil {
+			return err
+		}
+		out, err = scanVerification(tx.QueryRowContext(ctx, verificationSelect+`WHERE vr.pact_version_id = ? AND vr.number = ?`, pvid, n))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("verification %d of pact version %q", n, sha)
+		}
+		return err
+	})
+	return out, err
+}
+
+// LatestVerification implements broker.Store.
+func (s *Store) LatestVerification(ctx context.Context, consumer, provider, sha string) (broker.Verification, error) {
+	var out broker.Verification
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
+		if err != nil {
+			return err
+		}
+		out, err = scanVerification(tx.QueryRowContext(ctx, verificationSelect+`WHERE vr.pact_version_id = ? ORDER BY vr.number DESC LIMIT 1`, pvid))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("verification of pact version %q", sha)
+		}
+		return err
+	})
+	return out, err
+}
+
+// ListVerifications implements broker.Store.
+func (s *Store) ListVerifications(ctx context.Context, consumer, provider, sha string, page broker.Page) ([]broker.Verification, error) {
+	limit, offset := pageBounds(page)
+	var out []broker.Verification
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, verificationSelect+`WHERE vr.pact_version_id = ? ORDER BY vr.number DESC LIMIT ? OFFSET ?`, pvid, limit, offset)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scanVerification(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
