@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"errors"
 	"time"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -11,9 +10,7 @@ import (
 // (formats/pact, formats/pact/generate) to this package.
 // TODO(verify): switch to pact.Parse and generate.Request once they land.
 
-func parsePact(data []byte) (*pact.Pact, error) {
-	return nil, errors.New("pact parser not available yet")
-}
+func parsePact(data []byte) (*pact.Pact, error) { return pact.Parse(data) }
 
 func providerRequest(r *pact.Request, stateValues map[string]any, now time.Time) (*pact.Request, error) {
 	return r, nil

@@ -201,12 +201,12 @@ func bodyDiff(expected, actual string) string {
 			lines = append(lines, line{' ', a[i]})
 			i++
 			j++
-		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
-			lines = append(lines, line{'+', b[j]})
-			j++
-		default:
+		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
 			lines = append(lines, line{'-', a[i]})
 			i++
+		default:
+			lines = append(lines, line{'+', b[j]})
+			j++
 		}
 	}
 	const context = 2
@@ -237,13 +237,22 @@ func bodyDiff(expected, actual string) string {
 	return out.String()
 }
 
-// pretty indents JSON; other text is returned as it is.
+// pretty indents JSON with object keys sorted, so that key order does not
+// show as a difference; other text is returned without trailing space.
 func pretty(s string) string {
-	var buf bytes.Buffer
-	if json.Indent(&buf, []byte(s), "", "  ") == nil {
-		return buf.String()
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) == nil && !dec.More() {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if enc.Encode(v) == nil {
+			return strings.TrimRight(buf.String(), "\n")
+		}
 	}
-	return s
+	return strings.TrimRight(s, " \t\r\n")
 }
 
 func printable(s string) bool {

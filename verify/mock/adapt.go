@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"errors"
 	"time"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -15,6 +14,4 @@ func consumerResponse(r *pact.Response, mockServerURL string, now time.Time) (*p
 	return r, nil
 }
 
-func writePact(p *pact.Pact, spec pact.Spec) ([]byte, error) {
-	return nil, errors.New("pact writer not available yet")
-}
+func writePact(p *pact.Pact, spec pact.Spec) ([]byte, error) { return pact.Write(p, spec) }

@@ -220,7 +220,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Error:       fmt.Sprintf("Request-Mismatch : %s %s did not match interaction %q", r.Method, r.URL.Path, best.in.Description),
 			Type:        string(ProblemMismatch),
 			Interaction: best.in.Description,
-			Mismatches:  bestMs,
+			Mismatches:  mismatchesJSON(bestMs),
 		})
 	default:
 		s.log.Warn("mock: unexpected request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery)
@@ -301,10 +301,28 @@ func (s *Server) respond(w http.ResponseWriter, e *expectation, base string) {
 
 // errorBody is the JSON body of a 500 answer to an unmatched request.
 type errorBody struct {
-	Error       string           `json:"error"`
-	Type        string           `json:"type"`
-	Interaction string           `json:"interaction,omitempty"`
-	Mismatches  []match.Mismatch `json:"mismatches,omitempty"`
+	Error       string         `json:"error"`
+	Type        string         `json:"type"`
+	Interaction string         `json:"interaction,omitempty"`
+	Mismatches  []mismatchJSON `json:"mismatches,omitempty"`
+}
+
+// mismatchJSON is a mismatch in an error body, with the field names of
+// the Pact mock server's ("mismatch" is the message).
+type mismatchJSON struct {
+	Type     string `json:"type"`
+	Path     string `json:"path,omitempty"`
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+	Mismatch string `json:"mismatch"`
+}
+
+func mismatchesJSON(ms []match.Mismatch) []mismatchJSON {
+	out := make([]mismatchJSON, len(ms))
+	for i, m := range ms {
+		out[i] = mismatchJSON{Type: string(m.Kind), Path: m.Path, Expected: m.Expected, Actual: m.Actual, Mismatch: m.Message}
+	}
+	return out
 }
 
 func writeError(w http.ResponseWriter, body errorBody) {

@@ -1,0 +1,557 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/verify"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/verify")
+
+const testdata = "../testdata/verify"
+
+func mustSources(tb testing.TB, path string) []verify.Source {
+	tb.Helper()
+	srcs, err := verify.LoadPath(path)
+	require.NoError(tb, err)
+	return srcs
+}
+
+// mustVerify runs a verification that must be able to run.
+func mustVerify(tb testing.TB, cfg verify.Config, srcs []verify.Source) *verify.Report {
+	tb.Helper()
+	if cfg.Now == nil {
+		cfg.Now = fixedClock
+	}
+	r, err := verify.Verify(context.Background(), cfg, srcs)
+	require.NoError(tb, err)
+	return r
+}
+
+func byDescription(tb testing.TB, r *verify.Report, desc string) verify.InteractionResult {
+	tb.Helper()
+	for _, p := range r.Pacts {
+		for _, in := range p.Interactions {
+			if in.Description == desc {
+				return in
+			}
+		}
+	}
+	tb.Fatalf("no interaction %q in the report", desc)
+	return verify.InteractionResult{}
+}
+
+func statuses(r *verify.Report) map[string]verify.Status {
+	out := map[string]verify.Status{}
+	for _, p := range r.Pacts {
+		for _, in := range p.Interactions {
+			out[in.Description] = in.Status
+		}
+	}
+	return out
+}
+
+func failureIDs(in verify.InteractionResult) []verify.FailureID {
+	var ids []verify.FailureID
+	for _, f := range in.Failures {
+		ids = append(ids, f.ID)
+	}
+	return ids
+}
+
+// mustMatchGolden compares got with testdata/verify/<name>/want.golden, or
+// rewrites it with -update.
+func mustMatchGolden(tb testing.TB, name string, got []byte) {
+	tb.Helper()
+	path := filepath.Join(testdata, name, "want.golden")
+	if *update {
+		require.NoError(tb, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(tb, err, "run go test ./verify -update to create it")
+	require.Equal(tb, string(want), string(got))
+}
+
+func TestVerifyCorrectProviderPasses(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state"},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+
+	require.True(t, r.Success(), "%+v", r)
+	require.Equal(t, verify.Counts{Passed: 4}, r.Counts())
+	require.Equal(t, "order-service", r.Provider)
+	require.Len(t, r.Pacts, 1)
+	require.Equal(t, "order-web", r.Pacts[0].Consumer)
+	require.Equal(t, "V3", r.Pacts[0].Spec)
+
+	// Setup and teardown around every interaction, in order; an interaction
+	// without states gets the empty state.
+	require.Equal(t, []stateCall{
+		{State: "an order exists", Params: map[string]any{"id": float64(1)}, Action: "setup"},
+		{State: "an order exists", Params: map[string]any{"id": float64(1)}, Action: "teardown"},
+		{State: "no orders exist", Params: map[string]any{}, Action: "setup"},
+		{State: "no orders exist", Params: map[string]any{}, Action: "teardown"},
+		{State: "", Params: map[string]any{}, Action: "setup"},
+		{State: "", Params: map[string]any{}, Action: "teardown"},
+		{State: "", Params: map[string]any{}, Action: "setup"},
+		{State: "", Params: map[string]any{}, Action: "teardown"},
+	}, svc.stateCalls())
+
+	var text bytes.Buffer
+	require.NoError(t, verify.WriteText(&text, r))
+	mustMatchGolden(t, "orders", text.Bytes())
+}
+
+func TestVerifyBrokenProviderFails(t *testing.T) {
+	svc := &orderService{broken: true}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state"},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+
+	require.False(t, r.Success())
+	require.Equal(t, verify.Counts{Passed: 1, Failed: 3}, r.Counts())
+	require.Equal(t, []verify.FailureID{verify.FailureBody}, failureIDs(byDescription(t, r, "get an existing order")))
+	require.Equal(t, []verify.FailureID{verify.FailureStatus}, failureIDs(byDescription(t, r, "get a missing order")))
+	created := byDescription(t, r, "create an order")
+	require.Contains(t, failureIDs(created), verify.FailureHeaders)
+	require.Contains(t, failureIDs(created), verify.FailureBody)
+
+	body := byDescription(t, r, "get an existing order").Failures[0]
+	require.Equal(t, "Body had differences", body.Summary)
+	require.NotEmpty(t, body.Mismatches)
+	require.Equal(t, "$.total", body.Mismatches[0].Path)
+	require.Equal(t, "Response status did not match", byDescription(t, r, "get a missing order").Failures[0].Summary)
+
+	var text bytes.Buffer
+	require.NoError(t, verify.WriteText(&text, r))
+	mustMatchGolden(t, "orders-broken", text.Bytes())
+}
+
+func TestVerifyStateChangeFailure(t *testing.T) {
+	svc := &orderService{failState: true}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state", FilterDescription: regexp.MustCompile("^get an existing order$")},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+
+	require.False(t, r.Success())
+	in := byDescription(t, r, "get an existing order")
+	require.Equal(t, verify.StatusFailed, in.Status)
+	require.Equal(t, []verify.FailureID{verify.FailureStateChange}, failureIDs(in))
+	require.Equal(t, "State change request failed", in.Failures[0].Summary)
+	require.Contains(t, in.Failures[0].Error, "HTTP 500")
+	require.Contains(t, in.Failures[0].Error, "an order exists")
+	// The setup call failed: no teardown, and the provider was never asked.
+	require.Equal(t, []stateCall{{State: "an order exists", Params: map[string]any{"id": float64(1)}, Action: "setup"}}, svc.stateCalls())
+	require.Empty(t, svc.requestHeaders())
+}
+
+func TestVerifyStateChangeConnectionRefused(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: deadURL + "/state"},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.Equal(t, verify.Counts{Failed: 4}, r.Counts())
+	for _, p := range r.Pacts {
+		for _, in := range p.Interactions {
+			require.Equal(t, []verify.FailureID{verify.FailureStateChange}, failureIDs(in))
+		}
+	}
+}
+
+func TestVerifyWithoutStateChangeURLWarns(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.True(t, r.Success())
+	require.Equal(t, []string{`no provider state change URL configured for provider state "an order exists"`},
+		byDescription(t, r, "get an existing order").Warnings)
+	require.Empty(t, byDescription(t, r, "create an order").Warnings)
+	require.Empty(t, svc.stateCalls())
+}
+
+func TestVerifyNoTeardown(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state", NoStateChangeTeardown: true, FilterNoState: true},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.Equal(t, []stateCall{
+		{State: "", Params: map[string]any{}, Action: "setup"},
+		{State: "", Params: map[string]any{}, Action: "setup"},
+	}, svc.stateCalls())
+}
+
+func TestVerifyPendingDoesNotFail(t *testing.T) {
+	svc := &orderService{broken: true}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state"},
+		mustSources(t, filepath.Join(testdata, "v4-pending", "pact.json")))
+
+	require.True(t, r.Success())
+	require.Equal(t, verify.Counts{Passed: 1, Pending: 1, Skipped: 1}, r.Counts())
+	in := byDescription(t, r, "get an existing order (V4)")
+	require.Equal(t, verify.StatusPending, in.Status)
+	require.True(t, in.Pending)
+	require.Equal(t, "get-order-v4", in.Key)
+	require.Equal(t, []verify.FailureID{verify.FailureBody}, failureIDs(in))
+	require.Equal(t, []string{"the total became a string in v2"}, in.Comments)
+	require.Equal(t, "orders_test.go:TestGetOrder", in.TestName)
+
+	msg := byDescription(t, r, "an order created event")
+	require.Equal(t, verify.StatusSkipped, msg.Status)
+	require.Contains(t, msg.SkipReason, "unsupported here")
+
+	var text bytes.Buffer
+	require.NoError(t, verify.WriteText(&text, r))
+	mustMatchGolden(t, "v4-pending", text.Bytes())
+
+	// The broker still hears that the pending interaction failed.
+	vr := r.Pacts[0].VerificationResult("1.2.3")
+	require.False(t, vr.Success)
+	require.Len(t, vr.TestResults, 2)
+}
+
+func TestVerifyPendingSource(t *testing.T) {
+	svc := &orderService{broken: true}
+	srv := mustStartOrderService(t, svc)
+	srcs := mustSources(t, filepath.Join(testdata, "orders", "pact.json"))
+	srcs[0].Broker = &verify.BrokerInfo{Pending: true, Notices: []verify.Notice{{When: "before_verification", Text: "This pact is pending"}}}
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state"}, srcs)
+	require.True(t, r.Success())
+	require.True(t, r.Pacts[0].Pending)
+	require.Equal(t, verify.Counts{Passed: 1, Pending: 3}, r.Counts())
+}
+
+func TestVerifyFilters(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	srcs := mustSources(t, filepath.Join(testdata, "orders", "pact.json"))
+	p, s := verify.StatusPassed, verify.StatusSkipped
+	for _, tc := range []struct {
+		name string
+		cfg  verify.Config
+		want map[string]verify.Status
+	}{
+		{"description", verify.Config{FilterDescription: regexp.MustCompile("order$")},
+			map[string]verify.Status{"get an existing order": p, "get a missing order": p, "create an order": p, "list open orders": s}},
+		{"state", verify.Config{FilterState: regexp.MustCompile("^no orders")},
+			map[string]verify.Status{"get an existing order": s, "get a missing order": p, "create an order": s, "list open orders": s}},
+		{"no state", verify.Config{FilterNoState: true},
+			map[string]verify.Status{"get an existing order": s, "get a missing order": s, "create an order": p, "list open orders": p}},
+		{"description and state", verify.Config{FilterDescription: regexp.MustCompile("^get"), FilterState: regexp.MustCompile("exists$")},
+			map[string]verify.Status{"get an existing order": p, "get a missing order": s, "create an order": s, "list open orders": s}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.ProviderBaseURL = srv.URL
+			tc.cfg.StateChangeURL = srv.URL + "/_pact/state"
+			r := mustVerify(t, tc.cfg, srcs)
+			require.Equal(t, tc.want, statuses(r))
+			require.True(t, r.Pacts[0].Filtered)
+			for _, in := range r.Pacts[0].Interactions {
+				if in.Status == verify.StatusSkipped {
+					require.Equal(t, "filtered out", in.SkipReason)
+				}
+			}
+		})
+	}
+}
+
+func TestVerifyCustomHeadersAndRequestFilter(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{
+		ProviderBaseURL: srv.URL,
+		Headers:         http.Header{"Authorization": {"Bearer s3cret"}, "Accept": {"application/json, */*"}},
+		RequestFilter:   func(r *http.Request) { r.Header.Set("A", "1") },
+		FilterNoState:   true,
+	}, mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.True(t, r.Success())
+	hs := svc.requestHeaders()
+	require.Len(t, hs, 2)
+	for _, h := range hs {
+		require.Equal(t, "Bearer s3cret", h.Get("Authorization"))
+		require.Equal(t, []string{"application/json, */*"}, h.Values("Accept"))
+		require.Equal(t, "1", h.Get("A"))
+	}
+	// The contract's own headers still go out (on the POST; requests run
+	// concurrently, so find it by path).
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	for i, p := range svc.paths {
+		if p == "/orders" {
+			require.Equal(t, "application/json", hs[i].Get("Content-Type"))
+		}
+	}
+}
+
+func TestVerifyRequestTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // answer only when the client gives up (or the test ends)
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, RequestTimeout: 50 * time.Millisecond, FilterDescription: regexp.MustCompile("^list")},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	in := byDescription(t, r, "list open orders")
+	require.Equal(t, verify.StatusFailed, in.Status)
+	require.Equal(t, []verify.FailureID{verify.FailureRequest}, failureIDs(in))
+	require.Contains(t, in.Failures[0].Error, "no response within 50ms")
+}
+
+func TestVerifyConnectionRefused(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	r := mustVerify(t, verify.Config{ProviderBaseURL: deadURL},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.Equal(t, verify.Counts{Failed: 4}, r.Counts())
+	require.Contains(t, byDescription(t, r, "create an order").Failures[0].Error, "POST "+deadURL+"/orders")
+}
+
+func TestVerifyProviderBasePath(t *testing.T) {
+	// A provider mounted under /api: interaction paths go after the base path.
+	svc := &orderService{}
+	srv := httptest.NewServer(http.StripPrefix("/api", svc.handler()))
+	t.Cleanup(srv.Close)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL + "/api/", FilterDescription: regexp.MustCompile("^list")},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.True(t, r.Success(), "%+v", r)
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	require.Equal(t, []string{"/orders?status=open"}, svc.paths)
+}
+
+func TestVerifyConcurrentKeepsOrder(t *testing.T) {
+	const n = 60
+	var interactions []string
+	for i := range n {
+		interactions = append(interactions, fmt.Sprintf(`{"description": "item %03d", "request": {"method": "GET", "path": "/items/%d"},
+		  "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"id": %d}}}`, i, i, i))
+	}
+	data := `{"consumer": {"name": "c"}, "provider": {"name": "p"}, "interactions": [` + strings.Join(interactions, ",") +
+		`], "metadata": {"pactSpecification": {"version": "2.0.0"}}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id": %s}`, strings.TrimPrefix(r.URL.Path, "/items/"))
+	}))
+	t.Cleanup(srv.Close)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, Concurrency: 8}, []verify.Source{{Name: "gen.json", Data: []byte(data)}})
+	require.Equal(t, verify.Counts{Passed: n}, r.Counts())
+	for i, in := range r.Pacts[0].Interactions {
+		require.Equal(t, fmt.Sprintf("item %03d", i), in.Description)
+	}
+}
+
+func TestVerifyCouldNotRun(t *testing.T) {
+	srcs := mustSources(t, filepath.Join(testdata, "orders", "pact.json"))
+	for _, tc := range []struct {
+		name string
+		cfg  verify.Config
+		srcs []verify.Source
+		want string
+	}{
+		{"no base URL", verify.Config{}, srcs, "provider base URL is required"},
+		{"bad base URL", verify.Config{ProviderBaseURL: "localhost:8080"}, srcs, `"localhost:8080"`},
+		{"bad state URL", verify.Config{ProviderBaseURL: "http://127.0.0.1:1", StateChangeURL: "ftp://x"}, srcs, "state change URL"},
+		{"unparsable pact", verify.Config{ProviderBaseURL: "http://127.0.0.1:1"}, []verify.Source{{Name: "broken.json", Data: []byte(`{"consumer": `)}}, "broken.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := verify.Verify(context.Background(), tc.cfg, tc.srcs)
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+	t.Run("config errors are ErrConfig", func(t *testing.T) {
+		_, err := verify.Verify(context.Background(), verify.Config{ProviderBaseURL: "nope"}, srcs)
+		require.ErrorIs(t, err, verify.ErrConfig)
+	})
+}
+
+func TestVerifyCancelled(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := verify.Verify(ctx, verify.Config{ProviderBaseURL: srv.URL}, mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestFetchURL(t *testing.T) {
+	pactJSON, err := os.ReadFile(filepath.Join(testdata, "orders", "pact.json"))
+	require.NoError(t, err)
+	broker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer t0ken" {
+			http.Error(w, `{"error": "unauthorized"}`, http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write(pactJSON)
+	}))
+	t.Cleanup(broker.Close)
+
+	src, err := verify.FetchURL(context.Background(), nil, broker.URL+"/pacts/orders", http.Header{"Authorization": {"Bearer t0ken"}})
+	require.NoError(t, err)
+	require.Equal(t, broker.URL+"/pacts/orders", src.Name)
+	require.Equal(t, pactJSON, src.Data)
+
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL}, []verify.Source{src})
+	require.True(t, r.Success())
+	require.Equal(t, broker.URL+"/pacts/orders", r.Pacts[0].Source)
+
+	_, err = verify.FetchURL(context.Background(), nil, broker.URL+"/pacts/orders", nil)
+	require.ErrorContains(t, err, "401")
+	require.ErrorContains(t, err, broker.URL+"/pacts/orders")
+}
+
+func TestLoadPath(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.json", "a.json", "notes.txt"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(name), 0o644))
+	}
+	srcs, err := verify.LoadPath(dir)
+	require.NoError(t, err)
+	require.Len(t, srcs, 2)
+	require.Equal(t, filepath.Join(dir, "a.json"), srcs[0].Name)
+	require.Equal(t, "a.json", string(srcs[0].Data))
+
+	_, err = verify.LoadPath(filepath.Join(dir, "missing.json"))
+	require.ErrorContains(t, err, "missing.json")
+	_, err = verify.LoadPath(t.TempDir())
+	require.ErrorContains(t, err, "no *.json files")
+}
+
+func TestParseHeader(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, name, value, err string }{
+		{in: "Authorization: Bearer x", name: "Authorization", value: "Bearer x"},
+		{in: "X-A:1", name: "X-A", value: "1"},
+		{in: "X-Empty:", name: "X-Empty", value: ""},
+		{in: "no colon", err: "want 'Name: value'"},
+		{in: ": v", err: "want 'Name: value'"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			name, value, err := verify.ParseHeader(tc.in)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.name, name)
+			require.Equal(t, tc.value, value)
+		})
+	}
+}
+
+func TestReportJSONAndJUnit(t *testing.T) {
+	svc := &orderService{broken: true}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state"},
+		append(mustSources(t, filepath.Join(testdata, "orders", "pact.json")), mustSources(t, filepath.Join(testdata, "v4-pending", "pact.json"))...))
+
+	var js bytes.Buffer
+	require.NoError(t, verify.WriteJSON(&js, r))
+	var doc struct {
+		Schema  string `json:"schema"`
+		Success bool   `json:"success"`
+		Summary struct{ Total, Passed, Failed, Pending, Skipped int }
+		Pacts   []struct {
+			Consumer     string `json:"consumer"`
+			Interactions []struct {
+				Description string `json:"description"`
+				Status      string `json:"status"`
+				Failures    []struct {
+					ID         string `json:"id"`
+					Summary    string `json:"summary"`
+					Mismatches []struct{ Path, Message string }
+				} `json:"failures"`
+			} `json:"interactions"`
+		} `json:"pacts"`
+	}
+	require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
+	require.Equal(t, verify.JSONSchemaVersion, doc.Schema)
+	require.False(t, doc.Success)
+	require.Equal(t, 7, doc.Summary.Total)
+	require.Equal(t, 3, doc.Summary.Failed)
+	require.Equal(t, 1, doc.Summary.Pending)
+	require.Equal(t, 1, doc.Summary.Skipped)
+	require.Equal(t, "failed", doc.Pacts[0].Interactions[1].Status)
+	require.Equal(t, "status-mismatch", doc.Pacts[0].Interactions[1].Failures[0].ID)
+
+	var ju bytes.Buffer
+	require.NoError(t, verify.WriteJUnit(&ju, r))
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Skipped  int `xml:"skipped,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+				Skipped *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"skipped"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(ju.Bytes(), &suites))
+	require.Equal(t, 7, suites.Tests)
+	require.Equal(t, 3, suites.Failures)
+	require.Equal(t, 2, suites.Skipped)
+	require.Equal(t, "order-web -> order-service", suites.Suites[0].Name)
+	require.Equal(t, "Response status did not match", suites.Suites[0].Cases[1].Failure.Message)
+	require.Nil(t, suites.Suites[0].Cases[3].Failure)
+	require.Equal(t, "pending: Body had differences", suites.Suites[1].Cases[0].Skipped.Message)
+}
+
+func TestVerificationResult(t *testing.T) {
+	svc := &orderService{broken: true}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state", FilterDescription: regexp.MustCompile("order$")},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	vr := r.Pacts[0].VerificationResult("2.0.1")
+	data, err := json.Marshal(vr)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	require.Equal(t, false, doc["success"])
+	require.Equal(t, "2.0.1", doc["providerApplicationVersion"])
+	require.Equal(t, map[string]any{"implementation": "contracts", "version": verify.VerifierVersion}, doc["verifiedBy"])
+	results := doc["testResults"].([]any)
+	require.Len(t, results, 3) // the filtered-out interaction is not reported
+	missing := results[1].(map[string]any)
+	require.Equal(t, "get a missing order", missing["interactionDescription"])
+	require.Equal(t, false, missing["success"])
+	require.NotEmpty(t, missing["interactionId"])
+	mismatch := missing["mismatches"].([]any)[0].(map[string]any)
+	require.Equal(t, "status", mismatch["attribute"])
+}
