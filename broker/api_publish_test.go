@@ -1,0 +1,219 @@
+package broker_test
+
+import (
+	"context"
+	"fmt"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+func publishBody(t *testing.T, mutate func(map[string]any)) string {
+	t.Helper()
+	body := map[string]any{
+		"pacticipantName":          "Foo",
+		"pacticipantVersionNumber": "1.0.0",
+		"branch":                   "main",
+		"tags":                     []string{"dev"},
+		"buildUrl":                 "http://build/1",
+		"contracts": []map[string]any{{
+			"consumerName":  "Foo",
+			"providerName":  "Bar",
+			"specification": "pact",
+			"contentType":   "application/json",
+			"content":       base64.StdEncoding.EncodeToString(pactJSON("Foo", "Bar", "/things")),
+		}},
+	}
+	if mutate != nil {
+		mutate(body)
+	}
+	data, err := json.Marshal(body)
+	require.NoError(t, err)
+	return string(data)
+}
+
+func firstContract(body map[string]any) map[string]any {
+	return body["contracts"].([]map[string]any)[0]
+}
+
+func TestPublishContractsAndRetrieve(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{})
+	status, body, _ := doJSON(t, http.MethodPost, b.srv.URL+"/contracts/publish", publishBody(t, nil))
+	require.Equal(t, http.StatusOK, status, body)
+	require.Equal(t, "Foo", body["_embedded"].(map[string]any)["pacticipant"].(map[string]any)["name"])
+	require.Equal(t, "1.0.0", body["_embedded"].(map[string]any)["version"].(map[string]any)["number"])
+	require.NotEmpty(t, body["logs"], "the Rust CLI expects logs")
+	require.NotEmpty(t, body["notices"])
+	contracts := links(t, body)["pb:contracts"].([]any)
+	require.Len(t, contracts, 1)
+	pactURL := contracts[0].(map[string]any)["href"].(string)
+	require.Equal(t, b.srv.URL+"/pacts/provider/Bar/consumer/Foo/version/1.0.0", pactURL)
+	tags := links(t, body)["pb:pacticipant-version-tags"].([]any)
+	require.Equal(t, "dev", tags[0].(map[string]any)["name"])
+
+	status, pact, h := doJSON(t, http.MethodGet, pactURL, "")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "1.0.0", h.Get("X-Pact-Consumer-Version"))
+	require.Equal(t, "Foo", pact["consumer"].(map[string]any)["name"])
+	require.NotEmpty(t, pact["createdAt"])
+	for _, rel := range []string{"pb:consumer", "pb:consumer-version", "pb:provider", "pb:pact-version", "pb:publish-verification-results", "pb:latest-verification-results", "pb:tag-version", "pb:matrix-for-consumer-version"} {
+		require.NotEmpty(t, href(t, pact, rel), rel)
+	}
+	sha := links(t, pact)["pb:pact-version"].(map[string]any)["name"].(string)
+	require.Equal(t, b.srv.URL+"/pacts/provider/Bar/consumer/Foo/pact-version/"+sha+"/verification-results", href(t, pact, "pb:publish-verification-results"))
+
+	for _, path := range []string{"/latest", "/latest/dev", "/branch/main/latest", "/pact-version/" + sha} {
+		status, got, _ := doJSON(t, http.MethodGet, b.srv.URL+"/pacts/provider/Bar/consumer/Foo"+path, "")
+		require.Equal(t, http.StatusOK, status, path)
+		require.Equal(t, pact["interactions"], got["interactions"], path)
+	}
+	status, _, _ = doJSON(t, http.MethodGet, b.srv.URL+"/pacts/provider/Bar/consumer/Foo/latest/prod", "")
+	require.Equal(t, http.StatusNotFound, status)
+
+	t.Run("republishing the same content is accepted", func(t *testing.T) {
+		status, body, _ := doJSON(t, http.MethodPost, b.srv.URL+"/contracts/publish", publishBody(t, nil))
+		require.Equal(t, http.StatusOK, status, body)
+		require.Contains(t, fmt.Sprint(body["notices"]), "unchanged")
+		_, again, _ := doJSON(t, http.MethodGet, pactURL, "")
+		require.Equal(t, pact["interactions"], again["interactions"])
+		require.Equal(t, href(t, pact, "pb:pact-version"), href(t, again, "pb:pact-version"))
+	})
+	t.Run("different content for the same version is a conflict", func(t *testing.T) {
+		before := dumpDB(t, b.dbPath)
+		status, body, _ := doJSON(t, http.MethodPost, b.srv.URL+"/contracts/publish", publishBody(t, func(m map[string]any) {
+			firstContract(m)["content"] = base64.StdEncoding.EncodeToString(pactJSON("Foo", "Bar", "/other"))
+		}))
+		require.Equal(t, http.StatusConflict, status, body)
+		require.NotEmpty(t, body["errors"].(map[string]any)["contracts"])
+		require.Equal(t, before, dumpDB(t, b.dbPath))
+	})
+	t.Run("merge adds the interactions", func(t *testing.T) {
+		status, body, _ := doJSON(t, http.MethodPost, b.srv.URL+"/contracts/publish", publishBody(t, func(m map[string]any) {
+			firstContract(m)["content"] = base64.StdEncoding.EncodeToString(pactJSON("Foo", "Bar", "/other"))
+			firstContract(m)["onConflict"] = "merge"
+		}))
+		require.Equal(t, http.StatusOK, status, body)
+		_, pact, _ := doJSON(t, http.MethodGet, pactURL, "")
+		require.Len(t, pact["interactions"], 2)
+	})
+	t.Run("lists", func(t *testing.T) {
+		status, latest, _ := doJSON(t, http.MethodGet, b.srv.URL+"/pacts/latest", "")
+		require.Equal(t, http.StatusOK, status)
+		require.Len(t, latest["pacts"], 1)
+		status, prov, _ := doJSON(t, http.MethodGet, b.srv.URL+"/pacts/provider/Bar/latest", "")
+		require.Equal(t, http.StatusOK, status)
+		require.Equal(t, "Foo", links(t, prov)["pb:pacts"].([]any)[0].(map[string]any)["name"])
+		status, ps, _ := doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants", "")
+		require.Equal(t, http.StatusOK, status)
+		require.Len(t, ps["pacticipants"], 2)
+		status, ints, _ := doJSON(t, http.MethodGet, b.srv.URL+"/integrations", "")
+		require.Equal(t, http.StatusOK, status)
+		require.Len(t, ints["_embedded"].(map[string]any)["integrations"], 1)
+	})
+}
+
+func TestRefusedPublicationChangesNothing(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{MaxBodyBytes: 4096})
+	// Something already stored, so "unchanged" is not trivially "empty".
+	mustPublish(t, b.client(t), "Foo", "0.9.0", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/old")})
+	tests := []struct {
+		name   string
+		body   string
+		status int
+		want   []string
+	}{
+		{name: "body is not JSON", body: `{"pacticipantName": "Foo",`, status: 400, want: []string{"not valid JSON"}},
+		{name: "consumer name differs from the pacticipant", body: publishBody(t, func(m map[string]any) { firstContract(m)["consumerName"] = "Other" }), status: 400, want: []string{"contracts[0].consumerName", `"Other"`}},
+		{name: "content is not base64", body: publishBody(t, func(m map[string]any) { firstContract(m)["content"] = "%%%not base64%%%" }), status: 400, want: []string{"contracts[0].content", "base64"}},
+		{name: "content is not JSON", body: publishBody(t, func(m map[string]any) {
+			firstContract(m)["content"] = base64.StdEncoding.EncodeToString([]byte(`{"consumer": `))
+		}), status: 400, want: []string{"contracts[0].content", "not valid JSON"}},
+		{name: "pact names another consumer", body: publishBody(t, func(m map[string]any) {
+			firstContract(m)["content"] = base64.StdEncoding.EncodeToString(pactJSON("Someone", "Bar", "/x"))
+		}), status: 400, want: []string{"contracts[0].content", `"Someone"`}},
+		{name: "second contract bad, first good: nothing stored", body: publishBody(t, func(m map[string]any) {
+			m["contracts"] = append(m["contracts"].([]map[string]any), map[string]any{
+				"consumerName": "Foo", "providerName": "Baz", "specification": "pact", "contentType": "application/json", "content": "???",
+			})
+		}), status: 400, want: []string{"contracts[1].content"}},
+		{name: "version missing", body: publishBody(t, func(m map[string]any) { delete(m, "pacticipantVersionNumber") }), status: 400, want: []string{"pacticipantVersionNumber"}},
+		{name: "unknown specification", body: publishBody(t, func(m map[string]any) { firstContract(m)["specification"] = "openapi" }), status: 400, want: []string{"specification", `"openapi"`}},
+		{name: "body too large", body: publishBody(t, func(m map[string]any) { m["buildUrl"] = "http://build/" + strings.Repeat("x", 5000) }), status: 413, want: []string{"4096 bytes"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := dumpDB(t, b.dbPath)
+			status, body, _ := doJSON(t, http.MethodPost, b.srv.URL+"/contracts/publish", tt.body)
+			require.Equal(t, tt.status, status, body)
+			msg := fmt.Sprint(body)
+			for _, w := range tt.want {
+				require.Contains(t, msg, w)
+			}
+			require.Equal(t, before, dumpDB(t, b.dbPath), "a refused publication must not change the database")
+		})
+	}
+	t.Run("legacy PUT with a consumer name mismatch", func(t *testing.T) {
+		before := dumpDB(t, b.dbPath)
+		status, body, _ := doJSON(t, http.MethodPut, b.srv.URL+"/pacts/provider/Bar/consumer/Foo/version/2.0.0", string(pactJSON("Other", "Bar", "/x")))
+		require.Equal(t, http.StatusBadRequest, status, body)
+		require.Equal(t, before, dumpDB(t, b.dbPath))
+	})
+	t.Run("verification for an unknown pacticipant", func(t *testing.T) {
+		before := dumpDB(t, b.dbPath)
+		status, body, _ := doJSON(t, http.MethodPost, b.srv.URL+"/pacts/provider/Nobody/consumer/Foo/pact-version/abc/verification-results", `{"success":true,"providerApplicationVersion":"1"}`)
+		require.Equal(t, http.StatusNotFound, status, body)
+		require.Equal(t, before, dumpDB(t, b.dbPath))
+	})
+	t.Run("non-JSON media type", func(t *testing.T) {
+		before := dumpDB(t, b.dbPath)
+		status, _, _ := doJSON(t, http.MethodPost, b.srv.URL+"/contracts/publish", publishBody(t, nil), "Content-Type", "text/plain")
+		require.Equal(t, http.StatusUnsupportedMediaType, status)
+		require.Equal(t, before, dumpDB(t, b.dbPath))
+	})
+	t.Run("client sees ErrInvalid", func(t *testing.T) {
+		_, err := b.client(t).PublishContracts(context.Background(), broker.PublishInput{
+			Pacticipant: "Foo", Version: "3", Contracts: []broker.ContractFile{{Consumer: "Foo", Provider: "Bar", Content: []byte("[1]")}},
+		})
+		require.ErrorIs(t, err, broker.ErrInvalid)
+		require.Contains(t, err.Error(), "contracts[0].content")
+	})
+}
+
+func TestLegacyPutPact(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{})
+	url := b.srv.URL + "/pacts/provider/Bar/consumer/Foo/version/1.0.0"
+	status, body, _ := doJSON(t, http.MethodPut, url, string(pactJSON("Foo", "Bar", "/a")))
+	require.Equal(t, http.StatusCreated, status, body)
+	status, _, _ = doJSON(t, http.MethodPut, url, string(pactJSON("Foo", "Bar", "/a")))
+	require.Equal(t, http.StatusOK, status)
+	status, _, _ = doJSON(t, http.MethodPut, url, string(pactJSON("Foo", "Bar", "/b")))
+	require.Equal(t, http.StatusConflict, status, "changing a pact needs allow-overwrite")
+	status, body, _ = doJSON(t, http.MethodPatch, url, string(pactJSON("Foo", "Bar", "/b")))
+	require.Equal(t, http.StatusOK, status, body)
+	require.Len(t, body["interactions"], 2)
+
+	t.Run("allow overwrite", func(t *testing.T) {
+		b := mustBroker(t, broker.ServerConfig{AllowOverwrite: true})
+		url := b.srv.URL + "/pacts/provider/Bar/consumer/Foo/version/1.0.0"
+		status, _, _ := doJSON(t, http.MethodPut, url, string(pactJSON("Foo", "Bar", "/a")))
+		require.Equal(t, http.StatusCreated, status)
+		status, body, _ := doJSON(t, http.MethodPut, url, string(pactJSON("Foo", "Bar", "/b")))
+		require.Equal(t, http.StatusOK, status, body)
+		require.Len(t, body["interactions"], 1)
+	})
+
+	t.Run("errors.Is across the wire", func(t *testing.T) {
+		_, err := b.client(t).FetchPact(context.Background(), "/pacts/provider/Bar/consumer/Foo/version/9.9.9")
+		require.ErrorIs(t, err, broker.ErrNotFound)
+		var re *broker.ResponseError
+		require.True(t, errors.As(err, &re))
+		require.Equal(t, http.StatusNotFound, re.Status)
+	})
+}

@@ -1,0 +1,240 @@
+package broker_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	_ "modernc.org/sqlite"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/sqlite"
+)
+
+// testBroker is a real broker on loopback over a temp-file SQLite store.
+type testBroker struct {
+	srv    *httptest.Server
+	store  *sqlite.Store
+	dbPath string
+	logs   *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var fixedNow = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+
+func mustBroker(tb testing.TB, cfg broker.ServerConfig) *testBroker {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "broker.db")
+	store, err := sqlite.Open(path)
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = store.Close() })
+	logs := &syncBuffer{}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return fixedNow }
+	}
+	srv := httptest.NewServer(broker.NewServer(store, cfg))
+	tb.Cleanup(srv.Close)
+	return &testBroker{srv: srv, store: store, dbPath: path, logs: logs}
+}
+
+func (b *testBroker) client(tb testing.TB) *broker.Client {
+	tb.Helper()
+	c, err := broker.NewClient(b.srv.URL)
+	require.NoError(tb, err)
+	c.Sleep = func(context.Context, time.Duration) error { return nil }
+	return c
+}
+
+// pactJSON returns a small V2 pact between consumer and provider; path
+// varies the content.
+func pactJSON(consumer, provider, path string) []byte {
+	return []byte(fmt.Sprintf(`{"consumer":{"name":%q},"provider":{"name":%q},"interactions":[{"description":"get %s","providerState":"it exists","request":{"method":"GET","path":%q},"response":{"status":200,"body":{"ok":true}}}],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`, consumer, provider, path, path))
+}
+
+func mustPublish(tb testing.TB, c *broker.Client, consumer, version, branch string, pacts map[string][]byte) {
+	tb.Helper()
+	in := broker.PublishInput{Pacticipant: consumer, Version: version, Branch: branch}
+	providers := make([]string, 0, len(pacts))
+	for p := range pacts {
+		providers = append(providers, p)
+	}
+	sort.Strings(providers)
+	for _, p := range providers {
+		in.Contracts = append(in.Contracts, broker.ContractFile{Consumer: consumer, Provider: p, Content: pacts[p]})
+	}
+	_, err := c.PublishContracts(context.Background(), in)
+	require.NoError(tb, err)
+}
+
+// doJSON sends a request and returns the status and decoded JSON body.
+func doJSON(tb testing.TB, method, url string, body string, headers ...string) (int, map[string]any, http.Header) {
+	tb.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	require.NoError(tb, err)
+	req.Header.Set("Accept", "application/hal+json")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(tb, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(tb, err)
+	var out map[string]any
+	if len(bytes.TrimSpace(data)) > 0 && strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		require.NoError(tb, json.Unmarshal(data, &out), string(data))
+	}
+	return resp.StatusCode, out, resp.Header
+}
+
+// dumpDB renders every row of every table, to compare database states.
+func dumpDB(tb testing.TB, path string) string {
+	tb.Helper()
+	db, err := sql.Open("sqlite", path)
+	require.NoError(tb, err)
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	require.NoError(tb, err)
+	var tables []string
+	for rows.Next() {
+		var n string
+		require.NoError(tb, rows.Scan(&n))
+		tables = append(tables, n)
+	}
+	require.NoError(tb, rows.Close())
+	require.NotEmpty(tb, tables)
+	var b strings.Builder
+	for _, t := range tables {
+		fmt.Fprintf(&b, "== %s\n", t)
+		rs, err := db.Query(fmt.Sprintf(`SELECT * FROM %q`, t))
+		require.NoError(tb, err)
+		cols, err := rs.Columns()
+		require.NoError(tb, err)
+		var lines []string
+		for rs.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			require.NoError(tb, rs.Scan(ptrs...))
+			lines = append(lines, fmt.Sprintf("%v", vals))
+		}
+		require.NoError(tb, rs.Close())
+		sort.Strings(lines)
+		b.WriteString(strings.Join(lines, "\n"))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func links(tb testing.TB, body map[string]any) map[string]any {
+	tb.Helper()
+	l, ok := body["_links"].(map[string]any)
+	require.True(tb, ok, "no _links in %v", body)
+	return l
+}
+
+func href(tb testing.TB, body map[string]any, rel string) string {
+	tb.Helper()
+	l, ok := links(tb, body)[rel].(map[string]any)
+	require.True(tb, ok, "no link %s in %v", rel, body["_links"])
+	return l["href"].(string)
+}
+
+func TestIndexHasEveryRelationWithAbsoluteHrefs(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{})
+	status, body, h := doJSON(t, http.MethodGet, b.srv.URL+"/", "")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "application/hal+json;charset=utf-8", h.Get("Content-Type"))
+	for _, rel := range []string{
+		"pb:publish-pact", "pb:publish-contracts", "pb:latest-pact-versions", "pb:tagged-pact-versions", "pb:pacticipants",
+		"pb:pacticipant", "pb:latest-version", "pb:latest-tagged-version", "pb:pacticipant-version", "pb:pacticipant-version-tag",
+		"pb:pacticipant-branch", "pb:pacticipant-branch-version", "pb:provider-pacts", "pb:provider-pacts-with-tag",
+		"pb:latest-provider-pacts", "pb:latest-provider-pacts-with-tag", "pb:provider-pacts-for-verification",
+		"beta:provider-pacts-for-verification", "pb:webhooks", "pb:webhook", "pb:integrations", "pb:environments",
+		"pb:environment", "pb:can-i-deploy-pacticipant-version-to-tag", "pb:can-i-deploy-pacticipant-version-to-environment",
+	} {
+		require.True(t, strings.HasPrefix(href(t, body, rel), b.srv.URL+"/"), rel)
+	}
+	require.Equal(t, b.srv.URL+"/pacticipants/{pacticipant}", href(t, body, "pb:pacticipant"))
+	require.Equal(t, b.srv.URL+"/webhooks/{uuid}", href(t, body, "pb:webhook"))
+
+	t.Run("hrefs follow X-Forwarded headers", func(t *testing.T) {
+		_, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/", "", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "broker.example")
+		require.Equal(t, "https://broker.example/pacticipants", href(t, body, "pb:pacticipants"))
+	})
+	t.Run("configured base URL wins", func(t *testing.T) {
+		b2 := mustBroker(t, broker.ServerConfig{BaseURL: "http://example.org/"})
+		_, body, _ := doJSON(t, http.MethodGet, b2.srv.URL+"/", "", "X-Forwarded-Host", "other.example")
+		require.Equal(t, "http://example.org/environments", href(t, body, "pb:environments"))
+	})
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{Auth: broker.AuthConfig{WriteToken: "w"}})
+	status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/health", "")
+	require.Equal(t, http.StatusOK, status, "health needs no credential")
+	require.Equal(t, "ok", body["store"])
+
+	doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants/Foo", "", "Authorization", "Bearer w")
+	resp, err := http.Get(b.srv.URL + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	text := string(data)
+	require.Contains(t, text, `contracts_http_requests_total{method="GET",route="/pacticipants/{pacticipant}",status="404"} 1`)
+	require.Contains(t, text, `contracts_http_requests_total{method="GET",route="/health",status="200"} 1`)
+	require.Contains(t, text, `contracts_http_request_duration_seconds_count{method="GET",route="/pacticipants/{pacticipant}"} 1`)
+	require.NotContains(t, text, "Foo", "metrics are labelled by route pattern, not by path")
+
+	t.Run("health fails when the store is closed", func(t *testing.T) {
+		b := mustBroker(t, broker.ServerConfig{})
+		require.NoError(t, b.store.Close())
+		status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/health", "")
+		require.Equal(t, http.StatusServiceUnavailable, status)
+		require.Equal(t, "unavailable", body["store"])
+	})
+}
