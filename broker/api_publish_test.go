@@ -2,10 +2,10 @@ package broker_test
 
 import (
 	"context"
-	"fmt"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
