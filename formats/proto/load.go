@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -137,7 +138,7 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 		return nil
 	}, nil)
 	c := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(&protocompile.SourceResolver{ImportPaths: searchPaths}),
+		Resolver:       protocompile.WithStandardImports(notFoundResolver(&protocompile.SourceResolver{ImportPaths: searchPaths}, shownPaths)),
 		SourceInfoMode: protocompile.SourceInfoStandard,
 		Reporter:       rep,
 	}
@@ -146,6 +147,11 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 		return nil, fmt.Errorf("compile proto: %w", errors.Join(problems...))
 	}
 	if err != nil {
+		var ewp reporter.ErrorWithPos
+		if errors.As(err, &ewp) {
+			pos := ewp.GetPosition()
+			err = &CompileError{File: showPath(pos.Filename), Line: pos.Line, Column: pos.Col, Err: ewp.Unwrap()}
+		}
 		return nil, fmt.Errorf("compile proto: %w", err)
 	}
 	fds := make([]protoreflect.FileDescriptor, len(compiled))
@@ -164,6 +170,22 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 	}
 	out.display = display
 	return out, nil
+}
+
+// notFoundResolver replaces the resolver's "open /abs/dir/x.proto: no such
+// file" with an error naming the import and the directories searched.
+func notFoundResolver(r protocompile.Resolver, shownPaths []string) protocompile.Resolver {
+	return protocompile.ResolverFunc(func(path string) (protocompile.SearchResult, error) {
+		res, err := r.FindFileByPath(path)
+		if err != nil && errors.Is(err, fs.ErrNotExist) {
+			where := "the current directory"
+			if len(shownPaths) > 0 {
+				where = strings.Join(shownPaths, ", ")
+			}
+			return res, fmt.Errorf("file %q not found in %s (add its root with an import path): %w", path, where, fs.ErrNotExist)
+		}
+		return res, err
+	})
 }
 
 func contains(list []string, s string) bool {

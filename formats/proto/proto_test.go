@@ -121,8 +121,12 @@ func TestLoadErrors(t *testing.T) {
 		t.Parallel()
 		// order.proto imports shop/common/money.proto, not findable from its own directory.
 		_, err := proto.Load(context.Background(), []string{testdata("kitchen", "shop", "order.proto")}, nil)
-		require.ErrorContains(t, err, "shop/common/money.proto")
-		require.ErrorContains(t, err, "order.proto")
+		require.ErrorContains(t, err, `file "shop/common/money.proto" not found`)
+		var ce *proto.CompileError
+		require.True(t, errors.As(err, &ce), "error %v is not a CompileError", err)
+		require.Equal(t, testdata("kitchen", "shop", "order.proto"), ce.File)
+		require.Equal(t, 9, ce.Line)
+		require.ErrorIs(t, err, os.ErrNotExist)
 	})
 }
 
