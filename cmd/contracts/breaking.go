@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,8 +52,10 @@ oneofs, changed RPC request/response types and streaming, changed packages.
 --proto names the OLD version (what clients were built against) and
 --against the NEW version (what you are about to ship). Each takes .proto
 files (imports are looked up in the --import-path directories, then next to
-the file; the well-known types are built in) or one compiled
-FileDescriptorSet (any other extension, e.g. protoc --descriptor_set_out).
+the file; the well-known types are built in), one compiled
+FileDescriptorSet (any other extension, e.g. protoc --descriptor_set_out), or
+one pact file (.json) whose protobuf plugin metadata carries the descriptors
+the consumer was built against.
 
 With --pact, the check is consumer-aware: each change is matched against
 what the pacts' protobuf interactions use (their RPC, and the fields their
@@ -68,7 +71,8 @@ loaded, or the flags are wrong.`,
 		Example: `  contracts breaking --proto v1/orders.proto --against orders.proto
   contracts breaking --proto old/api.proto --against api.proto -I third_party \
     --pact pacts/web-orders.json --pact pacts/mobile-orders.json
-  contracts breaking --proto released.binpb --against api.proto --output json`,
+  contracts breaking --proto released.binpb --against api.proto --output json
+  contracts breaking --proto pacts/web-orders.json --against api.proto --pact pacts/web-orders.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBreaking(cmd.Context(), e, f)
@@ -156,29 +160,50 @@ func countNoun(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// loadProtoSchema loads .proto sources, or a single FileDescriptorSet file.
+// loadProtoSchema loads .proto sources, a single FileDescriptorSet file, or
+// the descriptors a single pact file (.json) carries.
 func loadProtoSchema(ctx context.Context, files, importPaths []string) (*proto.Files, error) {
-	var sources, sets []string
+	var sources, others []string
 	for _, f := range files {
 		if strings.EqualFold(filepath.Ext(f), ".proto") {
 			sources = append(sources, f)
 		} else {
-			sets = append(sets, f)
+			others = append(others, f)
 		}
 	}
-	switch {
-	case len(sets) == 0:
+	if len(others) == 0 {
 		return proto.Load(ctx, sources, importPaths)
-	case len(sets) == 1 && len(sources) == 0:
-		data, err := os.ReadFile(sets[0])
-		if err != nil {
-			return nil, fmt.Errorf("read descriptor set: %w", err)
-		}
-		files, err := proto.ParseDescriptorSet(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", sets[0], err)
-		}
-		return files, nil
 	}
-	return nil, fmt.Errorf("give either .proto files or one descriptor set, not %s", strings.Join(files, ", "))
+	if len(others) > 1 || len(sources) > 0 {
+		return nil, fmt.Errorf("give either .proto files or one descriptor set or pact file, not %s", strings.Join(files, ", "))
+	}
+	path := others[0]
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read schema: %w", err)
+	}
+	if !strings.EqualFold(filepath.Ext(path), ".json") {
+		schema, err := proto.ParseDescriptorSet(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return schema, nil
+	}
+	sets, err := proto.PactDescriptors(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(sets) != 1 {
+		keys := make([]string, 0, len(sets))
+		for k := range sets {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return nil, fmt.Errorf("%s: want one protobuf descriptor set in metadata.plugins, found %d %v; give the .proto files instead", path, len(sets), keys)
+	}
+	var schema *proto.Files
+	for _, only := range sets {
+		schema = only
+	}
+	return schema, nil
 }

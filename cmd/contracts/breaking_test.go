@@ -138,6 +138,26 @@ func TestBreakingDescriptorSet(t *testing.T) {
 	require.Contains(t, stdout, `"ruleId": "rpc-deleted"`)
 }
 
+// The OLD schema can come from the descriptors a pact carries.
+func TestBreakingAgainstPactDescriptors(t *testing.T) {
+	t.Parallel()
+	dir := breakingCase("consumer-aware")
+	pact := filepath.Join(dir, "web-app.json")
+	code, stdout, stderr := runBreakingCLI(t, "breaking", "--proto", pact, "--against", filepath.Join(dir, "new.proto"), "--pact", pact)
+	require.Equal(t, exitNo, code, "stderr: %s", stderr)
+	// Descriptors in pacts have no source info: deletions inside a kept
+	// message point at the new file, which has lines.
+	require.Contains(t, stdout, `field-name-changed: field 4 on message shop.v1.Order was renamed from "note" to "comment" [breaks consumer web-app: "get an order"]`)
+	require.Contains(t, stdout, `rpc-deleted: rpc ListOrders was deleted from service shop.v1.Orders [unused by consumers]`)
+	require.Contains(t, stderr, "(1 protobuf interaction in 1 pact)")
+
+	noDescriptors := filepath.Join(t.TempDir(), "plain.json")
+	require.NoError(t, os.WriteFile(noDescriptors, []byte(`{"consumer":{"name":"c"},"interactions":[],"metadata":{}}`), 0o600))
+	code, _, stderr = runBreakingCLI(t, "breaking", "--proto", noDescriptors, "--against", filepath.Join(dir, "new.proto"))
+	require.Equal(t, exitCantTell, code)
+	require.Contains(t, stderr, "want one protobuf descriptor set")
+}
+
 func TestBreakingCantTell(t *testing.T) {
 	t.Parallel()
 	okOld, okNew := breakingCase("ok-field-added", "old.proto"), breakingCase("ok-field-added", "new.proto")
