@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"sort"
 	"strings"
 
@@ -164,4 +165,21 @@ func PactDescriptors(pactJSON []byte) (map[string]*Files, error) {
 		}
 	}
 	return out, nil
+}
+
+// ContentTypeMessage returns the message named by the "message" parameter
+// of a protobuf content type, as pact files write it
+// ("application/protobuf; message=.area_calculator.ShapeMessage"), or ""
+// when there is none.
+func ContentTypeMessage(contentType string) string {
+	if _, params, err := mime.ParseMediaType(contentType); err == nil {
+		return params["message"]
+	}
+	// Some writers produce parameters mime rejects; scan for it instead.
+	for _, part := range strings.Split(contentType, ";") {
+		if name, value, ok := strings.Cut(strings.TrimSpace(part), "="); ok && strings.EqualFold(strings.TrimSpace(name), "message") {
+			return strings.Trim(strings.TrimSpace(value), `"`)
+		}
+	}
+	return ""
 }

@@ -491,3 +491,19 @@ func TestPactDescriptorsRejectsBadBase64(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, sets)
 }
+
+func TestContentTypeMessage(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"application/protobuf; message=.area_calculator.ShapeMessage", ".area_calculator.ShapeMessage"},
+		{"application/protobuf;message=ShapeMessage", "ShapeMessage"},
+		{"application/grpc; charset=utf-8; message=pkg.Msg", "pkg.Msg"},
+		{`application/protobuf; message="pkg.Msg"`, "pkg.Msg"},
+		{"application/protobuf; message=a/b; x", "a/b"},
+		{"application/protobuf", ""},
+		{"application/json", ""},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, proto.ContentTypeMessage(tt.in), tt.in)
+	}
+}

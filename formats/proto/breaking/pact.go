@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"mime"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -71,21 +70,12 @@ func (p pactPart) contents() *pactContents {
 	return p.Body
 }
 
-// messageParam returns the "message" parameter of a protobuf content type
-// ("application/protobuf; message=.pkg.Msg"), or "".
+// messageParam returns the "message" parameter of the content type, or "".
 func (c *pactContents) messageParam() string {
 	if c == nil {
 		return ""
 	}
-	_, params, err := mime.ParseMediaType(c.ContentType)
-	if err != nil {
-		// Some writers omit the space or quote oddly; fall back to a plain scan.
-		if _, after, ok := strings.Cut(c.ContentType, "message="); ok {
-			return strings.TrimSpace(after)
-		}
-		return ""
-	}
-	return params["message"]
+	return proto.ContentTypeMessage(c.ContentType)
 }
 
 func (c *pactContents) isProtobuf() bool {
