@@ -573,9 +573,9 @@ const (
 	// version is one of the versions (one selector, nothing inferred).
 	RowsInvolving MatrixRowMode = iota
 	// RowsBetween returns rows whose consumer version is one of the
-	// versions and whose provider is the pacticipant of one of them, with
-	// verifications only by provider versions among the versions (a pact
-	// with none gives one unverified row).
+	// versions and whose provider is the pacticipant of one of them: one row
+	// per such provider version among the versions, unverified when that
+	// provider version has not verified the pact.
 	RowsBetween
 )
 
@@ -606,7 +606,9 @@ type MatrixRow struct {
 	Consumer        string
 	ConsumerVersion MatrixVersion
 	Provider        string
-	// ProviderVersion is nil when the pact is unverified (in scope).
+	// ProviderVersion is the verifying provider version. For an unverified
+	// row it is the provider version in scope that has not verified the pact
+	// (RowsBetween), or nil (RowsInvolving).
 	ProviderVersion *MatrixVersion
 	PactSHA         string
 	PactRevision    int

@@ -139,8 +139,8 @@ func (b *rowBuilder) name(pid int64) (string, error) {
 }
 
 // row builds a matrix row for publication pubID and verification verID
-// (0: unverified).
-func (b *rowBuilder) row(pubID, verID int64) (broker.MatrixRow, error) {
+// (0: unverified, then provVID names the provider version in scope, if any).
+func (b *rowBuilder) row(pubID, verID, provVID int64) (broker.MatrixRow, error) {
 	var (
 		r             broker.MatrixRow
 		cvid, cid, pr int64
@@ -180,11 +180,20 @@ func (b *rowBuilder) row(pubID, verID int64) (broker.MatrixRow, error) {
 		}
 		cp := *pv
 		r.ProviderVersion = &cp
+	} else if provVID != 0 {
+		pv, err := b.version(provVID)
+		if err != nil {
+			return r, err
+		}
+		cp := *pv
+		r.ProviderVersion = &cp
 	}
 	return r, nil
 }
 
-type pubVer struct{ pub, ver int64 }
+// pubVer is a matrix row to build: a publication, the verification (0:
+// none) and the provider version in scope (0: none).
+type pubVer struct{ pub, ver, provVersion int64 }
 
 // MatrixRows implements broker.Queries.
 func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]broker.MatrixRow, error) {
@@ -253,8 +262,14 @@ func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]brok
 						if err != nil {
 							return err
 						}
-						verIDs = append(verIDs, ids...)
+						if len(ids) == 0 {
+							add(pubVer{p.id, 0, pv}) // not verified by this provider version
+						}
+						for _, id := range ids {
+							add(pubVer{p.id, id, pv})
+						}
 					}
+					continue
 				} else {
 					ids, err := idList(ctx, tx, `SELECT verification_id FROM latest_verifications WHERE pact_version_id = ? ORDER BY provider_version_id DESC LIMIT ?`, p.pactVersion, limit)
 					if err != nil {
@@ -263,10 +278,10 @@ func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]brok
 					verIDs = ids
 				}
 				if len(verIDs) == 0 {
-					add(pubVer{p.id, 0})
+					add(pubVer{p.id, 0, 0})
 				}
 				for _, id := range verIDs {
-					add(pubVer{p.id, id})
+					add(pubVer{p.id, id, 0})
 				}
 			}
 			if q.Mode != broker.RowsInvolving {
@@ -297,13 +312,13 @@ func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]brok
 					return err
 				}
 				for _, pub := range ids {
-					add(pubVer{pub, pv[1]})
+					add(pubVer{pub, pv[1], 0})
 				}
 			}
 		}
 		b := &rowBuilder{ctx: ctx, tx: tx, versions: map[int64]*broker.MatrixVersion{}, names: map[int64]string{}}
 		for _, p := range pairs {
-			r, err := b.row(p.pub, p.ver)
+			r, err := b.row(p.pub, p.ver, p.provVersion)
 			if err != nil {
 				return err
 			}
