@@ -111,9 +111,13 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 				shownPaths = append(shownPaths, filepath.Dir(f))
 			}
 		}
-		if name != f {
-			display[name] = f
+		if prev, dup := display[name]; dup && prev != f {
+			return nil, fmt.Errorf("load proto: %s and %s would both compile as %q; name their root with an import path", prev, f, name)
 		}
+		if contains(names, name) {
+			continue // the same file named twice
+		}
+		display[name] = f
 		names = append(names, name)
 	}
 

@@ -117,6 +117,18 @@ func TestLoadErrors(t *testing.T) {
 		_, err := proto.Load(context.Background(), []string{testdata("nope.proto")}, nil)
 		require.ErrorContains(t, err, "nope.proto")
 	})
+	t.Run("same name in two directories", func(t *testing.T) {
+		t.Parallel()
+		a, b := t.TempDir(), t.TempDir()
+		for _, dir := range []string{a, b} {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "api.proto"), []byte(`syntax = "proto3";`), 0o600))
+		}
+		_, err := proto.Load(context.Background(), []string{filepath.Join(a, "api.proto"), filepath.Join(b, "api.proto")}, nil)
+		require.ErrorContains(t, err, `would both compile as "api.proto"`)
+		files, err := proto.Load(context.Background(), []string{filepath.Join(a, "api.proto"), filepath.Join(a, "api.proto")}, nil)
+		require.NoError(t, err, "the same file twice is fine")
+		require.Len(t, files.Files(), 1)
+	})
 	t.Run("missing import", func(t *testing.T) {
 		t.Parallel()
 		// order.proto imports shop/common/money.proto, not findable from its own directory.

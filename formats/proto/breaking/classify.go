@@ -1,6 +1,7 @@
 package breaking
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -93,8 +94,7 @@ func uses(u InteractionUsage, f Finding) bool {
 }
 
 func has(list []string, s string) bool {
-	i := sort.SearchStrings(list, s)
-	return i < len(list) && list[i] == s
+	return slices.Contains(list, s)
 }
 
 func anyHasPrefix(u InteractionUsage, prefix string) bool {

@@ -50,11 +50,13 @@ type pluginMessage struct {
 // pactPart is a request, response or message: V4 gRPC and message parts
 // hold "contents", HTTP parts "body".
 type pactPart struct {
-	Contents      *pactContents `json:"contents"`
-	Body          *pactContents `json:"body"`
-	MatchingRules struct {
-		Body map[string]json.RawMessage `json:"body"`
-	} `json:"matchingRules"`
+	// Contents and Body are kept raw: before V4 they hold the body itself,
+	// any JSON value, not a contents object.
+	Contents      json.RawMessage `json:"contents"`
+	Body          json.RawMessage `json:"body"`
+	// MatchingRules is read only for protobuf parts (V3/V4 layout:
+	// {"body": {"$.path": ...}}).
+	MatchingRules json.RawMessage `json:"matchingRules"`
 }
 
 type pactContents struct {
@@ -63,11 +65,21 @@ type pactContents struct {
 	Encoded     json.RawMessage `json:"encoded"`
 }
 
+// contents returns the part's V4 contents object ("contents" or "body"
+// with a contentType), or nil when it has none, which includes every
+// pre-V4 body.
 func (p pactPart) contents() *pactContents {
-	if p.Contents != nil {
-		return p.Contents
+	for _, raw := range []json.RawMessage{p.Contents, p.Body} {
+		if !strings.HasPrefix(strings.TrimSpace(string(raw)), "{") {
+			continue
+		}
+		var c pactContents
+		if err := json.Unmarshal(raw, &c); err != nil || c.ContentType == "" {
+			continue
+		}
+		return &c
 	}
-	return p.Body
+	return nil
 }
 
 // messageParam returns the "message" parameter of the content type, or "".
@@ -309,8 +321,16 @@ func (c *collector) part(what string, p pactPart, md protoreflect.MessageDescrip
 		}
 		c.message(m)
 	}
-	for path := range p.MatchingRules.Body {
-		c.path(md, path)
+	if len(p.MatchingRules) > 0 && string(p.MatchingRules) != "null" {
+		var rules struct {
+			Body map[string]json.RawMessage `json:"body"`
+		}
+		if err := json.Unmarshal(p.MatchingRules, &rules); err != nil {
+			return fmt.Errorf("%s matchingRules: %w", what, err)
+		}
+		for path := range rules.Body {
+			c.path(md, path)
+		}
 	}
 	return nil
 }

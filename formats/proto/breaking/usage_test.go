@@ -92,3 +92,29 @@ func TestPactUsageMessagesAndPaths(t *testing.T) {
 	require.Equal(t, []string{"shop.GetOrderRequest.id", "shop.Order.Line.sku", "shop.Order.lines"}, http.Fields)
 	require.Equal(t, []string{"shop.GetOrderRequest", "shop.Order", "shop.Order.Line"}, http.Messages)
 }
+
+// Pre-V4 pacts hold arbitrary JSON bodies; they have no protobuf
+// interactions and must not trip the reader.
+func TestPactUsageSkipsNonProtobufPacts(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, pact string }{
+		{"v2 http", `{"consumer":{"name":"c"},"interactions":[{"description":"d",
+			"request":{"method":"POST","path":"/","body":[1,"two",{"contentType":3}]},
+			"response":{"status":200,"body":"text","matchingRules":{"$.body.x":{"match":"type"}}}}],
+			"metadata":{"pactSpecification":{"version":"2.0.0"}}}`},
+		{"v3 messages", `{"consumer":{"name":"c"},"messages":[{"description":"m","contents":"plain text"},
+			{"description":"n","contents":{"contentType":"application/json","x":1},"matchingRules":{"body":{"$.x":{"matchers":[{"match":"type"}]}}}}],
+			"metadata":{"pactSpecification":{"version":"3.0.0"}}}`},
+		{"v4 json http", `{"consumer":{"name":"c"},"interactions":[{"type":"Synchronous/HTTP","description":"d",
+			"request":{"method":"GET","path":"/"},
+			"response":{"status":200,"body":{"content":{"ok":true},"contentType":"application/json","encoded":false}}}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := breaking.PactUsage([]byte(tt.pact), nil)
+			require.NoError(t, err)
+			require.Empty(t, got)
+		})
+	}
+}
