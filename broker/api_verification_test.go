@@ -1,0 +1,139 @@
+package broker_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+func TestVerificationResultsAndCanIDeploy(t *testing.T) {
+	ctx := context.Background()
+	b := mustBroker(t, broker.ServerConfig{})
+	c := b.client(t)
+	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
+
+	pact, err := c.FetchPact(ctx, "/pacts/provider/Bar/consumer/Foo/latest")
+	require.NoError(t, err)
+	require.Equal(t, "1", pact.ConsumerVersion)
+	require.NotContains(t, string(pact.Content), "_links")
+	require.True(t, strings.HasSuffix(pact.PublishVerificationResultsURL, "/verification-results"))
+
+	can := func(t *testing.T, req broker.CanIDeployRequest) *broker.MatrixResult {
+		t.Helper()
+		res, err := c.CanIDeploy(ctx, req)
+		require.NoError(t, err)
+		return res
+	}
+	foo1 := []broker.MatrixSelector{{Pacticipant: "Foo", Version: "1"}}
+
+	res := can(t, broker.CanIDeployRequest{Selectors: foo1})
+	require.Nil(t, res.Summary.Deployable, "unverified: the broker cannot tell")
+	require.Equal(t, 1, res.Summary.Unknown, "%+v", res)
+
+	t.Run("retries while unknown, with the injected sleep", func(t *testing.T) {
+		var slept []time.Duration
+		c2 := b.client(t)
+		c2.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+		res, err := c2.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: foo1, RetryWhileUnknown: 3, RetryInterval: 7 * time.Second})
+		require.NoError(t, err)
+		require.Nil(t, res.Summary.Deployable)
+		require.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second, 7 * time.Second}, slept)
+	})
+
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Bar", "10", "main"))
+	require.NoError(t, c.PublishVerificationResult(ctx, pact.PublishVerificationResultsURL, broker.VerificationResult{
+		Success: true, ProviderVersion: "10", BuildURL: "http://ci/10", TestResults: []byte(`{"tests":[]}`),
+	}))
+	res = can(t, broker.CanIDeployRequest{Selectors: foo1})
+	require.NotNil(t, res.Summary.Deployable)
+	require.True(t, *res.Summary.Deployable, res.Summary.Reason)
+	require.Equal(t, "10", res.Rows[0].ProviderVersion.Number)
+	require.True(t, res.Rows[0].Verification.Success)
+
+	t.Run("the same content under a new consumer version is pre-verified", func(t *testing.T) {
+		mustPublish(t, c, "Foo", "2", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
+		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "2"}}})
+		require.NotNil(t, res.Summary.Deployable)
+		require.True(t, *res.Summary.Deployable)
+	})
+
+	t.Run("a failed verification says no", func(t *testing.T) {
+		mustPublish(t, c, "Foo", "3", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/changed")})
+		p3, err := c.FetchPact(ctx, "/pacts/provider/Bar/consumer/Foo/version/3")
+		require.NoError(t, err)
+		require.NoError(t, c.PublishVerificationResult(ctx, p3.PublishVerificationResultsURL, broker.VerificationResult{Success: false, ProviderVersion: "11"}))
+		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}})
+		require.NotNil(t, res.Summary.Deployable)
+		require.False(t, *res.Summary.Deployable)
+		require.Equal(t, 1, res.Summary.Failed)
+	})
+
+	t.Run("to an environment", func(t *testing.T) {
+		_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "production", Production: true})
+		require.NoError(t, err)
+		_, err = c.RecordDeployment(ctx, "Bar", "10", "production", "")
+		require.NoError(t, err)
+		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "2"}}, ToEnvironment: "production"})
+		require.NotNil(t, res.Summary.Deployable, "%+v", res)
+		require.True(t, *res.Summary.Deployable, res.Summary.Reason)
+		// Foo 3's pact was only verified (and failed) by Bar 11, which is
+		// not in production: the deployed Bar 10 never verified it.
+		res = can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, ToEnvironment: "production"})
+		require.Nil(t, res.Summary.Deployable, res.Summary.Reason)
+		_, err = c.RecordDeployment(ctx, "Bar", "11", "production", "")
+		require.NoError(t, err)
+		res = can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, ToEnvironment: "production"})
+		require.NotNil(t, res.Summary.Deployable, res.Summary.Reason)
+		require.False(t, *res.Summary.Deployable, res.Summary.Reason)
+		_, err = c.RecordDeployment(ctx, "Bar", "10", "production", "")
+		require.NoError(t, err)
+
+		status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/can-i-deploy?pacticipant=Foo&version=2&environment=production", "")
+		require.Equal(t, http.StatusOK, status)
+		require.Equal(t, true, body["summary"].(map[string]any)["deployable"])
+	})
+
+	t.Run("a version that does not exist says no", func(t *testing.T) {
+		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "404"}, {Pacticipant: "Bar", Version: "10"}}})
+		require.NotNil(t, res.Summary.Deployable)
+		require.False(t, *res.Summary.Deployable)
+		require.NotEmpty(t, res.Summary.Reason)
+	})
+
+	t.Run("ignore", func(t *testing.T) {
+		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, Ignore: []broker.MatrixSelector{{Pacticipant: "Bar"}}})
+		require.NotNil(t, res.Summary.Ignored)
+		require.NotNil(t, res.Summary.Deployable)
+		require.True(t, *res.Summary.Deployable, res.Summary.Reason)
+	})
+
+	t.Run("verification results are readable", func(t *testing.T) {
+		status, body, _ := doJSON(t, http.MethodGet, strings.TrimSuffix(pact.PublishVerificationResultsURL, "/verification-results")+"/verification-results/latest", "")
+		require.Equal(t, http.StatusOK, status)
+		require.Equal(t, "10", body["providerApplicationVersion"])
+		require.Equal(t, true, body["success"])
+	})
+
+	t.Run("bad verification bodies", func(t *testing.T) {
+		before := dumpDB(t, b.dbPath)
+		for _, body := range []string{`{"success":true}`, `{"providerApplicationVersion":"12"}`, `{"success":"yes","providerApplicationVersion":"12"}`, `not json`} {
+			status, _, _ := doJSON(t, http.MethodPost, b.srv.URL+pathOnly(t, pact.PublishVerificationResultsURL), body)
+			require.Equal(t, http.StatusBadRequest, status, body)
+		}
+		require.Equal(t, before, dumpDB(t, b.dbPath))
+	})
+}
+
+func pathOnly(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u.EscapedPath()
+}
