@@ -98,6 +98,7 @@ type suiteInteraction struct {
 	respContent         string
 	respBody            string
 	respRules           string // a V2 matching rules fixture
+	reqRules            string // a V2 matching rules fixture
 }
 
 var httpProviderV1 = map[int]suiteInteraction{
@@ -151,6 +152,9 @@ func mustSuitePact(tb testing.TB, n int, in suiteInteraction, opts pactOptions) 
 	}
 	if len(reqHeaders) > 0 {
 		req["headers"] = reqHeaders
+	}
+	if in.reqRules != "" {
+		req["matchingRules"] = mustV4Rules(tb, in.reqRules)
 	}
 	resp := map[string]any{"status": in.status}
 	respHeaders := map[string][]string{}
