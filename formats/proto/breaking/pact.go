@@ -52,8 +52,8 @@ type pluginMessage struct {
 type pactPart struct {
 	// Contents and Body are kept raw: before V4 they hold the body itself,
 	// any JSON value, not a contents object.
-	Contents      json.RawMessage `json:"contents"`
-	Body          json.RawMessage `json:"body"`
+	Contents json.RawMessage `json:"contents"`
+	Body     json.RawMessage `json:"body"`
 	// MatchingRules is read only for protobuf parts (V3/V4 layout:
 	// {"body": {"$.path": ...}}).
 	MatchingRules json.RawMessage `json:"matchingRules"`
