@@ -65,6 +65,9 @@ marked [breaks consumer NAME: "interaction"] or [unused by consumers].
 Each finding is printed as "file:line: rule-id: message"; --output json
 prints one JSON document instead. A summary goes to stderr.
 
+Rules:
+` + breakingRulesHelp() + `
+
 Exit status: 0 nothing breaks; 1 a change is breaking (with --pact: a change
 breaks at least one consumer interaction); 2 a schema or pact could not be
 loaded, or the flags are wrong.`,
@@ -110,11 +113,9 @@ func runBreaking(ctx context.Context, e *env, f *breakingFlags) error {
 		if err != nil {
 			return failWith(exitCantTell, fmt.Errorf("read pact: %w", err))
 		}
-		u, err := breaking.PactUsage(data, old)
-		if err != nil {
+		if err := usage.AddPact(data, old); err != nil {
 			return failWith(exitCantTell, fmt.Errorf("pact %s: %w", p, err))
 		}
-		usage.Interactions = append(usage.Interactions, u...)
 	}
 
 	findings := breaking.Check(old, new)
@@ -150,6 +151,15 @@ func runBreaking(ctx context.Context, e *env, f *breakingFlags) error {
 		return failWith(exitNo, nil)
 	}
 	return nil
+}
+
+// breakingRulesHelp lists the rule IDs and what they catch, for --help.
+func breakingRulesHelp() string {
+	var b strings.Builder
+	for _, r := range breaking.Rules() {
+		fmt.Fprintf(&b, "  %-30s %s\n", r.ID, r.Summary)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // countNoun is "1 noun" or "N nouns".

@@ -162,6 +162,17 @@ func PactUsage(pactJSON []byte, schema *proto.Files) ([]InteractionUsage, error)
 	return out, nil
 }
 
+// AddPact adds the protobuf interactions of a pact file to u (see
+// PactUsage). On error u is left unchanged.
+func (u *Usage) AddPact(pactJSON []byte, schema *proto.Files) error {
+	got, err := PactUsage(pactJSON, schema)
+	if err != nil {
+		return err
+	}
+	u.Interactions = append(u.Interactions, got...)
+	return nil
+}
+
 func interactionUsage(consumer string, it pactInteraction, sets map[string]*proto.Files, schema *proto.Files) (InteractionUsage, bool, error) {
 	cfg := it.PluginConfiguration.Protobuf
 	var request pactPart
