@@ -228,20 +228,31 @@ func (c *jsonCmp) compareLists(loc []string, exp, act []any) {
 	contentByExample := false
 	for i := range list.Matchers {
 		m := &list.Matchers[i]
-		if m.Type == "arrayContains" {
+		switch m.Type {
+		case "arrayContains":
 			if !cascaded {
 				c.arrayContains(loc, r.variants[i], exp, act)
 			}
-			continue
+		case "equality":
+		default:
+			contentByExample = true
 		}
-		contentByExample = true
 	}
 	for _, msg := range applyCollection(list, exp, act, cascaded) {
 		c.add(loc, exp, act, msg)
 	}
-	if contentByExample && len(exp) > 0 {
-		for i, a := range act {
-			c.compare(child(loc, strconv.Itoa(i)), exp[0], a)
+	switch {
+	case contentByExample:
+		// Every actual item must look like the first expected one.
+		if len(exp) > 0 {
+			for i, a := range act {
+				c.compare(child(loc, strconv.Itoa(i)), exp[0], a)
+			}
+		}
+	case hasMatcher(list, "equality") != nil:
+		c.listContent(loc, exp, act, false)
+		if len(exp) != len(act) {
+			c.add(loc, exp, act, fmt.Sprintf("Expected a List with %d elements but received %d elements", len(exp), len(act)))
 		}
 	}
 }

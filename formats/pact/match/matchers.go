@@ -27,7 +27,10 @@ func compileRegex(pattern string) (*regexp.Regexp, error) {
 		ent := e.(regexEntry)
 		return ent.re, ent.err
 	}
-	re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+	re, err := regexp.Compile(pattern)
+	if err == nil {
+		re, err = regexp.Compile(`^(?:` + pattern + `)$`)
+	}
 	regexCache.Store(pattern, regexEntry{re: re, err: err})
 	return re, err
 }

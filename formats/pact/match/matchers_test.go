@@ -1,0 +1,278 @@
+package match_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/pact/match"
+)
+
+func mustJSON(tb testing.TB, s string) any {
+	tb.Helper()
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	require.NoError(tb, dec.Decode(&v))
+	return v
+}
+
+func bodyRules(tb testing.TB, s string) pact.MatchingRules {
+	tb.Helper()
+	return mustRulesJSON(tb, []byte(`{"body":`+s+`}`))
+}
+
+func TestValueMatchers(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, exp, act, rules string
+		allowUnexpected       bool
+		wants                 []want // empty: must match
+	}{
+		{name: "timestamp with millis and offset", exp: `{"t":"2020-01-01T00:00:00.000Z"}`, act: `{"t":"2023-07-19T10:11:12.123+10:00"}`,
+			rules: `{"$.t":{"matchers":[{"match":"timestamp","format":"yyyy-MM-dd'T'HH:mm:ss.SSSXXX"}]}}`},
+		{name: "timestamp wrong", exp: `{"t":"x"}`, act: `{"t":"2023-07-19 10:11"}`,
+			rules: `{"$.t":{"matchers":[{"match":"datetime","format":"yyyy-MM-dd'T'HH:mm:ss"}]}}`,
+			wants: []want{{"$.t", "Expected '2023-07-19 10:11' to match a timestamp pattern of 'yyyy-MM-dd'T'HH:mm:ss'"}}},
+		{name: "time", exp: `{"t":"x"}`, act: `{"t":"24:00:00"}`,
+			rules: `{"$.t":{"matchers":[{"match":"time","format":"HH:mm:ss"}]}}`,
+			wants: []want{{"$.t", "Expected '24:00:00' to match a time pattern of 'HH:mm:ss'"}}},
+		{name: "V3 date attribute", exp: `{"t":"x"}`, act: `{"t":"19/07/2023"}`,
+			rules: `{"$.t":{"matchers":[{"match":"date","date":"dd/MM/yyyy"}]}}`},
+		{name: "HTTP date format", exp: `{"t":"x"}`, act: `{"t":"Wed, 25 Nov 2026 10:00:00 GMT"}`,
+			rules: `{"$.t":{"matchers":[{"match":"timestamp","format":"EEE, dd MMM yyyy HH:mm:ss z"}]}}`},
+		{name: "default ISO timestamp", exp: `{"t":"x"}`, act: `{"t":"2023-07-19T10:11:12Z"}`,
+			rules: `{"$.t":{"matchers":[{"match":"timestamp"}]}}`},
+		{name: "OR combine passes on the second matcher", exp: `{"a":"x"}`, act: `{"a":null}`,
+			rules: `{"$.a":{"combine":"OR","matchers":[{"match":"regex","regex":"\\d+"},{"match":"null"}]}}`},
+		{name: "OR combine fails with every message", exp: `{"a":"x"}`, act: `{"a":"y"}`,
+			rules: `{"$.a":{"combine":"OR","matchers":[{"match":"regex","regex":"\\d+"},{"match":"null"}]}}`,
+			wants: []want{{"$.a", `Expected 'y' to match '\d+'`}, {"$.a", "Expected 'y' (String) to be a null value"}}},
+		{name: "AND combine", exp: `{"a":"x"}`, act: `{"a":"123"}`,
+			rules: `{"$.a":{"combine":"AND","matchers":[{"match":"regex","regex":"\\d+"},{"match":"include","value":"4"}]}}`,
+			wants: []want{{"$.a", "Expected '123' to include '4'"}}},
+		{name: "wildcard index path", exp: `{"a":[{"b":1}]}`, act: `{"a":[{"b":2},{"b":"3"}]}`,
+			rules: `{"$.a":{"matchers":[{"match":"type"}]},"$.a[*].b":{"matchers":[{"match":"integer"}]}}`,
+			wants: []want{{"$.a[1].b", "Expected '3' (String) to be an integer"}}},
+		{name: "more specific rule wins", exp: `{"a":{"b":"x","c":"y"}}`, act: `{"a":{"b":"zz","c":"q"}}`,
+			rules: `{"$.a":{"matchers":[{"match":"type"}]},"$.a.c":{"matchers":[{"match":"regex","regex":"y+"}]}}`,
+			wants: []want{{"$.a.c", "Expected 'q' to match 'y+'"}}},
+		{name: "array without rules compares lengths", exp: `{"a":[1,2]}`, act: `{"a":[1]}`,
+			wants: []want{{"$.a", "Expected a List with 2 elements but received 1 elements"}, {"$.a", "Expected 2 but was missing"}}},
+		{name: "empty list expected", exp: `{"a":[]}`, act: `{"a":[1]}`,
+			wants: []want{{"$.a", "Expected an empty List but received [1]"}}},
+		{name: "type matcher checks every actual item against the example", exp: `[{"id":1}]`, act: `[{"id":2},{"id":"x"}]`,
+			rules: `{"$":{"matchers":[{"match":"type","min":1}]}}`,
+			wants: []want{{"$[1].id", "Expected 'x' (String) to be the same type as 1 (Integer)"}}},
+		{name: "max type", exp: `[1]`, act: `[1,2,3]`, rules: `{"$":{"matchers":[{"match":"type","max":2}]}}`,
+			wants: []want{{"$", "Expected [1, 2, 3] (size 3) to have maximum size of 2"}}},
+		{name: "min size not applied when cascading", exp: `{"a":[1]}`, act: `{"a":[]}`,
+			rules: `{"$":{"matchers":[{"match":"type","min":1}]}}`},
+		{name: "unexpected keys", exp: `{"a":1}`, act: `{"a":1,"b":2}`,
+			wants: []want{{"$", "Expected a Map with keys [a] but received one with keys [a, b]"}}},
+		{name: "unexpected keys allowed", exp: `{"a":1}`, act: `{"a":1,"b":2}`, allowUnexpected: true},
+		{name: "missing keys when unexpected allowed", exp: `{"a":1,"c":3}`, act: `{"a":1,"b":2}`, allowUnexpected: true,
+			wants: []want{{"$", "Actual map is missing the following keys: c"}}},
+		{name: "special key path", exp: `{"a b":{"c":1}}`, act: `{"a b":{"c":2}}`,
+			wants: []want{{"$['a b'].c", "Expected 2 (Integer) to be equal to 1 (Integer)"}}},
+		{name: "integer is not equal to decimal", exp: `{"a":1}`, act: `{"a":1.0}`,
+			wants: []want{{"$.a", "Expected 1.0 (Decimal) to be equal to 1 (Integer)"}}},
+		{name: "equal decimals", exp: `{"a":1.50}`, act: `{"a":1.5}`},
+		{name: "each value with nested objects", exp: `{"x":{"n":1}}`, act: `{"p":{"n":2},"q":{"n":"3"}}`,
+			rules: `{"$":{"matchers":[{"match":"eachValue","rules":[{"match":"type"}]}]}}`,
+			wants: []want{{"$.q.n", "Expected '3' (String) to be equal to 1 (Integer)"}}},
+		{name: "array contains without variants uses expected items", exp: `[1,2]`, act: `[5,2,1]`,
+			rules: `{"$":{"matchers":[{"match":"arrayContains","variants":[]}]}}`},
+		{name: "array contains missing item", exp: `[1,2]`, act: `[5,1]`,
+			rules: `{"$":{"matchers":[{"match":"arrayContains","variants":[]}]}}`,
+			wants: []want{{"$", "Variant at index 1 (2) was not found in the actual list"}}},
+		{name: "not empty object", exp: `{"a":{"b":1}}`, act: `{"a":{}}`, allowUnexpected: true,
+			rules: `{"$.a":{"matchers":[{"match":"notEmpty"}]}}`,
+			wants: []want{{"$.a", "Expected {} (Object) to not be empty"}}},
+		{name: "expected object, actual scalar", exp: `{"a":{"b":1}}`, act: `{"a":1}`,
+			wants: []want{{"$.a", `Type mismatch: Expected 1 (Integer) to be the same type as {"b":1} (Object)`}}},
+		{name: "semver with pre-release", exp: `{"v":"1.0.0"}`, act: `{"v":"2.10.3-rc.1+build.5"}`,
+			rules: `{"$.v":{"matchers":[{"match":"semver"}]}}`},
+		{name: "bad regex is reported", exp: `{"a":"x"}`, act: `{"a":"x"}`,
+			rules: `{"$.a":{"matchers":[{"match":"regex","regex":"(?<=x)"}]}}`,
+			wants: []want{{"$.a", "Regex '(?<=x)' is not valid: error parsing regexp: invalid named capture: `(?<=x)`"}}},
+		{name: "unknown matcher", exp: `{"a":"x"}`, act: `{"a":"x"}`, rules: `{"$.a":{"matchers":[{"match":"telepathy"}]}}`,
+			wants: []want{{"$.a", "Unsupported matcher 'telepathy'"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var rules pact.MatchingRules
+			if tc.rules != "" {
+				rules = bodyRules(t, tc.rules)
+			}
+			got := match.Value(mustJSON(t, tc.exp), mustJSON(t, tc.act), "$", rules, pact.CategoryBody,
+				match.Options{AllowUnexpectedKeys: tc.allowUnexpected})
+			if len(tc.wants) == 0 {
+				require.Empty(t, got, dump(got))
+				return
+			}
+			for _, w := range tc.wants {
+				requireContains(t, got, w)
+			}
+		})
+	}
+}
+
+func TestStatusCodeMatcher(t *testing.T) {
+	t.Parallel()
+	rules := func(status string) pact.MatchingRules {
+		return mustRulesJSON(t, []byte(`{"status":{"matchers":[{"match":"statusCode","status":`+status+`}]}}`))
+	}
+	cases := []struct {
+		status string
+		actual int
+		msg    string
+	}{
+		{`"information"`, 101, ""},
+		{`"information"`, 200, "Expected status code 200 to be an Informational response (100–199)"},
+		{`"redirect"`, 302, ""},
+		{`"clientError"`, 404, ""},
+		{`"clientError"`, 500, "Expected status code 500 to be a Client error (400–499)"},
+		{`"serverError"`, 503, ""},
+		{`"nonError"`, 399, ""},
+		{`"nonError"`, 400, "Expected status code 400 to be a non-error response (< 400)"},
+		{`"error"`, 418, ""},
+		{`[200, 201, 204]`, 204, ""},
+		{`[200, 201]`, 202, "Expected status code 202 to be one of [200, 201]"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.status+"/"+tc.msg, func(t *testing.T) {
+			t.Parallel()
+			got := match.Response(&pact.Response{Status: 200, Rules: rules(tc.status)}, &pact.Response{Status: tc.actual})
+			if tc.msg == "" {
+				require.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1)
+			require.Equal(t, tc.msg, got[0].Message)
+		})
+	}
+	got := match.Response(&pact.Response{Status: 200}, &pact.Response{Status: 201})
+	require.Len(t, got, 1)
+	require.Equal(t, "expected 200 but was 201", got[0].Message)
+}
+
+func TestRequestParts(t *testing.T) {
+	t.Parallel()
+	base := func() *pact.Request { return &pact.Request{Method: "GET", Path: "/a"} }
+	cases := []struct {
+		name     string
+		exp, act func(*pact.Request)
+		wants    []want
+	}{
+		{name: "method is case-insensitive", act: func(r *pact.Request) { r.Method = "get" }},
+		{name: "method", act: func(r *pact.Request) { r.Method = "POST" },
+			wants: []want{{"method", "Expected method 'GET' but was 'POST'"}}},
+		{name: "path", act: func(r *pact.Request) { r.Path = "/b" },
+			wants: []want{{"path", "Expected '/a' but received '/b'"}}},
+		{name: "query value order matters",
+			exp:   func(r *pact.Request) { r.Query = pact.Query{"a": {"1", "2"}} },
+			act:   func(r *pact.Request) { r.Query = pact.Query{"a": {"2", "1"}} },
+			wants: []want{{"a", "Expected query parameter 'a' with value '1' but was '2'"}}},
+		{name: "query extra values",
+			exp:   func(r *pact.Request) { r.Query = pact.Query{"a": {"1"}} },
+			act:   func(r *pact.Request) { r.Query = pact.Query{"a": {"1", "2"}} },
+			wants: []want{{"a", "Expected query parameter 'a' with 1 value(s) but received 2 value(s)"}}},
+		{name: "query min type on values",
+			exp: func(r *pact.Request) {
+				r.Query = pact.Query{"a": {"1", "2"}}
+				r.Rules = mustRulesJSON(t, []byte(`{"query":{"a":{"matchers":[{"match":"type","min":2}]}}}`))
+			},
+			act:   func(r *pact.Request) { r.Query = pact.Query{"a": {"7"}} },
+			wants: []want{{"a", `Expected ["7"] (size 1) to have minimum size of 2`}}},
+		{name: "date header values keep their commas",
+			exp: func(r *pact.Request) { r.Headers = pact.Headers{"Date": {"Wed, 25 Nov 2026 10:00:00 GMT"}} },
+			act: func(r *pact.Request) { r.Headers = pact.Headers{"date": {"Wed, 25 Nov 2026 10:00:00 GMT"}} }},
+		{name: "header values split on commas",
+			exp: func(r *pact.Request) { r.Headers = pact.Headers{"X-List": {"a, b,c"}} },
+			act: func(r *pact.Request) { r.Headers = pact.Headers{"X-List": {"a", "b", "c"}} }},
+		{name: "header value differs",
+			exp:   func(r *pact.Request) { r.Headers = pact.Headers{"X-A": {"1"}} },
+			act:   func(r *pact.Request) { r.Headers = pact.Headers{"x-a": {"2"}} },
+			wants: []want{{"X-A", "Expected header 'X-A' to have value '1' but was '2'"}}},
+		{name: "path rule",
+			exp: func(r *pact.Request) {
+				r.Rules = mustRulesJSON(t, []byte(`{"path":{"matchers":[{"match":"regex","regex":"/a/\\d+"}]}}`))
+			},
+			act:   func(r *pact.Request) { r.Path = "/a/x" },
+			wants: []want{{"path", `Expected '/a/x' to match '/a/\d+'`}}},
+		{name: "expected empty body",
+			exp:   func(r *pact.Request) { r.Body = pact.Body{State: pact.BodyEmpty} },
+			act:   func(r *pact.Request) { r.Body = textBody("x", "text/plain") },
+			wants: []want{{"$", "Expected empty body but received 'x'"}}},
+		{name: "content type from headers",
+			exp: func(r *pact.Request) {
+				r.Headers = pact.Headers{"Content-Type": {"application/json"}}
+				r.Body = pact.Body{State: pact.BodyPresent, Content: []byte(`{"a":1}`)}
+			},
+			act: func(r *pact.Request) {
+				r.Headers = pact.Headers{"Content-Type": {"text/plain"}}
+				r.Body = pact.Body{State: pact.BodyPresent, Content: []byte(`{"a":1}`)}
+			},
+			wants: []want{{"$", "Expected a body of 'application/json' but the actual content type was 'text/plain'"}}},
+		{name: "text body with regex rule",
+			exp: func(r *pact.Request) {
+				r.Body = textBody("hello 1", "text/plain")
+				r.Rules = bodyRules(t, `{"$":{"matchers":[{"match":"regex","regex":"hello \\d"}]}}`)
+			},
+			act:   func(r *pact.Request) { r.Body = textBody("hello x", "text/plain") },
+			wants: []want{{"$", `Expected 'hello x' to match 'hello \d'`}}},
+		{name: "XML attribute, text and type rules",
+			exp: func(r *pact.Request) {
+				r.Body = textBody(`<root><item id="1">a</item></root>`, "application/xml")
+				r.Rules = bodyRules(t, `{"$.root.item":{"matchers":[{"match":"type","min":2}]},
+					"$.root.item[*]['@id']":{"matchers":[{"match":"regex","regex":"\\d+"}]}}`)
+			},
+			act: func(r *pact.Request) {
+				r.Body = textBody(`<root><item id="7">b</item><item id="x">c</item></root>`, "text/xml")
+			},
+			wants: []want{{"$.root.item[1]['@id']", `Expected 'x' to match '\d+'`}}},
+		{name: "XML min children",
+			exp: func(r *pact.Request) {
+				r.Body = textBody(`<root><item>a</item></root>`, "application/xml")
+				r.Rules = bodyRules(t, `{"$.root.item":{"matchers":[{"match":"type","min":2}]}}`)
+			},
+			act:   func(r *pact.Request) { r.Body = textBody(`<root><item>b</item></root>`, "application/xml") },
+			wants: []want{{"$.root.item", "Expected [\"<item/>\"] (size 1) to have minimum size of 2"}}},
+		{name: "XML unexpected child and attribute in a request",
+			exp: func(r *pact.Request) { r.Body = textBody(`<root a="1"><x/></root>`, "application/xml") },
+			act: func(r *pact.Request) { r.Body = textBody(`<root a="1" b="2"><x/><y/></root>`, "application/xml") },
+			wants: []want{
+				{"$.root", "Unexpected child <y/>"},
+				{"$.root['@b']", "Unexpected attribute 'b' received"},
+			}},
+		{name: "XML root element",
+			exp:   func(r *pact.Request) { r.Body = textBody(`<a/>`, "application/xml") },
+			act:   func(r *pact.Request) { r.Body = textBody(`<b/>`, "application/xml") },
+			wants: []want{{"$", "Expected element a but received b"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			exp, act := base(), base()
+			if tc.exp != nil {
+				tc.exp(exp)
+			}
+			if tc.act != nil {
+				tc.act(act)
+			}
+			got := match.Request(exp, act)
+			if len(tc.wants) == 0 {
+				require.Empty(t, got, dump(got))
+				return
+			}
+			for _, w := range tc.wants {
+				requireContains(t, got, w)
+			}
+		})
+	}
+}
