@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/contracts-dev/contracts/formats/proto"
+	"github.com/contracts-dev/contracts/formats/proto/breaking"
 )
 
 const breakingCases = "../../testdata/proto/breaking"
@@ -187,5 +188,28 @@ func TestBreakingCantTell(t *testing.T) {
 				require.Contains(t, stderr, w)
 			}
 		})
+	}
+}
+
+func TestBreakingImportPaths(t *testing.T) {
+	t.Parallel()
+	kitchen := "../../testdata/proto/kitchen"
+	order := filepath.Join(kitchen, "shop", "order.proto")
+	code, stdout, stderr := runBreakingCLI(t, "breaking", "-I", kitchen, "--proto", order, "--against", order)
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	require.Empty(t, stdout)
+
+	code, _, stderr = runBreakingCLI(t, "breaking", "--proto", order, "--against", order)
+	require.Equal(t, exitCantTell, code)
+	require.Contains(t, stderr, order+`:9:8: file "shop/common/money.proto" not found`)
+}
+
+func TestBreakingHelpListsRules(t *testing.T) {
+	t.Parallel()
+	code, stdout, _ := runBreakingCLI(t, "breaking", "--help")
+	require.Equal(t, exitOK, code)
+	require.Contains(t, stdout, "--proto names the OLD version")
+	for _, r := range breaking.Rules() {
+		require.Contains(t, stdout, r.ID)
 	}
 }
