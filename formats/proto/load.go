@@ -84,6 +84,7 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 	searchPaths := append([]string(nil), absImports...)
 	shownPaths := append([]string(nil), importPaths...) // searchPaths as the user spelled them
 	var names []string
+	absOf := map[string]string{} // compiled name -> absolute path
 	for _, f := range files {
 		info, err := os.Stat(f)
 		if err != nil {
@@ -111,12 +112,13 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 				shownPaths = append(shownPaths, filepath.Dir(f))
 			}
 		}
-		if prev, dup := display[name]; dup && prev != f {
-			return nil, fmt.Errorf("load proto: %s and %s would both compile as %q; name their root with an import path", prev, f, name)
-		}
-		if contains(names, name) {
+		if prevAbs, dup := absOf[name]; dup {
+			if prevAbs != abs {
+				return nil, fmt.Errorf("load proto: %s and %s would both compile as %q; name their root with an import path", display[name], f, name)
+			}
 			continue // the same file named twice
 		}
+		absOf[name] = abs
 		display[name] = f
 		names = append(names, name)
 	}
