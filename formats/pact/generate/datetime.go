@@ -46,7 +46,7 @@ func dateValue(g pact.Generator, ctx *Context) (string, error) {
 
 // FormatJava formats t with a Java DateTimeFormatter / SimpleDateFormat
 // pattern such as "yyyy-MM-dd'T'HH:mm:ss.SSSXXX". Quoted text is literal
-// (” is a quote); other non-letters are copied; an unknown pattern letter
+// (two single quotes stand for one); other non-letters are copied; an unknown pattern letter
 // is an error.
 func FormatJava(t time.Time, pattern string) (string, error) {
 	var b strings.Builder
