@@ -49,6 +49,9 @@ type PactSelectedBy struct {
 	ConsumerVersion string
 	// Environment is the environment for deployed/released selectors.
 	Environment string
+	// Released is true when the environment selection matched a release
+	// (false: a deployment).
+	Released bool
 	// Fallback is true when a fallback branch or tag was used.
 	Fallback bool
 }

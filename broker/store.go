@@ -558,6 +558,9 @@ type Queries interface {
 	// SuccessfullyVerified reports whether pact version q.SHA has a
 	// successful verification by a provider version matching q.
 	SuccessfullyVerified(ctx context.Context, q VerifiedQuery) (bool, error)
+	// TagFirstUsed returns when the pacticipant's tag was first applied.
+	// ErrNotFound: unknown pacticipant or tag never used.
+	TagFirstUsed(ctx context.Context, pacticipant, tag string) (time.Time, error)
 	// WIPCandidates returns, for each consumer of provider, the pacts of
 	// the heads of its branches and the latest versions of its tags whose
 	// publication is not older than since, without content.
@@ -672,8 +675,9 @@ type SelectedPact struct {
 // VerifiedQuery asks whether a pact version was verified successfully by
 // provider versions on ProviderBranch, with ProviderTag, or (neither)
 // by any provider version. With Before set, only verifications executed
-// before it count, and OtherBranches makes verifications from any branch
-// other than ProviderBranch count instead.
+// before it count. OtherBranches makes verifications by provider versions
+// not on ProviderBranch count instead; OtherTags makes verifications by
+// provider versions with a tag other than ProviderTag count instead.
 type VerifiedQuery struct {
 	Consumer       string
 	Provider       string
@@ -681,5 +685,6 @@ type VerifiedQuery struct {
 	ProviderBranch string
 	ProviderTag    string
 	OtherBranches  bool
+	OtherTags      bool
 	Before         *time.Time
 }

@@ -527,6 +527,9 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 				join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = ? `
 				joinArgs = append(joinArgs, bid)
 			}
+		case q.ProviderTag != "" && q.OtherTags:
+			conds = append(conds, "EXISTS (SELECT 1 FROM tags t WHERE t.version_id = vr.provider_version_id AND t.name != ?)")
+			args = append(args, q.ProviderTag)
 		case q.ProviderTag != "":
 			join = `JOIN tags t ON t.version_id = vr.provider_version_id AND t.name = ? `
 			joinArgs = append(joinArgs, q.ProviderTag)
@@ -548,6 +551,27 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 		return nil
 	})
 	return ok, err
+}
+
+// TagFirstUsed implements broker.Queries.
+func (s *Store) TagFirstUsed(ctx context.Context, pacticipant, tag string) (time.Time, error) {
+	var out time.Time
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		pid, err := pacticipantID(ctx, tx, pacticipant)
+		if err != nil {
+			return err
+		}
+		var first sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT min(created_at) FROM tags WHERE pacticipant_id = ? AND name = ?`, pid, tag).Scan(&first); err != nil {
+			return err
+		}
+		if !first.Valid {
+			return notFound("tag %q of %q", tag, pacticipant)
+		}
+		out = toTime(first.Int64)
+		return nil
+	})
+	return out, err
 }
 
 // WIPCandidates implements broker.Queries.
