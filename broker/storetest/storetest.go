@@ -42,6 +42,11 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"Integrations", testIntegrations},
 		{"Verifications", testVerifications},
 		{"Webhooks", testWebhooks},
+		{"ResolveVersions", testResolveVersions},
+		{"MatrixRows", testMatrixRows},
+		{"SelectPacts", testSelectPacts},
+		{"SuccessfullyVerified", testSuccessfullyVerified},
+		{"WIPCandidates", testWIPCandidates},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, newStore(t))
