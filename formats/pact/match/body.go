@@ -3,7 +3,6 @@ package match
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"unicode/utf8"
@@ -100,19 +99,8 @@ func bodyText(b []byte) string {
 	return fmt.Sprintf("%d bytes", len(b))
 }
 
-// decodeJSON parses JSON keeping numbers exact.
-func decodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("unexpected data after the JSON value")
-	}
-	return v, nil
-}
+// decodeJSON parses JSON keeping numbers exact (json.Number).
+func decodeJSON(data []byte) (any, error) { return parseJSON(data) }
 
 func (bc *bodyCmp) json(expData, actData []byte) []Mismatch {
 	e, err := decodeJSON(expData)
@@ -126,7 +114,8 @@ func (bc *bodyCmp) json(expData, actData []byte) []Mismatch {
 			Message: fmt.Sprintf("Failed to parse the actual body: '%v'", err)}}
 	}
 	c := &jsonCmp{rules: bc.rules, allowUnexpected: bc.allowUnexpected, kind: KindBody}
-	c.compare([]string{"$"}, e, a)
+	c.compare(rootLoc(), e, a)
+	sortMismatches(c.out)
 	return c.out
 }
 

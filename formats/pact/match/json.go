@@ -125,20 +125,20 @@ func (c *jsonCmp) compareMaps(loc []string, exp, act map[string]any) {
 			c.add(loc, exp, act, fmt.Sprintf("Expected an empty Map but received %s", compactJSON(act)))
 			return
 		}
-		ek, ak := sortedKeys(exp), sortedKeys(act)
 		if c.allowUnexpected {
 			var missing []string
-			for _, k := range ek {
+			for k := range exp {
 				if _, ok := act[k]; !ok {
 					missing = append(missing, k)
 				}
 			}
 			if len(missing) > 0 {
+				sort.Strings(missing)
 				c.add(loc, exp, act, "Actual map is missing the following keys: "+strings.Join(missing, ", "))
 			}
-		} else if !equalStrings(ek, ak) {
+		} else if !sameKeys(exp, act) {
 			c.add(loc, exp, act, fmt.Sprintf("Expected a Map with keys [%s] but received one with keys [%s]",
-				strings.Join(ek, ", "), strings.Join(ak, ", ")))
+				strings.Join(sortedKeys(exp), ", "), strings.Join(sortedKeys(act), ", ")))
 		}
 	}
 
@@ -167,17 +167,18 @@ func (c *jsonCmp) compareMaps(loc []string, exp, act map[string]any) {
 			return
 		}
 		first := firstValue(exp)
-		for _, k := range sortedKeys(act) {
+		for k, a := range act {
 			e, ok := exp[k]
 			if !ok {
 				e = first
 			}
-			c.compare(child(loc, k), e, act[k])
+			c.compare(child(loc, k), e, a)
 		}
 	default:
-		for _, k := range sortedKeys(exp) {
+		// Map order is random; callers sort the mismatches by path.
+		for k, e := range exp {
 			if a, ok := act[k]; ok {
-				c.compare(child(loc, k), exp[k], a)
+				c.compare(child(loc, k), e, a)
 			}
 		}
 	}
@@ -185,11 +186,32 @@ func (c *jsonCmp) compareMaps(loc []string, exp, act map[string]any) {
 
 // firstValue returns the value of the first key in sorted order.
 func firstValue(m map[string]any) any {
-	keys := sortedKeys(m)
-	if len(keys) == 0 {
-		return nil
+	first, found := "", false
+	for k := range m {
+		if !found || k < first {
+			first, found = k, true
+		}
 	}
-	return m[keys[0]]
+	return m[first]
+}
+
+// sameKeys reports whether two maps have the same key set.
+func sameKeys(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sortMismatches orders mismatches by path so results do not depend on map
+// iteration order; mismatches at one path keep their order.
+func sortMismatches(ms []Mismatch) {
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Path < ms[j].Path })
 }
 
 func equalStrings(a, b []string) bool {
@@ -287,7 +309,7 @@ func (c *jsonCmp) arrayContains(loc []string, variants []variant, exp, act []any
 		found := false
 		for _, a := range act {
 			sub := &jsonCmp{rules: v.rules, allowUnexpected: c.allowUnexpected, kind: c.kind}
-			sub.compare([]string{"$"}, e, a)
+			sub.compare(rootLoc(), e, a)
 			if len(sub.out) == 0 {
 				found = true
 				break

@@ -118,11 +118,11 @@ func MessageWith(expected, actual *pact.Message, opts Options) []Mismatch {
 // json.Number or float64) at the given root path ("$" when empty) under the
 // rules of one category of rules.
 func Value(expected, actual any, path string, rules pact.MatchingRules, category string, opts Options) []Mismatch {
-	loc := []string{"$"}
+	loc := rootLoc()
 	if path != "" && path != "$" {
 		if p, err := pact.ParsePath(path); err == nil {
 			if l, err := p.Location(); err == nil {
-				loc = l
+				loc = append(make([]string, 0, len(l)+32), l...)
 			}
 		}
 	}
@@ -132,6 +132,7 @@ func Value(expected, actual any, path string, rules pact.MatchingRules, category
 	}
 	c := &jsonCmp{rules: newRuleSet(rules[category]), allowUnexpected: opts.AllowUnexpectedKeys, kind: kind}
 	c.compare(loc, expected, actual)
+	sortMismatches(c.out)
 	return c.out
 }
 

@@ -13,7 +13,11 @@ import (
 type rule struct {
 	key  string
 	path pact.Path
-	list pact.RuleList
+	// idx holds the decimal form of index tokens, so weighing a location
+	// compares strings instead of parsing each element.
+	idx    []string
+	rooted bool
+	list   pact.RuleList
 	// cascade holds the matchers that also apply to descendants: every
 	// matcher except those that only make sense on the exact location.
 	cascade pact.RuleList
@@ -56,7 +60,13 @@ func newRuleSet(cats ...map[string]pact.RuleList) *ruleSet {
 			if err != nil {
 				p = pact.Path{pact.Field(key)}
 			}
-			r := rule{key: key, path: p, list: list}
+			r := rule{key: key, path: p, list: list, rooted: len(p) > 0 && p[0].Kind == pact.TokenRoot}
+			r.idx = make([]string, len(p))
+			for i, t := range p {
+				if t.Kind == pact.TokenIndex {
+					r.idx[i] = strconv.Itoa(t.Index)
+				}
+			}
 			r.cascade.Combine = list.Combine
 			for i, m := range list.Matchers {
 				if !directOnly(m.Type) {
@@ -86,11 +96,11 @@ func (rs *ruleSet) best(loc []string) (r *rule, list *pact.RuleList, cascaded bo
 	bestW := 0
 	for i := range rs.rules {
 		cand := &rs.rules[i]
-		w := cand.path.Weight(loc)
+		w, exact := cand.weigh(loc)
 		if w == 0 || w <= bestW {
 			continue
 		}
-		if cand.path.Matches(loc) {
+		if exact {
 			r, list, cascaded, bestW = cand, &cand.list, false, w
 			continue
 		}
@@ -102,6 +112,47 @@ func (rs *ruleSet) best(loc []string) (r *rule, list *pact.RuleList, cascaded bo
 	return r, list, cascaded
 }
 
+// weigh scores the rule's path against a location as pact.Path.Weight does
+// (0 when it selects neither the location nor an ancestor), and reports
+// whether it selects the location itself.
+func (r *rule) weigh(loc []string) (int, bool) {
+	if !r.rooted {
+		w := r.path.Weight(loc)
+		return w, w > 0 && r.path.Matches(loc)
+	}
+	n := len(r.path)
+	if n == 0 || n > len(loc) {
+		return 0, false
+	}
+	w := 1
+	for i, t := range r.path {
+		a := loc[i]
+		switch t.Kind {
+		case pact.TokenRoot:
+			if a != "$" {
+				return 0, false
+			}
+			w *= 2
+		case pact.TokenField:
+			if a != t.Name {
+				return 0, false
+			}
+			w *= 2
+		case pact.TokenIndex:
+			if a != r.idx[i] {
+				return 0, false
+			}
+			w *= 2
+		case pact.TokenStar:
+		case pact.TokenStarIndex:
+			if !isDigits(a) {
+				return 0, false
+			}
+		}
+	}
+	return w * n, n == len(loc)
+}
+
 // exact returns the rules at exactly loc (no cascading), or nil.
 func (rs *ruleSet) exact(loc []string) *rule {
 	if rs == nil {
@@ -111,10 +162,7 @@ func (rs *ruleSet) exact(loc []string) *rule {
 	bestW := 0
 	for i := range rs.rules {
 		cand := &rs.rules[i]
-		if !cand.path.Matches(loc) {
-			continue
-		}
-		if w := cand.path.Weight(loc); w > bestW {
+		if w, exact := cand.weigh(loc); exact && w > bestW {
 			out, bestW = cand, w
 		}
 	}

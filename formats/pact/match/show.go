@@ -58,12 +58,17 @@ func isIdent(s string) bool {
 	return true
 }
 
-// child returns loc extended by seg without sharing loc's backing array.
-func child(loc []string, seg string) []string {
-	out := make([]string, len(loc)+1)
-	copy(out, loc)
-	out[len(loc)] = seg
-	return out
+// child returns loc extended by seg. It appends in place: comparisons walk
+// the document depth first and never keep a location after returning
+// (mismatches store the formatted path), so siblings may reuse the slot
+// and no location is copied per node.
+func child(loc []string, seg string) []string { return append(loc, seg) }
+
+// rootLoc returns a fresh location "$" with room for a deep document.
+func rootLoc(segs ...string) []string {
+	loc := make([]string, 1, 32)
+	loc[0] = "$"
+	return append(loc, segs...)
 }
 
 // show writes a value the way Pact mismatch messages do: strings in single

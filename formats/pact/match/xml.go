@@ -86,7 +86,7 @@ func (bc *bodyCmp) xml(exp, act []byte) []Mismatch {
 		c.add([]string{"$"}, e.name, a.name, fmt.Sprintf("Expected element %s but received %s", e.name, a.name))
 		return c.out
 	}
-	c.element([]string{"$", e.name}, e, a)
+	c.element(rootLoc(e.name), e, a)
 	return c.out
 }
 
