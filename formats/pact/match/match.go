@@ -110,7 +110,7 @@ func MessageWith(expected, actual *pact.Message, opts Options) []Mismatch {
 		allowUnexpected: opts.AllowUnexpectedKeys,
 	}
 	out = append(out, bc.compare(expected.Contents, actual.Contents, metadataContentType(expected.Metadata), metadataContentType(actual.Metadata))...)
-	out = append(out, matchMetadata(expected.Metadata, actual.Metadata, newRuleSet(expected.Rules[pact.CategoryMetadata]))...)
+	out = append(out, matchMetadata(expected.Metadata, actual.Metadata, actual.Contents.ContentType, newRuleSet(expected.Rules[pact.CategoryMetadata]))...)
 	return out
 }
 

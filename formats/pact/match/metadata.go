@@ -16,7 +16,11 @@ func isContentTypeKey(k string) bool {
 	return false
 }
 
-func matchMetadata(expected, actual map[string]any, rules *ruleSet) []Mismatch {
+// matchMetadata compares message metadata. actualContentType is the actual
+// contents' own content type: a content-type key the actual metadata lacks
+// is compared with it (and skipped when that is unknown too, since the body
+// comparison already checks the type).
+func matchMetadata(expected, actual map[string]any, actualContentType string, rules *ruleSet) []Mismatch {
 	keys := make([]string, 0, len(expected))
 	for k := range expected {
 		keys = append(keys, k)
@@ -33,6 +37,12 @@ func matchMetadata(expected, actual map[string]any, rules *ruleSet) []Mismatch {
 					break
 				}
 			}
+		}
+		if !ok && isContentTypeKey(k) {
+			if actualContentType == "" {
+				continue
+			}
+			av, ok = actualContentType, true
 		}
 		mk := func(msg string) {
 			out = append(out, Mismatch{Kind: KindMetadata, Path: k, Expected: plain(ev), Actual: plain(av), Message: msg})

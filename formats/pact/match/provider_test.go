@@ -1,6 +1,7 @@
 package match_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"testing"
 
@@ -141,4 +142,25 @@ func TestMessages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMessageContentTypeAndSchemaRegistry(t *testing.T) {
+	t.Parallel()
+	t.Run("kafka schema registry prefix", func(t *testing.T) {
+		t.Parallel()
+		exp := &pact.Message{Contents: suiteBody(t, "kafka-expected-body.xml")}
+		act := &pact.Message{Contents: suiteBody(t, "kafka-body.xml")}
+		// The actual body is base64 in the fixture.
+		raw, err := base64.StdEncoding.DecodeString(string(act.Contents.Content))
+		require.NoError(t, err)
+		act.Contents.Content = raw
+		require.Empty(t, match.Message(exp, act))
+	})
+	t.Run("content type metadata", func(t *testing.T) {
+		t.Parallel()
+		exp := &pact.Message{Contents: jsonBody(`{"a":1}`), Metadata: map[string]any{"contentType": "application/json"}}
+		require.Empty(t, match.Message(exp, &pact.Message{Contents: jsonBody(`{"a":1}`)}))
+		got := match.Message(exp, &pact.Message{Contents: jsonBody(`{"a":1}`), Metadata: map[string]any{"content-type": "text/plain"}})
+		requireContains(t, got, want{"contentType", "Expected message metadata 'contentType' to have value 'application/json' but was 'text/plain'"})
+	})
 }
