@@ -214,6 +214,10 @@ func parseBodyV3(path string, raw json.RawMessage, ct string) (Body, error) {
 		}
 		b.State = BodyPresent
 		b.Content = []byte(s)
+		if data, ok := base64Binary(s, ct); ok {
+			// writeBodyV3 writes bytes that are not UTF-8 as base64.
+			b.Content = data
+		}
 		if ct != "" && IsJSONType(ct) && !json.Valid(b.Content) {
 			// A JSON body given as a plain string is the JSON string value.
 			b.Content = mustMarshal(s)
@@ -335,6 +339,19 @@ func decodeBase64(s string) ([]byte, error) {
 		return data, nil
 	}
 	return base64.URLEncoding.DecodeString(s)
+}
+
+// base64Binary decodes a V1-V3 string body of a binary content type that
+// holds base64 of bytes that are not UTF-8 (as writeBodyV3 writes them).
+func base64Binary(s, ct string) ([]byte, bool) {
+	if ct == "" || IsTextType(ct) || IsJSONType(ct) || IsXMLType(ct) {
+		return nil, false
+	}
+	data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil || utf8.Valid(data) {
+		return nil, false
+	}
+	return data, true
 }
 
 // isBinaryBody reports whether a body must be written base64-encoded in V4.
