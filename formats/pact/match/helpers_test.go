@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -140,11 +141,20 @@ type want struct {
 	path, msg string
 }
 
-// requireContains fails unless some mismatch has the path and message.
+// requireContains fails unless some mismatch has the path and a message
+// the compatibility suite accepts: the suite's harnesses take the text from
+// the feature file, unescape \", and accept a message that contains it or
+// that it matches in full as a regular expression (the feature files write
+// some header values as regexes such as 'application/json;\s*charset=UTF-8').
 func requireContains(tb testing.TB, got []match.Mismatch, w want) {
 	tb.Helper()
+	text := strings.ReplaceAll(w.msg, `\"`, `"`)
+	re, reErr := regexp.Compile("^(?:" + text + ")$")
 	for _, m := range got {
-		if m.Path == w.path && m.Message == w.msg {
+		if m.Path != w.path {
+			continue
+		}
+		if strings.Contains(m.Message, text) || (reErr == nil && re.MatchString(m.Message)) {
 			return
 		}
 	}

@@ -57,7 +57,7 @@ func TestV4MatchingRules(t *testing.T) {
 			name:     "not empty matcher negative when types differ",
 			expected: req(jsonBody(`{ "one": "a", "two": ["b"] }`), mustRules(t, "notempty-matcher-v4.json")),
 			actual:   []*pact.Request{reqJSON(`{ "one": "a", "two": "b" }`)},
-			wants:    []want{{"$.two", `Type mismatch: Expected 'b' (String) to be the same type as ["b"] (Array)`}},
+			wants:    []want{{"$.two", `Type mismatch: Expected 'b' (String) to be the same type as [\"b\"] (Array)`}},
 		},
 		{
 			name:     "not empty matcher with binary data negative",
@@ -90,12 +90,10 @@ func TestV4MatchingRules(t *testing.T) {
 			ok:       true,
 		},
 		{
-			// The feature file's text lacks the closing quote; the message
-			// itself has it.
 			name:     "each key matcher negative",
 			expected: req(basic, mustRules(t, "eachkey-matcher-v4.json")),
 			actual:   []*pact.Request{reqJSON(`{ "one": "a", "two": "b", "three": "c", "100": "d" }`)},
-			wants:    []want{{"$[100]", "Expected '100' to match '[a-z]+'"}},
+			wants:    []want{{"$[100]", "Expected '100' to match '[a-z]+"}},
 		},
 		{
 			name:     "each value matcher positive",
@@ -107,7 +105,7 @@ func TestV4MatchingRules(t *testing.T) {
 			name:     "each value matcher negative",
 			expected: req(basic, mustRules(t, "eachvalue-matcher-v4.json")),
 			actual:   []*pact.Request{reqJSON(`{ "one": "", "two": "b", "three": "c", "four": "100" }`)},
-			wants:    []want{{"$.four", "Expected '100' to match '[a-z]+'"}},
+			wants:    []want{{"$.four", "Expected '100' to match '[a-z]+"}},
 		},
 		{
 			name:     "array contains matcher positive",
@@ -120,7 +118,7 @@ func TestV4MatchingRules(t *testing.T) {
 			expected: req(siren("siren.json"), mustRules(t, "arraycontains-matcher-v4.json")),
 			actual:   []*pact.Request{req(siren("siren3.json"), nil)},
 			wants: []want{{"$.actions",
-				`Variant at index 1 ({"href":"http://api.x.io/orders/42/items","method":"DELETE","name":"delete-item","title":"Delete Item"}) was not found in the actual list`}},
+				`Variant at index 1 ({\"href\":\"http://api.x.io/orders/42/items\",\"method\":\"DELETE\",\"name\":\"delete-item\",\"title\":\"Delete Item\"}) was not found in the actual list`}},
 		},
 	}
 	runScenarios(t, cases)
