@@ -101,6 +101,8 @@ type Interaction struct {
 // Request is an HTTP request expectation (or an actual request, when the
 // model is used to describe real traffic).
 type Request struct {
+	// Method and Path are as written; Parse sets "GET" and "/" when the
+	// file has none (and Write leaves them out again).
 	Method  string
 	Path    string
 	Query   Query
@@ -118,6 +120,8 @@ type Request struct {
 
 // Response is an HTTP response expectation (or an actual response).
 type Response struct {
+	// Status is the HTTP status code; Parse sets 200 when the file has none.
+	// Write leaves out 0 (unset) and refuses codes outside 100-999.
 	Status  int
 	Headers Headers
 	Body    Body

@@ -309,3 +309,50 @@ func TestUndeclaredVersionInferred(t *testing.T) {
 	v3 := mustParse(t, `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[{"description":"d","providerStates":[{"name":"s"}],"request":{"method":"GET","path":"/"},"response":{"status":200}}]}`)
 	require.Equal(t, pact.V3, v3.Layout)
 }
+
+func TestWriteBuiltPact(t *testing.T) {
+	t.Parallel()
+	p := &pact.Pact{
+		Consumer: pact.Pacticipant{Name: "web"},
+		Provider: pact.Pacticipant{Name: "api"},
+		Interactions: []*pact.Interaction{{
+			Type:           pact.HTTP,
+			Description:    "get a thing",
+			ProviderStates: []pact.ProviderState{{Name: "a thing", Params: map[string]any{"id": 5}}},
+			Request: &pact.Request{
+				Method: "GET", Path: "/things/5",
+				Query:   pact.Query{"q": {"a b"}},
+				Headers: pact.Headers{"Accept": {"application/json"}},
+			},
+			Response: &pact.Response{
+				Status:  200,
+				Headers: pact.Headers{"Content-Type": {"application/json"}},
+				Body:    pact.NewBody([]byte(`{"id":5}`), "application/json"),
+				Rules:   pact.MatchingRules{"body": {"$.id": {Matchers: []pact.Matcher{{Type: "integer"}}}}},
+				Gen:     pact.Generators{"body": {"$.id": {Type: "RandomInt", Attrs: map[string]any{"min": 1}}}},
+			},
+		}},
+	}
+	for _, spec := range []pact.Spec{pact.V2, pact.V3, pact.V4} {
+		out := mustWrite(t, p, spec)
+		q := mustParse(t, out)
+		require.Equal(t, spec, q.Spec)
+		in := q.Interactions[0]
+		require.Equal(t, "a thing", in.ProviderStates[0].Name)
+		require.Equal(t, pact.Query{"q": {"a b"}}, in.Request.Query)
+		require.Equal(t, "application/json", in.Request.Headers.Get("accept"))
+		require.JSONEq(t, `{"id":5}`, string(in.Response.Body.Content))
+		require.Equal(t, "integer", in.Response.Rules["body"]["$.id"].Matchers[0].Type)
+		if spec >= pact.V3 {
+			require.Equal(t, map[string]any{"id": json.Number("5")}, in.ProviderStates[0].Params)
+		}
+		require.JSONEq(t, out, mustWrite(t, q, spec), "written again at %s", spec)
+	}
+
+	p.Interactions[0].Response.Status = 0
+	q := mustParse(t, mustWrite(t, p, pact.V3))
+	require.Equal(t, 200, q.Interactions[0].Response.Status, "an unset status reads as 200")
+	p.Interactions[0].Response.Status = 42
+	_, err := pact.Write(p, pact.V3)
+	require.ErrorContains(t, err, "42")
+}

@@ -227,6 +227,10 @@ func (w writer) interaction(in *Interaction) (any, error) {
 		rq := w.obj(in.MessageRequest.Extra, in.MessageRequest.Orig)
 		w.messageFields(rq, in.MessageRequest)
 		o.m["request"] = rq.m
+		if in.MessageResponses == nil {
+			// No "response" was read; an empty list is written as [].
+			break
+		}
 		rs := make([]any, 0, len(in.MessageResponses))
 		for _, m := range in.MessageResponses {
 			mo := w.obj(m.Extra, m.Orig)
@@ -329,8 +333,12 @@ func (w writer) request(r *Request) (any, error) {
 
 func (w writer) response(r *Response) (any, error) {
 	o := w.obj(r.Extra, r.Orig)
+	if r.Status != 0 && (r.Status < 100 || r.Status > 999) {
+		return nil, fmt.Errorf("response status %d is not an HTTP status code", r.Status)
+	}
+	// A zero status is unset: it is left out, which readers take as 200.
 	if !o.keep("status", r.Status, func(raw json.RawMessage) (any, error) { return parseStatus("", raw) }) &&
-		(r.Status != 200 || !o.absent("status")) {
+		r.Status != 0 && (r.Status != 200 || !o.absent("status")) {
 		o.m["status"] = r.Status
 	}
 	w.headers(o, r.Headers)
