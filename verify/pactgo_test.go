@@ -570,14 +570,15 @@ func TestPactGoInterop(t *testing.T) {
 				require.True(t, get.HasFailure(verify.FailureBody), "%+v", get.Failures)
 				require.False(t, get.HasFailure(verify.FailureStatus), "%+v", get.Failures)
 				got := pactGoMismatches(get)
-				require.Contains(t, got, pactGoKindPath{"body-mismatch", "$.id"}, "wrong type of id: %+v", got)
-				require.True(t, pactGoMentionsEmail(got), "renamed email: %+v", got)
+				// The id of the wrong type at $.id; the renamed email as a key
+				// missing from the object at $, where the Pact verifier reports it.
+				require.ElementsMatch(t, []pactGoKindPath{{"body-mismatch", "$.id"}, {"body-mismatch", "$"}}, got)
 
 				create := results["a request to create a user"]
 				require.Equal(t, verify.StatusFailed, create.Status)
 				require.True(t, create.HasFailure(verify.FailureStatus), "%+v", create.Failures)
 				require.False(t, create.HasFailure(verify.FailureBody), "%+v", create.Failures)
-				require.Equal(t, []pactGoKindPath{{"status-mismatch", ""}}, pactGoMismatches(create))
+				require.Equal(t, []pactGoKindPath{{"status-mismatch", "status"}}, pactGoMismatches(create))
 
 				require.Equal(t, verify.StatusPassed, results["a request for a missing user"].Status)
 			})
@@ -592,16 +593,4 @@ func TestPactGoInterop(t *testing.T) {
 			})
 		})
 	}
-}
-
-// pactGoMentionsEmail reports whether a body mismatch locates the missing "email"
-// field: at $.email, or at the object that lacks it ($), as the Pact
-// verifier reports missing keys.
-func pactGoMentionsEmail(ms []pactGoKindPath) bool {
-	for _, m := range ms {
-		if m.Kind == "body-mismatch" && (m.Path == "$.email" || m.Path == "$") {
-			return true
-		}
-	}
-	return false
 }
