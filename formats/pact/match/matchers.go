@@ -7,32 +7,61 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/dlclark/regexp2"
 
 	"github.com/contracts-dev/contracts/formats/pact"
 )
 
 // regexCache holds compiled, fully anchored regular expressions by pattern.
-// Pact regexes must match the whole value, so each is wrapped in ^(?:...)$.
-// The cache is process-wide on purpose: contracts repeat the same few
-// patterns across thousands of interactions and compiling dominates.
+// Pact regexes must match the whole value. The cache is process-wide on
+// purpose: contracts repeat the same few patterns across thousands of
+// interactions and compiling dominates.
 var regexCache sync.Map // pattern -> regexEntry
 
+// matcherRegex is a compiled Pact regex: Go's linear-time engine when the
+// pattern fits RE2, otherwise a backtracking engine for the Java/Perl
+// features (lookaround, backreferences) that Pact's JVM and Rust
+// implementations accept and that pact-go / pact-js emit for timestamps.
+type matcherRegex struct {
+	re2  *regexp.Regexp
+	back *regexp2.Regexp
+}
+
+// backtrackTimeout bounds one backtracking match, so a pathological
+// pattern cannot stall a verification.
+const backtrackTimeout = 2 * time.Second
+
+func (m *matcherRegex) MatchString(s string) bool {
+	if m.re2 != nil {
+		return m.re2.MatchString(s)
+	}
+	ok, err := m.back.MatchString(s)
+	return err == nil && ok
+}
+
 type regexEntry struct {
-	re  *regexp.Regexp
+	re  *matcherRegex
 	err error
 }
 
-func compileRegex(pattern string) (*regexp.Regexp, error) {
+func compileRegex(pattern string) (*matcherRegex, error) {
 	if e, ok := regexCache.Load(pattern); ok {
 		ent := e.(regexEntry)
 		return ent.re, ent.err
 	}
-	re, err := regexp.Compile(pattern)
-	if err == nil {
-		re, err = regexp.Compile(`^(?:` + pattern + `)$`)
+	var ent regexEntry
+	if _, err := regexp.Compile(pattern); err == nil {
+		ent.re = &matcherRegex{re2: regexp.MustCompile(`^(?:` + pattern + `)$`)}
+	} else if back, berr := regexp2.Compile(`\A(?:`+pattern+`)\z`, regexp2.None); berr == nil {
+		back.MatchTimeout = backtrackTimeout
+		ent.re = &matcherRegex{back: back}
+	} else {
+		ent.err = berr
 	}
-	regexCache.Store(pattern, regexEntry{re: re, err: err})
-	return re, err
+	regexCache.Store(pattern, ent)
+	return ent.re, ent.err
 }
 
 // applyList applies every matcher of a list to one value and returns the
