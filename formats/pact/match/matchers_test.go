@@ -241,6 +241,20 @@ func TestRequestParts(t *testing.T) {
 				r.Body = textBody(`<root><item id="7">b</item><item id="x">c</item></root>`, "text/xml")
 			},
 			wants: []want{{"$.root.item[1]['@id']", `Expected 'x' to match '\d+'`}}},
+		{name: "XML rules written without indexes",
+			exp: func(r *pact.Request) {
+				r.Body = textBody(`<root><item id="1"><n>a</n></item></root>`, "application/xml")
+				r.Rules = bodyRules(t, `{"$.root.item":{"matchers":[{"match":"type"}]},
+					"$.root.item.@id":{"matchers":[{"match":"integer"}]},
+					"$.root.item.n.#text":{"matchers":[{"match":"regex","regex":"[a-z]"}]}}`)
+			},
+			act: func(r *pact.Request) {
+				r.Body = textBody(`<root><item id="2"><n>b</n></item><item id="x"><n>7</n></item></root>`, "application/xml")
+			},
+			wants: []want{
+				{"$.root.item[1]['@id']", "Expected 'x' (String) to be an integer"},
+				{"$.root.item[1].n[0]['#text']", "Expected '7' to match '[a-z]'"},
+			}},
 		{name: "XML min children",
 			exp: func(r *pact.Request) {
 				r.Body = textBody(`<root><item>a</item></root>`, "application/xml")
@@ -253,7 +267,7 @@ func TestRequestParts(t *testing.T) {
 			act: func(r *pact.Request) { r.Body = textBody(`<root a="1" b="2"><x/><y/></root>`, "application/xml") },
 			wants: []want{
 				{"$.root", "Unexpected child <y/>"},
-				{"$.root['@b']", "Unexpected attribute 'b' received"},
+				{"$.root['@b']", "Unexpected attribute 'b'='2' received"},
 			}},
 		{name: "XML root element",
 			exp:   func(r *pact.Request) { r.Body = textBody(`<a/>`, "application/xml") },

@@ -112,6 +112,37 @@ func (rs *ruleSet) best(loc []string) (r *rule, list *pact.RuleList, cascaded bo
 	return r, list, cascaded
 }
 
+// bestOf is best for a location that has several spellings (an XML
+// element addressed with or without its sibling index): each rule scores
+// its highest weight over the spellings.
+func (rs *ruleSet) bestOf(locs ...[]string) (list *pact.RuleList, cascaded bool) {
+	if rs == nil {
+		return nil, false
+	}
+	bestW := 0
+	for i := range rs.rules {
+		cand := &rs.rules[i]
+		w, exact := 0, false
+		for _, loc := range locs {
+			if lw, le := cand.weigh(loc); lw > w {
+				w, exact = lw, le
+			}
+		}
+		if w == 0 || w <= bestW {
+			continue
+		}
+		if exact {
+			list, cascaded, bestW = &cand.list, false, w
+			continue
+		}
+		if len(cand.cascade.Matchers) == 0 {
+			continue
+		}
+		list, cascaded, bestW = &cand.cascade, true, w
+	}
+	return list, cascaded
+}
+
 // weigh scores the rule's path against a location as pact.Path.Weight does
 // (0 when it selects neither the location nor an ancestor), and reports
 // whether it selects the location itself.

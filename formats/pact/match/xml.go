@@ -34,12 +34,12 @@ func parseXML(data []byte) (*xmlElem, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			el := &xmlElem{name: qualified(t.Name)}
+			el := &xmlElem{name: t.Name.Local}
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 					continue
 				}
-				el.attrs = append(el.attrs, xml.Attr{Name: xml.Name{Local: qualified(a.Name)}, Value: a.Value})
+				el.attrs = append(el.attrs, xml.Attr{Name: xml.Name{Local: a.Name.Local}, Value: a.Value})
 			}
 			if len(stack) > 0 {
 				parent := stack[len(stack)-1]
@@ -68,10 +68,6 @@ func parseXML(data []byte) (*xmlElem, error) {
 	return root, nil
 }
 
-// qualified keeps a namespace prefix-free local name; namespaces are
-// compared through the local names, as Pact does.
-func qualified(n xml.Name) string { return n.Local }
-
 func (bc *bodyCmp) xml(exp, act []byte) []Mismatch {
 	e, err := parseXML(exp)
 	if err != nil {
@@ -83,13 +79,17 @@ func (bc *bodyCmp) xml(exp, act []byte) []Mismatch {
 	}
 	c := &xmlCmp{rules: bc.rules, allowUnexpected: bc.allowUnexpected}
 	if e.name != a.name {
-		c.add([]string{"$"}, e.name, a.name, fmt.Sprintf("Expected element %s but received %s", e.name, a.name))
+		c.add(rootLoc(), e.name, a.name, fmt.Sprintf("Expected element %s but received %s", e.name, a.name))
 		return c.out
 	}
-	c.element(rootLoc(e.name), e, a)
+	c.element(rootLoc(e.name), rootLoc(e.name), e, a)
 	return c.out
 }
 
+// xmlCmp compares XML trees. Every location has two spellings: loc with
+// the index of an element among its same-named siblings
+// ("$.root.item[1]['@id']", used in mismatches) and plain without indexes
+// ("$.root.item['@id']"); rules written either way apply.
 type xmlCmp struct {
 	rules           *ruleSet
 	allowUnexpected bool
@@ -109,31 +109,47 @@ func attrValue(attrs []xml.Attr, name string) (string, bool) {
 	return "", false
 }
 
-func (c *xmlCmp) element(loc []string, e, a *xmlElem) {
+// value compares an attribute value or element text.
+func (c *xmlCmp) value(loc, plain []string, exp, act string) {
+	if list, cascaded := c.rules.bestOf(loc, plain); list != nil {
+		for _, msg := range applyList(list, exp, act, cascaded, true) {
+			c.add(loc, exp, act, msg)
+		}
+		return
+	}
+	if exp != act {
+		c.add(loc, exp, act, fmt.Sprintf("Expected '%s' to be equal to '%s'", act, exp))
+	}
+}
+
+func (c *xmlCmp) element(loc, plain []string, e, a *xmlElem) {
 	for _, ea := range e.attrs {
-		aloc := child(loc, "@"+ea.Name.Local)
+		name := "@" + ea.Name.Local
 		av, ok := attrValue(a.attrs, ea.Name.Local)
 		if !ok {
-			c.add(aloc, ea.Value, "", fmt.Sprintf("Expected attribute '%s' with value '%s' but was missing", ea.Name.Local, ea.Value))
+			c.add(child(loc, name), ea.Value, "", fmt.Sprintf("Expected attribute '%s'='%s' but was missing", ea.Name.Local, ea.Value))
 			continue
 		}
-		if _, list, cascaded := c.rules.best(aloc); list != nil {
-			for _, msg := range applyList(list, ea.Value, av, cascaded, true) {
-				c.add(aloc, ea.Value, av, msg)
-			}
-		} else if ea.Value != av {
-			c.add(aloc, ea.Value, av, fmt.Sprintf("Expected attribute '%s' to have value '%s' but was '%s'", ea.Name.Local, ea.Value, av))
-		}
+		c.value(child(loc, name), child(plain, name), ea.Value, av)
 	}
 	if !c.allowUnexpected {
 		for _, aa := range a.attrs {
 			if _, ok := attrValue(e.attrs, aa.Name.Local); !ok {
-				c.add(child(loc, "@"+aa.Name.Local), "", aa.Value, fmt.Sprintf("Unexpected attribute '%s' received", aa.Name.Local))
+				c.add(child(loc, "@"+aa.Name.Local), "", aa.Value, fmt.Sprintf("Unexpected attribute '%s'='%s' received", aa.Name.Local, aa.Value))
 			}
 		}
 	}
+	c.children(loc, plain, e, a)
+	if e.text != "" || a.text != "" {
+		c.value(child(loc, "#text"), child(plain, "#text"), e.text, a.text)
+	}
+}
 
-	// Children, grouped by element name in order of first appearance.
+// children compares child elements grouped by name. A rule on a group
+// (such as a type rule with min/max from eachLike) makes every actual child
+// match the first expected one and bounds the group's size; otherwise
+// children pair up in order.
+func (c *xmlCmp) children(loc, plain []string, e, a *xmlElem) {
 	var names []string
 	egroups := map[string][]*xmlElem{}
 	for _, ch := range e.children {
@@ -152,9 +168,8 @@ func (c *xmlCmp) element(loc []string, e, a *xmlElem) {
 	}
 	for _, n := range names {
 		eg, ag := egroups[n], agroups[n]
-		cloc := child(loc, n)
-		_, list, cascaded := c.rules.best(cloc)
-		if list != nil {
+		gloc, gplain := child(loc, n), child(plain, n)
+		if list, cascaded := c.rules.bestOf(gloc, gplain); list != nil {
 			if !cascaded {
 				items := make([]any, len(ag))
 				for i := range ag {
@@ -162,12 +177,12 @@ func (c *xmlCmp) element(loc []string, e, a *xmlElem) {
 				}
 				for i := range list.Matchers {
 					for _, msg := range sizeMessages(&list.Matchers[i], items) {
-						c.add(cloc, "", "", msg)
+						c.add(gloc, "", "", msg)
 					}
 				}
 			}
 			for i, ac := range ag {
-				c.child(child(cloc, strconv.Itoa(i)), eg[0], ac)
+				c.element(child(gloc, strconv.Itoa(i)), gplain, eg[0], ac)
 			}
 			continue
 		}
@@ -177,12 +192,13 @@ func (c *xmlCmp) element(loc []string, e, a *xmlElem) {
 		}
 		for i, ec := range eg {
 			if i < len(ag) {
-				c.child(child(cloc, strconv.Itoa(i)), ec, ag[i])
+				c.element(child(gloc, strconv.Itoa(i)), gplain, ec, ag[i])
+			} else {
+				c.add(gloc, "<"+n+"/>", "", fmt.Sprintf("Expected child <%s/> but was missing", n))
 			}
 		}
-		if len(eg) != len(ag) {
-			c.add(cloc, strconv.Itoa(len(eg)), strconv.Itoa(len(ag)),
-				fmt.Sprintf("Expected %d <%s/> child element(s) but there were %d", len(eg), n, len(ag)))
+		if len(ag) > len(eg) && !c.allowUnexpected {
+			c.add(gloc, "", "<"+n+"/>", fmt.Sprintf("Unexpected child <%s/>", n))
 		}
 	}
 	if !c.allowUnexpected {
@@ -192,17 +208,4 @@ func (c *xmlCmp) element(loc []string, e, a *xmlElem) {
 			}
 		}
 	}
-
-	if e.text != "" || a.text != "" {
-		tloc := child(loc, "#text")
-		if _, list, cascaded := c.rules.best(tloc); list != nil {
-			for _, msg := range applyList(list, e.text, a.text, cascaded, true) {
-				c.add(tloc, e.text, a.text, msg)
-			}
-		} else if e.text != a.text {
-			c.add(tloc, e.text, a.text, fmt.Sprintf("Expected '%s' but received '%s'", e.text, a.text))
-		}
-	}
 }
-
-func (c *xmlCmp) child(loc []string, e, a *xmlElem) { c.element(loc, e, a) }
