@@ -180,17 +180,14 @@ func extra(o map[string]json.RawMessage, known map[string]bool) map[string]json.
 	return out
 }
 
-// orig returns the entries of o whose keys are in known, or nil.
+// orig returns the entries of o whose keys are in known. The map is never
+// nil, which marks the value as read from a file (see obj.absent).
 func orig(o map[string]json.RawMessage, known map[string]bool) map[string]json.RawMessage {
-	var out map[string]json.RawMessage
+	out := map[string]json.RawMessage{}
 	for k, v := range o {
-		if !known[k] {
-			continue
+		if known[k] {
+			out[k] = v
 		}
-		if out == nil {
-			out = map[string]json.RawMessage{}
-		}
-		out[k] = v
 	}
 	return out
 }

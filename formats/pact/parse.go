@@ -464,9 +464,6 @@ func parseInteraction(path string, raw json.RawMessage, layout Spec) (*Interacti
 		in.Orig = orig(o, union(origKnown, set("request", "response")))
 		delete(in.Orig, "request")
 		delete(in.Orig, "response")
-		if len(in.Orig) == 0 {
-			in.Orig = nil
-		}
 	}
 	in.Extra = extra(o, known)
 	return in, nil
@@ -492,9 +489,6 @@ func parseMessageInteraction(path string, raw json.RawMessage, layout Spec) (*In
 	in.Orig = orig(o, known)
 	for k := range messageKnown {
 		delete(in.Orig, k)
-	}
-	if len(in.Orig) == 0 {
-		in.Orig = nil
 	}
 	in.Extra = extra(o, known)
 	return in, nil

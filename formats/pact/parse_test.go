@@ -356,3 +356,34 @@ func TestWriteBuiltPact(t *testing.T) {
 	_, err := pact.Write(p, pact.V3)
 	require.ErrorContains(t, err, "42")
 }
+
+func TestWriteAppendedInteractionKeepsDefaults(t *testing.T) {
+	t.Parallel()
+	p := mustFixture(t, "v3/http.json")
+	p.Interactions = append(p.Interactions, &pact.Interaction{
+		Type:        pact.HTTP,
+		Description: "added in code",
+		Request:     &pact.Request{Method: "GET", Path: "/"},
+		Response:    &pact.Response{Status: 200},
+	})
+	var doc struct {
+		Interactions []struct {
+			Request  map[string]any `json:"request"`
+			Response map[string]any `json:"response"`
+		} `json:"interactions"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(mustWrite(t, p, pact.V3)), &doc))
+	added := doc.Interactions[2]
+	require.Equal(t, map[string]any{"method": "GET", "path": "/"}, added.Request)
+	require.Equal(t, map[string]any{"status": float64(200)}, added.Response)
+}
+
+func TestWriteKeepsAbsentDefaultsOfReadValues(t *testing.T) {
+	t.Parallel()
+	in := `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[{"type":"Synchronous/HTTP","description":"d","request":{},"response":{}}],"metadata":{"pactSpecification":{"version":"4.0"}}}`
+	p := mustParse(t, in)
+	require.Equal(t, "GET", p.Interactions[0].Request.Method)
+	require.Equal(t, "/", p.Interactions[0].Request.Path)
+	require.Equal(t, 200, p.Interactions[0].Response.Status)
+	require.JSONEq(t, in, mustWrite(t, p, pact.V4))
+}

@@ -167,10 +167,11 @@ func (o *obj) had(k string) bool {
 	return ok
 }
 
-// absent reports whether the pact was read in this layout and the original
-// had no key k: a default value is then left out again.
+// absent reports whether the value was read from a file in this layout
+// (its Orig is not nil) without key k: a default value is then left out
+// again. Values built in code always get their fields written.
 func (o *obj) absent(k string) bool {
-	if !o.same {
+	if !o.same || o.orig == nil {
 		return false
 	}
 	_, ok := o.orig[k]
