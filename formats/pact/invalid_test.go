@@ -18,6 +18,7 @@ func TestParseRefusesInvalid(t *testing.T) {
 		msg  string // a fragment of ParseError.Msg
 	}{
 		{"not_json.json", "$", "invalid JSON"},
+		{"syntax_error.json", "$", "invalid JSON at line 3"},
 		{"array_top.json", "$", "expected an object, got array"},
 		{"no_consumer.json", "$.consumer", "not a pact file"},
 		{"consumer_name_number.json", "$.consumer.name", "expected a string, got number 5"},

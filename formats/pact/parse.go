@@ -1,7 +1,9 @@
 package pact
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,6 +25,11 @@ var (
 func Parse(data []byte) (*Pact, error) {
 	var probe json.RawMessage
 	if err := json.Unmarshal(data, &probe); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+			return nil, perr("$", "invalid JSON at line %d (byte %d): %v", line, se.Offset, err)
+		}
 		return nil, perr("$", "invalid JSON: %v", err)
 	}
 	top, err := asObject("$", probe)
