@@ -103,6 +103,12 @@ func bodyText(b []byte) string {
 func decodeJSON(data []byte) (any, error) { return parseJSON(data) }
 
 func (bc *bodyCmp) json(expData, actData []byte) []Mismatch {
+	return bc.jsonAt(rootLoc(), expData, actData)
+}
+
+// jsonAt compares JSON documents found at loc (a multipart part's contents
+// sit at "$.<part name>").
+func (bc *bodyCmp) jsonAt(loc []string, expData, actData []byte) []Mismatch {
 	e, err := decodeJSON(expData)
 	if err != nil {
 		return []Mismatch{{Kind: KindBody, Path: "$", Expected: bodyText(expData), Actual: bodyText(actData),
@@ -114,7 +120,7 @@ func (bc *bodyCmp) json(expData, actData []byte) []Mismatch {
 			Message: fmt.Sprintf("Failed to parse the actual body: '%v'", err)}}
 	}
 	c := &jsonCmp{rules: bc.rules, allowUnexpected: bc.allowUnexpected, kind: KindBody}
-	c.compare(rootLoc(), e, a)
+	c.compare(loc, e, a)
 	sortMismatches(c.out)
 	return c.out
 }

@@ -107,8 +107,7 @@ func (bc *bodyCmp) multipart(ect, act string, exp, actData []byte) []Mismatch {
 		}
 		switch {
 		case isJSONType(ep.contentType):
-			sub := &bodyCmp{rules: bc.rules, allowUnexpected: bc.allowUnexpected}
-			out = append(out, sub.json(ep.data, ap.data)...)
+			out = append(out, bc.jsonAt(rootLoc(key), ep.data, ap.data)...)
 		case isTextType(ep.contentType) || isXMLType(ep.contentType):
 			if !bytes.Equal(bytes.TrimSpace(ep.data), bytes.TrimSpace(ap.data)) {
 				out = append(out, Mismatch{Kind: KindBody, Path: formatPath(loc), Expected: string(ep.data), Actual: string(ap.data),
