@@ -35,6 +35,10 @@ type testBroker struct {
 	pacts     map[string][]byte // pact JSON by consumer name
 	order     []string
 	published []publication
+	// deviations are requests that differ from what the broker pacts say
+	// the client sends (fields the broker would ignore aside). The broker
+	// still answers them, as a Pact Broker does; the scenario logs them.
+	deviations []string
 }
 
 // publication is one verification result POSTed to the broker.
@@ -61,7 +65,12 @@ func (w *world) newBroker() (*testBroker, error) {
 		b.contracts["c_"+strings.TrimPrefix(c, "c")] = p
 	}
 	b.server = httptest.NewServer(http.HandlerFunc(b.serve))
-	w.cleanup(b.server.Close)
+	w.cleanup(func() {
+		b.server.Close()
+		for _, d := range b.deviations {
+			w.t.Logf("broker client deviation: %s", d)
+		}
+	})
 	return b, nil
 }
 
@@ -97,8 +106,14 @@ func (b *testBroker) contractResponse(consumer, method, path string) (map[string
 }
 
 func (b *testBroker) serve(rw http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.compare(r, body)
 	reply := func(status int, v any) {
 		rw.Header().Set("Content-Type", "application/hal+json")
 		rw.WriteHeader(status)
@@ -159,11 +174,6 @@ func (b *testBroker) serve(rw http.ResponseWriter, r *http.Request) {
 			}
 			reply(http.StatusOK, doc)
 		case tail == "verification-results" && r.Method == http.MethodPost:
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				fail(http.StatusBadRequest, err)
-				return
-			}
 			pub, err := b.check(consumer, r, body)
 			if err != nil {
 				fail(http.StatusBadRequest, err)
@@ -204,6 +214,38 @@ func (b *testBroker) check(consumer string, r *http.Request, body []byte) (publi
 		pub.against[in.Description] = match.RequestWith(in.Request, actual, match.Options{AllowUnexpectedKeys: true})
 	}
 	return pub, nil
+}
+
+// compare records how a request differs from the closest request of the
+// same method and path in the broker pacts (none when one matches). The
+// pact fetch itself is not in the broker pacts.
+func (b *testBroker) compare(r *http.Request, body []byte) {
+	actual := &pact.Request{Method: r.Method, Path: r.URL.Path, Query: pact.Query{}, Headers: pact.Headers{}}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		actual.Headers["Content-Type"] = []string{ct}
+	}
+	if len(body) > 0 {
+		actual.Body = pact.NewBody(body, r.Header.Get("Content-Type"))
+	}
+	var best []match.Mismatch
+	found := false
+	for _, c := range []string{"c_1", "c_2"} {
+		for _, in := range b.contracts[c].Interactions {
+			if in.Request == nil || in.Request.Method != r.Method || in.Request.Path != r.URL.Path {
+				continue
+			}
+			ms := match.RequestWith(in.Request, actual, match.Options{AllowUnexpectedKeys: true})
+			if len(ms) == 0 {
+				return
+			}
+			if !found || len(ms) < len(best) {
+				best, found = ms, true
+			}
+		}
+	}
+	if found {
+		b.deviations = append(b.deviations, fmt.Sprintf("%s %s %s differs from the broker pact:\n%s", r.Method, r.URL.Path, body, dumpMismatches(best)))
+	}
 }
 
 // sources asks the broker which pacts to verify and fetches them, as a

@@ -50,6 +50,7 @@ func TestCompatibility(t *testing.T) {
 					Paths:    []string{path},
 					TestingT: t,
 					Strict:   true,
+					NoColors: true,
 				},
 			}
 			if st := suite.Run(); st != 0 {
