@@ -44,7 +44,9 @@ type Context struct {
 	MockServerURL string
 	// Now gives the current time; time.Now when nil.
 	Now func() time.Time
-	// Rand is the randomness source; a randomly seeded one when nil.
+	// Rand is the randomness source; a randomly seeded one when nil. A
+	// *rand.Rand is not safe for concurrent use: share one only between
+	// calls made one after another.
 	Rand *rand.Rand
 }
 
