@@ -268,6 +268,13 @@ func (w *world) pactWritten() error {
 	if len(w.consumer.written) != 1 || w.consumer.file == nil {
 		return fmt.Errorf("want one pact file written, got %v (error %v)", w.consumer.written, w.consumer.writeErr)
 	}
+	data, err := os.ReadFile(w.consumer.written[0])
+	if err != nil {
+		return err
+	}
+	if _, err := pact.Parse(data); err != nil {
+		return fmt.Errorf("written pact %s does not parse: %w", w.consumer.written[0], err)
+	}
 	return nil
 }
 

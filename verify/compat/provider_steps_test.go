@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,6 +21,10 @@ import (
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify"
 )
+
+// showReports logs each verification's text report:
+// go test ./verify/compat/ -v -args -compat.reports
+var showReports = flag.Bool("compat.reports", false, "log the text report of each verification")
 
 // providerState is the HTTP provider side of a scenario: a real loopback
 // provider, an optional state change endpoint, the pacts to verify (files
@@ -360,6 +365,9 @@ func (w *world) verificationRun() error {
 		return fmt.Errorf("text report: %w", err)
 	}
 	w.provider.text = buf.String()
+	if *showReports {
+		w.t.Log(w.provider.text)
+	}
 	if w.provider.publish && w.provider.broker != nil {
 		if err := w.provider.broker.publishResults(ctx, report); err != nil {
 			return err
