@@ -130,8 +130,16 @@ func value(g pact.Generator, current any, ctx *Context) (any, error) {
 		if hi < lo {
 			return nil, fmt.Errorf("max %d is below min %d", hi, lo)
 		}
-		n := lo + r.Int64N(hi-lo+1)
-		return json.Number(strconv.FormatInt(n, 10)), nil
+		// Unsigned arithmetic keeps the span right for ranges wider than
+		// MaxInt64.
+		span := uint64(hi) - uint64(lo) + 1
+		var off uint64
+		if span == 0 {
+			off = r.Uint64()
+		} else {
+			off = r.Uint64N(span)
+		}
+		return json.Number(strconv.FormatInt(int64(uint64(lo)+off), 10)), nil
 	case TypeRandomDecimal:
 		digits, err := intAttr(g, "digits", 10)
 		if err != nil {
@@ -189,12 +197,12 @@ func intAttr(g pact.Generator, name string, def int64) (int64, error) {
 			return i, nil
 		}
 		f, err := n.Float64()
-		if err != nil || f != math.Trunc(f) {
+		if err != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt64/2 {
 			return 0, fmt.Errorf("attribute %s: expected an integer, got %s", name, n)
 		}
 		return int64(f), nil
 	case float64:
-		if n != math.Trunc(n) {
+		if n != math.Trunc(n) || math.Abs(n) > math.MaxInt64/2 {
 			return 0, fmt.Errorf("attribute %s: expected an integer, got %v", name, n)
 		}
 		return int64(n), nil

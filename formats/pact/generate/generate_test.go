@@ -48,6 +48,8 @@ func TestValueShapes(t *testing.T) {
 	}{
 		{"int default", gen("RandomInt", nil), `\d+`},
 		{"int range", gen("RandomInt", map[string]any{"min": n("5"), "max": n("7")}), `[5-7]`},
+		{"int full range", gen("RandomInt", map[string]any{"min": n("-9223372036854775808"), "max": n("9223372036854775807")}), `-?\d+`},
+		{"int single", gen("RandomInt", map[string]any{"min": n("4"), "max": 4.0}), `4`},
 		{"int negative", gen("RandomInt", map[string]any{"min": n("-3"), "max": n("-1")}), `-[1-3]`},
 		{"decimal", gen("RandomDecimal", map[string]any{"digits": n("6")}), `\d+\.\d+`},
 		{"decimal one digit", gen("RandomDecimal", map[string]any{"digits": n("1")}), `\d`},
@@ -133,6 +135,8 @@ func TestValueErrors(t *testing.T) {
 		{"unknown type", gen("Bogus", nil)},
 		{"int max below min", gen("RandomInt", map[string]any{"min": 5, "max": 1})},
 		{"int attr not a number", gen("RandomInt", map[string]any{"min": "x"})},
+		{"int attr fractional", gen("RandomInt", map[string]any{"max": json.Number("2.5")})},
+		{"int attr too large", gen("RandomInt", map[string]any{"max": json.Number("1e300")})},
 		{"regex missing", gen("Regex", nil)},
 		{"regex invalid", gen("Regex", map[string]any{"regex": "(a"})},
 		{"uuid format", gen("Uuid", map[string]any{"format": "weird"})},
