@@ -178,7 +178,9 @@ func (o *obj) absent(k string) bool {
 	return !ok
 }
 
-// keep writes the original JSON of k when it reads back to want.
+// keep writes the original JSON of k when it reads back to want. It only
+// applies when writing in the layout the value was read with, so the
+// original form is always one that layout allows.
 func (o *obj) keep(k string, want any, read func(json.RawMessage) (any, error)) bool {
 	if !o.had(k) {
 		return false
@@ -313,12 +315,8 @@ func (w writer) request(r *Request) (any, error) {
 	if !o.keep("path", r.Path, readString) && (r.Path != "/" || !o.absent("path")) {
 		o.m["path"] = r.Path
 	}
-	if !o.keep("query", r.Query, func(raw json.RawMessage) (any, error) {
-		if (w.layout == V2) != (jsonKind(raw) == "string") {
-			return nil, fmt.Errorf("other layout")
-		}
-		return parseQuery("", raw)
-	}) && (len(r.Query) > 0 || o.had("query")) {
+	if !o.keep("query", r.Query, func(raw json.RawMessage) (any, error) { return parseQuery("", raw) }) &&
+		(len(r.Query) > 0 || o.had("query")) {
 		if w.layout == V2 {
 			o.m["query"] = r.Query.String()
 		} else {
@@ -358,12 +356,7 @@ func queryJSON(q Query) map[string]any {
 }
 
 func (w writer) headers(o *obj, h Headers) {
-	if o.keep("headers", h, func(raw json.RawMessage) (any, error) {
-		if w.layout == V4 && !allArrays(raw) {
-			return nil, fmt.Errorf("other layout")
-		}
-		return parseHeaders("", raw)
-	}) {
+	if o.keep("headers", h, func(raw json.RawMessage) (any, error) { return parseHeaders("", raw) }) {
 		return
 	}
 	if len(h) == 0 && !o.had("headers") {
@@ -395,19 +388,6 @@ func joinValues(v []string) string {
 	return b.String()
 }
 
-func allArrays(raw json.RawMessage) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return false
-	}
-	for _, v := range m {
-		if jsonKind(v) != "array" {
-			return false
-		}
-	}
-	return true
-}
-
 // body writes a body under key k. ct is the content type V1-V3 bodies take
 // from their headers or metadata.
 func (w writer) body(o *obj, k string, b Body, ct string) {
@@ -431,12 +411,7 @@ func (w writer) body(o *obj, k string, b Body, ct string) {
 }
 
 func (w writer) rules(o *obj, rules MatchingRules) {
-	if o.keep("matchingRules", rules, func(raw json.RawMessage) (any, error) {
-		if (w.layout == V2) != hasV2Keys(raw) && !isNull(raw) && string(bytes.TrimSpace(raw)) != "{}" {
-			return nil, fmt.Errorf("other layout")
-		}
-		return parseRules("", raw)
-	}) {
+	if o.keep("matchingRules", rules, func(raw json.RawMessage) (any, error) { return parseRules("", raw) }) {
 		return
 	}
 	if len(rules) == 0 && !o.had("matchingRules") {
@@ -447,19 +422,6 @@ func (w writer) rules(o *obj, rules MatchingRules) {
 	} else {
 		o.m["matchingRules"] = writeRulesV3(rules)
 	}
-}
-
-func hasV2Keys(raw json.RawMessage) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return false
-	}
-	for k := range m {
-		if len(k) > 0 && k[0] == '$' {
-			return true
-		}
-	}
-	return false
 }
 
 func (w writer) generators(o *obj, gens Generators) {
