@@ -1,6 +1,29 @@
 // Package match is the Pact matching engine: it compares actual requests,
 // responses and messages with a contract's expectations under the contract's
 // matching rules, and returns every mismatch found.
+//
+// The semantics follow the Pact specification V1-V4 as the reference
+// implementations apply them:
+//
+//   - Rules are looked up by path. Every rule whose path selects a location
+//     or one of its ancestors applies; the most specific (highest
+//     pact.Path.Weight) wins. A rule inherited from an ancestor "cascades":
+//     a type rule on "$.a" makes every value under "$.a" match by type,
+//     and an equality rule deeper down resets it. Size limits (min/max)
+//     and the structural matchers (values, eachKey, eachValue,
+//     arrayContains) apply only at their own path.
+//   - Request bodies may not have keys the expectation lacks; response and
+//     message bodies may (see Options).
+//   - Bodies are compared by the expected content type: JSON, XML, text,
+//     form-urlencoded, multipart, or bytes. A body of another type is a
+//     KindBodyType mismatch.
+//   - Query parameters and headers compare value lists; header values are
+//     split on commas (except headers such as Date whose values contain
+//     them), and Content-Type / Accept compare media types and parameters.
+//     String values coerce to numbers and booleans for the matchers.
+//
+// Mismatch messages read like the Pact verifier's, because the Pact
+// compatibility suite checks them word for word.
 package match
 
 import (
