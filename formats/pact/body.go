@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 )
@@ -68,8 +67,8 @@ func IsTextType(contentType string) bool {
 // DetectContentType guesses the content type of a body that declares none:
 // a JSON object or array gives application/json, well-formed XML gives
 // application/xml (text/html for HTML), other UTF-8 text gives text/plain,
-// and anything else the sniffed binary type (application/octet-stream when
-// unknown).
+// and anything else a binary type recognised by its leading bytes (PNG,
+// JPEG, GIF, PDF, ZIP, gzip) or application/octet-stream.
 func DetectContentType(data []byte) string {
 	t := bytes.TrimSpace(data)
 	if len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t) {
@@ -87,10 +86,23 @@ func DetectContentType(data []byte) string {
 	if isText(data) {
 		return ContentTypeText
 	}
-	if ct := http.DetectContentType(data); !strings.HasPrefix(ct, "text/") {
-		return MediaType(ct)
+	for _, m := range magic {
+		if bytes.HasPrefix(data, []byte(m.prefix)) {
+			return m.contentType
+		}
 	}
 	return ContentTypeBinary
+}
+
+// magic lists the leading bytes of common binary formats.
+var magic = []struct{ prefix, contentType string }{
+	{"\x89PNG\r\n\x1a\n", "image/png"},
+	{"\xff\xd8\xff", "image/jpeg"},
+	{"GIF87a", "image/gif"},
+	{"GIF89a", "image/gif"},
+	{"%PDF-", "application/pdf"},
+	{"PK\x03\x04", "application/zip"},
+	{"\x1f\x8b\x08", "application/gzip"},
 }
 
 // isText reports whether data is UTF-8 without control characters other
