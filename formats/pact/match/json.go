@@ -241,7 +241,7 @@ func (c *jsonCmp) compareLists(loc []string, exp, act []any) {
 			}
 			return
 		}
-		c.listContent(loc, exp, act, false)
+		c.listContent(loc, exp, act)
 		if len(exp) != len(act) {
 			c.add(loc, exp, act, fmt.Sprintf("Expected a List with %d elements but received %d elements", len(exp), len(act)))
 		}
@@ -272,14 +272,14 @@ func (c *jsonCmp) compareLists(loc []string, exp, act []any) {
 			}
 		}
 	case hasMatcher(list, "equality") != nil:
-		c.listContent(loc, exp, act, false)
+		c.listContent(loc, exp, act)
 		if len(exp) != len(act) {
 			c.add(loc, exp, act, fmt.Sprintf("Expected a List with %d elements but received %d elements", len(exp), len(act)))
 		}
 	}
 }
 
-func (c *jsonCmp) listContent(loc []string, exp, act []any, _ bool) {
+func (c *jsonCmp) listContent(loc []string, exp, act []any) {
 	for i, e := range exp {
 		p := child(loc, strconv.Itoa(i))
 		if i < len(act) {
