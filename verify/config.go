@@ -97,6 +97,8 @@ type Outcome struct {
 	// ExpectedBody and ActualBody are the bodies compared, for the text
 	// report's diff; optional.
 	ExpectedBody, ActualBody []byte
+	// Warnings are worth reporting but do not fail the interaction.
+	Warnings []string
 }
 
 // TransportKey names the transport that replays in: "http" for HTTP

@@ -26,13 +26,15 @@ func (t *httpTransport) Verify(ctx context.Context, call Call) Outcome {
 	if in.Request == nil || in.Response == nil {
 		return Outcome{Err: errors.New("interaction has no request or no response")}
 	}
+	var warnings []string
 	reqSpec, err := providerRequest(in.Request, call.StateValues, t.s.Now())
 	if err != nil {
-		return Outcome{Err: fmt.Errorf("generate request: %w", err)}
+		// The example values stand in for what could not be generated.
+		warnings = append(warnings, "request generators: "+oneLine(err.Error()))
 	}
 	req, err := t.newRequest(ctx, reqSpec)
 	if err != nil {
-		return Outcome{Err: err}
+		return Outcome{Err: err, Warnings: warnings}
 	}
 	ctx, cancel := context.WithTimeout(ctx, t.s.RequestTimeout)
 	defer cancel()
@@ -40,14 +42,14 @@ func (t *httpTransport) Verify(ctx context.Context, call Call) Outcome {
 	resp, err := t.s.Client.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return Outcome{Err: fmt.Errorf("%s %s: no response within %s", req.Method, req.URL, t.s.RequestTimeout)}
+			err = fmt.Errorf("no response within %s", t.s.RequestTimeout)
 		}
-		return Outcome{Err: fmt.Errorf("%s %s: %w", req.Method, req.URL, err)}
+		return Outcome{Err: fmt.Errorf("%s %s: %w", req.Method, req.URL, err), Warnings: warnings}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
-		return Outcome{Err: fmt.Errorf("%s %s: read response: %w", req.Method, req.URL, err)}
+		return Outcome{Err: fmt.Errorf("%s %s: read response: %w", req.Method, req.URL, err), Warnings: warnings}
 	}
 	actual := actualResponse(resp, body)
 	expected := in.Response
@@ -55,6 +57,7 @@ func (t *httpTransport) Verify(ctx context.Context, call Call) Outcome {
 		Mismatches:   match.Response(expected, actual),
 		ExpectedBody: expected.Body.Content,
 		ActualBody:   body,
+		Warnings:     warnings,
 	}
 }
 
@@ -88,8 +91,10 @@ func (t *httpTransport) newRequest(ctx context.Context, r *pact.Request) (*http.
 			req.Header.Add(name, v)
 		}
 	}
-	if r.Body.State == pact.BodyPresent && r.Body.ContentType != "" && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", r.Body.ContentType)
+	if r.Body.State == pact.BodyPresent && req.Header.Get("Content-Type") == "" {
+		if ct := r.Body.EffectiveContentType(); ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
 	}
 	if host := req.Header.Get("Host"); host != "" {
 		req.Host = host

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -22,13 +23,9 @@ func Verify(ctx context.Context, cfg Config, pacts []Source) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	parsed := make([]*pact.Pact, len(pacts))
-	for i, src := range pacts {
-		p, err := parsePact(src.Data)
-		if err != nil {
-			return nil, fmt.Errorf("parse pact %s: %w", src.Name, err)
-		}
-		parsed[i] = p
+	parsed, err := parseAll(pacts)
+	if err != nil {
+		return nil, err
 	}
 	transports := map[string]Transport{}
 	if s.base != nil {
@@ -123,6 +120,33 @@ func Verify(ctx context.Context, cfg Config, pacts []Source) (*Report, error) {
 	return report, nil
 }
 
+// parseAll parses the sources, several at a time; the first error (in
+// source order) wins.
+func parseAll(srcs []Source) ([]*pact.Pact, error) {
+	parsed := make([]*pact.Pact, len(srcs))
+	errs := make([]error, len(srcs))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, src := range srcs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			p, err := parsePact(src.Data)
+			if err != nil {
+				errs[i] = fmt.Errorf("parse pact %s: %w", src.Name, err)
+			}
+			parsed[i] = p
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return parsed, nil
+}
+
 // verifyInteraction sets up the provider states, replays the interaction
 // and tears the states down, filling res.
 func (s *settings) verifyInteraction(ctx context.Context, t Transport, p *pact.Pact, in *pact.Interaction, res *InteractionResult) {
@@ -138,6 +162,7 @@ func (s *settings) verifyInteraction(ctx context.Context, t Transport, p *pact.P
 		return
 	}
 	out := t.Verify(ctx, Call{Pact: p, Interaction: in, StateValues: values})
+	res.Warnings = append(res.Warnings, out.Warnings...)
 	if out.Err != nil {
 		res.Failures = append(res.Failures, failure(FailureRequest, out.Err.Error()))
 	}

@@ -555,3 +555,43 @@ func TestVerificationResult(t *testing.T) {
 	mismatch := missing["mismatches"].([]any)[0].(map[string]any)
 	require.Equal(t, "status", mismatch["attribute"])
 }
+
+func TestVerifyProviderStateGenerators(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	data := `{"consumer": {"name": "order-web"}, "provider": {"name": "order-service"},
+	  "interactions": [{
+	    "description": "get the order the state made",
+	    "providerStates": [{"name": "an order exists", "params": {"id": 7}}],
+	    "request": {"method": "GET", "path": "/orders/1",
+	      "generators": {"path": {"type": "ProviderState", "expression": "/orders/${id}", "dataType": "STRING"}}},
+	    "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"id": 1, "status": "open"},
+	      "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}}
+	  }],
+	  "metadata": {"pactSpecification": {"version": "3.0.0"}}}`
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state"}, []verify.Source{{Name: "gen.json", Data: []byte(data)}})
+	require.True(t, r.Success(), "%+v", r.Pacts)
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	require.Equal(t, []string{"/orders/7"}, svc.paths, "the path comes from the value the state change returned")
+}
+
+func TestVerifyGeneratorFailureIsAWarning(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	// No state change URL: the ProviderState generator has no value, so the
+	// example path is used and the interaction still passes, with a warning.
+	data := `{"consumer": {"name": "order-web"}, "provider": {"name": "order-service"},
+	  "interactions": [{
+	    "description": "get order",
+	    "request": {"method": "GET", "path": "/orders/1",
+	      "generators": {"path": {"type": "ProviderState", "expression": "/orders/${missing}", "dataType": "STRING"}}},
+	    "response": {"status": 200}
+	  }],
+	  "metadata": {"pactSpecification": {"version": "3.0.0"}}}`
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL}, []verify.Source{{Name: "gen.json", Data: []byte(data)}})
+	require.True(t, r.Success(), "%+v", r.Pacts)
+	in := r.Pacts[0].Interactions[0]
+	require.Len(t, in.Warnings, 1)
+	require.Contains(t, in.Warnings[0], "request generators")
+}

@@ -286,8 +286,8 @@ func (s *Server) respond(w http.ResponseWriter, e *expectation, base string) {
 	var body []byte
 	if resp.Body.State == pact.BodyPresent {
 		body = resp.Body.Content
-		if h.Get("Content-Type") == "" && resp.Body.ContentType != "" {
-			h.Set("Content-Type", resp.Body.ContentType)
+		if ct := resp.Body.EffectiveContentType(); h.Get("Content-Type") == "" && ct != "" {
+			h.Set("Content-Type", ct)
 		}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))

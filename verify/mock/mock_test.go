@@ -238,3 +238,15 @@ func TestServesSeveralPactsAsHandler(t *testing.T) {
 	require.Equal(t, "web-billing.json", filepath.Base(paths[1]))
 	require.Equal(t, pact.V4, mustReadPact(t, paths[1]).Spec)
 }
+func TestMockServerURLGenerator(t *testing.T) {
+	p := mustParse(t, `{"consumer": {"name": "web"}, "provider": {"name": "api"},
+	  "interactions": [{"type": "Synchronous/HTTP", "description": "links", "request": {"method": "GET", "path": "/orders/1"},
+	    "response": {"status": 200, "headers": {"Content-Type": ["application/json"]},
+	      "body": {"content": {"self": "http://localhost:8080/orders/1"}, "contentType": "application/json", "encoded": false},
+	      "generators": {"body": {"$.self": {"type": "MockServerURL", "example": "http://localhost:8080/orders/1", "regex": ".*(/orders/\\d+)$"}}}}}],
+	  "metadata": {"pactSpecification": {"version": "4.0"}}}`)
+	srv := mustStart(t, p)
+	a := mustDo(t, "GET", srv.URL()+"/orders/1", "", nil)
+	require.Equal(t, 200, a.status)
+	require.JSONEq(t, `{"self": "`+srv.URL()+`/orders/1"}`, a.body)
+}
