@@ -66,7 +66,7 @@ func (bc *bodyCmp) compare(exp, act pact.Body, expDeclared, actDeclared string) 
 			return bc.rootRules(r, exp.Content, []byte{}, ect, true)
 		}
 		return []Mismatch{{Kind: KindBody, Path: "$", Expected: bodyText(exp.Content),
-			Message: fmt.Sprintf("Expected body '%s' but was missing", bodyText(exp.Content))}}
+			Message: fmt.Sprintf("Expected body %s but was empty", describePresent(ect, exp.Content))}}
 	}
 	act2 := act
 	act2.ContentType = ""
@@ -89,6 +89,15 @@ func (bc *bodyCmp) compare(exp, act pact.Body, expDeclared, actDeclared string) 
 		return bc.text(exp.Content, act.Content)
 	}
 	return bc.binary(ect, act.ContentType, exp.Content, act.Content)
+}
+
+// describePresent summarises an expected body as Pact does:
+// "Present(28058 bytes, image/jpeg)", without the type for text bodies.
+func describePresent(ct string, data []byte) string {
+	if ct == "" || isJSONType(ct) || isXMLType(ct) || isTextType(ct) || isFormType(ct) {
+		return fmt.Sprintf("Present(%d bytes)", len(data))
+	}
+	return fmt.Sprintf("Present(%d bytes, %s)", len(data), baseType(ct))
 }
 
 // bodyText shows a body in messages: its text when it is UTF-8.

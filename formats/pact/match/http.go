@@ -75,16 +75,17 @@ func matchParams(pk paramKind, expected, actual map[string][]string, lookup func
 			}
 			continue
 		}
-		for i, e := range ev {
-			if i >= len(av) {
-				mk(name, ev, av, fmt.Sprintf("Expected %s '%s' with value '%s' but was missing", pk.noun, name, e))
-				continue
-			}
-			if e != av[i] {
-				mk(name, ev, av, fmt.Sprintf("Expected %s '%s' with value '%s' but was '%s'", pk.noun, name, e, av[i]))
+		for i := 0; i < max(len(ev), len(av)); i++ {
+			switch {
+			case i >= len(av):
+				mk(name, ev, av, fmt.Sprintf("Expected %s '%s' value '%s' but was missing", pk.noun, name, ev[i]))
+			case i >= len(ev):
+				mk(name, nil, av[i:i+1], fmt.Sprintf("Expected %s '%s' with value '' but was '%s'", pk.noun, name, av[i]))
+			case ev[i] != av[i]:
+				mk(name, ev[i:i+1], av[i:i+1], fmt.Sprintf("Expected %s '%s' with value '%s' but was '%s'", pk.noun, name, ev[i], av[i]))
 			}
 		}
-		if len(av) > len(ev) {
+		if len(av) != len(ev) {
 			mk(name, ev, av, fmt.Sprintf("Expected %s '%s' with %d value(s) but received %d value(s)", pk.noun, name, len(ev), len(av)))
 		}
 	}
@@ -168,21 +169,34 @@ func getHeader(h map[string][]string, name string) ([]string, bool) {
 	return nil, false
 }
 
+// normHeader normalises one header value for equality: list values are
+// split on commas, trimmed and joined with ",", as Pact does; values of
+// headers that are not lists are only trimmed.
+func normHeader(name, v string) string {
+	if nonSplitHeaders[strings.ToLower(name)] {
+		return strings.TrimSpace(v)
+	}
+	if !strings.Contains(v, ",") {
+		return strings.TrimSpace(v)
+	}
+	return strings.Join(splitTrim(v, ","), ",")
+}
+
 func matchHeaders(expected, actual map[string][]string, rules *ruleSet) []Mismatch {
 	var out []Mismatch
 	for _, name := range sortedParamKeys(expected) {
 		ev := expected[name]
 		av, ok := getHeader(actual, name)
-		mk := func(msg string) {
-			out = append(out, Mismatch{Kind: KindHeader, Path: name, Expected: strings.Join(ev, ", "), Actual: strings.Join(av, ", "), Message: msg})
+		mk := func(e, a, msg string) {
+			out = append(out, Mismatch{Kind: KindHeader, Path: name, Expected: e, Actual: a, Message: msg})
 		}
 		if !ok {
-			mk(fmt.Sprintf("Expected a header '%s' but was missing", name))
+			mk(strings.Join(ev, ", "), "", fmt.Sprintf("Expected a header '%s' but was missing", name))
 			continue
 		}
 		if list := rules.byName(name, true); list != nil {
 			for _, msg := range paramValuesByRule(list, ev, av) {
-				mk(msg)
+				mk(strings.Join(ev, ", "), strings.Join(av, ", "), msg)
 			}
 			continue
 		}
@@ -190,28 +204,49 @@ func matchHeaders(expected, actual map[string][]string, rules *ruleSet) []Mismat
 		if parameterisedHeaders[strings.ToLower(name)] {
 			if len(es) == 1 && len(as) == 1 {
 				if !parameterValueMatches(es[0], as[0]) {
-					mk(fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, es[0], as[0]))
+					mk(es[0], as[0], fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, es[0], as[0]))
 				}
 				continue
 			}
 			for i, e := range es {
-				if i >= len(as) {
-					break
+				switch {
+				case i >= len(as):
+					mk(e, "", fmt.Sprintf("Expected value '%s' at index %d but was missing (actual has %d value(s))", e, i, len(as)))
+				case !parameterValueMatches(e, as[i]):
+					mk(e, as[i], fmt.Sprintf("Expected header '%s' at index %d to have value '%s' but was '%s'", name, i, e, as[i]))
 				}
-				if !parameterValueMatches(e, as[i]) {
-					mk(fmt.Sprintf("Expected header '%s' at index %d to have value '%s' but was '%s'", name, i, e, as[i]))
-				}
-			}
-			if len(es) != len(as) {
-				mk(fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, strings.Join(es, ", "), strings.Join(as, ", ")))
 			}
 			continue
 		}
-		if !equalStrings(es, as) {
-			mk(fmt.Sprintf("Expected header '%s' to have value '%s' but was '%s'", name, strings.Join(es, ", "), strings.Join(as, ", ")))
+		if equalStrings(es, as) {
+			continue
+		}
+		if len(ev) <= 1 && len(av) <= 1 {
+			e, a := normHeader(name, first(ev)), normHeader(name, first(av))
+			mk(first(ev), first(av), fmt.Sprintf("Expected '%s' to be equal to '%s'", a, e))
+			continue
+		}
+		for i := 0; i < max(len(ev), len(av)); i++ {
+			var e, a string
+			if i < len(ev) {
+				e = normHeader(name, ev[i])
+			}
+			if i < len(av) {
+				a = normHeader(name, av[i])
+			}
+			if e != a {
+				mk(e, a, fmt.Sprintf("Expected '%s' to be equal to '%s' for value at index %d", a, e, i))
+			}
 		}
 	}
 	return out
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
 }
 
 // parameterValueMatches compares media-type values such as

@@ -236,9 +236,7 @@ func (c *jsonCmp) compareLists(loc []string, exp, act []any) {
 	r, list, cascaded := c.rules.best(loc)
 	if list == nil {
 		if len(exp) == 0 && len(act) > 0 {
-			if !c.allowUnexpected {
-				c.add(loc, exp, act, fmt.Sprintf("Expected an empty List but received %s", compactJSON(act)))
-			}
+			c.add(loc, exp, act, fmt.Sprintf("Expected an empty List but received %s", compactJSON(act)))
 			return
 		}
 		c.listContent(loc, exp, act)

@@ -124,7 +124,7 @@ func (rs *ruleSet) bestOf(locs ...[]string) (list *pact.RuleList, cascaded bool)
 		cand := &rs.rules[i]
 		w, exact := 0, false
 		for _, loc := range locs {
-			if lw, le := cand.weigh(loc); lw > w {
+			if lw, le := cand.weigh(loc); lw > w || (lw == w && le && !exact) {
 				w, exact = lw, le
 			}
 		}

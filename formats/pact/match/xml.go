@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/contracts-dev/contracts/formats/pact"
 )
 
 // xmlElem is a parsed XML element: attributes, child elements in order, and
@@ -88,16 +90,17 @@ func (bc *bodyCmp) xml(exp, act []byte) []Mismatch {
 
 // xmlCmp compares XML trees. Every location has two spellings: loc with
 // the index of an element among its same-named siblings
-// ("$.root.item[1]['@id']", used in mismatches) and plain without indexes
-// ("$.root.item['@id']"); rules written either way apply.
+// ("$.root.item[1]['@id']") and plain without indexes
+// ("$.root.item['@id']"). Rules written either way apply; mismatches are
+// reported at the plain path, as Pact reports them.
 type xmlCmp struct {
 	rules           *ruleSet
 	allowUnexpected bool
 	out             []Mismatch
 }
 
-func (c *xmlCmp) add(loc []string, exp, act, msg string) {
-	c.out = append(c.out, Mismatch{Kind: KindBody, Path: formatPath(loc), Expected: exp, Actual: act, Message: msg})
+func (c *xmlCmp) add(plain []string, exp, act, msg string) {
+	c.out = append(c.out, Mismatch{Kind: KindBody, Path: formatPath(plain), Expected: exp, Actual: act, Message: msg})
 }
 
 func attrValue(attrs []xml.Attr, name string) (string, bool) {
@@ -109,47 +112,126 @@ func attrValue(attrs []xml.Attr, name string) (string, bool) {
 	return "", false
 }
 
+func showAttrs(attrs []xml.Attr) string {
+	parts := make([]string, len(attrs))
+	for i, a := range attrs {
+		parts[i] = strconv.Quote(a.Name.Local) + ": " + strconv.Quote(a.Value)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func childNames(children []*xmlElem) string {
+	names := make([]string, len(children))
+	for i, ch := range children {
+		names[i] = ch.name
+	}
+	return strings.Join(names, ", ")
+}
+
 // value compares an attribute value or element text.
 func (c *xmlCmp) value(loc, plain []string, exp, act string) {
 	if list, cascaded := c.rules.bestOf(loc, plain); list != nil {
 		for _, msg := range applyList(list, exp, act, cascaded, true) {
-			c.add(loc, exp, act, msg)
+			c.add(plain, exp, act, msg)
 		}
 		return
 	}
 	if exp != act {
-		c.add(loc, exp, act, fmt.Sprintf("Expected '%s' to be equal to '%s'", act, exp))
+		c.add(plain, exp, act, fmt.Sprintf("Expected '%s' to be equal to '%s'", act, exp))
 	}
 }
 
-func (c *xmlCmp) element(loc, plain []string, e, a *xmlElem) {
-	for _, ea := range e.attrs {
-		name := "@" + ea.Name.Local
-		av, ok := attrValue(a.attrs, ea.Name.Local)
-		if !ok {
-			c.add(child(loc, name), ea.Value, "", fmt.Sprintf("Expected attribute '%s'='%s' but was missing", ea.Name.Local, ea.Value))
-			continue
-		}
-		c.value(child(loc, name), child(plain, name), ea.Value, av)
-	}
-	if !c.allowUnexpected {
-		for _, aa := range a.attrs {
-			if _, ok := attrValue(e.attrs, aa.Name.Local); !ok {
-				c.add(child(loc, "@"+aa.Name.Local), "", aa.Value, fmt.Sprintf("Unexpected attribute '%s'='%s' received", aa.Name.Local, aa.Value))
+// elementRules applies the rules at an element itself: its name (type,
+// equality, regex) and the number of its child elements (min/max).
+func elementRules(list *pact.RuleList, e, a *xmlElem, cascaded bool) []string {
+	var msgs []string
+	or := strings.EqualFold(list.Combine, "OR")
+	for i := range list.Matchers {
+		m := &list.Matchers[i]
+		var ms []string
+		switch m.Type {
+		case "type", "min", "max", "minType", "maxType", "minmax", "minMaxType":
+			if e.name != a.name {
+				ms = append(ms, fmt.Sprintf("Expected '%s' to be the same type as '%s'", e.name, a.name))
+			}
+			if !cascaded {
+				if min, ok := toInt(m.Attrs["min"]); ok && len(a.children) < min {
+					ms = append(ms, fmt.Sprintf("Expected '%s' to have at least %d children", a.name, min))
+				}
+				if max, ok := toInt(m.Attrs["max"]); ok && len(a.children) > max {
+					ms = append(ms, fmt.Sprintf("Expected '%s' to have at most %d children", a.name, max))
+				}
+			}
+		case "equality":
+			if e.name != a.name {
+				ms = append(ms, fmt.Sprintf("Expected '%s' to be equal to '%s'", a.name, e.name))
+			}
+		case "regex":
+			if !cascaded {
+				ms = applyMatcher(m, e.name, a.name, false, true)
 			}
 		}
+		if or && len(ms) == 0 {
+			return nil
+		}
+		msgs = append(msgs, ms...)
 	}
+	return msgs
+}
+
+func (c *xmlCmp) element(loc, plain []string, e, a *xmlElem) {
+	if list, cascaded := c.rules.bestOf(loc, plain); list != nil {
+		if msgs := elementRules(list, e, a, cascaded); len(msgs) > 0 {
+			for _, msg := range msgs {
+				c.add(plain, e.name, a.name, msg)
+			}
+			return
+		}
+	}
+	c.attributes(loc, plain, e, a)
 	c.children(loc, plain, e, a)
 	if e.text != "" || a.text != "" {
 		c.value(child(loc, "#text"), child(plain, "#text"), e.text, a.text)
 	}
 }
 
-// children compares child elements grouped by name. A rule on a group
-// (such as a type rule with min/max from eachLike) makes every actual child
-// match the first expected one and bounds the group's size; otherwise
+func (c *xmlCmp) attributes(loc, plain []string, e, a *xmlElem) {
+	switch {
+	case len(e.attrs) == 0 && len(a.attrs) > 0 && !c.allowUnexpected:
+		c.add(plain, showAttrs(e.attrs), showAttrs(a.attrs), fmt.Sprintf("Did not expect any attributes but received %s", showAttrs(a.attrs)))
+		return
+	case c.allowUnexpected && len(e.attrs) > len(a.attrs):
+		c.add(plain, showAttrs(e.attrs), showAttrs(a.attrs),
+			fmt.Sprintf("Expected at least %d attribute(s) but received %d attribute(s)", len(e.attrs), len(a.attrs)))
+	case !c.allowUnexpected && len(e.attrs) != len(a.attrs):
+		c.add(plain, showAttrs(e.attrs), showAttrs(a.attrs),
+			fmt.Sprintf("Expected %d attribute(s) but received %d attribute(s)", len(e.attrs), len(a.attrs)))
+	}
+	for _, ea := range e.attrs {
+		name := "@" + ea.Name.Local
+		av, ok := attrValue(a.attrs, ea.Name.Local)
+		if !ok {
+			c.add(child(plain, name), ea.Value, "", fmt.Sprintf("Expected attribute '%s'='%s' but was missing", ea.Name.Local, ea.Value))
+			continue
+		}
+		c.value(child(loc, name), child(plain, name), ea.Value, av)
+	}
+}
+
+// groupByExample reports whether a rule list makes same-named children
+// match the first expected one (a type rule, as eachLike writes).
+func groupByExample(list *pact.RuleList) bool {
+	return hasMatcher(list, "type", "min", "max", "minType", "maxType", "minmax", "minMaxType", "values", "eachValue") != nil
+}
+
+// children compares child elements grouped by name. With a type rule on a
+// group every actual child must match the first expected one; otherwise
 // children pair up in order.
 func (c *xmlCmp) children(loc, plain []string, e, a *xmlElem) {
+	if len(e.children) == 0 && len(a.children) > 0 && !c.allowUnexpected {
+		c.add(plain, "", childNames(a.children), fmt.Sprintf("Expected no children but received [%s]", childNames(a.children)))
+		return
+	}
 	var names []string
 	egroups := map[string][]*xmlElem{}
 	for _, ch := range e.children {
@@ -166,46 +248,40 @@ func (c *xmlCmp) children(loc, plain []string, e, a *xmlElem) {
 		}
 		agroups[ch.name] = append(agroups[ch.name], ch)
 	}
+	enames, actualNames := childNames(e.children), childNames(a.children)
 	for _, n := range names {
 		eg, ag := egroups[n], agroups[n]
 		gloc, gplain := child(loc, n), child(plain, n)
-		if list, cascaded := c.rules.bestOf(gloc, gplain); list != nil {
-			if !cascaded {
-				items := make([]any, len(ag))
-				for i := range ag {
-					items[i] = "<" + n + "/>"
-				}
-				for i := range list.Matchers {
-					for _, msg := range sizeMessages(&list.Matchers[i], items) {
-						c.add(gloc, "", "", msg)
-					}
-				}
-			}
+		if len(ag) == 0 {
+			c.add(plain, enames, actualNames, fmt.Sprintf("Expected child <%s/> but was missing", n))
+			continue
+		}
+		if list, _ := c.rules.bestOf(gloc, gplain); list != nil && groupByExample(list) {
 			for i, ac := range ag {
 				c.element(child(gloc, strconv.Itoa(i)), gplain, eg[0], ac)
 			}
 			continue
 		}
-		if len(ag) == 0 {
-			c.add(loc, "<"+n+"/>", "", fmt.Sprintf("Expected child <%s/> but was missing", n))
-			continue
-		}
-		for i, ec := range eg {
-			if i < len(ag) {
-				c.element(child(gloc, strconv.Itoa(i)), gplain, ec, ag[i])
-			} else {
-				c.add(gloc, "<"+n+"/>", "", fmt.Sprintf("Expected child <%s/> but was missing", n))
+		for i := 0; i < max(len(eg), len(ag)); i++ {
+			switch {
+			case i >= len(ag):
+				c.add(gplain, enames, actualNames, fmt.Sprintf("Expected child <%s/> but was missing", n))
+			case i >= len(eg):
+				if !c.allowUnexpected {
+					c.add(gplain, enames, actualNames, fmt.Sprintf("Unexpected child <%s/>", n))
+				}
+			default:
+				c.element(child(gloc, strconv.Itoa(i)), gplain, eg[i], ag[i])
 			}
-		}
-		if len(ag) > len(eg) && !c.allowUnexpected {
-			c.add(gloc, "", "<"+n+"/>", fmt.Sprintf("Unexpected child <%s/>", n))
 		}
 	}
-	if !c.allowUnexpected {
-		for _, n := range anames {
-			if _, ok := egroups[n]; !ok {
-				c.add(loc, "", "<"+n+"/>", fmt.Sprintf("Unexpected child <%s/>", n))
-			}
+	for _, n := range anames {
+		if _, ok := egroups[n]; ok {
+			continue
+		}
+		list, _ := c.rules.bestOf(child(loc, n), child(plain, n))
+		if !c.allowUnexpected || (list != nil && groupByExample(list)) {
+			c.add(plain, enames, actualNames, fmt.Sprintf("Unexpected child <%s/>", n))
 		}
 	}
 }
