@@ -74,11 +74,11 @@ func failureIDs(in verify.InteractionResult) []verify.FailureID {
 	return ids
 }
 
-// mustMatchGolden compares got with testdata/verify/<name>/want.golden, or
+// mustMatchGolden compares got with testdata/verify/<name>/<file>, or
 // rewrites it with -update.
-func mustMatchGolden(tb testing.TB, name string, got []byte) {
+func mustMatchGolden(tb testing.TB, name, file string, got []byte) {
 	tb.Helper()
-	path := filepath.Join(testdata, name, "want.golden")
+	path := filepath.Join(testdata, name, file)
 	if *update {
 		require.NoError(tb, os.WriteFile(path, got, 0o644))
 		return
@@ -116,7 +116,7 @@ func TestVerifyCorrectProviderPasses(t *testing.T) {
 
 	var text bytes.Buffer
 	require.NoError(t, verify.WriteText(&text, r))
-	mustMatchGolden(t, "orders", text.Bytes())
+	mustMatchGolden(t, "orders", "want.golden", text.Bytes())
 }
 
 func TestVerifyBrokenProviderFails(t *testing.T) {
@@ -139,9 +139,13 @@ func TestVerifyBrokenProviderFails(t *testing.T) {
 	require.Equal(t, "$.total", body.Mismatches[0].Path)
 	require.Equal(t, "Response status did not match", byDescription(t, r, "get a missing order").Failures[0].Summary)
 
-	var text bytes.Buffer
+	var text, js, junit bytes.Buffer
 	require.NoError(t, verify.WriteText(&text, r))
-	mustMatchGolden(t, "orders-broken", text.Bytes())
+	mustMatchGolden(t, "orders-broken", "want.golden", text.Bytes())
+	require.NoError(t, verify.WriteJSON(&js, r))
+	mustMatchGolden(t, "orders-broken", "want.json.golden", js.Bytes())
+	require.NoError(t, verify.WriteJUnit(&junit, r))
+	mustMatchGolden(t, "orders-broken", "want.junit.golden", junit.Bytes())
 }
 
 func TestVerifyStateChangeFailure(t *testing.T) {
@@ -223,7 +227,7 @@ func TestVerifyPendingDoesNotFail(t *testing.T) {
 
 	var text bytes.Buffer
 	require.NoError(t, verify.WriteText(&text, r))
-	mustMatchGolden(t, "v4-pending", text.Bytes())
+	mustMatchGolden(t, "v4-pending", "want.golden", text.Bytes())
 
 	// The broker still hears that the pending interaction failed.
 	vr := r.Pacts[0].VerificationResult("1.2.3")
