@@ -14,6 +14,8 @@ import (
 type bodyCmp struct {
 	rules           *ruleSet
 	allowUnexpected bool
+	// message words a content-type mismatch for message contents.
+	message bool
 }
 
 func isBlank(b pact.Body) bool {
@@ -73,8 +75,11 @@ func (bc *bodyCmp) compare(exp, act pact.Body, expDeclared, actDeclared string) 
 	act2.ContentType = bodyContentType(act, actDeclared)
 	act = act2
 	if !compatibleTypes(ect, act.ContentType) {
-		return []Mismatch{{Kind: KindBodyType, Path: "$", Expected: baseType(ect), Actual: baseType(act.ContentType),
-			Message: fmt.Sprintf("Expected a body of '%s' but the actual content type was '%s'", baseType(ect), baseType(act.ContentType))}}
+		msg := fmt.Sprintf("Expected a body of '%s' but the actual content type was '%s'", baseType(ect), baseType(act.ContentType))
+		if bc.message {
+			msg = fmt.Sprintf("Expected message with content type %s but was %s", baseType(ect), baseType(act.ContentType))
+		}
+		return []Mismatch{{Kind: KindBodyType, Path: "$", Expected: baseType(ect), Actual: baseType(act.ContentType), Message: msg}}
 	}
 	switch {
 	case isJSONType(ect):

@@ -131,6 +131,7 @@ func MessageWith(expected, actual *pact.Message, opts Options) []Mismatch {
 	bc := &bodyCmp{
 		rules:           newRuleSet(expected.Rules[pact.CategoryBody], expected.Rules[pact.CategoryContent]),
 		allowUnexpected: opts.AllowUnexpectedKeys,
+		message:         true,
 	}
 	out = append(out, bc.compare(expected.Contents, actual.Contents, metadataContentType(expected.Metadata), metadataContentType(actual.Metadata))...)
 	out = append(out, matchMetadata(expected.Metadata, actual.Metadata, actual.Contents.ContentType, newRuleSet(expected.Rules[pact.CategoryMetadata]))...)

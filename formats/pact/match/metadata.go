@@ -51,9 +51,12 @@ func matchMetadata(expected, actual map[string]any, actualContentType string, ru
 			mk(fmt.Sprintf("Expected message metadata '%s' but was missing", k))
 			continue
 		}
+		// Pact words a value mismatch as the key's expected and actual JSON,
+		// then what the comparison said.
+		outer := fmt.Sprintf("Expected metadata key '%s' to have value '%s' but was '%s'", k, compactJSON(ev), compactJSON(av))
 		if list := rules.byName(k, false); list != nil {
 			for _, msg := range applyList(list, normaliseJSON(ev), normaliseJSON(av), false, true) {
-				mk(msg)
+				mk(outer + " - " + msg)
 			}
 			continue
 		}
@@ -61,12 +64,13 @@ func matchMetadata(expected, actual map[string]any, actualContentType string, ru
 			es, _ := ev.(string)
 			as, _ := av.(string)
 			if !parameterValueMatches(es, as) {
-				mk(fmt.Sprintf("Expected message metadata '%s' to have value '%s' but was '%s'", k, plain(ev), plain(av)))
+				mk(outer + " - " + fmt.Sprintf("Expected metadata '%s' to have value '%s' but was '%s'", k, plain(ev), plain(av)))
 			}
 			continue
 		}
-		if !equalValues(normaliseJSON(ev), normaliseJSON(av)) {
-			mk(fmt.Sprintf("Expected message metadata '%s' to have value '%s' but was '%s'", k, plain(ev), plain(av)))
+		e, a := normaliseJSON(ev), normaliseJSON(av)
+		if !equalValues(e, a) {
+			mk(outer + " - " + fmt.Sprintf("Expected %s to be equal to %s", compactJSON(a), compactJSON(e)))
 		}
 	}
 	return out

@@ -101,7 +101,11 @@ func TestMessages(t *testing.T) {
 			kinds: []match.Kind{match.KindBody}, wants: []want{{"$.two", "Expected 'c' (String) to be equal to 'b' (String)"}}},
 		{name: "metadata differs", exp: msg(basic, map[string]any{"Origin": "Some Text", "TagData": tag2}, nil),
 			act:   msg(basic, map[string]any{"Origin": "Some Text", "TagData": tag}, nil),
-			kinds: []match.Kind{match.KindMetadata}},
+			kinds: []match.Kind{match.KindMetadata},
+			wants: []want{{"TagData", `Expected metadata key 'TagData' to have value '{"ID":"100","weight":100.5}' but was '{"ID":"sjhdjkshsdjh","weight":100.5}' - Expected {"ID":"sjhdjkshsdjh","weight":100.5} to be equal to {"ID":"100","weight":100.5}`}}},
+		{name: "message content type", exp: msg(basic, nil, nil), act: msg(textBody("<a/>", "application/xml"), nil, nil),
+			kinds: []match.Kind{match.KindBodyType},
+			wants: []want{{"$", "Expected message with content type application/json but was application/xml"}}},
 		{name: "metadata same", exp: msg(basic, map[string]any{"Origin": "Some Text", "TagData": tag}, nil),
 			act: msg(basic, map[string]any{"Origin": "Some Text", "TagData": tag}, nil)},
 		{name: "metadata missing", exp: msg(basic, map[string]any{"Origin": "x"}, nil), act: msg(basic, nil, nil),
@@ -117,7 +121,7 @@ func TestMessages(t *testing.T) {
 			act: msg(basic, map[string]any{"Origin": "AAA-123", "TagData": tag123}, nil)},
 		{name: "metadata rules negative", exp: msg(basic, map[string]any{"Origin": "AXP-1000", "TagData": tag123}, metaRules),
 			act:   msg(basic, map[string]any{"Origin": "AAAB-123", "TagData": tag123}, nil),
-			kinds: []match.Kind{match.KindMetadata}, wants: []want{{"Origin", `Expected 'AAAB-123' to match '\w{3}-\d+'`}}},
+			kinds: []match.Kind{match.KindMetadata}, wants: []want{{"Origin", `Expected metadata key 'Origin' to have value '"AXP-1000"' but was '"AAAB-123"' - Expected 'AAAB-123' to match '\w{3}-\d+'`}}},
 		{name: "body rules positive", exp: msg(basic, nil, include), act: msg(fileBody(t, "basic2.json", "application/json"), nil, nil)},
 		{name: "body rules negative", exp: msg(basic, nil, include), act: msg(fileBody(t, "basic3.json", "application/json"), nil, nil),
 			kinds: []match.Kind{match.KindBody}, wants: []want{{"$.one", "Expected 'dog' to include 'a'"}}},
@@ -161,6 +165,6 @@ func TestMessageContentTypeAndSchemaRegistry(t *testing.T) {
 		exp := &pact.Message{Contents: jsonBody(`{"a":1}`), Metadata: map[string]any{"contentType": "application/json"}}
 		require.Empty(t, match.Message(exp, &pact.Message{Contents: jsonBody(`{"a":1}`)}))
 		got := match.Message(exp, &pact.Message{Contents: jsonBody(`{"a":1}`), Metadata: map[string]any{"content-type": "text/plain"}})
-		requireContains(t, got, want{"contentType", "Expected message metadata 'contentType' to have value 'application/json' but was 'text/plain'"})
+		requireContains(t, got, want{"contentType", `Expected metadata key 'contentType' to have value '"application/json"' but was '"text/plain"' - Expected metadata 'contentType' to have value 'application/json' but was 'text/plain'`})
 	})
 }
