@@ -1,0 +1,124 @@
+package grpcverify
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/proto"
+)
+
+// ErrNotGRPC is wrapped by Resolve's error when an interaction is not a
+// gRPC interaction written in the protobuf plugin's layout.
+var ErrNotGRPC = errors.New("not a gRPC interaction")
+
+// ErrUnsupported is wrapped by errors about gRPC features this transport
+// does not replay (client or bidirectional streaming).
+var ErrUnsupported = errors.New("unsupported gRPC interaction")
+
+// Method is the RPC a gRPC interaction calls, with the descriptors of the
+// pact it came from.
+type Method struct {
+	// Files are the descriptors the pact metadata carries under the
+	// interaction's descriptor key.
+	Files *proto.Files
+	// Desc is the method's descriptor.
+	Desc protoreflect.MethodDescriptor
+	// Path is the gRPC path, "/package.Service/Method".
+	Path string
+	// DescriptorKey is the interaction's pluginConfiguration.protobuf.descriptorKey.
+	DescriptorKey string
+}
+
+// PluginConfig is an interaction's pluginConfiguration.protobuf object as
+// the protobuf plugin writes it for gRPC interactions.
+type PluginConfig struct {
+	Service       string `json:"service"`
+	DescriptorKey string `json:"descriptorKey"`
+}
+
+// InteractionConfig reads in's pluginConfiguration.protobuf object.
+func InteractionConfig(in *pact.Interaction) (PluginConfig, error) {
+	var pc PluginConfig
+	raw, ok := in.PluginConfiguration["protobuf"]
+	if !ok {
+		return pc, fmt.Errorf("interaction %q: pluginConfiguration.protobuf is missing: %w", in.Description, ErrNotGRPC)
+	}
+	if err := json.Unmarshal(raw, &pc); err != nil {
+		return pc, fmt.Errorf("interaction %q: pluginConfiguration.protobuf: %w", in.Description, err)
+	}
+	if pc.Service == "" {
+		return pc, fmt.Errorf("interaction %q: pluginConfiguration.protobuf.service is missing: %w", in.Description, ErrNotGRPC)
+	}
+	if pc.DescriptorKey == "" {
+		return pc, fmt.Errorf("interaction %q: pluginConfiguration.protobuf.descriptorKey is missing: %w", in.Description, ErrNotGRPC)
+	}
+	return pc, nil
+}
+
+// Resolver finds the method of gRPC interactions, decoding each pact's
+// descriptors once. It is safe for concurrent use.
+type Resolver struct {
+	mu    sync.Mutex
+	pacts map[*pact.Pact]*pactDescriptors
+}
+
+type pactDescriptors struct {
+	once  sync.Once
+	files map[string]*proto.Files
+	err   error
+}
+
+// Resolve returns the method interaction in of p calls.
+func (r *Resolver) Resolve(p *pact.Pact, in *pact.Interaction) (*Method, error) {
+	pc, err := InteractionConfig(in)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.pacts == nil {
+		r.pacts = map[*pact.Pact]*pactDescriptors{}
+	}
+	pd := r.pacts[p]
+	if pd == nil {
+		pd = &pactDescriptors{}
+		r.pacts[p] = pd
+	}
+	r.mu.Unlock()
+	pd.once.Do(func() { pd.files, pd.err = Descriptors(p) })
+	if pd.err != nil {
+		return nil, pd.err
+	}
+	files := pd.files[pc.DescriptorKey]
+	if files == nil {
+		return nil, fmt.Errorf("interaction %q: descriptor key %q of pluginConfiguration.protobuf.descriptorKey is not in metadata.plugins[].configuration", in.Description, pc.DescriptorKey)
+	}
+	md, err := files.FindMethod(pc.Service)
+	if err != nil {
+		return nil, fmt.Errorf("interaction %q: pluginConfiguration.protobuf.service: %w", in.Description, err)
+	}
+	return &Method{
+		Files:         files,
+		Desc:          md,
+		Path:          "/" + string(md.Parent().FullName()) + "/" + string(md.Name()),
+		DescriptorKey: pc.DescriptorKey,
+	}, nil
+}
+
+// Descriptors decodes the descriptor sets of p's metadata, keyed by
+// descriptor key (see proto.PactDescriptors).
+func Descriptors(p *pact.Pact) (map[string]*proto.Files, error) {
+	raw, ok := p.Metadata["plugins"]
+	if !ok {
+		return map[string]*proto.Files{}, nil
+	}
+	doc, err := json.Marshal(map[string]any{"metadata": map[string]json.RawMessage{"plugins": raw}})
+	if err != nil {
+		return nil, fmt.Errorf("pact metadata plugins: %w", err)
+	}
+	return proto.PactDescriptors(doc)
+}
