@@ -287,18 +287,20 @@ func splitTrim(s, sep string) []string {
 	return out
 }
 
-// statusClasses are the statusCode matcher's named classes.
+// statusClasses are the statusCode matcher's named classes, described as
+// Pact's reference engine words them (article included).
 var statusClasses = map[string]struct {
 	desc   string
 	lo, hi int
 }{
-	"information": {"an Informational response (100–199)", 100, 199},
+	"info":        {"a Informational response (100–199)", 100, 199},
+	"information": {"a Informational response (100–199)", 100, 199},
 	"success":     {"a Successful response (200–299)", 200, 299},
 	"redirect":    {"a Redirect (300–399)", 300, 399},
 	"clientError": {"a Client error (400–499)", 400, 499},
 	"serverError": {"a Server error (500–599)", 500, 599},
-	"nonError":    {"a non-error response (< 400)", 100, 399},
-	"error":       {"an Error response (>= 400)", 400, 599},
+	"nonError":    {"a Non-error response (< 400)", 100, 399},
+	"error":       {"a Error response (>= 400)", 400, 599},
 }
 
 func matchStatus(expected, actual int, rules *ruleSet) []Mismatch {
@@ -352,7 +354,7 @@ func statusCodeMessages(m *pact.Matcher, actual int) []string {
 			}
 			codes = append(codes, strconv.Itoa(n))
 		}
-		return []string{fmt.Sprintf("Expected status code %d to be one of [%s]", actual, strings.Join(codes, ", "))}
+		return []string{fmt.Sprintf("Expected status code %d to be a %s", actual, strings.Join(codes, ", "))}
 	default:
 		return []string{fmt.Sprintf("Expected status code %d to match a statusCode matcher with no status", actual)}
 	}

@@ -138,16 +138,18 @@ func TestStatusCodeMatcher(t *testing.T) {
 		msg    string
 	}{
 		{`"information"`, 101, ""},
-		{`"information"`, 200, "Expected status code 200 to be an Informational response (100–199)"},
+		{`"info"`, 200, "Expected status code 200 to be a Informational response (100–199)"},
 		{`"redirect"`, 302, ""},
 		{`"clientError"`, 404, ""},
 		{`"clientError"`, 500, "Expected status code 500 to be a Client error (400–499)"},
 		{`"serverError"`, 503, ""},
 		{`"nonError"`, 399, ""},
-		{`"nonError"`, 400, "Expected status code 400 to be a non-error response (< 400)"},
+		{`"nonError"`, 400, "Expected status code 400 to be a Non-error response (< 400)"},
 		{`"error"`, 418, ""},
+		{`"error"`, 200, "Expected status code 200 to be a Error response (>= 400)"},
+		{`"serverError"`, 200, "Expected status code 200 to be a Server error (500–599)"},
 		{`[200, 201, 204]`, 204, ""},
-		{`[200, 201]`, 202, "Expected status code 202 to be one of [200, 201]"},
+		{`[200, 201]`, 202, "Expected status code 202 to be a 200, 201"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.status+"/"+tc.msg, func(t *testing.T) {
