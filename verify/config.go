@@ -43,7 +43,8 @@ type Config struct {
 	// FilterNoState verifies only interactions without provider states.
 	FilterNoState bool
 	// RequestFilter, when set, may change each request just before it is
-	// sent to the provider (not state change calls).
+	// sent to the provider (not state change calls). It is called from
+	// several goroutines at once when interactions run concurrently.
 	RequestFilter func(*http.Request)
 	// Client sends the requests; nil means a client with keep-alive
 	// connections sized for Concurrency.
@@ -58,7 +59,8 @@ type Config struct {
 	Concurrency int
 	// Transports replay interactions of other kinds, keyed by TransportKey
 	// ("message", "sync-message", "grpc", ...). An entry "http" replaces
-	// the built-in HTTP transport.
+	// the built-in HTTP transport. Like RequestFilter, a Transport may be
+	// called concurrently.
 	Transports map[string]Transport
 }
 

@@ -18,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/pact/match"
 	"github.com/contracts-dev/contracts/verify"
 )
 
@@ -598,4 +600,46 @@ func TestVerifyGeneratorFailureIsAWarning(t *testing.T) {
 	in := r.Pacts[0].Interactions[0]
 	require.Len(t, in.Warnings, 1)
 	require.Contains(t, in.Warnings[0], "request generators")
+}
+
+// messageTransport is a hand-written Transport for message interactions:
+// it "produces" a fixed message and compares it with match.Message, as a
+// real message transport would with the provider's message.
+type messageTransport struct {
+	produced map[string]string // description -> contents
+	seen     []string
+}
+
+func (m *messageTransport) Verify(ctx context.Context, call verify.Call) verify.Outcome {
+	m.seen = append(m.seen, call.Interaction.Description)
+	contents, ok := m.produced[call.Interaction.Description]
+	if !ok {
+		return verify.Outcome{Err: fmt.Errorf("no message for %q", call.Interaction.Description)}
+	}
+	actual := &pact.Message{Contents: pact.NewBody([]byte(contents), "application/json"), Metadata: map[string]any{"topic": "orders"}}
+	return verify.Outcome{Mismatches: match.Message(call.Interaction.Message, actual)}
+}
+
+func TestVerifyDispatchesToTransports(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	srcs := mustSources(t, filepath.Join(testdata, "v4-pending", "pact.json"))
+	for _, tc := range []struct {
+		name, contents string
+		want           verify.Status
+	}{
+		{"matching message", `{"id": 1, "event": "created"}`, verify.StatusPassed},
+		{"wrong message", `{"id": "1", "event": "deleted"}`, verify.StatusFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mt := &messageTransport{produced: map[string]string{"an order created event": tc.contents}}
+			r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, Transports: map[string]verify.Transport{"message": mt}}, srcs)
+			require.Equal(t, []string{"an order created event"}, mt.seen)
+			in := byDescription(t, r, "an order created event")
+			require.Equal(t, tc.want, in.Status, "%+v", in.Failures)
+			if tc.want == verify.StatusFailed {
+				require.Equal(t, []verify.FailureID{verify.FailureBody}, failureIDs(in))
+			}
+		})
+	}
 }
