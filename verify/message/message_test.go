@@ -1,0 +1,314 @@
+package message_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/verify"
+	"github.com/contracts-dev/contracts/verify/message"
+)
+
+const ordersPact = "../../testdata/message/orders/pact.json"
+
+// orderService is a message producer: an order created event and a
+// request/reply status query. drifted renames a payload field, changes the
+// Kafka topic and answers an unknown status.
+type orderService struct {
+	drifted bool
+	mu      sync.Mutex
+	states  []string // "name params" of each state set up
+}
+
+func (s *orderService) provider() *message.Provider {
+	p := message.NewProvider()
+	p.HandleState("an order exists", func(_ context.Context, params map[string]any) error {
+		data, _ := json.Marshal(params)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.states = append(s.states, "an order exists "+string(data))
+		return nil
+	})
+	p.Handle("an order created event", func(_ context.Context, _ []pact.ProviderState) (message.Message, error) {
+		order := map[string]any{"id": "o-2002", "total": 19.99, "items": []any{map[string]any{"sku": "SKU-9", "qty": 1}, map[string]any{"sku": "SKU-8", "qty": 3}}}
+		topic := "orders"
+		if s.drifted {
+			order["amount"] = order["total"]
+			delete(order, "total")
+			topic = "orders-v2"
+		}
+		return message.JSON(order, map[string]any{"kafka_topic": topic, "key": "o-2002"})
+	})
+	p.HandleSync("an order status query", func(_ context.Context, req message.Message, _ []pact.ProviderState) ([]message.Message, error) {
+		var q struct{ ID string }
+		if err := json.Unmarshal(req.Contents, &q); err != nil {
+			return nil, err
+		}
+		status := "SHIPPED"
+		if s.drifted {
+			status = "LOST"
+		}
+		m, err := message.JSON(map[string]any{"id": q.ID, "status": status}, nil)
+		return []message.Message{m}, err
+	})
+	return p
+}
+
+func mustSources(tb testing.TB, path string) []verify.Source {
+	tb.Helper()
+	src, err := verify.LoadPath(path)
+	require.NoError(tb, err)
+	return src
+}
+
+// mustVerifyHTTP verifies the orders pact against svc served over HTTP by
+// the Provider's handler.
+func mustVerifyHTTP(tb testing.TB, svc *orderService) *verify.Report {
+	tb.Helper()
+	srv := httptest.NewServer(svc.provider())
+	tb.Cleanup(srv.Close)
+	tr := message.NewHTTPTransport(srv.URL+"/", srv.Client())
+	report, err := verify.Verify(context.Background(), verify.Config{
+		Transports: map[string]verify.Transport{message.KeyAsync: tr, message.KeySync: tr},
+	}, mustSources(tb, ordersPact))
+	require.NoError(tb, err)
+	return report
+}
+
+func byDescription(r *verify.Report) map[string]verify.InteractionResult {
+	out := map[string]verify.InteractionResult{}
+	for _, p := range r.Pacts {
+		for _, in := range p.Interactions {
+			out[in.Description] = in
+		}
+	}
+	return out
+}
+
+type kindPath struct{ Kind, Path string }
+
+func kindPaths(r verify.InteractionResult) []kindPath {
+	var out []kindPath
+	for _, f := range r.Failures {
+		for _, m := range f.Mismatches {
+			out = append(out, kindPath{m.Kind, m.Path})
+		}
+	}
+	return out
+}
+
+func failedDescriptions(r *verify.Report) []string {
+	out := []string{}
+	for _, p := range r.Pacts {
+		for _, in := range p.Interactions {
+			if in.Failed() {
+				out = append(out, in.Description)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestVerifyOverHTTPAndInProcessAgree(t *testing.T) {
+	for _, drifted := range []bool{false, true} {
+		svc := &orderService{drifted: drifted}
+		reports := map[string]*verify.Report{"http": mustVerifyHTTP(t, svc)}
+		r, err := message.VerifyPacts(context.Background(), svc.provider(), mustSources(t, ordersPact)...)
+		require.NoError(t, err)
+		reports["in-process"] = r
+		for name, report := range reports {
+			results := byDescription(report)
+			if !drifted {
+				require.True(t, report.Success(), "%s: %+v", name, results)
+				require.Equal(t, verify.Counts{Passed: 2}, report.Counts(), name)
+				continue
+			}
+			require.False(t, report.Success(), name)
+			ev := results["an order created event"]
+			require.True(t, ev.HasFailure(verify.FailureBody), "%s: %+v", name, ev.Failures)
+			require.True(t, ev.HasFailure(verify.FailureMetadata), "%s: %+v", name, ev.Failures)
+			require.ElementsMatch(t, []kindPath{{"body-mismatch", "$"}, {"metadata-mismatch", "kafka_topic"}}, kindPaths(ev), name)
+			q := results["an order status query"]
+			require.Equal(t, []kindPath{{"body-mismatch", "$.status"}}, kindPaths(q), name)
+		}
+	}
+}
+
+func TestProviderStatesReachTheStateHandlers(t *testing.T) {
+	svc := &orderService{}
+	mustVerifyHTTP(t, svc)
+	_, err := message.VerifyPacts(context.Background(), svc.provider(), mustSources(t, ordersPact)...)
+	require.NoError(t, err)
+	require.Equal(t, []string{`an order exists {"id":"o-1001"}`, `an order exists {"id":"o-1001"}`}, svc.states)
+}
+
+func TestInProcessFailures(t *testing.T) {
+	t.Run("no producer for the description", func(t *testing.T) {
+		r, err := message.VerifyPacts(context.Background(), message.NewProvider(), mustSources(t, ordersPact)...)
+		require.NoError(t, err)
+		for _, in := range byDescription(r) {
+			require.True(t, in.HasFailure(verify.FailureRequest), "%+v", in)
+			require.Contains(t, in.Failures[0].Error, in.Description)
+		}
+	})
+	t.Run("a failing state handler fails the interaction", func(t *testing.T) {
+		p := (&orderService{}).provider()
+		p.HandleState("an order exists", func(context.Context, map[string]any) error { return errors.New("database down") })
+		r, err := message.VerifyPacts(context.Background(), p, mustSources(t, ordersPact)...)
+		require.NoError(t, err)
+		ev := byDescription(r)["an order created event"]
+		require.Equal(t, verify.StatusFailed, ev.Status)
+		require.Contains(t, ev.Failures[0].Error, `provider state "an order exists": database down`)
+		require.Equal(t, verify.StatusPassed, byDescription(r)["an order status query"].Status)
+	})
+	t.Run("a state without handler is a warning", func(t *testing.T) {
+		p := message.NewProvider()
+		p.Handle("an order created event", func(context.Context, []pact.ProviderState) (message.Message, error) {
+			return message.JSON(map[string]any{"id": "o-1", "total": 1.5, "items": []any{map[string]any{"sku": "a", "qty": 1}}},
+				map[string]any{"kafka_topic": "orders", "key": "o-1"})
+		})
+		r, err := message.VerifyPacts(context.Background(), p, mustSources(t, ordersPact)...)
+		require.NoError(t, err)
+		ev := byDescription(r)["an order created event"]
+		require.Equal(t, verify.StatusPassed, ev.Status, "%+v", ev.Failures)
+		// verify itself warns that no state change URL is configured too.
+		require.Contains(t, ev.Warnings, `no state handler registered for provider state "an order exists"`)
+	})
+	t.Run("missing response messages", func(t *testing.T) {
+		p := (&orderService{}).provider()
+		p.HandleSync("an order status query", func(context.Context, message.Message, []pact.ProviderState) ([]message.Message, error) {
+			return nil, nil
+		})
+		r, err := message.VerifyPacts(context.Background(), p, mustSources(t, ordersPact)...)
+		require.NoError(t, err)
+		q := byDescription(r)["an order status query"]
+		require.Equal(t, []kindPath{{"body-mismatch", "$"}}, kindPaths(q))
+		require.Equal(t, "Expected 1 response messages but received 0", q.Failures[0].Mismatches[0].Message)
+	})
+}
+
+func TestHTTPTransportErrors(t *testing.T) {
+	cases := []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"error status", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "boom", http.StatusInternalServerError) }, "returned HTTP 500: boom"},
+		{"metadata not base64", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set(message.MetadataHeader, "%%%")
+			_, _ = w.Write([]byte(`{}`))
+		}, `header Pact-Message-Metadata: not base64: "%%%"`},
+		{"metadata not an object", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set(message.MetadataHeader, "WzFd") // [1]
+			_, _ = w.Write([]byte(`{}`))
+		}, `header Pact-Message-Metadata: want a base64 JSON object, got "[1]"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(c.handler)
+			t.Cleanup(srv.Close)
+			tr := message.NewHTTPTransport(srv.URL, nil)
+			r, err := verify.Verify(context.Background(), verify.Config{
+				Transports: map[string]verify.Transport{message.KeyAsync: tr, message.KeySync: tr},
+			}, mustSources(t, ordersPact))
+			require.NoError(t, err)
+			for _, in := range byDescription(r) {
+				require.True(t, in.HasFailure(verify.FailureRequest), "%+v", in)
+				require.Contains(t, in.Failures[0].Error, c.want)
+			}
+		})
+	}
+}
+
+func TestProviderServeHTTPRefusesBadRequests(t *testing.T) {
+	srv := httptest.NewServer((&orderService{}).provider())
+	t.Cleanup(srv.Close)
+	cases := []struct {
+		name, method, body string
+		status             int
+	}{
+		{"GET", http.MethodGet, "", http.StatusMethodNotAllowed},
+		{"not JSON", http.MethodPost, "hello", http.StatusBadRequest},
+		{"no description", http.MethodPost, `{"providerStates":[]}`, http.StatusBadRequest},
+		{"unknown description", http.MethodPost, `{"description":"nope"}`, http.StatusNotFound},
+		{"bad sync request", http.MethodPost, `{"description":"an order status query","request":{"contents":5}}`, http.StatusBadRequest},
+	}
+	for _, c := range cases {
+		req, err := http.NewRequest(c.method, srv.URL, strings.NewReader(c.body))
+		require.NoError(t, err)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, c.status, resp.StatusCode, c.name)
+	}
+}
+
+// pactVerifierFailures runs the official Pact verifier (CONTRACTS_PACT_CLI)
+// on the pact at path against svc's message endpoint and returns the
+// descriptions of the interactions it failed.
+func pactVerifierFailures(t *testing.T, path string, svc *orderService) []string {
+	t.Helper()
+	cli := os.Getenv("CONTRACTS_PACT_CLI")
+	if cli == "" {
+		t.Skip("CONTRACTS_PACT_CLI is not set: set it to the pact CLI (scripts/install-tools.sh installs .tools/pact/bin/pact) to compare with the official verifier")
+	}
+	srv := httptest.NewServer(svc.provider())
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	report := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(cli, "verifier", "--file", path, "--hostname", u.Hostname(), "--port", u.Port(),
+		"--json", report, "--no-colour")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("run %s: %v", cli, err)
+	}
+	data, err := os.ReadFile(report)
+	require.NoError(t, err, "pact verifier wrote no JSON report; its output:\n%s", out)
+	var parsed struct {
+		InteractionResults []struct {
+			Description string `json:"description"`
+			Result      string `json:"result"`
+		} `json:"interactionResults"`
+	}
+	require.NoError(t, json.Unmarshal(data, &parsed))
+	require.NotEmpty(t, parsed.InteractionResults, "pact verifier output:\n%s", out)
+	failed := []string{}
+	for _, r := range parsed.InteractionResults {
+		if r.Result != "OK" {
+			failed = append(failed, r.Description)
+		}
+	}
+	sort.Strings(failed)
+	require.Equal(t, len(failed) > 0, cmd.ProcessState.ExitCode() != 0, "exit code and report disagree:\n%s", out)
+	t.Logf("pact verifier (drifted=%v):\n%s", svc.drifted, out)
+	return failed
+}
+
+func TestThePactVerifierAgrees(t *testing.T) {
+	for _, drifted := range []bool{false, true} {
+		want := pactVerifierFailures(t, ordersPact, &orderService{drifted: drifted})
+		got := failedDescriptions(mustVerifyHTTP(t, &orderService{drifted: drifted}))
+		require.Equal(t, want, got, "drifted=%v: failing interactions, pact verifier vs contracts", drifted)
+		if drifted {
+			require.Len(t, got, 2)
+		} else {
+			require.Empty(t, got)
+		}
+	}
+}
