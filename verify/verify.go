@@ -23,6 +23,10 @@ func Verify(ctx context.Context, cfg Config, pacts []Source) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Client == nil {
+		// The client is ours: release its keep-alive connections when done.
+		defer s.Client.CloseIdleConnections()
+	}
 	parsed, err := parseAll(pacts)
 	if err != nil {
 		return nil, err
