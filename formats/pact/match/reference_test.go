@@ -1,0 +1,55 @@
+package match_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/pact/match"
+)
+
+// TestReferenceVerifierMessages replays responses that were verified with
+// the Pact reference verifier and requires exactly the mismatches it
+// reported (testdata/match/reference/want.txt).
+func TestReferenceVerifierMessages(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("reference")
+	p, err := pact.Parse(mustMatchData(t, filepath.Join(dir, "pact.json")))
+	require.NoError(t, err)
+	var actual map[string]struct {
+		Status  int                 `json:"status"`
+		Headers map[string][]string `json:"headers"`
+		Body    json.RawMessage     `json:"body"`
+	}
+	require.NoError(t, json.Unmarshal(mustMatchData(t, filepath.Join(dir, "actual.json")), &actual))
+
+	var got []string
+	for _, in := range p.Interactions {
+		a, ok := actual[in.Description]
+		require.True(t, ok, in.Description)
+		resp := &pact.Response{Status: a.Status, Headers: a.Headers}
+		if len(a.Body) > 0 {
+			resp.Body = pact.Body{State: pact.BodyPresent, Content: a.Body}
+		}
+		for _, m := range match.Response(in.Response, resp) {
+			got = append(got, in.Description+" | "+m.Path+" | "+m.Message)
+		}
+	}
+	var want []string
+	sc := bufio.NewScanner(bytes.NewReader(mustMatchData(t, filepath.Join(dir, "want.txt"))))
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+			want = append(want, line)
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	require.Equal(t, want, got)
+}
