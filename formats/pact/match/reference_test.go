@@ -53,3 +53,48 @@ func TestReferenceVerifierMessages(t *testing.T) {
 	sort.Strings(want)
 	require.Equal(t, want, got)
 }
+
+// TestReferenceMockServerMessages replays requests that were sent to the
+// Pact reference mock server and requires exactly the mismatches it
+// reported (testdata/match/reference/requests-want.txt).
+func TestReferenceMockServerMessages(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("reference")
+	p, err := pact.Parse(mustMatchData(t, filepath.Join(dir, "requests-pact.json")))
+	require.NoError(t, err)
+	byDesc := map[string]*pact.Request{}
+	for _, in := range p.Interactions {
+		byDesc[in.Description] = in.Request
+	}
+	var actual []struct {
+		Interaction string              `json:"interaction"`
+		Method      string              `json:"method"`
+		Path        string              `json:"path"`
+		Query       map[string][]string `json:"query"`
+		Headers     map[string][]string `json:"headers"`
+		Body        string              `json:"body"`
+	}
+	require.NoError(t, json.Unmarshal(mustMatchData(t, filepath.Join(dir, "requests-actual.json")), &actual))
+	var got []string
+	for _, a := range actual {
+		exp, ok := byDesc[a.Interaction]
+		require.True(t, ok, a.Interaction)
+		req := &pact.Request{Method: a.Method, Path: a.Path, Query: a.Query, Headers: a.Headers}
+		if a.Body != "" {
+			req.Body = pact.Body{State: pact.BodyPresent, Content: []byte(a.Body)}
+		}
+		for _, m := range match.Request(exp, req) {
+			got = append(got, a.Interaction+" | "+m.Path+" | "+m.Message)
+		}
+	}
+	var want []string
+	sc := bufio.NewScanner(bytes.NewReader(mustMatchData(t, filepath.Join(dir, "requests-want.txt"))))
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+			want = append(want, line)
+		}
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	require.Equal(t, want, got)
+}
