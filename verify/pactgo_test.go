@@ -56,6 +56,8 @@ type pactGoInteraction struct {
 	description string
 	method      consumer.Method
 	path        string
+	// pathMatcher, when set, replaces path (a provider-state generator).
+	pathMatcher matchers.Matcher
 	query       map[string]matchers.Matcher
 	reqHeaders  map[string]matchers.Matcher
 	reqBody     any
@@ -66,8 +68,8 @@ type pactGoInteraction struct {
 
 // pactGoInteractions is the consumer's contract with the user service. It
 // uses the matchers consumers really write: Like, EachLike, Regex, Integer,
-// Decimal, dates and timestamps, provider states with parameters, a query
-// and headers.
+// Decimal, dates and timestamps, provider states with parameters, a query,
+// headers, and a path generated from the values a state change returned.
 func pactGoInteractions() []pactGoInteraction {
 	return []pactGoInteraction{
 		{
@@ -121,6 +123,20 @@ func pactGoInteractions() []pactGoInteraction {
 				"name":      matchers.Like("Bo Chen"),
 				"createdAt": matchers.DateTimeGenerated("2024-01-02T10:00:00", "yyyy-MM-dd'T'HH:mm:ss"),
 				"tags":      matchers.EachLike(matchers.Map{"key": matchers.Like("team"), "value": matchers.Like("core")}, 1),
+			},
+		},
+		{
+			state:       models.ProviderState{Name: "a user with an avatar exists", Parameters: map[string]any{"name": "Cy Dale"}},
+			description: "a request for the avatar of a user the state created",
+			method:      "GET",
+			pathMatcher: matchers.FromProviderState("/users/${id}/avatar", "/users/42/avatar"),
+			reqHeaders:  map[string]matchers.Matcher{"Accept": matchers.String("application/json")},
+			status:      200,
+			respHeaders: map[string]matchers.Matcher{"Content-Type": matchers.String("application/json")},
+			respBody: matchers.Map{
+				"url":    matchers.Regex("https://cdn.example.com/a/42.png", `^https://\S+\.png$`),
+				"width":  matchers.Integer(128),
+				"height": matchers.Integer(128),
 			},
 		},
 		{
@@ -185,6 +201,15 @@ func pactGoExercise(baseURL string) error {
 	if created.ID == 0 {
 		return errors.New("create user: no id")
 	}
+	var avatar struct {
+		URL string `json:"url"`
+	}
+	if err := call("GET", "/users/42/avatar", nil, 200, &avatar); err != nil {
+		return err
+	}
+	if avatar.URL == "" {
+		return errors.New("avatar: no url")
+	}
 	var problem struct {
 		Error string `json:"error"`
 	}
@@ -246,7 +271,11 @@ func mustWritePactGoPact(t *testing.T, spec models.SpecificationVersion) string 
 
 func pactGoAddV3(mock *consumer.V3HTTPMockProvider, in pactGoInteraction) {
 	i := mock.AddInteraction().GivenWithParameter(in.state).UponReceiving(in.description)
-	r := i.WithRequest(in.method, in.path, func(b *consumer.V3RequestBuilder) {
+	path := in.pathMatcher
+	if path == nil {
+		path = matchers.String(in.path)
+	}
+	r := i.WithRequestPathMatcher(in.method, path, func(b *consumer.V3RequestBuilder) {
 		for _, k := range pactGoSortedKeys(in.query) {
 			b.Query(k, in.query[k])
 		}
@@ -269,7 +298,11 @@ func pactGoAddV3(mock *consumer.V3HTTPMockProvider, in pactGoInteraction) {
 
 func pactGoAddV4(mock *consumer.V4HTTPMockProvider, in pactGoInteraction) {
 	i := mock.AddInteraction().GivenWithParameter(in.state).UponReceiving(in.description)
-	r := i.WithRequest(in.method, in.path, func(b *consumer.V4RequestBuilder) {
+	path := in.pathMatcher
+	if path == nil {
+		path = matchers.String(in.path)
+	}
+	r := i.WithRequestPathMatcher(in.method, path, func(b *consumer.V4RequestBuilder) {
 		for _, k := range pactGoSortedKeys(in.query) {
 			b.Query(k, in.query[k])
 		}
@@ -306,10 +339,11 @@ func pactGoSortedKeys[V any](m map[string]V) []string {
 type pactGoUserService struct {
 	broken bool
 
-	mu     sync.Mutex
-	users  map[int]map[string]any
-	nextID int
-	states []pactGoStateCall
+	mu      sync.Mutex
+	users   map[int]map[string]any
+	avatars map[int]string
+	nextID  int
+	states  []pactGoStateCall
 }
 
 // pactGoStateCall is one provider-state request the service received.
@@ -320,10 +354,13 @@ type pactGoStateCall struct {
 }
 
 func newPactGoUserService(broken bool) *pactGoUserService {
-	return &pactGoUserService{broken: broken, users: map[int]map[string]any{}, nextID: 1000}
+	return &pactGoUserService{broken: broken, users: map[int]map[string]any{}, avatars: map[int]string{}, nextID: 1000}
 }
 
-var pactGoUserPath = regexp.MustCompile(`^/users/(\d+)$`)
+var (
+	pactGoUserPath   = regexp.MustCompile(`^/users/(\d+)$`)
+	pactGoAvatarPath = regexp.MustCompile(`^/users/(\d+)/avatar$`)
+)
 
 func (s *pactGoUserService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -334,6 +371,9 @@ func (s *pactGoUserService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && pactGoUserPath.MatchString(r.URL.Path):
 		id, _ := strconv.Atoi(pactGoUserPath.FindStringSubmatch(r.URL.Path)[1])
 		s.getUser(w, r, id)
+	case r.Method == http.MethodGet && pactGoAvatarPath.MatchString(r.URL.Path):
+		id, _ := strconv.Atoi(pactGoAvatarPath.FindStringSubmatch(r.URL.Path)[1])
+		s.getAvatar(w, id)
 	case r.Method == http.MethodPost && r.URL.Path == "/users":
 		s.createUser(w, r)
 	default:
@@ -362,6 +402,15 @@ func (s *pactGoUserService) changeState(w http.ResponseWriter, r *http.Request) 
 			"roles": []string{"admin", "ops", "billing"}, "address": map[string]any{"city": "Bergen", "zip": "5003"},
 			"kind": matchers.String("person"), "locale": "nb-NO",
 		}
+	case "a user with an avatar exists":
+		// The service picks the id; the state change returns it so that the
+		// verifier can put it in the request path.
+		s.nextID++
+		name, _ := c.Params["name"].(string)
+		s.users[s.nextID] = map[string]any{"id": s.nextID, "name": name}
+		s.avatars[s.nextID] = fmt.Sprintf("https://cdn.users.example.org/avatars/%d.png", s.nextID)
+		pactGoWriteJSON(w, http.StatusOK, map[string]any{"id": s.nextID})
+		return
 	case "no user exists":
 		delete(s.users, int(id))
 	case "the directory accepts new users":
@@ -390,6 +439,15 @@ func (s *pactGoUserService) getUser(w http.ResponseWriter, r *http.Request, id i
 	}
 	w.Header().Set("ETag", `"v7"`)
 	pactGoWriteJSON(w, http.StatusOK, u)
+}
+
+func (s *pactGoUserService) getAvatar(w http.ResponseWriter, id int) {
+	url, ok := s.avatars[id]
+	if !ok {
+		pactGoWriteJSON(w, http.StatusNotFound, map[string]any{"error": fmt.Sprintf("user %d has no avatar", id)})
+		return
+	}
+	pactGoWriteJSON(w, http.StatusOK, map[string]any{"url": url, "width": 256, "height": 256})
 }
 
 func (s *pactGoUserService) createUser(w http.ResponseWriter, r *http.Request) {
@@ -543,7 +601,7 @@ func TestPactGoInterop(t *testing.T) {
 					require.Equal(t, verify.StatusPassed, in.Status, "%s: %+v", in.Description, in.Failures)
 				}
 				require.True(t, report.Success())
-				require.Equal(t, verify.Counts{Passed: 3}, report.Counts())
+				require.Equal(t, verify.Counts{Passed: 4}, report.Counts())
 
 				// The provider states reached the provider, with their parameters.
 				setups := map[string]map[string]any{}
@@ -552,17 +610,18 @@ func TestPactGoInterop(t *testing.T) {
 						setups[c.State] = c.Params
 					}
 				}
-				require.Len(t, setups, 3, "%+v", svc.states)
+				require.Len(t, setups, 4, "%+v", svc.states)
 				require.Equal(t, map[string]any{"id": float64(42), "name": "Ann Lee"}, setups["a user exists"])
 				require.Equal(t, map[string]any{"id": float64(99)}, setups["no user exists"])
 				require.Contains(t, setups, "the directory accepts new users")
 				require.Empty(t, setups["the directory accepts new users"])
+				require.Equal(t, map[string]any{"name": "Cy Dale"}, setups["a user with an avatar exists"])
 			})
 
 			t.Run("provider that drifted fails with the expected mismatches", func(t *testing.T) {
 				report := mustVerifyPactGo(t, path, newPactGoUserService(true))
 				require.False(t, report.Success())
-				require.Equal(t, verify.Counts{Passed: 1, Failed: 2}, report.Counts())
+				require.Equal(t, verify.Counts{Passed: 2, Failed: 2}, report.Counts())
 				results := pactGoByDescription(report)
 
 				get := results["a request for user 42 with roles"]
@@ -581,6 +640,7 @@ func TestPactGoInterop(t *testing.T) {
 				require.Equal(t, []pactGoKindPath{{"status-mismatch", "status"}}, pactGoMismatches(create))
 
 				require.Equal(t, verify.StatusPassed, results["a request for a missing user"].Status)
+				require.Equal(t, verify.StatusPassed, results["a request for the avatar of a user the state created"].Status)
 			})
 
 			t.Run("the official pact verifier agrees", func(t *testing.T) {
