@@ -70,10 +70,7 @@ func (bc *bodyCmp) compare(exp, act pact.Body, expDeclared, actDeclared string) 
 		return []Mismatch{{Kind: KindBody, Path: "$", Expected: bodyText(exp.Content),
 			Message: fmt.Sprintf("Expected body %s but was empty", describePresent(ect, exp.Content))}}
 	}
-	act2 := act
-	act2.ContentType = ""
-	act2.ContentType = bodyContentType(act, actDeclared)
-	act = act2
+	act.ContentType = bodyContentType(act, actDeclared)
 	if !compatibleTypes(ect, act.ContentType) {
 		msg := fmt.Sprintf("Expected a body of '%s' but the actual content type was '%s'", baseType(ect), baseType(act.ContentType))
 		if bc.message {
@@ -89,11 +86,20 @@ func (bc *bodyCmp) compare(exp, act pact.Body, expDeclared, actDeclared string) 
 	case isFormType(ect):
 		return bc.form(exp.Content, act.Content)
 	case isMultipartType(ect):
-		return bc.multipart(ect, act.ContentType, exp.Content, act.Content)
+		return bc.multipart(withBoundary(ect, expDeclared), withBoundary(act.ContentType, actDeclared), exp.Content, act.Content)
 	case isTextType(ect):
 		return bc.text(exp.Content, act.Content)
 	}
 	return bc.binary(ect, act.ContentType, exp.Content, act.Content)
+}
+
+// withBoundary returns the content type that carries the multipart
+// boundary: the body's own, or else the declared header's.
+func withBoundary(ct, declared string) string {
+	if mediaParams(ct)["boundary"] == "" && mediaParams(declared)["boundary"] != "" {
+		return declared
+	}
+	return ct
 }
 
 // describePresent summarises an expected body as Pact does:

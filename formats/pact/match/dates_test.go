@@ -1,6 +1,7 @@
 package match_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -101,4 +102,15 @@ func TestMultipartFormData(t *testing.T) {
 	}
 	got = match.Request(&pact.Request{Method: "POST", Path: "/u", Body: jsonPart(`{"a":1}`)}, &pact.Request{Method: "POST", Path: "/u", Body: jsonPart(`{"a":2}`)})
 	requireContains(t, got, want{"$.meta.a", "Expected 2 (Integer) to be equal to 1 (Integer)"})
+}
+
+func TestMultipartBoundaryFromHeader(t *testing.T) {
+	t.Parallel()
+	const raw = "--b1\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--b1--\r\n"
+	exp := &pact.Request{Method: "POST", Path: "/", Headers: pact.Headers{"Content-Type": {"multipart/form-data; boundary=b1"}},
+		Body: pact.Body{State: pact.BodyPresent, Content: []byte(raw), ContentType: "multipart/form-data"}}
+	act := &pact.Request{Method: "POST", Path: "/", Headers: pact.Headers{"Content-Type": {"multipart/form-data; boundary=b1"}},
+		Body: pact.Body{State: pact.BodyPresent, Content: []byte(strings.Replace(raw, "\r\nx\r\n", "\r\ny\r\n", 1))}}
+	got := match.Request(exp, act)
+	requireContains(t, got, want{"$.a", "Expected body 'x' to match 'y' using equality but did not match"})
 }
