@@ -41,7 +41,7 @@ func scanEnvironment(row interface{ Scan(...any) error }) (int64, broker.Environ
 	return id, e, err
 }
 
-func environmentByUUID(ctx context.Context, tx *sql.Tx, uuid string) (int64, broker.Environment, error) {
+func environmentByUUID(ctx context.Context, tx *txn, uuid string) (int64, broker.Environment, error) {
 	id, e, err := scanEnvironment(tx.QueryRowContext(ctx, `SELECT `+envCols+` FROM environments WHERE uuid = ?`, uuid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, e, notFound("environment %q", uuid)
@@ -49,7 +49,7 @@ func environmentByUUID(ctx context.Context, tx *sql.Tx, uuid string) (int64, bro
 	return id, e, err
 }
 
-func environmentByName(ctx context.Context, tx *sql.Tx, name string) (int64, broker.Environment, error) {
+func environmentByName(ctx context.Context, tx *txn, name string) (int64, broker.Environment, error) {
 	id, e, err := scanEnvironment(tx.QueryRowContext(ctx, `SELECT `+envCols+` FROM environments WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, e, notFound("environment named %q", name)
@@ -66,7 +66,7 @@ func (s *Store) CreateEnvironment(ctx context.Context, e broker.Environment) (br
 		e.UUID = s.newID()
 	}
 	var out broker.Environment
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		now := s.nowNanos()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO environments (uuid, name, display_name, production, contacts, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.UUID, e.Name, e.DisplayName, boolInt(e.Production), nullJSON(e.Contacts), now, now); err != nil {
@@ -85,7 +85,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (br
 		return broker.Environment{}, err
 	}
 	var out broker.Environment
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		id, _, err := environmentByUUID(ctx, tx, e.UUID)
 		if err != nil {
 			return err
@@ -103,7 +103,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (br
 // GetEnvironment implements broker.Store.
 func (s *Store) GetEnvironment(ctx context.Context, uuid string) (broker.Environment, error) {
 	var out broker.Environment
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		_, out, err = environmentByUUID(ctx, tx, uuid)
 		return err
@@ -114,7 +114,7 @@ func (s *Store) GetEnvironment(ctx context.Context, uuid string) (broker.Environ
 // GetEnvironmentByName implements broker.Store.
 func (s *Store) GetEnvironmentByName(ctx context.Context, name string) (broker.Environment, error) {
 	var out broker.Environment
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		_, out, err = environmentByName(ctx, tx, name)
 		return err
@@ -125,7 +125,7 @@ func (s *Store) GetEnvironmentByName(ctx context.Context, name string) (broker.E
 // ListEnvironments implements broker.Store.
 func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, error) {
 	var out []broker.Environment
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+envCols+` FROM environments ORDER BY name`)
 		if err != nil {
 			return err
@@ -145,7 +145,7 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, err
 
 // DeleteEnvironment implements broker.Store.
 func (s *Store) DeleteEnvironment(ctx context.Context, uuid string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM environments WHERE uuid = ?`, uuid)
 		if err != nil {
 			return err
@@ -178,7 +178,7 @@ func scanDeployed(row interface{ Scan(...any) error }) (int64, broker.DeployedVe
 	return id, d, err
 }
 
-func getDeployed(ctx context.Context, tx *sql.Tx, where string, args ...any) (broker.DeployedVersion, error) {
+func getDeployed(ctx context.Context, tx *txn, where string, args ...any) (broker.DeployedVersion, error) {
 	_, d, err := scanDeployed(tx.QueryRowContext(ctx, deployedSelect+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, notFound("deployed version %v", args)
@@ -192,7 +192,7 @@ func (s *Store) RecordDeployment(ctx context.Context, pacticipant, version, envi
 		out     broker.DeployedVersion
 		created bool
 	)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		pid, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -234,7 +234,7 @@ func (s *Store) RecordDeployment(ctx context.Context, pacticipant, version, envi
 // GetDeployedVersion implements broker.Store.
 func (s *Store) GetDeployedVersion(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
 	var out broker.DeployedVersion
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid)
 		return err
@@ -245,7 +245,7 @@ func (s *Store) GetDeployedVersion(ctx context.Context, uuid string) (broker.Dep
 // MarkUndeployed implements broker.Store.
 func (s *Store) MarkUndeployed(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
 	var out broker.DeployedVersion
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		if _, err := getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid); err != nil {
 			return err
 		}
@@ -292,7 +292,7 @@ func deploymentWhere(f broker.DeploymentFilter, prefix, currentCol string) (stri
 // ListDeployedVersions implements broker.Store.
 func (s *Store) ListDeployedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.DeployedVersion, error) {
 	var out []broker.DeployedVersion
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		where, args := deploymentWhere(f, "d", "currently_deployed")
 		rows, err := tx.QueryContext(ctx, deployedSelect+where+`ORDER BY d.id DESC LIMIT 1000`, args...)
 		if err != nil {
@@ -332,7 +332,7 @@ func scanReleased(row interface{ Scan(...any) error }) (int64, broker.ReleasedVe
 	return id, r, err
 }
 
-func getReleased(ctx context.Context, tx *sql.Tx, where string, args ...any) (broker.ReleasedVersion, error) {
+func getReleased(ctx context.Context, tx *txn, where string, args ...any) (broker.ReleasedVersion, error) {
 	_, r, err := scanReleased(tx.QueryRowContext(ctx, releasedSelect+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound("released version %v", args)
@@ -346,7 +346,7 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environ
 		out     broker.ReleasedVersion
 		created bool
 	)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		pid, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -384,7 +384,7 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environ
 // GetReleasedVersion implements broker.Store.
 func (s *Store) GetReleasedVersion(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
 	var out broker.ReleasedVersion
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		out, err = getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid)
 		return err
@@ -395,7 +395,7 @@ func (s *Store) GetReleasedVersion(ctx context.Context, uuid string) (broker.Rel
 // EndSupport implements broker.Store.
 func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
 	var out broker.ReleasedVersion
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		if _, err := getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid); err != nil {
 			return err
 		}
@@ -414,7 +414,7 @@ func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVer
 // ListReleasedVersions implements broker.Store.
 func (s *Store) ListReleasedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.ReleasedVersion, error) {
 	var out []broker.ReleasedVersion
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		where, args := deploymentWhere(f, "r", "currently_supported")
 		rows, err := tx.QueryContext(ctx, releasedSelect+where+`ORDER BY r.id DESC LIMIT 1000`, args...)
 		if err != nil {

@@ -30,7 +30,7 @@ func scanPacticipant(row interface{ Scan(...any) error }) (int64, broker.Pactici
 	return id, p, err
 }
 
-func pacticipantID(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
+func pacticipantID(ctx context.Context, tx *txn, name string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM pacticipants WHERE name = ?`, name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -39,7 +39,7 @@ func pacticipantID(ctx context.Context, tx *sql.Tx, name string) (int64, error) 
 	return id, err
 }
 
-func (s *Store) ensurePacticipant(ctx context.Context, tx *sql.Tx, name string) (int64, bool, error) {
+func (s *Store) ensurePacticipant(ctx context.Context, tx *txn, name string) (int64, bool, error) {
 	if err := checkName("pacticipant", name); err != nil {
 		return 0, false, err
 	}
@@ -59,7 +59,7 @@ func (s *Store) ensurePacticipant(ctx context.Context, tx *sql.Tx, name string) 
 	return id, true, err
 }
 
-func getPacticipant(ctx context.Context, tx *sql.Tx, name string) (int64, broker.Pacticipant, error) {
+func getPacticipant(ctx context.Context, tx *txn, name string) (int64, broker.Pacticipant, error) {
 	id, p, err := scanPacticipant(tx.QueryRowContext(ctx, `SELECT `+pacticipantCols+` FROM pacticipants WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, p, notFound("pacticipant %q", name)
@@ -73,7 +73,7 @@ func (s *Store) CreatePacticipant(ctx context.Context, p broker.Pacticipant) (br
 		return broker.Pacticipant{}, err
 	}
 	var out broker.Pacticipant
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		now := s.nowNanos()
 		_, err := tx.ExecContext(ctx, `INSERT INTO pacticipants (name, display_name, repository_url, main_branch, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, p.Name, p.DisplayName, p.RepositoryURL, p.MainBranch, now, now)
@@ -95,7 +95,7 @@ func (s *Store) PutPacticipant(ctx context.Context, p broker.Pacticipant) (broke
 		out     broker.Pacticipant
 		created bool
 	)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		now := s.nowNanos()
 		res, err := tx.ExecContext(ctx, `UPDATE pacticipants SET display_name = ?, repository_url = ?, main_branch = ?, updated_at = ? WHERE name = ?`,
 			p.DisplayName, p.RepositoryURL, p.MainBranch, now, p.Name)
@@ -118,7 +118,7 @@ func (s *Store) PutPacticipant(ctx context.Context, p broker.Pacticipant) (broke
 // GetPacticipant implements broker.Store.
 func (s *Store) GetPacticipant(ctx context.Context, name string) (broker.Pacticipant, error) {
 	var out broker.Pacticipant
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		_, out, err = getPacticipant(ctx, tx, name)
 		return err
@@ -130,7 +130,7 @@ func (s *Store) GetPacticipant(ctx context.Context, name string) (broker.Pactici
 func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broker.Pacticipant, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Pacticipant
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+pacticipantCols+` FROM pacticipants ORDER BY name LIMIT ? OFFSET ?`, limit, offset)
 		if err != nil {
 			return err
@@ -150,7 +150,7 @@ func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broke
 
 // DeletePacticipant implements broker.Store.
 func (s *Store) DeletePacticipant(ctx context.Context, name string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM pacticipants WHERE name = ?`, name)
 		if err != nil {
 			return err

@@ -43,80 +43,15 @@ type contractPlan struct {
 
 // PublishContracts implements broker.Store.
 func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest) (broker.PublishResult, error) {
+	plans, err := planPublication(req)
+	if err != nil {
+		return broker.PublishResult{}, err
+	}
 	var res broker.PublishResult
-	if err := checkName("pacticipantName", req.Pacticipant); err != nil {
-		return res, err
-	}
-	if err := checkName("pacticipantVersionNumber", req.Version); err != nil {
-		return res, err
-	}
-	plans := make([]contractPlan, len(req.Contracts))
-	for i, c := range req.Contracts {
-		field := fmt.Sprintf("contracts[%d]", i)
-		if c.Consumer != req.Pacticipant {
-			return res, broker.Invalid(field+".consumerName", "must equal pacticipantName %q, got %q", req.Pacticipant, c.Consumer)
-		}
-		if err := checkName(field+".providerName", c.Provider); err != nil {
-			return res, err
-		}
-		switch c.OnConflict {
-		case broker.ConflictReject, broker.ConflictOverwrite, broker.ConflictMerge:
-		default:
-			return res, broker.Invalid(field+".onConflict", "must be overwrite or merge, got %q", c.OnConflict)
-		}
-		sha, err := broker.CheckPactContent(c.Content, c.Consumer, c.Provider)
-		if err != nil {
-			var fe *broker.FieldError
-			if errors.As(err, &fe) {
-				return res, broker.Invalid(field+"."+fe.Field, "%s", fe.Message)
-			}
-			return res, err
-		}
-		plans[i] = contractPlan{in: c, sha: sha}
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res = broker.PublishResult{}
-		pid, vid, created, err := s.ensureVersion(ctx, tx, req.Pacticipant, req.Version)
-		if err != nil {
-			return err
-		}
-		res.VersionCreated = created
-		if req.BuildURL != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE versions SET build_url = ?, updated_at = ? WHERE id = ?`, req.BuildURL, s.nowNanos(), vid); err != nil {
-				return err
-			}
-		}
-		if req.Branch != "" {
-			if _, err := s.addBranchVersion(ctx, tx, pid, vid, req.Branch); err != nil {
-				return err
-			}
-		}
-		for _, t := range req.Tags {
-			if _, err := s.addTag(ctx, tx, pid, vid, t); err != nil {
-				return err
-			}
-		}
-		for _, plan := range plans {
-			pc, err := s.publishOne(ctx, tx, pid, vid, req.Version, plan)
-			if err != nil {
-				return err
-			}
-			res.Contracts = append(res.Contracts, pc)
-		}
-		if _, res.Pacticipant, err = getPacticipant(ctx, tx, req.Pacticipant); err != nil {
-			return err
-		}
-		if res.Version, err = loadVersion(ctx, tx, vid); err != nil {
-			return err
-		}
-		for _, t := range res.Version.Tags {
-			tag, err := getTag(ctx, tx, req.Pacticipant, req.Version, t)
-			if err != nil {
-				return err
-			}
-			res.Tags = append(res.Tags, tag)
-		}
-		return nil
+	err = s.write(ctx, func(tx *txn) error {
+		var err error
+		res, err = s.publishTx(ctx, tx, req, plans)
+		return err
 	})
 	if err != nil {
 		return broker.PublishResult{}, err
@@ -124,7 +59,88 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 	return res, nil
 }
 
-func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, cid, vid int64, version string, plan contractPlan) (broker.PublishedContract, error) {
+// planPublication validates a publication and computes its content SHAs
+// before any transaction starts.
+func planPublication(req broker.PublishRequest) ([]contractPlan, error) {
+	if err := checkName("pacticipantName", req.Pacticipant); err != nil {
+		return nil, err
+	}
+	if err := checkName("pacticipantVersionNumber", req.Version); err != nil {
+		return nil, err
+	}
+	plans := make([]contractPlan, len(req.Contracts))
+	for i, c := range req.Contracts {
+		field := fmt.Sprintf("contracts[%d]", i)
+		if c.Consumer != req.Pacticipant {
+			return nil, broker.Invalid(field+".consumerName", "must equal pacticipantName %q, got %q", req.Pacticipant, c.Consumer)
+		}
+		if err := checkName(field+".providerName", c.Provider); err != nil {
+			return nil, err
+		}
+		switch c.OnConflict {
+		case broker.ConflictReject, broker.ConflictOverwrite, broker.ConflictMerge:
+		default:
+			return nil, broker.Invalid(field+".onConflict", "must be overwrite or merge, got %q", c.OnConflict)
+		}
+		sha, err := broker.CheckPactContent(c.Content, c.Consumer, c.Provider)
+		if err != nil {
+			var fe *broker.FieldError
+			if errors.As(err, &fe) {
+				return nil, broker.Invalid(field+"."+fe.Field, "%s", fe.Message)
+			}
+			return nil, err
+		}
+		plans[i] = contractPlan{in: c, sha: sha}
+	}
+	return plans, nil
+}
+
+func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishRequest, plans []contractPlan) (broker.PublishResult, error) {
+	var res broker.PublishResult
+	pid, vid, created, err := s.ensureVersion(ctx, tx, req.Pacticipant, req.Version)
+	if err != nil {
+		return res, err
+	}
+	res.VersionCreated = created
+	if req.BuildURL != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE versions SET build_url = ?, updated_at = ? WHERE id = ?`, req.BuildURL, s.nowNanos(), vid); err != nil {
+			return res, err
+		}
+	}
+	if req.Branch != "" {
+		if _, err := s.addBranchVersion(ctx, tx, pid, vid, req.Branch); err != nil {
+			return res, err
+		}
+	}
+	for _, t := range req.Tags {
+		if _, err := s.addTag(ctx, tx, pid, vid, t); err != nil {
+			return res, err
+		}
+	}
+	for _, plan := range plans {
+		pc, err := s.publishOne(ctx, tx, pid, vid, req.Version, plan)
+		if err != nil {
+			return res, err
+		}
+		res.Contracts = append(res.Contracts, pc)
+	}
+	if _, res.Pacticipant, err = getPacticipant(ctx, tx, req.Pacticipant); err != nil {
+		return res, err
+	}
+	if res.Version, err = loadVersion(ctx, tx, vid); err != nil {
+		return res, err
+	}
+	for _, t := range res.Version.Tags {
+		tag, err := getTag(ctx, tx, req.Pacticipant, req.Version, t)
+		if err != nil {
+			return res, err
+		}
+		res.Tags = append(res.Tags, tag)
+	}
+	return res, nil
+}
+
+func (s *Store) publishOne(ctx context.Context, tx *txn, cid, vid int64, version string, plan contractPlan) (broker.PublishedContract, error) {
 	var out broker.PublishedContract
 	c := plan.in
 	prid, _, err := s.ensurePacticipant(ctx, tx, c.Provider)
@@ -216,7 +232,7 @@ func (s *Store) publishOne(ctx context.Context, tx *sql.Tx, cid, vid int64, vers
 	return out, err
 }
 
-func integrationIDs(ctx context.Context, tx *sql.Tx, consumer, provider string) (cid, pid int64, err error) {
+func integrationIDs(ctx context.Context, tx *txn, consumer, provider string) (cid, pid int64, err error) {
 	if cid, err = pacticipantID(ctx, tx, consumer); err != nil {
 		return 0, 0, err
 	}
@@ -227,7 +243,7 @@ func integrationIDs(ctx context.Context, tx *sql.Tx, consumer, provider string) 
 // GetPact implements broker.Store.
 func (s *Store) GetPact(ctx context.Context, consumer, provider, consumerVersion string) (broker.Pact, error) {
 	var out broker.Pact
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -245,7 +261,7 @@ func (s *Store) GetPact(ctx context.Context, consumer, provider, consumerVersion
 	return out, err
 }
 
-func pactVersionID(ctx context.Context, tx *sql.Tx, consumer, provider, sha string) (cid, pid, pvid int64, err error) {
+func pactVersionID(ctx context.Context, tx *txn, consumer, provider, sha string) (cid, pid, pvid int64, err error) {
 	if cid, pid, err = integrationIDs(ctx, tx, consumer, provider); err != nil {
 		return 0, 0, 0, err
 	}
@@ -259,7 +275,7 @@ func pactVersionID(ctx context.Context, tx *sql.Tx, consumer, provider, sha stri
 // GetPactBySHA implements broker.Store.
 func (s *Store) GetPactBySHA(ctx context.Context, consumer, provider, sha string) (broker.Pact, error) {
 	var out broker.Pact
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
 		if err != nil {
 			return err
@@ -301,7 +317,7 @@ func latestPactQuery(cols string, cid, pid int64, f broker.PactFilter) (string, 
 // LatestPact implements broker.Store.
 func (s *Store) LatestPact(ctx context.Context, consumer, provider string, f broker.PactFilter) (broker.Pact, error) {
 	var out broker.Pact
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -318,7 +334,7 @@ func (s *Store) LatestPact(ctx context.Context, consumer, provider string, f bro
 
 type idPair struct{ consumer, provider int64 }
 
-func integrationPairs(ctx context.Context, tx *sql.Tx, providerID int64) ([]idPair, error) {
+func integrationPairs(ctx context.Context, tx *txn, providerID int64) ([]idPair, error) {
 	q := `SELECT i.consumer_id, i.provider_id FROM integrations i JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id`
 	var args []any
 	if providerID != 0 {
@@ -344,7 +360,7 @@ func integrationPairs(ctx context.Context, tx *sql.Tx, providerID int64) ([]idPa
 // ListLatestPacts implements broker.Store.
 func (s *Store) ListLatestPacts(ctx context.Context, provider string, f broker.PactFilter) ([]broker.Pact, error) {
 	var out []broker.Pact
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var pid int64
 		if provider != "" {
 			var err error
@@ -376,7 +392,7 @@ func (s *Store) ListLatestPacts(ctx context.Context, provider string, f broker.P
 func (s *Store) ListPactVersions(ctx context.Context, consumer, provider string, page broker.Page) ([]broker.Pact, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Pact
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -401,7 +417,7 @@ func (s *Store) ListPactVersions(ctx context.Context, consumer, provider string,
 
 // DeletePact implements broker.Store.
 func (s *Store) DeletePact(ctx context.Context, consumer, provider, consumerVersion string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -430,7 +446,7 @@ func (s *Store) DeletePact(ctx context.Context, consumer, provider, consumerVers
 func (s *Store) ListIntegrations(ctx context.Context, page broker.Page) ([]broker.Integration, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Integration
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		rows, err := tx.QueryContext(ctx, `SELECT c.name, p.name, i.created_at, i.latest_pact_created_at FROM integrations i
 			JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id
 			ORDER BY c.name, p.name LIMIT ? OFFSET ?`, limit, offset)
@@ -456,7 +472,7 @@ func (s *Store) ListIntegrations(ctx context.Context, page broker.Page) ([]broke
 
 // DeleteIntegration implements broker.Store.
 func (s *Store) DeleteIntegration(ctx context.Context, consumer, provider string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err

@@ -14,7 +14,7 @@ import (
 // ResolveVersions implements broker.Queries.
 func (s *Store) ResolveVersions(ctx context.Context, sel broker.MatrixSelector) ([]broker.VersionRef, error) {
 	var out []broker.VersionRef
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		ids, err := resolveVersionIDs(ctx, tx, sel)
 		if err != nil {
 			return err
@@ -31,7 +31,7 @@ func (s *Store) ResolveVersions(ctx context.Context, sel broker.MatrixSelector) 
 	return out, err
 }
 
-func idList(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
+func idList(ctx context.Context, tx *txn, query string, args ...any) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func idList(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64
 }
 
 // resolveVersionIDs returns the version ids a selector picks, newest first.
-func resolveVersionIDs(ctx context.Context, tx *sql.Tx, sel broker.MatrixSelector) ([]int64, error) {
+func resolveVersionIDs(ctx context.Context, tx *txn, sel broker.MatrixSelector) ([]int64, error) {
 	pid, err := pacticipantID(ctx, tx, sel.Pacticipant)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func resolveVersionIDs(ctx context.Context, tx *sql.Tx, sel broker.MatrixSelecto
 
 type rowBuilder struct {
 	ctx      context.Context
-	tx       *sql.Tx
+	tx       *txn
 	versions map[int64]*broker.MatrixVersion
 	names    map[int64]string
 }
@@ -198,7 +198,7 @@ type pubVer struct{ pub, ver, provVersion int64 }
 // MatrixRows implements broker.Queries.
 func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]broker.MatrixRow, error) {
 	var out []broker.MatrixRow
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		type ver struct{ pid, vid int64 }
 		var vs []ver
 		seen := map[int64]bool{}
@@ -361,7 +361,7 @@ func sortRows(rows []broker.MatrixRow) {
 // ProvidersOfVersion implements broker.Queries.
 func (s *Store) ProvidersOfVersion(ctx context.Context, consumer, version string) ([]string, error) {
 	var out []string
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		_, vid, err := lookupVersion(ctx, tx, consumer, version)
 		if err != nil {
 			return err
@@ -376,7 +376,7 @@ func (s *Store) ProvidersOfVersion(ctx context.Context, consumer, version string
 // ConsumersOf implements broker.Queries.
 func (s *Store) ConsumersOf(ctx context.Context, provider string) ([]string, error) {
 	var out []string
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		pid, err := pacticipantID(ctx, tx, provider)
 		if err != nil {
 			return err
@@ -401,7 +401,7 @@ func scanSelected(rows *sql.Rows, extra ...any) (broker.SelectedPact, error) {
 	return p, err
 }
 
-func selectedList(ctx context.Context, tx *sql.Tx, fill func(*broker.SelectedPact, string), query string, args ...any) ([]broker.SelectedPact, error) {
+func selectedList(ctx context.Context, tx *txn, fill func(*broker.SelectedPact, string), query string, args ...any) ([]broker.SelectedPact, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -425,7 +425,7 @@ func selectedList(ctx context.Context, tx *sql.Tx, fill func(*broker.SelectedPac
 // SelectPacts implements broker.Queries.
 func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]broker.SelectedPact, error) {
 	var out []broker.SelectedPact
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		pid, err := pacticipantID(ctx, tx, q.Provider)
 		if err != nil {
 			return err
@@ -453,7 +453,7 @@ func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]brok
 	return out, err
 }
 
-func selectForConsumer(ctx context.Context, tx *sql.Tx, q broker.PactSelection, cid, pid int64) ([]broker.SelectedPact, error) {
+func selectForConsumer(ctx context.Context, tx *txn, q broker.PactSelection, cid, pid int64) ([]broker.SelectedPact, error) {
 	single := func(f broker.PactFilter) ([]broker.SelectedPact, error) {
 		query, args := latestPactQuery(selectedCols+`, ''`, cid, pid, f)
 		return selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
@@ -499,7 +499,7 @@ func selectForConsumer(ctx context.Context, tx *sql.Tx, q broker.PactSelection, 
 // SuccessfullyVerified implements broker.Queries.
 func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery) (bool, error) {
 	var ok bool
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		_, pid, pvid, err := pactVersionID(ctx, tx, q.Consumer, q.Provider, q.SHA)
 		if err != nil {
 			return err
@@ -556,7 +556,7 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 // TagFirstUsed implements broker.Queries.
 func (s *Store) TagFirstUsed(ctx context.Context, pacticipant, tag string) (time.Time, error) {
 	var out time.Time
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		pid, err := pacticipantID(ctx, tx, pacticipant)
 		if err != nil {
 			return err
@@ -574,69 +574,55 @@ func (s *Store) TagFirstUsed(ctx context.Context, pacticipant, tag string) (time
 	return out, err
 }
 
-// WIPCandidates implements broker.Queries.
+// WIPCandidates implements broker.Queries. It only reads publications
+// made since the date (index on provider and creation time) to find the
+// branches and tags touched since then, then looks up each one's head.
 func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]broker.SelectedPact, error) {
 	var out []broker.SelectedPact
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		pid, err := pacticipantID(ctx, tx, provider)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.consumer_id, l.consumer_version_id FROM latest_pact_publications l
-			WHERE l.provider_id = ? AND l.created_at >= ?`, pid, since.UTC().UnixNano())
+		sinceNanos := since.UTC().UnixNano()
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.consumer_id, b.name, '' FROM latest_pact_publications l
+				JOIN branch_versions bv ON bv.version_id = l.consumer_version_id
+				JOIN branches b ON b.id = bv.branch_id
+				WHERE l.provider_id = ? AND l.created_at >= ?
+			UNION
+			SELECT DISTINCT l.consumer_id, '', t.name FROM latest_pact_publications l
+				JOIN tags t ON t.version_id = l.consumer_version_id
+				WHERE l.provider_id = ? AND l.created_at >= ?`, pid, sinceNanos, pid, sinceNanos)
 		if err != nil {
 			return err
 		}
-		type cv struct{ consumer, version int64 }
-		var cvs []cv
+		type head struct {
+			consumer int64
+			f        broker.PactFilter
+		}
+		var heads []head
 		for rows.Next() {
-			var c cv
-			if err := rows.Scan(&c.consumer, &c.version); err != nil {
+			var h head
+			if err := rows.Scan(&h.consumer, &h.f.Branch, &h.f.Tag); err != nil {
 				rows.Close()
 				return err
 			}
-			cvs = append(cvs, c)
+			heads = append(heads, h)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		type key struct {
-			consumer    int64
-			branch, tag string
-		}
-		done := map[key]bool{}
-		for _, c := range cvs {
-			branches, err := versionBranches(ctx, tx, c.version)
+		for _, h := range heads {
+			f := h.f
+			query, args := latestPactQuery(selectedCols+`, ''`, h.consumer, pid, f)
+			got, err := selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
 			if err != nil {
 				return err
 			}
-			tags, err := versionTags(ctx, tx, c.version)
-			if err != nil {
-				return err
-			}
-			var filters []broker.PactFilter
-			for _, b := range branches {
-				filters = append(filters, broker.PactFilter{Branch: b})
-			}
-			for _, t := range tags {
-				filters = append(filters, broker.PactFilter{Tag: t})
-			}
-			for _, f := range filters {
-				k := key{c.consumer, f.Branch, f.Tag}
-				if done[k] {
-					continue
-				}
-				done[k] = true
-				query, args := latestPactQuery(selectedCols+`, ''`, c.consumer, pid, f)
-				got, err := selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
-				if err != nil {
-					return err
-				}
-				for _, p := range got {
-					if !p.CreatedAt.Before(since) {
-						out = append(out, p)
-					}
+			for _, p := range got {
+				if !p.CreatedAt.Before(since) {
+					out = append(out, p)
 				}
 			}
 		}

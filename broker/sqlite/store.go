@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -21,13 +22,23 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
+// readers is the number of concurrent read transactions.
+const readers = 4
+
 //go:embed migrations/*.sql
 var migrations embed.FS
 
 // Store is a broker.Store backed by an SQLite database.
 type Store struct {
-	w     *sql.DB // the single writer connection
-	r     *sql.DB // read-only connections (== w for in-memory databases)
+	w  *sql.DB    // the single writer connection
+	r  *sql.DB    // read-only connections (== w for in-memory databases)
+	wc *stmtCache // nil for in-memory databases
+	rc *stmtCache
+	// Each pool has one connection more than the transactions allowed to
+	// run on it, so that preparing a statement for the cache never waits
+	// for a connection held by a transaction that is itself preparing.
+	wmu   sync.Mutex    // one write transaction at a time
+	rsem  chan struct{} // read transactions in flight
 	now   func() time.Time
 	newID func() string
 }
@@ -48,7 +59,7 @@ func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = n
 // or a "file:" URI; ":memory:" for a private in-memory database) and
 // applies pending migrations.
 func Open(dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, newID: newUUID}
+	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -73,13 +84,17 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
-		s.w.SetMaxOpenConns(1)
+		s.w.SetMaxOpenConns(2)
+		s.w.SetMaxIdleConns(2)
 		s.w.SetConnMaxIdleTime(0)
 		s.w.SetConnMaxLifetime(0)
 	}
 	if err := s.w.Ping(); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
+	}
+	if !memory {
+		s.wc = newStmtCache(s.w)
 	}
 	if err := s.migrate(context.Background()); err != nil {
 		s.w.Close()
@@ -91,9 +106,12 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 			s.w.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
-		s.r.SetMaxOpenConns(4)
-		s.r.SetMaxIdleConns(4)
+		s.r.SetMaxOpenConns(readers + 1)
+		s.r.SetMaxIdleConns(readers + 1)
 		s.r.SetConnMaxIdleTime(0)
+		s.rc = newStmtCache(s.r)
+	} else {
+		s.rc = s.wc
 	}
 	return s, nil
 }
@@ -101,6 +119,12 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	var err error
+	if s.rc != nil && s.rc != s.wc {
+		s.rc.close()
+	}
+	if s.wc != nil {
+		s.wc.close()
+	}
 	if s.r != nil && s.r != s.w {
 		err = s.r.Close()
 	}
@@ -125,7 +149,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}
-		err = s.write(ctx, func(tx *sql.Tx) error {
+		err = s.write(ctx, func(tx *txn) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 				return err
@@ -133,7 +157,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, s.nowNanos())
@@ -149,12 +173,14 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) nowNanos() int64 { return s.now().UTC().UnixNano() }
 
 // write runs fn in an immediate transaction on the writer connection.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&txn{tx: tx, cache: s.wc}); err != nil {
 		_ = tx.Rollback()
 		return translate(err)
 	}
@@ -165,13 +191,22 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // read runs fn in a read transaction (a consistent snapshot).
-func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.r != s.w})
+func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
+	if s.r == s.w {
+		return s.write(ctx, fn)
+	}
+	select {
+	case s.rsem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.rsem }()
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	return translate(fn(tx))
+	return translate(fn(&txn{tx: tx, cache: s.rc}))
 }
 
 // translate maps SQLite constraint errors to broker sentinels by code.
@@ -247,4 +282,98 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// stmtCache prepares each distinct query once per database handle;
+// preparing dominated query time before (SQLite parses and plans each
+// statement on prepare).
+type stmtCache struct {
+	mu    sync.Mutex
+	db    *sql.DB
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
+}
+
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	c.stmts = map[string]*sql.Stmt{}
+}
+
+// txn is a transaction whose statements come from the cache.
+type txn struct {
+	tx    *sql.Tx
+	cache *stmtCache
+}
+
+func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if t.cache == nil {
+		return t.tx.PrepareContext(ctx, query)
+	}
+	st, err := t.cache.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return t.tx.StmtContext(ctx, st), nil
+}
+
+// ExecContext runs a cached statement in the transaction.
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryContext runs a cached query in the transaction.
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a cached single-row query in the transaction.
+func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *row {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return &row{err: err}
+	}
+	return &row{r: st.QueryRowContext(ctx, args...)}
+}
+
+// row is a *sql.Row that can also carry a prepare error.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+// Scan implements the Scan of *sql.Row.
+func (r *row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
 }

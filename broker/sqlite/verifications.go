@@ -32,41 +32,13 @@ func scanVerification(row interface{ Scan(...any) error }) (broker.Verification,
 
 // PublishVerification implements broker.Store.
 func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationInput) (broker.Verification, error) {
+	if err := checkVerification(in); err != nil {
+		return broker.Verification{}, err
+	}
 	var out broker.Verification
-	if err := checkName("providerApplicationVersion", in.ProviderVersion); err != nil {
-		return out, err
-	}
-	if len(in.TestResults) > 0 && !json.Valid(in.TestResults) {
-		return out, broker.Invalid("testResults", "must be valid JSON, got %.80q", string(in.TestResults))
-	}
-	if len(in.VerifiedBy) > 0 && !json.Valid(in.VerifiedBy) {
-		return out, broker.Invalid("verifiedBy", "must be valid JSON, got %.80q", string(in.VerifiedBy))
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		cid, pid, pvid, err := pactVersionID(ctx, tx, in.Consumer, in.Provider, in.PactSHA)
+	err := s.write(ctx, func(tx *txn) error {
+		id, err := s.verifyTx(ctx, tx, in)
 		if err != nil {
-			return err
-		}
-		_, provVID, _, err := s.ensureVersion(ctx, tx, in.Provider, in.ProviderVersion)
-		if err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) FROM verifications WHERE pact_version_id = ?`, pvid).Scan(&n); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO verifications (pact_version_id, number, provider_version_id, consumer_id, provider_id,
-			success, build_url, test_results, verified_by, execution_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			pvid, n+1, provVID, cid, pid, boolInt(in.Success), in.BuildURL, nullJSON(in.TestResults), nullJSON(in.VerifiedBy), s.nowNanos())
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO latest_verifications (pact_version_id, provider_version_id, verification_id) VALUES (?, ?, ?)`,
-			pvid, provVID, id); err != nil {
 			return err
 		}
 		out, err = scanVerification(tx.QueryRowContext(ctx, verificationSelect+`WHERE vr.id = ?`, id))
@@ -75,10 +47,55 @@ func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationI
 	return out, err
 }
 
+func checkVerification(in broker.VerificationInput) error {
+	if err := checkName("providerApplicationVersion", in.ProviderVersion); err != nil {
+		return err
+	}
+	if len(in.TestResults) > 0 && !json.Valid(in.TestResults) {
+		return broker.Invalid("testResults", "must be valid JSON, got %.80q", string(in.TestResults))
+	}
+	if len(in.VerifiedBy) > 0 && !json.Valid(in.VerifiedBy) {
+		return broker.Invalid("verifiedBy", "must be valid JSON, got %.80q", string(in.VerifiedBy))
+	}
+	return nil
+}
+
+// verifyTx records a verification and maintains latest_verifications; it
+// returns the new row id.
+func (s *Store) verifyTx(ctx context.Context, tx *txn, in broker.VerificationInput) (int64, error) {
+	cid, pid, pvid, err := pactVersionID(ctx, tx, in.Consumer, in.Provider, in.PactSHA)
+	if err != nil {
+		return 0, err
+	}
+	_, provVID, _, err := s.ensureVersion(ctx, tx, in.Provider, in.ProviderVersion)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) FROM verifications WHERE pact_version_id = ?`, pvid).Scan(&n); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO verifications (pact_version_id, number, provider_version_id, consumer_id, provider_id,
+		success, build_url, test_results, verified_by, execution_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pvid, n+1, provVID, cid, pid, boolInt(in.Success), in.BuildURL, nullJSON(in.TestResults), nullJSON(in.VerifiedBy), s.nowNanos())
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO latest_verifications (pact_version_id, provider_version_id, verification_id) VALUES (?, ?, ?)`,
+		pvid, provVID, id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
 // GetVerification implements broker.Store.
 func (s *Store) GetVerification(ctx context.Context, consumer, provider, sha string, n int) (broker.Verification, error) {
 	var out broker.Verification
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
 		if err != nil {
 			return err
@@ -95,7 +112,7 @@ func (s *Store) GetVerification(ctx context.Context, consumer, provider, sha str
 // LatestVerification implements broker.Store.
 func (s *Store) LatestVerification(ctx context.Context, consumer, provider, sha string) (broker.Verification, error) {
 	var out broker.Verification
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
 		if err != nil {
 			return err
@@ -113,7 +130,7 @@ func (s *Store) LatestVerification(ctx context.Context, consumer, provider, sha 
 func (s *Store) ListVerifications(ctx context.Context, consumer, provider, sha string, page broker.Page) ([]broker.Verification, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Verification
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
 		if err != nil {
 			return err

@@ -9,7 +9,7 @@ import (
 	"github.com/contracts-dev/contracts/broker"
 )
 
-func versionID(ctx context.Context, tx *sql.Tx, pid int64, pacticipant, number string) (int64, error) {
+func versionID(ctx context.Context, tx *txn, pid int64, pacticipant, number string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?`, pid, number).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -19,7 +19,7 @@ func versionID(ctx context.Context, tx *sql.Tx, pid int64, pacticipant, number s
 }
 
 // lookupVersion resolves pacticipant and version names to ids.
-func lookupVersion(ctx context.Context, tx *sql.Tx, pacticipant, number string) (pid, vid int64, err error) {
+func lookupVersion(ctx context.Context, tx *txn, pacticipant, number string) (pid, vid int64, err error) {
 	pid, err = pacticipantID(ctx, tx, pacticipant)
 	if err != nil {
 		return 0, 0, err
@@ -29,7 +29,7 @@ func lookupVersion(ctx context.Context, tx *sql.Tx, pacticipant, number string) 
 }
 
 // ensureVersion creates pacticipant and version as needed.
-func (s *Store) ensureVersion(ctx context.Context, tx *sql.Tx, pacticipant, number string) (pid, vid int64, created bool, err error) {
+func (s *Store) ensureVersion(ctx context.Context, tx *txn, pacticipant, number string) (pid, vid int64, created bool, err error) {
 	if err := checkName("version", number); err != nil {
 		return 0, 0, false, err
 	}
@@ -53,7 +53,7 @@ func (s *Store) ensureVersion(ctx context.Context, tx *sql.Tx, pacticipant, numb
 	return pid, vid, true, err
 }
 
-func stringList(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+func stringList(ctx context.Context, tx *txn, query string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func stringList(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]s
 }
 
 // loadVersion reads a version by id with its branches and tags.
-func loadVersion(ctx context.Context, tx *sql.Tx, vid int64) (broker.Version, error) {
+func loadVersion(ctx context.Context, tx *txn, vid int64) (broker.Version, error) {
 	var (
 		v      broker.Version
 		cr, up int64
@@ -93,12 +93,12 @@ func loadVersion(ctx context.Context, tx *sql.Tx, vid int64) (broker.Version, er
 	return v, err
 }
 
-func versionBranches(ctx context.Context, tx *sql.Tx, vid int64) ([]string, error) {
+func versionBranches(ctx context.Context, tx *txn, vid int64) ([]string, error) {
 	return stringList(ctx, tx, `SELECT b.name FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id
 		WHERE bv.version_id = ? ORDER BY bv.created_at, b.id`, vid)
 }
 
-func versionTags(ctx context.Context, tx *sql.Tx, vid int64) ([]string, error) {
+func versionTags(ctx context.Context, tx *txn, vid int64) ([]string, error) {
 	return stringList(ctx, tx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, vid)
 }
 
@@ -108,7 +108,7 @@ func (s *Store) PutVersion(ctx context.Context, pacticipant, number, buildURL st
 		out     broker.Version
 		created bool
 	)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		_, vid, c, err := s.ensureVersion(ctx, tx, pacticipant, number)
 		if err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Store) PutVersion(ctx context.Context, pacticipant, number, buildURL st
 // GetVersion implements broker.Store.
 func (s *Store) GetVersion(ctx context.Context, pacticipant, number string) (broker.Version, error) {
 	var out broker.Version
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, number)
 		if err != nil {
 			return err
@@ -140,7 +140,7 @@ func (s *Store) GetVersion(ctx context.Context, pacticipant, number string) (bro
 }
 
 // latestVersionID finds the latest version of pid matching f (0 if none).
-func latestVersionID(ctx context.Context, tx *sql.Tx, pid int64, f broker.VersionFilter) (int64, error) {
+func latestVersionID(ctx context.Context, tx *txn, pid int64, f broker.VersionFilter) (int64, error) {
 	var (
 		id  sql.NullInt64
 		err error
@@ -163,7 +163,7 @@ func latestVersionID(ctx context.Context, tx *sql.Tx, pid int64, f broker.Versio
 // LatestVersion implements broker.Store.
 func (s *Store) LatestVersion(ctx context.Context, pacticipant string, f broker.VersionFilter) (broker.Version, error) {
 	var out broker.Version
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		pid, err := pacticipantID(ctx, tx, pacticipant)
 		if err != nil {
 			return err
@@ -187,7 +187,7 @@ func (s *Store) LatestVersion(ctx context.Context, pacticipant string, f broker.
 	return out, err
 }
 
-func (s *Store) listVersionIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]broker.Version, error) {
+func (s *Store) listVersionIDs(ctx context.Context, tx *txn, query string, args ...any) ([]broker.Version, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -220,7 +220,7 @@ func (s *Store) listVersionIDs(ctx context.Context, tx *sql.Tx, query string, ar
 func (s *Store) ListVersions(ctx context.Context, pacticipant string, page broker.Page) ([]broker.Version, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Version
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		pid, err := pacticipantID(ctx, tx, pacticipant)
 		if err != nil {
 			return err
@@ -233,7 +233,7 @@ func (s *Store) ListVersions(ctx context.Context, pacticipant string, page broke
 
 // DeleteVersion implements broker.Store.
 func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, number)
 		if err != nil {
 			return err
@@ -264,14 +264,14 @@ func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) e
 	})
 }
 
-func refreshBranchHead(ctx context.Context, tx *sql.Tx, branchID int64) error {
+func refreshBranchHead(ctx context.Context, tx *txn, branchID int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO branch_heads (branch_id, version_id)
 		SELECT branch_id, max(version_id) FROM branch_versions WHERE branch_id = ? GROUP BY branch_id`, branchID)
 	return err
 }
 
 // addBranchVersion puts vid on the branch and maintains the branch head.
-func (s *Store) addBranchVersion(ctx context.Context, tx *sql.Tx, pid, vid int64, branch string) (created bool, err error) {
+func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, branch string) (created bool, err error) {
 	if err := checkName("branch", branch); err != nil {
 		return false, err
 	}
@@ -313,7 +313,7 @@ func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, branch, versi
 	if err := checkName("branch", branch); err != nil {
 		return out, false, err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		pid, vid, _, err := s.ensureVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -327,7 +327,7 @@ func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, branch, versi
 	return out, created, err
 }
 
-func getBranchVersion(ctx context.Context, tx *sql.Tx, pacticipant, branch, version string) (broker.BranchVersion, error) {
+func getBranchVersion(ctx context.Context, tx *txn, pacticipant, branch, version string) (broker.BranchVersion, error) {
 	var cr int64
 	err := tx.QueryRowContext(ctx, `SELECT bv.created_at FROM branch_versions bv
 		JOIN branches b ON b.id = bv.branch_id
@@ -343,7 +343,7 @@ func getBranchVersion(ctx context.Context, tx *sql.Tx, pacticipant, branch, vers
 // GetBranchVersion implements broker.Store.
 func (s *Store) GetBranchVersion(ctx context.Context, pacticipant, branch, version string) (broker.BranchVersion, error) {
 	var out broker.BranchVersion
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		out, err = getBranchVersion(ctx, tx, pacticipant, branch, version)
 		return err
@@ -367,7 +367,7 @@ func scanBranch(row interface{ Scan(...any) error }) (int64, broker.Branch, erro
 	return id, b, err
 }
 
-func getBranch(ctx context.Context, tx *sql.Tx, pacticipant, branch string) (int64, broker.Branch, error) {
+func getBranch(ctx context.Context, tx *txn, pacticipant, branch string) (int64, broker.Branch, error) {
 	id, b, err := scanBranch(tx.QueryRowContext(ctx, branchSelect+`WHERE p.name = ? AND b.name = ?`, pacticipant, branch))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, b, notFound("branch %q of pacticipant %q", branch, pacticipant)
@@ -378,7 +378,7 @@ func getBranch(ctx context.Context, tx *sql.Tx, pacticipant, branch string) (int
 // GetBranch implements broker.Store.
 func (s *Store) GetBranch(ctx context.Context, pacticipant, branch string) (broker.Branch, error) {
 	var out broker.Branch
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		_, out, err = getBranch(ctx, tx, pacticipant, branch)
 		return err
@@ -390,7 +390,7 @@ func (s *Store) GetBranch(ctx context.Context, pacticipant, branch string) (brok
 func (s *Store) ListBranches(ctx context.Context, pacticipant string, page broker.Page) ([]broker.Branch, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Branch
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		pid, err := pacticipantID(ctx, tx, pacticipant)
 		if err != nil {
 			return err
@@ -416,7 +416,7 @@ func (s *Store) ListBranches(ctx context.Context, pacticipant string, page broke
 func (s *Store) ListBranchVersions(ctx context.Context, pacticipant, branch string, page broker.Page) ([]broker.Version, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Version
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		if _, err := pacticipantID(ctx, tx, pacticipant); err != nil {
 			return err
 		}
@@ -432,7 +432,7 @@ func (s *Store) ListBranchVersions(ctx context.Context, pacticipant, branch stri
 
 // DeleteBranch implements broker.Store.
 func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		bid, _, err := getBranch(ctx, tx, pacticipant, branch)
 		if err != nil {
 			return err
@@ -442,7 +442,7 @@ func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) er
 	})
 }
 
-func (s *Store) addTag(ctx context.Context, tx *sql.Tx, pid, vid int64, tag string) (bool, error) {
+func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, tag string) (bool, error) {
 	if err := checkName("tag", tag); err != nil {
 		return false, err
 	}
@@ -454,7 +454,7 @@ func (s *Store) addTag(ctx context.Context, tx *sql.Tx, pid, vid int64, tag stri
 	return n > 0, nil
 }
 
-func getTag(ctx context.Context, tx *sql.Tx, pacticipant, version, tag string) (broker.Tag, error) {
+func getTag(ctx context.Context, tx *txn, pacticipant, version, tag string) (broker.Tag, error) {
 	_, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 	if err != nil {
 		return broker.Tag{}, err
@@ -476,7 +476,7 @@ func (s *Store) AddTag(ctx context.Context, pacticipant, version, tag string) (b
 	if err := checkName("tag", tag); err != nil {
 		return out, false, err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		pid, vid, _, err := s.ensureVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -493,7 +493,7 @@ func (s *Store) AddTag(ctx context.Context, pacticipant, version, tag string) (b
 // GetTag implements broker.Store.
 func (s *Store) GetTag(ctx context.Context, pacticipant, version, tag string) (broker.Tag, error) {
 	var out broker.Tag
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		out, err = getTag(ctx, tx, pacticipant, version, tag)
 		return err
@@ -504,7 +504,7 @@ func (s *Store) GetTag(ctx context.Context, pacticipant, version, tag string) (b
 // ListTags implements broker.Store.
 func (s *Store) ListTags(ctx context.Context, pacticipant, version string) ([]broker.Tag, error) {
 	var out []broker.Tag
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -530,7 +530,7 @@ func (s *Store) ListTags(ctx context.Context, pacticipant, version string) ([]br
 
 // DeleteTag implements broker.Store.
 func (s *Store) DeleteTag(ctx context.Context, pacticipant, version, tag string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err

@@ -34,7 +34,7 @@ func checkWebhook(w broker.Webhook) error {
 }
 
 // webhookParties resolves the optional consumer and provider to ids.
-func webhookParties(ctx context.Context, tx *sql.Tx, w broker.Webhook) (c, p any, err error) {
+func webhookParties(ctx context.Context, tx *txn, w broker.Webhook) (c, p any, err error) {
 	resolve := func(field, name string) (any, error) {
 		if name == "" {
 			return nil, nil
@@ -52,7 +52,7 @@ func webhookParties(ctx context.Context, tx *sql.Tx, w broker.Webhook) (c, p any
 	return c, p, err
 }
 
-func getWebhook(ctx context.Context, tx *sql.Tx, uuid string) (broker.Webhook, error) {
+func getWebhook(ctx context.Context, tx *txn, uuid string) (broker.Webhook, error) {
 	w, err := scanWebhook(tx.QueryRowContext(ctx, webhookSelect+`WHERE w.uuid = ?`, uuid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, notFound("webhook %q", uuid)
@@ -69,7 +69,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w broker.Webhook) (broker.Web
 		w.UUID = s.newID()
 	}
 	var out broker.Webhook
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		c, p, err := webhookParties(ctx, tx, w)
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ func (s *Store) PutWebhook(ctx context.Context, w broker.Webhook) (broker.Webhoo
 		out     broker.Webhook
 		created bool
 	)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		c, p, err := webhookParties(ctx, tx, w)
 		if err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *Store) PutWebhook(ctx context.Context, w broker.Webhook) (broker.Webhoo
 // GetWebhook implements broker.Store.
 func (s *Store) GetWebhook(ctx context.Context, uuid string) (broker.Webhook, error) {
 	var out broker.Webhook
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		out, err = getWebhook(ctx, tx, uuid)
 		return err
@@ -135,7 +135,7 @@ func (s *Store) GetWebhook(ctx context.Context, uuid string) (broker.Webhook, er
 // ListWebhooks implements broker.Store.
 func (s *Store) ListWebhooks(ctx context.Context, f broker.WebhookFilter) ([]broker.Webhook, error) {
 	var out []broker.Webhook
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var (
 			conds []string
 			args  []any
@@ -171,7 +171,7 @@ func (s *Store) ListWebhooks(ctx context.Context, f broker.WebhookFilter) ([]bro
 
 // DeleteWebhook implements broker.Store.
 func (s *Store) DeleteWebhook(ctx context.Context, uuid string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE uuid = ?`, uuid)
 		if err != nil {
 			return err
