@@ -26,6 +26,7 @@ type orderService struct {
 	states  []stateCall
 	headers []http.Header
 	paths   []string
+	events  []string // state changes and requests, in arrival order
 }
 
 type order struct {
@@ -72,6 +73,7 @@ func (s *orderService) handler() http.Handler {
 			s.mu.Lock()
 			s.headers = append(s.headers, r.Header.Clone())
 			s.paths = append(s.paths, r.URL.RequestURI())
+			s.events = append(s.events, r.Method+" "+r.URL.RequestURI())
 			s.mu.Unlock()
 		}
 		mux.ServeHTTP(w, r)
@@ -99,6 +101,7 @@ func (s *orderService) state(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.states = append(s.states, c)
+	s.events = append(s.events, c.Action+" "+c.State)
 	if s.failState {
 		http.Error(w, "database unavailable", http.StatusInternalServerError)
 		return

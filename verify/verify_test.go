@@ -643,3 +643,19 @@ func TestVerifyDispatchesToTransports(t *testing.T) {
 		})
 	}
 }
+
+func TestVerifyWithStatesRunsOneAtATime(t *testing.T) {
+	svc := &orderService{}
+	srv := mustStartOrderService(t, svc)
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state", Concurrency: 8},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.True(t, r.Success())
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	require.Equal(t, []string{
+		"setup an order exists", "GET /orders/1", "teardown an order exists",
+		"setup no orders exist", "GET /orders/999", "teardown no orders exist",
+		"setup ", "POST /orders", "teardown ",
+		"setup ", "GET /orders?status=open", "teardown ",
+	}, svc.events)
+}
