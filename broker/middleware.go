@@ -148,6 +148,11 @@ func (s *server) observe(next http.Handler) http.Handler {
 			}
 			route := r.Pattern
 			if route == "" {
+				// Refused before routing (auth): find the pattern anyway,
+				// so metrics and logs name the route.
+				_, route = s.mux.Handler(r)
+			}
+			if route == "" {
 				route = "unmatched"
 			} else if _, after, ok := strings.Cut(route, " "); ok {
 				route = after
