@@ -47,10 +47,10 @@ stop_provider() {
 trap stop_provider EXIT
 
 echo "bench: building contracts and the bench provider" >&2
-go build -o "$out/contracts" ./cmd/contracts
-go build -o "$out/provider" ./testdata/bench/provider
-"$out/provider" -write-pact "$out/pact.json" -n "$n"
-"$out/provider" -list-broken -n "$n" | sort >"$out/want-broken.txt"
+go build -o "$out/contracts" ./cmd/contracts || die "go build ./cmd/contracts failed"
+go build -o "$out/provider" ./testdata/bench/provider || die "go build ./testdata/bench/provider failed"
+"$out/provider" -write-pact "$out/pact.json" -n "$n" || die "could not write the pact"
+"$out/provider" -list-broken -n "$n" | sort >"$out/want-broken.txt" || die "could not list the broken interactions"
 
 # start_provider [-broken]: starts the provider on a free loopback port and
 # sets provider_url and provider_port. The URL is read from a FIFO, so there
