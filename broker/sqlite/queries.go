@@ -585,12 +585,14 @@ func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.T
 			return err
 		}
 		sinceNanos := since.UTC().UnixNano()
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.consumer_id, b.name, '' FROM latest_pact_publications l
+		// INDEXED BY: without statistics the planner prefers the integration
+		// index and reads every publication of the provider.
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.consumer_id, b.name, '' FROM latest_pact_publications l INDEXED BY latest_pact_publications_created
 				JOIN branch_versions bv ON bv.version_id = l.consumer_version_id
 				JOIN branches b ON b.id = bv.branch_id
 				WHERE l.provider_id = ? AND l.created_at >= ?
 			UNION
-			SELECT DISTINCT l.consumer_id, '', t.name FROM latest_pact_publications l
+			SELECT DISTINCT l.consumer_id, '', t.name FROM latest_pact_publications l INDEXED BY latest_pact_publications_created
 				JOIN tags t ON t.version_id = l.consumer_version_id
 				WHERE l.provider_id = ? AND l.created_at >= ?`, pid, sinceNanos, pid, sinceNanos)
 		if err != nil {

@@ -16,6 +16,21 @@ type jsonCmp struct {
 	allowUnexpected bool
 	kind            Kind
 	out             []Mismatch
+	// inherit holds eachValue's rules while comparing one of the values:
+	// they cascade to every location deeper than inheritDepth that no rule
+	// of the category selects.
+	inherit      *pact.RuleList
+	inheritDepth int
+}
+
+// best resolves the rules at loc, falling back to inherited eachValue
+// rules.
+func (c *jsonCmp) best(loc []string) (*rule, *pact.RuleList, bool) {
+	r, list, cascaded := c.rules.best(loc)
+	if list == nil && c.inherit != nil && len(loc) > c.inheritDepth {
+		return nil, c.inherit, true
+	}
+	return r, list, cascaded
 }
 
 func (c *jsonCmp) add(loc []string, exp, act any, msg string) {
@@ -55,7 +70,7 @@ func (c *jsonCmp) typeMismatch(loc []string, exp, act any) {
 }
 
 func (c *jsonCmp) compareValues(loc []string, exp, act any) {
-	_, list, cascaded := c.rules.best(loc)
+	_, list, cascaded := c.best(loc)
 	if list != nil {
 		for _, msg := range applyList(list, exp, act, cascaded, false) {
 			c.add(loc, exp, act, msg)
@@ -67,17 +82,38 @@ func (c *jsonCmp) compareValues(loc []string, exp, act any) {
 	}
 }
 
-// compareWith compares a value under an explicit rule list (eachValue).
+// compareWith compares a value under eachValue's rules, which also cascade
+// into the value's children.
 func (c *jsonCmp) compareWith(loc []string, list *pact.RuleList, exp, act any) {
-	switch act.(type) {
+	switch exp.(type) {
 	case map[string]any, []any:
+		if kindOf(exp) != kindOf(act) {
+			c.typeMismatch(loc, exp, act)
+			return
+		}
 		for _, msg := range applyCollection(list, exp, act, false) {
 			c.add(loc, exp, act, msg)
 		}
-		c.compare(loc, exp, act)
+		saved, savedDepth := c.inherit, c.inheritDepth
+		c.inherit, c.inheritDepth = list, len(loc)
+		if m, ok := exp.(map[string]any); ok {
+			c.compareMapEntries(loc, m, act.(map[string]any))
+		} else {
+			c.compare(loc, exp, act)
+		}
+		c.inherit, c.inheritDepth = saved, savedDepth
 	default:
 		for _, msg := range applyList(list, exp, act, false, false) {
 			c.add(loc, exp, act, msg)
+		}
+	}
+}
+
+// compareMapEntries compares the values of the keys both maps have.
+func (c *jsonCmp) compareMapEntries(loc []string, exp, act map[string]any) {
+	for k, e := range exp {
+		if a, ok := act[k]; ok {
+			c.compare(child(loc, k), e, a)
 		}
 	}
 }
@@ -106,7 +142,7 @@ func hasMatcher(list *pact.RuleList, types ...string) *pact.Matcher {
 }
 
 func (c *jsonCmp) compareMaps(loc []string, exp, act map[string]any) {
-	_, list, cascaded := c.rules.best(loc)
+	_, list, cascaded := c.best(loc)
 	if list != nil {
 		for _, msg := range applyCollection(list, exp, act, cascaded) {
 			c.add(loc, exp, act, msg)
@@ -233,7 +269,7 @@ func subRules(m *pact.Matcher) *pact.RuleList {
 }
 
 func (c *jsonCmp) compareLists(loc []string, exp, act []any) {
-	r, list, cascaded := c.rules.best(loc)
+	r, list, cascaded := c.best(loc)
 	if list == nil {
 		if len(exp) == 0 && len(act) > 0 {
 			c.add(loc, exp, act, fmt.Sprintf("Expected an empty List but received %s", compactJSON(act)))
@@ -284,7 +320,7 @@ func (c *jsonCmp) listContent(loc []string, exp, act []any) {
 			c.compare(p, e, act[i])
 			continue
 		}
-		if _, l, _ := c.rules.best(p); l == nil {
+		if _, l, _ := c.best(p); l == nil {
 			c.add(loc, e, nil, fmt.Sprintf("Expected %s but was missing", compactJSON(e)))
 		}
 	}

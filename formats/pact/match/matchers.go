@@ -88,10 +88,15 @@ func onCollection(t string, cascaded bool) bool {
 	switch t {
 	case "type", "min", "max", "minType", "maxType", "notEmpty":
 		return true
-	case "equality", "values", "eachKey", "eachValue", "arrayContains", "each-key", "each-value", "array-contains", "statusCode":
-		return false
+	case "equality":
+		// At its own path equality compares the whole collection; inherited,
+		// it is the default comparison of the children.
+		return !cascaded
 	}
-	return !cascaded
+	// Leaf matchers (regex, integer, date, ...) on a collection apply to
+	// its leaves, as the reference engine does; structural ones are
+	// handled by the collection comparisons.
+	return false
 }
 
 // applyCollection applies the matchers of a list that concern a collection
@@ -194,6 +199,9 @@ func applyMatcher(m *pact.Matcher, exp, act any, cascaded, coerce bool) []string
 			return []string{fmt.Sprintf("Expected binary contents to have content type '%s' but detected contents was '%s'", want, got)}
 		}
 	case "notEmpty":
+		if act == nil {
+			return []string{"Expected non-empty value but got a NULL"}
+		}
 		if isEmpty(act) {
 			return []string{fmt.Sprintf("Expected %s to not be empty", showTyped(act))}
 		}

@@ -17,41 +17,53 @@ import (
 
 // TestReferenceVerifierMessages replays responses that were verified with
 // the Pact reference verifier and requires exactly the mismatches it
-// reported (testdata/match/reference/want.txt).
+// reported (testdata/match/reference/*want.txt).
 func TestReferenceVerifierMessages(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join("reference")
-	p, err := pact.Parse(mustMatchData(t, filepath.Join(dir, "pact.json")))
-	require.NoError(t, err)
-	var actual map[string]struct {
-		Status  int                 `json:"status"`
-		Headers map[string][]string `json:"headers"`
-		Body    json.RawMessage     `json:"body"`
+	for _, set := range []string{"", "rules-"} {
+		t.Run("set "+set, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join("reference")
+			p, err := pact.Parse(mustMatchData(t, filepath.Join(dir, set+"pact.json")))
+			require.NoError(t, err)
+			var actual map[string]struct {
+				Status  int                 `json:"status"`
+				Headers map[string][]string `json:"headers"`
+				Body    json.RawMessage     `json:"body"`
+			}
+			require.NoError(t, json.Unmarshal(mustMatchData(t, filepath.Join(dir, set+"actual.json")), &actual))
+			var got []string
+			for _, in := range p.Interactions {
+				a, ok := actual[in.Description]
+				require.True(t, ok, in.Description)
+				resp := &pact.Response{Status: a.Status, Headers: a.Headers}
+				if len(a.Body) > 0 {
+					resp.Body = pact.Body{State: pact.BodyPresent, Content: a.Body}
+				}
+				for _, m := range match.Response(in.Response, resp) {
+					got = append(got, in.Description+" | "+m.Path+" | "+m.Message)
+				}
+			}
+			require.Equal(t, wantLines(t, filepath.Join(dir, set+"want.txt")), sorted(got))
+		})
 	}
-	require.NoError(t, json.Unmarshal(mustMatchData(t, filepath.Join(dir, "actual.json")), &actual))
+}
 
-	var got []string
-	for _, in := range p.Interactions {
-		a, ok := actual[in.Description]
-		require.True(t, ok, in.Description)
-		resp := &pact.Response{Status: a.Status, Headers: a.Headers}
-		if len(a.Body) > 0 {
-			resp.Body = pact.Body{State: pact.BodyPresent, Content: a.Body}
-		}
-		for _, m := range match.Response(in.Response, resp) {
-			got = append(got, in.Description+" | "+m.Path+" | "+m.Message)
-		}
-	}
+func wantLines(tb testing.TB, name string) []string {
+	tb.Helper()
 	var want []string
-	sc := bufio.NewScanner(bytes.NewReader(mustMatchData(t, filepath.Join(dir, "want.txt"))))
+	sc := bufio.NewScanner(bytes.NewReader(mustMatchData(tb, name)))
 	for sc.Scan() {
 		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
 			want = append(want, line)
 		}
 	}
-	sort.Strings(got)
-	sort.Strings(want)
-	require.Equal(t, want, got)
+	return sorted(want)
+}
+
+func sorted(s []string) []string {
+	sort.Strings(s)
+	return s
 }
 
 // TestReferenceMockServerMessages replays requests that were sent to the
@@ -87,14 +99,5 @@ func TestReferenceMockServerMessages(t *testing.T) {
 			got = append(got, a.Interaction+" | "+m.Path+" | "+m.Message)
 		}
 	}
-	var want []string
-	sc := bufio.NewScanner(bytes.NewReader(mustMatchData(t, filepath.Join(dir, "requests-want.txt"))))
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
-			want = append(want, line)
-		}
-	}
-	sort.Strings(got)
-	sort.Strings(want)
-	require.Equal(t, want, got)
+	require.Equal(t, wantLines(t, filepath.Join(dir, "requests-want.txt")), sorted(got))
 }
