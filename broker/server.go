@@ -36,6 +36,10 @@ type ServerConfig struct {
 	MaxBodyBytes int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Frontend, when set, wraps the API handler inside authentication,
+	// logging and metrics, to serve the web view at the same paths, e.g.
+	// func(api http.Handler) http.Handler { return web.Negotiate(api, ui) }.
+	Frontend func(api http.Handler) http.Handler
 }
 
 type server struct {
@@ -64,7 +68,11 @@ func NewServer(store Store, cfg ServerConfig) http.Handler {
 		log.Warn("no credentials configured: the broker is open to anyone for reading and writing")
 	}
 	s.routes()
-	return s.observe(s.mux)
+	var h http.Handler = s.mux
+	if cfg.Frontend != nil {
+		h = cfg.Frontend(h)
+	}
+	return s.observe(h)
 }
 
 // handle registers a handler that returns an error; the error is answered

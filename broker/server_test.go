@@ -238,3 +238,38 @@ func TestHealthAndMetrics(t *testing.T) {
 		require.Equal(t, "unavailable", body["store"])
 	})
 }
+
+func TestFrontendWrapsTheAPIInsideAuthAndLogging(t *testing.T) {
+	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html>ui</html>")
+	})
+	b := mustBroker(t, broker.ServerConfig{
+		Auth: broker.AuthConfig{ReadToken: "r"},
+		Frontend: func(api http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.Contains(r.Header.Get("Accept"), "text/html") {
+					ui.ServeHTTP(w, r)
+					return
+				}
+				api.ServeHTTP(w, r)
+			})
+		},
+	})
+	status, _, _ := doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants", "", "Accept", "text/html")
+	require.Equal(t, http.StatusUnauthorized, status, "the web view is behind the same auth")
+	req, err := http.NewRequest(http.MethodGet, b.srv.URL+"/pacticipants", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("Authorization", "Bearer r")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, "<html>ui</html>", string(data))
+	status, _, _ = doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants", "", "Authorization", "Bearer r")
+	require.Equal(t, http.StatusOK, status)
+	lines := requestLogs(t, b.logs.String())
+	require.Equal(t, "/pacticipants", lines[1]["route"], "web view requests are logged by route too")
+}
