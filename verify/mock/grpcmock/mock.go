@@ -1,0 +1,525 @@
+package grpcmock
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	protoapi "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/proto"
+	"github.com/contracts-dev/contracts/verify/grpcverify"
+)
+
+// PluginVersion is the protobuf plugin version written in
+// metadata.plugins[].version: pacts are written in the layout of that
+// version, so Pact tools that load the plugin accept them.
+const PluginVersion = "0.6.4"
+
+// Mock is a mock gRPC provider for one consumer test: expectations are
+// declared with Expect and served on a real gRPC server on 127.0.0.1.
+type Mock struct {
+	tb        testing.TB
+	files     *proto.Files
+	key       string
+	set       string // base64 FileDescriptorSet
+	protoFile string
+	pact      *pact.Pact
+	srv       *Server
+	addr      string
+	closeFn   func()
+	errs      []error // invalid expectations, guarded by srv.mu
+}
+
+// New compiles protoFiles (resolving imports against importPaths, see
+// proto.Load), starts the mock on 127.0.0.1 on a free port, and stops it
+// when the test ends. Errors fail the test.
+func New(tb testing.TB, protoFiles []string, importPaths []string) *Mock {
+	tb.Helper()
+	m, err := Open(context.Background(), protoFiles, importPaths)
+	if err != nil {
+		tb.Fatalf("grpcmock: %v", err)
+	}
+	m.tb = tb
+	tb.Cleanup(func() { _ = m.Close() })
+	return m
+}
+
+// Open is New for callers without a testing.TB: the caller must Close the
+// mock, and builder errors are reported by Verify instead of failing a test.
+func Open(ctx context.Context, protoFiles []string, importPaths []string) (*Mock, error) {
+	files, err := proto.Load(ctx, protoFiles, importPaths)
+	if err != nil {
+		return nil, err
+	}
+	data, err := DescriptorSet(files)
+	if err != nil {
+		return nil, err
+	}
+	src := ""
+	if len(protoFiles) > 0 {
+		text, err := os.ReadFile(protoFiles[0])
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", protoFiles[0], err)
+		}
+		src = string(text)
+	}
+	m := &Mock{
+		files:     files,
+		key:       DescriptorKey(data),
+		set:       base64.StdEncoding.EncodeToString(data),
+		protoFile: src,
+		srv:       newServer(nil),
+	}
+	m.pact = &pact.Pact{Spec: pact.V4, Layout: pact.V4}
+	if m.pact.Metadata, err = m.metadata(); err != nil {
+		return nil, err
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	m.addr = lis.Addr().String()
+	gs := m.srv.GRPCServer()
+	go func() { _ = gs.Serve(lis) }()
+	m.closeFn = gs.Stop
+	return m, nil
+}
+
+// Close stops the server.
+func (m *Mock) Close() error {
+	if m.closeFn != nil {
+		m.closeFn()
+		m.closeFn = nil
+	}
+	return nil
+}
+
+// Addr is the host:port the mock listens on.
+func (m *Mock) Addr() string { return m.addr }
+
+// Target is the mock's address as a grpc:// URL.
+func (m *Mock) Target() string { return "grpc://" + m.addr }
+
+// Files are the compiled descriptors of the mock's .proto files.
+func (m *Mock) Files() *proto.Files { return m.files }
+
+// Problems lists what went wrong so far (see Server.Problems); invalid
+// expectations come first.
+func (m *Mock) Problems() []Problem { return m.srv.Problems() }
+
+// Verify checks that every expectation was met and no call was unexpected;
+// the error wraps ErrNotOK and lists the problems.
+func (m *Mock) Verify() error {
+	m.srv.mu.Lock()
+	errs := append([]error(nil), m.errs...)
+	m.srv.mu.Unlock()
+	if len(errs) > 0 {
+		lines := make([]string, len(errs))
+		for i, err := range errs {
+			lines[i] = "  invalid expectation: " + err.Error()
+		}
+		return fmt.Errorf("%w:\n%s", ErrNotOK, strings.Join(lines, "\n"))
+	}
+	return m.srv.Verify()
+}
+
+// DescriptorSet serializes files and everything they import (the standard
+// google/protobuf files too, as protoc --include_imports does) as a
+// google.protobuf.FileDescriptorSet, dependencies first, without source
+// info, deterministically.
+func DescriptorSet(files *proto.Files) ([]byte, error) {
+	set := &descriptorpb.FileDescriptorSet{}
+	seen := map[string]bool{}
+	var visit func(fd protoreflect.FileDescriptor)
+	visit = func(fd protoreflect.FileDescriptor) {
+		if seen[fd.Path()] {
+			return
+		}
+		seen[fd.Path()] = true
+		imports := fd.Imports()
+		for i := 0; i < imports.Len(); i++ {
+			visit(imports.Get(i).FileDescriptor)
+		}
+		fdp := protodesc.ToFileDescriptorProto(fd)
+		fdp.SourceCodeInfo = nil
+		set.File = append(set.File, fdp)
+	}
+	for _, fd := range files.Files() {
+		visit(fd)
+	}
+	data, err := protoapi.MarshalOptions{Deterministic: true}.Marshal(set)
+	if err != nil {
+		return nil, fmt.Errorf("encode descriptor set: %w", err)
+	}
+	return data, nil
+}
+
+// DescriptorKey is the key the protobuf plugin files a descriptor set
+// under: the hex MD5 digest of the serialized FileDescriptorSet.
+func DescriptorKey(set []byte) string {
+	sum := md5.Sum(set)
+	return hex.EncodeToString(sum[:])
+}
+
+func (m *Mock) metadata() (map[string]json.RawMessage, error) {
+	plugins := []any{map[string]any{
+		"name":    "protobuf",
+		"version": PluginVersion,
+		"configuration": map[string]any{
+			m.key: map[string]any{"protoDescriptors": m.set, "protoFile": m.protoFile},
+		},
+	}}
+	out := map[string]json.RawMessage{}
+	for k, v := range map[string]any{"pactSpecification": map[string]any{"version": "4.0"}, "plugins": plugins} {
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("pact metadata %s: %w", k, err)
+		}
+		out[k] = data
+	}
+	return out, nil
+}
+
+// Expectation is one interaction being declared. Its methods return it for
+// chaining; a mistake (unknown field, value of the wrong type) fails the
+// test (New) or is reported by Verify (Open).
+type Expectation struct {
+	m      *Mock
+	e      *entry
+	method *grpcverify.Method
+	broken bool
+	// reqMsg and respMsg are the messages last built, for the markup.
+	reqMsg, respMsg *dynamicpb.Message
+}
+
+// Expect declares an interaction calling method, "package.Service/Method"
+// (or any form proto.Files.FindMethod accepts).
+func (m *Mock) Expect(method string) *Expectation {
+	if m.tb != nil {
+		m.tb.Helper()
+	}
+	x := &Expectation{m: m}
+	md, err := m.files.FindMethod(method)
+	if err != nil {
+		x.fail(err)
+		x.broken = true
+		return x
+	}
+	x.method = &grpcverify.Method{
+		Files:         m.files,
+		Desc:          md,
+		Path:          "/" + string(md.Parent().FullName()) + "/" + string(md.Name()),
+		DescriptorKey: m.key,
+	}
+	service := "." + string(md.Parent().FullName()) + "/" + string(md.Name())
+	cfg, _ := json.Marshal(map[string]string{"descriptorKey": m.key, "service": service})
+	in := &pact.Interaction{
+		Type:                pact.SyncMessage,
+		Transport:           "grpc",
+		PluginConfiguration: map[string]json.RawMessage{"protobuf": cfg},
+		MessageRequest:      &pact.Message{},
+	}
+	x.e = &entry{pact: m.pact, in: in, method: x.method}
+	// The request and response start as empty messages.
+	x.setContents(in.MessageRequest, md.Input(), map[string]any{}, nil)
+	in.MessageResponses = []*pact.Message{{}}
+	x.setContents(in.MessageResponses[0], md.Output(), map[string]any{}, nil)
+	x.markup()
+	m.srv.mu.Lock()
+	m.srv.entries = append(m.srv.entries, x.e)
+	m.pact.Interactions = append(m.pact.Interactions, in)
+	m.srv.mu.Unlock()
+	return x
+}
+
+func (x *Expectation) fail(err error) {
+	if x.m.tb != nil {
+		x.m.tb.Helper()
+		x.m.tb.Errorf("grpcmock: %v", err)
+	}
+	x.m.srv.mu.Lock()
+	x.m.errs = append(x.m.errs, err)
+	x.m.srv.mu.Unlock()
+}
+
+// edit runs fn on the interaction under the server's lock.
+func (x *Expectation) edit(fn func(in *pact.Interaction) error) *Expectation {
+	if x.broken {
+		return x
+	}
+	x.m.srv.mu.Lock()
+	err := fn(x.e.in)
+	x.m.srv.mu.Unlock()
+	if err != nil {
+		if x.m.tb != nil {
+			x.m.tb.Helper()
+		}
+		x.fail(fmt.Errorf("%s: %w", x.method.Path, err))
+	}
+	return x
+}
+
+// Given adds a provider state with optional parameters.
+func (x *Expectation) Given(state string, params map[string]any) *Expectation {
+	return x.edit(func(in *pact.Interaction) error {
+		in.ProviderStates = append(in.ProviderStates, pact.ProviderState{Name: state, Params: params})
+		return nil
+	})
+}
+
+// UponReceiving sets the interaction's description.
+func (x *Expectation) UponReceiving(description string) *Expectation {
+	return x.edit(func(in *pact.Interaction) error {
+		in.Description = description
+		return nil
+	})
+}
+
+// WithRequest sets the request message: a map keyed by field names (proto
+// or JSON names) whose values may be Terms.
+func (x *Expectation) WithRequest(v map[string]any) *Expectation {
+	return x.edit(func(in *pact.Interaction) error {
+		err := x.setContents(in.MessageRequest, x.method.Desc.Input(), v, in.MessageRequest.Metadata)
+		x.markup()
+		return err
+	})
+}
+
+// WithRequestMetadata sets request metadata the call must carry; values
+// may be Terms.
+func (x *Expectation) WithRequestMetadata(md map[string]any) *Expectation {
+	return x.edit(func(in *pact.Interaction) error {
+		setMetadata(in.MessageRequest, md)
+		return nil
+	})
+}
+
+// WillRespondWith sets the response message, like WithRequest.
+func (x *Expectation) WillRespondWith(v map[string]any) *Expectation {
+	return x.edit(func(in *pact.Interaction) error {
+		r := in.MessageResponses[0]
+		err := x.setContents(r, x.method.Desc.Output(), v, r.Metadata)
+		x.markup()
+		return err
+	})
+}
+
+// WithResponseMetadata sets response metadata (sent as headers, or as
+// trailers with a failure); values may be Terms.
+func (x *Expectation) WithResponseMetadata(md map[string]any) *Expectation {
+	return x.edit(func(in *pact.Interaction) error {
+		setMetadata(in.MessageResponses[0], md)
+		return nil
+	})
+}
+
+// WillFailWith makes the call fail with code and message, written as the
+// protobuf plugin does in the response metadata ("grpc-status" with the
+// code's name, matched by equality, and "grpc-message", matched by type).
+func (x *Expectation) WillFailWith(code codes.Code, message string) *Expectation {
+	return x.edit(func(in *pact.Interaction) error {
+		r := in.MessageResponses[0]
+		if r.Metadata == nil {
+			r.Metadata = map[string]any{}
+		}
+		r.Metadata["grpc-status"] = grpcverify.CodeName(code)
+		r.Metadata["grpc-message"] = message
+		if r.Rules == nil {
+			r.Rules = pact.MatchingRules{}
+		}
+		if r.Rules[pact.CategoryMetadata] == nil {
+			r.Rules[pact.CategoryMetadata] = map[string]pact.RuleList{}
+		}
+		r.Rules[pact.CategoryMetadata]["grpc-status"] = pact.RuleList{Combine: "AND", Matchers: []pact.Matcher{{Type: "equality"}}}
+		r.Rules[pact.CategoryMetadata]["grpc-message"] = pact.RuleList{Combine: "AND", Matchers: []pact.Matcher{{Type: "type"}}}
+		return nil
+	})
+}
+
+// setContents builds msg's contents from v (a value with Terms) as a
+// message of type md, with its body rules.
+func (x *Expectation) setContents(msg *pact.Message, md protoreflect.MessageDescriptor, v map[string]any, _ map[string]any) error {
+	b := &builder{rules: map[string]pact.RuleList{}}
+	example, err := b.message(md, v, "$")
+	if err != nil {
+		return err
+	}
+	dm, err := x.m.files.FromValue(md, example)
+	if err != nil {
+		return err
+	}
+	data, err := proto.Marshal(dm)
+	if err != nil {
+		return err
+	}
+	ct := "application/protobuf;message=." + string(md.FullName())
+	msg.Contents = pact.Body{State: pact.BodyPresent, Content: data, ContentType: ct, ContentTypeHint: "BINARY", Encoded: "base64"}
+	if msg.Metadata == nil {
+		msg.Metadata = map[string]any{}
+	}
+	msg.Metadata["contentType"] = ct
+	if msg.Rules == nil {
+		msg.Rules = pact.MatchingRules{}
+	}
+	delete(msg.Rules, pact.CategoryBody)
+	if len(b.rules) > 0 {
+		msg.Rules[pact.CategoryBody] = b.rules
+	}
+	msg.Extra = nil
+	msg.Orig = nil
+	x.built(msg, dm)
+	return nil
+}
+
+// setMetadata adds metadata (names lower-cased, as gRPC sends them) and
+// its rules to msg.
+func setMetadata(msg *pact.Message, md map[string]any) {
+	b := &builder{rules: map[string]pact.RuleList{}}
+	lower := make(map[string]any, len(md))
+	for k, v := range md {
+		lower[strings.ToLower(k)] = v
+	}
+	values := b.metadataValues(lower)
+	if msg.Metadata == nil {
+		msg.Metadata = map[string]any{}
+	}
+	for k, v := range values {
+		msg.Metadata[k] = v
+	}
+	if len(b.rules) == 0 {
+		return
+	}
+	if msg.Rules == nil {
+		msg.Rules = pact.MatchingRules{}
+	}
+	if msg.Rules[pact.CategoryMetadata] == nil {
+		msg.Rules[pact.CategoryMetadata] = map[string]pact.RuleList{}
+	}
+	for k, r := range b.rules {
+		msg.Rules[pact.CategoryMetadata][k] = r
+	}
+}
+
+// built remembers the message last built for the request or response, for
+// the interaction markup.
+func (x *Expectation) built(msg *pact.Message, dm *dynamicpb.Message) {
+	if x.e == nil {
+		return
+	}
+	if msg == x.e.in.MessageRequest {
+		x.reqMsg = dm
+	} else {
+		x.respMsg = dm
+	}
+}
+
+// markup writes the interaction markup the way the plugin does: one
+// protobuf block per message listing the fields set.
+func (x *Expectation) markup() {
+	var sb strings.Builder
+	for _, dm := range []*dynamicpb.Message{x.reqMsg, x.respMsg} {
+		if dm != nil {
+			sb.WriteString(messageMarkup(dm))
+		}
+	}
+	data, _ := json.Marshal(map[string]string{"markup": sb.String(), "markupType": "COMMON_MARK"})
+	x.e.in.InteractionMarkup = data
+}
+
+func messageMarkup(dm *dynamicpb.Message) string {
+	md := dm.Descriptor()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "```protobuf\nmessage %s {\n", md.Name())
+	fields := md.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		if !dm.Has(fd) {
+			continue
+		}
+		switch {
+		case fd.IsMap():
+			fmt.Fprintf(&sb, "    map<%s, %s> %s = %d;\n", typeName(fd.MapKey()), typeName(fd.MapValue()), fd.Name(), fd.Number())
+		case fd.IsList():
+			fmt.Fprintf(&sb, "    repeated %s %s = %d;\n", typeName(fd), fd.Name(), fd.Number())
+		default:
+			fmt.Fprintf(&sb, "    %s %s = %d;\n", typeName(fd), fd.Name(), fd.Number())
+		}
+	}
+	sb.WriteString("}\n```\n")
+	return sb.String()
+}
+
+func typeName(fd protoreflect.FieldDescriptor) string {
+	switch fd.Kind() {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		return "message ." + string(fd.Message().FullName())
+	case protoreflect.EnumKind:
+		return "enum ." + string(fd.Enum().FullName())
+	}
+	return fd.Kind().String()
+}
+
+// Pact returns the pact of every expectation declared, in the protobuf
+// plugin's layout.
+func (m *Mock) Pact(consumer, provider string) *pact.Pact {
+	m.srv.mu.Lock()
+	defer m.srv.mu.Unlock()
+	p := *m.pact
+	p.Consumer = pact.Pacticipant{Name: consumer}
+	p.Provider = pact.Pacticipant{Name: provider}
+	p.Interactions = append([]*pact.Interaction(nil), m.pact.Interactions...)
+	return &p
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// WritePact writes the pact of every expectation to
+// dir/<consumer>-<provider>.json, but only when Verify finds nothing wrong;
+// it returns the path written.
+func (m *Mock) WritePact(dir, consumer, provider string) (string, error) {
+	if err := m.Verify(); err != nil {
+		return "", fmt.Errorf("write pact: %w", err)
+	}
+	data, err := pact.Write(m.Pact(consumer, provider), pact.V4)
+	if err != nil {
+		return "", fmt.Errorf("write pact: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("write pact: %w", err)
+	}
+	path := filepath.Join(dir, unsafeName.ReplaceAllString(consumer, "_")+"-"+unsafeName.ReplaceAllString(provider, "_")+".json")
+	tmp, err := os.CreateTemp(dir, ".pact-*.json")
+	if err != nil {
+		return "", fmt.Errorf("write pact: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return "", fmt.Errorf("write pact %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", fmt.Errorf("write pact %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", fmt.Errorf("write pact %s: %w", path, err)
+	}
+	return path, nil
+}
