@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func svc(i, n int) string { return fmt.Sprintf("svc-%03d", ((i%n)+n)%n) }
 // every 5 versions, and each provider version verifies five pacts of its
 // consumers (about 5 verification rows per version). The last version of
 // each pacticipant is deployed to prod.
-func seed(tb testing.TB, s *sqlite.Store, pacticipants, versions int) {
+func seed(tb testing.TB, s *sqlite.Store, clock *benchClock, pacticipants, versions int) {
 	tb.Helper()
 	ctx := context.Background()
 	for i := 0; i < pacticipants; i++ {
@@ -52,6 +53,7 @@ func seed(tb testing.TB, s *sqlite.Store, pacticipants, versions int) {
 	shas := map[string]string{} // "consumer provider contentIndex" -> sha
 	content := func(k int) int { return k / 5 }
 	for k := 1; k <= versions; k++ {
+		clock.set(clock.start.Add(time.Duration(k) * time.Hour))
 		err := s.Batch(ctx, func(b *sqlite.Batch) error {
 			for i := 0; i < pacticipants; i++ {
 				c := svc(i, pacticipants)
@@ -108,6 +110,27 @@ func seed(tb testing.TB, s *sqlite.Store, pacticipants, versions int) {
 	}
 }
 
+// benchClock puts version k of the seed k hours after start, so that a
+// work-in-progress window only covers recent versions.
+type benchClock struct {
+	mu    sync.Mutex
+	start time.Time
+	now   time.Time
+}
+
+func (c *benchClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+func (c *benchClock) read() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(time.Millisecond)
+	return c.now
+}
+
 func percentile(ds []time.Duration, p float64) time.Duration {
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	return ds[int(float64(len(ds)-1)*p)]
@@ -132,13 +155,15 @@ func rssMB() float64 {
 func BenchmarkBroker(b *testing.B) {
 	pacticipants, versions := benchScale(b)
 	dir := b.TempDir()
-	s, err := sqlite.Open(filepath.Join(dir, "bench.db"))
+	clock := &benchClock{start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock.now = clock.start
+	s, err := sqlite.Open(filepath.Join(dir, "bench.db"), sqlite.WithClock(clock.read))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
 	start := time.Now()
-	seed(b, s, pacticipants, versions)
+	seed(b, s, clock, pacticipants, versions)
 	b.Logf("seeded %dx%d in %s", pacticipants, versions, time.Since(start))
 	ctx := context.Background()
 
@@ -179,7 +204,8 @@ func BenchmarkBroker(b *testing.B) {
 		})
 	})
 	b.Run("PactsForVerification", func(b *testing.B) {
-		since := time.Now().Add(-time.Hour)
+		// The last 20 versions are work in progress candidates.
+		since := clock.start.Add(time.Duration(versions-20) * time.Hour)
 		measure(b, func(i int) error {
 			got, err := broker.PactsForVerification(ctx, s, broker.PactsForVerificationRequest{
 				Provider:                 svc(i, pacticipants),
