@@ -40,6 +40,8 @@ type providerState struct {
 	filterHdrs [][2]string
 	report     *verify.Report
 	text       string
+	// transports replay non-HTTP interactions (set by the message steps).
+	transports map[string]verify.Transport
 }
 
 // event is something the provider or the state endpoint received, in the
@@ -344,7 +346,7 @@ func (w *world) verificationRun() error {
 		}
 		sources = append(sources, src...)
 	}
-	cfg := verify.Config{ProviderBaseURL: w.provider.provider.URL}
+	cfg := verify.Config{ProviderBaseURL: w.provider.provider.URL, Transports: w.provider.transports}
 	if w.provider.states != nil {
 		cfg.StateChangeURL = w.provider.states.server.URL
 	}

@@ -29,6 +29,11 @@ var features = []string{
 	"V4/matching_rules",
 	"V4/generators",
 	"V4/v4",
+	"V3/message_consumer",
+	"V3/message_provider",
+	"V4/message_consumer",
+	"V4/message_provider",
+	"V4/synchronous_message_consumer",
 }
 
 func TestCompatibility(t *testing.T) {
@@ -101,6 +106,7 @@ type world struct {
 	provider providerState
 	matching matchingState
 	gen      generatorState
+	message  messageState
 }
 
 // initScenario registers every area's steps bound to a fresh world.
@@ -119,6 +125,7 @@ func initScenario(t *testing.T, sc *godog.ScenarioContext, dir, feature string) 
 	w.providerSteps(sc)
 	w.matchingSteps(sc)
 	w.generatorSteps(sc)
+	w.messageSteps(sc)
 }
 
 // cleanup runs fn when the scenario ends.
