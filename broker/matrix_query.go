@@ -86,7 +86,7 @@ func (q MatrixQuery) targetSelector(pacticipant string) MatrixSelector {
 	case q.MainBranch:
 		return MatrixSelector{Pacticipant: pacticipant, MainBranch: true}
 	case q.Tag != "":
-		return MatrixSelector{Pacticipant: pacticipant, Tag: q.Tag, Latest: true}
+		return MatrixSelector{Pacticipant: pacticipant, Tag: q.Tag, Latest: q.Latest}
 	default:
 		return MatrixSelector{Pacticipant: pacticipant, Latest: true}
 	}
@@ -99,8 +99,10 @@ func (q MatrixQuery) describeTarget(pacticipant string) string {
 		return fmt.Sprintf("the version of %s in %s", pacticipant, q.Environment)
 	case q.MainBranch:
 		return fmt.Sprintf("the latest version of %s from its main branch", pacticipant)
-	case q.Tag != "":
+	case q.Tag != "" && q.Latest:
 		return fmt.Sprintf("the latest version of %s with tag %s", pacticipant, q.Tag)
+	case q.Tag != "":
+		return fmt.Sprintf("a version of %s with tag %s", pacticipant, q.Tag)
 	default:
 		return fmt.Sprintf("the latest version of %s", pacticipant)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -67,6 +68,12 @@ func (s *Store) CreateEnvironment(ctx context.Context, e broker.Environment) (br
 	}
 	var out broker.Environment
 	err := s.write(ctx, func(tx *txn) error {
+		if _, _, err := environmentByName(ctx, tx, e.Name); err == nil {
+			return fmt.Errorf("an environment named %q already exists: %w", e.Name, broker.ErrConflict)
+		}
+		if _, _, err := environmentByUUID(ctx, tx, e.UUID); err == nil {
+			return fmt.Errorf("an environment with uuid %q already exists: %w", e.UUID, broker.ErrConflict)
+		}
 		now := s.nowNanos()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO environments (uuid, name, display_name, production, contacts, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.UUID, e.Name, e.DisplayName, boolInt(e.Production), nullJSON(e.Contacts), now, now); err != nil {
@@ -89,6 +96,9 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (br
 		id, _, err := environmentByUUID(ctx, tx, e.UUID)
 		if err != nil {
 			return err
+		}
+		if other, _, err := environmentByName(ctx, tx, e.Name); err == nil && other != id {
+			return fmt.Errorf("another environment is named %q: %w", e.Name, broker.ErrConflict)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE environments SET name = ?, display_name = ?, production = ?, contacts = ?, updated_at = ? WHERE id = ?`,
 			e.Name, e.DisplayName, boolInt(e.Production), nullJSON(e.Contacts), s.nowNanos(), id); err != nil {

@@ -74,6 +74,9 @@ func (s *Store) CreatePacticipant(ctx context.Context, p broker.Pacticipant) (br
 	}
 	var out broker.Pacticipant
 	err := s.write(ctx, func(tx *txn) error {
+		if _, err := pacticipantID(ctx, tx, p.Name); err == nil {
+			return fmt.Errorf("pacticipant %q already exists: %w", p.Name, broker.ErrConflict)
+		}
 		now := s.nowNanos()
 		_, err := tx.ExecContext(ctx, `INSERT INTO pacticipants (name, display_name, repository_url, main_branch, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, p.Name, p.DisplayName, p.RepositoryURL, p.MainBranch, now, now)

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -62,4 +63,53 @@ func TestInMemory(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.GetPacticipant(t.Context(), "Foo")
 	require.NoError(t, err)
+}
+
+// TestConcurrentUse runs writers and readers at once: writes are
+// serialised, reads run in parallel, and nothing deadlocks or fails with
+// "database is locked".
+func TestConcurrentUse(t *testing.T) {
+	s := mustOpen(t)
+	ctx := t.Context()
+	storetest.MustPublish(t, s, storetest.Publication{Consumer: "Web", Version: "0", Pacts: map[string][]string{"API": {"a"}}})
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				_, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: fmt.Sprintf("%d.%d", w, i),
+					Contracts: []broker.ContractInput{{Consumer: "Web", Provider: "API", Content: storetest.PactJSON("Web", "API", fmt.Sprint(w, i))}}})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for r := 0; r < 8; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 30; i++ {
+				if _, err := s.LatestPact(ctx, "Web", "API", broker.PactFilter{}); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := broker.QueryMatrix(ctx, s, broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Latest: true}}}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	versions, err := s.ListVersions(ctx, "Web", broker.Page{Limit: 1000})
+	require.NoError(t, err)
+	require.Len(t, versions, 81)
 }

@@ -211,8 +211,8 @@ func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
 
 // translate maps SQLite constraint errors to broker sentinels by code.
 func translate(err error) error {
-	if err == nil {
-		return nil
+	if err == nil || errors.Is(err, broker.ErrConflict) || errors.Is(err, broker.ErrNotFound) || errors.Is(err, broker.ErrInvalid) {
+		return err
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

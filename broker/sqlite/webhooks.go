@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -70,6 +71,9 @@ func (s *Store) CreateWebhook(ctx context.Context, w broker.Webhook) (broker.Web
 	}
 	var out broker.Webhook
 	err := s.write(ctx, func(tx *txn) error {
+		if _, err := getWebhook(ctx, tx, w.UUID); err == nil {
+			return fmt.Errorf("webhook %q already exists: %w", w.UUID, broker.ErrConflict)
+		}
 		c, p, err := webhookParties(ctx, tx, w)
 		if err != nil {
 			return err
