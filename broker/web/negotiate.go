@@ -1,0 +1,55 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+)
+
+// apiAcceptTypes are the Accept header fragments that mark an API request.
+var apiAcceptTypes = []string{"json", "csv", "yaml", "text/plain"}
+
+// assetExtensions are the path endings browsers fetch with "Accept: */*".
+var assetExtensions = []string{".js", ".woff", ".woff2", ".css", ".png", ".html", ".map", ".ttf", ".ico"}
+
+// WantsHTML reports whether a request is for the web view rather than the
+// API, by the Pact Broker's rule: it is an API request when the Accept
+// header is absent or empty, when it names JSON (hal+json, problem+json,
+// json), CSV, YAML or text/plain, or when it is exactly "*/*" (curl's
+// default) on a path that is not a web asset; anything else, such as a
+// browser's "text/html,...,*/*;q=0.8", is for the web view.
+func WantsHTML(r *http.Request) bool {
+	accept := strings.ToLower(strings.TrimSpace(strings.Join(r.Header.Values("Accept"), ",")))
+	if accept == "" {
+		return false
+	}
+	for _, t := range apiAcceptTypes {
+		if strings.Contains(accept, t) {
+			return false
+		}
+	}
+	if accept == "*/*" {
+		return isAssetPath(r.URL.Path)
+	}
+	return true
+}
+
+func isAssetPath(path string) bool {
+	for _, ext := range assetExtensions {
+		if strings.HasSuffix(path, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// Negotiate serves requests for which WantsHTML is true with ui and all
+// others with api.
+func Negotiate(api, ui http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if WantsHTML(r) {
+			ui.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,582 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+// Verification statuses as shown in badges.
+const (
+	statusSuccess    = "success"
+	statusFailed     = "failed"
+	statusUnverified = "unverified"
+)
+
+func (h *handler) funcs() template.FuncMap {
+	return template.FuncMap{
+		"ago":   h.ago,
+		"stamp": stamp,
+		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"statusLabel": func(s string) string {
+			switch s {
+			case statusSuccess:
+				return "verified"
+			case statusFailed:
+				return "failed"
+			}
+			return "unverified"
+		},
+		"short": func(s string) string {
+			if len(s) > 8 {
+				return s[:8]
+			}
+			return s
+		},
+	}
+}
+
+// stamp formats a time for tooltips and tables.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// ago says how long before now t was, coarsely.
+func (h *handler) ago(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	d := h.opts.Now().Sub(t)
+	plural := func(n int64, unit string) string {
+		if n == 1 {
+			return fmt.Sprintf("1 %s ago", unit)
+		}
+		return fmt.Sprintf("%d %ss ago", n, unit)
+	}
+	switch {
+	case d < 0:
+		return "just now"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int64(d/time.Minute), "minute")
+	case d < 24*time.Hour:
+		return plural(int64(d/time.Hour), "hour")
+	case d < 60*24*time.Hour:
+		return plural(int64(d/(24*time.Hour)), "day")
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+// safeURL keeps http(s) URLs for links and drops everything else (a
+// javascript: URL in a repository field must not become a link); the
+// password of a URL's user info is never shown.
+func safeURL(s string) string {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	u.User = nil
+	return u.String()
+}
+
+// --- integrations ---
+
+type integrationView struct {
+	Consumer, Provider       string
+	ConsumerURL, ProviderURL string
+	MatrixURL                string
+	PactVersion, PactURL     string
+	PactPublished            time.Time
+	Status                   string
+	ProviderVersion          string
+	VerifiedAt               time.Time
+}
+
+type indexData struct {
+	Integrations []integrationView
+	Pager        pager
+	Success      int
+	Failed       int
+	Unverified   int
+}
+
+func (h *handler) index(r *http.Request) (*page, error) {
+	n, err := pageNumber(r)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	ints, err := h.store.ListIntegrations(ctx, broker.Page{Offset: (n - 1) * integrationsPerPage, Limit: integrationsPerPage + 1})
+	if err != nil {
+		return nil, fmt.Errorf("list integrations: %w", err)
+	}
+	more := len(ints) > integrationsPerPage
+	if more {
+		ints = ints[:integrationsPerPage]
+	}
+	d := indexData{Pager: h.pagerFor(r, n, more)}
+	for _, in := range ints {
+		v := integrationView{
+			Consumer: in.Consumer, Provider: in.Provider,
+			ConsumerURL: h.pacticipantLink(in.Consumer), ProviderURL: h.pacticipantLink(in.Provider),
+			MatrixURL: h.matrixLink(in.Consumer, in.Provider),
+			Status:    statusUnverified,
+		}
+		if err := h.latestOf(ctx, &v); err != nil {
+			return nil, err
+		}
+		switch v.Status {
+		case statusSuccess:
+			d.Success++
+		case statusFailed:
+			d.Failed++
+		default:
+			d.Unverified++
+		}
+		d.Integrations = append(d.Integrations, v)
+	}
+	return &page{name: "index", title: "Integrations", nav: "integrations", data: d}, nil
+}
+
+// latestOf fills in the integration's latest pact and its latest
+// verification.
+func (h *handler) latestOf(ctx context.Context, v *integrationView) error {
+	pacts, err := h.store.ListPactVersions(ctx, v.Consumer, v.Provider, broker.Page{Limit: 1})
+	if errors.Is(err, broker.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("latest pact of %s and %s: %w", v.Consumer, v.Provider, err)
+	}
+	if len(pacts) == 0 {
+		return nil
+	}
+	p := pacts[0]
+	v.PactVersion = p.ConsumerVersion
+	v.PactURL = h.pactLink(v.Consumer, v.Provider, p.ConsumerVersion)
+	v.PactPublished = p.CreatedAt
+	ver, err := h.store.LatestVerification(ctx, v.Consumer, v.Provider, p.SHA)
+	if errors.Is(err, broker.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("latest verification of %s and %s: %w", v.Consumer, v.Provider, err)
+	}
+	v.Status = verificationStatus(&ver)
+	v.ProviderVersion = ver.ProviderVersion
+	v.VerifiedAt = ver.ExecutionDate
+	return nil
+}
+
+func verificationStatus(v *broker.Verification) string {
+	switch {
+	case v == nil:
+		return statusUnverified
+	case v.Success:
+		return statusSuccess
+	}
+	return statusFailed
+}
+
+// --- pacticipants ---
+
+type pacticipantRow struct {
+	Name          string
+	DisplayName   string
+	URL           string
+	MainBranch    string
+	RepositoryURL string
+	CreatedAt     time.Time
+}
+
+type pacticipantsData struct {
+	Pacticipants []pacticipantRow
+	Pager        pager
+}
+
+func (h *handler) pacticipants(r *http.Request) (*page, error) {
+	n, err := pageNumber(r)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := h.store.ListPacticipants(r.Context(), broker.Page{Offset: (n - 1) * integrationsPerPage, Limit: integrationsPerPage + 1})
+	if err != nil {
+		return nil, fmt.Errorf("list pacticipants: %w", err)
+	}
+	more := len(ps) > integrationsPerPage
+	if more {
+		ps = ps[:integrationsPerPage]
+	}
+	d := pacticipantsData{Pager: h.pagerFor(r, n, more)}
+	for _, p := range ps {
+		d.Pacticipants = append(d.Pacticipants, pacticipantRow{
+			Name: p.Name, DisplayName: displayName(p), URL: h.pacticipantLink(p.Name),
+			MainBranch: p.MainBranch, RepositoryURL: safeURL(p.RepositoryURL), CreatedAt: p.CreatedAt,
+		})
+	}
+	return &page{name: "pacticipants", title: "Pacticipants", nav: "pacticipants", data: d}, nil
+}
+
+func displayName(p broker.Pacticipant) string {
+	if p.DisplayName != "" && p.DisplayName != p.Name {
+		return p.DisplayName
+	}
+	return ""
+}
+
+type branchView struct {
+	Name string
+	Main bool
+}
+
+type placeView struct {
+	Environment string
+	Instance    string
+	Since       time.Time
+}
+
+type pactRef struct {
+	Provider string
+	URL      string
+}
+
+type versionView struct {
+	Number    string
+	BuildURL  string
+	Branches  []branchView
+	Tags      []string
+	Deployed  []placeView
+	Released  []placeView
+	Pacts     []pactRef
+	CreatedAt time.Time
+}
+
+type partnerView struct {
+	Name      string
+	URL       string
+	MatrixURL string
+}
+
+type pacticipantData struct {
+	ListURL       string
+	Name          string
+	DisplayName   string
+	MainBranch    string
+	RepositoryURL string
+	// RepositoryText is the repository URL as stored when it is not a
+	// link-safe http(s) URL (shown as text, user info removed).
+	RepositoryText string
+	CreatedAt      time.Time
+	Versions       []versionView
+	Pager          pager
+	Consumes       []partnerView
+	ConsumedBy     []partnerView
+}
+
+func (h *handler) pacticipant(r *http.Request) (*page, error) {
+	ctx := r.Context()
+	name := r.PathValue("name")
+	n, err := pageNumber(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.store.GetPacticipant(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("pacticipant %q: %w", name, err)
+	}
+	d := pacticipantData{ListURL: h.link("/pacticipants"), Name: p.Name, DisplayName: displayName(p), MainBranch: p.MainBranch, CreatedAt: p.CreatedAt}
+	d.RepositoryURL = safeURL(p.RepositoryURL)
+	if d.RepositoryURL == "" && p.RepositoryURL != "" {
+		d.RepositoryText = withoutUserInfo(p.RepositoryURL)
+	}
+	vs, err := h.store.ListVersions(ctx, name, broker.Page{Offset: (n - 1) * versionsPerPage, Limit: versionsPerPage + 1})
+	if err != nil {
+		return nil, fmt.Errorf("versions of %q: %w", name, err)
+	}
+	more := len(vs) > versionsPerPage
+	if more {
+		vs = vs[:versionsPerPage]
+	}
+	d.Pager = h.pagerFor(r, n, more)
+
+	deployed, err := h.store.ListDeployedVersions(ctx, broker.DeploymentFilter{Pacticipant: name, CurrentOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("deployments of %q: %w", name, err)
+	}
+	released, err := h.store.ListReleasedVersions(ctx, broker.DeploymentFilter{Pacticipant: name, CurrentOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("releases of %q: %w", name, err)
+	}
+	for _, v := range vs {
+		vv := versionView{Number: v.Number, BuildURL: safeURL(v.BuildURL), Tags: v.Tags, CreatedAt: v.CreatedAt}
+		for _, b := range v.Branches {
+			vv.Branches = append(vv.Branches, branchView{Name: b, Main: b == p.MainBranch})
+		}
+		for _, dv := range deployed {
+			if dv.Version == v.Number {
+				vv.Deployed = append(vv.Deployed, placeView{Environment: dv.EnvironmentName, Instance: dv.ApplicationInstance, Since: dv.CreatedAt})
+			}
+		}
+		for _, rv := range released {
+			if rv.Version == v.Number {
+				vv.Released = append(vv.Released, placeView{Environment: rv.EnvironmentName, Since: rv.CreatedAt})
+			}
+		}
+		providers, err := h.store.ProvidersOfVersion(ctx, name, v.Number)
+		if err != nil && !errors.Is(err, broker.ErrNotFound) {
+			return nil, fmt.Errorf("pacts of %q version %q: %w", name, v.Number, err)
+		}
+		for _, prov := range providers {
+			vv.Pacts = append(vv.Pacts, pactRef{Provider: prov, URL: h.pactLink(name, prov, v.Number)})
+		}
+		d.Versions = append(d.Versions, vv)
+	}
+
+	ints, err := h.store.ListIntegrations(ctx, broker.Page{Limit: broker.MaxPageSize})
+	if err != nil {
+		return nil, fmt.Errorf("list integrations: %w", err)
+	}
+	for _, in := range ints {
+		switch name {
+		case in.Consumer:
+			d.Consumes = append(d.Consumes, partnerView{Name: in.Provider, URL: h.pacticipantLink(in.Provider), MatrixURL: h.matrixLink(in.Consumer, in.Provider)})
+		case in.Provider:
+			d.ConsumedBy = append(d.ConsumedBy, partnerView{Name: in.Consumer, URL: h.pacticipantLink(in.Consumer), MatrixURL: h.matrixLink(in.Consumer, in.Provider)})
+		}
+	}
+	return &page{name: "pacticipant", title: p.Name, nav: "pacticipants", data: d}, nil
+}
+
+// withoutUserInfo removes a password from a URL-like string.
+func withoutUserInfo(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = nil
+		return u.String()
+	}
+	return s
+}
+
+// --- matrix ---
+
+type matrixVersionView struct {
+	Number       string
+	URL          string
+	Branches     []string
+	Tags         []string
+	Environments []string
+	CreatedAt    time.Time
+}
+
+type matrixRowView struct {
+	Consumer        matrixVersionView
+	PactURL         string
+	PactPublished   time.Time
+	PactSHA         string
+	Provider        *matrixVersionView
+	Status          string
+	VerifiedAt      time.Time
+	VerificationNum int
+	BuildURL        string
+	// First is true on the first row of a consumer version (rows of one
+	// consumer version are grouped).
+	First bool
+}
+
+type matrixData struct {
+	IndexURL                 string
+	Consumer, Provider       string
+	ConsumerURL, ProviderURL string
+	Rows                     []matrixRowView
+	Pager                    pager
+	Success                  int
+	Failed                   int
+	Unverified               int
+}
+
+// matrix shows, for one page of the consumer's versions that have a pact
+// with the provider (newest first), each verification of their pact by a
+// provider version, or one unverified row.
+func (h *handler) matrix(r *http.Request) (*page, error) {
+	ctx := r.Context()
+	consumer, provider := r.PathValue("consumer"), r.PathValue("provider")
+	n, err := pageNumber(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{consumer, provider} {
+		if _, err := h.store.GetPacticipant(ctx, name); err != nil {
+			return nil, fmt.Errorf("pacticipant %q: %w", name, err)
+		}
+	}
+	pacts, err := h.store.ListPactVersions(ctx, consumer, provider, broker.Page{Offset: (n - 1) * versionsPerPage, Limit: versionsPerPage + 1})
+	if err != nil {
+		return nil, fmt.Errorf("pacts between %q and %q: %w", consumer, provider, err)
+	}
+	more := len(pacts) > versionsPerPage
+	if more {
+		pacts = pacts[:versionsPerPage]
+	}
+	d := matrixData{
+		IndexURL: h.link("/"),
+		Consumer: consumer, Provider: provider,
+		ConsumerURL: h.pacticipantLink(consumer), ProviderURL: h.pacticipantLink(provider),
+		Pager: h.pagerFor(r, n, more),
+	}
+	if len(pacts) == 0 {
+		return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d}, nil
+	}
+	refs := make([]broker.VersionRef, 0, len(pacts))
+	for _, p := range pacts {
+		refs = append(refs, broker.VersionRef{Pacticipant: consumer, Number: p.ConsumerVersion})
+	}
+	rows, err := h.store.MatrixRows(ctx, broker.MatrixRowQuery{Versions: refs, Mode: broker.RowsInvolving})
+	if err != nil {
+		return nil, fmt.Errorf("matrix of %q and %q: %w", consumer, provider, err)
+	}
+	byVersion := map[string][]broker.MatrixRow{}
+	for _, row := range rows {
+		if row.Consumer == consumer && row.Provider == provider {
+			byVersion[row.ConsumerVersion.Number] = append(byVersion[row.ConsumerVersion.Number], row)
+		}
+	}
+	for _, p := range pacts {
+		vrows := byVersion[p.ConsumerVersion]
+		sort.SliceStable(vrows, func(i, j int) bool { return newerVerification(vrows[i], vrows[j]) })
+		for i, row := range vrows {
+			mv := h.matrixRow(row)
+			mv.First = i == 0
+			switch mv.Status {
+			case statusSuccess:
+				d.Success++
+			case statusFailed:
+				d.Failed++
+			default:
+				d.Unverified++
+			}
+			d.Rows = append(d.Rows, mv)
+		}
+	}
+	return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d}, nil
+}
+
+// newerVerification orders the rows of one consumer version: the latest
+// verification first, unverified rows last.
+func newerVerification(a, b broker.MatrixRow) bool {
+	switch {
+	case a.Verification == nil:
+		return false
+	case b.Verification == nil:
+		return true
+	}
+	if !a.Verification.ExecutionDate.Equal(b.Verification.ExecutionDate) {
+		return a.Verification.ExecutionDate.After(b.Verification.ExecutionDate)
+	}
+	return a.ProviderVersion != nil && b.ProviderVersion != nil && a.ProviderVersion.Order > b.ProviderVersion.Order
+}
+
+func (h *handler) matrixRow(row broker.MatrixRow) matrixRowView {
+	mv := matrixRowView{
+		Consumer:      h.matrixVersion(row.Consumer, row.ConsumerVersion),
+		PactURL:       h.pactLink(row.Consumer, row.Provider, row.ConsumerVersion.Number),
+		PactPublished: row.PactCreatedAt,
+		PactSHA:       row.PactSHA,
+		Status:        verificationStatus(row.Verification),
+	}
+	if row.Verification != nil && row.ProviderVersion != nil {
+		pv := h.matrixVersion(row.Provider, *row.ProviderVersion)
+		mv.Provider = &pv
+		mv.VerifiedAt = row.Verification.ExecutionDate
+		mv.VerificationNum = row.Verification.Number
+		mv.BuildURL = safeURL(row.Verification.BuildURL)
+	}
+	return mv
+}
+
+func (h *handler) matrixVersion(pacticipant string, v broker.MatrixVersion) matrixVersionView {
+	return matrixVersionView{
+		Number: v.Number, URL: h.pacticipantLink(pacticipant),
+		Branches: v.Branches, Tags: v.Tags, Environments: v.Environments, CreatedAt: v.CreatedAt,
+	}
+}
+
+// --- environments ---
+
+type deployedView struct {
+	Pacticipant string
+	URL         string
+	Version     string
+	Instance    string
+	Since       time.Time
+}
+
+type environmentView struct {
+	Name        string
+	DisplayName string
+	Production  bool
+	Deployed    []deployedView
+	Released    []deployedView
+}
+
+type environmentsData struct {
+	Environments []environmentView
+}
+
+func (h *handler) environments(r *http.Request) (*page, error) {
+	ctx := r.Context()
+	envs, err := h.store.ListEnvironments(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list environments: %w", err)
+	}
+	var d environmentsData
+	for _, e := range envs {
+		ev := environmentView{Name: e.Name, Production: e.Production}
+		if e.DisplayName != "" && e.DisplayName != e.Name {
+			ev.DisplayName = e.DisplayName
+		}
+		deployed, err := h.store.ListDeployedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: e.UUID, CurrentOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("deployments in %q: %w", e.Name, err)
+		}
+		for _, dv := range deployed {
+			ev.Deployed = append(ev.Deployed, deployedView{Pacticipant: dv.Pacticipant, URL: h.pacticipantLink(dv.Pacticipant),
+				Version: dv.Version, Instance: dv.ApplicationInstance, Since: dv.CreatedAt})
+		}
+		released, err := h.store.ListReleasedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: e.UUID, CurrentOnly: true})
+		if err != nil {
+			return nil, fmt.Errorf("releases in %q: %w", e.Name, err)
+		}
+		for _, rv := range released {
+			ev.Released = append(ev.Released, deployedView{Pacticipant: rv.Pacticipant, URL: h.pacticipantLink(rv.Pacticipant),
+				Version: rv.Version, Since: rv.CreatedAt})
+		}
+		sortDeployed(ev.Deployed)
+		sortDeployed(ev.Released)
+		d.Environments = append(d.Environments, ev)
+	}
+	// Production environments last, as in a pipeline.
+	sort.SliceStable(d.Environments, func(i, j int) bool {
+		return !d.Environments[i].Production && d.Environments[j].Production
+	})
+	return &page{name: "environments", title: "Environments", nav: "environments", data: d}, nil
+}
+
+func sortDeployed(ds []deployedView) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		if ds[i].Pacticipant != ds[j].Pacticipant {
+			return ds[i].Pacticipant < ds[j].Pacticipant
+		}
+		return ds[i].Instance < ds[j].Instance
+	})
+}

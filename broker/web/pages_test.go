@@ -1,0 +1,266 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/web"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPages(t *testing.T) {
+	s := mustWorld(t)
+	srv := mustServe(t, s, web.Options{})
+
+	t.Run("integrations", func(t *testing.T) {
+		for _, path := range []string{"/", "/ui/", "/ui"} {
+			html := mustPage(t, srv.URL+path)
+			require.Contains(t, html, "<h1>Integrations</h1>")
+			row := rowWith(t, html, ">Web<", ">Orders<")
+			require.Contains(t, row, `badge-failed`, "Web -> Orders: latest verification (o-101) failed")
+			require.Contains(t, row, "o-101")
+			require.Contains(t, row, ">1.1.0<", "latest pact is Web 1.1.0")
+			require.Contains(t, row, `href="/pacts/provider/Orders/consumer/Web/version/1.1.0"`)
+			require.Contains(t, row, `href="/matrix/provider/Orders/consumer/Web"`)
+			row = rowWith(t, html, ">Web<", ">Billing<")
+			require.Contains(t, row, "badge-failed")
+			require.Contains(t, row, "b-7")
+			row = rowWith(t, html, ">Mobile<", ">Orders<")
+			require.Contains(t, row, "badge-unverified")
+			require.Contains(t, row, ">2.0.0<")
+			require.Contains(t, html, "0 verified")
+			require.Contains(t, html, "2 failed")
+			require.Contains(t, html, "1 unverified")
+		}
+	})
+
+	t.Run("integrations after a successful verification", func(t *testing.T) {
+		s := mustWorld(t)
+		p, err := s.GetPact(context.Background(), "Mobile", "Orders", "2.0.0")
+		require.NoError(t, err)
+		mustVerify(t, s, "Mobile", "Orders", p.SHA, "o-102", true)
+		html := mustPage(t, mustServe(t, s, web.Options{}).URL+"/")
+		row := rowWith(t, html, ">Mobile<", ">Orders<")
+		require.Contains(t, row, "badge-success")
+		require.Contains(t, row, "o-102")
+	})
+
+	t.Run("pacticipants", func(t *testing.T) {
+		html := mustPage(t, srv.URL+"/pacticipants")
+		for _, name := range []string{"Billing", "Mobile", "Orders", "Web"} {
+			rowWith(t, html, `href="/pacticipants/`+name+`"`)
+		}
+		require.Contains(t, rowWith(t, html, ">Orders<"), "Order Service")
+	})
+
+	t.Run("consumer", func(t *testing.T) {
+		html := mustPage(t, srv.URL+"/pacticipants/Web")
+		require.Contains(t, html, "<h1>Web")
+		row := rowWith(t, html, ">1.0.0<")
+		require.Contains(t, row, `chip chip-branch chip-main`, "main is Web's main branch")
+		require.Contains(t, row, ">prod<")
+		require.Contains(t, row, "deployed to test (blue)")
+		require.Contains(t, row, `href="/pacts/provider/Orders/consumer/Web/version/1.0.0"`)
+		require.Contains(t, row, `href="/pacts/provider/Billing/consumer/Web/version/1.0.0"`)
+		require.Contains(t, row, `href="https://ci.example.com/build/1.0.0"`, "build link without its credentials")
+		row = rowWith(t, html, ">1.1.0<")
+		require.Contains(t, row, ">feat/search<")
+		require.NotContains(t, row, "chip-main")
+		require.NotContains(t, row, "deployed")
+		require.Less(t, strings.Index(html, ">1.1.0<"), strings.Index(html, ">1.0.0<"), "newest version first")
+		require.Contains(t, html, "Consumes")
+		require.Contains(t, html, `href="/matrix/provider/Billing/consumer/Web"`)
+		require.NotContains(t, html, `href="javascript:`, "a repository URL that is not http(s) is not a link")
+		require.Contains(t, html, "<dd>javascript:alert(1)</dd>", "but it is shown as text")
+		require.NotContains(t, html, "token@")
+	})
+
+	t.Run("provider", func(t *testing.T) {
+		html := mustPage(t, srv.URL+"/pacticipants/Orders")
+		require.Contains(t, html, "Order Service")
+		require.Contains(t, html, `href="https://git.example.com/shop/orders"`)
+		require.NotContains(t, html, "s3cret", "credentials in the repository URL are never shown")
+		require.Contains(t, rowWith(t, html, ">o-100<"), "deployed to production")
+		require.Contains(t, html, "Consumed by")
+		require.Contains(t, html, `href="/matrix/provider/Orders/consumer/Mobile"`)
+	})
+
+	t.Run("released version", func(t *testing.T) {
+		html := mustPage(t, srv.URL+"/pacticipants/Mobile")
+		require.Contains(t, rowWith(t, html, ">2.0.0<"), "released to production")
+	})
+
+	t.Run("matrix", func(t *testing.T) {
+		html := mustPage(t, srv.URL+"/matrix/provider/Orders/consumer/Web")
+		require.Equal(t, 2, rowsWith(html, ">o-100<"), "both consumer versions share the content o-100 verified")
+		require.Equal(t, 2, rowsWith(html, ">o-101<"))
+		require.Contains(t, rowWith(t, html, ">o-100<"), "badge-success")
+		require.Contains(t, rowWith(t, html, ">o-101<"), "badge-failed")
+		require.Contains(t, rowWith(t, html, ">1.1.0<"), ">feat/search<")
+		require.Less(t, strings.Index(html, ">1.1.0<"), strings.Index(html, ">1.0.0<"), "newest consumer version first")
+		require.Contains(t, html, "2 verified")
+		require.Contains(t, html, "2 failed")
+		require.Contains(t, rowWith(t, html, ">o-100<"), ">main<", "provider version's branch")
+	})
+
+	t.Run("matrix unverified", func(t *testing.T) {
+		html := mustPage(t, srv.URL+"/matrix/provider/Orders/consumer/Mobile")
+		row := rowWith(t, html, ">2.0.0<")
+		require.Contains(t, row, "badge-unverified")
+		require.Contains(t, row, ">production<", "consumer version's environment")
+	})
+
+	t.Run("environments", func(t *testing.T) {
+		html := mustPage(t, srv.URL+"/environments")
+		test, prod := strings.Index(html, `id="env-test"`), strings.Index(html, `id="env-production"`)
+		require.Positive(t, test)
+		require.Greater(t, prod, test, "production listed after the other environments")
+		testPart, prodPart := html[test:prod], html[prod:]
+		require.Contains(t, testPart, "Test")
+		require.Contains(t, rowWith(t, testPart, ">Web<"), ">1.0.0<")
+		require.Contains(t, rowWith(t, testPart, ">Web<"), "as blue")
+		require.Contains(t, prodPart, "badge-prod")
+		require.Contains(t, rowWith(t, prodPart, ">Orders<"), ">o-100<")
+		require.Contains(t, rowWith(t, prodPart, ">Mobile<"), "released")
+		require.NotContains(t, testPart, ">Orders<")
+	})
+
+	t.Run("stylesheet", func(t *testing.T) {
+		resp, err := http.Get(srv.URL + web.StylePath)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Equal(t, "text/css; charset=utf-8", resp.Header.Get("Content-Type"))
+	})
+
+	t.Run("errors", func(t *testing.T) {
+		for _, tc := range []struct {
+			path   string
+			status int
+			text   string
+		}{
+			{"/pacticipants/Nobody", http.StatusNotFound, "Nobody"},
+			{"/pacts/provider/Orders/consumer/Web/version/9.9.9", http.StatusNotFound, "Not found"},
+			{"/pacts/provider/Orders/consumer/Web/pact-version/0000", http.StatusNotFound, "Not found"},
+			{"/matrix/provider/Orders/consumer/Nobody", http.StatusNotFound, "Nobody"},
+			{"/pacticipants/Web?page=zero", http.StatusBadRequest, "Page: must be a page number from 1, got &#34;zero&#34;"},
+			{"/no/such/page", http.StatusNotFound, "No page at /no/such/page"},
+		} {
+			status, html := mustGet(t, srv.URL+tc.path)
+			require.Equal(t, tc.status, status, tc.path)
+			require.Contains(t, html, tc.text, tc.path)
+			require.Contains(t, html, "<!DOCTYPE html>")
+		}
+	})
+}
+
+func TestPaginatedVersions(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	for i := 1; i <= 25; i++ {
+		_, _, err := s.PutVersion(ctx, "Batch", fmt.Sprintf("v%02d", i), "")
+		require.NoError(t, err)
+	}
+	srv := mustServe(t, s, web.Options{})
+	first := mustPage(t, srv.URL+"/pacticipants/Batch")
+	require.Equal(t, 1, rowsWith(first, ">v25<"))
+	require.Equal(t, 1, rowsWith(first, ">v06<"))
+	require.Zero(t, rowsWith(first, ">v05<"), "20 versions a page")
+	require.Contains(t, first, `href="/pacticipants/Batch?page=2" rel="next"`)
+	require.NotContains(t, first, `rel="prev"`)
+
+	second := mustPage(t, srv.URL+"/pacticipants/Batch?page=2")
+	require.Equal(t, 1, rowsWith(second, ">v05<"))
+	require.Equal(t, 1, rowsWith(second, ">v01<"))
+	require.Zero(t, rowsWith(second, ">v06<"))
+	require.Contains(t, second, `href="/pacticipants/Batch" rel="prev"`)
+	require.NotContains(t, second, `rel="next"`)
+}
+
+func TestPaginatedMatrix(t *testing.T) {
+	s := mustStore(t)
+	content := mustReadPact(t, "web-billing.json")
+	for i := 1; i <= 23; i++ {
+		mustPublish(t, s, "Web", fmt.Sprintf("w%02d", i), "main", nil, map[string][]byte{"Billing": content})
+	}
+	srv := mustServe(t, s, web.Options{})
+	first := mustPage(t, srv.URL+"/matrix/provider/Billing/consumer/Web")
+	require.Equal(t, 1, rowsWith(first, ">w23<"))
+	require.Zero(t, rowsWith(first, ">w03<"))
+	require.Contains(t, first, `rel="next"`)
+	second := mustPage(t, srv.URL+"/matrix/provider/Billing/consumer/Web?page=2")
+	require.Equal(t, 1, rowsWith(second, ">w03<"))
+	require.Equal(t, 1, rowsWith(second, ">w01<"))
+	require.Zero(t, rowsWith(second, ">w04<"))
+}
+
+func TestEmptyBroker(t *testing.T) {
+	srv := mustServe(t, mustStore(t), web.Options{})
+	require.Contains(t, mustPage(t, srv.URL+"/"), "No pacts have been published yet")
+	require.Contains(t, mustPage(t, srv.URL+"/environments"), "No environments yet")
+	require.Contains(t, mustPage(t, srv.URL+"/pacticipants"), "No pacticipants yet")
+}
+
+func TestBaseURL(t *testing.T) {
+	s := mustWorld(t)
+	for _, base := range []string{"/broker", "https://pacts.example.com/broker/"} {
+		srv := mustServe(t, s, web.Options{BaseURL: base})
+		want := strings.TrimSuffix(base, "/")
+		html := mustPage(t, srv.URL+"/broker/pacticipants/Web")
+		require.Contains(t, html, `href="`+want+`/pacts/provider/Orders/consumer/Web/version/1.0.0"`)
+		require.Contains(t, html, `href="`+want+`/ui/style.css"`)
+		// Behind http.StripPrefix the paths come without the prefix.
+		html = mustPage(t, srv.URL+"/pacticipants/Web")
+		require.Contains(t, html, `href="`+want+`/environments"`)
+	}
+}
+
+func TestFallback(t *testing.T) {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/hal+json")
+		_, _ = fmt.Fprintf(w, `{"path": %q}`, r.URL.Path)
+	})
+	srv := mustServe(t, mustWorld(t), web.Options{Fallback: api})
+	status, body := mustGet(t, srv.URL+"/webhooks")
+	require.Equal(t, http.StatusOK, status)
+	require.JSONEq(t, `{"path": "/webhooks"}`, body)
+	// Pages the view has are still its own.
+	require.Contains(t, mustPage(t, srv.URL+"/environments"), "<h1>Environments</h1>")
+}
+
+func TestNegotiateWithTheAPI(t *testing.T) {
+	s := mustWorld(t)
+	api := broker.NewServer(s, broker.ServerConfig{})
+	ui := web.NewHandler(s, web.Options{Fallback: api})
+	hs := httptest.NewServer(web.Negotiate(api, ui))
+	t.Cleanup(hs.Close)
+	srv := hs.URL
+
+	html := mustPage(t, srv+"/pacticipants/Web")
+	require.Contains(t, html, "<h1>Web")
+
+	req, err := http.NewRequest(http.MethodGet, srv+"/pacticipants/Web", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/hal+json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "hal+json")
+}
+
+func TestUnreadablePact(t *testing.T) {
+	s := mustStore(t)
+	bad := []byte(`{"consumer": {"name": "Bad"}, "provider": {"name": "Orders"},
+		"interactions": [{"description": "x", "request": {"method": "GET", "path": "/"}, "response": {"status": "teapot"}}]}`)
+	mustPublish(t, s, "Bad", "1", "", nil, map[string][]byte{"Orders": bad})
+	html := mustPage(t, mustServe(t, s, web.Options{}).URL+"/pacts/provider/Orders/consumer/Bad/version/1")
+	require.Contains(t, html, "This pact could not be read")
+	require.Contains(t, html, "$.interactions[0].response.status")
+	require.Contains(t, html, "&#34;teapot&#34;", "the content is shown, escaped")
+}

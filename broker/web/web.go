@@ -1,0 +1,347 @@
+// Package web is the broker's server-rendered web view: integrations,
+// pacticipants and their versions, the matrix of a consumer/provider pair,
+// pacts rendered as readable documentation, and environments.
+//
+// Pages are plain HTML built with html/template from embedded templates and
+// one embedded stylesheet; they need no JavaScript and load nothing from
+// other hosts. The pages live at the same paths as the matching API
+// resources where there is one (/pacticipants/{name},
+// /pacts/provider/{p}/consumer/{c}/version/{v}, /environments), so a
+// server can send a request to the web view or to the API by WantsHTML.
+//
+//	api := broker.NewServer(store, broker.ServerConfig{})
+//	ui := web.NewHandler(store, web.Options{Fallback: api})
+//	http.ListenAndServe(addr, web.Negotiate(api, ui))
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+// StylePath is the path (below the prefix) of the view's stylesheet.
+const StylePath = "/ui/style.css"
+
+// versionsPerPage, rowsPerPage and integrationsPerPage size the paginated
+// lists.
+const (
+	versionsPerPage     = 20
+	rowsPerPage         = 50
+	integrationsPerPage = 50
+)
+
+// Options configures NewHandler. The zero value is usable.
+type Options struct {
+	// BaseURL is what links start with: an absolute URL
+	// ("https://broker.example.com/pact") or a path prefix ("/pact"). Its
+	// path is also stripped from request paths that start with it, so the
+	// handler works both behind http.StripPrefix and mounted as is. Empty
+	// means links are root-relative paths.
+	BaseURL string
+	// Logger receives store failures. nil discards them.
+	Logger *slog.Logger
+	// Now is the clock relative times ("3 hours ago") are computed from;
+	// nil means time.Now.
+	Now func() time.Time
+	// Fallback, when set, serves the requests for paths the web view has
+	// no page for (typically the API handler, so that a browser following
+	// an API link gets the JSON). When nil they get an HTML 404 page.
+	Fallback http.Handler
+}
+
+type handler struct {
+	store   broker.Store
+	opts    Options
+	log     *slog.Logger
+	base    string // BaseURL without the trailing slash
+	prefix  string // path of BaseURL without the trailing slash
+	styleOK string // extra CSP style source (BaseURL's origin) or ""
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+}
+
+// NewHandler returns the web view over store. Pages:
+//
+//	/ and /ui/                                           integrations
+//	/pacticipants                                        pacticipants
+//	/pacticipants/{name}                                 a pacticipant and its versions
+//	/matrix/provider/{p}/consumer/{c}                    the matrix of an integration
+//	/pacts/provider/{p}/consumer/{c}/version/{v}         a pact as documentation
+//	/pacts/provider/{p}/consumer/{c}/latest              the latest pact as documentation
+//	/pacts/provider/{p}/consumer/{c}/pact-version/{sha}  a pact version as documentation
+//	/environments                                        environments and what is deployed there
+//
+// Lists take ?page=N (from 1).
+func NewHandler(store broker.Store, opts Options) http.Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{store: store, opts: opts, log: log, mux: http.NewServeMux()}
+	h.base = strings.TrimRight(opts.BaseURL, "/")
+	if u, err := url.Parse(h.base); err == nil {
+		h.prefix = strings.TrimRight(u.Path, "/")
+		if u.Scheme != "" && u.Host != "" {
+			h.styleOK = u.Scheme + "://" + u.Host
+		}
+	}
+	h.pages = mustParsePages(h.funcs())
+	h.routes()
+	return h
+}
+
+func (h *handler) routes() {
+	h.mux.HandleFunc("GET "+StylePath, h.style)
+	h.handle("GET /{$}", h.index)
+	h.handle("GET /ui", h.index)
+	h.handle("GET /ui/{$}", h.index)
+	h.handle("GET /pacticipants", h.pacticipants)
+	h.handle("GET /pacticipants/{name}", h.pacticipant)
+	h.handle("GET /matrix/provider/{provider}/consumer/{consumer}", h.matrix)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}", h.contract)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/latest", h.contract)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", h.contract)
+	h.handle("GET /environments", h.environments)
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if h.opts.Fallback != nil {
+			h.opts.Fallback.ServeHTTP(w, r)
+			return
+		}
+		h.fail(w, r, fmt.Errorf("no page at %s: %w", r.URL.Path, broker.ErrNotFound))
+	})
+}
+
+// ServeHTTP strips the BaseURL's path and dispatches.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.prefix != "" {
+		if p, ok := strings.CutPrefix(r.URL.Path, h.prefix); ok && (p == "" || p[0] == '/') {
+			r2 := new(http.Request)
+			*r2 = *r
+			u := *r.URL
+			u.Path = p
+			if u.Path == "" {
+				u.Path = "/"
+			}
+			u.RawPath = ""
+			if r.URL.RawPath != "" {
+				u.RawPath = strings.TrimPrefix(r.URL.RawPath, h.prefix)
+			}
+			r2.URL = &u
+			r = r2
+		}
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// page renders a page; a handler returns the template name and its data.
+type page struct {
+	name  string
+	title string
+	nav   string // which top-level section is active
+	data  any
+}
+
+func (h *handler) handle(pattern string, f func(r *http.Request) (*page, error)) {
+	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		p, err := f(r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.render(w, r, http.StatusOK, p)
+	})
+}
+
+// layout is what every page template receives.
+type layout struct {
+	Title string
+	Nav   string
+	Base  string
+	Style string
+	Data  any
+}
+
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *page) {
+	t, ok := h.pages[p.name]
+	if !ok {
+		h.log.ErrorContext(r.Context(), "web: unknown page template", "page", p.name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	err := t.ExecuteTemplate(&buf, "layout", layout{Title: p.title, Nav: p.nav, Base: h.base, Style: h.link(StylePath), Data: p.data})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "web: render page", "page", p.name, "path", r.URL.Path, "error", err.Error())
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h.headers(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// headers sets the security headers every response carries: no scripts,
+// no frames, styles only from this server.
+func (h *handler) headers(w http.ResponseWriter) {
+	style := "'self'"
+	if h.styleOK != "" {
+		style += " " + h.styleOK
+	}
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+style+"; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Vary", "Accept")
+}
+
+func (h *handler) style(w http.ResponseWriter, r *http.Request) {
+	h.headers(w)
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Header().Set("Content-Length", strconv.Itoa(len(styleCSS)))
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(styleCSS)
+	}
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail answers err as an HTML page: 404 for ErrNotFound, 400 for
+// ErrInvalid, 500 (with the details only in the log) for anything else.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ep := errorPage{Status: http.StatusInternalServerError, Heading: "Something went wrong",
+		Message: "The broker could not build this page. The details are in the server log."}
+	switch {
+	case errors.Is(err, broker.ErrNotFound):
+		ep = errorPage{Status: http.StatusNotFound, Heading: "Not found", Message: capitalise(err.Error()) + "."}
+	case errors.Is(err, broker.ErrInvalid):
+		ep = errorPage{Status: http.StatusBadRequest, Heading: "Bad request", Message: capitalise(err.Error()) + "."}
+	default:
+		h.log.ErrorContext(r.Context(), "web: page failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	}
+	h.render(w, r, ep.Status, &page{name: "error", title: ep.Heading, data: ep})
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// link builds the URL of a page from path segments, escaping each one:
+// link("/pacticipants", name) gives BaseURL + "/pacticipants/" + escaped name.
+func (h *handler) link(path string, segments ...string) string {
+	var b strings.Builder
+	b.WriteString(h.base)
+	b.WriteString(path)
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+func (h *handler) pacticipantLink(name string) string { return h.link("/pacticipants", name) }
+
+func (h *handler) matrixLink(consumer, provider string) string {
+	return h.link("/matrix/provider", provider, "consumer", consumer)
+}
+
+func (h *handler) pactLink(consumer, provider, version string) string {
+	return h.link("/pacts/provider", provider, "consumer", consumer, "version", version)
+}
+
+// pageNumber reads ?page= (1 when absent). A bad value is ErrInvalid.
+func pageNumber(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("page")
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, broker.Invalid("page", "must be a page number from 1, got %q", v)
+	}
+	return n, nil
+}
+
+// pager links the neighbours of page n of a list.
+type pager struct {
+	Page    int
+	PrevURL string
+	NextURL string
+}
+
+func (h *handler) pagerFor(r *http.Request, n int, more bool) pager {
+	p := pager{Page: n}
+	at := func(k int) string {
+		q := r.URL.Query()
+		if k == 1 {
+			q.Del("page")
+		} else {
+			q.Set("page", strconv.Itoa(k))
+		}
+		u := h.base + r.URL.Path
+		if enc := q.Encode(); enc != "" {
+			u += "?" + enc
+		}
+		return u
+	}
+	if n > 1 {
+		p.PrevURL = at(n - 1)
+	}
+	if more {
+		p.NextURL = at(n + 1)
+	}
+	return p
+}
+
+// mustParsePages parses each page template with the layout. The
+// templates are embedded, so a parse error is a programming error caught
+// by every test.
+func mustParsePages(funcs template.FuncMap) map[string]*template.Template {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t := template.Must(template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
+		pages[base] = t
+	}
+	return pages
+}
