@@ -67,12 +67,14 @@ func truncate(s string) string {
 	return s
 }
 
+var keyQuoter = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+
 // childPath appends an object key to a JSON path, quoting it when needed.
 func childPath(path, key string) string {
 	if plainName(key) {
 		return path + "." + key
 	}
-	return path + "['" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(key) + "']"
+	return path + "['" + keyQuoter.Replace(key) + "']"
 }
 
 func indexPath(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
@@ -81,8 +83,8 @@ func asObject(path string, raw json.RawMessage) (map[string]json.RawMessage, err
 	if jsonKind(raw) != "object" {
 		return nil, expected(path, "an object", raw)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	m, err := splitObject(raw)
+	if err != nil {
 		return nil, perr(path, "invalid object: %v", err)
 	}
 	return m, nil
@@ -92,8 +94,8 @@ func asArray(path string, raw json.RawMessage) ([]json.RawMessage, error) {
 	if jsonKind(raw) != "array" {
 		return nil, expected(path, "an array", raw)
 	}
-	var a []json.RawMessage
-	if err := json.Unmarshal(raw, &a); err != nil {
+	a, err := splitArray(raw)
+	if err != nil {
 		return nil, perr(path, "invalid array: %v", err)
 	}
 	return a, nil
@@ -103,8 +105,8 @@ func asString(path string, raw json.RawMessage) (string, error) {
 	if jsonKind(raw) != "string" {
 		return "", expected(path, "a string", raw)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := unquote(bytes.TrimSpace(raw))
+	if err != nil {
 		return "", perr(path, "invalid string: %v", err)
 	}
 	return s, nil

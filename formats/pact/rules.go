@@ -16,6 +16,9 @@ func singleCategory(cat string) bool {
 // path keys ("$.body.x", "$.headers.X", "$.query.a", "$.path") or V3/V4
 // categories. Errors name JSON paths relative to "$".
 func ParseMatchingRules(data []byte) (MatchingRules, error) {
+	if !json.Valid(data) {
+		return nil, perr("$", "invalid JSON")
+	}
 	return parseRules("$", data)
 }
 
@@ -319,6 +322,9 @@ func matcherJSON(m Matcher) map[string]any {
 // ParseGenerators reads a "generators" object:
 // {"body": {"$.a": {"type": "RandomInt"}}, "path": {"type": ...}}.
 func ParseGenerators(data []byte) (Generators, error) {
+	if !json.Valid(data) {
+		return nil, perr("$", "invalid JSON")
+	}
 	return parseGenerators("$", data)
 }
 
