@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
+	"weak"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -61,10 +63,12 @@ func InteractionConfig(in *pact.Interaction) (PluginConfig, error) {
 }
 
 // Resolver finds the method of gRPC interactions, decoding each pact's
-// descriptors once. It is safe for concurrent use.
+// descriptors once. It is safe for concurrent use. It holds pacts weakly:
+// an entry goes when its pact is garbage collected, so one Resolver serves
+// any number of verifications.
 type Resolver struct {
 	mu    sync.Mutex
-	pacts map[*pact.Pact]*pactDescriptors
+	pacts map[weak.Pointer[pact.Pact]]*pactDescriptors
 }
 
 type pactDescriptors struct {
@@ -79,14 +83,16 @@ func (r *Resolver) Resolve(p *pact.Pact, in *pact.Interaction) (*Method, error) 
 	if err != nil {
 		return nil, err
 	}
+	key := weak.Make(p)
 	r.mu.Lock()
 	if r.pacts == nil {
-		r.pacts = map[*pact.Pact]*pactDescriptors{}
+		r.pacts = map[weak.Pointer[pact.Pact]]*pactDescriptors{}
 	}
-	pd := r.pacts[p]
+	pd := r.pacts[key]
 	if pd == nil {
 		pd = &pactDescriptors{}
-		r.pacts[p] = pd
+		r.pacts[key] = pd
+		runtime.AddCleanup(p, r.forget, key)
 	}
 	r.mu.Unlock()
 	pd.once.Do(func() { pd.files, pd.err = Descriptors(p) })
@@ -107,6 +113,12 @@ func (r *Resolver) Resolve(p *pact.Pact, in *pact.Interaction) (*Method, error) 
 		Path:          "/" + string(md.Parent().FullName()) + "/" + string(md.Name()),
 		DescriptorKey: pc.DescriptorKey,
 	}, nil
+}
+
+func (r *Resolver) forget(key weak.Pointer[pact.Pact]) {
+	r.mu.Lock()
+	delete(r.pacts, key)
+	r.mu.Unlock()
 }
 
 // Descriptors decodes the descriptor sets of p's metadata, keyed by
