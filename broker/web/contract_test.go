@@ -1,0 +1,155 @@
+package web_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/contracts-dev/contracts/broker/web"
+	"github.com/stretchr/testify/require"
+)
+
+// section returns the HTML of the interaction whose description is given.
+func section(tb testing.TB, html, description string) string {
+	tb.Helper()
+	for _, part := range strings.Split(html, `<article class="card interaction"`)[1:] {
+		part, _, _ = strings.Cut(part, "</article>")
+		if strings.Contains(part, ">"+description+"</a></h2>") {
+			return part
+		}
+	}
+	require.Failf(tb, "no interaction", "no interaction %q on the page", description)
+	return ""
+}
+
+func TestContractPage(t *testing.T) {
+	srv := mustServe(t, mustWorld(t), web.Options{})
+	html := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Web/version/1.0.0")
+
+	t.Run("golden", func(t *testing.T) {
+		golden := testdata("contract-web-orders.golden.html")
+		if *update {
+			require.NoError(t, os.WriteFile(golden, []byte(html), 0o644))
+		}
+		want, err := os.ReadFile(golden)
+		require.NoError(t, err)
+		require.Equal(t, string(want), html, "rendered contract differs from %s (run go test ./broker/web -update and review the diff)", golden)
+	})
+
+	t.Run("header", func(t *testing.T) {
+		require.Contains(t, html, `Pact between <a href="/pacticipants/Web">Web</a> and <a href="/pacticipants/Orders">Orders</a>`)
+		require.Contains(t, html, `<dd class="mono">1.0.0</dd>`)
+		require.Contains(t, html, "<dd>4.0</dd>")
+		require.Contains(t, html, "badge-failed", "latest verification (o-101) failed")
+		require.Contains(t, html, "5 interactions")
+	})
+
+	t.Run("http interaction", func(t *testing.T) {
+		ix := section(t, html, "get order 42")
+		for _, want := range []string{
+			`<span class="kind kind-http">HTTP</span>`,
+			`<span class="given">Given</span> order 42 exists`,
+			`<span class="mono">id</span>: <span class="mono">42</span>`,
+			`<span class="mono">status</span>: <span class="mono">open</span>`,
+			"OrdersClientTest.getOrder", "The web shop shows one order.",
+			`<span class="method method-GET">GET</span> <span class="mono path">/orders/42</span>`,
+			"matches regex ^/orders/[0-9]&#43;$",
+			`<th class="mono">expand</th><td class="mono">items</td>`,
+			"equal to the example",
+			`<th class="mono">X-Request-Id</th><td class="mono">abc-123</td><td class="rule-cell"><span class="note">matches regex [a-z0-9-]&#43;</span>`,
+			`<span class="status status-200">200</span> <span class="muted">OK</span>`,
+			"status 2xx (success)",
+			`&#34;name&#34;: &#34;Desk lamp&#34;`,
+			`<span class="mono field">$.id</span>: integer`,
+			`<span class="mono field">$.name</span>: matches regex ^[A-Z][a-z ]&#43;$`,
+			`<span class="mono field">$.total</span>: decimal number`,
+			`<span class="mono field">$.createdAt</span>: date-time in format yyyy-MM-dd&#39;T&#39;HH:mm:ssXXX`,
+			`<span class="mono field">$.items</span>: an array of at least 1 item, each item like the example`,
+			`<span class="mono field">$.tags</span>: an object whose values match by type (keys not checked)`,
+			`<span class="mono field">$.id</span>: generated: random integer from 1 to 1000`,
+		} {
+			require.Contains(t, ix, want)
+		}
+		// JSON bodies are indented, keeping the pact's key order.
+		require.Contains(t, ix, "{\n  &#34;id&#34;: 42,\n  &#34;name&#34;: &#34;Desk lamp&#34;,")
+	})
+
+	t.Run("escaping", func(t *testing.T) {
+		require.NotContains(t, html, "<script>")
+		require.NotContains(t, html, "<b>fragile</b>")
+		ix := section(t, html, `create an order for &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;`)
+		require.Contains(t, ix, `&lt;b&gt;fragile&lt;/b&gt;`)
+		require.Contains(t, ix, "generated: the mock server&#39;s URL (like http://localhost/orders/43)")
+		require.Contains(t, ix, `<span class="status status-201">201</span>`)
+	})
+
+	t.Run("async message", func(t *testing.T) {
+		ix := section(t, html, "an order shipped event")
+		require.Contains(t, ix, `<span class="kind kind-message">Message</span>`)
+		require.Contains(t, ix, "order 42 was shipped")
+		require.Contains(t, ix, "&#34;orderId&#34;: 42")
+		require.Contains(t, ix, `<span class="mono field">$.shippedAt</span>: date in format yyyy-MM-dd`)
+		require.Contains(t, ix, `<th class="mono">topic</th><td class="mono">orders.shipped</td><td class="rule-cell"><span class="note">matches regex orders\..&#43;</span>`)
+	})
+
+	t.Run("sync message", func(t *testing.T) {
+		ix := section(t, html, "price quote request")
+		require.Contains(t, ix, `<span class="kind kind-sync">Synchronous message</span>`)
+		require.Contains(t, ix, "<h3>Request</h3>")
+		require.Contains(t, ix, "<h3>Response</h3>")
+		require.Contains(t, ix, `<th class="mono">replyTo</th><td class="mono">quotes</td>`)
+		require.Contains(t, ix, `<span class="mono field">$.price</span>: decimal number or integer`)
+	})
+
+	t.Run("grpc", func(t *testing.T) {
+		ix := section(t, html, "calculate a rectangle area")
+		require.Contains(t, ix, `<span class="kind kind-grpc">gRPC</span>`)
+		require.Contains(t, ix, `service <span class="mono strong">Calculator</span>, method <span class="mono strong">calculateOne</span>`)
+		require.Contains(t, ix, "12 bytes of application/protobuf; message=ShapeMessage")
+		require.Contains(t, ix, `<pre class="code" data-lang="json">{
+  &#34;rectangle&#34;: {
+    &#34;length&#34;: 3,`)
+		require.Contains(t, ix, `<span class="mono field">$.rectangle.length</span>: number`)
+	})
+
+	t.Run("plugin configuration is not shown", func(t *testing.T) {
+		require.NotContains(t, html, "SECRET-DESCRIPTOR-BLOB")
+		require.NotContains(t, html, "0123abcd")
+	})
+}
+
+func TestContractRoutes(t *testing.T) {
+	s := mustWorld(t)
+	srv := mustServe(t, s, web.Options{})
+	latest := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Web/latest")
+	require.Contains(t, latest, `<dd class="mono">1.1.0</dd>`)
+	require.Contains(t, latest, "get order 42")
+
+	v1 := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Web/version/1.0.0")
+	sha := between(t, v1, `<dd class="mono" title="`, `"`)
+	bySHA := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Web/pact-version/"+sha)
+	require.Contains(t, bySHA, "calculate a rectangle area")
+
+	// A V2 pact: "$.body" rule keys are shown relative to the body.
+	mobile := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Mobile/version/2.0.0")
+	ix := section(t, mobile, "list orders")
+	require.Contains(t, ix, `<span class="given">Given</span> orders exist`)
+	require.Contains(t, ix, `<th class="mono">page</th><td class="mono">1</td>`)
+	require.Contains(t, ix, `<span class="mono field">$</span>: an array of at least 1 item, each item like the example`)
+	require.Contains(t, ix, `<span class="mono field">$[*].id</span>: same type as the example`)
+	require.Contains(t, mobile, "<dd>2.0</dd>")
+	require.Contains(t, mobile, "badge-unverified")
+
+	// A text body is shown as is.
+	billing := mustPage(t, srv.URL+"/pacts/provider/Billing/consumer/Web/version/1.0.0")
+	require.Contains(t, section(t, billing, "get an invoice"), `<pre class="code">invoice 7</pre>`)
+}
+
+func between(tb testing.TB, s, start, end string) string {
+	tb.Helper()
+	_, rest, ok := strings.Cut(s, start)
+	require.True(tb, ok, "no %q", start)
+	v, _, ok := strings.Cut(rest, end)
+	require.True(tb, ok)
+	return v
+}
