@@ -320,6 +320,35 @@ func (x *Expectation) WillRespondWith(v map[string]any) *Expectation {
 	})
 }
 
+// WillStream sets the messages a server-streaming method sends, in order,
+// each like WithRequest's value. Response metadata and matching rules of
+// metadata belong to the first message.
+func (x *Expectation) WillStream(values ...map[string]any) *Expectation {
+	return x.edit(func(in *pact.Interaction) error {
+		if !x.method.Desc.IsStreamingServer() {
+			return fmt.Errorf("WillStream: the method does not stream from the server")
+		}
+		if len(values) == 0 {
+			return fmt.Errorf("WillStream: no messages")
+		}
+		first := in.MessageResponses[0]
+		out := make([]*pact.Message, len(values))
+		for i, v := range values {
+			msg := &pact.Message{}
+			if i == 0 {
+				msg = first
+			}
+			if err := x.setContents(msg, x.method.Desc.Output(), v, nil); err != nil {
+				return fmt.Errorf("message %d: %w", i, err)
+			}
+			out[i] = msg
+		}
+		in.MessageResponses = out
+		x.markup()
+		return nil
+	})
+}
+
 // WithResponseMetadata sets response metadata (sent as headers, or as
 // trailers with a failure); values may be Terms.
 func (x *Expectation) WithResponseMetadata(md map[string]any) *Expectation {
@@ -422,9 +451,10 @@ func (x *Expectation) built(msg *pact.Message, dm *dynamicpb.Message) {
 	if x.e == nil {
 		return
 	}
-	if msg == x.e.in.MessageRequest {
+	switch {
+	case msg == x.e.in.MessageRequest:
 		x.reqMsg = dm
-	} else {
+	case len(x.e.in.MessageResponses) == 0 || msg == x.e.in.MessageResponses[0]:
 		x.respMsg = dm
 	}
 }

@@ -1,0 +1,327 @@
+package grpcmock_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/dynamicpb"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/proto"
+	"github.com/contracts-dev/contracts/verify"
+	"github.com/contracts-dev/contracts/verify/grpcverify"
+	"github.com/contracts-dev/contracts/verify/mock"
+	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
+)
+
+// sharedDir returns a folder under <repo root>/../shared, or skips the
+// test naming it.
+func sharedDir(tb testing.TB, rel string) string {
+	tb.Helper()
+	dir := filepath.Join(repoRoot(tb), "..", "shared", rel)
+	if _, err := os.Stat(dir); err != nil {
+		tb.Skipf("shared fixtures folder %s is absent", dir)
+	}
+	return dir
+}
+
+func mustParse(tb testing.TB, path string) *pact.Pact {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(tb, err)
+	p, err := pact.Parse(data)
+	require.NoError(tb, err)
+	return p
+}
+
+// mustServePacts serves the gRPC interactions of pacts with ServeGRPC
+// until the test ends, and returns the address.
+func mustServePacts(tb testing.TB, pacts ...*pact.Pact) (string, *grpcmock.Server) {
+	tb.Helper()
+	srv, err := grpcmock.FromPacts(pacts, nil)
+	require.NoError(tb, err)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(tb, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, lis) }()
+	tb.Cleanup(func() {
+		cancel()
+		require.NoError(tb, <-done)
+	})
+	return lis.Addr().String(), srv
+}
+
+func pactFiles(tb testing.TB, p *pact.Pact) *proto.Files {
+	tb.Helper()
+	descs, err := grpcverify.Descriptors(p)
+	require.NoError(tb, err)
+	require.Len(tb, descs, 1)
+	for _, f := range descs {
+		return f
+	}
+	return nil
+}
+
+func TestServePluginPactAreaCalculator(t *testing.T) {
+	t.Parallel()
+	p := mustParse(t, filepath.Join(sharedDir(t, "grpc-plugin-pacts"), "area_calculator", "protobuf-consumer-area-calculator-provider.json"))
+	addr, srv := mustServePacts(t, p)
+	files := pactFiles(t, p)
+	conn := mustConn(t, addr)
+	const method = "/area_calculator.Calculator/calculateOne"
+
+	// The contract matches the rectangle's sides by type: other numbers match.
+	got, err := call(t, conn, files, method, map[string]any{"rectangle": map[string]any{"length": 5, "width": 6}}, nil)
+	require.NoError(t, err)
+	require.Equal(t, []any{json.Number("12")}, got["value"])
+
+	// Another shape does not match: unexpected key, missing key.
+	_, err = call(t, conn, files, method, map[string]any{"square": map[string]any{"edge_length": 3}}, nil)
+	require.Equal(t, codes.InvalidArgument, status.Code(err))
+	require.Contains(t, status.Convert(err).Message(), "calculate rectangle area request")
+
+	// A method without interactions.
+	_, err = call(t, conn, files, "/area_calculator.Calculator/calculateMulti", map[string]any{}, nil)
+	require.Equal(t, codes.Unimplemented, status.Code(err))
+
+	ps := srv.Problems()
+	require.Len(t, ps, 2)
+	require.Equal(t, mock.ProblemMismatch, ps[0].Type)
+	require.Equal(t, method, ps[0].Method)
+	require.NotEmpty(t, ps[0].Mismatches)
+	require.Equal(t, mock.ProblemUnexpected, ps[1].Type)
+	require.Equal(t, "/area_calculator.Calculator/calculateMulti", ps[1].Method)
+	err = srv.Verify()
+	require.ErrorIs(t, err, grpcmock.ErrNotOK)
+	require.Contains(t, err.Error(), "calculateMulti")
+}
+
+func TestServePluginPactResponseMetadata(t *testing.T) {
+	t.Parallel()
+	p := mustParse(t, filepath.Join(sharedDir(t, "grpc-plugin-pacts"), "response_metadata", "grpc-consumer-rust-response_metadata.json"))
+	addr, srv := mustServePacts(t, p)
+	files := pactFiles(t, p)
+	conn := mustConn(t, addr)
+
+	// Without the request metadata "key" the call does not match.
+	_, err := call(t, conn, files, "/pactissue.Test/GetTest", map[string]any{"s": "x"}, nil)
+	require.Equal(t, codes.InvalidArgument, status.Code(err))
+
+	_, err = call(t, conn, files, "/pactissue.Test/GetTest", map[string]any{"s": "x"}, metadata.Pairs("key", "any text"))
+	require.Equal(t, codes.NotFound, status.Code(err))
+	require.Equal(t, "not found", status.Convert(err).Message())
+
+	ps := srv.Problems()
+	require.Len(t, ps, 1)
+	require.Equal(t, mock.ProblemMismatch, ps[0].Type)
+	require.Equal(t, "key", ps[0].Mismatches[0].Path)
+}
+
+func TestServeReportsMissingInteractions(t *testing.T) {
+	t.Parallel()
+	dir := sharedDir(t, "grpc-plugin-pacts")
+	p := mustParse(t, filepath.Join(dir, "http_plus_grpc", "area-calculator-consumer-area-calculator-provider.json"))
+	_, srv := mustServePacts(t, p)
+	ps := srv.Problems()
+	require.Len(t, ps, 1, "only the gRPC interaction is served")
+	require.Equal(t, mock.ProblemMissing, ps[0].Type)
+	require.Equal(t, "calculate rectangle area request", ps[0].Description)
+}
+
+func TestFromPactsRefusesUnknownMethods(t *testing.T) {
+	t.Parallel()
+	p := mustParse(t, filepath.Join(sharedDir(t, "grpc-plugin-pacts"), "area_calculator", "protobuf-consumer-area-calculator-provider.json"))
+	p.Interactions[0].PluginConfiguration["protobuf"] = []byte(`{"service":"Calculator/nope","descriptorKey":"a85dff8f82655a9681aad113575dcfbb"}`)
+	_, err := grpcmock.FromPacts([]*pact.Pact{p}, nil)
+	require.ErrorContains(t, err, "$.interactions[0]")
+	require.ErrorContains(t, err, "nope")
+	require.ErrorIs(t, err, proto.ErrNotFound)
+}
+
+// recordingTB records the errors a test would report, to check that the
+// consumer API fails the test on a bad expectation.
+type recordingTB struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recordingTB) Helper() {}
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+func TestExpectationMistakesFailTheTest(t *testing.T) {
+	t.Parallel()
+	files, imports := fullProtos(t)
+	for _, tc := range []struct {
+		name string
+		do   func(m *grpcmock.Mock)
+		want string
+	}{
+		{"unknown method", func(m *grpcmock.Mock) { m.Expect("shop.v1.Orders/Nope") }, "no method Nope"},
+		{"unknown field", func(m *grpcmock.Mock) {
+			m.Expect("shop.v1.Orders/GetOrder").WithRequest(map[string]any{"order_id": "x"})
+		}, `$: message shop.v1.GetOrderRequest has no field "order_id"`},
+		{"wrong type", func(m *grpcmock.Mock) {
+			m.Expect("shop.v1.Orders/GetOrder").WillRespondWith(map[string]any{"items": "x"})
+		}, "$.items: want a list"},
+		{"nested wrong type", func(m *grpcmock.Mock) {
+			m.Expect("shop.v1.Orders/GetOrder").WillRespondWith(map[string]any{"items": []any{map[string]any{"price": 3}}})
+		}, "$.items[0].price: want an object for message shop.v1.Money"},
+		{"stream on unary", func(m *grpcmock.Mock) {
+			m.Expect("shop.v1.Orders/GetOrder").WillStream(map[string]any{})
+		}, "does not stream"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rec := &recordingTB{TB: t}
+			m := grpcmock.New(rec, files, imports)
+			tc.do(m)
+			require.Len(t, rec.errs, 1)
+			require.Contains(t, rec.errs[0], tc.want)
+			err := m.Verify()
+			require.ErrorIs(t, err, grpcmock.ErrNotOK)
+			_, err = m.WritePact(t.TempDir(), "c", "p")
+			require.Error(t, err, "no pact with a broken expectation")
+		})
+	}
+}
+
+func TestMockUnusedExpectationBlocksThePact(t *testing.T) {
+	t.Parallel()
+	files, imports := fullProtos(t)
+	m := grpcmock.New(t, files, imports)
+	m.Expect("shop.v1.Orders/GetOrder").UponReceiving("never called").WithRequest(map[string]any{"id": "o-9"})
+	err := m.Verify()
+	require.ErrorIs(t, err, grpcmock.ErrNotOK)
+	require.Contains(t, err.Error(), `never called`)
+	dir := t.TempDir()
+	_, err = m.WritePact(dir, "c", "p")
+	require.Error(t, err)
+	entries, _ := os.ReadDir(dir)
+	require.Empty(t, entries)
+}
+
+// TestStreamingCycle declares a server-streaming interaction, calls it,
+// writes the pact and verifies providers sending the right and the wrong
+// number of messages.
+func TestStreamingCycle(t *testing.T) {
+	t.Parallel()
+	files, imports := fullProtos(t)
+	m := grpcmock.New(t, files, imports)
+	m.Expect("shop.v1.Orders/ListOrders").
+		UponReceiving("the orders of c-1").
+		WithRequest(map[string]any{"customer_id": "c-1", "limit": grpcmock.Integer(2)}).
+		WillStream(
+			map[string]any{"id": grpcmock.Like("o-1"), "status": "STATUS_PENDING"},
+			map[string]any{"id": grpcmock.Like("o-2"), "status": "STATUS_SHIPPED"},
+		)
+	replies := stream(t, mustConn(t, m.Addr()), m.Files(), map[string]any{"customer_id": "c-1", "limit": 5})
+	require.Len(t, replies, 2)
+	require.Equal(t, "o-2", replies[1]["id"])
+	require.NoError(t, m.Verify())
+	path, err := m.WritePact(t.TempDir(), "c", "p")
+	require.NoError(t, err)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name     string
+		sends    []map[string]any
+		pass     bool
+		wantPath string
+	}{
+		{"right", []map[string]any{{"id": "a", "status": "STATUS_PENDING"}, {"id": "b", "status": "STATUS_SHIPPED"}}, true, ""},
+		{"one message", []map[string]any{{"id": "a", "status": "STATUS_PENDING"}}, false, "$"},
+		{"wrong status", []map[string]any{{"id": "a", "status": "STATUS_PENDING"}, {"id": "b", "status": "STATUS_PENDING"}}, false, "$.status"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			addr := mustServeStream(t, m.Files(), listOrders, tc.sends)
+			tr, err := grpcverify.New(addr, grpcverify.Options{})
+			require.NoError(t, err)
+			defer tr.Close()
+			rep, err := verify.Verify(context.Background(), verify.Config{Transports: map[string]verify.Transport{"grpc": tr}},
+				[]verify.Source{{Name: path, Data: data}})
+			require.NoError(t, err)
+			require.Equal(t, tc.pass, rep.Success(), "%+v", rep.Pacts[0].Interactions)
+			if !tc.pass {
+				fs := rep.Pacts[0].Interactions[0].Failures
+				require.Equal(t, verify.FailureBody, fs[0].ID)
+				require.Equal(t, tc.wantPath, fs[0].Mismatches[0].Path)
+			}
+		})
+	}
+}
+
+// stream calls ListOrders and collects the replies.
+func stream(tb testing.TB, conn *grpc.ClientConn, files *proto.Files, req map[string]any) []map[string]any {
+	tb.Helper()
+	md, err := files.FindMethod(listOrders)
+	require.NoError(tb, err)
+	in, err := files.FromValue(md.Input(), req)
+	require.NoError(tb, err)
+	cs, err := conn.NewStream(context.Background(), &grpc.StreamDesc{ServerStreams: true}, listOrders)
+	require.NoError(tb, err)
+	require.NoError(tb, cs.SendMsg(in))
+	require.NoError(tb, cs.CloseSend())
+	var out []map[string]any
+	for {
+		reply := dynamicpb.NewMessage(md.Output())
+		err := cs.RecvMsg(reply)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		require.NoError(tb, err)
+		v, err := files.ToValue(reply, proto.ValueOptions{})
+		require.NoError(tb, err)
+		out = append(out, v.(map[string]any))
+	}
+}
+
+// mustServeStream serves one server-streaming method sending replies.
+func mustServeStream(tb testing.TB, files *proto.Files, method string, replies []map[string]any) string {
+	tb.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(tb, err)
+	srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
+		full, _ := grpc.MethodFromServerStream(stream)
+		if full != method {
+			return status.Errorf(codes.Unimplemented, "%s", full)
+		}
+		md, err := files.FindMethod(full)
+		if err != nil {
+			return status.Error(codes.Internal, err.Error())
+		}
+		if err := stream.RecvMsg(dynamicpb.NewMessage(md.Input())); err != nil {
+			return err
+		}
+		for _, r := range replies {
+			msg, err := files.FromValue(md.Output(), r)
+			if err != nil {
+				return status.Error(codes.Internal, err.Error())
+			}
+			if err := stream.SendMsg(msg); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	go func() { _ = srv.Serve(lis) }()
+	tb.Cleanup(srv.Stop)
+	return lis.Addr().String()
+}
+
