@@ -324,4 +324,3 @@ func mustServeStream(tb testing.TB, files *proto.Files, method string, replies [
 	tb.Cleanup(srv.Stop)
 	return lis.Addr().String()
 }
-
