@@ -48,6 +48,7 @@ type verifyFlags struct {
 	concurrency     int
 	verbose         bool
 	args            []string
+	broker          verifyBrokerFlags // pacts from a broker (verify_broker.go)
 }
 
 func init() { register(newVerifyCmd) }
@@ -103,6 +104,7 @@ Exit status: 0 every interaction passed (pending failures do not count),
 	fl.StringVar(&f.junitFile, flagJUnitReport, "", "also write the report as JUnit XML to this file")
 	fl.IntVar(&f.concurrency, flagConcurrency, verify.DefaultConcurrency, "interactions verified at once when no provider states URL is set")
 	fl.BoolVarP(&f.verbose, flagVerbose, "v", false, "log each interaction to stderr")
+	f.broker.add(cmd, e)
 	return cmd
 }
 
@@ -162,10 +164,13 @@ func compileFilter(flag, expr string) (*regexp.Regexp, error) {
 // directories and URLs (fetched with the custom headers, which carry any
 // authentication).
 func (f *verifyFlags) gatherSources(ctx context.Context, cfg verify.Config) ([]verify.Source, error) {
-	if len(f.args) == 0 {
+	out, err := f.broker.sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.args) == 0 && !f.broker.enabled() {
 		return nil, fmt.Errorf("no pacts to verify: give pact files, directories or URLs")
 	}
-	var out []verify.Source
 	for _, arg := range f.args {
 		if verify.IsURL(arg) {
 			src, err := verify.FetchURL(ctx, nil, arg, cfg.Headers)
@@ -208,6 +213,9 @@ func runVerify(ctx context.Context, e *env, f *verifyFlags) error {
 		return failWith(exitCantTell, err)
 	}
 	if err := writeReport(e, f.junitFile, report, verify.WriteJUnit); err != nil {
+		return failWith(exitCantTell, err)
+	}
+	if err := f.broker.finish(ctx, textOut, report); err != nil {
 		return failWith(exitCantTell, err)
 	}
 	if !report.Success() {
