@@ -37,9 +37,14 @@ type Store struct {
 	// Each pool has one connection more than the transactions allowed to
 	// run on it, so that preparing a statement for the cache never waits
 	// for a connection held by a transaction that is itself preparing.
-	wmu   sync.Mutex    // one write transaction at a time
-	rsem  chan struct{} // read transactions in flight
-	now   func() time.Time
+	wmu  sync.Mutex    // one write transaction at a time
+	rsem chan struct{} // read transactions in flight
+	now  func() time.Time
+	// Checkpoints run in the background on their own connection, so that
+	// no commit pays for copying the WAL into the database file.
+	dirty chan struct{}
+	done  chan struct{}
+	stop  sync.WaitGroup
 	newID func() string
 }
 
@@ -80,12 +85,12 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		s.w.SetConnMaxIdleTime(0)
 		s.r = s.w
 	} else {
-		s.w, err = sql.Open("sqlite", dsn+sep+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+		s.w, err = sql.Open("sqlite", dsn+sep+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
-		s.w.SetMaxOpenConns(2)
-		s.w.SetMaxIdleConns(2)
+		s.w.SetMaxOpenConns(3) // the transaction, statement preparation, checkpoints
+		s.w.SetMaxIdleConns(3)
 		s.w.SetConnMaxIdleTime(0)
 		s.w.SetConnMaxLifetime(0)
 	}
@@ -110,6 +115,10 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		s.r.SetMaxIdleConns(readers + 1)
 		s.r.SetConnMaxIdleTime(0)
 		s.rc = newStmtCache(s.r)
+		s.dirty = make(chan struct{}, 1)
+		s.done = make(chan struct{})
+		s.stop.Add(1)
+		go s.checkpointer()
 	} else {
 		s.rc = s.wc
 	}
@@ -118,6 +127,10 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.done != nil {
+		close(s.done)
+		s.stop.Wait()
+	}
 	var err error
 	if s.rc != nil && s.rc != s.wc {
 		s.rc.close()
@@ -187,7 +200,43 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 	if err := tx.Commit(); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))
 	}
+	if s.dirty != nil {
+		select {
+		case s.dirty <- struct{}{}:
+		default:
+		}
+	}
 	return nil
+}
+
+// checkpointInterval is the least time between two WAL checkpoints.
+const checkpointInterval = 500 * time.Millisecond
+
+// checkpointer copies committed WAL frames into the database file after
+// writes, at most every checkpointInterval (PASSIVE: it never blocks
+// readers or the writer), and once more when the store closes.
+func (s *Store) checkpointer() {
+	defer s.stop.Done()
+	checkpoint := func() {
+		// A failed checkpoint is retried after the next write; the WAL keeps
+		// the data safe meanwhile.
+		_, _ = s.w.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	}
+	for {
+		select {
+		case <-s.done:
+			checkpoint()
+			return
+		case <-s.dirty:
+			checkpoint()
+		}
+		select {
+		case <-s.done:
+			checkpoint()
+			return
+		case <-time.After(checkpointInterval):
+		}
+	}
 }
 
 // read runs fn in a read transaction (a consistent snapshot).
