@@ -277,11 +277,33 @@ func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q MatrixQu
 		return err
 	}
 	u := s.urlsFor(r)
-	rows := make([]map[string]any, 0, len(res.Rows))
+	kept := make([]MatrixRow, 0, len(res.Rows))
 	for _, row := range res.Rows {
-		if !keepRow(row, success) {
-			continue
+		if keepRow(row, success) {
+			kept = append(kept, row)
 		}
+	}
+	if len(success) > 0 {
+		// The Pact Broker summarises the rows it shows.
+		res.Summary = summariseRows(kept, res.Summary.Ignored != nil)
+	}
+	// Oldest first, as the Pact Broker lists them (the store picked the
+	// newest when it applied the limit).
+	sort.SliceStable(kept, func(i, j int) bool {
+		a, b := kept[i], kept[j]
+		if a.Consumer != b.Consumer {
+			return a.Consumer < b.Consumer
+		}
+		if a.ConsumerVersion.Order != b.ConsumerVersion.Order {
+			return a.ConsumerVersion.Order < b.ConsumerVersion.Order
+		}
+		if a.Provider != b.Provider {
+			return a.Provider < b.Provider
+		}
+		return versionOrder(a.ProviderVersion) < versionOrder(b.ProviderVersion)
+	})
+	rows := make([]map[string]any, 0, len(kept))
+	for _, row := range kept {
 		rows = append(rows, u.matrixRowJSON(row, len(q.Ignore) > 0))
 	}
 	summary := map[string]any{
@@ -300,6 +322,46 @@ func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q MatrixQu
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"summary": summary, "notices": notices, "matrix": rows})
 	return nil
+}
+
+func versionOrder(v *MatrixVersion) int64 {
+	if v == nil {
+		return -1
+	}
+	return v.Order
+}
+
+// summariseRows decides over the given rows only: unknown when one is
+// unverified, else deployable when none failed (ignored rows aside).
+func summariseRows(rows []MatrixRow, withIgnored bool) MatrixSummary {
+	var sum MatrixSummary
+	ignored := 0
+	for _, r := range rows {
+		switch {
+		case r.Ignored:
+			ignored++
+		case r.Verification == nil:
+			sum.Unknown++
+		case r.Verification.Success:
+			sum.Success++
+		default:
+			sum.Failed++
+		}
+	}
+	if withIgnored {
+		sum.Ignored = &ignored
+	}
+	switch {
+	case sum.Failed > 0:
+		no := false
+		sum.Deployable, sum.Reason = &no, "One or more verifications have failed"
+	case sum.Unknown > 0:
+		sum.Reason = "Cannot tell whether it is safe to deploy: one or more pacts have not been verified"
+	default:
+		yes := true
+		sum.Deployable, sum.Reason = &yes, "All verification results shown are successful"
+	}
+	return sum
 }
 
 // keepRow applies the success[] filter (true, false or null for

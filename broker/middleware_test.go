@@ -65,7 +65,7 @@ func TestTraceIDs(t *testing.T) {
 	})
 	t.Run("500 bodies carry the reference", func(t *testing.T) {
 		b := mustBroker(t, broker.ServerConfig{})
-		require.NoError(t, b.store.Close())
+		b.closeStore()
 		status, body, h := doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants", "", "X-Request-ID", "ref-1")
 		require.Equal(t, http.StatusInternalServerError, status)
 		require.Equal(t, "ref-1", body["error"].(map[string]any)["reference"])

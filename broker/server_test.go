@@ -26,11 +26,16 @@ import (
 
 // testBroker is a real broker on loopback over a temp-file SQLite store.
 type testBroker struct {
-	srv    *httptest.Server
-	store  *sqlite.Store
-	dbPath string
-	logs   *syncBuffer
+	srv       *httptest.Server
+	store     *sqlite.Store
+	dbPath    string
+	logs      *syncBuffer
+	closeOnce sync.Once
 }
+
+// closeStore closes the store once (tests close it early to make the
+// store fail).
+func (b *testBroker) closeStore() { b.closeOnce.Do(func() { _ = b.store.Close() }) }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
 type syncBuffer struct {
@@ -57,7 +62,6 @@ func mustBroker(tb testing.TB, cfg broker.ServerConfig) *testBroker {
 	path := filepath.Join(tb.TempDir(), "broker.db")
 	store, err := sqlite.Open(path)
 	require.NoError(tb, err)
-	tb.Cleanup(func() { _ = store.Close() })
 	logs := &syncBuffer{}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewJSONHandler(logs, nil))
@@ -66,8 +70,10 @@ func mustBroker(tb testing.TB, cfg broker.ServerConfig) *testBroker {
 		cfg.Now = func() time.Time { return fixedNow }
 	}
 	srv := httptest.NewServer(broker.NewServer(store, cfg))
+	b := &testBroker{srv: srv, store: store, dbPath: path, logs: logs}
+	tb.Cleanup(b.closeStore)
 	tb.Cleanup(srv.Close)
-	return &testBroker{srv: srv, store: store, dbPath: path, logs: logs}
+	return b
 }
 
 func (b *testBroker) client(tb testing.TB) *broker.Client {
@@ -232,7 +238,7 @@ func TestHealthAndMetrics(t *testing.T) {
 
 	t.Run("health fails when the store is closed", func(t *testing.T) {
 		b := mustBroker(t, broker.ServerConfig{})
-		require.NoError(t, b.store.Close())
+		b.closeStore()
 		status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/health", "")
 		require.Equal(t, http.StatusServiceUnavailable, status)
 		require.Equal(t, "unavailable", body["store"])
