@@ -102,13 +102,13 @@ func (t *httpTransport) Verify(ctx context.Context, call verify.Call) verify.Out
 	}
 	var out verify.Outcome
 	if in.Type == pact.AsyncMessage {
-		out = compare(in.Message, actual)
+		out = compare(call, in.Message, actual)
 	} else {
 		var expected *pact.Message
 		if len(in.MessageResponses) > 0 {
 			expected = in.MessageResponses[0]
 		}
-		out = compare(expected, actual)
+		out = compare(call, expected, actual)
 	}
 	out.Warnings = append(warnings, out.Warnings...)
 	return out
@@ -135,9 +135,12 @@ func actualMessage(h http.Header, payload []byte) (Message, error) {
 }
 
 // compare matches an actual message with the expected one.
-func compare(expected *pact.Message, actual Message) verify.Outcome {
+func compare(call verify.Call, expected *pact.Message, actual Message) verify.Outcome {
 	if expected == nil {
 		return verify.Outcome{}
+	}
+	if out, ok := compareProtobuf(call, expected, actual); ok {
+		return out
 	}
 	a := actual.toPact()
 	return verify.Outcome{
@@ -186,7 +189,7 @@ func (t *inProcess) Verify(ctx context.Context, call verify.Call) verify.Outcome
 		if err != nil {
 			return verify.Outcome{Err: err, Warnings: warnings}
 		}
-		out = compare(in.Message, m)
+		out = compare(call, in.Message, m)
 	case pact.SyncMessage:
 		if in.MessageRequest == nil {
 			return verify.Outcome{Err: errors.New("synchronous message interaction has no request"), Warnings: warnings}
@@ -201,7 +204,7 @@ func (t *inProcess) Verify(ctx context.Context, call verify.Call) verify.Outcome
 		if err != nil {
 			return verify.Outcome{Err: err, Warnings: warnings}
 		}
-		out = compareResponses(in.MessageResponses, ms)
+		out = compareResponses(call, in.MessageResponses, ms)
 	default:
 		return verify.Outcome{Err: fmt.Errorf("interaction type %q is not a message", in.Type), Warnings: warnings}
 	}
@@ -212,7 +215,7 @@ func (t *inProcess) Verify(ctx context.Context, call verify.Call) verify.Outcome
 // compareResponses matches each expected response with the actual one at
 // the same position; a missing response is a mismatch, extra ones are
 // allowed.
-func compareResponses(expected []*pact.Message, actual []Message) verify.Outcome {
+func compareResponses(call verify.Call, expected []*pact.Message, actual []Message) verify.Outcome {
 	var out verify.Outcome
 	for i, e := range expected {
 		if i >= len(actual) {
@@ -225,7 +228,7 @@ func compareResponses(expected []*pact.Message, actual []Message) verify.Outcome
 			})
 			break
 		}
-		o := compare(e, actual[i])
+		o := compare(call, e, actual[i])
 		out.Mismatches = append(out.Mismatches, o.Mismatches...)
 		if i == 0 || len(o.Mismatches) > 0 && out.ExpectedBody == nil {
 			out.ExpectedBody, out.ActualBody = o.ExpectedBody, o.ActualBody

@@ -1,8 +1,15 @@
 package messagemock
 
 import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+
+	gproto "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/proto"
@@ -15,6 +22,15 @@ type Contents struct {
 	rules map[string]pact.RuleList
 	gens  map[string]pact.Generator
 	err   error
+	// proto is set for protobuf contents.
+	proto *protoSchema
+}
+
+// protoSchema is the schema of protobuf contents as the Pact protobuf
+// plugin records it: a base64 FileDescriptorSet under a descriptor key
+// (the MD5 of the set, hex), and the message's full name.
+type protoSchema struct {
+	key, descriptors, message string
 }
 
 // JSON is a JSON payload built from a template: maps, slices and scalars
@@ -75,20 +91,52 @@ func Protobuf(files *proto.Files, message string, template any) Contents {
 	if err != nil {
 		return Contents{err: fmt.Errorf("protobuf contents %s: %w", md.FullName(), err)}
 	}
+	schema, err := newProtoSchema(files, string(md.FullName()))
+	if err != nil {
+		return Contents{err: fmt.Errorf("protobuf contents: %w", err)}
+	}
 	ct := "application/protobuf; message=" + string(md.FullName())
 	b := pact.NewBody(bin, ct)
 	b.Encoded = "base64"
-	return Contents{body: b, rules: t.rules, gens: t.gens}
+	return Contents{body: b, rules: t.rules, gens: t.gens, proto: schema}
+}
+
+func newProtoSchema(files *proto.Files, message string) (*protoSchema, error) {
+	set := &descriptorpb.FileDescriptorSet{}
+	for _, fd := range files.Files() {
+		set.File = append(set.File, protodesc.ToFileDescriptorProto(fd))
+	}
+	data, err := gproto.MarshalOptions{Deterministic: true}.Marshal(set)
+	if err != nil {
+		return nil, fmt.Errorf("encode descriptors: %w", err)
+	}
+	sum := md5.Sum(data)
+	return &protoSchema{key: hex.EncodeToString(sum[:]), descriptors: base64.StdEncoding.EncodeToString(data), message: message}, nil
 }
 
 // FromBody is a payload given in the pact model (for content the helpers
 // above do not build), with no rules.
 func FromBody(b pact.Body) Contents { return Contents{body: b} }
 
-// apply sets m's contents, rules and generators from c.
-func (c Contents) apply(m *pact.Message) error {
+// apply sets m's contents, rules and generators from c (and, for
+// protobuf contents, the interaction's plugin configuration).
+func (c Contents) apply(cm *common, m *pact.Message) error {
 	if c.err != nil {
 		return c.err
+	}
+	if c.proto != nil {
+		cfg, err := json.Marshal(map[string]any{"descriptorKey": c.proto.key, "message": c.proto.message})
+		if err != nil {
+			return err
+		}
+		if cm.in.PluginConfiguration == nil {
+			cm.in.PluginConfiguration = map[string]json.RawMessage{}
+		}
+		cm.in.PluginConfiguration["protobuf"] = cfg
+		if cm.protos == nil {
+			cm.protos = map[string]string{}
+		}
+		cm.protos[c.proto.key] = c.proto.descriptors
 	}
 	m.Contents = c.body
 	for k, rl := range c.rules {

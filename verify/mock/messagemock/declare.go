@@ -36,7 +36,7 @@ func (m *AsyncMessage) Comment(text string) *AsyncMessage { m.comment(text); ret
 
 // WithContents sets the payload.
 func (m *AsyncMessage) WithContents(c Contents) *AsyncMessage {
-	if err := c.apply(m.in.Message); err != nil {
+	if err := c.apply(&m.common, m.in.Message); err != nil {
 		m.fail(err)
 	}
 	return m
@@ -62,21 +62,21 @@ func (m *AsyncMessage) WithRules(rules pact.MatchingRules, gens pact.Generators)
 func (m *AsyncMessage) ConsumedBy(handler func(Received) error) error {
 	if m.err != nil {
 		err := fmt.Errorf("message %q: %w", m.in.Description, m.err)
-		m.p.record(m.in, err)
+		m.p.record(m.in, err, nil)
 		return err
 	}
 	r, err := m.p.reify(m.in.Message)
 	if err != nil {
 		err = fmt.Errorf("message %q: %w", m.in.Description, err)
-		m.p.record(m.in, err)
+		m.p.record(m.in, err, nil)
 		return err
 	}
 	if err := handler(r); err != nil {
 		cerr := &ConsumerError{Description: m.in.Description, Err: err}
-		m.p.record(m.in, cerr)
+		m.p.record(m.in, cerr, nil)
 		return cerr
 	}
-	m.p.record(m.in, nil)
+	m.p.record(m.in, nil, m.protos)
 	return nil
 }
 
@@ -109,7 +109,7 @@ func (m *SyncMessage) Comment(text string) *SyncMessage { m.comment(text); retur
 // WithRequest sets the request payload and metadata (values may be
 // matchers; metadata may be nil).
 func (m *SyncMessage) WithRequest(c Contents, md map[string]any) *SyncMessage {
-	if err := c.apply(m.in.MessageRequest); err != nil {
+	if err := c.apply(&m.common, m.in.MessageRequest); err != nil {
 		m.fail(err)
 	}
 	metadata(m.in.MessageRequest, md)
@@ -132,7 +132,7 @@ func (m *SyncMessage) WithRequestRules(rules pact.MatchingRules, gens pact.Gener
 // WillRespondWith adds a response message (call it again for more).
 func (m *SyncMessage) WillRespondWith(c Contents, md map[string]any) *SyncMessage {
 	r := &pact.Message{}
-	if err := c.apply(r); err != nil {
+	if err := c.apply(&m.common, r); err != nil {
 		m.fail(err)
 	}
 	metadata(r, md)
@@ -157,7 +157,7 @@ func (m *SyncMessage) WithResponseRules(rules pact.MatchingRules, gens pact.Gene
 func (m *SyncMessage) ConsumedBy(handler func(request Received, responses []Received) error) error {
 	fail := func(err error) error {
 		err = fmt.Errorf("message %q: %w", m.in.Description, err)
-		m.p.record(m.in, err)
+		m.p.record(m.in, err, nil)
 		return err
 	}
 	if m.err != nil {
@@ -180,9 +180,9 @@ func (m *SyncMessage) ConsumedBy(handler func(request Received, responses []Rece
 	}
 	if err := handler(req, resps); err != nil {
 		cerr := &ConsumerError{Description: m.in.Description, Err: err}
-		m.p.record(m.in, cerr)
+		m.p.record(m.in, cerr, nil)
 		return cerr
 	}
-	m.p.record(m.in, nil)
+	m.p.record(m.in, nil, m.protos)
 	return nil
 }

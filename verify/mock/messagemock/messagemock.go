@@ -61,6 +61,8 @@ type Pact struct {
 	mu       sync.Mutex
 	consumed []*pact.Interaction
 	failed   []string
+	// descriptors are the protobuf descriptor sets of consumed messages.
+	descriptors map[string]string
 }
 
 // Option configures a Pact.
@@ -103,6 +105,8 @@ type common struct {
 	p   *Pact
 	in  *pact.Interaction
 	err error
+	// protos are the descriptor sets of protobuf contents, by key.
+	protos map[string]string
 }
 
 func (c *common) given(state string, params map[string]any) {
@@ -126,7 +130,7 @@ func (c *common) fail(err error) {
 }
 
 // record keeps a consumed interaction, or notes a failure.
-func (p *Pact) record(in *pact.Interaction, err error) {
+func (p *Pact) record(in *pact.Interaction, err error, protos map[string]string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
@@ -134,6 +138,12 @@ func (p *Pact) record(in *pact.Interaction, err error) {
 		return
 	}
 	p.consumed = append(p.consumed, in)
+	for k, v := range protos {
+		if p.descriptors == nil {
+			p.descriptors = map[string]string{}
+		}
+		p.descriptors[k] = v
+	}
 }
 
 func (p *Pact) reify(m *pact.Message) (Received, error) {
@@ -174,6 +184,16 @@ func (p *Pact) Model() *pact.Pact {
 		}
 		out.Interactions = append(out.Interactions, c)
 	}
+	if len(p.descriptors) > 0 {
+		// The protobuf schemas go where the Pact protobuf plugin puts them,
+		// so that verifiers can decode the contents.
+		cfg := map[string]any{}
+		for k, v := range p.descriptors {
+			cfg[k] = map[string]any{"protoDescriptors": v}
+		}
+		plugins, _ := json.Marshal([]any{map[string]any{"name": "protobuf", "version": "0.5.0", "configuration": cfg}})
+		out.Metadata = map[string]json.RawMessage{"plugins": plugins}
+	}
 	return out
 }
 
@@ -211,6 +231,12 @@ func (p *Pact) WritePact(dir string) (string, error) {
 			}
 		}
 		model.Interactions = append(kept, model.Interactions...)
+		if _, ok := model.Metadata["plugins"]; !ok && prev.Metadata["plugins"] != nil {
+			if model.Metadata == nil {
+				model.Metadata = map[string]json.RawMessage{}
+			}
+			model.Metadata["plugins"] = prev.Metadata["plugins"]
+		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return "", fmt.Errorf("write pact: %w", err)
 	}
