@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -112,4 +113,53 @@ func TestConcurrentUse(t *testing.T) {
 	versions, err := s.ListVersions(ctx, "Web", broker.Page{Limit: 1000})
 	require.NoError(t, err)
 	require.Len(t, versions, 81)
+}
+
+// TestForeignKeysAreIndexed checks the schema rule that every foreign key
+// is the leading column of an index (or primary key), so that joins and
+// cascading deletes never scan a table.
+func TestForeignKeysAreIndexed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broker.db")
+	s, err := sqlite.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	tables := queryStrings(t, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	require.NotEmpty(t, tables)
+	checked := 0
+	for _, table := range tables {
+		leading := map[string]bool{}
+		// The primary key's first column.
+		for _, col := range queryStrings(t, db, `SELECT name FROM pragma_table_info(?) WHERE pk = 1`, table) {
+			leading[col] = true
+		}
+		for _, idx := range queryStrings(t, db, `SELECT name FROM pragma_index_list(?)`, table) {
+			for _, col := range queryStrings(t, db, `SELECT name FROM pragma_index_info(?) WHERE seqno = 0`, idx) {
+				leading[col] = true
+			}
+		}
+		for _, fk := range queryStrings(t, db, `SELECT "from" FROM pragma_foreign_key_list(?)`, table) {
+			require.True(t, leading[fk], "foreign key %s.%s has no index starting with it", table, fk)
+			checked++
+		}
+	}
+	require.Greater(t, checked, 30)
+}
+
+func queryStrings(t *testing.T, db *sql.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(query, args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	require.NoError(t, rows.Err())
+	return out
 }
