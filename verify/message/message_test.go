@@ -22,7 +22,10 @@ import (
 	"github.com/contracts-dev/contracts/verify/message"
 )
 
-const ordersPact = "../../testdata/message/orders/pact.json"
+const (
+	ordersPact   = "../../testdata/message/orders/pact.json"
+	ordersPactV3 = "../../testdata/message/orders/pact-v3.json"
+)
 
 // orderService is a message producer: an order created event and a
 // request/reply status query. drifted renames a payload field, changes the
@@ -74,16 +77,19 @@ func mustSources(tb testing.TB, path string) []verify.Source {
 	return src
 }
 
-// mustVerifyHTTP verifies the orders pact against svc served over HTTP by
-// the Provider's handler.
-func mustVerifyHTTP(tb testing.TB, svc *orderService) *verify.Report {
+// mustVerifyHTTP verifies the orders pact (or the one at path) against
+// svc served over HTTP by the Provider's handler.
+func mustVerifyHTTP(tb testing.TB, svc *orderService, path ...string) *verify.Report {
 	tb.Helper()
+	if len(path) == 0 {
+		path = []string{ordersPact}
+	}
 	srv := httptest.NewServer(svc.provider())
 	tb.Cleanup(srv.Close)
 	tr := message.NewHTTPTransport(srv.URL+"/", srv.Client())
 	report, err := verify.Verify(context.Background(), verify.Config{
 		Transports: map[string]verify.Transport{message.KeyAsync: tr, message.KeySync: tr},
-	}, mustSources(tb, ordersPact))
+	}, mustSources(tb, path[0]))
 	require.NoError(tb, err)
 	return report
 }
@@ -301,14 +307,66 @@ func pactVerifierFailures(t *testing.T, path string, svc *orderService) []string
 }
 
 func TestThePactVerifierAgrees(t *testing.T) {
-	for _, drifted := range []bool{false, true} {
-		want := pactVerifierFailures(t, ordersPact, &orderService{drifted: drifted})
-		got := failedDescriptions(mustVerifyHTTP(t, &orderService{drifted: drifted}))
-		require.Equal(t, want, got, "drifted=%v: failing interactions, pact verifier vs contracts", drifted)
-		if drifted {
-			require.Len(t, got, 2)
-		} else {
-			require.Empty(t, got)
+	for _, c := range []struct {
+		path    string
+		drifted int // failing interactions of a drifted provider
+	}{{ordersPact, 2}, {ordersPactV3, 1}} {
+		for _, drifted := range []bool{false, true} {
+			want := pactVerifierFailures(t, c.path, &orderService{drifted: drifted})
+			got := failedDescriptions(mustVerifyHTTP(t, &orderService{drifted: drifted}, c.path))
+			require.Equal(t, want, got, "%s drifted=%v: failing interactions, pact verifier vs contracts", c.path, drifted)
+			if drifted {
+				require.Len(t, got, c.drifted)
+			} else {
+				require.Empty(t, got)
+			}
 		}
+	}
+}
+
+// TestSyncRequestContentsReachTheResponder sends requests of each kind of
+// contents through the HTTP convention (the V4 contents form in the
+// message request) and has the responder echo them back.
+func TestSyncRequestContentsReachTheResponder(t *testing.T) {
+	cases := []struct {
+		name string
+		body pact.Body
+	}{
+		{"json", pact.NewBody([]byte(`{"a":[1,2]}`), "application/json")},
+		{"text", pact.NewBody([]byte("hello"), "text/plain")},
+		{"xml", pact.NewBody([]byte("<a b=\"1\"/>"), "application/xml")},
+		{"binary", pact.NewBody([]byte{0, 0xff, 0x10}, "application/octet-stream")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := message.NewProvider()
+			var seen message.Message
+			p.HandleSync("echo", func(_ context.Context, req message.Message, _ []pact.ProviderState) ([]message.Message, error) {
+				seen = req
+				return []message.Message{req}, nil
+			})
+			in := &pact.Interaction{
+				Type: pact.SyncMessage, Description: "echo",
+				MessageRequest:   &pact.Message{Contents: c.body, Metadata: map[string]any{"reply-to": "x"}},
+				MessageResponses: []*pact.Message{{Contents: c.body}},
+			}
+			data, err := pact.Write(&pact.Pact{
+				Consumer: pact.Pacticipant{Name: "c"}, Provider: pact.Pacticipant{Name: "p"},
+				Spec: pact.V4, Interactions: []*pact.Interaction{in},
+			}, pact.V4)
+			require.NoError(t, err)
+			srv := httptest.NewServer(p)
+			t.Cleanup(srv.Close)
+			tr := message.NewHTTPTransport(srv.URL, srv.Client())
+			r, err := verify.Verify(context.Background(), verify.Config{
+				Transports: map[string]verify.Transport{message.KeySync: tr},
+			}, []verify.Source{{Name: "echo.json", Data: data}})
+			require.NoError(t, err)
+			res := r.Pacts[0].Interactions[0]
+			require.Equal(t, verify.StatusPassed, res.Status, "%+v", res.Failures)
+			require.Equal(t, c.body.Content, seen.Contents)
+			require.Equal(t, c.body.ContentType, seen.ContentType)
+			require.Equal(t, "x", seen.Metadata["reply-to"])
+		})
 	}
 }

@@ -34,14 +34,15 @@ type httpTransport struct {
 // messageURL (the provider's message endpoint, e.g.
 // "http://localhost:8080/pact-messages") with the Pact verifier's
 // convention, for both asynchronous and synchronous message interactions.
-// A nil client means http.DefaultClient. The request is bounded by ctx.
+// A nil client means one whose requests time out after
+// verify.DefaultRequestTimeout; the request is also bounded by ctx.
 //
 // A response status other than 2xx fails the interaction (the Pact
 // verifier does so for synchronous messages; asynchronous messages are
 // treated alike so that an error page is never compared as a payload).
 func NewHTTPTransport(messageURL string, client *http.Client) verify.Transport {
 	if client == nil {
-		client = http.DefaultClient
+		client = &http.Client{Timeout: verify.DefaultRequestTimeout}
 	}
 	return &httpTransport{url: messageURL, client: client}
 }
