@@ -48,6 +48,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/pact/generate"
 	"github.com/contracts-dev/contracts/formats/pact/match"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify"
@@ -137,7 +138,19 @@ func (t *Transport) Verify(ctx context.Context, call verify.Call) verify.Outcome
 	if err != nil {
 		return verify.Outcome{Err: fmt.Errorf("interaction %q: request contents: %w", in.Description, err)}
 	}
-	md := OutgoingMetadata(in.MessageRequest.Metadata)
+	reqMD := in.MessageRequest.Metadata
+	var warnings []string
+	if len(in.MessageRequest.Gen) > 0 {
+		var warn error
+		req, reqMD, warn, err = t.generate(m, req, in.MessageRequest, call.StateValues)
+		if err != nil {
+			return verify.Outcome{Err: fmt.Errorf("interaction %q: request generators: %w", in.Description, err)}
+		}
+		if warn != nil {
+			warnings = append(warnings, fmt.Sprintf("request generators: %v", warn))
+		}
+	}
+	md := OutgoingMetadata(reqMD)
 	for k, v := range t.opts.Metadata {
 		md[k] = v
 	}
@@ -169,7 +182,40 @@ func (t *Transport) Verify(ctx context.Context, call verify.Call) verify.Outcome
 	if st.Code() != codes.OK {
 		actualMD["grpc-message"] = st.Message()
 	}
-	return CompareResponses(m, in.MessageResponses, replies, actualMD)
+	out := CompareResponses(m, in.MessageResponses, replies, actualMD)
+	out.Warnings = append(warnings, out.Warnings...)
+	return out
+}
+
+// generate applies the request's generators (provider mode: ProviderState
+// values from the state change calls, random values, dates) to the request
+// message, as a JSON-like value keyed by proto field names, and to its
+// metadata. warn reports generators that could not produce a value (their
+// targets keep the contract's values).
+func (t *Transport) generate(m *Method, req *dynamicpb.Message, msg *pact.Message, state map[string]any) (_ *dynamicpb.Message, md map[string]any, warn, err error) {
+	v, err := m.Files.ToValue(req, proto.ValueOptions{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	asJSON := &pact.Message{
+		Contents: pact.Body{State: pact.BodyPresent, Content: data, ContentType: "application/json"},
+		Metadata: msg.Metadata,
+		Gen:      msg.Gen,
+	}
+	out, warn := generate.Message(asJSON, generate.Context{Mode: generate.Provider, ProviderState: state})
+	var gv any
+	if err := json.Unmarshal(out.Contents.Content, &gv); err != nil {
+		return nil, nil, nil, err
+	}
+	gen, err := m.Files.FromValue(m.Desc.Input(), gv)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return gen, out.Metadata, warn, nil
 }
 
 func expectsCode(in *pact.Interaction, c codes.Code) bool {

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -341,4 +343,47 @@ func mustServe(tb testing.TB, files *proto.Files, handlers map[string]handler) s
 	go func() { _ = srv.Serve(lis) }()
 	tb.Cleanup(srv.Stop)
 	return lis.Addr().String()
+}
+
+// TestProviderStateGenerator: a request value taken from the provider
+// state set-up reaches the provider with the value the state change
+// returned; the mock serves the example.
+func TestProviderStateGenerator(t *testing.T) {
+	t.Parallel()
+	files, imports := fullProtos(t)
+	m := grpcmock.New(t, files, imports)
+	m.Expect("shop.v1.Orders/GetOrder").
+		Given("an order exists", nil).
+		UponReceiving("a request for an existing order").
+		WithRequest(map[string]any{"id": grpcmock.FromProviderState("${id}", "o-1")}).
+		WillRespondWith(map[string]any{"id": grpcmock.Like("o-1")})
+	got, err := call(t, mustConn(t, m.Addr()), m.Files(), getOrder, map[string]any{"id": "o-5"}, nil)
+	require.NoError(t, err)
+	require.Equal(t, "o-1", got["id"])
+	path, err := m.WritePact(t.TempDir(), "c", "p")
+	require.NoError(t, err)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"expression": "${id}"`)
+
+	states := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"o-77"}`))
+	}))
+	defer states.Close()
+	addr := mustServe(t, m.Files(), map[string]handler{getOrder: func(req map[string]any, _ metadata.MD) (map[string]any, error) {
+		if req["id"] != "o-77" {
+			return nil, status.Errorf(codes.NotFound, "no order %v", req["id"])
+		}
+		return map[string]any{"id": "o-77"}, nil
+	}})
+	tr, err := grpcverify.New(addr, grpcverify.Options{})
+	require.NoError(t, err)
+	defer tr.Close()
+	rep, err := verify.Verify(context.Background(), verify.Config{
+		StateChangeURL: states.URL,
+		Transports:     map[string]verify.Transport{"grpc": tr},
+	}, []verify.Source{{Name: path, Data: data}})
+	require.NoError(t, err)
+	require.True(t, rep.Success(), "%+v", rep.Pacts[0].Interactions)
 }

@@ -20,6 +20,9 @@ type Term struct {
 	Example any
 	// Rule is the matcher at the Term's path.
 	Rule pact.Matcher
+	// Gen, when set, is a generator at the Term's path (provider side:
+	// the verifier replaces the example with the value it generates).
+	Gen *pact.Generator
 	// each makes Example the template of every element of a repeated field.
 	each bool
 	min  int
@@ -86,6 +89,16 @@ func Time(format, example string) Term {
 	return term(example, "time", map[string]any{"format": format})
 }
 
+// FromProviderState is a value the verifier takes from the provider state
+// set-up: expression is a template such as "${id}" or "/orders/${id}"
+// evaluated with the values the state change call returned; example is used
+// by the mock. The value also matches by type.
+func FromProviderState(expression string, example any) Term {
+	t := term(example, "type", nil)
+	t.Gen = &pact.Generator{Type: "ProviderState", Attrs: map[string]any{"expression": expression}}
+	return t
+}
+
 // Values matches a map field whatever its keys, each value like the
 // example's values.
 func Values(example map[string]any) Term { return term(example, "values", nil) }
@@ -102,6 +115,18 @@ func childPath(path, key string) string {
 // builder turns a value with Terms into a plain example and rules.
 type builder struct {
 	rules map[string]pact.RuleList
+	gens  map[string]pact.Generator
+}
+
+// term records t's rule and generator at path.
+func (b *builder) term(path string, t Term) {
+	b.add(path, t.Rule)
+	if t.Gen != nil {
+		if b.gens == nil {
+			b.gens = map[string]pact.Generator{}
+		}
+		b.gens[path] = *t.Gen
+	}
 }
 
 func (b *builder) add(path string, m pact.Matcher) {
@@ -118,7 +143,7 @@ func (b *builder) add(path string, m pact.Matcher) {
 // field names, as the verifier's values are keyed.
 func (b *builder) message(md protoreflect.MessageDescriptor, v any, path string) (any, error) {
 	if t, ok := v.(Term); ok {
-		b.add(path, t.Rule)
+		b.term(path, t)
 		return b.message(md, t.Example, path)
 	}
 	if _, ok := wellKnown[md.FullName()]; ok {
@@ -165,7 +190,7 @@ func (b *builder) field(fd protoreflect.FieldDescriptor, v any, path string) (an
 	switch {
 	case fd.IsList():
 		if t, ok := v.(Term); ok {
-			b.add(path, t.Rule)
+			b.term(path, t)
 			if t.each {
 				items := make([]any, t.min)
 				for i := range items {
@@ -194,7 +219,7 @@ func (b *builder) field(fd protoreflect.FieldDescriptor, v any, path string) (an
 		return out, nil
 	case fd.IsMap():
 		if t, ok := v.(Term); ok {
-			b.add(path, t.Rule)
+			b.term(path, t)
 			v = t.Example
 		}
 		obj, ok := v.(map[string]any)
@@ -225,7 +250,7 @@ func (b *builder) single(fd protoreflect.FieldDescriptor, v any, path string) (a
 func (b *builder) leaf(v any, path string) (any, error) {
 	switch t := v.(type) {
 	case Term:
-		b.add(path, t.Rule)
+		b.term(path, t)
 		return b.leaf(t.Example, path)
 	case map[string]any:
 		out := make(map[string]any, len(t))
@@ -257,7 +282,7 @@ func (b *builder) metadataValues(md map[string]any) map[string]any {
 	out := make(map[string]any, len(md))
 	for k, v := range md {
 		if t, ok := v.(Term); ok {
-			b.add(k, t.Rule)
+			b.term(k, t)
 			v = t.Example
 		}
 		out[k] = v

@@ -410,6 +410,15 @@ func (x *Expectation) setContents(msg *pact.Message, md protoreflect.MessageDesc
 	if len(b.rules) > 0 {
 		msg.Rules[pact.CategoryBody] = b.rules
 	}
+	if msg.Gen != nil {
+		delete(msg.Gen, pact.CategoryBody)
+	}
+	if len(b.gens) > 0 {
+		if msg.Gen == nil {
+			msg.Gen = pact.Generators{}
+		}
+		msg.Gen[pact.CategoryBody] = b.gens
+	}
 	msg.Extra = nil
 	msg.Orig = nil
 	x.built(msg, dm)
@@ -442,6 +451,18 @@ func setMetadata(msg *pact.Message, md map[string]any) {
 	}
 	for k, r := range b.rules {
 		msg.Rules[pact.CategoryMetadata][k] = r
+	}
+	if len(b.gens) == 0 {
+		return
+	}
+	if msg.Gen == nil {
+		msg.Gen = pact.Generators{}
+	}
+	if msg.Gen[pact.CategoryMetadata] == nil {
+		msg.Gen[pact.CategoryMetadata] = map[string]pact.Generator{}
+	}
+	for k, g := range b.gens {
+		msg.Gen[pact.CategoryMetadata][k] = g
 	}
 }
 
