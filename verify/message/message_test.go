@@ -207,6 +207,27 @@ func TestInProcessFailures(t *testing.T) {
 	})
 }
 
+func TestHandleGivenPicksTheProducerByProviderState(t *testing.T) {
+	p := (&orderService{}).provider()
+	p.HandleGiven("an order created event", "an order exists", func(context.Context, []pact.ProviderState) (message.Message, error) {
+		return message.JSON(map[string]any{"id": "not-an-order"}, nil)
+	})
+	p.HandleGiven("an order created event", "another state", func(context.Context, []pact.ProviderState) (message.Message, error) {
+		return message.Message{}, errors.New("must not be called")
+	})
+	r, err := message.VerifyPacts(context.Background(), p, mustSources(t, ordersPact)...)
+	require.NoError(t, err)
+	ev := byDescription(r)["an order created event"]
+	require.Equal(t, verify.StatusFailed, ev.Status)
+	require.Contains(t, kindPaths(ev), kindPath{"body-mismatch", "$.id"})
+
+	empty := message.NewProvider()
+	empty.HandleGiven("x", "s", func(context.Context, []pact.ProviderState) (message.Message, error) { return message.Message{}, nil })
+	r, err = message.VerifyPacts(context.Background(), empty, mustSources(t, ordersPact)...)
+	require.NoError(t, err)
+	require.Contains(t, byDescription(r)["an order created event"].Failures[0].Error, "registered: [x (given s)]")
+}
+
 func TestHTTPTransportErrors(t *testing.T) {
 	cases := []struct {
 		name    string

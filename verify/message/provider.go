@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -58,6 +59,19 @@ func (p *Provider) Handle(description string, f Producer) {
 	p.producers[description] = f
 }
 
+// HandleGiven registers the producer of the asynchronous message
+// described as description for interactions with the provider state named
+// state; it takes precedence over the Handle producer of that description.
+func (p *Provider) HandleGiven(description, state string, f Producer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.producers[givenKey(description, state)] = f
+}
+
+// givenKey keys a producer by description and provider state (a NUL
+// cannot occur in either as written in a pact).
+func givenKey(description, state string) string { return description + "\x00" + state }
+
 // HandleSync registers the responder of the synchronous message
 // interaction described as description, replacing any earlier one.
 func (p *Provider) HandleSync(description string, f Responder) {
@@ -99,7 +113,15 @@ func (p *Provider) setUp(ctx context.Context, states []pact.ProviderState) (unha
 // produce returns the asynchronous message described as description.
 func (p *Provider) produce(ctx context.Context, description string, states []pact.ProviderState) (Message, error) {
 	p.mu.RLock()
-	f := p.producers[description]
+	var f Producer
+	for _, st := range states {
+		if f = p.producers[givenKey(description, st.Name)]; f != nil {
+			break
+		}
+	}
+	if f == nil {
+		f = p.producers[description]
+	}
 	p.mu.RUnlock()
 	if f == nil {
 		return Message{}, fmt.Errorf("%w: asynchronous message %q (registered: %v)", ErrNoHandler, description, p.descriptions())
@@ -132,6 +154,9 @@ func (p *Provider) descriptions() []string {
 	defer p.mu.RUnlock()
 	var out []string
 	for d := range p.producers {
+		if desc, state, ok := strings.Cut(d, "\x00"); ok {
+			d = fmt.Sprintf("%s (given %s)", desc, state)
+		}
 		out = append(out, d)
 	}
 	for d := range p.responders {
