@@ -30,7 +30,7 @@ var migrations embed.FS
 
 // Store is a broker.Store backed by an SQLite database.
 type Store struct {
-	w  *sql.DB    // the single writer connection
+	w  *sql.DB    // the writer pool: one transaction at a time
 	r  *sql.DB    // read-only connections (== w for in-memory databases)
 	wc *stmtCache // nil for in-memory databases
 	rc *stmtCache
@@ -46,6 +46,9 @@ type Store struct {
 	done  chan struct{}
 	stop  sync.WaitGroup
 	newID func() string
+	// mainBranches are the branch (or tag) names that become a
+	// pacticipant's main branch when it has none.
+	mainBranches []string
 }
 
 var _ broker.Store = (*Store)(nil)
@@ -57,6 +60,15 @@ type Option func(*Store)
 // clock).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
+// WithMainBranchCandidates sets the branch names that automatically
+// become a pacticipant's main branch when one of its versions is put on
+// such a branch (or tagged with such a name) and it has no main branch yet;
+// no names disable it. The default is develop, main and master, as in the
+// Pact Broker.
+func WithMainBranchCandidates(names ...string) Option {
+	return func(s *Store) { s.mainBranches = names }
+}
+
 // WithUUIDs makes the store generate UUIDs with newID.
 func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = newID } }
 
@@ -64,7 +76,7 @@ func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = n
 // or a "file:" URI; ":memory:" for a private in-memory database) and
 // applies pending migrations.
 func Open(dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers)}
+	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers), mainBranches: []string{"develop", "main", "master"}}
 	for _, o := range opts {
 		o(s)
 	}

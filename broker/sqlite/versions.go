@@ -296,6 +296,9 @@ func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
+	if err := s.maybeSetMainBranch(ctx, tx, pid, branch); err != nil {
+		return false, err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO branch_heads (branch_id, version_id) VALUES (?, ?)
 		ON CONFLICT (branch_id) DO UPDATE SET version_id = max(version_id, excluded.version_id)`, bid, vid); err != nil {
 		return false, err
@@ -451,7 +454,22 @@ func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, tag string)
 		return false, err
 	}
 	n, _ := res.RowsAffected()
-	return n > 0, nil
+	if n == 0 {
+		return false, nil
+	}
+	return true, s.maybeSetMainBranch(ctx, tx, pid, tag)
+}
+
+// maybeSetMainBranch gives a pacticipant without a main branch the name of
+// a branch or tag it just used when that is a main branch candidate.
+func (s *Store) maybeSetMainBranch(ctx context.Context, tx *txn, pid int64, name string) error {
+	for _, c := range s.mainBranches {
+		if c == name {
+			_, err := tx.ExecContext(ctx, `UPDATE pacticipants SET main_branch = ?, updated_at = ? WHERE id = ? AND main_branch = ''`, name, s.nowNanos(), pid)
+			return err
+		}
+	}
+	return nil
 }
 
 func getTag(ctx context.Context, tx *txn, pacticipant, version, tag string) (broker.Tag, error) {

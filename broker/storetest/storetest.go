@@ -7,7 +7,8 @@
 //	}
 //
 // newStore must return an empty store whose clock advances on every read
-// (so that successive writes get increasing times).
+// (so that successive writes get increasing times) and which uses the
+// default main branch candidates (develop, main, master).
 package storetest
 
 import (
@@ -259,6 +260,21 @@ func testBranches(t *testing.T, s broker.Store) {
 	b, err := s.GetBranch(ctx, "Foo", "main")
 	require.NoError(t, err)
 	require.Equal(t, "2", b.Head)
+	p, err := s.GetPacticipant(ctx, "Foo")
+	require.NoError(t, err)
+	require.Equal(t, "main", p.MainBranch, "a branch named main becomes the main branch when there is none")
+	_, _, err = s.AddBranchVersion(ctx, "Other", "main", "1")
+	require.NoError(t, err)
+	_, _, err = s.AddBranchVersion(ctx, "Other", "master", "2")
+	require.NoError(t, err)
+	p, err = s.GetPacticipant(ctx, "Other")
+	require.NoError(t, err)
+	require.Equal(t, "main", p.MainBranch, "an existing main branch is kept")
+	_, _, err = s.AddTag(ctx, "Tagged", "1", "develop")
+	require.NoError(t, err)
+	p, err = s.GetPacticipant(ctx, "Tagged")
+	require.NoError(t, err)
+	require.Equal(t, "develop", p.MainBranch, "a tag named like a main branch candidate counts too")
 	b, err = s.GetBranch(ctx, "Foo", "feat")
 	require.NoError(t, err)
 	require.Equal(t, "3", b.Head)
