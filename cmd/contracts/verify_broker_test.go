@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/sqlite"
+	"github.com/contracts-dev/contracts/verify"
+)
+
+// e2eDir holds the pacts of the broker end-to-end tests.
+const e2eDir = "../../testdata/e2e"
+
+// inventoryProvider is a real provider for the pacts of testdata/e2e: it
+// serves items with id, name, stock and price (no discount, which the
+// mobile-next pact wants). It records the provider states it is asked for.
+type inventoryProvider struct {
+	mu     sync.Mutex
+	states []string
+}
+
+func (p *inventoryProvider) seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.states...)
+}
+
+func mustStartInventory(tb testing.TB) (*httptest.Server, *inventoryProvider) {
+	tb.Helper()
+	p := &inventoryProvider{}
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, status int, body string) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}
+	mux.HandleFunc("POST /_pact/state", func(w http.ResponseWriter, r *http.Request) {
+		var c struct{ State, Action string }
+		_ = json.NewDecoder(r.Body).Decode(&c)
+		p.mu.Lock()
+		p.states = append(p.states, c.Action+":"+c.State)
+		p.mu.Unlock()
+		reply(w, 200, `{}`)
+	})
+	mux.HandleFunc("GET /items/1", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, 200, `{"id": 1, "name": "desk lamp", "stock": 12, "price": 24.5}`)
+	})
+	mux.HandleFunc("GET /items/404", func(w http.ResponseWriter, r *http.Request) { reply(w, 404, `{"error": "no such item"}`) })
+	mux.HandleFunc("GET /items", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, 200, `[{"id": 1, "name": "desk lamp", "stock": 12, "price": 24.5}, {"id": 2, "name": "chair", "stock": 0, "price": 80.25}]`)
+	})
+	srv := httptest.NewServer(mux)
+	tb.Cleanup(srv.Close)
+	return srv, p
+}
+
+// e2eBroker is a real broker on loopback over a temp-file SQLite store.
+type e2eBroker struct {
+	URL    string
+	Client *broker.Client
+	Store  broker.Store
+}
+
+func mustStartE2EBroker(tb testing.TB, auth broker.AuthConfig) *e2eBroker {
+	tb.Helper()
+	store, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"))
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = store.Close() })
+	srv := httptest.NewServer(broker.NewServer(store, broker.ServerConfig{Auth: auth}))
+	tb.Cleanup(srv.Close)
+	c, err := broker.NewClient(srv.URL)
+	require.NoError(tb, err)
+	c.Token = auth.WriteToken
+	c.Username, c.Password = auth.WriteUsername, auth.WritePassword
+	return &e2eBroker{URL: srv.URL, Client: c, Store: store}
+}
+
+// mustPublishE2E publishes the pacts of testdata/e2e/dir through the client.
+func (b *e2eBroker) mustPublish(tb testing.TB, dir, consumer, version, branch string, tags ...string) {
+	tb.Helper()
+	in := broker.PublishInput{Pacticipant: consumer, Version: version, Branch: branch, Tags: tags}
+	paths, err := filepath.Glob(filepath.Join(e2eDir, dir, "*.json"))
+	require.NoError(tb, err)
+	require.NotEmpty(tb, paths)
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		require.NoError(tb, err)
+		var doc struct{ Provider struct{ Name string } }
+		require.NoError(tb, json.Unmarshal(data, &doc))
+		in.Contracts = append(in.Contracts, broker.ContractFile{Consumer: consumer, Provider: doc.Provider.Name, Content: data})
+	}
+	_, err = b.Client.PublishContracts(context.Background(), in)
+	require.NoError(tb, err)
+}
+
+// mustSetMainBranch sets the pacticipant's main branch. The Pact Broker
+// sets it by itself when a version is first added to develop, main or
+// master; ours does not yet (see /work/notes/bugs-broker.md), so tests that
+// use {"mainBranch": true} set it as a user would on such a broker.
+func (b *e2eBroker) mustSetMainBranch(tb testing.TB, pacticipant, branch string) {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := b.Store.GetPacticipant(ctx, pacticipant)
+	require.NoError(tb, err)
+	if p.MainBranch != "" {
+		return
+	}
+	p.MainBranch = branch
+	_, _, err = b.Store.PutPacticipant(ctx, p)
+	require.NoError(tb, err)
+}
+
+// mustLatestVerification returns the latest verification of the pact the
+// consumer version published for the provider.
+func (b *e2eBroker) mustLatestVerification(tb testing.TB, consumer, version, provider string) broker.Verification {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := b.Store.GetPact(ctx, consumer, provider, version)
+	require.NoError(tb, err)
+	v, err := b.Store.LatestVerification(ctx, consumer, provider, p.SHA)
+	require.NoError(tb, err, "no verification of %s %s's pact with %s", consumer, version, provider)
+	return v
+}
+
+// unverified asserts the consumer version's pact has no verification.
+func (b *e2eBroker) requireUnverified(tb testing.TB, consumer, version, provider string) {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := b.Store.GetPact(ctx, consumer, provider, version)
+	require.NoError(tb, err)
+	_, err = b.Store.LatestVerification(ctx, consumer, provider, p.SHA)
+	require.ErrorIs(tb, err, broker.ErrNotFound)
+}
+
+func TestVerifyBrokerPublishesResults(t *testing.T) {
+	ctx := context.Background()
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	provider, states := mustStartInventory(t)
+	b.mustPublish(t, "web", "web", "1.0.0", "main", "dev")
+	b.mustPublish(t, "mobile", "mobile", "2.0.0", "main")
+	b.mustSetMainBranch(t, "web", "main")
+	b.mustSetMainBranch(t, "mobile", "main")
+	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok", "CONTRACTS_PROVIDER_BASE_URL": provider.URL}
+
+	code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory",
+		"--provider-app-version", "3.0.0", "--provider-version-branch", "main", "--provider-version-tag", "prod", "--provider-version-tag", "green",
+		"--consumer-version-selectors", `{"mainBranch":true}`, "--enable-pending", "--publish", "--build-url", "http://ci/builds/9",
+		"--provider-states-setup-url", provider.URL+"/_pact/state")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "Verifying a pact between web and inventory")
+	require.Contains(t, stdout, "Verifying a pact between mobile and inventory")
+	require.Contains(t, stdout, "Notice: ", "the broker's before-verification notices are shown")
+	require.Contains(t, stdout, "Published verification result (passed) of inventory version 3.0.0 for consumer web")
+	require.Contains(t, stdout, "Published verification result (passed) of inventory version 3.0.0 for consumer mobile")
+	require.Contains(t, states.seen(), "setup:an item exists")
+
+	v, err := b.Client.DescribeVersion(ctx, "inventory", "3.0.0", "")
+	require.NoError(t, err)
+	require.Equal(t, []string{"main"}, v.Branches)
+	require.ElementsMatch(t, []string{"prod", "green"}, v.Tags)
+
+	for _, consumer := range []struct{ name, version string }{{"web", "1.0.0"}, {"mobile", "2.0.0"}} {
+		got := b.mustLatestVerification(t, consumer.name, consumer.version, "inventory")
+		require.True(t, got.Success)
+		require.Equal(t, "3.0.0", got.ProviderVersion)
+		require.Equal(t, "http://ci/builds/9", got.BuildURL)
+		require.JSONEq(t, `{"implementation": "contracts", "version": "`+verify.VerifierVersion+`"}`, string(got.VerifiedBy))
+		var tests []struct {
+			InteractionID          string `json:"interactionId"`
+			InteractionDescription string `json:"interactionDescription"`
+			Success                bool   `json:"success"`
+		}
+		require.NoError(t, json.Unmarshal(got.TestResults, &tests))
+		require.NotEmpty(t, tests)
+		for _, tr := range tests {
+			require.True(t, tr.Success, tr.InteractionDescription)
+			require.NotEmpty(t, tr.InteractionID)
+		}
+	}
+
+	t.Run("a changed pact fails but is pending, and its failure is published", func(t *testing.T) {
+		b.mustPublish(t, "mobile-next", "mobile", "2.1.0", "main")
+		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory",
+			"--provider-app-version", "3.0.1", "--provider-version-branch", "main",
+			"--consumer-version-selectors", `{"mainBranch":true}`, "--enable-pending", "--publish")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Contains(t, stdout, "This pact is pending")
+		require.Contains(t, stdout, "Published verification result (failed) of inventory version 3.0.1 for consumer mobile")
+		require.Contains(t, stdout, "Published verification result (passed) of inventory version 3.0.1 for consumer web")
+		got := b.mustLatestVerification(t, "mobile", "2.1.0", "inventory")
+		require.False(t, got.Success)
+		require.Contains(t, string(got.TestResults), "discount")
+
+		res, err := b.Client.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "mobile", Version: "2.1.0"}, {Pacticipant: "inventory", Version: "3.0.1"}}})
+		require.NoError(t, err)
+		require.NotNil(t, res.Summary.Deployable)
+		require.False(t, *res.Summary.Deployable)
+	})
+
+	t.Run("without pending the same failure fails the run", func(t *testing.T) {
+		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory",
+			"--consumer-version-selectors", `{"mainBranch":true,"consumer":"mobile"}`)
+		require.Equal(t, exitNo, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.NotContains(t, stdout, "This pact is pending")
+		require.NotContains(t, stdout, "Verifying a pact between web", "the consumer key restricts the selector")
+		require.NotContains(t, stdout, "Published", "no --publish, nothing published")
+	})
+
+	t.Run("work-in-progress pacts are verified as pending", func(t *testing.T) {
+		b.mustPublish(t, "mobile-next", "mobile", "2.2.0-feat", "feat-discount")
+		b.mustPublish(t, "web", "web", "1.1.0-feat", "feat-wip")
+		webNext := mustWIPPact(t)
+		_, err := b.Client.PublishContracts(ctx, broker.PublishInput{Pacticipant: "web", Version: "1.2.0-feat", Branch: "feat-list",
+			Contracts: []broker.ContractFile{{Consumer: "web", Provider: "inventory", Content: webNext}}})
+		require.NoError(t, err)
+		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory",
+			"--provider-app-version", "3.0.2", "--provider-version-branch", "main",
+			"--consumer-version-selectors", `{"mainBranch":true,"consumer":"web"}`,
+			"--enable-pending", "--include-wip-pacts-since", "2026-01-01", "--publish")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Equal(t, 3, strings.Count(stdout, "Verifying a pact between"), stdout)
+		require.Contains(t, stdout, "list items (web)", "the WIP pact of branch feat-list is verified")
+		got := b.mustLatestVerification(t, "web", "1.2.0-feat", "inventory")
+		require.True(t, got.Success)
+		require.Equal(t, "3.0.2", got.ProviderVersion)
+	})
+
+	t.Run("filtered runs are not published", func(t *testing.T) {
+		b.mustPublish(t, "web", "web", "1.3.0", "main")
+		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory",
+			"--provider-app-version", "3.0.3", "--consumer-version-selectors", `{"branch":"main","consumer":"web"}`,
+			"--filter-description", "missing", "--publish")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Contains(t, stdout, "Not publishing the result for "+b.URL)
+		// The content equals 1.0.0's, verified before: inherited, not new.
+		got := b.mustLatestVerification(t, "web", "1.3.0", "inventory")
+		require.NotEqual(t, "3.0.3", got.ProviderVersion)
+	})
+}
+
+// mustWIPPact is web's pact with one more interaction the provider honours.
+func mustWIPPact(tb testing.TB) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(e2eDir, "web", "web-inventory.json"))
+	require.NoError(tb, err)
+	var doc map[string]any
+	require.NoError(tb, json.Unmarshal(data, &doc))
+	doc["interactions"] = append(doc["interactions"].([]any), map[string]any{
+		"description": "list items (web)",
+		"request":     map[string]any{"method": "GET", "path": "/items"},
+		"response": map[string]any{"status": 200, "body": []any{map[string]any{"id": 1}},
+			"matchingRules": map[string]any{"body": map[string]any{"$": map[string]any{"matchers": []any{map[string]any{"match": "type", "min": 1}}}}}},
+	})
+	out, err := json.Marshal(doc)
+	require.NoError(tb, err)
+	return out
+}
+
+func TestVerifyBrokerRefusals(t *testing.T) {
+	ctx := context.Background()
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	provider, _ := mustStartInventory(t)
+	b.mustPublish(t, "web", "web", "1.0.0", "main")
+	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok", "CONTRACTS_PROVIDER_BASE_URL": provider.URL}
+	noBroker := map[string]string{"CONTRACTS_PROVIDER_BASE_URL": provider.URL}
+	for _, tt := range []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{name: "selector is not JSON", vars: vars, args: []string{"--provider", "inventory", "--consumer-version-selectors", "mainBranch"}, want: "--consumer-version-selectors mainBranch: want a JSON object"},
+		{name: "selector key misspelt", vars: vars, args: []string{"--provider", "inventory", "--consumer-version-selectors", `{"mainBrunch":true}`}, want: `unknown field "mainBrunch"`},
+		{name: "empty selector", vars: vars, args: []string{"--provider", "inventory", "--consumer-version-selectors", `{}`}, want: "empty selector"},
+		{name: "publish without a provider version", vars: vars, args: []string{"--provider", "inventory", "--publish"}, want: "--provider-app-version is required with --publish"},
+		{name: "publish without a broker", vars: noBroker, args: []string{e2eDir + "/web", "--publish"}, want: "--publish needs a broker"},
+		{name: "broker URL without provider", vars: vars, args: []string{"--broker-url", b.URL}, want: "--provider is required"},
+		{name: "bad WIP date", vars: vars, args: []string{"--provider", "inventory", "--include-wip-pacts-since", "01/01/2026"}, want: `--include-wip-pacts-since "01/01/2026"`},
+		{name: "wrong token", vars: map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "nope", "CONTRACTS_PROVIDER_BASE_URL": provider.URL}, args: []string{"--provider", "inventory"}, want: "401"},
+		{name: "no pacts for the provider", vars: vars, args: []string{"--provider", "billing"}, want: `no pacts for provider "billing"`},
+		{name: "selector the broker refuses", vars: vars, args: []string{"--provider", "inventory", "--consumer-version-selectors", `{"mainBranch":true,"deployed":true}`}, want: "400"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(ctx, tt.vars, append([]string{"verify"}, tt.args...)...)
+			require.Equal(t, exitCantTell, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			require.Contains(t, stderr, tt.want)
+		})
+	}
+
+	t.Run("no pacts is fine when asked", func(t *testing.T) {
+		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory", "--consumer-version-selectors", `{"branch":"nope"}`, "--ignore-no-pacts-error")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	})
+
+	t.Run("PACT_BROKER_BASE_URL alone does not turn file verification into a broker one", func(t *testing.T) {
+		code, stdout, stderr := runCLI(ctx, vars, "verify", e2eDir+"/mobile")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Equal(t, 1, strings.Count(stdout, "Verifying a pact between"))
+		require.NotContains(t, stdout, "web and inventory")
+	})
+}
