@@ -31,7 +31,6 @@ var indexRelations = []struct{ rel, title, path string }{
 	{"beta:provider-pacts-for-verification", "DEPRECATED - please use pb:provider-pacts-for-verification", "/pacts/provider/{provider}/for-verification"},
 	{"pb:environments", "Environments", "/environments"},
 	{"pb:environment", "Environment", "/environments/{uuid}"},
-	{"pb:dashboard", "Dashboard", "/dashboard"},
 }
 
 func (s *server) index(w http.ResponseWriter, r *http.Request) error {
@@ -40,7 +39,6 @@ func (s *server) index(w http.ResponseWriter, r *http.Request) error {
 	for _, rel := range indexRelations {
 		l[rel.rel] = Link{Href: u.raw(rel.path), Title: rel.title, Templated: containsBrace(rel.path)}
 	}
-	l["curies"] = []map[string]any{{"name": "pb", "href": u.raw("/doc/{rel}?context=index"), "templated": true}}
 	writeJSON(w, http.StatusOK, map[string]any{"_links": l})
 	return nil
 }

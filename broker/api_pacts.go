@@ -446,10 +446,22 @@ func (s *server) listPactVersions(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	provider, consumer := r.PathValue("provider"), r.PathValue("consumer")
+	provider, consumer, tag := r.PathValue("provider"), r.PathValue("consumer"), r.PathValue("tag")
 	ps, err := s.store.ListPactVersions(r.Context(), consumer, provider, page)
 	if err != nil {
 		return err
+	}
+	if tag != "" {
+		// pb:tagged-pact-versions: keep the consumer versions with the tag.
+		kept := ps[:0]
+		for _, p := range ps {
+			if _, err := s.store.GetTag(r.Context(), consumer, p.ConsumerVersion, tag); err == nil {
+				kept = append(kept, p)
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		ps = kept
 	}
 	u := s.urlsFor(r)
 	items := make([]map[string]any, 0, len(ps))

@@ -217,3 +217,20 @@ func TestLegacyPutPact(t *testing.T) {
 		require.Equal(t, http.StatusNotFound, re.Status)
 	})
 }
+
+func TestPactVersionLists(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{})
+	c := b.client(t)
+	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
+	mustPublish(t, c, "Foo", "2", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/b")})
+	require.NoError(t, c.EnsureVersionTag(context.Background(), "Foo", "1", "prod"))
+
+	status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/pacts/provider/Bar/consumer/Foo/versions", "")
+	require.Equal(t, http.StatusOK, status)
+	require.Len(t, links(t, body)["pb:pact-versions"], 2)
+	status, body, _ = doJSON(t, http.MethodGet, b.srv.URL+"/pacts/provider/Bar/consumer/Foo/tag/prod", "")
+	require.Equal(t, http.StatusOK, status)
+	versions := links(t, body)["pb:pact-versions"].([]any)
+	require.Len(t, versions, 1)
+	require.Equal(t, "1", versions[0].(map[string]any)["name"])
+}

@@ -35,16 +35,15 @@ func (u urls) pacticipantJSON(p Pacticipant, latest *Version) map[string]any {
 	self := u.pacticipant(p.Name)
 	esc := pathOf(p.Name)
 	out["_links"] = links{
-		"self":                  Link{Href: self, Title: p.Name},
-		"pb:versions":           Link{Href: self + "/versions", Title: "Versions"},
-		"versions":              Link{Href: self + "/versions"},
-		"pb:version":            Link{Href: u.raw("/pacticipants" + esc + "/versions/{version}"), Title: "Get, create or delete a pacticipant version", Templated: true},
-		"pb:version-tag":        Link{Href: u.raw("/pacticipants" + esc + "/versions/{version}/tags/{tag}"), Title: "Get, create or delete a tag for a version", Templated: true},
-		"pb:branch-version":     Link{Href: u.raw("/pacticipants" + esc + "/branches/{branch}/versions/{version}"), Title: "Get or add/create a version for a branch", Templated: true},
-		"pb:branches":           Link{Href: self + "/branches", Title: "Branches"},
-		"pb:latest-version":     Link{Href: self + "/latest-version", Title: "Latest version"},
-		"pb:main-branch":        Link{Href: self + "/branches/" + pathSegment(p.MainBranch), Title: "Main branch"},
-		"pb:can-i-deploy-badge": Link{Href: u.raw("/pacticipants" + esc + "/latest-version/{tag}/can-i-deploy/to/{environmentTag}/badge"), Templated: true},
+		"self":              Link{Href: self, Title: p.Name},
+		"pb:versions":       Link{Href: self + "/versions", Title: "Versions"},
+		"versions":          Link{Href: self + "/versions"},
+		"pb:version":        Link{Href: u.raw("/pacticipants" + esc + "/versions/{version}"), Title: "Get, create or delete a pacticipant version", Templated: true},
+		"pb:version-tag":    Link{Href: u.raw("/pacticipants" + esc + "/versions/{version}/tags/{tag}"), Title: "Get, create or delete a tag for a version", Templated: true},
+		"pb:branch-version": Link{Href: u.raw("/pacticipants" + esc + "/branches/{branch}/versions/{version}"), Title: "Get or add/create a version for a branch", Templated: true},
+		"pb:branches":       Link{Href: self + "/branches", Title: "Branches"},
+		"pb:latest-version": Link{Href: self + "/latest-version", Title: "Latest version"},
+		"pb:main-branch":    Link{Href: self + "/branches/" + pathSegment(p.MainBranch), Title: "Main branch"},
 	}
 	if p.MainBranch == "" {
 		delete(out["_links"].(links), "pb:main-branch")
@@ -103,11 +102,9 @@ func (u urls) versionJSON(v Version, envs []Environment) map[string]any {
 		"createdAt": timeJSON(v.CreatedAt),
 		"_embedded": map[string]any{"branchVersions": branches, "tags": tags},
 		"_links": links{
-			"self":           Link{Href: self, Title: "Version", Name: v.Number},
-			"pb:pacticipant": Link{Href: u.pacticipant(v.Pacticipant), Title: "Pacticipant", Name: v.Pacticipant},
-			"pb:tag":         Link{Href: self + "/tags/{tag}", Title: "Get, create or delete a tag for this pacticipant version", Templated: true},
-			"pb:latest-verification-results-where-pacticipant-is-consumer": Link{Href: self + "/latest-verification-results", Title: "Latest verification results for consumer version"},
-			"pb:pact-versions":     Link{Href: self + "/pacts", Title: "All pact versions for this consumer version"},
+			"self":                 Link{Href: self, Title: "Version", Name: v.Number},
+			"pb:pacticipant":       Link{Href: u.pacticipant(v.Pacticipant), Title: "Pacticipant", Name: v.Pacticipant},
+			"pb:tag":               Link{Href: self + "/tags/{tag}", Title: "Get, create or delete a tag for this pacticipant version", Templated: true},
 			"pb:record-deployment": deploy,
 			"pb:record-release":    release,
 		},

@@ -54,6 +54,7 @@ func (s *server) routesAPI() {
 	s.handle("GET /pacts/provider/{provider}/tag/{tag}", s.listProviderPacts)
 	s.handle("GET /pacts/provider/{provider}/branch/{branch}/latest", s.listProviderPacts)
 	s.handle("GET /pacts/provider/{provider}/consumer/{consumer}/versions", s.listPactVersions)
+	s.handle("GET /pacts/provider/{provider}/consumer/{consumer}/tag/{tag}", s.listPactVersions)
 	s.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}", s.getPact)
 	s.handle("PUT /pacts/provider/{provider}/consumer/{consumer}/version/{version}", s.putPact)
 	s.handle("PATCH /pacts/provider/{provider}/consumer/{consumer}/version/{version}", s.putPact)

@@ -108,7 +108,6 @@ func (u urls) webhookJSON(wh Webhook) (map[string]any, error) {
 	self := u.href("webhooks", wh.UUID)
 	l := links{
 		"self":        Link{Href: self, Title: webhookTitle(out)},
-		"pb:execute":  Link{Href: self + "/execute", Title: "Test the execution of the webhook with the latest matching pact or verification"},
 		"pb:webhooks": Link{Href: u.href("webhooks"), Title: "All webhooks"},
 	}
 	if wh.Consumer != "" {

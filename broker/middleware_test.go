@@ -118,4 +118,8 @@ func TestErrorShapes(t *testing.T) {
 
 	status, _, _ = doJSON(t, http.MethodGet, b.srv.URL+"/no/such/resource", "")
 	require.Equal(t, http.StatusNotFound, status)
+
+	status, body, h = doJSON(t, http.MethodGet, b.srv.URL+"/contracts/publish", "")
+	require.Equal(t, http.StatusMethodNotAllowed, status, body)
+	require.Equal(t, "POST", h.Get("Allow"))
 }

@@ -90,9 +90,26 @@ func (s *server) routes() {
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	s.handle("GET /{$}", s.index)
 	s.routesAPI()
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, fmt.Errorf("no resource at %s: %w", r.URL.Path, ErrNotFound))
-	})
+	s.mux.HandleFunc("/", s.unrouted)
+}
+
+// unrouted answers requests no route matched: 405 with Allow when the path
+// exists for other methods, else 404.
+func (s *server) unrouted(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.writeErrorStatus(w, r, http.StatusMethodNotAllowed, fmt.Errorf("%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+		return
+	}
+	s.writeError(w, r, fmt.Errorf("no resource at %s: %w", r.URL.Path, ErrNotFound))
 }
 
 func (s *server) health(w http.ResponseWriter, r *http.Request) {

@@ -279,3 +279,58 @@ func TestFrontendWrapsTheAPIInsideAuthAndLogging(t *testing.T) {
 	lines := requestLogs(t, b.logs.String())
 	require.Equal(t, "/pacticipants", lines[1]["route"], "web view requests are logged by route too")
 }
+
+// TestNoDanglingLinks follows every non-templated link from the index of a
+// broker with data and checks each one is served by a route.
+func TestNoDanglingLinks(t *testing.T) {
+	ctx := context.Background()
+	b := mustBroker(t, broker.ServerConfig{})
+	c := b.client(t)
+	doJSON(t, http.MethodPatch, b.srv.URL+"/pacticipants/Foo", `{"mainBranch":"main"}`)
+	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
+	require.NoError(t, c.EnsureVersionTag(ctx, "Foo", "1", "prod"))
+	p, err := c.FetchPact(ctx, "/pacts/provider/Bar/consumer/Foo/version/1")
+	require.NoError(t, err)
+	require.NoError(t, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "7"}))
+	_, err = c.CreateEnvironment(ctx, broker.Environment{Name: "test"})
+	require.NoError(t, err)
+	_, err = c.RecordDeployment(ctx, "Foo", "1", "test", "")
+	require.NoError(t, err)
+	_, err = c.RecordRelease(ctx, "Foo", "1", "test")
+	require.NoError(t, err)
+	status, _, _ := doJSON(t, http.MethodPost, b.srv.URL+"/webhooks", `{"events":[{"name":"contract_published"}],"request":{"method":"POST","url":"https://hook.example"}}`)
+	require.Equal(t, http.StatusCreated, status)
+
+	seen := map[string]bool{}
+	queue := []string{b.srv.URL + "/"}
+	var collect func(v any)
+	collect = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if h, ok := x["href"].(string); ok && x["templated"] != true && strings.HasPrefix(h, b.srv.URL) && !seen[h] {
+				seen[h] = true
+				queue = append(queue, h)
+			}
+			for _, e := range x {
+				collect(e)
+			}
+		case []any:
+			for _, e := range x {
+				collect(e)
+			}
+		}
+	}
+	for len(queue) > 0 && len(seen) < 500 {
+		u := queue[0]
+		queue = queue[1:]
+		status, body, _ := doJSON(t, http.MethodGet, u, "")
+		if status == http.StatusMethodNotAllowed {
+			continue // a POST-only resource such as pb:publish-contracts
+		}
+		if status == http.StatusNotFound {
+			require.NotContains(t, fmt.Sprint(body), "no resource at", "dangling link %s", u)
+		}
+		collect(body)
+	}
+	require.Greater(t, len(seen), 30, "the crawl reached the resources")
+}
