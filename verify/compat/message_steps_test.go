@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"testing"
 
 	"github.com/cucumber/godog"
 
@@ -1001,4 +1002,155 @@ func commentsTable(t *godog.Table) (json.RawMessage, error) {
 		c["text"] = text
 	}
 	return json.Marshal(c)
+}
+
+// wrongMessageScenarios are message scenarios of the suite whose last
+// Then-step states something false: each must fail at that step and
+// nowhere else.
+var wrongMessageScenarios = []struct {
+	name, feature, text string
+}{
+	{"provider verdict", "V3/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a provider is started that can generate the "basic" message with "file: basic.json"
+    And a Pact file for "basic":"file: basic.json" is to be verified
+    When the verification is run
+    Then the verification will NOT be successful
+`},
+	{"provider failure kind", "V3/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a provider is started that can generate the "basic" message with "file: basic.json" and the following metadata:
+      | key    | value     |
+      | Origin | Some Text |
+    And a Pact file for "basic":"file: basic.json" is to be verified with the following metadata:
+      | key    | value      |
+      | Origin | Other Text |
+    When the verification is run
+    Then the verification results will contain a "Body had differences" error
+`},
+	{"provider state", "V3/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a provider is started that can generate the "basic" message with "file: basic.json"
+    And a provider state callback is configured
+    And a Pact file for "basic":"file: basic.json" is to be verified with provider state "state one"
+    When the verification is run
+    Then the provider state callback will receive a setup call with "state two" as the provider state parameter
+`},
+	{"provider pending kind", "V4/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a provider is started that can generate the "basic" message with "file: basic2.json"
+    And a Pact file for "basic":"file: basic.json" is to be verified, but is marked pending
+    When the verification is run
+    Then there will be a pending "Metadata had differences" error
+`},
+	{"consumer payload", "V3/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a message integration is being defined for a consumer test
+    And the message payload contains the "basic" JSON document
+    When the message is successfully processed
+    Then the received message payload will contain the "basic2" JSON document
+`},
+	{"consumer error", "V3/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a message integration is being defined for a consumer test
+    And the message payload contains the "basic" JSON document
+    When the message is NOT successfully processed with a "Test failed" exception
+    Then the consumer test error will be "Other failure"
+`},
+	{"pact file metadata", "V3/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a message integration is being defined for a consumer test
+    And the message payload contains the "basic" JSON document
+    And the message contains the following metadata:
+      | key    | value     |
+      | Origin | Some Text |
+    When the message is successfully processed
+    Then the first message in the pact file will contain the message metadata "Origin" == "Other Text"
+`},
+	{"generated metadata kind", "V3/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a message integration is being defined for a consumer test
+    And the message is configured with the following:
+      | generators                                                                      | metadata                                  |
+      | JSON: { "metadata": { "ID": { "type": "RandomInt", "min": 0,  "max": 1000 } } } | { "ID": "sjhdjkshsdjh", "weight": 100.5 } |
+    When the message is successfully processed
+    Then the received message metadata will contain "weight" replaced with an "integer"
+`},
+	{"sync response count", "V4/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a synchronous message interaction is being defined for a consumer test
+    And the message response payload contains the "file: basic.json" document
+    And the message response payload contains the "file: xml-body.xml" document
+    When the Pact file for the test is generated
+    Then the first interaction in the pact file will contain 3 response messages
+`},
+	{"async key", "V4/selftest", `
+Feature: x
+  Scenario: wrong
+    Given a message interaction is being defined for a consumer test
+    And a key of "123ABC" is specified for the message interaction
+    When the Pact file for the test is generated
+    Then the first interaction in the Pact file will have "key" = '"XYZ"'
+`},
+}
+
+func TestMessageStepsCanFail(t *testing.T) {
+	dir := suiteDir(t)
+	for _, tc := range wrongMessageScenarios {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "wrong.feature")
+			if err := os.WriteFile(path, []byte(tc.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			suite := godog.TestSuite{
+				ScenarioInitializer: func(sc *godog.ScenarioContext) { initScenario(t, sc, dir, tc.feature) },
+				Options:             &godog.Options{Format: "cucumber", Output: &out, Paths: []string{path}, Strict: true},
+			}
+			if st := suite.Run(); st == 0 {
+				t.Fatalf("scenario %q passed, but its last step states something false", tc.name)
+			}
+			var report []struct {
+				Elements []struct {
+					Steps []struct {
+						Result struct {
+							Status string `json:"status"`
+						} `json:"result"`
+					} `json:"steps"`
+				} `json:"elements"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &report); err != nil {
+				t.Fatalf("cucumber report: %v\n%s", err, out.String())
+			}
+			var statuses []string
+			for _, f := range report {
+				for _, e := range f.Elements {
+					for _, st := range e.Steps {
+						statuses = append(statuses, st.Result.Status)
+					}
+				}
+			}
+			if len(statuses) < 2 {
+				t.Fatalf("want several steps, got %v", statuses)
+			}
+			for i, st := range statuses {
+				want := "passed"
+				if i == len(statuses)-1 {
+					want = "failed"
+				}
+				if st != want {
+					t.Fatalf("step %d is %s, want %s (all: %v)", i+1, st, want, statuses)
+				}
+			}
+		})
+	}
 }
