@@ -106,3 +106,25 @@ func BenchmarkPlainGRPCClient1000(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchCalls), "ns/call")
 }
+
+// BenchmarkTransportGRPC1000 replays the same 1,000 interactions through
+// Transport.Verify directly (pact parsed once, no report), one at a time:
+// the transport's own cost per call, without verify.Verify's parsing.
+func BenchmarkTransportGRPC1000(b *testing.B) {
+	_, data, m := benchPact(b)
+	p, err := pact.Parse(data)
+	require.NoError(b, err)
+	addr := benchServer(b, m)
+	tr := mustTransport(b, "grpc://"+addr)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, in := range p.Interactions {
+			out := tr.Verify(ctx, verify.Call{Pact: p, Interaction: in})
+			if out.Err != nil || len(out.Mismatches) > 0 {
+				b.Fatalf("interaction %q: %v %+v", in.Description, out.Err, out.Mismatches)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchCalls), "ns/call")
+}
