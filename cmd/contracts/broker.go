@@ -14,6 +14,7 @@ import (
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/sqlite"
+	"github.com/contracts-dev/contracts/broker/web"
 )
 
 // Flag names of the broker command.
@@ -46,7 +47,8 @@ func newBrokerCmd(e *env) *cobra.Command {
 		Use:   "broker",
 		Short: "Run the contract broker (Pact Broker compatible HTTP API)",
 		Long: `Broker serves the Pact-Broker-compatible HAL JSON API over a SQLite database,
-with GET /health and GET /metrics (Prometheus). Logs are JSON lines on stdout.
+with GET /health and GET /metrics (Prometheus), and a web view for browsers at
+the same paths. Logs are JSON lines on stdout.
 
 Credentials come from the environment only (never flags, which other users of
 the machine can see):
@@ -123,6 +125,12 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		Auth:           auth,
 		AllowOverwrite: f.allowOverwrite,
 		MaxBodyBytes:   f.maxBody,
+		// Browsers get the web view at the API's paths, behind the same
+		// authentication, logs and metrics.
+		Frontend: func(api http.Handler) http.Handler {
+			ui := web.NewHandler(store, web.Options{BaseURL: f.baseURL, Logger: log, Fallback: api})
+			return web.Negotiate(api, ui)
+		},
 	})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

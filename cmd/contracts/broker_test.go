@@ -95,6 +95,15 @@ func TestBrokerCommandServesAndShutsDown(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "writes need the token")
 
+	req, err := http.NewRequest(http.MethodGet, base+"/", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Content-Type"), "text/html", "browsers get the web view")
+
 	refused := waitFor(func(m map[string]any) bool {
 		return m["msg"] == "request" && m["method"] == "POST" && m["route"] == "/pacticipants"
 	})
