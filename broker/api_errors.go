@@ -207,6 +207,7 @@ type ResponseError struct {
 	Messages []string
 }
 
+// Error says which request failed, how, and the broker's messages.
 func (e *ResponseError) Error() string {
 	msg := fmt.Sprintf("%s %s: %d %s", e.Method, e.URL, e.Status, http.StatusText(e.Status))
 	if len(e.Messages) > 0 {
