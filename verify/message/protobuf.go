@@ -78,7 +78,9 @@ func compareProtobuf(call verify.Call, expected *pact.Message, actual Message) (
 	bodyMismatch := func(msg string) {
 		out.Mismatches = append(out.Mismatches, match.Mismatch{Kind: match.KindBody, Path: "$", Expected: name, Message: msg})
 	}
-	if act := actual.contentType(); act != "" && !isProtobuf(act) {
+	// Only a declared content type is checked: protobuf bytes detect as
+	// binary.
+	if act := actual.ContentType; act != "" && !isProtobuf(act) {
 		bodyMismatch(fmt.Sprintf("Expected message with content type %s but was %s", ect, act))
 	} else if an := strings.TrimPrefix(proto.ContentTypeMessage(act), "."); an != "" && an != name {
 		bodyMismatch(fmt.Sprintf("Expected a %s protobuf message but was %s", name, an))
@@ -87,7 +89,10 @@ func compareProtobuf(call verify.Call, expected *pact.Message, actual Message) (
 	if err != nil {
 		return verify.Outcome{Err: fmt.Errorf("expected contents: %w", err)}, true
 	}
-	actV, err := files.BinaryToValue(name, actual.Contents, proto.ValueOptions{})
+	// proto3 does not put fields holding their default value on the wire:
+	// the actual side shows them, so that a zero is compared as a zero
+	// rather than reported missing.
+	actV, err := files.BinaryToValue(name, actual.Contents, proto.ValueOptions{EmitUnpopulated: true})
 	if err != nil {
 		bodyMismatch(fmt.Sprintf("Actual contents are not a %s protobuf message: %v", name, err))
 	}

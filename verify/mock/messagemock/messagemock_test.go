@@ -304,6 +304,24 @@ func TestProtobufPayloadRoundTrip(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"body-mismatch $.order_id", "body-mismatch $.currency", "metadata-mismatch kafka_topic"}, where)
 
+	untyped := message.NewProvider()
+	untyped.Handle("an order created event", func(context.Context, []pact.ProviderState) (message.Message, error) {
+		bin, err := files.ValueToBinary("OrderCreated", map[string]any{"order_id": "o-9", "currency": "EUR",
+			"items": []any{item("Z", json.Number("1"))}})
+		return message.Message{Contents: bin, Metadata: map[string]any{"kafka_topic": "orders"}}, err
+	})
+	u := verifyWith(untyped)
+	require.Equal(t, verify.StatusPassed, u.Status, "no declared content type: decoded with the pact's schema: %+v", u.Failures)
+
+	wrongType := message.NewProvider()
+	wrongType.Handle("an order created event", func(context.Context, []pact.ProviderState) (message.Message, error) {
+		return message.Message{Contents: []byte(`{}`), ContentType: "application/json", Metadata: map[string]any{"kafka_topic": "orders"}}, nil
+	})
+	w := verifyWith(wrongType)
+	require.Equal(t, verify.StatusFailed, w.Status)
+	require.Equal(t, "Expected message with content type application/protobuf; message=orders.v1.OrderCreated but was application/json",
+		w.Failures[0].Mismatches[0].Message)
+
 	garbage := message.NewProvider()
 	garbage.Handle("an order created event", func(context.Context, []pact.ProviderState) (message.Message, error) {
 		return message.Message{Contents: []byte{0xff, 0xff, 0xff}, ContentType: "application/protobuf", Metadata: map[string]any{"kafka_topic": "orders"}}, nil
