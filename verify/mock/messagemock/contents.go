@@ -68,8 +68,9 @@ func Binary(data []byte, contentType string) Contents {
 // Protobuf is a protobuf payload: the message named message (see
 // proto.Files.FindMessage) built from a template as in JSON (fields by
 // their proto names), encoded in the protobuf binary format, with content
-// type "application/protobuf; message=<full name>". The pact holds the
-// bytes base64 encoded; matchers are recorded at the template's paths.
+// type "application/protobuf; message=.<full name>" as the Pact protobuf
+// plugin writes it. The pact holds the bytes base64 encoded, and the
+// schema in its metadata; matchers are recorded at the template's paths.
 func Protobuf(files *proto.Files, message string, template any) Contents {
 	md, err := files.FindMessage(message)
 	if err != nil {
@@ -91,11 +92,11 @@ func Protobuf(files *proto.Files, message string, template any) Contents {
 	if err != nil {
 		return Contents{err: fmt.Errorf("protobuf contents %s: %w", md.FullName(), err)}
 	}
-	schema, err := newProtoSchema(files, string(md.FullName()))
+	schema, err := newProtoSchema(files, "."+string(md.FullName()))
 	if err != nil {
 		return Contents{err: fmt.Errorf("protobuf contents: %w", err)}
 	}
-	ct := "application/protobuf; message=" + string(md.FullName())
+	ct := "application/protobuf; message=." + string(md.FullName())
 	b := pact.NewBody(bin, ct)
 	b.Encoded = "base64"
 	return Contents{body: b, rules: t.rules, gens: t.gens, proto: schema}

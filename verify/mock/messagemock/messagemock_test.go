@@ -256,7 +256,7 @@ func TestProtobufPayloadRoundTrip(t *testing.T) {
 		WithMetadata(map[string]any{"kafka_topic": "orders"}).
 		ConsumedBy(func(r messagemock.Received) error { got = r; return nil })
 	require.NoError(t, err)
-	require.Equal(t, "application/protobuf; message=orders.v1.OrderCreated", got.ContentType)
+	require.Equal(t, "application/protobuf; message=.orders.v1.OrderCreated", got.ContentType)
 	v, err := files.BinaryToValue("OrderCreated", got.Contents, proto.ValueOptions{})
 	require.NoError(t, err)
 	require.Equal(t, "o-1", v.(map[string]any)["order_id"])
@@ -319,7 +319,7 @@ func TestProtobufPayloadRoundTrip(t *testing.T) {
 	})
 	w := verifyWith(wrongType)
 	require.Equal(t, verify.StatusFailed, w.Status)
-	require.Equal(t, "Expected message with content type application/protobuf; message=orders.v1.OrderCreated but was application/json",
+	require.Equal(t, "Expected message with content type application/protobuf; message=.orders.v1.OrderCreated but was application/json",
 		w.Failures[0].Mismatches[0].Message)
 
 	garbage := message.NewProvider()
