@@ -165,6 +165,12 @@ func BenchmarkBroker(b *testing.B) {
 	start := time.Now()
 	seed(b, s, clock, pacticipants, versions)
 	b.Logf("seeded %dx%d in %s", pacticipants, versions, time.Since(start))
+	time.Sleep(time.Second) // let the background checkpoint catch up
+	for _, f := range []string{"bench.db", "bench.db-wal"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			b.Logf("%s: %.1f MB", f, float64(fi.Size())/(1<<20))
+		}
+	}
 	ctx := context.Background()
 
 	measure := func(b *testing.B, fn func(i int) error) {

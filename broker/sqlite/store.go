@@ -97,7 +97,7 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		s.w.SetConnMaxIdleTime(0)
 		s.r = s.w
 	} else {
-		s.w, err = sql.Open("sqlite", dsn+sep+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+		s.w, err = sql.Open("sqlite", dsn+sep+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 		}
@@ -225,11 +225,16 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 const checkpointInterval = 500 * time.Millisecond
 
 // checkpointer copies committed WAL frames into the database file after
-// writes, at most every checkpointInterval (PASSIVE: it never blocks
-// readers or the writer), and once more when the store closes.
+// writes, at most every checkpointInterval, and once more when the store
+// closes. It holds the write lock meanwhile: a checkpoint racing a write
+// transaction mostly fails with SQLITE_BUSY, and the WAL then grows
+// without bound under a steady write load. Between sporadic writes (the
+// usual load) no request waits for it.
 func (s *Store) checkpointer() {
 	defer s.stop.Done()
 	checkpoint := func() {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
 		// A failed checkpoint is retried after the next write; the WAL keeps
 		// the data safe meanwhile.
 		_, _ = s.w.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
