@@ -2,7 +2,6 @@ package broker
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 )
@@ -52,10 +51,12 @@ func (s *server) listPacticipants(w http.ResponseWriter, r *http.Request) error 
 		items = append(items, u.pacticipantJSON(p, latest))
 		refs = append(refs, Link{Href: u.pacticipant(p.Name), Title: p.Name, Name: p.Name})
 	}
+	l := links{"self": Link{Href: u.href("pacticipants"), Title: "Pacticipants"}, "pacticipants": refs, "pb:pacticipants": refs}
+	u.addPageLinks(r, page, len(ps), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"pacticipants": items,
 		"_embedded":    map[string]any{"pacticipants": items},
-		"_links":       links{"self": Link{Href: u.href("pacticipants"), Title: "Pacticipants"}, "pacticipants": refs, "pb:pacticipants": refs},
+		"_links":       l,
 	})
 	return nil
 }
@@ -159,10 +160,10 @@ func (s *server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.writeVersionList(w, r, vs, s.urlsFor(r).href("pacticipants", name, "versions"))
+	return s.writeVersionList(w, r, vs, page, s.urlsFor(r).href("pacticipants", name, "versions"))
 }
 
-func (s *server) writeVersionList(w http.ResponseWriter, r *http.Request, vs []Version, self string) error {
+func (s *server) writeVersionList(w http.ResponseWriter, r *http.Request, vs []Version, page Page, self string) error {
 	u := s.urlsFor(r)
 	envs, err := s.store.ListEnvironments(r.Context())
 	if err != nil {
@@ -174,9 +175,11 @@ func (s *server) writeVersionList(w http.ResponseWriter, r *http.Request, vs []V
 		items = append(items, u.versionJSON(v, envs))
 		refs = append(refs, Link{Href: u.version(v.Pacticipant, v.Number), Title: "Version", Name: v.Number})
 	}
+	l := links{"self": Link{Href: self}, "versions": refs}
+	u.addPageLinks(r, page, len(vs), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"versions": items},
-		"_links":    links{"self": Link{Href: self}, "versions": refs},
+		"_links":    l,
 	})
 	return nil
 }
@@ -277,9 +280,11 @@ func (s *server) listBranches(w http.ResponseWriter, r *http.Request) error {
 	for _, b := range bs {
 		items = append(items, u.branchJSON(b))
 	}
+	l := links{"self": Link{Href: u.href("pacticipants", name, "branches")}}
+	u.addPageLinks(r, page, len(bs), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"branches": items},
-		"_links":    links{"self": Link{Href: u.href("pacticipants", name, "branches")}},
+		"_links":    l,
 	})
 	return nil
 }
@@ -311,7 +316,7 @@ func (s *server) listBranchVersions(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.writeVersionList(w, r, vs, s.urlsFor(r).href("pacticipants", name, "branches", branch, "versions"))
+	return s.writeVersionList(w, r, vs, page, s.urlsFor(r).href("pacticipants", name, "branches", branch, "versions"))
 }
 
 func (u urls) branchVersionJSON(bv BranchVersion) map[string]any {
@@ -417,5 +422,3 @@ func (s *server) deleteTag(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-var _ = fmt.Sprintf

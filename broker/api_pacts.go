@@ -475,14 +475,16 @@ func (s *server) listPactVersions(w http.ResponseWriter, r *http.Request) error 
 		})
 		refs = append(refs, Link{Href: href, Title: "Pact version", Name: p.ConsumerVersion})
 	}
+	l := links{
+		"self":             Link{Href: u.raw(r.URL.EscapedPath())},
+		"pb:consumer":      Link{Href: u.pacticipant(consumer), Name: consumer},
+		"pb:provider":      Link{Href: u.pacticipant(provider), Name: provider},
+		"pb:pact-versions": refs,
+	}
+	u.addPageLinks(r, page, len(ps), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"pacts": items},
-		"_links": links{
-			"self":             Link{Href: u.href("pacts", "provider", provider, "consumer", consumer, "versions")},
-			"pb:consumer":      Link{Href: u.pacticipant(consumer), Name: consumer},
-			"pb:provider":      Link{Href: u.pacticipant(provider), Name: provider},
-			"pb:pact-versions": refs,
-		},
+		"_links":    l,
 	})
 	return nil
 }

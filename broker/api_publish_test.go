@@ -234,3 +234,30 @@ func TestPactVersionLists(t *testing.T) {
 	require.Len(t, versions, 1)
 	require.Equal(t, "1", versions[0].(map[string]any)["name"])
 }
+
+func TestListsArePaginated(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{})
+	for i := 0; i < 5; i++ {
+		doJSON(t, http.MethodPut, b.srv.URL+fmt.Sprintf("/pacticipants/Foo/versions/%d", i), `{}`)
+	}
+	status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants/Foo/versions?pageSize=2", "")
+	require.Equal(t, http.StatusOK, status)
+	require.Len(t, body["_embedded"].(map[string]any)["versions"], 2)
+	next := href(t, body, "next")
+	require.Contains(t, next, "pageNumber=2")
+	var numbers []string
+	for page := 0; next != "" && page < 10; page++ {
+		_, body, _ := doJSON(t, http.MethodGet, next, "")
+		for _, v := range body["_embedded"].(map[string]any)["versions"].([]any) {
+			numbers = append(numbers, v.(map[string]any)["number"].(string))
+		}
+		next = ""
+		if l, ok := links(t, body)["next"].(map[string]any); ok {
+			next = l["href"].(string)
+		}
+		require.NotEmpty(t, href(t, body, "previous"))
+	}
+	require.Len(t, numbers, 3, "pages 2 and 3 hold the other versions")
+	status, _, _ = doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants/Foo/versions?pageSize=0", "")
+	require.Equal(t, http.StatusBadRequest, status)
+}

@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -214,6 +215,26 @@ func pageFrom(r *http.Request) (Page, error) {
 		p.Offset = (n - 1) * p.Limit
 	}
 	return p, nil
+}
+
+// addPageLinks adds "next" and "previous" links of a list page of n items
+// (next when the page is full: there may be more).
+func (u urls) addPageLinks(r *http.Request, page Page, n int, l links) {
+	at := func(number int) Link {
+		q := r.URL.Query()
+		q.Del("page")
+		q.Del("size")
+		q.Set("pageNumber", strconv.Itoa(number))
+		q.Set("pageSize", strconv.Itoa(page.Limit))
+		return Link{Href: u.raw(r.URL.EscapedPath()) + "?" + q.Encode(), Title: fmt.Sprintf("Page %d", number)}
+	}
+	current := page.Offset/page.Limit + 1
+	if n >= page.Limit {
+		l["next"] = at(current + 1)
+	}
+	if current > 1 {
+		l["previous"] = at(current - 1)
+	}
 }
 
 // latestVersionOrNil returns the pacticipant's latest version, nil when it

@@ -127,9 +127,11 @@ func (s *server) listVerifications(w http.ResponseWriter, r *http.Request) error
 	for _, v := range vs {
 		items = append(items, u.verificationJSON(v))
 	}
+	l := links{"self": Link{Href: u.pactBySHA(provider, consumer, sha) + "/verification-results"}}
+	u.addPageLinks(r, page, len(vs), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"verificationResults": items},
-		"_links":    links{"self": Link{Href: u.pactBySHA(provider, consumer, sha) + "/verification-results"}},
+		"_links":    l,
 	})
 	return nil
 }

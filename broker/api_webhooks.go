@@ -270,9 +270,11 @@ func (s *server) listIntegrations(w http.ResponseWriter, r *http.Request) error 
 			},
 		})
 	}
+	l := links{"self": Link{Href: u.href("integrations")}}
+	u.addPageLinks(r, page, len(is), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"integrations": items},
-		"_links":    links{"self": Link{Href: u.href("integrations")}},
+		"_links":    l,
 	})
 	return nil
 }
