@@ -119,8 +119,9 @@ func (m *Mock) Target() string { return "grpc://" + m.addr }
 // Files are the compiled descriptors of the mock's .proto files.
 func (m *Mock) Files() *proto.Files { return m.files }
 
-// Problems lists what went wrong so far (see Server.Problems); invalid
-// expectations come first.
+// Problems lists the calls that went wrong so far and the expectations
+// not met yet (see Server.Problems); Verify also reports invalid
+// expectations.
 func (m *Mock) Problems() []Problem { return m.srv.Problems() }
 
 // Verify checks that every expectation was met and no call was unexpected;
@@ -237,9 +238,9 @@ func (m *Mock) Expect(method string) *Expectation {
 	}
 	x.e = &entry{pact: m.pact, in: in, method: x.method}
 	// The request and response start as empty messages.
-	x.setContents(in.MessageRequest, md.Input(), map[string]any{}, nil)
+	x.setContents(in.MessageRequest, md.Input(), map[string]any{})
 	in.MessageResponses = []*pact.Message{{}}
-	x.setContents(in.MessageResponses[0], md.Output(), map[string]any{}, nil)
+	x.setContents(in.MessageResponses[0], md.Output(), map[string]any{})
 	x.markup()
 	m.srv.mu.Lock()
 	m.srv.entries = append(m.srv.entries, x.e)
@@ -295,7 +296,7 @@ func (x *Expectation) UponReceiving(description string) *Expectation {
 // or JSON names) whose values may be Terms.
 func (x *Expectation) WithRequest(v map[string]any) *Expectation {
 	return x.edit(func(in *pact.Interaction) error {
-		err := x.setContents(in.MessageRequest, x.method.Desc.Input(), v, in.MessageRequest.Metadata)
+		err := x.setContents(in.MessageRequest, x.method.Desc.Input(), v)
 		x.markup()
 		return err
 	})
@@ -314,7 +315,7 @@ func (x *Expectation) WithRequestMetadata(md map[string]any) *Expectation {
 func (x *Expectation) WillRespondWith(v map[string]any) *Expectation {
 	return x.edit(func(in *pact.Interaction) error {
 		r := in.MessageResponses[0]
-		err := x.setContents(r, x.method.Desc.Output(), v, r.Metadata)
+		err := x.setContents(r, x.method.Desc.Output(), v)
 		x.markup()
 		return err
 	})
@@ -338,7 +339,7 @@ func (x *Expectation) WillStream(values ...map[string]any) *Expectation {
 			if i == 0 {
 				msg = first
 			}
-			if err := x.setContents(msg, x.method.Desc.Output(), v, nil); err != nil {
+			if err := x.setContents(msg, x.method.Desc.Output(), v); err != nil {
 				return fmt.Errorf("message %d: %w", i, err)
 			}
 			out[i] = msg
@@ -383,7 +384,7 @@ func (x *Expectation) WillFailWith(code codes.Code, message string) *Expectation
 
 // setContents builds msg's contents from v (a value with Terms) as a
 // message of type md, with its body rules.
-func (x *Expectation) setContents(msg *pact.Message, md protoreflect.MessageDescriptor, v map[string]any, _ map[string]any) error {
+func (x *Expectation) setContents(msg *pact.Message, md protoreflect.MessageDescriptor, v map[string]any) error {
 	b := &builder{rules: map[string]pact.RuleList{}}
 	example, err := b.message(md, v, "$")
 	if err != nil {

@@ -324,3 +324,20 @@ func mustServeStream(tb testing.TB, files *proto.Files, method string, replies [
 	tb.Cleanup(srv.Stop)
 	return lis.Addr().String()
 }
+
+func TestMockRefusesClientStreaming(t *testing.T) {
+	t.Parallel()
+	files, imports := fullProtos(t)
+	m := grpcmock.New(t, files, imports)
+	m.Expect("shop.v1.Orders/ImportOrders").UponReceiving("an import").WillRespondWith(map[string]any{"imported": 1})
+	conn := mustConn(t, m.Addr())
+	cs, err := conn.NewStream(context.Background(), &grpc.StreamDesc{ClientStreams: true}, "/shop.v1.Orders/ImportOrders")
+	require.NoError(t, err)
+	require.NoError(t, cs.CloseSend())
+	summary, err := m.Files().FindMessage("shop.v1.ImportSummary")
+	require.NoError(t, err)
+	err = cs.RecvMsg(dynamicpb.NewMessage(summary))
+	require.Equal(t, codes.Unimplemented, status.Code(err))
+	ps := m.Problems()
+	require.Equal(t, mock.ProblemUnexpected, ps[0].Type)
+}
