@@ -1,14 +1,18 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
 	"github.com/stretchr/testify/require"
 )
@@ -263,4 +267,18 @@ func TestUnreadablePact(t *testing.T) {
 	require.Contains(t, html, "This pact could not be read")
 	require.Contains(t, html, "$.interactions[0].response.status")
 	require.Contains(t, html, "&#34;teapot&#34;", "the content is shown, escaped")
+}
+
+func TestStoreFailureIsLoggedNotShown(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "broker.db"))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	var logs bytes.Buffer
+	srv := mustServe(t, s, web.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	status, html := mustGet(t, srv.URL+"/")
+	require.Equal(t, http.StatusInternalServerError, status)
+	require.Contains(t, html, "Something went wrong")
+	require.NotContains(t, html, "sql")
+	require.Contains(t, logs.String(), "web: page failed")
+	require.Contains(t, logs.String(), "list integrations")
 }

@@ -198,6 +198,8 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 	}
 	h.headers(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Pages show live state and may sit behind authentication.
+	w.Header().Set("Cache-Control", "private, no-cache")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
