@@ -20,6 +20,7 @@ import (
 
 	pactlog "github.com/pact-foundation/pact-go/v2/log"
 	"github.com/pact-foundation/pact-go/v2/matchers"
+	msgv3 "github.com/pact-foundation/pact-go/v2/message/v3"
 	msgv4 "github.com/pact-foundation/pact-go/v2/message/v4"
 	"github.com/pact-foundation/pact-go/v2/models"
 	"github.com/stretchr/testify/require"
@@ -44,38 +45,72 @@ type pactGoOrderEvent struct {
 	} `json:"items"`
 }
 
-// mustWritePactGoMessagePact runs a pact-go message consumer test and
-// returns the path of the pact it wrote.
-func mustWritePactGoMessagePact(t *testing.T) string {
+// pactGoOrderContents is the event the consumer expects, with matchers.
+func pactGoOrderContents() map[string]any {
+	return map[string]any{
+		"orderId": matchers.Term("o-1001", `^o-\d+$`),
+		"total":   matchers.Decimal(59.8),
+		"items": matchers.EachLike(map[string]any{
+			"sku":      matchers.Like("SKU-1"),
+			"quantity": matchers.Integer(2),
+		}, 1),
+	}
+}
+
+var (
+	pactGoOrderState    = models.ProviderState{Name: "an order exists", Parameters: map[string]any{"id": "o-1001"}}
+	pactGoOrderMetadata = map[string]string{"kafka_topic": "orders.created", "schema-version": "2"}
+)
+
+func checkPactGoOrderEvent(ev *pactGoOrderEvent) error {
+	if ev.OrderID != "o-1001" || len(ev.Items) != 1 {
+		return errors.New("unexpected example event")
+	}
+	return nil
+}
+
+// mustWritePactGoMessagePact runs a pact-go message consumer test with
+// pact-go's V3 or V4 message API and returns the path of the pact it wrote.
+func mustWritePactGoMessagePact(t *testing.T, spec models.SpecificationVersion) string {
 	t.Helper()
 	require.NoError(t, pactlog.SetLogLevel("ERROR"))
 	dir := t.TempDir()
-	p, err := msgv4.NewAsynchronousPact(msgv4.Config{Consumer: pactGoMsgConsumer, Provider: pactGoMsgProvider, PactDir: dir})
-	require.NoError(t, err)
-	err = p.AddAsynchronousMessage().
-		GivenWithParameter(models.ProviderState{Name: "an order exists", Parameters: map[string]any{"id": "o-1001"}}).
-		ExpectsToReceive("an order created event").
-		WithMetadata(map[string]string{"kafka_topic": "orders.created", "schema-version": "2"}).
-		WithJSONContent(map[string]any{
-			"orderId": matchers.Term("o-1001", `^o-\d+$`),
-			"total":   matchers.Decimal(59.8),
-			"items": matchers.EachLike(map[string]any{
-				"sku":      matchers.Like("SKU-1"),
-				"quantity": matchers.Integer(2),
-			}, 1),
-		}).
-		AsType(&pactGoOrderEvent{}).
-		ConsumedBy(func(m msgv4.AsynchronousMessage) error {
-			var ev pactGoOrderEvent
-			if err := json.Unmarshal(m.Contents, &ev); err != nil {
-				return err
-			}
-			if ev.OrderID != "o-1001" || len(ev.Items) != 1 {
-				return errors.New("unexpected example event")
-			}
-			return nil
-		}).
-		Verify(t)
+	var err error
+	if spec == models.V3 {
+		p, perr := msgv3.NewAsynchronousPact(msgv3.Config{Consumer: pactGoMsgConsumer, Provider: pactGoMsgProvider, PactDir: dir})
+		require.NoError(t, perr)
+		err = p.AddAsynchronousMessage().
+			GivenWithParameter(pactGoOrderState).
+			ExpectsToReceive("an order created event").
+			WithMetadata(pactGoOrderMetadata).
+			WithJSONContent(pactGoOrderContents()).
+			AsType(&pactGoOrderEvent{}).
+			ConsumedBy(func(m msgv3.MessageContents) error {
+				ev, ok := m.Content.(*pactGoOrderEvent)
+				if !ok {
+					return errors.New("the message was not decoded as the event type")
+				}
+				return checkPactGoOrderEvent(ev)
+			}).
+			Verify(t)
+	} else {
+		p, perr := msgv4.NewAsynchronousPact(msgv4.Config{Consumer: pactGoMsgConsumer, Provider: pactGoMsgProvider, PactDir: dir})
+		require.NoError(t, perr)
+		err = p.AddAsynchronousMessage().
+			GivenWithParameter(pactGoOrderState).
+			ExpectsToReceive("an order created event").
+			WithMetadata(pactGoOrderMetadata).
+			WithJSONContent(pactGoOrderContents()).
+			AsType(&pactGoOrderEvent{}).
+			ConsumedBy(func(m msgv4.AsynchronousMessage) error {
+				var ev pactGoOrderEvent
+				if err := json.Unmarshal(m.Contents, &ev); err != nil {
+					return err
+				}
+				return checkPactGoOrderEvent(&ev)
+			}).
+			Verify(t)
+	}
 	require.NoError(t, err)
 	return filepath.Join(dir, pactGoMsgConsumer+"-"+pactGoMsgProvider+".json")
 }
@@ -128,14 +163,22 @@ func pactGoMessageResults(t *testing.T, path string, p *message.Provider) map[st
 }
 
 func TestPactGoMessageInterop(t *testing.T) {
-	path := mustWritePactGoMessagePact(t)
+	for _, spec := range []models.SpecificationVersion{models.V3, models.V4} {
+		t.Run(string(spec), func(t *testing.T) { testPactGoMessageInterop(t, spec) })
+	}
+}
 
-	t.Run("pact-go wrote a V4 asynchronous message", func(t *testing.T) {
+func testPactGoMessageInterop(t *testing.T, spec models.SpecificationVersion) {
+	path := mustWritePactGoMessagePact(t, spec)
+
+	t.Run("pact-go wrote an asynchronous message pact", func(t *testing.T) {
 		sources, err := verify.LoadPath(path)
 		require.NoError(t, err)
 		p, err := pact.Parse(sources[0].Data)
 		require.NoError(t, err)
-		require.Equal(t, pact.V4, p.Spec)
+		want := map[models.SpecificationVersion]pact.Spec{models.V3: pact.V3, models.V4: pact.V4}[spec]
+		require.Equal(t, want, p.Spec)
+		require.Equal(t, spec == models.V3, p.Messages)
 		require.Len(t, p.Interactions, 1)
 		require.Equal(t, pact.AsyncMessage, p.Interactions[0].Type)
 		require.Equal(t, "orders.created", p.Interactions[0].Message.Metadata["kafka_topic"])
