@@ -676,7 +676,7 @@ type SelectedPact struct {
 // provider versions on ProviderBranch, with ProviderTag, or (neither)
 // by any provider version. With Before set, only verifications executed
 // before it count. OtherBranches makes verifications by provider versions
-// not on ProviderBranch count instead; OtherTags makes verifications by
+// on a branch other than ProviderBranch count instead; OtherTags makes verifications by
 // provider versions with a tag other than ProviderTag count instead.
 type VerifiedQuery struct {
 	Consumer       string

@@ -518,7 +518,7 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 				return err
 			}
 			if q.OtherBranches {
-				conds = append(conds, "NOT EXISTS (SELECT 1 FROM branch_versions bv WHERE bv.version_id = vr.provider_version_id AND bv.branch_id = ?)")
+				conds = append(conds, "EXISTS (SELECT 1 FROM branch_versions bv WHERE bv.version_id = vr.provider_version_id AND bv.branch_id != ?)")
 				args = append(args, bid)
 			} else {
 				if bid == 0 {

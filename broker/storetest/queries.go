@@ -242,6 +242,12 @@ func testSuccessfullyVerified(t *testing.T, s broker.Store) {
 	q.Before = &after
 	check(q, true)
 
+	// A version on no branch is not "another branch".
+	sha2 := MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Pacts: map[string][]string{"API": {"other"}}})["API"]
+	MustVerify(t, s, "Web", "API", sha2, "p3", true)
+	check(broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: sha2, ProviderBranch: "main", OtherBranches: true}, false)
+	check(broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: sha2}, true)
+
 	q = base
 	q.ProviderTag = "dev"
 	check(q, true)
