@@ -48,6 +48,7 @@ func TestJSONMatchersBecomeRulesAndGenerators(t *testing.T) {
 			"note":   messagemock.Includes("hello"),
 			"plain":  []any{1, map[string]any{"odd key": messagemock.Decimal(1.5)}},
 			"nested": messagemock.Like(map[string]any{"n": messagemock.Integer(3)}),
+			"owner":  messagemock.FromProviderState("${owner}", "ann"),
 		})).
 		WithMetadata(map[string]any{"topic": "t", "key": messagemock.Regex("k-1", `^k-\d$`), "seq": messagemock.RandomInt(1, 5)}).
 		ConsumedBy(func(r messagemock.Received) error { got = r; return nil })
@@ -61,6 +62,7 @@ func TestJSONMatchersBecomeRulesAndGenerators(t *testing.T) {
 	require.GreaterOrEqual(t, body["n"], float64(10))
 	require.LessOrEqual(t, body["n"], float64(20))
 	require.Equal(t, []any{"a"}, body["tags"])
+	require.Equal(t, "ann", body["owner"], "provider state generators do not apply on the consumer side")
 	require.Equal(t, "application/json", got.ContentType)
 	require.Equal(t, "k-1", got.Metadata["key"])
 
@@ -86,11 +88,12 @@ func TestJSONMatchersBecomeRulesAndGenerators(t *testing.T) {
 		return out
 	}
 	require.ElementsMatch(t, []string{"$.id", "$.n", "$.name", "$.tags", "$.tags[*]", "$.flag", "$.note",
-		"$.plain[1]['odd key']", "$.nested", "$.nested.n"}, keys(in.Message.Rules[pact.CategoryBody]), "%s", data)
+		"$.plain[1]['odd key']", "$.nested", "$.nested.n", "$.owner"}, keys(in.Message.Rules[pact.CategoryBody]), "%s", data)
 	require.Equal(t, "type", in.Message.Rules[pact.CategoryBody]["$.tags"].Matchers[0].Type)
 	require.Equal(t, json.Number("2"), in.Message.Rules[pact.CategoryBody]["$.tags"].Matchers[0].Attrs["min"])
 	require.Equal(t, "regex", in.Message.Rules[pact.CategoryBody]["$.tags[*]"].Matchers[0].Type)
-	require.ElementsMatch(t, []string{"$.id", "$.n"}, keys2(in.Message.Gen[pact.CategoryBody]))
+	require.ElementsMatch(t, []string{"$.id", "$.n", "$.owner"}, keys2(in.Message.Gen[pact.CategoryBody]))
+	require.Equal(t, pact.Generator{Type: "ProviderState", Attrs: map[string]any{"expression": "${owner}"}}, in.Message.Gen[pact.CategoryBody]["$.owner"])
 	require.ElementsMatch(t, []string{"key", "seq"}, keys(in.Message.Rules[pact.CategoryMetadata]))
 	require.ElementsMatch(t, []string{"seq"}, keys2(in.Message.Gen[pact.CategoryMetadata]))
 	require.Equal(t, map[string]any{"topic": "t", "key": "k-1", "seq": json.Number("1")}, in.Message.Metadata)
