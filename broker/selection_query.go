@@ -205,7 +205,7 @@ func pactsForVerification(ctx context.Context, s Store, req PactsForVerification
 		vp := byKey[k]
 		sortVersions(vp.ConsumerVersions, vp.Consumer, versionOrder)
 		if req.IncludePendingStatus {
-			pending, err := pendingFor(ctx, s, req, vp.Consumer, vp.SHA)
+			pending, err := pendingFor(ctx, s, req, vp.Consumer, vp.SHA, false)
 			if err != nil {
 				return nil, err
 			}
@@ -266,8 +266,11 @@ type pendingState struct {
 // unless a provider version from that branch (or, before the branch
 // existed, from another branch) verified it successfully; with tags, per
 // tag likewise; with neither, unless any provider version did.
-func pendingFor(ctx context.Context, s Store, req PactsForVerificationRequest, consumer, sha string) (pendingState, error) {
-	base := VerifiedQuery{Consumer: consumer, Provider: req.Provider, SHA: sha}
+//
+// For work-in-progress candidates (wip), verifications that were
+// themselves of work-in-progress pacts do not count.
+func pendingFor(ctx context.Context, s Store, req PactsForVerificationRequest, consumer, sha string, wip bool) (pendingState, error) {
+	base := VerifiedQuery{Consumer: consumer, Provider: req.Provider, SHA: sha, ExcludeWIP: wip}
 	switch {
 	case req.ProviderVersionBranch != "":
 		q := base
@@ -358,7 +361,7 @@ func wipPacts(ctx context.Context, s Store, req PactsForVerificationRequest, sel
 	var out []VerifiablePact
 	for _, k := range keys {
 		vp := byKey[k]
-		st, err := pendingFor(ctx, s, req, vp.Consumer, vp.SHA)
+		st, err := pendingFor(ctx, s, req, vp.Consumer, vp.SHA, true)
 		if err != nil {
 			return nil, err
 		}

@@ -253,6 +253,18 @@ func TestPactsForVerificationWIP(t *testing.T) {
 	require.Equal(t, []string{"Web:1*", "Mobile:1*~", "Web:3*~"}, picked(got))
 	require.Contains(t, got[2].Notices[0].Text, "work in progress")
 
+	// Verifying a WIP pact as WIP, even successfully, keeps it WIP.
+	_, _, err = w.s.AddBranchVersion(context.Background(), "API", "main", "p2")
+	require.NoError(t, err)
+	_, err = w.s.PublishVerification(context.Background(), broker.VerificationInput{Consumer: "Web", Provider: "API",
+		PactSHA: w.sha["Web 3"], ProviderVersion: "p2", Success: true, WIP: true})
+	require.NoError(t, err)
+	got = w.get(broker.PactsForVerificationRequest{
+		ConsumerVersionSelectors: sel(func(s *broker.ConsumerVersionSelector) { s.MainBranch = true }),
+		ProviderVersionBranch:    "main", IncludePendingStatus: true, IncludeWIPPactsSince: &since,
+	})
+	require.Equal(t, []string{"Web:1*", "Mobile:1*~", "Web:3*~"}, picked(got))
+
 	// Without a provider branch or tags there are no WIP pacts.
 	got = w.get(broker.PactsForVerificationRequest{
 		ConsumerVersionSelectors: sel(func(s *broker.ConsumerVersionSelector) { s.MainBranch = true }), IncludeWIPPactsSince: &since,

@@ -305,6 +305,9 @@ type VerificationInput struct {
 	// TestResults and VerifiedBy are JSON kept whole (nil when absent).
 	TestResults json.RawMessage
 	VerifiedBy  json.RawMessage
+	// WIP is true when the pact was verified as a work-in-progress pact
+	// (the "w" flag of the pact URL metadata).
+	WIP bool
 }
 
 // Verification is a stored verification result.
@@ -321,6 +324,8 @@ type Verification struct {
 	VerifiedBy      json.RawMessage
 	// ExecutionDate is when the broker recorded the result.
 	ExecutionDate time.Time
+	// WIP is true when it verified a work-in-progress pact.
+	WIP bool
 }
 
 // VersionFilter picks the latest version of a pacticipant: with Tag, the
@@ -687,4 +692,6 @@ type VerifiedQuery struct {
 	OtherBranches  bool
 	OtherTags      bool
 	Before         *time.Time
+	// ExcludeWIP ignores verifications of work-in-progress pacts.
+	ExcludeWIP bool
 }

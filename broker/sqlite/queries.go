@@ -538,6 +538,9 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 			conds = append(conds, "vr.execution_date < ?")
 			args = append(args, q.Before.UTC().UnixNano())
 		}
+		if q.ExcludeWIP {
+			conds = append(conds, "vr.wip = 0")
+		}
 		var one int
 		err = tx.QueryRowContext(ctx, `SELECT 1 FROM verifications vr `+join+`WHERE `+strings.Join(conds, " AND ")+` LIMIT 1`,
 			append(joinArgs, args...)...).Scan(&one)

@@ -9,7 +9,7 @@ import (
 	"github.com/contracts-dev/contracts/broker"
 )
 
-const verificationSelect = `SELECT vr.number, c.name, p.name, pv.sha, v.number, vr.success, vr.build_url, vr.test_results, vr.verified_by, vr.execution_date
+const verificationSelect = `SELECT vr.number, c.name, p.name, pv.sha, v.number, vr.success, vr.build_url, vr.test_results, vr.verified_by, vr.execution_date, vr.wip
 	FROM verifications vr
 	JOIN pact_versions pv ON pv.id = vr.pact_version_id
 	JOIN versions v ON v.id = vr.provider_version_id
@@ -19,12 +19,13 @@ const verificationSelect = `SELECT vr.number, c.name, p.name, pv.sha, v.number, 
 func scanVerification(row interface{ Scan(...any) error }) (broker.Verification, error) {
 	var (
 		v       broker.Verification
-		ok      int
+		ok, wip int
 		tr, vb  sql.NullString
 		execute int64
 	)
-	err := row.Scan(&v.Number, &v.Consumer, &v.Provider, &v.PactSHA, &v.ProviderVersion, &ok, &v.BuildURL, &tr, &vb, &execute)
+	err := row.Scan(&v.Number, &v.Consumer, &v.Provider, &v.PactSHA, &v.ProviderVersion, &ok, &v.BuildURL, &tr, &vb, &execute, &wip)
 	v.Success = ok != 0
+	v.WIP = wip != 0
 	v.TestResults, v.VerifiedBy = rawJSON(tr), rawJSON(vb)
 	v.ExecutionDate = toTime(execute)
 	return v, err
@@ -76,8 +77,8 @@ func (s *Store) verifyTx(ctx context.Context, tx *txn, in broker.VerificationInp
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO verifications (pact_version_id, number, provider_version_id, consumer_id, provider_id,
-		success, build_url, test_results, verified_by, execution_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		pvid, n+1, provVID, cid, pid, boolInt(in.Success), in.BuildURL, nullJSON(in.TestResults), nullJSON(in.VerifiedBy), s.nowNanos())
+		success, build_url, test_results, verified_by, execution_date, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pvid, n+1, provVID, cid, pid, boolInt(in.Success), in.BuildURL, nullJSON(in.TestResults), nullJSON(in.VerifiedBy), s.nowNanos(), boolInt(in.WIP))
 	if err != nil {
 		return 0, err
 	}

@@ -242,6 +242,14 @@ func testSuccessfullyVerified(t *testing.T, s broker.Store) {
 	q.Before = &after
 	check(q, true)
 
+	// Verifications of work-in-progress pacts can be left out.
+	shaWIP := MustPublish(t, s, Publication{Consumer: "Web", Version: "3", Pacts: map[string][]string{"API": {"wip"}}})["API"]
+	v, err = s.PublishVerification(ctx, broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: shaWIP, ProviderVersion: "p4", Success: true, WIP: true})
+	require.NoError(t, err)
+	require.True(t, v.WIP)
+	check(broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: shaWIP}, true)
+	check(broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: shaWIP, ExcludeWIP: true}, false)
+
 	// A version on no branch is not "another branch".
 	sha2 := MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Pacts: map[string][]string{"API": {"other"}}})["API"]
 	MustVerify(t, s, "Web", "API", sha2, "p3", true)
