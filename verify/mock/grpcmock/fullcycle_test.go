@@ -19,6 +19,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	protoapi "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -386,4 +388,27 @@ func TestProviderStateGenerator(t *testing.T) {
 	}, []verify.Source{{Name: path, Data: data}})
 	require.NoError(t, err)
 	require.True(t, rep.Success(), "%+v", rep.Pacts[0].Interactions)
+}
+
+// TestDescriptorSetOrder: the set lists each file after its imports, in
+// import order, as protoc --include_imports does, and reads back.
+func TestDescriptorSetOrder(t *testing.T) {
+	t.Parallel()
+	files, imports := fullProtos(t)
+	m := grpcmock.New(t, files, imports)
+	data, err := grpcmock.DescriptorSet(m.Files())
+	require.NoError(t, err)
+	var set descriptorpb.FileDescriptorSet
+	require.NoError(t, protoapi.Unmarshal(data, &set))
+	var names []string
+	for _, f := range set.GetFile() {
+		names = append(names, f.GetName())
+		require.Nil(t, f.GetSourceCodeInfo())
+	}
+	require.Equal(t, []string{"google/protobuf/timestamp.proto", "money.proto", "shop.proto"}, names)
+	again, err := proto.ParseDescriptorSet(data)
+	require.NoError(t, err)
+	_, err = again.FindMethod("shop.v1.Orders/ListOrders")
+	require.NoError(t, err)
+	require.Len(t, grpcmock.DescriptorKey(data), 32)
 }

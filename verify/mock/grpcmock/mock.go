@@ -141,9 +141,9 @@ func (m *Mock) Verify() error {
 }
 
 // DescriptorSet serializes files and everything they import (the standard
-// google/protobuf files too, as protoc --include_imports does) as a
-// google.protobuf.FileDescriptorSet, dependencies first, without source
-// info, deterministically.
+// google/protobuf files too) as a google.protobuf.FileDescriptorSet in the
+// order protoc --include_imports writes (each file after its imports, in
+// import order), without source info, deterministically.
 func DescriptorSet(files *proto.Files) ([]byte, error) {
 	set := &descriptorpb.FileDescriptorSet{}
 	seen := map[string]bool{}
@@ -161,8 +161,22 @@ func DescriptorSet(files *proto.Files) ([]byte, error) {
 		fdp.SourceCodeInfo = nil
 		set.File = append(set.File, fdp)
 	}
+	// Start from the files nothing else imports, so that each file's
+	// imports come in its own import order, as protoc writes them.
+	imported := map[string]bool{}
 	for _, fd := range files.Files() {
-		visit(fd)
+		imports := fd.Imports()
+		for i := 0; i < imports.Len(); i++ {
+			imported[imports.Get(i).Path()] = true
+		}
+	}
+	for _, fd := range files.Files() {
+		if !imported[fd.Path()] {
+			visit(fd)
+		}
+	}
+	for _, fd := range files.Files() {
+		visit(fd) // import cycles are refused by the compiler; this is a safety net
 	}
 	data, err := protoapi.MarshalOptions{Deterministic: true}.Marshal(set)
 	if err != nil {

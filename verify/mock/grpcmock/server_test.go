@@ -2,6 +2,7 @@ package grpcmock_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	protoapi "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -340,4 +343,49 @@ func TestMockRefusesClientStreaming(t *testing.T) {
 	require.Equal(t, codes.Unimplemented, status.Code(err))
 	ps := m.Problems()
 	require.Equal(t, mock.ProblemUnexpected, ps[0].Type)
+}
+
+// TestDescriptorKeyAsThePlugin compiles the proto file each plugin pact
+// embeds and checks that DescriptorSet gives the very bytes protoc gave the
+// plugin, hence the same descriptor key. (The area_calculator pact's file
+// sets option php_generic_services, which descriptor.proto no longer has,
+// so it does not compile here; its descriptors still decode and verify.)
+func TestDescriptorKeyAsThePlugin(t *testing.T) {
+	t.Parallel()
+	dir := sharedDir(t, "grpc-plugin-pacts")
+	for _, rel := range []string{
+		"http_plus_grpc/area-calculator-consumer-area-calculator-provider.json",
+		"response_metadata/grpc-consumer-rust-response_metadata.json",
+	} {
+		t.Run(filepath.Dir(rel), func(t *testing.T) {
+			t.Parallel()
+			raw, err := os.ReadFile(filepath.Join(dir, rel))
+			require.NoError(t, err)
+			var doc struct {
+				Metadata struct {
+					Plugins []struct {
+						Configuration map[string]struct {
+							ProtoDescriptors string `json:"protoDescriptors"`
+							ProtoFile        string `json:"protoFile"`
+						} `json:"configuration"`
+					} `json:"plugins"`
+				} `json:"metadata"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &doc))
+			for key, entry := range doc.Metadata.Plugins[0].Configuration {
+				theirs, err := base64.StdEncoding.DecodeString(entry.ProtoDescriptors)
+				require.NoError(t, err)
+				var set descriptorpb.FileDescriptorSet
+				require.NoError(t, protoapi.Unmarshal(theirs, &set))
+				name := set.GetFile()[len(set.GetFile())-1].GetName()
+				src := filepath.Join(t.TempDir(), name)
+				require.NoError(t, os.WriteFile(src, []byte(entry.ProtoFile), 0o644))
+				m := grpcmock.New(t, []string{src}, []string{filepath.Dir(src)})
+				ours, err := grpcmock.DescriptorSet(m.Files())
+				require.NoError(t, err)
+				require.Equal(t, theirs, ours)
+				require.Equal(t, key, grpcmock.DescriptorKey(ours))
+			}
+		})
+	}
 }
