@@ -60,7 +60,10 @@ func (q MatrixQuery) validate() error {
 		return Invalid("limit", "must be between 1 and %d, got %d", MaxMatrixLimit, q.Limit)
 	}
 	targets := 0
-	for _, set := range []bool{q.Latest || q.Tag != "", q.Environment != "", q.MainBranch} {
+	// latest=true beside mainBranch=true means the main branch's head: the
+	// official can-i-merge sends both (mainBranch=true&latest=true).
+	latest := q.Latest && !q.MainBranch
+	for _, set := range []bool{latest || q.Tag != "", q.Environment != "", q.MainBranch} {
 		if set {
 			targets++
 		}
