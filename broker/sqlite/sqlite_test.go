@@ -163,3 +163,39 @@ func queryStrings(t *testing.T, db *sql.DB, query string, args ...any) []string 
 	require.NoError(t, rows.Err())
 	return out
 }
+
+func TestBatch(t *testing.T) {
+	s := mustOpen(t)
+	ctx := t.Context()
+	var sha string
+	err := s.Batch(ctx, func(b *sqlite.Batch) error {
+		res, err := b.PublishContracts(broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{
+			{Consumer: "Web", Provider: "API", Content: storetest.PactJSON("Web", "API", "a")}}})
+		if err != nil {
+			return err
+		}
+		sha = res.Contracts[0].Pact.SHA
+		if err := b.AddBranchVersion("API", "main", "10"); err != nil {
+			return err
+		}
+		return b.PublishVerification(broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: sha, ProviderVersion: "10", Success: true})
+	})
+	require.NoError(t, err)
+	v, err := s.LatestVerification(ctx, "Web", "API", sha)
+	require.NoError(t, err)
+	require.Equal(t, "10", v.ProviderVersion)
+
+	// An error anywhere in the batch discards all of it.
+	err = s.Batch(ctx, func(b *sqlite.Batch) error {
+		if _, err := b.PublishContracts(broker.PublishRequest{Pacticipant: "Web", Version: "2"}); err != nil {
+			return err
+		}
+		return b.PublishVerification(broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: "nope", ProviderVersion: "11"})
+	})
+	require.ErrorIs(t, err, broker.ErrNotFound)
+	_, err = s.GetVersion(ctx, "Web", "2")
+	require.ErrorIs(t, err, broker.ErrNotFound)
+	require.ErrorIs(t, s.Batch(ctx, func(b *sqlite.Batch) error {
+		return b.PublishVerification(broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: sha})
+	}), broker.ErrInvalid)
+}
