@@ -14,6 +14,7 @@ import (
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/formats/pact"
+	protofmt "github.com/contracts-dev/contracts/formats/proto"
 )
 
 // maxBodyText caps how much of one body or markup block a page shows.
@@ -91,6 +92,8 @@ type bodyView struct {
 	// for binary and empty bodies.
 	Text    string
 	Summary string
+	// Decoded says which protobuf message Text was decoded as.
+	Decoded string
 	Notes   []note
 }
 
@@ -149,8 +152,14 @@ func (h *handler) contract(r *http.Request) (*page, error) {
 		d.Raw = indentJSON(p.Content)
 	} else {
 		d.Spec = specName(parsed.Spec)
+		schemas := protoSchemas{missing: "the pact carries no protobuf descriptors to decode it"}
+		schemas.files, err = protofmt.PactDescriptors(p.Content)
+		if err != nil {
+			// The pact is still readable; protobuf contents stay summarised.
+			schemas.missing = "the pact's protobuf descriptors are unreadable: " + err.Error()
+		}
 		for i, in := range parsed.Interactions {
-			d.Interactions = append(d.Interactions, interactionOf(i, in))
+			d.Interactions = append(d.Interactions, interactionOf(i, in, schemas.forInteraction(in)))
 		}
 	}
 	title := fmt.Sprintf("%s → %s (%s)", p.Consumer, p.Provider, p.ConsumerVersion)
@@ -173,7 +182,44 @@ func specName(s pact.Spec) string {
 	return ""
 }
 
-func interactionOf(i int, in *pact.Interaction) interactionView {
+// protoSchemas are the protobuf descriptor sets of a pact by descriptor
+// key; missing says why there are none.
+type protoSchemas struct {
+	files   map[string]*protofmt.Files
+	missing string
+}
+
+// protoSchema is what decodes one interaction's protobuf contents: files,
+// or the reason there are none.
+type protoSchema struct {
+	files   *protofmt.Files
+	missing string
+}
+
+// forInteraction picks the descriptors an interaction's protobuf plugin
+// configuration names (the only ones when it names none).
+func (ps protoSchemas) forInteraction(in *pact.Interaction) protoSchema {
+	var cfg struct {
+		DescriptorKey string `json:"descriptorKey"`
+	}
+	if raw, ok := in.PluginConfiguration["protobuf"]; ok && json.Unmarshal(raw, &cfg) == nil && cfg.DescriptorKey != "" {
+		if f, ok := ps.files[cfg.DescriptorKey]; ok {
+			return protoSchema{files: f}
+		}
+		if ps.files != nil {
+			return protoSchema{missing: fmt.Sprintf("the pact has no protobuf descriptors with key %s", cfg.DescriptorKey)}
+		}
+		return protoSchema{missing: ps.missing}
+	}
+	if len(ps.files) == 1 {
+		for _, f := range ps.files {
+			return protoSchema{files: f}
+		}
+	}
+	return protoSchema{missing: ps.missing}
+}
+
+func interactionOf(i int, in *pact.Interaction, schema protoSchema) interactionView {
 	v := interactionView{
 		Anchor:      "interaction-" + strconv.Itoa(i+1),
 		Description: in.Description,
@@ -196,13 +242,13 @@ func interactionOf(i int, in *pact.Interaction) interactionView {
 	case pact.AsyncMessage:
 		v.Kind, v.KindClass = "Message", "message"
 		if in.Message != nil {
-			m := messageOf("Message", in.Message)
+			m := messageOf("Message", in.Message, schema)
 			v.Message = &m
 		}
 	case pact.SyncMessage:
 		v.Kind, v.KindClass = "Synchronous message", "sync"
 		if in.MessageRequest != nil {
-			m := messageOf("Request", in.MessageRequest)
+			m := messageOf("Request", in.MessageRequest, schema)
 			v.SyncRequest = &m
 		}
 		for j, resp := range in.MessageResponses {
@@ -210,11 +256,11 @@ func interactionOf(i int, in *pact.Interaction) interactionView {
 			if len(in.MessageResponses) > 1 {
 				label = fmt.Sprintf("Response %d", j+1)
 			}
-			v.SyncResponses = append(v.SyncResponses, messageOf(label, resp))
+			v.SyncResponses = append(v.SyncResponses, messageOf(label, resp, schema))
 		}
 	default:
 		v.Kind, v.KindClass = "HTTP", "http"
-		v.HTTP = httpOf(in.Request, in.Response)
+		v.HTTP = httpOf(in.Request, in.Response, schema)
 	}
 	if g := grpcOf(in); g != nil {
 		v.Kind, v.KindClass = "gRPC", "grpc"
@@ -324,7 +370,7 @@ func finishBlock(b codeBlock) codeBlock {
 	return b
 }
 
-func httpOf(req *pact.Request, resp *pact.Response) *httpView {
+func httpOf(req *pact.Request, resp *pact.Response, schema protoSchema) *httpView {
 	v := &httpView{}
 	if req != nil {
 		v.Method = strings.ToUpper(req.Method)
@@ -333,21 +379,21 @@ func httpOf(req *pact.Request, resp *pact.Response) *httpView {
 		v.PathNotes = notesFor(req.Rules, req.Gen, pact.CategoryPath)
 		v.Query = namedValues(req.Query, notesFor(req.Rules, req.Gen, pact.CategoryQuery), false)
 		v.ReqHeaders = namedValues(req.Headers, notesFor(req.Rules, req.Gen, pact.CategoryHeader), true)
-		v.ReqBody = bodyOf(req.Body, notesFor(req.Rules, req.Gen, pact.CategoryBody))
+		v.ReqBody = bodyOf(req.Body, notesFor(req.Rules, req.Gen, pact.CategoryBody), schema)
 	}
 	if resp != nil {
 		v.Status = resp.Status
 		v.StatusText = http.StatusText(resp.Status)
 		v.StatusNotes = notesFor(resp.Rules, resp.Gen, pact.CategoryStatus)
 		v.RespHeaders = namedValues(resp.Headers, notesFor(resp.Rules, resp.Gen, pact.CategoryHeader), true)
-		v.RespBody = bodyOf(resp.Body, notesFor(resp.Rules, resp.Gen, pact.CategoryBody))
+		v.RespBody = bodyOf(resp.Body, notesFor(resp.Rules, resp.Gen, pact.CategoryBody), schema)
 	}
 	return v
 }
 
-func messageOf(label string, m *pact.Message) messageView {
+func messageOf(label string, m *pact.Message, schema protoSchema) messageView {
 	v := messageView{Label: label}
-	v.Body = bodyOf(m.Contents, notesFor(m.Rules, m.Gen, pact.CategoryBody, pact.CategoryContent))
+	v.Body = bodyOf(m.Contents, notesFor(m.Rules, m.Gen, pact.CategoryBody, pact.CategoryContent), schema)
 	meta := map[string][]string{}
 	for k, val := range m.Metadata {
 		meta[k] = []string{valueText(val)}
@@ -387,9 +433,9 @@ func namedValues[M ~map[string][]string](values M, notes []note, foldCase bool) 
 	return out
 }
 
-// bodyOf prepares a body for display: JSON indented, text as is, binary
-// summarised.
-func bodyOf(b pact.Body, notes []note) *bodyView {
+// bodyOf prepares a body for display: JSON indented, text as is, protobuf
+// decoded to JSON with the pact's descriptors, other binary summarised.
+func bodyOf(b pact.Body, notes []note, schema protoSchema) *bodyView {
 	switch b.State {
 	case pact.BodyMissing:
 		if len(notes) == 0 {
@@ -399,7 +445,9 @@ func bodyOf(b pact.Body, notes []note) *bodyView {
 	case pact.BodyNull:
 		return &bodyView{Text: "null", Notes: notes}
 	case pact.BodyEmpty:
-		return &bodyView{ContentType: b.ContentType, Summary: "empty body", Notes: notes}
+		v := &bodyView{ContentType: b.ContentType, Summary: "empty body", Notes: notes}
+		decodeProto(v, nil, schema)
+		return v
 	}
 	v := &bodyView{ContentType: b.ContentType, Notes: notes}
 	ct := b.ContentType
@@ -416,8 +464,34 @@ func bodyOf(b pact.Body, notes []note) *bodyView {
 		if ct != "" {
 			v.Summary = fmt.Sprintf("%d bytes of %s", len(b.Content), ct)
 		}
+		decodeProto(v, b.Content, schema)
 	}
 	return v
+}
+
+// decodeProto shows a protobuf body as JSON when its content type names a
+// message the schema has; otherwise it says why it could not.
+func decodeProto(v *bodyView, data []byte, schema protoSchema) {
+	msg := protofmt.ContentTypeMessage(v.ContentType)
+	if msg == "" {
+		return
+	}
+	if schema.files == nil {
+		v.Summary += " (" + schema.missing + ")"
+		return
+	}
+	val, err := schema.files.BinaryToValue(msg, data, protofmt.ValueOptions{})
+	if err != nil {
+		v.Summary += fmt.Sprintf(" (not decodable as %s: %v)", msg, err)
+		return
+	}
+	text, err := json.MarshalIndent(val, "", "  ")
+	if err != nil {
+		v.Summary += fmt.Sprintf(" (not decodable as %s: %v)", msg, err)
+		return
+	}
+	v.Text = capText(string(text))
+	v.Decoded = "protobuf message " + strings.TrimPrefix(msg, ".") + ", decoded with the pact's descriptors"
 }
 
 // indentJSON indents JSON text, keeping key order; text that is not JSON

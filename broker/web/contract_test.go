@@ -112,7 +112,9 @@ func TestContractPage(t *testing.T) {
 		ix := section(t, html, "calculate a rectangle area")
 		require.Contains(t, ix, `<span class="kind kind-grpc">gRPC</span>`)
 		require.Contains(t, ix, `service <span class="mono strong">Calculator</span>, method <span class="mono strong">calculateOne</span>`)
-		require.Contains(t, ix, "12 bytes of application/protobuf; message=ShapeMessage")
+		require.Contains(t, ix, "protobuf message ShapeMessage, decoded with the pact&#39;s descriptors")
+		require.Contains(t, ix, "protobuf message AreaResponse, decoded with the pact&#39;s descriptors")
+		require.Contains(t, ix, "{\n  &#34;value&#34;: [\n    12\n  ]\n}</pre>")
 		require.Contains(t, ix, `<pre class="code" data-lang="json">{
   &#34;rectangle&#34;: {
     &#34;length&#34;: 3,`)
@@ -120,7 +122,8 @@ func TestContractPage(t *testing.T) {
 	})
 
 	t.Run("plugin configuration is not shown", func(t *testing.T) {
-		require.NotContains(t, html, "SECRET-DESCRIPTOR-BLOB")
+		require.NotContains(t, html, "CqIFCgpzaG9wLnByb3Rv", "descriptors")
+		require.NotContains(t, html, "package shop", "proto source")
 		require.NotContains(t, html, "0123abcd")
 	})
 }
@@ -159,4 +162,20 @@ func between(tb testing.TB, s, start, end string) string {
 	v, _, ok := strings.Cut(rest, end)
 	require.True(tb, ok)
 	return v
+}
+
+func TestContractWithUnreadableDescriptors(t *testing.T) {
+	s := mustStore(t)
+	content := []byte(`{"consumer": {"name": "App"}, "provider": {"name": "Calc"},
+		"interactions": [{"type": "Synchronous/Messages", "description": "add", "transport": "grpc",
+			"pluginConfiguration": {"protobuf": {"descriptorKey": "k1", "service": "Calc/Add"}},
+			"request": {"contents": {"content": "CAE=", "contentType": "application/protobuf; message=AddRequest", "encoded": "base64"}},
+			"response": [{"contents": {"content": "CAI=", "contentType": "application/protobuf; message=AddResponse", "encoded": "base64"}}]}],
+		"metadata": {"pactSpecification": {"version": "4.0"},
+			"plugins": [{"name": "protobuf", "version": "0.3.0", "configuration": {"k1": {"protoDescriptors": "not base64!"}}}]}}`)
+	mustPublish(t, s, "App", "1", "", nil, map[string][]byte{"Calc": content})
+	html := mustPage(t, mustServe(t, s, web.Options{}).URL+"/pacts/provider/Calc/consumer/App/version/1")
+	ix := section(t, html, "add")
+	require.Contains(t, ix, `service <span class="mono strong">Calc</span>, method <span class="mono strong">Add</span>`)
+	require.Contains(t, ix, "2 bytes of application/protobuf; message=AddRequest (the pact&#39;s protobuf descriptors are unreadable: ")
 }
