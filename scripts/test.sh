@@ -23,6 +23,7 @@ export PACT_LD_LIBRARY_PATH="$CONTRACTS_PACT_FFI_DIR"
 
 go mod download
 go vet ./...
-go test -count=1 -timeout 25m ./... "$@"
+# ./... skips testdata folders; the runnable examples there are named explicitly.
+go test -count=1 -timeout 25m ./... ./testdata/examples/... "$@"
 # Interop tests with pact-go v2 (cgo, libpact_ffi.so); -p 1 keeps FFI mock servers from competing.
 CGO_ENABLED=1 go test -count=1 -timeout 15m -tags pactffi -run 'PactGo' -p 1 ./... "$@"
