@@ -186,6 +186,24 @@ func TestPaginatedVersions(t *testing.T) {
 	require.NotContains(t, second, `rel="next"`)
 }
 
+func TestNamesNeedingEscapes(t *testing.T) {
+	s := mustStore(t)
+	ctx := context.Background()
+	name := "Team A/Web <beta>"
+	for i := 1; i <= 21; i++ {
+		_, _, err := s.PutVersion(ctx, name, fmt.Sprintf("v%02d", i), "")
+		require.NoError(t, err)
+	}
+	srv := mustServe(t, s, web.Options{})
+	list := mustPage(t, srv.URL+"/pacticipants")
+	require.Contains(t, list, `href="/pacticipants/Team%20A%2FWeb%20%3Cbeta%3E">Team A/Web &lt;beta&gt;</a>`)
+	first := mustPage(t, srv.URL+"/pacticipants/Team%20A%2FWeb%20%3Cbeta%3E")
+	require.Contains(t, first, "<h1>Team A/Web &lt;beta&gt;")
+	require.Contains(t, first, `href="/pacticipants/Team%20A%2FWeb%20%3Cbeta%3E?page=2" rel="next"`)
+	second := mustPage(t, srv.URL+"/pacticipants/Team%20A%2FWeb%20%3Cbeta%3E?page=2")
+	require.Equal(t, 1, rowsWith(second, ">v01<"))
+}
+
 func TestPaginatedMatrix(t *testing.T) {
 	s := mustStore(t)
 	content := mustReadPact(t, "web-billing.json")

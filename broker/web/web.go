@@ -313,7 +313,7 @@ func (h *handler) pagerFor(r *http.Request, n int, more bool) pager {
 		} else {
 			q.Set("page", strconv.Itoa(k))
 		}
-		u := h.base + r.URL.Path
+		u := h.base + r.URL.EscapedPath()
 		if enc := q.Encode(); enc != "" {
 			u += "?" + enc
 		}
