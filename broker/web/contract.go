@@ -126,7 +126,7 @@ func (h *handler) contract(r *http.Request) (*page, error) {
 	case r.PathValue("sha") != "":
 		p, err = h.store.GetPactBySHA(ctx, consumer, provider, r.PathValue("sha"))
 	default:
-		p, err = h.store.LatestPact(ctx, consumer, provider, broker.PactFilter{})
+		p, err = h.store.LatestPact(ctx, consumer, provider, broker.PactFilter{Tag: r.PathValue("tag"), Branch: r.PathValue("branch")})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("pact between %q and %q: %w", consumer, provider, err)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -134,6 +135,13 @@ func TestContractRoutes(t *testing.T) {
 	latest := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Web/latest")
 	require.Contains(t, latest, `<dd class="mono">1.1.0</dd>`)
 	require.Contains(t, latest, "get order 42")
+
+	tagged := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Web/latest/prod")
+	require.Contains(t, tagged, `<dd class="mono">1.0.0</dd>`)
+	branch := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Web/branch/feat%2Fsearch/latest")
+	require.Contains(t, branch, `<dd class="mono">1.1.0</dd>`)
+	status, _ := mustGet(t, srv.URL+"/pacts/provider/Orders/consumer/Web/latest/nope")
+	require.Equal(t, http.StatusNotFound, status)
 
 	v1 := mustPage(t, srv.URL+"/pacts/provider/Orders/consumer/Web/version/1.0.0")
 	sha := between(t, v1, `<dd class="mono" title="`, `"`)

@@ -86,6 +86,8 @@ type handler struct {
 //	/matrix/provider/{p}/consumer/{c}                    the matrix of an integration
 //	/pacts/provider/{p}/consumer/{c}/version/{v}         a pact as documentation
 //	/pacts/provider/{p}/consumer/{c}/latest              the latest pact as documentation
+//	/pacts/provider/{p}/consumer/{c}/latest/{tag}        the latest pact with a tag
+//	/pacts/provider/{p}/consumer/{c}/branch/{b}/latest   the latest pact from a branch
 //	/pacts/provider/{p}/consumer/{c}/pact-version/{sha}  a pact version as documentation
 //	/environments                                        environments and what is deployed there
 //
@@ -121,6 +123,8 @@ func (h *handler) routes() {
 	h.handle("GET /matrix/provider/{provider}/consumer/{consumer}", h.matrix)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}", h.contract)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/latest", h.contract)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/latest/{tag}", h.contract)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest", h.contract)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", h.contract)
 	h.handle("GET /environments", h.environments)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
