@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/contracts-dev/contracts/verify"
 	"github.com/contracts-dev/contracts/verify/grpcverify"
@@ -42,8 +43,9 @@ func (g *grpcFlags) addFlags(fl *pflag.FlagSet) {
 
 // resolve works out, from the flags and --provider-base-url, the HTTP base
 // URL to verify HTTP interactions against ("" for none) and the transports
-// for the other interactions. Call closeAll on the transports when done.
-func (g *grpcFlags) resolve(providerBaseURL string) (httpBase string, transports map[string]verify.Transport, err error) {
+// for the other interactions, made with opts (see grpcOptions). Call
+// closeAll on the transports when done.
+func (g *grpcFlags) resolve(providerBaseURL string, opts grpcverify.Options) (httpBase string, transports map[string]verify.Transport, err error) {
 	transports = map[string]verify.Transport{}
 	fail := func(err error) (string, map[string]verify.Transport, error) {
 		closeAll(transports)
@@ -53,7 +55,7 @@ func (g *grpcFlags) resolve(providerBaseURL string) (httpBase string, transports
 		if _, dup := transports["grpc"]; dup {
 			return fmt.Errorf("--%s %s: a gRPC provider address is already given", flag, target)
 		}
-		t, err := grpcverify.New(target, grpcverify.Options{})
+		t, err := grpcverify.New(target, opts)
 		if err != nil {
 			return fmt.Errorf("--%s: %w", flag, err)
 		}
@@ -112,6 +114,21 @@ func (g *grpcFlags) resolve(providerBaseURL string) (httpBase string, transports
 		transports = nil
 	}
 	return httpBase, transports, nil
+}
+
+// grpcOptions carries the verify settings that apply to gRPC calls: the
+// custom provider headers become metadata (names lower-cased) and the
+// request timeout bounds each call.
+func grpcOptions(cfg verify.Config) grpcverify.Options {
+	opts := grpcverify.Options{Timeout: cfg.RequestTimeout}
+	if len(cfg.Headers) > 0 {
+		opts.Metadata = metadata.MD{}
+		for name, values := range cfg.Headers {
+			key := strings.ToLower(name)
+			opts.Metadata[key] = append(opts.Metadata[key], values...)
+		}
+	}
+	return opts
 }
 
 func isGRPCURL(s string) bool {

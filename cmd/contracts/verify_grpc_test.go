@@ -1,9 +1,15 @@
 package main
 
 import (
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/contracts-dev/contracts/verify"
+	"github.com/contracts-dev/contracts/verify/grpcverify"
 )
 
 func TestGRPCFlagsResolve(t *testing.T) {
@@ -30,7 +36,7 @@ func TestGRPCFlagsResolve(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			httpBase, ts, err := tc.flags.resolve(tc.base)
+			httpBase, ts, err := tc.flags.resolve(tc.base, grpcverify.Options{})
 			if tc.wantErr != "" {
 				require.ErrorContains(t, err, tc.wantErr)
 				return
@@ -42,4 +48,15 @@ func TestGRPCFlagsResolve(t *testing.T) {
 			require.Equal(t, tc.wantGRPC, ok)
 		})
 	}
+}
+
+func TestGRPCOptions(t *testing.T) {
+	t.Parallel()
+	opts := grpcOptions(verify.Config{
+		RequestTimeout: 3 * time.Second,
+		Headers:        http.Header{"Authorization": {"Bearer x"}, "X-Tenant": {"a", "b"}},
+	})
+	require.Equal(t, 3*time.Second, opts.Timeout)
+	require.Equal(t, metadata.MD{"authorization": {"Bearer x"}, "x-tenant": {"a", "b"}}, opts.Metadata)
+	require.Nil(t, grpcOptions(verify.Config{}).Metadata)
 }

@@ -322,3 +322,25 @@ func TestNewRejectsBadTargets(t *testing.T) {
 		require.True(t, strings.Contains(err.Error(), "grpc target"), err.Error())
 	}
 }
+
+func TestOptionsMetadataIsSent(t *testing.T) {
+	t.Parallel()
+	pp := pluginPacts(t)[0]
+	files := mustLoad(t, []string{pp.proto}, nil)
+	addr := mustServe(t, files, map[string]handler{"/area_calculator.Calculator/calculateOne": func(req map[string]any, md metadata.MD) (map[string]any, error) {
+		if got := md.Get("authorization"); len(got) != 1 || got[0] != "Bearer t" {
+			return nil, status.Error(codes.Unauthenticated, "no token")
+		}
+		return map[string]any{"value": []any{area(req)}}, nil
+	}})
+	for _, tc := range []struct {
+		md   metadata.MD
+		pass bool
+	}{{metadata.Pairs("authorization", "Bearer t"), true}, {nil, false}} {
+		tr, err := grpcverify.New(addr, grpcverify.Options{Metadata: tc.md})
+		require.NoError(t, err)
+		rep := mustVerify(t, verify.Config{Transports: map[string]verify.Transport{"grpc": tr}}, pp.pact)
+		require.NoError(t, tr.Close())
+		require.Equal(t, tc.pass, rep.Success())
+	}
+}
