@@ -187,3 +187,41 @@ func TestContractWithUnreadableDescriptors(t *testing.T) {
 	require.Contains(t, ix, `service <span class="mono strong">Calc</span>, method <span class="mono strong">Add</span>`)
 	require.Contains(t, ix, "2 bytes of application/protobuf; message=AddRequest (the pact&#39;s protobuf descriptors are unreadable: ")
 }
+
+func TestRuleNotes(t *testing.T) {
+	s := mustStore(t)
+	mustPublish(t, s, "Catalogue", "1", "", nil, map[string][]byte{"Orders": mustReadPact(t, "rules-catalogue.json")})
+	html := mustPage(t, mustServe(t, s, web.Options{}).URL+"/pacts/provider/Orders/consumer/Catalogue/version/1")
+	ix := section(t, html, "every kind of matching rule")
+	require.Contains(t, ix, "<li>status one of 200, 201</li>")
+	for _, tc := range []struct{ field, text string }{
+		{"$.include", "includes &#34;needle&#34;"},
+		{"$.flag", "boolean"},
+		{"$.nothing", "null"},
+		{"$.number", "number"},
+		{"$.at", "date-time in format yyyy-MM-dd HH:mm"},
+		{"$.clock", "time in format HH:mm"},
+		{"$.day", "date (ISO 8601)"},
+		{"$.blob", "content of type image/png"},
+		{"$.keys", "each key matches regex ^[a-z]&#43;$"},
+		{"$.values", "each value same type as the example"},
+		{"$.contains", "an array containing items like each of 2 variants"},
+		{"$.one", "an array containing an item like variant 1"},
+		{"$.filled", "not empty, same type as the example"},
+		{"$.version", "a semantic version"},
+		{"$.few", "an array of at most 3 items, each item like the example"},
+		{"$.some", "an array of 2 to 4 items, each item like the example"},
+		{"$.either", "integer or null"},
+		{"$.both", "an array of at least 1 item, each item like the example and not empty, same type as the example"},
+		{"$.uuid", "generated: random UUID"},
+		{"$.hex", "generated: random hexadecimal of 8 digits"},
+		{"$.str", "generated: random string of 12 characters"},
+		{"$.dec", "generated: random decimal of 4 digits"},
+		{"$.bool", "generated: random boolean"},
+		{"$.re", "generated: string matching regex [A-Z]{3}"},
+		{"$.when", "generated: date-time in format yyyy-MM-dd&#39;T&#39;HH:mm, &#43; 1 day"},
+		{"$.fromState", "generated: from provider state expression ${orderId}"},
+	} {
+		require.Contains(t, ix, `<span class="mono field">`+tc.field+`</span>: `+tc.text+"</li>", tc.field)
+	}
+}
