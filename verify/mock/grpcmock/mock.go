@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -219,8 +220,8 @@ type Expectation struct {
 	e      *entry
 	method *grpcverify.Method
 	broken bool
-	// reqMsg and respMsg are the messages last built, for the markup.
-	reqMsg, respMsg *dynamicpb.Message
+	// req and resp are the messages last built, for the markup.
+	req, resp *builtMessage
 }
 
 // Expect declares an interaction calling method, "package.Service/Method"
@@ -408,7 +409,7 @@ func (x *Expectation) setContents(msg *pact.Message, md protoreflect.MessageDesc
 	if err != nil {
 		return err
 	}
-	data, err := proto.Marshal(dm)
+	data, err := encodeGiven(dm, asMap(example))
 	if err != nil {
 		return err
 	}
@@ -436,7 +437,7 @@ func (x *Expectation) setContents(msg *pact.Message, md protoreflect.MessageDesc
 	}
 	msg.Extra = nil
 	msg.Orig = nil
-	x.built(msg, dm)
+	x.built(msg, dm, asMap(example))
 	return nil
 }
 
@@ -483,41 +484,50 @@ func setMetadata(msg *pact.Message, md map[string]any) {
 
 // built remembers the message last built for the request or response, for
 // the interaction markup.
-func (x *Expectation) built(msg *pact.Message, dm *dynamicpb.Message) {
+func (x *Expectation) built(msg *pact.Message, dm *dynamicpb.Message, given map[string]any) {
 	if x.e == nil {
 		return
 	}
+	b := &builtMessage{md: dm.Descriptor(), given: given}
 	switch {
 	case msg == x.e.in.MessageRequest:
-		x.reqMsg = dm
+		x.req = b
 	case len(x.e.in.MessageResponses) == 0 || msg == x.e.in.MessageResponses[0]:
-		x.respMsg = dm
+		x.resp = b
 	}
 }
 
+// builtMessage is a message type with the fields an expectation gives.
+type builtMessage struct {
+	md    protoreflect.MessageDescriptor
+	given map[string]any
+}
+
 // markup writes the interaction markup the way the plugin does: one
-// protobuf block per message listing the fields set.
+// protobuf block per message listing the fields given, by number.
 func (x *Expectation) markup() {
 	var sb strings.Builder
-	for _, dm := range []*dynamicpb.Message{x.reqMsg, x.respMsg} {
-		if dm != nil {
-			sb.WriteString(messageMarkup(dm))
+	for _, b := range []*builtMessage{x.req, x.resp} {
+		if b != nil {
+			sb.WriteString(messageMarkup(b))
 		}
 	}
 	data, _ := json.Marshal(map[string]string{"markup": sb.String(), "markupType": "COMMON_MARK"})
 	x.e.in.InteractionMarkup = data
 }
 
-func messageMarkup(dm *dynamicpb.Message) string {
-	md := dm.Descriptor()
+func messageMarkup(b *builtMessage) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "```protobuf\nmessage %s {\n", md.Name())
-	fields := md.Fields()
+	fmt.Fprintf(&sb, "```protobuf\nmessage %s {\n", b.md.Name())
+	fields := b.md.Fields()
+	ordered := make([]protoreflect.FieldDescriptor, 0, fields.Len())
 	for i := 0; i < fields.Len(); i++ {
-		fd := fields.Get(i)
-		if !dm.Has(fd) {
-			continue
+		if _, ok := b.given[string(fields.Get(i).Name())]; ok {
+			ordered = append(ordered, fields.Get(i))
 		}
+	}
+	sort.Slice(ordered, func(i, j int) bool { return ordered[i].Number() < ordered[j].Number() })
+	for _, fd := range ordered {
 		switch {
 		case fd.IsMap():
 			fmt.Fprintf(&sb, "    map<%s, %s> %s = %d;\n", typeName(fd.MapKey()), typeName(fd.MapValue()), fd.Name(), fd.Number())
@@ -529,6 +539,12 @@ func messageMarkup(dm *dynamicpb.Message) string {
 	}
 	sb.WriteString("}\n```\n")
 	return sb.String()
+}
+
+// asMap is v as an object, or nil.
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
 }
 
 func typeName(fd protoreflect.FieldDescriptor) string {

@@ -389,3 +389,47 @@ func TestDescriptorKeyAsThePlugin(t *testing.T) {
 		})
 	}
 }
+
+// TestWritesThePluginsPact declares the interaction of the plugin's
+// response_metadata pact with the consumer API and compares the pact
+// written with the plugin's. The plugin also echoes its consumer DSL input
+// (pluginConfiguration.protobuf.expectations) and the Rust library's
+// versions (metadata.pactRust), and lists itself once per version loaded;
+// those are left out of the comparison.
+func TestWritesThePluginsPact(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(sharedDir(t, "grpc-plugin-pacts"), "response_metadata")
+	m := grpcmock.New(t, []string{filepath.Join(dir, "response_metadata.proto")}, []string{dir})
+	m.Expect(".pactissue.Test/GetTest").UponReceiving("response metadata request").
+		WithRequest(map[string]any{"s": grpcmock.Like("")}).
+		WithRequestMetadata(map[string]any{"key": grpcmock.Like("value")}).
+		WillRespondWith(map[string]any{"b": grpcmock.Boolean(true)}).
+		WillFailWith(codes.NotFound, "not found")
+	_, err := call(t, mustConn(t, m.Addr()), m.Files(), "/pactissue.Test/GetTest", map[string]any{"s": "hi"}, metadata.Pairs("key", "v"))
+	require.Equal(t, codes.NotFound, status.Code(err))
+	path, err := m.WritePact(t.TempDir(), "grpc-consumer-rust", "response_metadata")
+	require.NoError(t, err)
+
+	var ours, theirs map[string]any
+	require.NoError(t, json.Unmarshal(mustReadFile(t, path), &ours))
+	require.NoError(t, json.Unmarshal(mustReadFile(t, filepath.Join(dir, "grpc-consumer-rust-response_metadata.json")), &theirs))
+	md := theirs["metadata"].(map[string]any)
+	delete(md, "pactRust")
+	plugins := md["plugins"].([]any)
+	md["plugins"] = plugins[:1]
+	plugins[0].(map[string]any)["version"] = grpcmock.PluginVersion
+	in := theirs["interactions"].([]any)[0].(map[string]any)
+	delete(in["pluginConfiguration"].(map[string]any)["protobuf"].(map[string]any), "expectations")
+	want, err := json.Marshal(theirs)
+	require.NoError(t, err)
+	got, err := json.Marshal(ours)
+	require.NoError(t, err)
+	require.JSONEq(t, string(want), string(got))
+}
+
+func mustReadFile(tb testing.TB, path string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(tb, err)
+	return data
+}
