@@ -261,3 +261,30 @@ func TestListsArePaginated(t *testing.T) {
 	status, _, _ = doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants/Foo/versions?pageSize=0", "")
 	require.Equal(t, http.StatusBadRequest, status)
 }
+
+func TestBranchPactLists(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{})
+	c := b.client(t)
+	doJSON(t, http.MethodPatch, b.srv.URL+"/pacticipants/Foo", `{"mainBranch":"main"}`)
+	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
+	mustPublish(t, c, "Foo", "2", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/b")})
+	mustPublish(t, c, "Foo", "3", "feat", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/c")})
+	names := func(t *testing.T, path, rel string) []string {
+		t.Helper()
+		status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+path, "")
+		require.Equal(t, http.StatusOK, status, path)
+		var out []string
+		for _, l := range links(t, body)[rel].([]any) {
+			out = append(out, l.(map[string]any)["href"].(string)[len(b.srv.URL+"/pacts/provider/Bar/consumer/Foo/version/"):])
+		}
+		return out
+	}
+	require.Equal(t, []string{"2", "1"}, names(t, "/pacts/provider/Bar/branch", "pb:pacts"))
+	require.Equal(t, []string{"2"}, names(t, "/pacts/provider/Bar/branch/latest", "pb:pacts"))
+	require.Equal(t, []string{"3"}, names(t, "/pacts/provider/Bar/branch/feat", "pb:pacts"))
+	require.Equal(t, []string{"2", "1"}, names(t, "/pacts/provider/Bar/consumer/Foo/branch", "pact-versions"))
+	require.Equal(t, []string{"3"}, names(t, "/pacts/provider/Bar/consumer/Foo/branch/feat", "pact-versions"))
+	status, body, h := doJSON(t, http.MethodGet, b.srv.URL+"/pacts/provider/Bar/consumer/Foo/branch/latest", "")
+	require.Equal(t, http.StatusOK, status, body)
+	require.Equal(t, "2", h.Get("X-Pact-Consumer-Version"))
+}
