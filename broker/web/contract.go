@@ -117,19 +117,33 @@ func (h *handler) contract(r *http.Request) (*page, error) {
 	ctx := r.Context()
 	consumer, provider := r.PathValue("consumer"), r.PathValue("provider")
 	var (
-		p   broker.Pact
-		err error
+		p       broker.Pact
+		err     error
+		missing string // what the 404 page says
 	)
-	switch {
-	case r.PathValue("version") != "":
-		p, err = h.store.GetPact(ctx, consumer, provider, r.PathValue("version"))
-	case r.PathValue("sha") != "":
-		p, err = h.store.GetPactBySHA(ctx, consumer, provider, r.PathValue("sha"))
+	switch version, sha, tag, branch := r.PathValue("version"), r.PathValue("sha"), r.PathValue("tag"), r.PathValue("branch"); {
+	case version != "":
+		p, err = h.store.GetPact(ctx, consumer, provider, version)
+		missing = fmt.Sprintf("%s has no pact with %s for version %q", consumer, provider, version)
+	case sha != "":
+		p, err = h.store.GetPactBySHA(ctx, consumer, provider, sha)
+		missing = fmt.Sprintf("there is no pact version %q between %s and %s", sha, consumer, provider)
 	default:
-		p, err = h.store.LatestPact(ctx, consumer, provider, broker.PactFilter{Tag: r.PathValue("tag"), Branch: r.PathValue("branch")})
+		p, err = h.store.LatestPact(ctx, consumer, provider, broker.PactFilter{Tag: tag, Branch: branch})
+		switch {
+		case tag != "":
+			missing = fmt.Sprintf("no version of %s tagged %q has a pact with %s", consumer, tag, provider)
+		case branch != "":
+			missing = fmt.Sprintf("no version of %s on branch %q has a pact with %s", consumer, branch, provider)
+		default:
+			missing = fmt.Sprintf("%s has no pact with %s", consumer, provider)
+		}
+	}
+	if errors.Is(err, broker.ErrNotFound) {
+		return nil, notFound("%s", missing)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("pact between %q and %q: %w", consumer, provider, err)
+		return nil, wrapf(err, "pact between %q and %q", consumer, provider)
 	}
 	d := contractData{
 		Consumer: p.Consumer, Provider: p.Provider, ConsumerVersion: p.ConsumerVersion,
@@ -144,7 +158,7 @@ func (h *handler) contract(r *http.Request) (*page, error) {
 		d.ProviderVersion = ver.ProviderVersion
 		d.VerifiedAt = ver.ExecutionDate
 	case !errors.Is(err, broker.ErrNotFound):
-		return nil, fmt.Errorf("latest verification of %q and %q: %w", p.Consumer, p.Provider, err)
+		return nil, wrapf(err, "latest verification of %q and %q", p.Consumer, p.Provider)
 	}
 	parsed, err := pact.Parse(p.Content)
 	if err != nil {

@@ -65,8 +65,6 @@ func (h *handler) ago(t time.Time) string {
 		return fmt.Sprintf("%d %ss ago", n, unit)
 	}
 	switch {
-	case d < 0:
-		return "just now"
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
@@ -118,13 +116,13 @@ func (h *handler) index(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	ints, err := h.store.ListIntegrations(ctx, broker.Page{Offset: (n - 1) * integrationsPerPage, Limit: integrationsPerPage + 1})
+	ints, err := h.store.ListIntegrations(ctx, broker.Page{Offset: (n - 1) * listPerPage, Limit: listPerPage + 1})
 	if err != nil {
-		return nil, fmt.Errorf("list integrations: %w", err)
+		return nil, wrapf(err, "list integrations")
 	}
-	more := len(ints) > integrationsPerPage
+	more := len(ints) > listPerPage
 	if more {
-		ints = ints[:integrationsPerPage]
+		ints = ints[:listPerPage]
 	}
 	d := indexData{Pager: h.pagerFor(r, n, more)}
 	for _, in := range ints {
@@ -158,7 +156,7 @@ func (h *handler) latestOf(ctx context.Context, v *integrationView) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("latest pact of %s and %s: %w", v.Consumer, v.Provider, err)
+		return wrapf(err, "latest pact of %s and %s", v.Consumer, v.Provider)
 	}
 	if len(pacts) == 0 {
 		return nil
@@ -172,7 +170,7 @@ func (h *handler) latestOf(ctx context.Context, v *integrationView) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("latest verification of %s and %s: %w", v.Consumer, v.Provider, err)
+		return wrapf(err, "latest verification of %s and %s", v.Consumer, v.Provider)
 	}
 	v.Status = verificationStatus(&ver)
 	v.ProviderVersion = ver.ProviderVersion
@@ -211,13 +209,13 @@ func (h *handler) pacticipants(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps, err := h.store.ListPacticipants(r.Context(), broker.Page{Offset: (n - 1) * integrationsPerPage, Limit: integrationsPerPage + 1})
+	ps, err := h.store.ListPacticipants(r.Context(), broker.Page{Offset: (n - 1) * listPerPage, Limit: listPerPage + 1})
 	if err != nil {
-		return nil, fmt.Errorf("list pacticipants: %w", err)
+		return nil, wrapf(err, "list pacticipants")
 	}
-	more := len(ps) > integrationsPerPage
+	more := len(ps) > listPerPage
 	if more {
-		ps = ps[:integrationsPerPage]
+		ps = ps[:listPerPage]
 	}
 	d := pacticipantsData{Pager: h.pagerFor(r, n, more)}
 	for _, p := range ps {
@@ -294,7 +292,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 	}
 	p, err := h.store.GetPacticipant(ctx, name)
 	if err != nil {
-		return nil, fmt.Errorf("pacticipant %q: %w", name, err)
+		return nil, wrapf(err, "pacticipant %q", name)
 	}
 	d := pacticipantData{ListURL: h.link("/pacticipants"), Name: p.Name, DisplayName: displayName(p), MainBranch: p.MainBranch, CreatedAt: p.CreatedAt}
 	d.RepositoryURL = safeURL(p.RepositoryURL)
@@ -303,7 +301,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 	}
 	vs, err := h.store.ListVersions(ctx, name, broker.Page{Offset: (n - 1) * versionsPerPage, Limit: versionsPerPage + 1})
 	if err != nil {
-		return nil, fmt.Errorf("versions of %q: %w", name, err)
+		return nil, wrapf(err, "versions of %q", name)
 	}
 	more := len(vs) > versionsPerPage
 	if more {
@@ -313,11 +311,11 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 
 	deployed, err := h.store.ListDeployedVersions(ctx, broker.DeploymentFilter{Pacticipant: name, CurrentOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("deployments of %q: %w", name, err)
+		return nil, wrapf(err, "deployments of %q", name)
 	}
 	released, err := h.store.ListReleasedVersions(ctx, broker.DeploymentFilter{Pacticipant: name, CurrentOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("releases of %q: %w", name, err)
+		return nil, wrapf(err, "releases of %q", name)
 	}
 	for _, v := range vs {
 		vv := versionView{Number: v.Number, BuildURL: safeURL(v.BuildURL), Tags: v.Tags, CreatedAt: v.CreatedAt}
@@ -336,7 +334,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 		}
 		providers, err := h.store.ProvidersOfVersion(ctx, name, v.Number)
 		if err != nil && !errors.Is(err, broker.ErrNotFound) {
-			return nil, fmt.Errorf("pacts of %q version %q: %w", name, v.Number, err)
+			return nil, wrapf(err, "pacts of %q version %q", name, v.Number)
 		}
 		for _, prov := range providers {
 			vv.Pacts = append(vv.Pacts, pactRef{Provider: prov, URL: h.pactLink(name, prov, v.Number)})
@@ -346,7 +344,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 
 	ints, err := h.store.ListIntegrations(ctx, broker.Page{Limit: broker.MaxPageSize})
 	if err != nil {
-		return nil, fmt.Errorf("list integrations: %w", err)
+		return nil, wrapf(err, "list integrations")
 	}
 	for _, in := range ints {
 		switch name {
@@ -417,12 +415,12 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 	}
 	for _, name := range []string{consumer, provider} {
 		if _, err := h.store.GetPacticipant(ctx, name); err != nil {
-			return nil, fmt.Errorf("pacticipant %q: %w", name, err)
+			return nil, wrapf(err, "pacticipant %q", name)
 		}
 	}
 	pacts, err := h.store.ListPactVersions(ctx, consumer, provider, broker.Page{Offset: (n - 1) * versionsPerPage, Limit: versionsPerPage + 1})
 	if err != nil {
-		return nil, fmt.Errorf("pacts between %q and %q: %w", consumer, provider, err)
+		return nil, wrapf(err, "pacts between %q and %q", consumer, provider)
 	}
 	more := len(pacts) > versionsPerPage
 	if more {
@@ -443,7 +441,7 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 	}
 	rows, err := h.store.MatrixRows(ctx, broker.MatrixRowQuery{Versions: refs, Mode: broker.RowsInvolving})
 	if err != nil {
-		return nil, fmt.Errorf("matrix of %q and %q: %w", consumer, provider, err)
+		return nil, wrapf(err, "matrix of %q and %q", consumer, provider)
 	}
 	byVersion := map[string][]broker.MatrixRow{}
 	for _, row := range rows {
@@ -537,7 +535,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 	ctx := r.Context()
 	envs, err := h.store.ListEnvironments(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list environments: %w", err)
+		return nil, wrapf(err, "list environments")
 	}
 	var d environmentsData
 	for _, e := range envs {
@@ -547,7 +545,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 		}
 		deployed, err := h.store.ListDeployedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: e.UUID, CurrentOnly: true})
 		if err != nil {
-			return nil, fmt.Errorf("deployments in %q: %w", e.Name, err)
+			return nil, wrapf(err, "deployments in %q", e.Name)
 		}
 		for _, dv := range deployed {
 			ev.Deployed = append(ev.Deployed, deployedView{Pacticipant: dv.Pacticipant, URL: h.pacticipantLink(dv.Pacticipant),
@@ -555,7 +553,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 		}
 		released, err := h.store.ListReleasedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: e.UUID, CurrentOnly: true})
 		if err != nil {
-			return nil, fmt.Errorf("releases in %q: %w", e.Name, err)
+			return nil, wrapf(err, "releases in %q", e.Name)
 		}
 		for _, rv := range released {
 			ev.Released = append(ev.Released, deployedView{Pacticipant: rv.Pacticipant, URL: h.pacticipantLink(rv.Pacticipant),

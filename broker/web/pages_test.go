@@ -148,12 +148,15 @@ func TestPages(t *testing.T) {
 			status int
 			text   string
 		}{
-			{"/pacticipants/Nobody", http.StatusNotFound, "Nobody"},
-			{"/pacts/provider/Orders/consumer/Web/version/9.9.9", http.StatusNotFound, "Not found"},
-			{"/pacts/provider/Orders/consumer/Web/pact-version/0000", http.StatusNotFound, "Not found"},
+			{"/pacticipants/Nobody", http.StatusNotFound, "Pacticipant &#34;Nobody&#34;: not found."},
+			{"/pacts/provider/Orders/consumer/Web/version/9.9.9", http.StatusNotFound, "Web has no pact with Orders for version &#34;9.9.9&#34;."},
+			{"/pacts/provider/Orders/consumer/Web/pact-version/0000", http.StatusNotFound, "There is no pact version &#34;0000&#34; between Web and Orders."},
+			{"/pacts/provider/Orders/consumer/Web/latest/nope", http.StatusNotFound, "No version of Web tagged &#34;nope&#34; has a pact with Orders."},
+			{"/pacts/provider/Orders/consumer/Web/branch/nope/latest", http.StatusNotFound, "No version of Web on branch &#34;nope&#34; has a pact with Orders."},
+			{"/pacts/provider/Billing/consumer/Mobile/latest", http.StatusNotFound, "Mobile has no pact with Billing."},
 			{"/matrix/provider/Orders/consumer/Nobody", http.StatusNotFound, "Nobody"},
 			{"/pacticipants/Web?page=zero", http.StatusBadRequest, "Page: must be a page number from 1, got &#34;zero&#34;"},
-			{"/no/such/page", http.StatusNotFound, "No page at /no/such/page"},
+			{"/no/such/page", http.StatusNotFound, "There is no page at /no/such/page."},
 		} {
 			status, html := mustGet(t, srv.URL+tc.path)
 			require.Equal(t, tc.status, status, tc.path)

@@ -40,12 +40,10 @@ var styleCSS []byte
 // StylePath is the path (below the prefix) of the view's stylesheet.
 const StylePath = "/ui/style.css"
 
-// versionsPerPage, rowsPerPage and integrationsPerPage size the paginated
-// lists.
+// versionsPerPage and listPerPage size the paginated lists.
 const (
-	versionsPerPage     = 20
-	rowsPerPage         = 50
-	integrationsPerPage = 50
+	versionsPerPage = 20
+	listPerPage     = 50
 )
 
 // Options configures NewHandler. The zero value is usable.
@@ -68,14 +66,14 @@ type Options struct {
 }
 
 type handler struct {
-	store   broker.Store
-	opts    Options
-	log     *slog.Logger
-	base    string // BaseURL without the trailing slash
-	prefix  string // path of BaseURL without the trailing slash
-	styleOK string // extra CSP style source (BaseURL's origin) or ""
-	pages   map[string]*template.Template
-	mux     *http.ServeMux
+	store       broker.Store
+	opts        Options
+	log         *slog.Logger
+	base        string // BaseURL without the trailing slash
+	prefix      string // path of BaseURL without the trailing slash
+	styleOrigin string // extra CSP style source (BaseURL's origin) or ""
+	pages       map[string]*template.Template
+	mux         *http.ServeMux
 }
 
 // NewHandler returns the web view over store. Pages:
@@ -105,7 +103,7 @@ func NewHandler(store broker.Store, opts Options) http.Handler {
 	if u, err := url.Parse(h.base); err == nil {
 		h.prefix = strings.TrimRight(u.Path, "/")
 		if u.Scheme != "" && u.Host != "" {
-			h.styleOK = u.Scheme + "://" + u.Host
+			h.styleOrigin = u.Scheme + "://" + u.Host
 		}
 	}
 	h.pages = mustParsePages(h.funcs())
@@ -132,7 +130,7 @@ func (h *handler) routes() {
 			h.opts.Fallback.ServeHTTP(w, r)
 			return
 		}
-		h.fail(w, r, fmt.Errorf("no page at %s: %w", r.URL.Path, broker.ErrNotFound))
+		h.fail(w, r, notFound("there is no page at %s", r.URL.Path))
 	})
 }
 
@@ -215,8 +213,8 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 // no frames, styles only from this server.
 func (h *handler) headers(w http.ResponseWriter) {
 	style := "'self'"
-	if h.styleOK != "" {
-		style += " " + h.styleOK
+	if h.styleOrigin != "" {
+		style += " " + h.styleOrigin
 	}
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+style+"; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -256,6 +254,29 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.ErrorContext(r.Context(), "web: page failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 	}
 	h.render(w, r, ep.Status, &page{name: "error", title: ep.Heading, data: ep})
+}
+
+// notFoundError is a not-found condition worded for the page.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string { return e.msg }
+
+// Is makes errors.Is(err, broker.ErrNotFound) true.
+func (e *notFoundError) Is(target error) bool { return target == broker.ErrNotFound }
+
+func notFound(format string, args ...any) error {
+	return &notFoundError{msg: fmt.Sprintf(format, args...)}
+}
+
+// wrapf adds context to a store failure for the log. Not-found and
+// invalid-input errors are returned as they are: their text is shown on the
+// page, and the store's own words ("pacticipant \"X\": not found") say it
+// best.
+func wrapf(err error, format string, args ...any) error {
+	if errors.Is(err, broker.ErrNotFound) || errors.Is(err, broker.ErrInvalid) {
+		return err
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
 func capitalise(s string) string {
