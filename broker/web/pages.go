@@ -278,9 +278,26 @@ type pacticipantData struct {
 	RepositoryText string
 	CreatedAt      time.Time
 	Versions       []versionView
-	Pager          pager
-	Consumes       []partnerView
-	ConsumedBy     []partnerView
+	// HasPacts is set when a version on the page has pacts (a provider's
+	// page leaves the column out).
+	HasPacts   bool
+	Pager      pager
+	Consumes   []partnerView
+	ConsumedBy []partnerView
+	// Branches are the most recently updated branches (at most
+	// branchesShown); MoreBranches is set when there are more.
+	Branches     []branchHeadView
+	MoreBranches bool
+}
+
+// branchesShown caps the branches listed on a pacticipant page.
+const branchesShown = 8
+
+type branchHeadView struct {
+	Name      string
+	Main      bool
+	Head      string
+	UpdatedAt time.Time
 }
 
 func (h *handler) pacticipant(r *http.Request) (*page, error) {
@@ -338,8 +355,20 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 		}
 		for _, prov := range providers {
 			vv.Pacts = append(vv.Pacts, pactRef{Provider: prov, URL: h.pactLink(name, prov, v.Number)})
+			d.HasPacts = true
 		}
 		d.Versions = append(d.Versions, vv)
+	}
+
+	branches, err := h.store.ListBranches(ctx, name, broker.Page{Limit: branchesShown + 1})
+	if err != nil {
+		return nil, wrapf(err, "branches of %q", name)
+	}
+	if len(branches) > branchesShown {
+		branches, d.MoreBranches = branches[:branchesShown], true
+	}
+	for _, b := range branches {
+		d.Branches = append(d.Branches, branchHeadView{Name: b.Name, Main: b.Name == p.MainBranch, Head: b.Head, UpdatedAt: b.UpdatedAt})
 	}
 
 	ints, err := h.store.ListIntegrations(ctx, broker.Page{Limit: broker.MaxPageSize})

@@ -65,6 +65,7 @@ func TestPages(t *testing.T) {
 	t.Run("consumer", func(t *testing.T) {
 		html := mustPage(t, srv.URL+"/pacticipants/Web")
 		require.Contains(t, html, "<h1>Web")
+		require.Contains(t, html, "<th>Pacts</th>")
 		row := rowWith(t, html, ">1.0.0<")
 		require.Contains(t, row, `chip chip-branch chip-main`, "main is Web's main branch")
 		require.Contains(t, row, ">prod<")
@@ -82,6 +83,9 @@ func TestPages(t *testing.T) {
 		require.NotContains(t, html, `href="javascript:`, "a repository URL that is not http(s) is not a link")
 		require.Contains(t, html, "<dd>javascript:alert(1)</dd>", "but it is shown as text")
 		require.NotContains(t, html, "token@")
+		branches := between(t, html, "<h2>Branches</h2>", "</ul>")
+		require.Contains(t, branches, `<span class="chip chip-branch">feat/search</span> <span class="muted">head</span> <span class="mono">1.1.0</span>`)
+		require.Contains(t, branches, `<span class="chip chip-branch chip-main">main</span> <span class="muted">head</span> <span class="mono">1.0.0</span>`)
 	})
 
 	t.Run("provider", func(t *testing.T) {
@@ -90,6 +94,7 @@ func TestPages(t *testing.T) {
 		require.Contains(t, html, `href="https://git.example.com/shop/orders"`)
 		require.NotContains(t, html, "s3cret", "credentials in the repository URL are never shown")
 		require.Contains(t, rowWith(t, html, ">o-100<"), "deployed to production")
+		require.NotContains(t, html, "<th>Pacts</th>", "Orders publishes no pacts")
 		require.Contains(t, html, "Consumed by")
 		require.Contains(t, html, `href="/matrix/provider/Orders/consumer/Mobile"`)
 	})
