@@ -193,9 +193,17 @@ func parseMatrixQuery(rawQuery string) (MatrixQuery, []string, error) {
 	return q, success, nil
 }
 
-// matrixError answers matrix validation errors as an array of strings.
+// badMatrixQuery marks a query that could not be parsed.
+type badMatrixQuery struct{ err error }
+
+func (b badMatrixQuery) Error() string { return b.err.Error() }
+func (b badMatrixQuery) Unwrap() error { return b.err }
+
+// matrixError answers matrix validation errors (unparsable queries, and
+// invalid or unknown selectors) as an array of strings.
 func (s *server) matrixError(w http.ResponseWriter, r *http.Request, err error) error {
-	if statusFor(err) >= 500 {
+	var bad badMatrixQuery
+	if !errors.As(err, &bad) && statusFor(err) >= 500 {
 		return err
 	}
 	msgs := []string{err.Error()}
@@ -214,7 +222,7 @@ func (s *server) matrixError(w http.ResponseWriter, r *http.Request, err error) 
 func (s *server) matrix(w http.ResponseWriter, r *http.Request) error {
 	q, success, err := parseMatrixQuery(r.URL.RawQuery)
 	if err != nil {
-		return s.matrixError(w, r, err)
+		return s.matrixError(w, r, badMatrixQuery{err})
 	}
 	return s.answerMatrix(w, r, q, success)
 }
@@ -225,7 +233,7 @@ func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
 	qs := r.URL.Query()
 	pairs, err := queryPairs(r.URL.RawQuery)
 	if err != nil {
-		return s.matrixError(w, r, err)
+		return s.matrixError(w, r, badMatrixQuery{err})
 	}
 	sel := MatrixSelector{Pacticipant: qs.Get("pacticipant"), Version: qs.Get("version"), Tag: qs.Get("tag"), Branch: qs.Get("branch")}
 	if sel.Version == "" && sel.Tag == "" && sel.Branch == "" {
@@ -234,7 +242,7 @@ func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
 		sel.Latest = qs.Get("latest") != "false"
 	}
 	if sel.Pacticipant == "" {
-		return s.matrixError(w, r, errors.New("pacticipant is required"))
+		return s.matrixError(w, r, badMatrixQuery{errors.New("pacticipant is required")})
 	}
 	q := MatrixQuery{
 		Selectors:   []MatrixSelector{sel},
@@ -253,12 +261,12 @@ func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
 	}
 	ignores, err := nestedHashes(pairs, "ignore")
 	if err != nil {
-		return s.matrixError(w, r, err)
+		return s.matrixError(w, r, badMatrixQuery{err})
 	}
 	for i, h := range ignores {
 		ig, err := selectorFromHash("ignore", i, h)
 		if err != nil {
-			return s.matrixError(w, r, err)
+			return s.matrixError(w, r, badMatrixQuery{err})
 		}
 		q.Ignore = append(q.Ignore, ig)
 	}

@@ -2,6 +2,7 @@ package broker_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -136,4 +137,34 @@ func pathOnly(t *testing.T, raw string) string {
 	u, err := url.Parse(raw)
 	require.NoError(t, err)
 	return u.EscapedPath()
+}
+
+func TestMatrixQueryForms(t *testing.T) {
+	ctx := context.Background()
+	b := mustBroker(t, broker.ServerConfig{})
+	c := b.client(t)
+	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
+	p, err := c.FetchPact(ctx, "/pacts/provider/Bar/consumer/Foo/version/1")
+	require.NoError(t, err)
+	require.NoError(t, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "10"}))
+	require.NoError(t, c.EnsureVersionTag(ctx, "Bar", "10", "prod"))
+
+	summary := func(t *testing.T, query string) map[string]any {
+		t.Helper()
+		status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/matrix?"+query, "")
+		require.Equal(t, http.StatusOK, status, body)
+		return body["summary"].(map[string]any)
+	}
+	// What clients send: the fields of each selector together.
+	interleaved := summary(t, "q[][pacticipant]=Foo&q[][version]=1&q[][pacticipant]=Bar&q[][latest]=true&q[][tag]=prod&latestby=cvpv")
+	// What pact files keep: values grouped by key, keys sorted.
+	grouped := summary(t, "latestby=cvpv&q[][latest]=true&q[][pacticipant]=Foo&q[][pacticipant]=Bar&q[][tag]=prod&q[][version]=1")
+	require.Equal(t, true, interleaved["deployable"])
+	require.Equal(t, interleaved, grouped)
+
+	status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/matrix?q[][version]=1", "")
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Contains(t, fmt.Sprint(body["errors"]), "pacticipant")
+	status, _, _ = doJSON(t, http.MethodGet, b.srv.URL+"/matrix?q[][pacticipant]=Foo&latestby=sideways", "")
+	require.Equal(t, http.StatusBadRequest, status)
 }

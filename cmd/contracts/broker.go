@@ -57,6 +57,10 @@ the machine can see):
   CONTRACTS_READ_ONLY_BASIC_AUTH_USERNAME/PASSWORD        read-only Basic auth
 With none set, the broker is open to anyone (a warning is logged).
 
+Links in responses are absolute: built from --base-url when set, otherwise
+from the request's Host and X-Forwarded-Proto/Host/Prefix headers (set
+--base-url when the broker is reachable directly and behind a proxy).
+
 The server stops gracefully on interrupt: in-flight requests finish first.`,
 		Example: `  contracts broker --addr :9292 --db ./contracts.db
   CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker`,
