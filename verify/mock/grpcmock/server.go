@@ -27,7 +27,6 @@ package grpcmock
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -260,26 +259,25 @@ func (s *Server) handle(_ any, stream grpc.ServerStream) error {
 	return status.Errorf(codes.InvalidArgument, "request did not match interaction %q: %s", best.in.Description, strings.Join(msgs, "; "))
 }
 
-// actualRequest is a received request as a pact message: JSON contents of
-// the message with every field present, and the metadata.
-func actualRequest(m *grpcverify.Method, req *dynamicpb.Message, md metadata.MD) (*pact.Message, error) {
+// received is a request as the mock compares it: the message as a value
+// with every field present, and the metadata.
+type received struct {
+	value    any
+	metadata map[string]any
+}
+
+func actualRequest(m *grpcverify.Method, req *dynamicpb.Message, md metadata.MD) (*received, error) {
 	v, err := m.Files.ToValue(req, proto.ValueOptions{EmitUnpopulated: true})
 	if err != nil {
 		return nil, fmt.Errorf("request: %w", err)
 	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("request: %w", err)
-	}
-	return &pact.Message{
-		Contents: pact.Body{State: pact.BodyPresent, Content: data, ContentType: "application/json"},
-		Metadata: grpcverify.IncomingMetadata(md),
-	}, nil
+	return &received{value: v, metadata: grpcverify.IncomingMetadata(md)}, nil
 }
 
-// matchRequest compares a received request with e's expected request.
-// The caller holds s.mu (the consumer API may still be building e).
-func matchRequest(e *entry, actual *pact.Message) ([]match.Mismatch, error) {
+// matchRequest compares a received request with e's expected request:
+// unexpected fields are mismatches. The caller holds s.mu (the consumer API
+// may still be building e).
+func matchRequest(e *entry, actual *received) ([]match.Mismatch, error) {
 	exp := e.in.MessageRequest
 	if exp == nil {
 		return nil, nil
@@ -294,22 +292,26 @@ func matchRequest(e *entry, actual *pact.Message) ([]match.Mismatch, error) {
 			return nil, fmt.Errorf("interaction %q: request contents: %w", e.in.Description, err)
 		}
 	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("interaction %q: request contents: %w", e.in.Description, err)
+	rules := exp.Rules
+	if content := rules[pact.CategoryContent]; len(content) > 0 {
+		merged := make(map[string]pact.RuleList, len(rules[pact.CategoryBody])+len(content))
+		for k, r := range content {
+			merged[k] = r
+		}
+		for k, r := range rules[pact.CategoryBody] {
+			merged[k] = r
+		}
+		rules = pact.MatchingRules{pact.CategoryBody: merged}
 	}
+	ms := match.Value(v, actual.value, "$", rules, pact.CategoryBody, match.Options{AllowUnexpectedKeys: false})
 	md := map[string]any{}
 	for k, val := range exp.Metadata {
 		if !isContentTypeKey(k) {
 			md[strings.ToLower(k)] = val
 		}
 	}
-	expMsg := &pact.Message{
-		Contents: pact.Body{State: pact.BodyPresent, Content: data, ContentType: "application/json"},
-		Metadata: md,
-		Rules:    lowerMetadataRules(exp.Rules),
-	}
-	return match.MessageWith(expMsg, actual, match.Options{AllowUnexpectedKeys: false}), nil
+	ms = append(ms, match.Message(&pact.Message{Metadata: md, Rules: lowerMetadataRules(exp.Rules)}, &pact.Message{Metadata: actual.metadata})...)
+	return ms, nil
 }
 
 // lowerMetadataRules returns rules with metadata rule names lower-cased,
