@@ -86,3 +86,20 @@ func TestPublishCommand(t *testing.T) {
 		require.ErrorIs(t, err, broker.ErrNotFound, "nothing was published")
 	})
 }
+
+func TestPublishCommandFallsBackToGit(t *testing.T) {
+	ctx := context.Background()
+	head := gitOutput(ctx, "rev-parse", "HEAD")
+	if head == "" {
+		t.Skip("not in a git working tree")
+	}
+	url, c := mustStartTestBroker(t, broker.AuthConfig{})
+	path := mustWriteFile(t, filepath.Join(t.TempDir(), "web-api.json"), cliPact("web", "api", "/g"))
+	code, _, stderr := runCLI(ctx, map[string]string{"PACT_BROKER_BASE_URL": url}, "publish", path)
+	require.Equal(t, exitOK, code, stderr)
+	v, err := c.DescribeVersion(ctx, "web", head, "")
+	require.NoError(t, err, "the version is the git HEAD commit")
+	if branch := gitOutput(ctx, "rev-parse", "--abbrev-ref", "HEAD"); branch != "HEAD" {
+		require.Equal(t, []string{branch}, v.Branches)
+	}
+}
