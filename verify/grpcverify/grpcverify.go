@@ -169,7 +169,7 @@ func (t *Transport) Verify(ctx context.Context, call verify.Call) verify.Outcome
 		}
 	}
 	st, ok := status.FromError(err)
-	if !ok {
+	if !ok || err != nil && ctx.Err() != nil {
 		return verify.Outcome{Err: fmt.Errorf("call %s: %w", m.Path, err)}
 	}
 	if (st.Code() == codes.Unavailable || st.Code() == codes.DeadlineExceeded) && !expectsCode(in, st.Code()) {
