@@ -261,6 +261,13 @@ func TestFallback(t *testing.T) {
 	require.JSONEq(t, `{"path": "/webhooks"}`, body)
 	// Pages the view has are still its own.
 	require.Contains(t, mustPage(t, srv.URL+"/environments"), "<h1>Environments</h1>")
+
+	// Under a prefix the fallback still gets the path as it came.
+	srv = mustServe(t, mustStore(t), web.Options{BaseURL: "/broker", Fallback: api})
+	status, body = mustGet(t, srv.URL+"/broker/webhooks")
+	require.Equal(t, http.StatusOK, status)
+	require.JSONEq(t, `{"path": "/broker/webhooks"}`, body)
+	require.Contains(t, mustPage(t, srv.URL+"/broker/environments"), "<h1>Environments</h1>")
 }
 
 func TestNegotiateWithTheAPI(t *testing.T) {

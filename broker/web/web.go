@@ -16,6 +16,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -127,6 +128,10 @@ func (h *handler) routes() {
 	h.handle("GET /environments", h.environments)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if h.opts.Fallback != nil {
+			// The fallback gets the request as it came, prefix and all.
+			if orig, ok := r.Context().Value(originalRequest{}).(*http.Request); ok {
+				r = orig
+			}
 			h.opts.Fallback.ServeHTTP(w, r)
 			return
 		}
@@ -134,12 +139,15 @@ func (h *handler) routes() {
 	})
 }
 
+// originalRequest is the context key of the request before ServeHTTP
+// stripped the BaseURL's path from it.
+type originalRequest struct{}
+
 // ServeHTTP strips the BaseURL's path and dispatches.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.prefix != "" {
 		if p, ok := strings.CutPrefix(r.URL.Path, h.prefix); ok && (p == "" || p[0] == '/') {
-			r2 := new(http.Request)
-			*r2 = *r
+			r2 := r.WithContext(context.WithValue(r.Context(), originalRequest{}, r))
 			u := *r.URL
 			u.Path = p
 			if u.Path == "" {
