@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -171,11 +172,23 @@ func shop(wrong string) handler {
 	}
 }
 
+var update = flag.Bool("update", false, "rewrite the golden pact under testdata/grpc/full")
+
 func TestFullCycle(t *testing.T) {
 	path := writeConsumerPact(t)
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assertPluginLayout(t, data)
+
+	// The pact written is the golden one (descriptors, contents and rules
+	// are deterministic), so any change of layout shows up as a diff.
+	golden := filepath.Join(repoRoot(t), "testdata", "grpc", "full", "order-web-order-service.json")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, data, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "run go test -update to create it")
+	require.Equal(t, string(want), string(data))
 
 	files, imports := fullProtos(t)
 	descs := grpcmock.New(t, files, imports).Files()
