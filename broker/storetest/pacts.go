@@ -84,6 +84,25 @@ func testPublish(t *testing.T, s broker.Store) {
 	}
 	_, err = s.GetVersion(ctx, "Web", "3")
 	require.ErrorIs(t, err, broker.ErrNotFound, "invalid publications change nothing")
+
+	// Validation errors name the offending field.
+	for _, tc := range []struct {
+		req   broker.PublishRequest
+		field string
+	}{
+		{broker.PublishRequest{Version: "1"}, "pacticipantName"},
+		{broker.PublishRequest{Pacticipant: "Web"}, "pacticipantVersionNumber"},
+		{broker.PublishRequest{Pacticipant: "Web", Version: "3", Contracts: []broker.ContractInput{
+			{Consumer: "Web", Provider: "API", Content: PactJSON("Web", "API", "x")},
+			{Consumer: "Other", Provider: "API", Content: PactJSON("Other", "API", "x")}}}, "contracts[1].consumerName"},
+		{broker.PublishRequest{Pacticipant: "Web", Version: "3", Contracts: []broker.ContractInput{
+			{Consumer: "Web", Provider: "API", Content: json.RawMessage(`{`)}}}, "contracts[0].content"},
+	} {
+		_, err := s.PublishContracts(ctx, tc.req)
+		var fe *broker.FieldError
+		require.ErrorAs(t, err, &fe)
+		require.Equal(t, tc.field, fe.Field)
+	}
 }
 
 func testPublishAtomic(t *testing.T, s broker.Store) {
