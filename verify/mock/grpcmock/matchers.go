@@ -194,7 +194,12 @@ func (b *builder) field(fd protoreflect.FieldDescriptor, v any, path string) (an
 			if t.each {
 				items := make([]any, t.min)
 				for i := range items {
-					item, err := b.single(fd, t.Example, path+"[*]")
+					// The rules of the template are recorded once.
+					ib := b
+					if i > 0 {
+						ib = &builder{rules: map[string]pact.RuleList{}}
+					}
+					item, err := ib.single(fd, t.Example, path+"[*]")
 					if err != nil {
 						return nil, err
 					}
