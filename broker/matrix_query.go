@@ -215,7 +215,14 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 	var rows []MatrixRow
 	if len(all) > 0 {
 		var err error
-		rows, err = s.MatrixRows(ctx, MatrixRowQuery{Versions: all, Mode: mode})
+		// A lone selector can involve every consumer version that shares
+		// content with a provider version: bound the work. Inferred and
+		// multi-selector queries are bounded by the selected versions.
+		rq := MatrixRowQuery{Versions: all, Mode: mode}
+		if mode == RowsInvolving {
+			rq.Limit = MaxMatrixLimit
+		}
+		rows, err = s.MatrixRows(ctx, rq)
 		if err != nil {
 			return nil, fmt.Errorf("matrix rows: %w", err)
 		}
