@@ -209,6 +209,42 @@ func TestPactCLIAgainstBroker(t *testing.T) {
 	require.Contains(t, out, "Computer says yes")
 	require.Contains(t, out, "verified successfully")
 
+	t.Run("tags, can-i-merge, provider states and get-pacts", func(t *testing.T) {
+		// The tag-based flow of older pipelines: consumer tags select, provider tags are set.
+		out := pact.mustRun(t, 0, "verifier", "--broker-url", b.URL, "--provider-name", "inventory",
+			"--provider-version", "3.0.0-tags", "--provider-tags", "prod,green", "--consumer-version-tags", "dev", "--publish",
+			"--hostname", pu.Hostname(), "--port", pu.Port(), "--state-change-url", provider.URL+"/_pact/state", "--no-colour")
+		require.Contains(t, out, "latest version of a consumer tagged 'dev' (1.0.0)")
+		require.NotContains(t, out, "mobile", "no mobile version is tagged dev")
+		v, err := b.Client.DescribeVersion(ctx, "inventory", "3.0.0-tags", "")
+		require.NoError(t, err)
+		require.ElementsMatch(t, []string{"prod", "green"}, v.Tags)
+
+		out = pact.mustRun(t, 0, "broker", "can-i-merge", "--pacticipant", "web", "--version", "1.0.0")
+		require.Contains(t, out, "Computer says yes", "inventory's main branch head (3.0.0) verified web 1.0.0")
+
+		out = pact.mustRun(t, 0, "broker", "provider-states", "list", "--provider", "inventory", "--json")
+		var states struct {
+			ProviderStates []struct {
+				Name      string
+				Consumers []string
+				Params    map[string]any
+			} `json:"providerStates"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &states), out)
+		require.Len(t, states.ProviderStates, 2, out)
+		require.Equal(t, "an item exists", states.ProviderStates[0].Name)
+		require.Equal(t, []string{"web"}, states.ProviderStates[0].Consumers)
+		require.Equal(t, map[string]any{"id": float64(1)}, states.ProviderStates[0].Params)
+
+		dl := t.TempDir()
+		out = pact.mustRun(t, 0, "broker", "get-pacts", "--provider", "inventory", "--latest", "--download", "--download-dir", dl)
+		require.Contains(t, out, "Pact between web (1.0.0) and inventory")
+		data, err := os.ReadFile(filepath.Join(dl, "web-inventory-1.0.0.json"))
+		require.NoError(t, err, out)
+		require.Contains(t, string(data), `"get an item"`)
+	})
+
 	t.Run("a failed verification says no", func(t *testing.T) {
 		pact.mustRun(t, 0, "broker", "publish", filepath.Join(e2eDir, "mobile-next"), "--consumer-app-version", "2.1.0", "--branch", "main")
 		out := verifier(t, 0, "3.0.0")
