@@ -92,8 +92,11 @@ type MatrixResult struct {
 	Rows    []MatrixRow
 }
 
-// QueryMatrix answers a matrix / can-i-deploy query from the store.
-// ErrInvalid (*FieldError, field "q"): malformed selectors.
+// QueryMatrix answers a matrix / can-i-deploy query from the store. The
+// decision considers every row (at most MaxMatrixLimit for a lone selector
+// without a target, newest first); Limit only trims the rows returned.
+// ErrInvalid (*FieldError naming "q[i]", "ignore[i]", "latestby", "limit"
+// or "environment"): malformed query, unknown pacticipant or environment.
 func QueryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, error) {
 	return queryMatrix(ctx, s, q)
 }
