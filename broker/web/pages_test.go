@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -248,6 +249,33 @@ func TestBaseURL(t *testing.T) {
 		html = mustPage(t, srv.URL+"/pacticipants/Web")
 		require.Contains(t, html, `href="`+want+`/environments"`)
 	}
+}
+
+func TestForwardedPrefix(t *testing.T) {
+	srv := mustServe(t, mustWorld(t), web.Options{})
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/pacticipants/Web", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", browserAccept)
+	req.Header.Set("X-Forwarded-Prefix", "/pact/")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(b), `href="/pact/ui/style.css"`)
+	require.Contains(t, string(b), `href="/pact/pacts/provider/Orders/consumer/Web/version/1.0.0"`)
+
+	// An explicit BaseURL wins over the header.
+	srv = mustServe(t, mustWorld(t), web.Options{BaseURL: "/broker"})
+	req.URL.Host = strings.TrimPrefix(srv.URL, "http://")
+	req.URL.Path = "/broker/pacticipants/Web"
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err = io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `href="/broker/ui/style.css"`)
 }
 
 func TestFallback(t *testing.T) {

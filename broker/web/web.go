@@ -114,18 +114,18 @@ func NewHandler(store broker.Store, opts Options) http.Handler {
 
 func (h *handler) routes() {
 	h.mux.HandleFunc("GET "+StylePath, h.style)
-	h.handle("GET /{$}", h.index)
-	h.handle("GET /ui", h.index)
-	h.handle("GET /ui/{$}", h.index)
-	h.handle("GET /pacticipants", h.pacticipants)
-	h.handle("GET /pacticipants/{name}", h.pacticipant)
-	h.handle("GET /matrix/provider/{provider}/consumer/{consumer}", h.matrix)
-	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}", h.contract)
-	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/latest", h.contract)
-	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/latest/{tag}", h.contract)
-	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest", h.contract)
-	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", h.contract)
-	h.handle("GET /environments", h.environments)
+	h.handle("GET /{$}", (*handler).index)
+	h.handle("GET /ui", (*handler).index)
+	h.handle("GET /ui/{$}", (*handler).index)
+	h.handle("GET /pacticipants", (*handler).pacticipants)
+	h.handle("GET /pacticipants/{name}", (*handler).pacticipant)
+	h.handle("GET /matrix/provider/{provider}/consumer/{consumer}", (*handler).matrix)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}", (*handler).contract)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/latest", (*handler).contract)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/latest/{tag}", (*handler).contract)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest", (*handler).contract)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", (*handler).contract)
+	h.handle("GET /environments", (*handler).environments)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if h.opts.Fallback != nil {
 			// The fallback gets the request as it came, prefix and all.
@@ -135,7 +135,7 @@ func (h *handler) routes() {
 			h.opts.Fallback.ServeHTTP(w, r)
 			return
 		}
-		h.fail(w, r, notFound("there is no page at %s", r.URL.Path))
+		h.forRequest(r).fail(w, r, notFound("there is no page at %s", r.URL.Path))
 	})
 }
 
@@ -172,15 +172,33 @@ type page struct {
 	data  any
 }
 
-func (h *handler) handle(pattern string, f func(r *http.Request) (*page, error)) {
+func (h *handler) handle(pattern string, f func(h *handler, r *http.Request) (*page, error)) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		p, err := f(r)
+		rh := h.forRequest(r)
+		p, err := f(rh, r)
 		if err != nil {
-			h.fail(w, r, err)
+			rh.fail(w, r, err)
 			return
 		}
-		h.render(w, r, http.StatusOK, p)
+		rh.render(w, r, http.StatusOK, p)
 	})
+}
+
+// forRequest returns the handler to build r's page with: without a
+// BaseURL, links start with the X-Forwarded-Prefix a proxy sent (as the
+// API's links do).
+func (h *handler) forRequest(r *http.Request) *handler {
+	if h.opts.BaseURL != "" {
+		return h
+	}
+	prefix, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Prefix"), ",")
+	prefix = strings.TrimRight(strings.TrimSpace(prefix), "/")
+	if prefix == "" || !strings.HasPrefix(prefix, "/") || strings.Contains(prefix, "//") {
+		return h
+	}
+	c := *h
+	c.base = prefix
+	return &c
 }
 
 // layout is what every page template receives.
