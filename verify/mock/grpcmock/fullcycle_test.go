@@ -425,3 +425,70 @@ func TestDescriptorSetOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, grpcmock.DescriptorKey(data), 32)
 }
+
+// TestResponseMetadataCycle: response metadata declared by the consumer is
+// sent by the mock as headers, and the verifier requires it from the
+// provider under its matching rule.
+func TestResponseMetadataCycle(t *testing.T) {
+	t.Parallel()
+	files, imports := fullProtos(t)
+	m := grpcmock.New(t, files, imports)
+	m.Expect("shop.v1.Orders/GetOrder").
+		UponReceiving("an order with its version").
+		WithRequest(map[string]any{"id": "o-1"}).
+		WillRespondWith(map[string]any{"id": "o-1"}).
+		WithResponseMetadata(map[string]any{"X-Version": grpcmock.Regex(`^\d+$`, "7")})
+	fd, err := m.Files().FindMethod(getOrder)
+	require.NoError(t, err)
+	in, err := m.Files().FromValue(fd.Input(), map[string]any{"id": "o-1"})
+	require.NoError(t, err)
+	var header metadata.MD
+	require.NoError(t, mustConn(t, m.Addr()).Invoke(context.Background(), getOrder, in, dynamicpb.NewMessage(fd.Output()), grpc.Header(&header)))
+	require.Equal(t, []string{"7"}, header.Get("x-version"))
+	path, err := m.WritePact(t.TempDir(), "c", "p")
+	require.NoError(t, err)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name    string
+		version string
+		pass    bool
+	}{{"right", "12", true}, {"not a number", "v12", false}, {"missing", "", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			lis, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
+				req := dynamicpb.NewMessage(fd.Input())
+				if err := stream.RecvMsg(req); err != nil {
+					return err
+				}
+				if tc.version != "" {
+					if err := stream.SetHeader(metadata.Pairs("x-version", tc.version)); err != nil {
+						return err
+					}
+				}
+				reply, err := m.Files().FromValue(fd.Output(), map[string]any{"id": "o-1"})
+				if err != nil {
+					return err
+				}
+				return stream.SendMsg(reply)
+			}))
+			go func() { _ = srv.Serve(lis) }()
+			defer srv.Stop()
+			tr, err := grpcverify.New(lis.Addr().String(), grpcverify.Options{})
+			require.NoError(t, err)
+			defer tr.Close()
+			rep, err := verify.Verify(context.Background(), verify.Config{Transports: map[string]verify.Transport{"grpc": tr}},
+				[]verify.Source{{Name: path, Data: data}})
+			require.NoError(t, err)
+			require.Equal(t, tc.pass, rep.Success(), "%+v", rep.Pacts[0].Interactions)
+			if !tc.pass {
+				f := rep.Pacts[0].Interactions[0].Failures[0]
+				require.Equal(t, verify.FailureMetadata, f.ID)
+				require.Equal(t, "x-version", f.Mismatches[0].Path)
+			}
+		})
+	}
+}
