@@ -397,3 +397,43 @@ func testWebhooks(t *testing.T, s broker.Store) {
 	require.NoError(t, s.DeleteWebhook(ctx, "my-hook"))
 	require.ErrorIs(t, s.DeleteWebhook(ctx, "my-hook"), broker.ErrNotFound)
 }
+
+func testCascades(t *testing.T, s broker.Store) {
+	ctx := context.Background()
+	sha := MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Branch: "main", Pacts: map[string][]string{"API": {"a"}}})["API"]
+	MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Branch: "main", Pacts: map[string][]string{"API": {"b"}}})
+	MustVerify(t, s, "Web", "API", sha, "10", true)
+	MustVerify(t, s, "Web", "API", sha, "11", false)
+	env := MustEnvironment(t, s, "prod", true)
+	MustDeploy(t, s, "API", "11", env, "")
+
+	// Deleting a provider version removes its verifications and deployments.
+	require.NoError(t, s.DeleteVersion(ctx, "API", "11"))
+	v, err := s.LatestVerification(ctx, "Web", "API", sha)
+	require.NoError(t, err)
+	require.Equal(t, "10", v.ProviderVersion)
+	deployed, err := s.ListDeployedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: env})
+	require.NoError(t, err)
+	require.Empty(t, deployed)
+
+	// Deleting the newest consumer version: the previous one is the latest
+	// pact and the branch head again.
+	require.NoError(t, s.DeleteVersion(ctx, "Web", "2"))
+	p, err := s.LatestPact(ctx, "Web", "API", broker.PactFilter{Branch: "main"})
+	require.NoError(t, err)
+	require.Equal(t, "1", p.ConsumerVersion)
+	rows, err := s.MatrixRows(ctx, broker.MatrixRowQuery{Versions: []broker.VersionRef{{Pacticipant: "Web", Number: "1"}}})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+
+	// Deleting a provider removes everything it verified and its
+	// integrations.
+	require.NoError(t, s.DeletePacticipant(ctx, "API"))
+	_, err = s.GetPact(ctx, "Web", "API", "1")
+	require.ErrorIs(t, err, broker.ErrNotFound)
+	ints, err := s.ListIntegrations(ctx, broker.Page{})
+	require.NoError(t, err)
+	require.Empty(t, ints)
+	_, err = s.GetVersion(ctx, "Web", "1")
+	require.NoError(t, err, "the consumer stays")
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"PactQueries", testPactQueries},
 		{"Integrations", testIntegrations},
 		{"Verifications", testVerifications},
+		{"Cascades", testCascades},
 		{"Webhooks", testWebhooks},
 		{"ResolveVersions", testResolveVersions},
 		{"MatrixRows", testMatrixRows},
