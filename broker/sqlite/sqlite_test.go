@@ -199,3 +199,10 @@ func TestBatch(t *testing.T) {
 		return b.PublishVerification(broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: sha})
 	}), broker.ErrInvalid)
 }
+
+func TestCloseTwice(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "broker.db"))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.Error(t, s.Close())
+}

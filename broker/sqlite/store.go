@@ -45,7 +45,9 @@ type Store struct {
 	dirty chan struct{}
 	done  chan struct{}
 	stop  sync.WaitGroup
-	newID func() string
+	// closeOnce makes Close safe to call twice.
+	closeOnce sync.Once
+	newID     func() string
 	// mainBranches are the branch (or tag) names that become a
 	// pacticipant's main branch when it has none.
 	mainBranches []string
@@ -137,8 +139,15 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database.
+// Close stops the background checkpoints and closes the database; calls
+// after the first return an error.
 func (s *Store) Close() error {
+	err := errors.New("sqlite store already closed")
+	s.closeOnce.Do(func() { err = s.close() })
+	return err
+}
+
+func (s *Store) close() error {
 	if s.done != nil {
 		close(s.done)
 		s.stop.Wait()
