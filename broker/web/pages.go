@@ -419,7 +419,13 @@ type matrixRowView struct {
 	// First is true on the first row of a consumer version (rows of one
 	// consumer version are grouped).
 	First bool
+	// Hidden, on a row of its own, counts the older verifications of the
+	// consumer version not shown.
+	Hidden int
 }
+
+// verificationsShown caps the rows shown per consumer version.
+const verificationsShown = 10
 
 type matrixData struct {
 	IndexURL                 string
@@ -492,7 +498,12 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 			default:
 				d.Unverified++
 			}
-			d.Rows = append(d.Rows, mv)
+			if i < verificationsShown {
+				d.Rows = append(d.Rows, mv)
+			}
+		}
+		if n := len(vrows) - verificationsShown; n > 0 {
+			d.Rows = append(d.Rows, matrixRowView{Hidden: n})
 		}
 	}
 	return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d}, nil

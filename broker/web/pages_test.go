@@ -230,6 +230,22 @@ func TestPaginatedMatrix(t *testing.T) {
 	require.Zero(t, rowsWith(second, ">w04<"))
 }
 
+func TestMatrixCapsVerificationsPerVersion(t *testing.T) {
+	s := mustStore(t)
+	shas := mustPublish(t, s, "Web", "1", "main", nil, map[string][]byte{"Billing": mustReadPact(t, "web-billing.json")})
+	for i := 1; i <= 13; i++ {
+		mustVerify(t, s, "Web", "Billing", shas["Billing"], fmt.Sprintf("b%02d", i), i != 13)
+	}
+	html := mustPage(t, mustServe(t, s, web.Options{}).URL+"/matrix/provider/Billing/consumer/Web")
+	require.Equal(t, 1, rowsWith(html, ">b13<"), "newest verification shown")
+	require.Contains(t, rowWith(t, html, ">b13<"), "badge-failed")
+	require.Equal(t, 1, rowsWith(html, ">b04<"))
+	require.Zero(t, rowsWith(html, ">b03<"))
+	require.Contains(t, html, "and 3 older verifications of this pact")
+	require.Contains(t, html, "12 verified", "the summary counts every verification")
+	require.Contains(t, html, "1 failed")
+}
+
 func TestEmptyBroker(t *testing.T) {
 	srv := mustServe(t, mustStore(t), web.Options{})
 	require.Contains(t, mustPage(t, srv.URL+"/"), "No pacts have been published yet")
