@@ -163,7 +163,7 @@ func (h *handler) contract(r *http.Request) (*page, error) {
 	parsed, err := pact.Parse(p.Content)
 	if err != nil {
 		d.ParseError = err.Error()
-		d.Raw = indentJSON(p.Content)
+		d.Raw = capText(indentJSON(p.Content))
 	} else {
 		d.Spec = specName(parsed.Spec)
 		schemas := protoSchemas{missing: "the pact carries no protobuf descriptors to decode it"}
