@@ -49,6 +49,8 @@ type verifyFlags struct {
 	verbose         bool
 	args            []string
 	broker          verifyBrokerFlags // pacts from a broker (verify_broker.go)
+	grpc            grpcFlags         // gRPC providers (verify_grpc.go)
+	message         messageFlags      // message providers (verify_message.go)
 }
 
 func init() { register(newVerifyCmd) }
@@ -83,6 +85,7 @@ Exit status: 0 every interaction passed (pending failures do not count),
 				{flagFilterState, []string{"CONTRACTS_FILTER_STATE", "PACT_PROVIDER_STATE"}},
 				{flagFilterNoState, []string{"CONTRACTS_FILTER_NO_STATE", "PACT_PROVIDER_NO_STATE"}},
 				{flagConcurrency, []string{"CONTRACTS_CONCURRENCY"}},
+				{flagMessageURL, []string{envMessageURL}},
 			} {
 				if err := bindEnv(cmd, e, b.flag, b.env...); err != nil {
 					return err
@@ -105,6 +108,8 @@ Exit status: 0 every interaction passed (pending failures do not count),
 	fl.IntVar(&f.concurrency, flagConcurrency, verify.DefaultConcurrency, "interactions verified at once when no provider states URL is set")
 	fl.BoolVarP(&f.verbose, flagVerbose, "v", false, "log each interaction to stderr")
 	f.broker.add(cmd, e)
+	f.grpc.addFlags(fl)
+	f.message.addFlags(fl)
 	return cmd
 }
 
@@ -118,7 +123,7 @@ func (f *verifyFlags) config(e *env) (verify.Config, error) {
 		FilterNoState:         f.filterNoState,
 		Concurrency:           f.concurrency,
 	}
-	if f.providerBaseURL == "" {
+	if !f.hasProviderAddress() {
 		return cfg, fmt.Errorf("--%s is required (or CONTRACTS_PROVIDER_BASE_URL)", flagProviderBaseURL)
 	}
 	if f.concurrency < 1 {
@@ -194,6 +199,11 @@ func runVerify(ctx context.Context, e *env, f *verifyFlags) error {
 	if err != nil {
 		return failWith(exitCantTell, err)
 	}
+	closeTransports, err := f.wireTransports(&cfg)
+	if err != nil {
+		return failWith(exitCantTell, err)
+	}
+	defer closeTransports()
 	sources, err := f.gatherSources(ctx, cfg)
 	if err != nil {
 		return failWith(exitCantTell, err)
