@@ -32,7 +32,7 @@ func init() { register(newMockCmd) }
 func newMockCmd(e *env) *cobra.Command {
 	f := &mockFlags{}
 	cmd := &cobra.Command{
-		Use:   "mock PACT_FILE|DIR ...",
+		Use:   "mock PACT_FILE|DIR|URL ...",
 		Short: "Serve pacts as a mock provider",
 		Long: `Mock serves the HTTP interactions of the pacts: a request matching an
 interaction gets its response; any other request gets HTTP 500 with a JSON
@@ -74,9 +74,18 @@ func runMock(ctx context.Context, e *env, f *mockFlags, args []string) error {
 	}
 	var pacts []*pact.Pact
 	for _, arg := range args {
-		srcs, err := verify.LoadPath(arg)
-		if err != nil {
-			return failWith(exitCantTell, err)
+		var srcs []verify.Source
+		if verify.IsURL(arg) {
+			src, err := verify.FetchURL(ctx, nil, arg, nil)
+			if err != nil {
+				return failWith(exitCantTell, err)
+			}
+			srcs = []verify.Source{src}
+		} else {
+			var err error
+			if srcs, err = verify.LoadPath(arg); err != nil {
+				return failWith(exitCantTell, err)
+			}
 		}
 		for _, src := range srcs {
 			p, err := pact.Parse(src.Data)

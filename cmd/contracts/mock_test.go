@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,4 +146,14 @@ func TestMockCommandCannotRun(t *testing.T) {
 		require.Equal(t, exitCantTell, code)
 		require.Contains(t, stderr, path)
 	})
+}
+
+func TestMockCommandFromURL(t *testing.T) {
+	data, err := os.ReadFile(ordersPact)
+	require.NoError(t, err)
+	broker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(data) }))
+	t.Cleanup(broker.Close)
+	m := mustStartMockCmd(t, broker.URL+"/pacts/orders")
+	require.Equal(t, 200, mustGet(t, m.url+"/orders/1"))
+	require.Equal(t, exitOK, m.stop())
 }
