@@ -225,3 +225,24 @@ func TestRuleNotes(t *testing.T) {
 		require.Contains(t, ix, `<span class="mono field">`+tc.field+`</span>: `+tc.text+"</li>", tc.field)
 	}
 }
+
+func TestV3MessagePact(t *testing.T) {
+	s := mustStore(t)
+	content := []byte(`{"consumer": {"name": "Mailer"}, "provider": {"name": "Orders"},
+		"messages": [{"description": "an order placed event",
+			"providerStates": [{"name": "an order", "params": {"id": 7}}],
+			"contents": {"orderId": 7, "lines": [{"sku": "A"}]},
+			"metaData": {"contentType": "application/json", "queue": "orders"},
+			"matchingRules": {"body": {"$.orderId": {"matchers": [{"match": "integer"}]}, "$.lines": {"matchers": [{"match": "type", "min": 1}]}}}}],
+		"metadata": {"pactSpecification": {"version": "3.0.0"}}}`)
+	mustPublish(t, s, "Mailer", "3", "", nil, map[string][]byte{"Orders": content})
+	html := mustPage(t, mustServe(t, s, web.Options{}).URL+"/pacts/provider/Orders/consumer/Mailer/version/3")
+	require.Contains(t, html, "<dd>3.0</dd>")
+	ix := section(t, html, "an order placed event")
+	require.Contains(t, ix, `<span class="kind kind-message">Message</span>`)
+	require.Contains(t, ix, `<span class="given">Given</span> an order <span class="params">(<span class="mono">id</span>: <span class="mono">7</span>)</span>`)
+	require.Contains(t, ix, "&#34;orderId&#34;: 7")
+	require.Contains(t, ix, `<th class="mono">queue</th><td class="mono">orders</td>`)
+	require.Contains(t, ix, `<span class="mono field">$.orderId</span>: integer`)
+	require.Contains(t, ix, `<span class="mono field">$.lines</span>: an array of at least 1 item, each item like the example`)
+}
