@@ -38,7 +38,7 @@ func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationI
 	}
 	var out broker.Verification
 	err := s.write(ctx, func(tx *txn) error {
-		id, err := s.verifyTx(ctx, tx, in)
+		id, err := s.verifyTx(ctx, tx, in, nil)
 		if err != nil {
 			return err
 		}
@@ -63,14 +63,29 @@ func checkVerification(in broker.VerificationInput) error {
 
 // verifyTx records a verification and maintains latest_verifications; it
 // returns the new row id.
-func (s *Store) verifyTx(ctx context.Context, tx *txn, in broker.VerificationInput) (int64, error) {
-	cid, pid, pvid, err := pactVersionID(ctx, tx, in.Consumer, in.Provider, in.PactSHA)
-	if err != nil {
-		return 0, err
+// A non-nil cache remembers look-ups for the rest of a Batch.
+func (s *Store) verifyTx(ctx context.Context, tx *txn, in broker.VerificationInput, cache *batchCache) (int64, error) {
+	var (
+		cid, pid, pvid, provVID int64
+		err                     error
+	)
+	pvKey := [3]string{in.Consumer, in.Provider, in.PactSHA}
+	if ids, ok := cache.pactVersion(pvKey); ok {
+		cid, pid, pvid = ids[0], ids[1], ids[2]
+	} else {
+		if cid, pid, pvid, err = pactVersionID(ctx, tx, in.Consumer, in.Provider, in.PactSHA); err != nil {
+			return 0, err
+		}
+		cache.setPactVersion(pvKey, [3]int64{cid, pid, pvid})
 	}
-	_, provVID, _, err := s.ensureVersion(ctx, tx, in.Provider, in.ProviderVersion)
-	if err != nil {
-		return 0, err
+	vKey := [2]string{in.Provider, in.ProviderVersion}
+	if id, ok := cache.version(vKey); ok {
+		provVID = id
+	} else {
+		if _, provVID, _, err = s.ensureVersion(ctx, tx, in.Provider, in.ProviderVersion); err != nil {
+			return 0, err
+		}
+		cache.setVersion(vKey, provVID)
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) FROM verifications WHERE pact_version_id = ?`, pvid).Scan(&n); err != nil {
