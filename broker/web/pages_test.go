@@ -116,6 +116,8 @@ func TestPages(t *testing.T) {
 		require.Contains(t, html, "2 verified")
 		require.Contains(t, html, "2 failed")
 		require.Contains(t, rowWith(t, html, ">o-100<"), ">main<", "provider version's branch")
+		require.Contains(t, rowWith(t, html, ">o-100<"), `href="/pacticipants/Orders"`)
+		require.Contains(t, rowWith(t, html, ">1.1.0<"), `href="/pacts/provider/Orders/consumer/Web/version/1.1.0"`)
 	})
 
 	t.Run("matrix unverified", func(t *testing.T) {
