@@ -81,10 +81,12 @@ type InteractionResult struct {
 	// Key is the V4 interaction key, or a stable ID derived from the
 	// interaction when the pact has none; it is the interactionId sent to a
 	// broker.
-	Key    string  `json:"key"`
-	Type   string  `json:"type"`
-	States []State `json:"states,omitempty"`
-	Status Status  `json:"status"`
+	Key  string `json:"key"`
+	Type string `json:"type"`
+	// Request summarises an HTTP interaction's request: "GET /orders?status=open".
+	Request string  `json:"request,omitempty"`
+	States  []State `json:"states,omitempty"`
+	Status  Status  `json:"status"`
 	// Pending is true for a pending interaction, whatever its status.
 	Pending  bool      `json:"pending,omitempty"`
 	Failures []Failure `json:"failures,omitempty"`

@@ -75,6 +75,9 @@ func (t *textWriter) interaction(in InteractionResult) {
 	for _, st := range in.States {
 		t.printf("    Given %s%s\n", st.Name, params(st.Params))
 	}
+	if in.Request != "" && (in.Status == StatusFailed || in.Status == StatusPending) {
+		t.printf("    Request: %s\n", in.Request)
+	}
 	for _, w := range in.Warnings {
 		t.printf("    WARNING: %s\n", w)
 	}

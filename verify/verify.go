@@ -223,6 +223,12 @@ func newResult(in *pact.Interaction, pactPending bool) InteractionResult {
 	if r.Type == "" {
 		r.Type = string(pact.HTTP)
 	}
+	if in.Request != nil {
+		r.Request = strings.ToUpper(in.Request.Method) + " " + in.Request.Path
+		if q := encodeQuery(in.Request.Query); q != "" {
+			r.Request += "?" + q
+		}
+	}
 	for _, st := range in.ProviderStates {
 		r.States = append(r.States, State{Name: st.Name, Params: st.Params})
 	}
