@@ -279,4 +279,20 @@ func TestPactCLIAgainstBroker(t *testing.T) {
 		require.Contains(t, out, "Computer says yes")
 		require.Contains(t, out, "3.1.0")
 	})
+
+	t.Run("deployed and released consumers are selected, work in progress is pending", func(t *testing.T) {
+		out := pact.mustRun(t, 0, "broker", "record-release", "--pacticipant", "mobile", "--version", "2.0.0", "--environment", "production")
+		require.Contains(t, out, "Recorded release of mobile version 2.0.0 to production")
+		pact.mustRun(t, 0, "broker", "record-deployment", "--pacticipant", "web", "--version", "1.0.0", "--environment", "production")
+		out = pact.mustRun(t, 0, "verifier", "--broker-url", b.URL, "--provider-name", "inventory",
+			"--provider-version", "3.2.0", "--provider-branch", "main",
+			"--consumer-version-selectors", `{"deployedOrReleased":true}`, "--enable-pending", "--include-wip-pacts-since", "2026-01-01",
+			"--hostname", pu.Hostname(), "--port", pu.Port(), "--state-change-url", provider.URL+"/_pact/state", "--no-colour")
+		require.Contains(t, out, "released and supported in production (2.0.0)")
+		require.Contains(t, out, "currently deployed to production (1.0.0)")
+		require.Contains(t, out, "work in progress pact", "mobile's main head 2.1.0 is not selected and not verified yet")
+		require.Contains(t, out, "Pending Failures", "the WIP pact fails without failing the build")
+		_, err := b.Store.GetVersion(ctx, "inventory", "3.2.0")
+		require.ErrorIs(t, err, broker.ErrNotFound, "without --publish nothing is recorded")
+	})
 }
