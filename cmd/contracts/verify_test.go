@@ -197,3 +197,12 @@ func TestVerifyCommandURLSource(t *testing.T) {
 	require.Equal(t, exitCantTell, code)
 	require.Contains(t, stderr, "401")
 }
+
+func TestVerifyCommandThroughRun(t *testing.T) {
+	srv := mustStartOrderProvider(t, &orderProvider{})
+	var stdout, stderr bytes.Buffer
+	code := Run(context.Background(), []string{"verify", ordersPact, "--provider-base-url", srv.URL, "--filter-no-state"},
+		strings.NewReader(""), &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	require.Contains(t, stdout.String(), "Verification passed: 4 interactions, 2 passed, 0 failed, 0 pending, 2 skipped")
+}
