@@ -51,6 +51,9 @@ type Store struct {
 	// mainBranches are the branch (or tag) names that become a
 	// pacticipant's main branch when it has none.
 	mainBranches []string
+	// firstTagWindow: a version's first tag, applied within this time of
+	// its creation, also becomes its branch when it has none (0: never).
+	firstTagWindow time.Duration
 }
 
 var _ broker.Store = (*Store)(nil)
@@ -71,6 +74,14 @@ func WithMainBranchCandidates(names ...string) Option {
 	return func(s *Store) { s.mainBranches = names }
 }
 
+// WithFirstTagAsBranch sets how soon after a version's creation its first
+// tag must come to also become its branch (when it has none), as the Pact
+// Broker does for clients that tag instead of setting branches; 0
+// disables it. The default is 10 seconds.
+func WithFirstTagAsBranch(window time.Duration) Option {
+	return func(s *Store) { s.firstTagWindow = window }
+}
+
 // WithUUIDs makes the store generate UUIDs with newID.
 func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = newID } }
 
@@ -78,7 +89,7 @@ func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = n
 // or a "file:" URI; ":memory:" for a private in-memory database) and
 // applies pending migrations.
 func Open(dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers), mainBranches: []string{"develop", "main", "master"}}
+	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers), mainBranches: []string{"develop", "main", "master"}, firstTagWindow: 10 * time.Second}
 	for _, o := range opts {
 		o(s)
 	}

@@ -457,7 +457,33 @@ func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, tag string)
 	if n == 0 {
 		return false, nil
 	}
-	return true, s.maybeSetMainBranch(ctx, tx, pid, tag)
+	if err := s.maybeSetMainBranch(ctx, tx, pid, tag); err != nil {
+		return false, err
+	}
+	return true, s.maybeFirstTagAsBranch(ctx, tx, pid, vid, tag)
+}
+
+// maybeFirstTagAsBranch puts a version on a branch named like its first
+// tag when that tag came within firstTagWindow of the version's creation
+// and the version has no branch: clients that predate branches tag each
+// version with its git branch.
+func (s *Store) maybeFirstTagAsBranch(ctx context.Context, tx *txn, pid, vid int64, tag string) error {
+	if s.firstTagWindow <= 0 {
+		return nil
+	}
+	var created int64
+	var branches, tags int
+	if err := tx.QueryRowContext(ctx, `SELECT created_at,
+		(SELECT count(*) FROM branch_versions WHERE version_id = versions.id),
+		(SELECT count(*) FROM tags WHERE version_id = versions.id)
+		FROM versions WHERE id = ?`, vid).Scan(&created, &branches, &tags); err != nil {
+		return err
+	}
+	if branches > 0 || tags != 1 || s.nowNanos()-created > int64(s.firstTagWindow) {
+		return nil
+	}
+	_, err := s.addBranchVersion(ctx, tx, pid, vid, tag)
+	return err
 }
 
 // maybeSetMainBranch gives a pacticipant without a main branch the name of

@@ -7,8 +7,10 @@
 //	}
 //
 // newStore must return an empty store whose clock advances on every read
-// (so that successive writes get increasing times) and which uses the
-// default main branch candidates (develop, main, master).
+// (by one second per reading: successive writes get increasing times) and
+// which uses the default main branch candidates (develop, main, master)
+// and makes a new version's first tag, applied within 10 seconds, its
+// branch.
 package storetest
 
 import (
@@ -355,9 +357,20 @@ func testTags(t *testing.T, s broker.Store) {
 	require.NoError(t, err)
 	require.Equal(t, "1", latest.Number)
 
+	v, err := s.GetVersion(ctx, "Foo", "2")
+	require.NoError(t, err)
+	require.Equal(t, []string{"test"}, v.Branches, "the first tag of a new version without a branch is its branch")
+	_, _, err = s.AddBranchVersion(ctx, "Foo", "feat", "3")
+	require.NoError(t, err)
+	_, _, err = s.AddTag(ctx, "Foo", "3", "dev")
+	require.NoError(t, err)
+	v, err = s.GetVersion(ctx, "Foo", "3")
+	require.NoError(t, err)
+	require.Equal(t, []string{"feat"}, v.Branches, "a version with a branch keeps it")
+
 	require.NoError(t, s.DeleteTag(ctx, "Foo", "1", "prod"))
 	require.ErrorIs(t, s.DeleteTag(ctx, "Foo", "1", "prod"), broker.ErrNotFound)
-	v, err := s.GetVersion(ctx, "Foo", "1")
+	v, err = s.GetVersion(ctx, "Foo", "1")
 	require.NoError(t, err)
 	require.Equal(t, []string{"test"}, v.Tags)
 }
