@@ -19,12 +19,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/pact-foundation/pact-go/v2/consumer"
 	pactlog "github.com/pact-foundation/pact-go/v2/log"
 	"github.com/pact-foundation/pact-go/v2/matchers"
 	"github.com/pact-foundation/pact-go/v2/models"
+	"github.com/pact-foundation/pact-go/v2/provider"
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -68,11 +70,22 @@ func checkoutClient(base string) error {
 	return nil
 }
 
+var quietOnce sync.Once
+
+// quietPactGo lowers pact-go's log level once per process (the FFI refuses
+// a second logger).
+func quietPactGo(t *testing.T) {
+	t.Helper()
+	var err error
+	quietOnce.Do(func() { err = pactlog.SetLogLevel("ERROR") })
+	require.NoError(t, err)
+}
+
 // mustWriteCheckoutPact runs the pact-go consumer test and returns the
 // directory holding the pact the FFI wrote.
 func mustWriteCheckoutPact(t *testing.T) string {
 	t.Helper()
-	require.NoError(t, pactlog.SetLogLevel("ERROR"))
+	quietPactGo(t)
 	dir := t.TempDir()
 	mock, err := consumer.NewV4Pact(consumer.MockHTTPProviderConfig{
 		Consumer: "checkout", Provider: "inventory", Host: "127.0.0.1", PactDir: dir, LogDir: t.TempDir(),
@@ -190,4 +203,48 @@ func TestPactGoThroughBroker(t *testing.T) {
 		out = canIDeploy(t, exitOK, "inventory", "5.0.0")
 		require.Contains(t, out, "Computer says yes")
 	})
+}
+
+// pact-go's provider verifier (the Pact FFI's) takes the pacts from our
+// broker, published by `contracts publish`, and publishes its results to it;
+// `contracts can-i-deploy` then reads them.
+func TestPactGoVerifierThroughBroker(t *testing.T) {
+	ctx := context.Background()
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	inventory, states := mustStartInventory(t)
+	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
+	for _, dir := range []string{"web", "mobile"} {
+		code, stdout, stderr := runCLI(ctx, vars, "publish", filepath.Join(e2eDir, dir), "--consumer-app-version", "1.0.0", "--branch", "main")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	quietPactGo(t)
+
+	err := provider.NewVerifier().VerifyProvider(t, provider.VerifyRequest{
+		Provider:                   "inventory",
+		ProviderBaseURL:            inventory.URL,
+		ProviderStatesSetupURL:     inventory.URL + "/_pact/state",
+		BrokerURL:                  b.URL,
+		BrokerToken:                "w-tok",
+		ConsumerVersionSelectors:   []provider.Selector{&provider.ConsumerVersionSelector{MainBranch: true}},
+		EnablePending:              true,
+		ProviderVersion:            "7.0.0",
+		ProviderBranch:             "main",
+		PublishVerificationResults: true,
+		DisableColoredOutput:       true,
+	})
+	require.NoError(t, err)
+	require.Contains(t, states.seen(), "setup:an item exists")
+	for _, consumer := range []string{"web", "mobile"} {
+		ver := b.mustLatestVerification(t, consumer, "1.0.0", "inventory")
+		require.True(t, ver.Success, consumer)
+		require.Equal(t, "7.0.0", ver.ProviderVersion)
+		require.NotContains(t, string(ver.VerifiedBy), `"contracts"`, "published by pact-go's verifier, not ours")
+	}
+	v, err := b.Client.DescribeVersion(ctx, "inventory", "7.0.0", "")
+	require.NoError(t, err)
+	require.Equal(t, []string{"main"}, v.Branches)
+
+	code, stdout, stderr := runCLI(ctx, vars, "can-i-deploy", "--pacticipant", "web", "--version", "1.0.0", "--pacticipant", "inventory", "--version", "7.0.0")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "Computer says yes")
 }
