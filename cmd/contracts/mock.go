@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -25,6 +26,7 @@ type mockFlags struct {
 	host    string
 	strict  bool
 	pactDir string
+	grpc    mockGRPCFlags // gRPC interactions (mock_grpc.go)
 }
 
 func init() { register(newMockCmd) }
@@ -65,6 +67,7 @@ exercised are written as pact files there (only when nothing went wrong).`,
 	fl.StringVar(&f.host, flagMockHost, "127.0.0.1", "address to listen on")
 	fl.BoolVar(&f.strict, flagMockStrict, false, "exit 1 when requests were unexpected or interactions missing")
 	fl.StringVar(&f.pactDir, flagMockPactDir, "", "write the exercised interactions as pacts to this directory on exit")
+	f.grpc.addFlags(fl)
 	return cmd
 }
 
@@ -104,9 +107,13 @@ func runMock(ctx context.Context, e *env, f *mockFlags, args []string) error {
 	}
 	defer srv.Close()
 	fmt.Fprintln(e.stdout, srv.URL())
+	stopGRPC, err := f.grpc.start(ctx, e, f.host, pacts, logger)
+	if err != nil {
+		return failWith(exitCantTell, err)
+	}
 	<-ctx.Done()
 
-	verr := srv.Verify()
+	verr := errors.Join(srv.Verify(), stopGRPC())
 	if verr != nil {
 		fmt.Fprintln(e.stderr, verr)
 	} else {
