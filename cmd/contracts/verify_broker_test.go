@@ -216,6 +216,48 @@ func TestVerifyBrokerPublishesResults(t *testing.T) {
 		require.Equal(t, "3.0.2", got.ProviderVersion)
 	})
 
+	t.Run("provider version, branch and build URL from the CI environment", func(t *testing.T) {
+		ciVars := map[string]string{
+			"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok", "CONTRACTS_PROVIDER_BASE_URL": provider.URL,
+			"CONTRACTS_PROVIDER": "inventory",
+			"GITHUB_ACTIONS":     "true", "GITHUB_SHA": "c0ffee", "GITHUB_REF": "refs/heads/release-7",
+			"GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "org/inventory", "GITHUB_RUN_ID": "42",
+		}
+		code, stdout, stderr := runCLI(ctx, ciVars, "verify", "--consumer-version-selectors", `{"branch":"main","consumer":"web"}`, "--publish")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Contains(t, stdout, "Published verification result (passed) of inventory version c0ffee for consumer web")
+		v, err := b.Client.DescribeVersion(ctx, "inventory", "c0ffee", "")
+		require.NoError(t, err)
+		require.Equal(t, []string{"release-7"}, v.Branches)
+		got := b.mustLatestVerification(t, "web", "1.0.0", "inventory")
+		require.Equal(t, "c0ffee", got.ProviderVersion)
+		require.Equal(t, "https://github.example/org/inventory/actions/runs/42", got.BuildURL)
+	})
+
+	t.Run("the JSON report carries what the broker said; messages go to stderr", func(t *testing.T) {
+		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory", "--provider-app-version", "3.0.9",
+			"--provider-version-branch", "main", "--consumer-version-selectors", `{"mainBranch":true,"consumer":"web"}`,
+			"--enable-pending", "--publish", "--json", "-")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		var report struct {
+			Pacts []struct {
+				Consumer string
+				Broker   struct {
+					PactURL    string `json:"pactUrl"`
+					PublishURL string `json:"publishUrl"`
+					Notices    []struct{ When, Text string }
+				}
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
+		require.Len(t, report.Pacts, 1)
+		require.Equal(t, "web", report.Pacts[0].Consumer)
+		require.True(t, strings.HasPrefix(report.Pacts[0].Broker.PactURL, b.URL+"/pacts/provider/inventory/consumer/web/pact-version/"), report.Pacts[0].Broker.PactURL)
+		require.True(t, strings.HasSuffix(report.Pacts[0].Broker.PublishURL, "/verification-results"), report.Pacts[0].Broker.PublishURL)
+		require.NotEmpty(t, report.Pacts[0].Broker.Notices)
+		require.Contains(t, stderr, "Published verification result (passed) of inventory version 3.0.9 for consumer web")
+	})
+
 	t.Run("filtered runs are not published", func(t *testing.T) {
 		b.mustPublish(t, "web", "web", "1.3.0", "main")
 		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory",
