@@ -211,34 +211,44 @@ func (s *Store) RecordDeployment(ctx context.Context, pacticipant, version, envi
 		if err != nil {
 			return err
 		}
-		var (
-			curID  int64
-			curVer int64
-		)
-		err = tx.QueryRowContext(ctx, `SELECT id, version_id FROM deployed_versions
-			WHERE environment_id = ? AND pacticipant_id = ? AND application_instance = ? AND currently_deployed = 1`,
-			eid, pid, applicationInstance).Scan(&curID, &curVer)
-		switch {
-		case err == nil && curVer == vid:
-			out, err = getDeployed(ctx, tx, `WHERE d.id = ?`, curID)
-			return err
-		case err == nil:
-			if _, err := tx.ExecContext(ctx, `UPDATE deployed_versions SET currently_deployed = 0, undeployed_at = ? WHERE id = ?`, s.nowNanos(), curID); err != nil {
-				return err
-			}
-		case !errors.Is(err, sql.ErrNoRows):
+		var id string
+		id, created, err = s.deployTx(ctx, tx, pid, vid, eid, applicationInstance)
+		if err != nil {
 			return err
 		}
-		id := s.newID()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_id, application_instance, currently_deployed, created_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?)`, id, vid, pid, eid, applicationInstance, s.nowNanos()); err != nil {
-			return err
-		}
-		created = true
 		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, id)
 		return err
 	})
 	return out, created, err
+}
+
+// deployTx records a deployment (see RecordDeployment) and returns its
+// UUID and whether it is new.
+func (s *Store) deployTx(ctx context.Context, tx *txn, pid, vid, eid int64, applicationInstance string) (string, bool, error) {
+	var (
+		curUUID string
+		curID   int64
+		curVer  int64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT uuid, id, version_id FROM deployed_versions
+		WHERE environment_id = ? AND pacticipant_id = ? AND application_instance = ? AND currently_deployed = 1`,
+		eid, pid, applicationInstance).Scan(&curUUID, &curID, &curVer)
+	switch {
+	case err == nil && curVer == vid:
+		return curUUID, false, nil
+	case err == nil:
+		if _, err := tx.ExecContext(ctx, `UPDATE deployed_versions SET currently_deployed = 0, undeployed_at = ? WHERE id = ?`, s.nowNanos(), curID); err != nil {
+			return "", false, err
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", false, err
+	}
+	id := s.newID()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_id, application_instance, currently_deployed, created_at)
+		VALUES (?, ?, ?, ?, ?, 1, ?)`, id, vid, pid, eid, applicationInstance, s.nowNanos()); err != nil {
+		return "", false, err
+	}
+	return id, true, nil
 }
 
 // GetDeployedVersion implements broker.Store.

@@ -54,6 +54,9 @@ type Store struct {
 	// firstTagWindow: a version's first tag, applied within this time of
 	// its creation, also becomes its branch when it has none (0: never).
 	firstTagWindow time.Duration
+	// deployForTags records a deployment when a version is tagged with an
+	// environment's name.
+	deployForTags bool
 }
 
 var _ broker.Store = (*Store)(nil)
@@ -82,6 +85,13 @@ func WithFirstTagAsBranch(window time.Duration) Option {
 	return func(s *Store) { s.firstTagWindow = window }
 }
 
+// WithDeployedVersionsForTags sets whether tagging a version with the name
+// of an environment also records it as deployed there (default true, as
+// the Pact Broker's create_deployed_versions_for_tags).
+func WithDeployedVersionsForTags(on bool) Option {
+	return func(s *Store) { s.deployForTags = on }
+}
+
 // WithUUIDs makes the store generate UUIDs with newID.
 func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = newID } }
 
@@ -89,7 +99,7 @@ func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = n
 // or a "file:" URI; ":memory:" for a private in-memory database) and
 // applies pending migrations.
 func Open(dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers), mainBranches: []string{"develop", "main", "master"}, firstTagWindow: 10 * time.Second}
+	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers), mainBranches: []string{"develop", "main", "master"}, firstTagWindow: 10 * time.Second, deployForTags: true}
 	for _, o := range opts {
 		o(s)
 	}

@@ -460,7 +460,29 @@ func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, tag string)
 	if err := s.maybeSetMainBranch(ctx, tx, pid, tag); err != nil {
 		return false, err
 	}
-	return true, s.maybeFirstTagAsBranch(ctx, tx, pid, vid, tag)
+	if err := s.maybeFirstTagAsBranch(ctx, tx, pid, vid, tag); err != nil {
+		return false, err
+	}
+	return true, s.maybeDeployForTag(ctx, tx, pid, vid, tag)
+}
+
+// maybeDeployForTag records a deployment when a version is tagged with the
+// name of an environment: clients that predate environments tag the
+// version they deploy.
+func (s *Store) maybeDeployForTag(ctx context.Context, tx *txn, pid, vid int64, tag string) error {
+	if !s.deployForTags {
+		return nil
+	}
+	var eid int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM environments WHERE name = ?`, tag).Scan(&eid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, _, err = s.deployTx(ctx, tx, pid, vid, eid, "")
+	return err
 }
 
 // maybeFirstTagAsBranch puts a version on a branch named like its first

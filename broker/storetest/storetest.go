@@ -10,7 +10,8 @@
 // (by one second per reading: successive writes get increasing times) and
 // which uses the default main branch candidates (develop, main, master)
 // and makes a new version's first tag, applied within 10 seconds, its
-// branch.
+// branch, and records a deployment when a version is tagged with the name
+// of an environment.
 package storetest
 
 import (
@@ -477,6 +478,16 @@ func testDeployments(t *testing.T, s broker.Store) {
 	require.ErrorIs(t, err, broker.ErrNotFound)
 	_, err = s.GetDeployedVersion(ctx, "nope")
 	require.ErrorIs(t, err, broker.ErrNotFound)
+
+	// Tagging a version with an environment's name deploys it there.
+	mustVersion(t, s, "Bar", "5")
+	_, _, err = s.AddTag(ctx, "Bar", "5", "prod")
+	require.NoError(t, err)
+	bar, err := s.ListDeployedVersions(ctx, broker.DeploymentFilter{Pacticipant: "Bar", CurrentOnly: true})
+	require.NoError(t, err)
+	require.Len(t, bar, 1)
+	require.Equal(t, "5", bar[0].Version)
+	require.Equal(t, "prod", bar[0].EnvironmentName)
 
 	// Redeploying an older version makes a new current record.
 	re, created, err := s.RecordDeployment(ctx, "Foo", "1", prod, "")
