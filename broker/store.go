@@ -397,8 +397,10 @@ type Store interface {
 
 	// AddBranchVersion adds the version to the branch, creating pacticipant,
 	// version and branch as needed; the version becomes the branch head when
-	// it is the branch's newest version. created is false when the version
-	// already was on the branch. ErrInvalid: empty names.
+	// it is the branch's newest version. A pacticipant without a main branch
+	// gets this one when it is named develop, main or master. created is
+	// false when the version already was on the branch. ErrInvalid: empty
+	// names.
 	AddBranchVersion(ctx context.Context, pacticipant, branch, version string) (_ BranchVersion, created bool, _ error)
 	// GetBranchVersion returns a branch membership. ErrNotFound.
 	GetBranchVersion(ctx context.Context, pacticipant, branch, version string) (BranchVersion, error)
@@ -414,6 +416,11 @@ type Store interface {
 	DeleteBranch(ctx context.Context, pacticipant, branch string) error
 
 	// AddTag tags the version, creating pacticipant and version as needed.
+	// As in the Pact Broker, for clients that predate branches and
+	// environments: a pacticipant without a main branch gets the tag name
+	// when it is develop, main or master; the first tag of a version with no
+	// branch, applied within seconds of its creation, also becomes its
+	// branch; a tag named like an environment records a deployment there.
 	// created is false when the tag existed. ErrInvalid: empty names.
 	AddTag(ctx context.Context, pacticipant, version, tag string) (_ Tag, created bool, _ error)
 	// GetTag returns a tag. ErrNotFound.
