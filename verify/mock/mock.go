@@ -107,6 +107,7 @@ type Server struct {
 	problems []Problem
 	url      string
 	srv      *http.Server
+	stop     func() bool // unregisters the shutdown on ctx done
 }
 
 // New returns a server answering the HTTP interactions of pacts (other
@@ -138,28 +139,28 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 		return fmt.Errorf("mock server listen %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	s.mu.Lock()
-	s.url = "http://" + ln.Addr().String()
-	s.srv = srv
-	s.mu.Unlock()
-	go func() { _ = srv.Serve(ln) }()
-	go func() {
-		<-ctx.Done()
+	stop := context.AfterFunc(ctx, func() {
 		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
-	}()
+	})
+	s.mu.Lock()
+	s.url = "http://" + ln.Addr().String()
+	s.srv, s.stop = srv, stop
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
 	return nil
 }
 
 // Close stops a server started with Start.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	srv := s.srv
+	srv, stop := s.srv, s.stop
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
 	}
+	stop()
 	return srv.Close()
 }
 
