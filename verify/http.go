@@ -32,6 +32,9 @@ func (t *httpTransport) Verify(ctx context.Context, call Call) Outcome {
 		// The example values stand in for what could not be generated.
 		warnings = append(warnings, "request generators: "+oneLine(err.Error()))
 	}
+	if reqSpec == nil {
+		reqSpec = in.Request
+	}
 	req, err := t.newRequest(ctx, reqSpec)
 	if err != nil {
 		return Outcome{Err: err, Warnings: warnings}
