@@ -53,6 +53,18 @@ func isRead(method string) bool {
 	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }
 
+// readsOnly reports whether the request only reads: a read method, or the
+// POST of a pacts-for-verification query, which the Pact Broker serves to
+// read-only (and, with public read, anonymous) verifiers alike
+// (lib/pact_broker/api/authorization/resource_access_policy.rb).
+func readsOnly(r *http.Request) bool {
+	if isRead(r.Method) {
+		return true
+	}
+	seg := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	return r.Method == http.MethodPost && len(seg) == 4 && seg[0] == "pacts" && seg[1] == "provider" && seg[3] == "for-verification"
+}
+
 // authorize decides what the request may do. It returns ErrUnauthorized
 // when a needed credential is missing or wrong and ErrForbidden when the
 // credential may not write.
@@ -66,12 +78,12 @@ func (s *server) authorize(r *http.Request) (access, error) {
 		return accessNone, fmt.Errorf("the credential presented is not valid: %w", ErrUnauthorized)
 	}
 	if !presented {
-		if a.AllowPublicRead && isRead(r.Method) {
+		if a.AllowPublicRead && readsOnly(r) {
 			return accessRead, nil
 		}
 		return accessNone, fmt.Errorf("authentication required (Basic or Bearer): %w", ErrUnauthorized)
 	}
-	if !isRead(r.Method) && granted != accessWrite {
+	if !readsOnly(r) && granted != accessWrite {
 		return granted, fmt.Errorf("%s %s needs the read-write credential: %w", r.Method, r.URL.Path, ErrForbidden)
 	}
 	return granted, nil
