@@ -320,6 +320,17 @@ func TestVerifyBrokerRefusals(t *testing.T) {
 		})
 	}
 
+	t.Run("a read-only credential verifies but cannot publish", func(t *testing.T) {
+		rb := mustStartE2EBroker(t, broker.AuthConfig{ReadToken: "r-tok", WriteToken: "w-tok"})
+		rb.mustPublish(t, "web", "web", "1.0.0", "main")
+		code, stdout, stderr := runCLI(ctx, map[string]string{"PACT_BROKER_BASE_URL": rb.URL, "PACT_BROKER_TOKEN": "r-tok", "CONTRACTS_PROVIDER_BASE_URL": provider.URL},
+			"verify", "--provider", "inventory", "--provider-app-version", "3.0.0", "--provider-version-branch", "main", "--publish")
+		require.Equal(t, exitCantTell, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Contains(t, stdout, "Verifying a pact between web and inventory", "the pacts were read and verified")
+		require.Contains(t, stderr, "403")
+		rb.requireUnverified(t, "web", "1.0.0", "inventory")
+	})
+
 	t.Run("no pacts is fine when asked", func(t *testing.T) {
 		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory", "--consumer-version-selectors", `{"branch":"nope"}`, "--ignore-no-pacts-error")
 		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
