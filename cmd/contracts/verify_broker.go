@@ -28,6 +28,7 @@ const (
 	flagIncludeWIPSince      = "include-wip-pacts-since"
 	flagPublishResults       = "publish"
 	flagIgnoreNoPactsError   = "ignore-no-pacts-error"
+	flagWebhookCallbackURL   = "webhook-callback-url"
 	envVerifyProvider        = "CONTRACTS_PROVIDER"
 	envProviderAppVersion    = "CONTRACTS_PROVIDER_APP_VERSION"
 	envProviderVersionBranch = "CONTRACTS_PROVIDER_VERSION_BRANCH"
@@ -39,6 +40,11 @@ const (
 //	contracts verify --broker-url URL --provider api --provider-app-version 1.2.3 \
 //	  --provider-version-branch main --consumer-version-selectors '{"mainBranch":true}' \
 //	  --enable-pending --include-wip-pacts-since 2026-01-01 --publish
+//
+// or, in a build a broker webhook started with the changed pact's URL:
+//
+//	contracts verify --broker-url URL --webhook-callback-url '${pactbroker.pactUrl}' \
+//	  --provider-app-version 1.2.3 --publish
 type verifyBrokerFlags struct {
 	conn         brokerFlags
 	provider     string
@@ -51,6 +57,7 @@ type verifyBrokerFlags struct {
 	publish      bool
 	buildURL     string
 	ignoreNoPact bool
+	pactURLs     []string
 
 	cmd *cobra.Command
 	e   *env
@@ -74,6 +81,7 @@ func (b *verifyBrokerFlags) add(cmd *cobra.Command, e *env) {
 	fl.BoolVar(&b.publish, flagPublishResults, false, "publish the verification results to the broker")
 	fl.StringVar(&b.buildURL, flagBuildURL, "", "URL of the build, sent with published results (env CONTRACTS_BUILD_URL; default: the CI build URL)")
 	fl.BoolVar(&b.ignoreNoPact, flagIgnoreNoPactsError, false, "do not fail when the broker has no pacts for the provider")
+	fl.StringArrayVar(&b.pactURLs, flagWebhookCallbackURL, nil, "verify this pact of the broker instead of asking which to verify, e.g. a webhook's ${pactbroker.pactUrl} (repeatable; env PACT_WEBHOOK_CALLBACK_URL)")
 }
 
 // bind applies the environment defaults of the broker flags.
@@ -90,6 +98,7 @@ func (b *verifyBrokerFlags) bind() error {
 		{flagProviderAppVersion, []string{envProviderAppVersion, "PACT_PROVIDER_VERSION"}},
 		{flagProviderBranch, []string{envProviderVersionBranch, "PACT_PROVIDER_BRANCH"}},
 		{flagBuildURL, []string{"CONTRACTS_BUILD_URL"}},
+		{flagWebhookCallbackURL, []string{"PACT_WEBHOOK_CALLBACK_URL"}},
 	} {
 		if err := bindEnv(b.cmd, b.e, bind.flag, bind.env...); err != nil {
 			return err
@@ -99,14 +108,14 @@ func (b *verifyBrokerFlags) bind() error {
 }
 
 // enabled reports whether pacts come from a broker: a broker URL is given
-// and, unless --broker-url itself was given, a provider name (so that
-// PACT_BROKER_BASE_URL alone does not turn a file verification into a
-// broker one).
+// and, unless --broker-url itself was given, a provider name or a pact URL
+// (so that PACT_BROKER_BASE_URL alone does not turn a file verification
+// into a broker one).
 func (b *verifyBrokerFlags) enabled() bool {
 	if b.conn.url == "" {
 		return false
 	}
-	return b.cmd.Flags().Changed(flagBrokerURL) || b.provider != ""
+	return b.cmd.Flags().Changed(flagBrokerURL) || b.provider != "" || len(b.pactURLs) > 0
 }
 
 // request validates the flags and builds the pacts-for-verification request.
@@ -117,7 +126,7 @@ func (b *verifyBrokerFlags) request() (broker.PactsForVerificationRequest, error
 		ProviderVersionTags:   b.tags,
 		IncludePendingStatus:  b.pending,
 	}
-	if b.provider == "" {
+	if b.provider == "" && len(b.pactURLs) == 0 {
 		return req, fmt.Errorf("--%s is required with --%s (or %s)", flagVerifyProvider, flagBrokerURL, envVerifyProvider)
 	}
 	if b.publish && b.version == "" {
@@ -129,6 +138,9 @@ func (b *verifyBrokerFlags) request() (broker.PactsForVerificationRequest, error
 			return req, fmt.Errorf("--%s %s: %w", flagConsumerSelectors, raw, err)
 		}
 		req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, sel)
+	}
+	if len(b.pactURLs) > 0 && (len(b.selectors) > 0 || b.wipSince != "") {
+		return req, fmt.Errorf("--%s names the pacts to verify: it cannot be combined with --%s or --%s", flagWebhookCallbackURL, flagConsumerSelectors, flagIncludeWIPSince)
 	}
 	if b.wipSince != "" {
 		t, err := parseWIPSince(b.wipSince)
@@ -212,7 +224,10 @@ func (b *verifyBrokerFlags) sources(ctx context.Context) ([]verify.Source, error
 		b.buildURL = detected.BuildURL
 	}
 	if !b.enabled() {
-		if b.publish {
+		switch {
+		case len(b.pactURLs) > 0:
+			return nil, fmt.Errorf("--%s needs the broker: give --%s (or PACT_BROKER_BASE_URL)", flagWebhookCallbackURL, flagBrokerURL)
+		case b.publish:
 			return nil, fmt.Errorf("--%s needs a broker: give --%s (or PACT_BROKER_BASE_URL) and --%s", flagPublishResults, flagBrokerURL, flagVerifyProvider)
 		}
 		return nil, nil
@@ -224,6 +239,14 @@ func (b *verifyBrokerFlags) sources(ctx context.Context) ([]verify.Source, error
 	c, err := b.conn.client(b.cmd, b.e)
 	if err != nil {
 		return nil, err
+	}
+	if len(b.pactURLs) > 0 {
+		out, err := b.fetchPacts(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		b.client = c
+		return out, nil
 	}
 	pacts, err := c.PactsForVerification(ctx, b.provider, req)
 	if errors.Is(err, broker.ErrNotFound) {
@@ -252,6 +275,36 @@ func (b *verifyBrokerFlags) sources(ctx context.Context) ([]verify.Source, error
 	return out, nil
 }
 
+// fetchPacts reads the pacts named by --webhook-callback-url. Like the
+// Pact verifier, it treats them as neither pending nor WIP: the broker said
+// nothing about them.
+func (b *verifyBrokerFlags) fetchPacts(ctx context.Context, c *broker.Client) ([]verify.Source, error) {
+	out := make([]verify.Source, 0, len(b.pactURLs))
+	for _, u := range b.pactURLs {
+		if !verify.IsURL(u) {
+			return nil, fmt.Errorf("--%s %q: want the http(s) URL of a pact at the broker", flagWebhookCallbackURL, u)
+		}
+		fetched, err := c.FetchPact(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if fetched.PublishVerificationResultsURL == "" && b.publish {
+			return nil, fmt.Errorf("--%s %s: the broker gave no pb:publish-verification-results link for it", flagWebhookCallbackURL, u)
+		}
+		if b.provider != "" {
+			var doc struct{ Provider struct{ Name string } }
+			if err := json.Unmarshal(fetched.Content, &doc); err != nil {
+				return nil, fmt.Errorf("--%s %s: %w", flagWebhookCallbackURL, u, err)
+			}
+			if doc.Provider.Name != b.provider {
+				return nil, fmt.Errorf("--%s %s: the pact is for provider %q, not --%s %q", flagWebhookCallbackURL, u, doc.Provider.Name, flagVerifyProvider, b.provider)
+			}
+		}
+		out = append(out, verify.Source{Name: u, Data: fetched.Content, Broker: &verify.BrokerInfo{PactURL: u, PublishURL: fetched.PublishVerificationResultsURL}})
+	}
+	return out, nil
+}
+
 // finish prints the broker's after-verification notices and, with
 // --publish, records the provider version's branch and tags and publishes
 // each broker pact's result. Pacts from files or URLs are not published.
@@ -262,14 +315,16 @@ func (b *verifyBrokerFlags) finish(ctx context.Context, w io.Writer, report *ver
 	var buf bytes.Buffer
 	defer func() { _, _ = w.Write(buf.Bytes()) }()
 	if b.publish {
-		if b.branch != "" {
-			if err := b.client.EnsureVersionBranch(ctx, b.provider, b.version, b.branch); err != nil {
-				return err
+		for _, provider := range brokerProviders(b.provider, report) {
+			if b.branch != "" {
+				if err := b.client.EnsureVersionBranch(ctx, provider, b.version, b.branch); err != nil {
+					return err
+				}
 			}
-		}
-		for _, t := range b.tags {
-			if err := b.client.EnsureVersionTag(ctx, b.provider, b.version, t); err != nil {
-				return err
+			for _, t := range b.tags {
+				if err := b.client.EnsureVersionTag(ctx, provider, b.version, t); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -304,6 +359,24 @@ func (b *verifyBrokerFlags) finish(ctx context.Context, w io.Writer, report *ver
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// brokerProviders names the providers whose version gets the branch and
+// tags: --provider, else those of the broker's pacts (pacts fetched by URL
+// name their provider), each once.
+func brokerProviders(provider string, report *verify.Report) []string {
+	if provider != "" {
+		return []string{provider}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range report.Pacts {
+		if p.Broker != nil && p.Provider != "" && !seen[p.Provider] {
+			seen[p.Provider] = true
+			out = append(out, p.Provider)
+		}
+	}
+	return out
 }
 
 func (b *verifyBrokerFlags) publishOne(ctx context.Context, p verify.PactResult, res verify.VerificationResult) error {

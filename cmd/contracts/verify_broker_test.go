@@ -258,6 +258,31 @@ func TestVerifyBrokerPublishesResults(t *testing.T) {
 		require.Contains(t, stderr, "Published verification result (passed) of inventory version 3.0.9 for consumer web")
 	})
 
+	t.Run("a pact URL from a webhook is verified and its result published", func(t *testing.T) {
+		pactURL := b.URL + "/pacts/provider/inventory/consumer/mobile/version/2.0.0"
+		code, stdout, stderr := runCLI(ctx, vars, "verify", "--webhook-callback-url", pactURL,
+			"--provider-app-version", "3.0.4", "--provider-version-branch", "main", "--publish")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		require.Equal(t, 1, strings.Count(stdout, "Verifying a pact between"), stdout)
+		require.Contains(t, stdout, "Source: "+pactURL)
+		require.Contains(t, stdout, "Published verification result (passed) of inventory version 3.0.4 for consumer mobile")
+		got := b.mustLatestVerification(t, "mobile", "2.0.0", "inventory")
+		require.Equal(t, "3.0.4", got.ProviderVersion)
+		v, err := b.Client.DescribeVersion(ctx, "inventory", "3.0.4", "")
+		require.NoError(t, err)
+		require.Equal(t, []string{"main"}, v.Branches, "the provider named by the pact gets the branch")
+
+		code, _, stderr = runCLI(ctx, vars, "verify", "--webhook-callback-url", pactURL, "--provider", "billing")
+		require.Equal(t, exitCantTell, code)
+		require.Contains(t, stderr, `the pact is for provider "inventory", not --provider "billing"`)
+		code, _, stderr = runCLI(ctx, vars, "verify", "--webhook-callback-url", pactURL, "--consumer-version-selectors", `{"mainBranch":true}`)
+		require.Equal(t, exitCantTell, code)
+		require.Contains(t, stderr, "cannot be combined with --consumer-version-selectors")
+		code, _, stderr = runCLI(ctx, vars, "verify", "--webhook-callback-url", b.URL+"/pacts/provider/inventory/consumer/mobile/version/404")
+		require.Equal(t, exitCantTell, code)
+		require.Contains(t, stderr, "404")
+	})
+
 	t.Run("filtered runs are not published", func(t *testing.T) {
 		b.mustPublish(t, "web", "web", "1.3.0", "main")
 		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory",
@@ -307,6 +332,8 @@ func TestVerifyBrokerRefusals(t *testing.T) {
 		{name: "empty selector", vars: vars, args: []string{"--provider", "inventory", "--consumer-version-selectors", `{}`}, want: "empty selector"},
 		{name: "publish without a provider version", vars: vars, args: []string{"--provider", "inventory", "--publish"}, want: "--provider-app-version is required with --publish"},
 		{name: "publish without a broker", vars: noBroker, args: []string{e2eDir + "/web", "--publish"}, want: "--publish needs a broker"},
+		{name: "pact URL without a broker", vars: noBroker, args: []string{"--webhook-callback-url", "http://127.0.0.1:1/pacts/provider/a/consumer/b/version/1"}, want: "--webhook-callback-url needs the broker"},
+		{name: "pact URL that is not a URL", vars: vars, args: []string{"--webhook-callback-url", "pacts/web.json"}, want: `--webhook-callback-url "pacts/web.json": want the http(s) URL`},
 		{name: "broker URL without provider", vars: vars, args: []string{"--broker-url", b.URL}, want: "--provider is required"},
 		{name: "bad WIP date", vars: vars, args: []string{"--provider", "inventory", "--include-wip-pacts-since", "01/01/2026"}, want: `--include-wip-pacts-since "01/01/2026"`},
 		{name: "wrong token", vars: map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "nope", "CONTRACTS_PROVIDER_BASE_URL": provider.URL}, args: []string{"--provider", "inventory"}, want: "401"},
