@@ -75,7 +75,16 @@ func (t *httpTransport) newRequest(ctx context.Context, r *pact.Request) (*http.
 	} else if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
-	u.Path = u.Path + path
+	// A pact's path is sent as written: percent-escapes in it (pacts written
+	// by Ruby and JS clients have "/pacticipants/Pricing%20Service") are kept,
+	// not escaped again; characters that need escaping (a space) are escaped.
+	if unescaped, err := url.PathUnescape(path); err == nil && unescaped != path {
+		u.RawPath = u.EscapedPath() + path
+		u.Path = u.Path + unescaped
+	} else {
+		u.Path = u.Path + path
+		u.RawPath = ""
+	}
 	u.RawQuery = encodeQuery(r.Query)
 	var body io.Reader = http.NoBody
 	if (r.Body.State == pact.BodyPresent || r.Body.State == pact.BodyEmpty) && len(r.Body.Content) > 0 {
