@@ -295,4 +295,25 @@ func TestPactCLIAgainstBroker(t *testing.T) {
 		_, err := b.Store.GetVersion(ctx, "inventory", "3.2.0")
 		require.ErrorIs(t, err, broker.ErrNotFound, "without --publish nothing is recorded")
 	})
+
+	t.Run("pacticipants and undeployment", func(t *testing.T) {
+		out := pact.mustRun(t, 0, "broker", "create-or-update-pacticipant", "--name", "inventory", "--repository-url", "https://git.example/inventory", "--main-branch", "main")
+		require.Contains(t, out, "updated successfully")
+		got, err := b.Store.GetPacticipant(ctx, "inventory")
+		require.NoError(t, err)
+		require.Equal(t, "https://git.example/inventory", got.RepositoryURL)
+		out = pact.mustRun(t, 0, "broker", "describe-pacticipant", "--name", "inventory")
+		require.Contains(t, out, "Repo URL: https://git.example/inventory")
+		require.Contains(t, out, "Main Branch: main")
+
+		out = pact.mustRun(t, 0, "broker", "record-undeployment", "--pacticipant", "inventory", "--environment", "production")
+		require.Contains(t, out, "Undeployed inventory from production")
+		deployed, err := b.Store.ListDeployedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: env.UUID, Pacticipant: "inventory"})
+		require.NoError(t, err)
+		for _, d := range deployed {
+			require.False(t, d.CurrentlyDeployed, "inventory %s", d.Version)
+		}
+		out = canIDeploy(t, 1, "web", "1.0.0")
+		require.Contains(t, out, "no verified pact between web (1.0.0) and the version of inventory in production", "no inventory is deployed any more")
+	})
 }
