@@ -68,6 +68,7 @@ type Published struct {
 const (
 	SkipNotFromBroker = "not-from-broker" // the pact came from a file or URL, not pacts for verification
 	SkipFiltered      = "filtered"        // filters left out some interactions: a partial result
+	SkipUnverified    = "unverified"      // some interactions could not be verified here (no transport for their kind)
 )
 
 // ErrNoProviderVersion is returned when PublishOptions.ProviderVersion is
@@ -77,9 +78,11 @@ var ErrNoProviderVersion = errors.New("publish verification results: the provide
 // PublishResults publishes the verification results of report to the
 // broker at c: it records the provider version's branch and tags, then
 // sends each broker pact's result (its test results, mismatches and
-// verifier) to the pact's publish link. Pacts read from files and pacts
-// whose interactions were filtered are not published, and are listed with
-// the reason. The error joins the failures of individual pacts; the others
+// verifier) to the pact's publish link. Pacts read from files, and pacts
+// with interactions that were not verified (filtered out, or of a kind no
+// transport was given for, such as the gRPC interactions of a pact checked
+// by a message verifier) are not published, and are listed with the
+// reason: a success would vouch for what was never tried. The error joins the failures of individual pacts; the others
 // are still published.
 func PublishResults(ctx context.Context, c *broker.Client, report *verify.Report, opts PublishOptions) ([]Published, error) {
 	if opts.ProviderVersion == "" {
@@ -100,6 +103,8 @@ func PublishResults(ctx context.Context, c *broker.Client, report *verify.Report
 			pub.Skipped = SkipNotFromBroker
 		case p.Filtered:
 			pub.Skipped = SkipFiltered
+		case anySkipped(p):
+			pub.Skipped = SkipUnverified
 		}
 		if pub.Skipped != "" {
 			out = append(out, pub)
@@ -118,6 +123,16 @@ func PublishResults(ctx context.Context, c *broker.Client, report *verify.Report
 		out = append(out, pub)
 	}
 	return out, errors.Join(errs...)
+}
+
+// anySkipped reports whether some interaction of p was not verified.
+func anySkipped(p verify.PactResult) bool {
+	for _, r := range p.Interactions {
+		if r.Status == verify.StatusSkipped {
+			return true
+		}
+	}
+	return false
 }
 
 // recordVersion records the provider version's branch and tags.

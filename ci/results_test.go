@@ -132,6 +132,29 @@ func TestPublishResults(t *testing.T) {
 		require.Equal(t, "3.1.0", v.ProviderVersion, "nothing new was published")
 	})
 
+	t.Run("a pact with interactions no transport verified is not published", func(t *testing.T) {
+		// A gRPC pact checked by the message verifier: its interactions are
+		// skipped, and a "success" would vouch for calls never made.
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "grpc", "full", "order-web-order-service.json"))
+		require.NoError(t, err)
+		_, err = c.PublishContracts(ctx, broker.PublishInput{Pacticipant: "order-web", Version: "1.0.0", Branch: "main",
+			Contracts: []broker.ContractFile{{Consumer: "order-web", Provider: "order-service", Content: data}}})
+		require.NoError(t, err)
+		srcs, err := ci.BrokerSources(ctx, c, "order-service", broker.PactsForVerificationRequest{})
+		require.NoError(t, err)
+		require.Len(t, srcs, 1)
+		report, err := message.VerifyPacts(ctx, ordersProducer("orders"), srcs...)
+		require.NoError(t, err)
+		require.True(t, report.Success(), "skipped interactions do not fail the run")
+		got, err := ci.PublishResults(ctx, c, report, ci.PublishOptions{ProviderVersion: "9.0.0"})
+		require.NoError(t, err)
+		require.Equal(t, ci.SkipUnverified, got[0].Skipped)
+		grpcPact, err := store.GetPact(ctx, "order-web", "order-service", "1.0.0")
+		require.NoError(t, err)
+		_, err = store.LatestVerification(ctx, "order-web", "order-service", grpcPact.SHA)
+		require.ErrorIs(t, err, broker.ErrNotFound, "nothing was published")
+	})
+
 	t.Run("the provider version is required", func(t *testing.T) {
 		_, err := ci.PublishResults(ctx, c, report, ci.PublishOptions{})
 		require.ErrorIs(t, err, ci.ErrNoProviderVersion)
