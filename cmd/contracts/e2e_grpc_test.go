@@ -8,7 +8,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +24,9 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/proto"
+	"github.com/contracts-dev/contracts/verify/message"
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 )
 
@@ -60,6 +64,22 @@ func brokenShop(id string) (map[string]any, error) {
 		return nil, status.Error(codes.Internal, "database down")
 	}
 	return map[string]any{"id": id, "status": "STATUS_SHIPPED", "total": map[string]any{"currency": "EUR", "units": 12}}, nil
+}
+
+// fullShop honours the golden pact of testdata/grpc/full.
+func fullShop(id string) (map[string]any, error) {
+	if id == "o-404" {
+		return nil, status.Errorf(codes.NotFound, "no order %s", id)
+	}
+	return map[string]any{
+		"id": id, "status": "STATUS_SHIPPED",
+		"items":      []any{map[string]any{"sku": "SKU-1", "quantity": 2, "price": map[string]any{"currency": "EUR", "units": 10}}},
+		"labels":     map[string]any{"channel": "web"},
+		"created_at": "2024-03-01T10:00:00Z",
+		"address":    map[string]any{"street": "1 Main St", "city": "Lyon", "postcode": "69001"},
+		"total":      map[string]any{"currency": "EUR", "units": 20},
+		"tags":       []any{"gift"},
+	}, nil
 }
 
 // mustServeShop starts a real grpc-go Orders server on loopback, with
@@ -213,20 +233,6 @@ func TestVerifyGRPCPactFile(t *testing.T) {
 	pactFile := filepath.Join(shopProtoDir, "order-web-order-service.json")
 	_, err := os.Stat(pactFile)
 	require.NoError(t, err)
-	fullShop := func(id string) (map[string]any, error) {
-		if id == "o-404" {
-			return nil, status.Errorf(codes.NotFound, "no order %s", id)
-		}
-		return map[string]any{
-			"id": id, "status": "STATUS_SHIPPED",
-			"items":      []any{map[string]any{"sku": "SKU-1", "quantity": 2, "price": map[string]any{"currency": "EUR", "units": 10}}},
-			"labels":     map[string]any{"channel": "web"},
-			"created_at": "2024-03-01T10:00:00Z",
-			"address":    map[string]any{"street": "1 Main St", "city": "Lyon", "postcode": "69001"},
-			"total":      map[string]any{"currency": "EUR", "units": 20},
-			"tags":       []any{"gift"},
-		}, nil
-	}
 	addr := mustServeShop(t, files, fullShop)
 
 	for _, tc := range []struct {
@@ -258,4 +264,52 @@ func TestVerifyGRPCPactFile(t *testing.T) {
 		require.Equal(t, exitCantTell, code)
 		require.Contains(t, stderr, "--provider-base-url is required")
 	})
+}
+
+// orderServiceMessages produces the messages of testdata/message/orders:
+// the same provider, order-service, also publishes order events.
+func orderServiceMessages() *message.Provider {
+	p := message.NewProvider()
+	p.Handle("an order created event", func(context.Context, []pact.ProviderState) (message.Message, error) {
+		return message.JSON(map[string]any{"id": "o-2002", "total": 19.99, "items": []any{map[string]any{"sku": "SKU-9", "qty": 1}}},
+			map[string]any{"kafka_topic": "orders", "key": "o-2002"})
+	})
+	p.HandleSync("an order status query", func(context.Context, message.Message, []pact.ProviderState) ([]message.Message, error) {
+		m, err := message.JSON(map[string]any{"id": "o-1001", "status": "SHIPPED"}, nil)
+		return []message.Message{m}, err
+	})
+	return p
+}
+
+// TestGRPCAndMessagesOfOneProvider: a provider with a gRPC consumer and a
+// message consumer is verified in one run, each pact over its transport,
+// and both results are published.
+func TestGRPCAndMessagesOfOneProvider(t *testing.T) {
+	ctx := context.Background()
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
+	for _, pub := range []struct{ file, consumer string }{
+		{filepath.Join(shopProtoDir, "order-web-order-service.json"), "order-web"},
+		{filepath.Join("..", "..", "testdata", "message", "orders", "pact.json"), "order-notifier"},
+	} {
+		code, stdout, stderr := runCLI(ctx, vars, "publish", pub.file, "--consumer-app-version", "1.0.0", "--branch", "main")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	grpcAddr := mustServeShop(t, mustShopFiles(t), fullShop)
+	messages := httptest.NewServer(orderServiceMessages())
+	defer messages.Close()
+
+	code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "order-service",
+		"--provider-base-url", messages.URL, "--grpc-url", "grpc://"+grpcAddr,
+		"--provider-app-version", "2.0.0", "--provider-version-branch", "main", "--publish")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "Verification passed: 4 interactions, 4 passed, 0 failed, 0 pending, 0 skipped")
+	for _, consumer := range []string{"order-web", "order-notifier"} {
+		require.Contains(t, stdout, "Published verification result (passed) of order-service version 2.0.0 for consumer "+consumer)
+		ver := b.mustLatestVerification(t, consumer, "1.0.0", "order-service")
+		require.True(t, ver.Success)
+		var tests []struct{ Success bool }
+		require.NoError(t, json.Unmarshal(ver.TestResults, &tests))
+		require.Len(t, tests, 2, "both interactions of %s's pact were verified", consumer)
+	}
 }
