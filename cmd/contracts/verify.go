@@ -67,11 +67,21 @@ Pacts come from files, directories (every *.json file) or URLs. Before each
 interaction the provider-states setup URL receives a POST
 {"state": NAME, "params": {...}, "action": "setup"}, and "teardown" after it.
 
+gRPC interactions are sent to --grpc-url, to a grpc:// --provider-base-url
+(or --transport grpc), or to the grpc port of --transports. Messages are
+fetched as the Pact verifier does: a POST {"description", "providerStates"}
+to --message-url (default: the HTTP provider base URL) answered with the
+message as the body and its metadata, base64 JSON, in the
+Pact-Message-Metadata header.
+
 Exit status: 0 every interaction passed (pending failures do not count),
 1 a contract failed, 2 the verification could not run.`,
 		Example: `  contracts verify ./pacts --provider-base-url http://localhost:8080
   contracts verify web-orders.json --provider-base-url http://localhost:8080 \
-    --provider-states-setup-url http://localhost:8080/_pact/state --junit report.xml`,
+    --provider-states-setup-url http://localhost:8080/_pact/state --junit report.xml
+  contracts verify --provider order-service --transport grpc --provider-base-url grpc://localhost:5555 \
+    --provider-app-version 2.0.0 --publish
+  contracts verify events.json --message-url http://localhost:8080/pact-messages`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.args = args
 			for _, b := range []struct {
