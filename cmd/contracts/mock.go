@@ -43,9 +43,14 @@ until interrupted, then lists unexpected and missing requests on stderr.
 
 With --strict the exit status is 1 when a request was unexpected or an
 interaction was never requested. With --pact-dir the interactions that were
-exercised are written as pact files there (only when nothing went wrong).`,
-		Example: `  contracts mock ./pacts/web-orders.json --port 8081`,
-		Args:    cobra.MinimumNArgs(1),
+exercised are written as pact files there (only when nothing went wrong).
+
+With --grpc-port the gRPC interactions are served too, on a gRPC server whose
+address, grpc://HOST:PORT, is the second stdout line (--pact-dir still
+writes HTTP interactions only).`,
+		Example: `  contracts mock ./pacts/web-orders.json --port 8081
+  contracts mock ./pacts/web-order-service.json --grpc-port 0`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, b := range []struct {
 				flag string
