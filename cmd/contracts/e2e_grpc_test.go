@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -64,6 +65,17 @@ func brokenShop(id string) (map[string]any, error) {
 		return nil, status.Error(codes.Internal, "database down")
 	}
 	return map[string]any{"id": id, "status": "STATUS_SHIPPED", "total": map[string]any{"currency": "EUR", "units": 12}}, nil
+}
+
+// mustUnusedHTTP returns the URL of an HTTP server that fails the test if
+// anything calls it: the HTTP side of a provider that has gRPC contracts only.
+func mustUnusedHTTP(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		t.Errorf("unexpected HTTP request %s %s", r.Method, r.URL)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // fullShop honours the golden pact of testdata/grpc/full.
@@ -205,7 +217,7 @@ func TestGRPCContractThroughBroker(t *testing.T) {
 		// --grpc-url beside an HTTP base URL: the provider has no HTTP
 		// interactions here, so only the gRPC address is used.
 		out := cli(t, exitNo, "verify", "--provider", "order-service", "--grpc-url", "grpc://"+broken,
-			"--provider-base-url", "http://127.0.0.1:9", "--provider-app-version", "2.1.0", "--provider-version-branch", "feat-x", "--publish")
+			"--provider-base-url", mustUnusedHTTP(t), "--provider-app-version", "2.1.0", "--provider-version-branch", "feat-x", "--publish")
 		require.Contains(t, out, "Published verification result (failed) of order-service version 2.1.0 for consumer order-web")
 		require.Contains(t, out, "$.items", "the mismatch names the field the provider dropped")
 		require.Contains(t, out, "grpc-status", "the wrong status is named")
@@ -220,7 +232,7 @@ func TestGRPCContractThroughBroker(t *testing.T) {
 	t.Run("the Pact verifier's --transports form", func(t *testing.T) {
 		_, port, err := net.SplitHostPort(good)
 		require.NoError(t, err)
-		out := cli(t, exitOK, "verify", "--provider", "order-service", "--provider-base-url", "http://127.0.0.1:9", "--transports", "grpc:"+port)
+		out := cli(t, exitOK, "verify", "--provider", "order-service", "--provider-base-url", mustUnusedHTTP(t), "--transports", "grpc:"+port)
 		require.Contains(t, out, "a request for order o-1")
 		require.NotContains(t, out, "Published", "no --publish, nothing published")
 	})
