@@ -325,3 +325,32 @@ func TestGRPCAndMessagesOfOneProvider(t *testing.T) {
 		require.Len(t, tests, 2, "both interactions of %s's pact were verified", consumer)
 	}
 }
+
+// TestUnverifiedPactIsNotPublished: verifying the same provider with only
+// its message endpoint skips the gRPC interactions (no transport), so the
+// gRPC pact's result must not be published: a success would vouch for
+// calls never made, and can-i-deploy would say yes on it.
+func TestUnverifiedPactIsNotPublished(t *testing.T) {
+	ctx := context.Background()
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
+	for _, pub := range []struct{ file, consumer string }{
+		{filepath.Join(shopProtoDir, "order-web-order-service.json"), "order-web"},
+		{filepath.Join("..", "..", "testdata", "message", "orders", "pact.json"), "order-notifier"},
+	} {
+		code, stdout, stderr := runCLI(ctx, vars, "publish", pub.file, "--consumer-app-version", "1.0.0", "--branch", "main")
+		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	messages := httptest.NewServer(orderServiceMessages())
+	defer messages.Close()
+
+	code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "order-service",
+		"--provider-base-url", messages.URL,
+		"--provider-app-version", "2.0.0", "--provider-version-branch", "main", "--publish")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "Published verification result (passed) of order-service version 2.0.0 for consumer order-notifier")
+	require.NotContains(t, stdout, "for consumer order-web")
+	require.Contains(t, stdout, "could not be verified here")
+	require.True(t, b.mustLatestVerification(t, "order-notifier", "1.0.0", "order-service").Success)
+	b.requireUnverified(t, "order-web", "1.0.0", "order-service")
+}

@@ -306,93 +306,50 @@ func (b *verifyBrokerFlags) fetchPacts(ctx context.Context, c *broker.Client) ([
 }
 
 // finish prints the broker's after-verification notices and, with
-// --publish, records the provider version's branch and tags and publishes
-// each broker pact's result. Pacts from files or URLs are not published.
+// --publish, publishes each broker pact's result through ci.PublishResults,
+// which records the provider version's branch and tags first. Pacts from
+// files, pacts narrowed by filters and pacts with interactions no transport
+// could verify are not published: a success would vouch for what was never
+// tried.
 func (b *verifyBrokerFlags) finish(ctx context.Context, w io.Writer, report *verify.Report) error {
 	if b.client == nil {
 		return nil
 	}
 	var buf bytes.Buffer
 	defer func() { _, _ = w.Write(buf.Bytes()) }()
+	published := map[string]bool{}
+	var err error
 	if b.publish {
-		for _, provider := range brokerProviders(b.provider, report) {
-			if b.branch != "" {
-				if err := b.client.EnsureVersionBranch(ctx, provider, b.version, b.branch); err != nil {
-					return err
+		var results []ci.Published
+		results, err = ci.PublishResults(ctx, b.client, report, ci.PublishOptions{
+			ProviderVersion: b.version, Branch: b.branch, Tags: b.tags, BuildURL: b.buildURL,
+		})
+		for _, r := range results {
+			switch r.Skipped {
+			case "":
+				published[r.Source] = true
+				outcome := "failed"
+				if r.Success {
+					outcome = "passed"
 				}
-			}
-			for _, t := range b.tags {
-				if err := b.client.EnsureVersionTag(ctx, provider, b.version, t); err != nil {
-					return err
-				}
+				fmt.Fprintf(&buf, "Published verification result (%s) of %s version %s for consumer %s\n", outcome, r.Provider, b.version, r.Consumer)
+			case ci.SkipFiltered:
+				fmt.Fprintf(&buf, "Not publishing the result for %s: filters left out some of its interactions\n", r.Source)
+			case ci.SkipUnverified:
+				fmt.Fprintf(&buf, "Not publishing the result for %s: some of its interactions could not be verified here (no transport for their kind)\n", r.Source)
 			}
 		}
 	}
-	var errs []error
 	for _, p := range report.Pacts {
 		if p.Broker == nil {
 			continue
 		}
-		res := p.VerificationResult(b.version)
-		published := false
-		switch {
-		case !b.publish:
-		case p.Filtered:
-			fmt.Fprintf(&buf, "Not publishing the result for %s: filters left out some of its interactions\n", p.Source)
-		default:
-			if err := b.publishOne(ctx, p, res); err != nil {
-				errs = append(errs, fmt.Errorf("pact %s: %w", p.Source, err))
-				break
-			}
-			published = true
-			outcome := "failed"
-			if res.Success {
-				outcome = "passed"
-			}
-			fmt.Fprintf(&buf, "Published verification result (%s) of %s version %s for consumer %s\n", outcome, p.Provider, b.version, p.Consumer)
-		}
-		when := fmt.Sprintf("after_verification:success_%t_published_%t", res.Success, published)
+		when := fmt.Sprintf("after_verification:success_%t_published_%t", p.VerificationResult(b.version).Success, published[p.Source])
 		for _, n := range p.Broker.Notices {
 			if n.When == when {
 				fmt.Fprintf(&buf, "Notice (%s): %s\n", p.Consumer, n.Text)
 			}
 		}
 	}
-	return errors.Join(errs...)
-}
-
-// brokerProviders names the providers whose version gets the branch and
-// tags: --provider, else those of the broker's pacts (pacts fetched by URL
-// name their provider), each once.
-func brokerProviders(provider string, report *verify.Report) []string {
-	if provider != "" {
-		return []string{provider}
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, p := range report.Pacts {
-		if p.Broker != nil && p.Provider != "" && !seen[p.Provider] {
-			seen[p.Provider] = true
-			out = append(out, p.Provider)
-		}
-	}
-	return out
-}
-
-func (b *verifyBrokerFlags) publishOne(ctx context.Context, p verify.PactResult, res verify.VerificationResult) error {
-	tests, err := json.Marshal(res.TestResults)
-	if err != nil {
-		return err
-	}
-	by, err := json.Marshal(res.VerifiedBy)
-	if err != nil {
-		return err
-	}
-	return b.client.PublishVerificationResult(ctx, p.Broker.PublishURL, broker.VerificationResult{
-		Success:         res.Success,
-		ProviderVersion: b.version,
-		BuildURL:        b.buildURL,
-		TestResults:     tests,
-		VerifiedBy:      by,
-	})
+	return err
 }
