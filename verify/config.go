@@ -81,6 +81,15 @@ type Transport interface {
 	Verify(ctx context.Context, call Call) Outcome
 }
 
+// StateCarrier is implemented by transports that pass the provider states
+// to the provider themselves: the Pact message convention sends them with
+// each message request, and in-process producers run their own state
+// handlers. Without a state change URL, verify then gives no "no state
+// change URL" warning for their interactions; with one, it still calls it.
+type StateCarrier interface {
+	CarriesStates() bool
+}
+
 // Call is one interaction to replay.
 type Call struct {
 	Pact        *pact.Pact

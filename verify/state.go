@@ -37,10 +37,14 @@ func statesOf(in *pact.Interaction) []pact.ProviderState {
 // setUpStates calls the state change URL with action "setup" for each of
 // in's states, in order, and merges the JSON objects they return into the
 // provider-state values. Without a state change URL, each named state gets a
-// warning instead.
-func (s *settings) setUpStates(ctx context.Context, in *pact.Interaction, res *InteractionResult) (map[string]any, error) {
+// warning instead, unless the transport carries the states to the provider
+// itself.
+func (s *settings) setUpStates(ctx context.Context, in *pact.Interaction, res *InteractionResult, carried bool) (map[string]any, error) {
 	if s.stateURL == "" {
 		for _, st := range in.ProviderStates {
+			if carried {
+				break
+			}
 			res.Warnings = append(res.Warnings, fmt.Sprintf("no provider state change URL configured for provider state %q", st.Name))
 		}
 		return nil, nil

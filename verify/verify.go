@@ -158,7 +158,11 @@ func (s *settings) verifyInteraction(ctx context.Context, t Transport, p *pact.P
 	defer func() { res.Duration = s.Now().Sub(start) }()
 	log := s.log.With("consumer", p.Consumer.Name, "description", in.Description)
 
-	values, setupErr := s.setUpStates(ctx, in, res)
+	carried := false
+	if c, ok := t.(StateCarrier); ok {
+		carried = c.CarriesStates()
+	}
+	values, setupErr := s.setUpStates(ctx, in, res, carried)
 	if setupErr != nil {
 		res.Failures = append(res.Failures, failure(FailureStateChange, setupErr.Error()))
 		s.finish(res)

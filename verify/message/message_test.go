@@ -162,6 +162,21 @@ func TestProviderStatesReachTheStateHandlers(t *testing.T) {
 	require.Equal(t, []string{`an order exists {"id":"o-1001"}`, `an order exists {"id":"o-1001"}`}, svc.states)
 }
 
+// The message transports carry provider states to the provider themselves,
+// so verify gives no "no state change URL" warning for their interactions.
+func TestMessageTransportsCarryStates(t *testing.T) {
+	svc := &orderService{}
+	in, err := message.VerifyPacts(context.Background(), svc.provider(), mustSources(t, ordersPact)...)
+	require.NoError(t, err)
+	for name, report := range map[string]*verify.Report{"http": mustVerifyHTTP(t, svc), "in-process": in} {
+		ev := byDescription(report)["an order created event"]
+		require.NotEmpty(t, ev.States, name)
+		for _, w := range ev.Warnings {
+			require.NotContains(t, w, "state change URL", name)
+		}
+	}
+}
+
 func TestInProcessFailures(t *testing.T) {
 	t.Run("no producer for the description", func(t *testing.T) {
 		r, err := message.VerifyPacts(context.Background(), message.NewProvider(), mustSources(t, ordersPact)...)

@@ -47,6 +47,10 @@ func NewHTTPTransport(messageURL string, client *http.Client) verify.Transport {
 	return &httpTransport{url: messageURL, client: client}
 }
 
+// CarriesStates implements verify.StateCarrier: the provider states go to
+// the provider in each message request.
+func (t *httpTransport) CarriesStates() bool { return true }
+
 // Verify implements verify.Transport.
 func (t *httpTransport) Verify(ctx context.Context, call verify.Call) verify.Outcome {
 	in := call.Interaction
@@ -168,6 +172,10 @@ type inProcess struct{ p *Provider }
 // responder, given the request with its generators applied) returns with
 // the contract. Use it under the keys KeyAsync and KeySync.
 func NewInProcess(p *Provider) verify.Transport { return &inProcess{p: p} }
+
+// CarriesStates implements verify.StateCarrier: the producer's own state
+// handlers set the states up.
+func (t *inProcess) CarriesStates() bool { return true }
 
 // Verify implements verify.Transport.
 func (t *inProcess) Verify(ctx context.Context, call verify.Call) verify.Outcome {
