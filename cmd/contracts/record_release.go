@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/contracts-dev/contracts/broker"
 )
 
 func init() {
@@ -23,20 +25,13 @@ once, unlike deployments).
 Exit status: 0 recorded, 2 could not record.`,
 		Example: `  contracts record-release --pacticipant ios-app --version 4.2.0 --environment app-store`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required(flagPacticipant, f.pacticipant, flagVersion, f.version, flagEnvironment, f.environment); err != nil {
-				return err
-			}
-			c, err := f.broker.client(cmd, e)
-			if err != nil {
-				return err
-			}
+		RunE: f.run(e, func(cmd *cobra.Command, c *broker.Client) error {
 			if _, err := c.RecordRelease(cmd.Context(), f.pacticipant, f.version, f.environment); err != nil {
-				return brokerFailure(err)
+				return err
 			}
 			fmt.Fprintf(e.stdout, "Recorded release of %s version %s to %s.\n", f.pacticipant, f.version, f.environment)
 			return nil
-		},
+		}),
 	}
 	f.add(cmd, true, false)
 	return cmd
@@ -53,20 +48,13 @@ environment as no longer supported.
 Exit status: 0 recorded, 2 not a supported release there or could not record.`,
 		Example: `  contracts record-support-ended --pacticipant ios-app --version 4.1.0 --environment app-store`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required(flagPacticipant, f.pacticipant, flagVersion, f.version, flagEnvironment, f.environment); err != nil {
-				return err
-			}
-			c, err := f.broker.client(cmd, e)
-			if err != nil {
-				return err
-			}
+		RunE: f.run(e, func(cmd *cobra.Command, c *broker.Client) error {
 			if _, err := c.RecordSupportEnded(cmd.Context(), f.pacticipant, f.version, f.environment); err != nil {
-				return brokerFailure(err)
+				return err
 			}
 			fmt.Fprintf(e.stdout, "Recorded support ended for %s version %s in %s.\n", f.pacticipant, f.version, f.environment)
 			return nil
-		},
+		}),
 	}
 	f.add(cmd, true, false)
 	return cmd
