@@ -27,7 +27,7 @@ func checkEnvironment(e broker.Environment) error {
 
 const envCols = `id, uuid, name, display_name, production, contacts, created_at, updated_at`
 
-func scanEnvironment(row interface{ Scan(...any) error }) (int64, broker.Environment, error) {
+func scanEnvironment(row scanner) (int64, broker.Environment, error) {
 	var (
 		id       int64
 		e        broker.Environment
@@ -136,19 +136,9 @@ func (s *Store) GetEnvironmentByName(ctx context.Context, name string) (broker.E
 func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, error) {
 	var out []broker.Environment
 	err := s.read(ctx, func(tx *txn) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+envCols+` FROM environments ORDER BY name`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			_, e, err := scanEnvironment(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, withoutID(scanEnvironment), `SELECT `+envCols+` FROM environments ORDER BY name`)
+		return err
 	})
 	return out, err
 }
@@ -173,7 +163,7 @@ const deployedSelect = `SELECT d.id, d.uuid, p.name, v.number, e.uuid, e.name, d
 	JOIN pacticipants p ON p.id = d.pacticipant_id
 	JOIN environments e ON e.id = d.environment_id `
 
-func scanDeployed(row interface{ Scan(...any) error }) (int64, broker.DeployedVersion, error) {
+func scanDeployed(row scanner) (int64, broker.DeployedVersion, error) {
 	var (
 		id   int64
 		d    broker.DeployedVersion
@@ -314,19 +304,9 @@ func (s *Store) ListDeployedVersions(ctx context.Context, f broker.DeploymentFil
 	var out []broker.DeployedVersion
 	err := s.read(ctx, func(tx *txn) error {
 		where, args := deploymentWhere(f, "d", "currently_deployed")
-		rows, err := tx.QueryContext(ctx, deployedSelect+where+`ORDER BY d.id DESC LIMIT 1000`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			_, d, err := scanDeployed(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, withoutID(scanDeployed), deployedSelect+where+`ORDER BY d.id DESC LIMIT 1000`, args...)
+		return err
 	})
 	return out, err
 }
@@ -337,7 +317,7 @@ const releasedSelect = `SELECT r.id, r.uuid, p.name, v.number, e.uuid, e.name, r
 	JOIN pacticipants p ON p.id = r.pacticipant_id
 	JOIN environments e ON e.id = r.environment_id `
 
-func scanReleased(row interface{ Scan(...any) error }) (int64, broker.ReleasedVersion, error) {
+func scanReleased(row scanner) (int64, broker.ReleasedVersion, error) {
 	var (
 		id     int64
 		r      broker.ReleasedVersion
@@ -436,19 +416,9 @@ func (s *Store) ListReleasedVersions(ctx context.Context, f broker.DeploymentFil
 	var out []broker.ReleasedVersion
 	err := s.read(ctx, func(tx *txn) error {
 		where, args := deploymentWhere(f, "r", "currently_supported")
-		rows, err := tx.QueryContext(ctx, releasedSelect+where+`ORDER BY r.id DESC LIMIT 1000`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			_, r, err := scanReleased(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, withoutID(scanReleased), releasedSelect+where+`ORDER BY r.id DESC LIMIT 1000`, args...)
+		return err
 	})
 	return out, err
 }

@@ -19,7 +19,7 @@ func checkName(field, v string) error {
 
 const pacticipantCols = `id, name, display_name, repository_url, main_branch, created_at, updated_at`
 
-func scanPacticipant(row interface{ Scan(...any) error }) (int64, broker.Pacticipant, error) {
+func scanPacticipant(row scanner) (int64, broker.Pacticipant, error) {
 	var (
 		id     int64
 		p      broker.Pacticipant
@@ -134,19 +134,9 @@ func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broke
 	limit, offset := pageBounds(page)
 	var out []broker.Pacticipant
 	err := s.read(ctx, func(tx *txn) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+pacticipantCols+` FROM pacticipants ORDER BY name LIMIT ? OFFSET ?`, limit, offset)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			_, p, err := scanPacticipant(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, withoutID(scanPacticipant), `SELECT `+pacticipantCols+` FROM pacticipants ORDER BY name LIMIT ? OFFSET ?`, limit, offset)
+		return err
 	})
 	return out, err
 }

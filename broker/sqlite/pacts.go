@@ -21,7 +21,7 @@ const latestPactFrom = ` FROM latest_pact_publications l
 	JOIN pacticipants c ON c.id = l.consumer_id
 	JOIN pacticipants pr ON pr.id = l.provider_id `
 
-func scanPact(row interface{ Scan(...any) error }) (broker.Pact, int64, error) {
+func scanPact(row scanner) (broker.Pact, int64, error) {
 	var (
 		p       broker.Pact
 		content []byte
@@ -341,20 +341,11 @@ func integrationPairs(ctx context.Context, tx *txn, providerID int64) ([]idPair,
 		q += ` WHERE i.provider_id = ?`
 		args = append(args, providerID)
 	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY c.name, p.name`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []idPair
-	for rows.Next() {
+	return queryAll(ctx, tx, func(r scanner) (idPair, error) {
 		var p idPair
-		if err := rows.Scan(&p.consumer, &p.provider); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := r.Scan(&p.consumer, &p.provider)
+		return p, err
+	}, q+` ORDER BY c.name, p.name`, args...)
 }
 
 // ListLatestPacts implements broker.Store.
@@ -397,20 +388,12 @@ func (s *Store) ListPactVersions(ctx context.Context, consumer, provider string,
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+pactColsNoContent+latestPactFrom+`WHERE l.provider_id = ? AND l.consumer_id = ?
+		out, err = queryAll(ctx, tx, func(r scanner) (broker.Pact, error) {
+			p, _, err := scanPact(r)
+			return p, err
+		}, `SELECT `+pactColsNoContent+latestPactFrom+`WHERE l.provider_id = ? AND l.consumer_id = ?
 			ORDER BY l.consumer_version_id DESC LIMIT ? OFFSET ?`, pid, cid, limit, offset)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			p, _, err := scanPact(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }
@@ -447,25 +430,19 @@ func (s *Store) ListIntegrations(ctx context.Context, page broker.Page) ([]broke
 	limit, offset := pageBounds(page)
 	var out []broker.Integration
 	err := s.read(ctx, func(tx *txn) error {
-		rows, err := tx.QueryContext(ctx, `SELECT c.name, p.name, i.created_at, i.latest_pact_created_at FROM integrations i
-			JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id
-			ORDER BY c.name, p.name LIMIT ? OFFSET ?`, limit, offset)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		var err error
+		out, err = queryAll(ctx, tx, func(r scanner) (broker.Integration, error) {
 			var (
 				i       broker.Integration
 				cr, lpc int64
 			)
-			if err := rows.Scan(&i.Consumer, &i.Provider, &cr, &lpc); err != nil {
-				return err
-			}
+			err := r.Scan(&i.Consumer, &i.Provider, &cr, &lpc)
 			i.CreatedAt, i.LatestPactCreatedAt = toTime(cr), toTime(lpc)
-			out = append(out, i)
-		}
-		return rows.Err()
+			return i, err
+		}, `SELECT c.name, p.name, i.created_at, i.latest_pact_created_at FROM integrations i
+			JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id
+			ORDER BY c.name, p.name LIMIT ? OFFSET ?`, limit, offset)
+		return err
 	})
 	return out, err
 }

@@ -390,7 +390,7 @@ func (s *Store) ConsumersOf(ctx context.Context, provider string) ([]string, err
 
 const selectedCols = `c.name, pr.name, v.number, v.id, pv.sha, pp.created_at`
 
-func scanSelected(rows *sql.Rows, extra ...any) (broker.SelectedPact, error) {
+func scanSelected(rows scanner, extra ...any) (broker.SelectedPact, error) {
 	var (
 		p  broker.SelectedPact
 		cr int64
@@ -402,24 +402,14 @@ func scanSelected(rows *sql.Rows, extra ...any) (broker.SelectedPact, error) {
 }
 
 func selectedList(ctx context.Context, tx *txn, fill func(*broker.SelectedPact, string), query string, args ...any) ([]broker.SelectedPact, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []broker.SelectedPact
-	for rows.Next() {
+	return queryAll(ctx, tx, func(r scanner) (broker.SelectedPact, error) {
 		var extra string
-		p, err := scanSelected(rows, &extra)
-		if err != nil {
-			return nil, err
-		}
-		if fill != nil {
+		p, err := scanSelected(r, &extra)
+		if err == nil && fill != nil {
 			fill(&p, extra)
 		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, err
+	}, query, args...)
 }
 
 // SelectPacts implements broker.Queries.

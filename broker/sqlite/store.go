@@ -473,3 +473,32 @@ func (r *row) Scan(dest ...any) error {
 	}
 	return r.r.Scan(dest...)
 }
+
+// scanner is what a *sql.Row, *row and *sql.Rows have in common.
+type scanner = interface{ Scan(...any) error }
+
+// queryAll runs query in tx and returns every row as scan reads it.
+func queryAll[T any](ctx context.Context, tx *txn, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// withoutID adapts a scanner that also returns the row id to queryAll.
+func withoutID[T any](scan func(scanner) (int64, T, error)) func(scanner) (T, error) {
+	return func(r scanner) (T, error) {
+		_, v, err := scan(r)
+		return v, err
+	}
+}

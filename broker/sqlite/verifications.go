@@ -16,7 +16,7 @@ const verificationSelect = `SELECT vr.number, c.name, p.name, pv.sha, v.number, 
 	JOIN pacticipants c ON c.id = vr.consumer_id
 	JOIN pacticipants p ON p.id = vr.provider_id `
 
-func scanVerification(row interface{ Scan(...any) error }) (broker.Verification, error) {
+func scanVerification(row scanner) (broker.Verification, error) {
 	var (
 		v       broker.Verification
 		ok, wip int
@@ -151,19 +151,8 @@ func (s *Store) ListVerifications(ctx context.Context, consumer, provider, sha s
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, verificationSelect+`WHERE vr.pact_version_id = ? ORDER BY vr.number DESC LIMIT ? OFFSET ?`, pvid, limit, offset)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanVerification(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
+		out, err = queryAll(ctx, tx, scanVerification, verificationSelect+`WHERE vr.pact_version_id = ? ORDER BY vr.number DESC LIMIT ? OFFSET ?`, pvid, limit, offset)
+		return err
 	})
 	return out, err
 }

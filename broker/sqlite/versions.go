@@ -54,20 +54,11 @@ func (s *Store) ensureVersion(ctx context.Context, tx *txn, pacticipant, number 
 }
 
 func stringList(ctx context.Context, tx *txn, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return queryAll(ctx, tx, func(r scanner) (string, error) {
 		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		err := r.Scan(&s)
+		return s, err
+	}, query, args...)
 }
 
 // loadVersion reads a version by id with its branches and tags.
@@ -359,7 +350,7 @@ const branchSelect = `SELECT b.id, p.name, b.name, coalesce(v.number, ''), b.cre
 	LEFT JOIN branch_heads h ON h.branch_id = b.id
 	LEFT JOIN versions v ON v.id = h.version_id `
 
-func scanBranch(row interface{ Scan(...any) error }) (int64, broker.Branch, error) {
+func scanBranch(row scanner) (int64, broker.Branch, error) {
 	var (
 		id     int64
 		b      broker.Branch
@@ -398,19 +389,8 @@ func (s *Store) ListBranches(ctx context.Context, pacticipant string, page broke
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, branchSelect+`WHERE b.pacticipant_id = ? ORDER BY b.updated_at DESC, b.id DESC LIMIT ? OFFSET ?`, pid, limit, offset)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			_, b, err := scanBranch(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, b)
-		}
-		return rows.Err()
+		out, err = queryAll(ctx, tx, withoutID(scanBranch), branchSelect+`WHERE b.pacticipant_id = ? ORDER BY b.updated_at DESC, b.id DESC LIMIT ? OFFSET ?`, pid, limit, offset)
+		return err
 	})
 	return out, err
 }
@@ -575,21 +555,14 @@ func (s *Store) ListTags(ctx context.Context, pacticipant, version string) ([]br
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT name, created_at FROM tags WHERE version_id = ? ORDER BY created_at, name`, vid)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = queryAll(ctx, tx, func(r scanner) (broker.Tag, error) {
 			t := broker.Tag{Pacticipant: pacticipant, Version: version}
 			var cr int64
-			if err := rows.Scan(&t.Name, &cr); err != nil {
-				return err
-			}
+			err := r.Scan(&t.Name, &cr)
 			t.CreatedAt = toTime(cr)
-			out = append(out, t)
-		}
-		return rows.Err()
+			return t, err
+		}, `SELECT name, created_at FROM tags WHERE version_id = ? ORDER BY created_at, name`, vid)
+		return err
 	})
 	return out, err
 }

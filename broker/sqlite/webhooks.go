@@ -14,7 +14,7 @@ import (
 const webhookSelect = `SELECT w.uuid, coalesce(c.name, ''), coalesce(p.name, ''), w.definition, w.created_at, w.updated_at
 	FROM webhooks w LEFT JOIN pacticipants c ON c.id = w.consumer_id LEFT JOIN pacticipants p ON p.id = w.provider_id `
 
-func scanWebhook(row interface{ Scan(...any) error }) (broker.Webhook, error) {
+func scanWebhook(row scanner) (broker.Webhook, error) {
 	var (
 		w      broker.Webhook
 		def    string
@@ -156,19 +156,9 @@ func (s *Store) ListWebhooks(ctx context.Context, f broker.WebhookFilter) ([]bro
 		if len(conds) > 0 {
 			q += "WHERE " + strings.Join(conds, " AND ")
 		}
-		rows, err := tx.QueryContext(ctx, q+` ORDER BY w.id LIMIT 1000`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			w, err := scanWebhook(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, w)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryAll(ctx, tx, scanWebhook, q+` ORDER BY w.id LIMIT 1000`, args...)
+		return err
 	})
 	return out, err
 }
