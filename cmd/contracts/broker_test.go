@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,22 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
-	"github.com/contracts-dev/contracts/broker/sqlite"
 )
 
 // mustStartTestBroker starts a real broker on loopback over a temp-file
 // SQLite store and returns its URL and a client for it.
 func mustStartTestBroker(tb testing.TB, auth broker.AuthConfig) (string, *broker.Client) {
 	tb.Helper()
-	store, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"))
-	require.NoError(tb, err)
-	tb.Cleanup(func() { _ = store.Close() })
-	srv := httptest.NewServer(broker.NewServer(store, broker.ServerConfig{Auth: auth}))
-	tb.Cleanup(srv.Close)
-	c, err := broker.NewClient(srv.URL)
-	require.NoError(tb, err)
-	c.Token = auth.WriteToken
-	return srv.URL, c
+	b := mustStartE2EBroker(tb, auth)
+	return b.URL, b.Client
 }
 
 func TestBrokerCommandServesAndShutsDown(t *testing.T) {

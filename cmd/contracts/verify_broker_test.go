@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,16 +23,7 @@ const e2eDir = "../../testdata/e2e"
 // inventoryProvider is a real provider for the pacts of testdata/e2e: it
 // serves items with id, name, stock and price (no discount, which the
 // mobile-next pact wants). It records the provider states it is asked for.
-type inventoryProvider struct {
-	mu     sync.Mutex
-	states []string
-}
-
-func (p *inventoryProvider) seen() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.states...)
-}
+type inventoryProvider struct{ stateLog }
 
 func mustStartInventory(tb testing.TB) (*httptest.Server, *inventoryProvider) {
 	tb.Helper()
@@ -45,11 +35,7 @@ func mustStartInventory(tb testing.TB) (*httptest.Server, *inventoryProvider) {
 		_, _ = w.Write([]byte(body))
 	}
 	mux.HandleFunc("POST /_pact/state", func(w http.ResponseWriter, r *http.Request) {
-		var c struct{ State, Action string }
-		_ = json.NewDecoder(r.Body).Decode(&c)
-		p.mu.Lock()
-		p.states = append(p.states, c.Action+":"+c.State)
-		p.mu.Unlock()
+		p.record(r)
 		reply(w, 200, `{}`)
 	})
 	mux.HandleFunc("GET /items/1", func(w http.ResponseWriter, r *http.Request) {

@@ -17,14 +17,36 @@ import (
 
 const ordersPact = "../../testdata/verify/orders/pact.json"
 
+// stateLog records the provider state change calls ("setup:state") a test
+// provider receives.
+type stateLog struct {
+	mu     sync.Mutex
+	states []string
+}
+
+// record logs the state change call in r's body.
+func (l *stateLog) record(r *http.Request) {
+	var c struct{ State, Action string }
+	_ = json.NewDecoder(r.Body).Decode(&c)
+	l.mu.Lock()
+	l.states = append(l.states, c.Action+":"+c.State)
+	l.mu.Unlock()
+}
+
+// seen returns the state change calls recorded so far.
+func (l *stateLog) seen() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.states...)
+}
+
 // orderProvider is a minimal provider honouring testdata/verify/orders
 // (totals as strings when broken). It records the Authorization headers
 // and the state change calls it receives.
 type orderProvider struct {
+	stateLog
 	broken bool
-	mu     sync.Mutex
-	auth   []string
-	states []string
+	auth   []string // guarded by stateLog.mu
 }
 
 func mustStartOrderProvider(tb testing.TB, p *orderProvider) *httptest.Server {
@@ -35,13 +57,7 @@ func mustStartOrderProvider(tb testing.TB, p *orderProvider) *httptest.Server {
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))
 	}
-	mux.HandleFunc("POST /_pact/state", func(w http.ResponseWriter, r *http.Request) {
-		var c struct{ State, Action string }
-		_ = json.NewDecoder(r.Body).Decode(&c)
-		p.mu.Lock()
-		p.states = append(p.states, c.Action+":"+c.State)
-		p.mu.Unlock()
-	})
+	mux.HandleFunc("POST /_pact/state", func(_ http.ResponseWriter, r *http.Request) { p.record(r) })
 	mux.HandleFunc("GET /orders/1", func(w http.ResponseWriter, r *http.Request) {
 		if p.broken {
 			reply(w, 200, `{"id": 1, "status": "open", "items": [{"sku": "A-1", "quantity": 2}], "total": "19.98"}`)
@@ -82,9 +98,7 @@ func TestVerifyCommandPasses(t *testing.T) {
 	require.Contains(t, stdout, "Verifying a pact between order-web and order-service")
 	require.Contains(t, stdout, "Verification passed: 4 interactions, 4 passed")
 
-	p.mu.Lock()
-	require.Equal(t, 8, len(p.states)) // setup and teardown for each interaction
-	p.mu.Unlock()
+	require.Len(t, p.seen(), 8) // setup and teardown for each interaction
 
 	var report struct {
 		Success bool `json:"success"`
@@ -133,9 +147,7 @@ func TestVerifyCommandFromEnvironment(t *testing.T) {
 	}, "verify", ordersPact)
 	require.Equal(t, exitOK, code, stdout+stderr)
 	require.Contains(t, stdout, "2 passed, 0 failed, 0 pending, 2 skipped")
-	p.mu.Lock()
-	require.Equal(t, []string{"setup:no orders exist", "teardown:no orders exist", "setup:", "teardown:"}, p.states)
-	p.mu.Unlock()
+	require.Equal(t, []string{"setup:no orders exist", "teardown:no orders exist", "setup:", "teardown:"}, p.seen())
 
 	// A flag overrides the environment.
 	code, stdout, _ = runCLI(context.Background(), map[string]string{"CONTRACTS_PROVIDER_BASE_URL": "http://127.0.0.1:1"},
