@@ -139,17 +139,10 @@ func (s *server) currentlyDeployed(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(ds))
-	for _, d := range ds {
-		items = append(items, u.deployedJSON(d, nil, nil))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"_embedded": map[string]any{"deployedVersions": items},
-		"_links": links{
-			"self":           Link{Href: u.environment(uuid) + "/deployed-versions/currently-deployed", Title: "Currently deployed versions"},
-			"pb:environment": Link{Href: u.environment(uuid), Name: env.Name},
-		},
-	})
+	writeJSON(w, http.StatusOK, collection("deployedVersions", ds, u.deployedListJSON, links{
+		"self":           Link{Href: u.environment(uuid) + "/deployed-versions/currently-deployed", Title: "Currently deployed versions"},
+		"pb:environment": Link{Href: u.environment(uuid), Name: env.Name},
+	}))
 	return nil
 }
 
@@ -164,17 +157,10 @@ func (s *server) currentlySupported(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(rs))
-	for _, rv := range rs {
-		items = append(items, u.releasedJSON(rv))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"_embedded": map[string]any{"releasedVersions": items},
-		"_links": links{
-			"self":           Link{Href: u.environment(uuid) + "/released-versions/currently-supported", Title: "Currently supported released versions"},
-			"pb:environment": Link{Href: u.environment(uuid), Name: env.Name},
-		},
-	})
+	writeJSON(w, http.StatusOK, collection("releasedVersions", rs, u.releasedJSON, links{
+		"self":           Link{Href: u.environment(uuid) + "/released-versions/currently-supported", Title: "Currently supported released versions"},
+		"pb:environment": Link{Href: u.environment(uuid), Name: env.Name},
+	}))
 	return nil
 }
 
@@ -219,11 +205,7 @@ func (s *server) listVersionDeployments(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(ds))
-	for _, d := range ds {
-		items = append(items, u.deployedJSON(d, nil, nil))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"_embedded": map[string]any{"deployedVersions": items}, "_links": links{"self": Link{Href: u.version(name, number) + "/deployed-versions/environment/" + pathSegment(uuid)}}})
+	writeJSON(w, http.StatusOK, collection("deployedVersions", ds, u.deployedListJSON, links{"self": Link{Href: u.version(name, number) + "/deployed-versions/environment/" + pathSegment(uuid)}}))
 	return nil
 }
 
@@ -292,11 +274,7 @@ func (s *server) listVersionReleases(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(rs))
-	for _, rv := range rs {
-		items = append(items, u.releasedJSON(rv))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"_embedded": map[string]any{"releasedVersions": items}, "_links": links{"self": Link{Href: u.version(name, number) + "/released-versions/environment/" + pathSegment(uuid)}}})
+	writeJSON(w, http.StatusOK, collection("releasedVersions", rs, u.releasedJSON, links{"self": Link{Href: u.version(name, number) + "/released-versions/environment/" + pathSegment(uuid)}}))
 	return nil
 }
 

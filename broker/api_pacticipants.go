@@ -134,11 +134,7 @@ func (s *server) writePacticipant(w http.ResponseWriter, r *http.Request, merge 
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, s.urlsFor(r).pacticipantJSON(saved, latest))
+	writeJSON(w, upsertStatus(created), s.urlsFor(r).pacticipantJSON(saved, latest))
 	return nil
 }
 
@@ -213,11 +209,7 @@ func (s *server) putVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, s.urlsFor(r).versionJSON(v, envs))
+	writeJSON(w, upsertStatus(created), s.urlsFor(r).versionJSON(v, envs))
 	return nil
 }
 
@@ -276,16 +268,9 @@ func (s *server) listBranches(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(bs))
-	for _, b := range bs {
-		items = append(items, u.branchJSON(b))
-	}
 	l := links{"self": Link{Href: u.href("pacticipants", name, "branches")}}
 	u.addPageLinks(r, page, len(bs), l)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"_embedded": map[string]any{"branches": items},
-		"_links":    l,
-	})
+	writeJSON(w, http.StatusOK, collection("branches", bs, u.branchJSON, l))
 	return nil
 }
 
@@ -349,11 +334,7 @@ func (s *server) putBranchVersion(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, s.urlsFor(r).branchVersionJSON(bv))
+	writeJSON(w, upsertStatus(created), s.urlsFor(r).branchVersionJSON(bv))
 	return nil
 }
 
@@ -376,14 +357,7 @@ func (s *server) listTags(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(ts))
-	for _, t := range ts {
-		items = append(items, u.tagJSON(t))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"_embedded": map[string]any{"tags": items},
-		"_links":    links{"self": Link{Href: u.href("pacticipants", name, "versions", version, "tags")}},
-	})
+	writeJSON(w, http.StatusOK, collection("tags", ts, u.tagJSON, links{"self": Link{Href: u.href("pacticipants", name, "versions", version, "tags")}}))
 	return nil
 }
 
@@ -405,13 +379,11 @@ func (s *server) putTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
 	u := s.urlsFor(r)
 	if created {
-		status = http.StatusCreated
 		w.Header().Set("Location", u.href("pacticipants", t.Pacticipant, "versions", t.Version, "tags", t.Name))
 	}
-	writeJSON(w, status, u.tagJSON(t))
+	writeJSON(w, upsertStatus(created), u.tagJSON(t))
 	return nil
 }
 

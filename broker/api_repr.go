@@ -165,6 +165,10 @@ func (u urls) deployedJSON(d DeployedVersion, v *Version, e *Environment) map[st
 	return out
 }
 
+// deployedListJSON is deployedJSON of an item of a list, which embeds
+// neither the version in full nor the environment.
+func (u urls) deployedListJSON(d DeployedVersion) map[string]any { return u.deployedJSON(d, nil, nil) }
+
 func (u urls) releasedJSON(r ReleasedVersion) map[string]any {
 	self := u.href("released-versions", r.UUID)
 	out := map[string]any{

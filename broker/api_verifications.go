@@ -123,16 +123,9 @@ func (s *server) listVerifications(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(vs))
-	for _, v := range vs {
-		items = append(items, u.verificationJSON(v))
-	}
 	l := links{"self": Link{Href: u.pactBySHA(provider, consumer, sha) + "/verification-results"}}
 	u.addPageLinks(r, page, len(vs), l)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"_embedded": map[string]any{"verificationResults": items},
-		"_links":    l,
-	})
+	writeJSON(w, http.StatusOK, collection("verificationResults", vs, u.verificationJSON, l))
 	return nil
 }
 

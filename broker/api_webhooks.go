@@ -190,11 +190,7 @@ func (s *server) putWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, body)
+	writeJSON(w, upsertStatus(created), body)
 	return nil
 }
 

@@ -112,3 +112,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
+
+// upsertStatus is the status of a PUT: 201 when it created the resource,
+// 200 when it replaced one.
+func upsertStatus(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
+
+// collection is a HAL collection: each of xs, as item renders it, under
+// _embedded[key], beside l.
+func collection[T any](key string, xs []T, item func(T) map[string]any, l links) map[string]any {
+	items := make([]map[string]any, 0, len(xs))
+	for _, x := range xs {
+		items = append(items, item(x))
+	}
+	return map[string]any{
+		"_embedded": map[string]any{key: items},
+		"_links":    l,
+	}
+}
