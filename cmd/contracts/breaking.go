@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/formats/proto/breaking"
 )
@@ -34,6 +35,7 @@ type breakingFlags struct {
 	importPaths []string
 	pacts       []string
 	output      string
+	broker      breakingBrokerFlags
 }
 
 func init() { register(newBreakingCmd) }
@@ -62,23 +64,36 @@ what the pacts' protobuf interactions use (their RPC, and the fields their
 request and response contents set or their matching rules address) and
 marked [breaks consumer NAME: "interaction"] or [unused by consumers].
 
+With --provider, the consumers' pacts come from a broker (--broker-url and
+its credentials, or PACT_BROKER_BASE_URL, PACT_BROKER_TOKEN,
+PACT_BROKER_USERNAME, PACT_BROKER_PASSWORD): the pacts the broker selects
+for the provider to verify, by default each consumer's main branch head
+plus its deployed and released versions, or those the
+--consumer-version-selectors choose. --pact files may be added to them.
+
 Each finding is printed as "file:line: rule-id: message"; --output json
 prints one JSON document instead. A summary goes to stderr.
 
 Rules:
 ` + breakingRulesHelp() + `
 
-Exit status: 0 nothing breaks; 1 a change is breaking (with --pact: a change
-breaks at least one consumer interaction); 2 a schema or pact could not be
-loaded, or the flags are wrong.`,
+Exit status: 0 nothing breaks; 1 a change is breaking (with --pact or
+--provider: a change breaks at least one consumer interaction); 2 a schema
+or pact could not be loaded, the broker could not be reached or answered an
+error, or the flags are wrong.`,
 		Example: `  contracts breaking --proto v1/orders.proto --against orders.proto
   contracts breaking --proto old/api.proto --against api.proto -I third_party \
     --pact pacts/web-orders.json --pact pacts/mobile-orders.json
   contracts breaking --proto released.binpb --against api.proto --output json
-  contracts breaking --proto pacts/web-orders.json --against api.proto --pact pacts/web-orders.json`,
+  contracts breaking --proto pacts/web-orders.json --against api.proto --pact pacts/web-orders.json
+  PACT_BROKER_BASE_URL=https://broker.example.com contracts breaking \
+    --proto v1/orders.proto --against orders.proto --provider orders-service
+  contracts breaking --proto v1/orders.proto --against orders.proto \
+    --broker-url https://broker.example.com --provider orders-service \
+    --consumer-version-selectors '{"deployedOrReleased":true}'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runBreaking(cmd.Context(), e, f)
+			return runBreaking(cmd, e, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -87,15 +102,27 @@ loaded, or the flags are wrong.`,
 	fl.StringArrayVarP(&f.importPaths, flagBreakingImport, "I", nil, "directory to look up imports in (repeatable)")
 	fl.StringArrayVar(&f.pacts, flagBreakingPact, nil, "pact file whose protobuf interactions make the check consumer-aware (repeatable)")
 	fl.StringVarP(&f.output, flagBreakingOutput, "o", breakingOutputText, "output format: text or json")
+	f.broker.add(cmd)
 	return cmd
 }
 
-func runBreaking(ctx context.Context, e *env, f *breakingFlags) error {
+func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
+	ctx := cmd.Context()
 	if len(f.old) == 0 || len(f.new) == 0 {
 		return failWith(exitCantTell, fmt.Errorf("--%s OLD and --%s NEW are both required", flagBreakingProto, flagBreakingAgainst))
 	}
 	if f.output != breakingOutputText && f.output != breakingOutputJSON {
 		return failWith(exitCantTell, fmt.Errorf("--%s %q: want %s or %s", flagBreakingOutput, f.output, breakingOutputText, breakingOutputJSON))
+	}
+	fromBroker, req, err := f.broker.request(cmd)
+	if err != nil {
+		return err
+	}
+	var client *broker.Client
+	if fromBroker {
+		if client, err = f.broker.client(cmd, e); err != nil {
+			return err
+		}
 	}
 	old, err := loadProtoSchema(ctx, f.old, f.importPaths)
 	if err != nil {
@@ -106,7 +133,7 @@ func runBreaking(ctx context.Context, e *env, f *breakingFlags) error {
 		return failWith(exitCantTell, fmt.Errorf("--%s: %w", flagBreakingAgainst, err))
 	}
 
-	consumerAware := len(f.pacts) > 0
+	consumerAware := len(f.pacts) > 0 || fromBroker
 	var usage breaking.Usage
 	for _, p := range f.pacts {
 		data, err := os.ReadFile(p)
@@ -116,6 +143,20 @@ func runBreaking(ctx context.Context, e *env, f *breakingFlags) error {
 		if err := usage.AddPact(data, old); err != nil {
 			return failWith(exitCantTell, fmt.Errorf("pact %s: %w", p, err))
 		}
+	}
+	pactCount := len(f.pacts)
+	if fromBroker {
+		pacts, err := f.broker.fetch(ctx, client, req)
+		if err != nil {
+			return err
+		}
+		for _, p := range pacts {
+			if err := usage.AddPact(p.Content, old); err != nil {
+				return failWith(exitCantTell, fmt.Errorf("pact %s from the broker: %w", p.URL, err))
+			}
+		}
+		pactCount += len(pacts)
+		describeBrokerPacts(e.stderr, client.BaseURL(), f.broker.provider, pacts)
 	}
 
 	findings := breaking.Check(old, new)
@@ -143,7 +184,7 @@ func runBreaking(ctx context.Context, e *env, f *breakingFlags) error {
 	if consumerAware {
 		fmt.Fprintf(e.stderr, "%s: %d break consumer interactions, %d unused by consumers (%s in %s)\n",
 			countNoun(len(findings), "breaking change"), breakingCount, len(findings)-breakingCount,
-			countNoun(len(usage.Interactions), "protobuf interaction"), countNoun(len(f.pacts), "pact"))
+			countNoun(len(usage.Interactions), "protobuf interaction"), countNoun(pactCount, "pact"))
 	} else {
 		fmt.Fprintln(e.stderr, countNoun(len(findings), "breaking change"))
 	}

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +18,7 @@ import (
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/types/descriptorpb"
 
+	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/formats/proto/breaking"
 )
@@ -212,4 +217,217 @@ func TestBreakingHelpListsRules(t *testing.T) {
 	for _, r := range breaking.Rules() {
 		require.Contains(t, stdout, r.ID)
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// requireBreakingGolden compares got with testdata/proto/breaking/<name>,
+// rewriting the file with -update.
+func requireBreakingGolden(tb testing.TB, name, got string) {
+	tb.Helper()
+	path := breakingCase(name)
+	if *update {
+		require.NoError(tb, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(tb, os.WriteFile(path, []byte(got), 0o600))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(tb, err, "run with -update to create it")
+	require.Equal(tb, string(want), got)
+}
+
+// mustPublishProtoPact publishes pact content as consumer's version on branch.
+func mustPublishProtoPact(tb testing.TB, c *broker.Client, consumer, version, branch string, content []byte) {
+	tb.Helper()
+	var doc struct{ Provider struct{ Name string } }
+	require.NoError(tb, json.Unmarshal(content, &doc))
+	_, err := c.PublishContracts(context.Background(), broker.PublishInput{
+		Pacticipant: consumer, Version: version, Branch: branch,
+		Contracts: []broker.ContractFile{{Consumer: consumer, Provider: doc.Provider.Name, Content: content}},
+	})
+	require.NoError(tb, err)
+}
+
+// mustReadPactWithout reads a pact file and drops the interactions with the
+// given descriptions: a later consumer version that stopped using them.
+func mustReadPactWithout(tb testing.TB, path string, dropped ...string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(tb, err)
+	var doc map[string]any
+	require.NoError(tb, json.Unmarshal(data, &doc))
+	var kept []any
+	for _, it := range doc["interactions"].([]any) {
+		if !slices.Contains(dropped, it.(map[string]any)["description"].(string)) {
+			kept = append(kept, it)
+		}
+	}
+	require.Len(tb, kept, len(doc["interactions"].([]any))-len(dropped))
+	doc["interactions"] = kept
+	out, err := json.Marshal(doc)
+	require.NoError(tb, err)
+	return out
+}
+
+// TestBreakingFromBroker takes the consumers' pacts from a real broker:
+// web-app 1.0.0 and mobile-app 2.0.0 are the main branch heads; mobile-app
+// 1.0.0, still deployed to production, is the only version that cancels
+// orders.
+func TestBreakingFromBroker(t *testing.T) {
+	ctx := context.Background()
+	dir := breakingCase("consumer-aware")
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	webApp, err := os.ReadFile(filepath.Join(dir, "web-app.json"))
+	require.NoError(t, err)
+	mobileApp, err := os.ReadFile(filepath.Join(dir, "mobile-app.json"))
+	require.NoError(t, err)
+	mustPublishProtoPact(t, b.Client, "web-app", "1.0.0", "main", webApp)
+	mustPublishProtoPact(t, b.Client, "mobile-app", "1.0.0", "main", mobileApp)
+	_, err = b.Client.CreateEnvironment(ctx, broker.Environment{Name: "production", Production: true})
+	require.NoError(t, err)
+	_, err = b.Client.RecordDeployment(ctx, "mobile-app", "1.0.0", "production", "")
+	require.NoError(t, err)
+	mustPublishProtoPact(t, b.Client, "mobile-app", "2.0.0", "main",
+		mustReadPactWithout(t, filepath.Join(dir, "mobile-app.json"), "cancel an order"))
+
+	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
+	breakingRun := func(t *testing.T, want int, newFile string, extra ...string) (string, string) {
+		t.Helper()
+		args := append([]string{"breaking", "--proto", filepath.Join(dir, "old.proto"), "--against", filepath.Join(dir, newFile),
+			"--provider", "orders-service"}, extra...)
+		code, stdout, stderr := runCLI(ctx, vars, args...)
+		require.Equal(t, want, code, "contracts %v\nstdout:\n%s\nstderr:\n%s", args, stdout, stderr)
+		stdout = strings.ReplaceAll(stdout, "../../", "")
+		stderr = strings.ReplaceAll(stderr, b.URL, "BROKER_URL")
+		return stdout, stderr
+	}
+	golden := func(stdout, stderr string) string {
+		return "-- stdout --\n" + stdout + "-- stderr --\n" + stderr
+	}
+
+	t.Run("default selectors: main branch heads and deployed versions", func(t *testing.T) {
+		stdout, stderr := breakingRun(t, exitNo, "new.proto")
+		requireBreakingGolden(t, "broker/default-selectors.golden", golden(stdout, stderr))
+		// The same verdicts as with the same pacts given as files.
+		want, err := os.ReadFile(filepath.Join(dir, "want.txt.golden"))
+		require.NoError(t, err)
+		require.Equal(t, string(want), stdout)
+		require.Contains(t, stderr, "  mobile-app version 1.0.0 (")
+		require.Contains(t, stderr, "(4 protobuf interactions in 3 pacts)")
+	})
+
+	t.Run("main branch only: the deployed version's usage is left out", func(t *testing.T) {
+		stdout, stderr := breakingRun(t, exitNo, "new.proto", "--consumer-version-selectors", `{"mainBranch":true}`)
+		requireBreakingGolden(t, "broker/main-branch.golden", golden(stdout, stderr))
+		require.NotContains(t, stdout, "cancel an order")
+		require.Contains(t, stdout, `field-type-changed: field 2 "quantity" on message shop.v1.Line changed type from int32 to int64 [unused by consumers]`)
+		require.Contains(t, stdout, `field-name-changed: field 4 on message shop.v1.Order was renamed from "note" to "comment" [breaks consumer web-app: "get an order"]`)
+	})
+
+	t.Run("only the deployed version breaks", func(t *testing.T) {
+		stdout, stderr := breakingRun(t, exitNo, "new.proto", "--consumer-version-selectors", `{"deployed":true}`)
+		require.Contains(t, stdout, `field-type-changed: field 2 "quantity" on message shop.v1.Line changed type from int32 to int64 [breaks consumer mobile-app: "cancel an order"]`)
+		require.Contains(t, stdout, `field-name-changed: field 4 on message shop.v1.Order was renamed from "note" to "comment" [unused by consumers]`)
+		require.Contains(t, stderr, "1 pact for provider orders-service from the broker at BROKER_URL\n  mobile-app version 1.0.0")
+	})
+
+	t.Run("changes no consumer uses pass", func(t *testing.T) {
+		stdout, stderr := breakingRun(t, exitOK, "new-unused.proto")
+		requireBreakingGolden(t, "broker/unused.golden", golden(stdout, stderr))
+		require.NotContains(t, stdout, "[breaks")
+		require.Contains(t, stdout, "rpc-deleted")
+	})
+
+	t.Run("a pact file beside the broker's pacts", func(t *testing.T) {
+		webOnly := filepath.Join(t.TempDir(), "web-app-local.json")
+		local := bytes.ReplaceAll(webApp, []byte(`"name": "web-app"`), []byte(`"name": "web-app-local"`))
+		require.NoError(t, os.WriteFile(webOnly, local, 0o600))
+		stdout, stderr := breakingRun(t, exitNo, "new.proto", "--pact", webOnly,
+			"--consumer-version-selectors", `{"mainBranch":true,"consumer":"mobile-app"}`)
+		require.Contains(t, stdout, `[breaks consumer web-app-local: "get an order"]`)
+		require.NotContains(t, stdout, `consumer web-app:`)
+		require.Contains(t, stderr, "(2 protobuf interactions in 2 pacts)")
+	})
+
+	t.Run("json", func(t *testing.T) {
+		stdout, _ := breakingRun(t, exitNo, "new.proto", "--output", "json")
+		var doc struct {
+			ConsumerAware bool `json:"consumerAware"`
+			Breaking      int  `json:"breaking"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+		require.True(t, doc.ConsumerAware)
+		require.Equal(t, 6, doc.Breaking)
+	})
+
+	t.Run("flags override the environment", func(t *testing.T) {
+		code, stdout, stderr := runCLI(ctx, map[string]string{"PACT_BROKER_BASE_URL": "http://127.0.0.1:1", "PACT_BROKER_TOKEN": "wrong"},
+			"breaking", "--proto", filepath.Join(dir, "old.proto"), "--against", filepath.Join(dir, "new-unused.proto"),
+			"--provider", "orders-service", "--broker-url", b.URL, "--broker-token", "w-tok")
+		require.Equal(t, exitOK, code, "stderr: %s", stderr)
+		require.Contains(t, stdout, "[unused by consumers]")
+	})
+}
+
+// TestBreakingBrokerCantTell: without the consumers' pacts the check cannot
+// tell what breaks them, so every broker failure is exit code 2.
+func TestBreakingBrokerCantTell(t *testing.T) {
+	ctx := context.Background()
+	dir := breakingCase("consumer-aware")
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	webApp, err := os.ReadFile(filepath.Join(dir, "web-app.json"))
+	require.NoError(t, err)
+	mustPublishProtoPact(t, b.Client, "web-app", "1.0.0", "main", webApp)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	base := []string{"breaking", "--proto", filepath.Join(dir, "old.proto"), "--against", filepath.Join(dir, "new-unused.proto")}
+
+	tests := []struct {
+		name       string
+		vars       map[string]string
+		args       []string
+		wantStderr []string
+	}{
+		{"broker unreachable", nil, []string{"--broker-url", closed.URL, "--provider", "orders-service"},
+			[]string{"pacts for verification of orders-service", closed.URL}},
+		{"broker refuses the credentials", map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "wrong"}, []string{"--provider", "orders-service"},
+			[]string{"pacts for verification of orders-service"}},
+		{"no credentials", map[string]string{"PACT_BROKER_BASE_URL": b.URL}, []string{"--provider", "orders-service"},
+			[]string{"pacts for verification of orders-service"}},
+		{"no pacts for the provider", map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}, []string{"--provider", "order-service"},
+			[]string{`no pacts for provider "order-service"`, "--ignore-no-pacts-error"}},
+		{"no selected pacts", map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"},
+			[]string{"--provider", "orders-service", "--consumer-version-selectors", `{"deployed":true}`},
+			[]string{`no pacts for provider "orders-service"`}},
+		{"provider without a broker", nil, []string{"--provider", "orders-service"}, []string{"--broker-url", "PACT_BROKER_BASE_URL"}},
+		{"broker without a provider", nil, []string{"--broker-url", b.URL}, []string{"--broker-url needs --provider"}},
+		{"selector without a provider", nil, []string{"--consumer-version-selectors", `{"mainBranch":true}`}, []string{"--consumer-version-selectors needs --provider"}},
+		{"bad selector", map[string]string{"PACT_BROKER_BASE_URL": b.URL}, []string{"--provider", "orders-service", "--consumer-version-selectors", `{"mainBrnch":true}`},
+			[]string{"--consumer-version-selectors", "mainBrnch"}},
+		{"bad broker URL", nil, []string{"--provider", "orders-service", "--broker-url", "::nope"}, []string{"::nope"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(ctx, tt.vars, append(append([]string(nil), base...), tt.args...)...)
+			require.Equal(t, exitCantTell, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+			require.Empty(t, stdout)
+			for _, w := range tt.wantStderr {
+				require.Contains(t, stderr, w)
+			}
+		})
+	}
+
+	t.Run("no pacts, ignored", func(t *testing.T) {
+		code, stdout, stderr := runCLI(ctx, map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"},
+			append(append([]string(nil), base...), "--provider", "order-service", "--ignore-no-pacts-error")...)
+		require.Equal(t, exitOK, code, "stderr: %s", stderr)
+		require.Contains(t, stdout, "[unused by consumers]")
+		require.Contains(t, stderr, "(0 protobuf interactions in 0 pacts)")
+	})
+
+	t.Run("PACT_BROKER_BASE_URL alone does not make the check consumer-aware", func(t *testing.T) {
+		code, stdout, stderr := runCLI(ctx, map[string]string{"PACT_BROKER_BASE_URL": b.URL}, base...)
+		require.Equal(t, exitNo, code, "stderr: %s", stderr)
+		require.NotContains(t, stdout, "unused by consumers")
+		require.Equal(t, "2 breaking changes\n", stderr)
+	})
 }

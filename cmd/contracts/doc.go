@@ -6,6 +6,7 @@
 //	contracts verify --provider-base-url http://localhost:8080 ./pacts
 //	contracts mock --port 8081 ./pacts/consumer-provider.json
 //	contracts can-i-deploy --pacticipant web --version 1.2.3 --to-environment production
+//	contracts breaking --proto v1/orders.proto --against orders.proto --provider orders --broker-url http://localhost:9292
 //
 // Exit codes: 0 success, 1 the contract says no, 2 the tool could not decide.
 package main
