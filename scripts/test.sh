@@ -28,4 +28,4 @@ go vet ./...
 pactgo_pkgs=$(grep -rl --include='*_test.go' '^//go:build pactffi' . | xargs -n1 dirname | sort -u)
 CGO_ENABLED=1 go test -count=1 -timeout 15m -tags pactffi -run 'PactGo' -p 1 $pactgo_pkgs "$@"
 # Everything else (./... skips testdata folders; the runnable examples there are named explicitly).
-go test -count=1 -timeout 25m ./... ./testdata/examples/... "$@"
+go test -count=1 -timeout 25m ./testdata/examples/... ./... "$@"
