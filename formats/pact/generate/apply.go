@@ -22,32 +22,24 @@ func Request(r *pact.Request, ctx Context) (*pact.Request, error) {
 		return nil, nil
 	}
 	out := r.Clone()
-	var errs []error
-	for _, cat := range sortedKeys(r.Gen) {
-		for _, key := range sortedKeys(r.Gen[cat]) {
-			g := r.Gen[cat][key]
-			var err error
-			switch cat {
-			case pact.CategoryPath:
-				err = applyString(g, &ctx, out.Path, func(s string) { out.Path = s })
-			case pact.CategoryMethod:
-				err = applyString(g, &ctx, out.Method, func(s string) { out.Method = s })
-			case pact.CategoryHeader:
-				err = applyHeader(out.Headers, key, g, &ctx, func(h pact.Headers) { out.Headers = h })
-			case pact.CategoryQuery:
-				if out.Query == nil {
-					out.Query = pact.Query{}
-				}
-				err = applyList(g, &ctx, out.Query[key], func(v []string) { out.Query[key] = v })
-			case pact.CategoryBody, pact.CategoryContent:
-				err = applyBody(&out.Body, key, g, &ctx)
-			default:
-				continue
+	return out, applyEach(r.Gen, func(cat, key string, g pact.Generator) error {
+		switch cat {
+		case pact.CategoryPath:
+			return applyString(g, &ctx, out.Path, func(s string) { out.Path = s })
+		case pact.CategoryMethod:
+			return applyString(g, &ctx, out.Method, func(s string) { out.Method = s })
+		case pact.CategoryHeader:
+			return applyHeader(out.Headers, key, g, &ctx, func(h pact.Headers) { out.Headers = h })
+		case pact.CategoryQuery:
+			if out.Query == nil {
+				out.Query = pact.Query{}
 			}
-			errs = appendErr(errs, cat, key, g, err)
+			return applyList(g, &ctx, out.Query[key], func(v []string) { out.Query[key] = v })
+		case pact.CategoryBody, pact.CategoryContent:
+			return applyBody(&out.Body, key, g, &ctx)
 		}
-	}
-	return out, errors.Join(errs...)
+		return nil
+	})
 }
 
 // Response returns a copy of r with its generators applied: the status,
@@ -57,25 +49,17 @@ func Response(r *pact.Response, ctx Context) (*pact.Response, error) {
 		return nil, nil
 	}
 	out := r.Clone()
-	var errs []error
-	for _, cat := range sortedKeys(r.Gen) {
-		for _, key := range sortedKeys(r.Gen[cat]) {
-			g := r.Gen[cat][key]
-			var err error
-			switch cat {
-			case pact.CategoryStatus:
-				err = applyStatus(g, &ctx, out)
-			case pact.CategoryHeader:
-				err = applyHeader(out.Headers, key, g, &ctx, func(h pact.Headers) { out.Headers = h })
-			case pact.CategoryBody, pact.CategoryContent:
-				err = applyBody(&out.Body, key, g, &ctx)
-			default:
-				continue
-			}
-			errs = appendErr(errs, cat, key, g, err)
+	return out, applyEach(r.Gen, func(cat, key string, g pact.Generator) error {
+		switch cat {
+		case pact.CategoryStatus:
+			return applyStatus(g, &ctx, out)
+		case pact.CategoryHeader:
+			return applyHeader(out.Headers, key, g, &ctx, func(h pact.Headers) { out.Headers = h })
+		case pact.CategoryBody, pact.CategoryContent:
+			return applyBody(&out.Body, key, g, &ctx)
 		}
-	}
-	return out, errors.Join(errs...)
+		return nil
+	})
 }
 
 // Message returns a copy of m with its generators applied to the contents
@@ -86,37 +70,37 @@ func Message(m *pact.Message, ctx Context) (*pact.Message, error) {
 		return nil, nil
 	}
 	out := m.Clone()
-	var errs []error
-	for _, cat := range sortedKeys(m.Gen) {
-		for _, key := range sortedKeys(m.Gen[cat]) {
-			g := m.Gen[cat][key]
-			var err error
-			switch cat {
-			case pact.CategoryBody, pact.CategoryContent:
-				err = applyBody(&out.Contents, key, g, &ctx)
-			case pact.CategoryMetadata:
-				var v any
-				v, err = value(g, out.Metadata[key], &ctx)
-				if err == nil {
-					if out.Metadata == nil {
-						out.Metadata = map[string]any{}
-					}
-					out.Metadata[key] = v
-				}
-			default:
-				continue
+	return out, applyEach(m.Gen, func(cat, key string, g pact.Generator) error {
+		switch cat {
+		case pact.CategoryBody, pact.CategoryContent:
+			return applyBody(&out.Contents, key, g, &ctx)
+		case pact.CategoryMetadata:
+			v, err := value(g, out.Metadata[key], &ctx)
+			if err != nil {
+				return err
 			}
-			errs = appendErr(errs, cat, key, g, err)
+			if out.Metadata == nil {
+				out.Metadata = map[string]any{}
+			}
+			out.Metadata[key] = v
 		}
-	}
-	return out, errors.Join(errs...)
+		return nil
+	})
 }
 
-func appendErr(errs []error, cat, key string, g pact.Generator, err error) []error {
-	if err == nil || errors.Is(err, ErrNotApplicable) {
-		return errs
+// applyEach calls apply for each generator of gen, by category then key,
+// and joins one *Error per failure other than ErrNotApplicable.
+func applyEach(gen pact.Generators, apply func(cat, key string, g pact.Generator) error) error {
+	var errs []error
+	for _, cat := range sortedKeys(gen) {
+		for _, key := range sortedKeys(gen[cat]) {
+			g := gen[cat][key]
+			if err := apply(cat, key, g); err != nil && !errors.Is(err, ErrNotApplicable) {
+				errs = append(errs, &Error{Category: cat, Key: key, Type: g.Type, Err: err})
+			}
+		}
 	}
-	return append(errs, &Error{Category: cat, Key: key, Type: g.Type, Err: err})
+	return errors.Join(errs...)
 }
 
 func applyString(g pact.Generator, ctx *Context, current string, set func(string)) error {
