@@ -96,6 +96,7 @@ func Open(ctx context.Context, protoFiles []string, importPaths []string) (*Mock
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	m.addr = lis.Addr().String()
+	m.srv.setURL(m.Target())
 	gs := m.srv.GRPCServer()
 	go func() { _ = gs.Serve(lis) }()
 	m.closeFn = gs.Stop

@@ -20,7 +20,11 @@
 // method under the request's matching rules (unexpected fields are
 // mismatches); the first interaction it matches answers with its response
 // message(s) and metadata, or with the status its response metadata names
-// ("grpc-status", "grpc-message"). A request no interaction matches gets
+// ("grpc-status", "grpc-message"). Response generators (RandomInt, Regex,
+// Date, MockServerURL, ...) are applied in consumer mode to each response
+// served, at their paths in the message seen as a value with proto field
+// names; Options inject their clock and randomness. A request no
+// interaction matches gets
 // codes.Unimplemented (unknown method) or codes.InvalidArgument (mismatch)
 // and is recorded as a Problem.
 package grpcmock
@@ -30,10 +34,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -96,6 +102,11 @@ type Server struct {
 	mu       sync.Mutex
 	entries  []*entry
 	problems []Problem
+	url      string // grpc://host:port once serving, for MockServerURL generators
+
+	now   func() time.Time
+	genMu sync.Mutex // guards rand
+	rand  *mrand.Rand
 }
 
 // FromPacts returns a Server for the gRPC interactions of pacts (those
@@ -103,7 +114,17 @@ type Server struct {
 // found in its pact's descriptors is an error; other interactions are
 // ignored. logger may be nil.
 func FromPacts(pacts []*pact.Pact, logger *slog.Logger) (*Server, error) {
-	s := newServer(logger)
+	return NewServer(pacts, Options{Logger: logger})
+}
+
+// NewServer is FromPacts with options: the clock and randomness of the
+// response generators, applied in consumer mode to every response served.
+func NewServer(pacts []*pact.Pact, opts Options) (*Server, error) {
+	s := newServer(opts.Logger)
+	if opts.Now != nil {
+		s.now = opts.Now
+	}
+	s.rand = opts.Rand
 	var r grpcverify.Resolver
 	for _, p := range pacts {
 		for i, in := range p.Interactions {
@@ -124,7 +145,22 @@ func newServer(logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{log: logger}
+	return &Server{log: logger, now: time.Now}
+}
+
+// URL is the server's address as a grpc:// URL once Serve has started (or
+// the consumer API's mock is open), else "". MockServerURL generators
+// use it.
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
+
+func (s *Server) setURL(u string) {
+	s.mu.Lock()
+	s.url = u
+	s.mu.Unlock()
 }
 
 // ServeGRPC serves the gRPC interactions of pacts on lis until ctx is done;
@@ -141,6 +177,7 @@ func ServeGRPC(ctx context.Context, lis net.Listener, pacts []*pact.Pact, logger
 // that stopped serving.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 	srv := s.GRPCServer()
+	s.setURL("grpc://" + lis.Addr().String())
 	done := make(chan struct{})
 	go func() {
 		select {
@@ -341,8 +378,19 @@ func isContentTypeKey(k string) bool {
 // a failure, else its message(s), with the other metadata as headers.
 func (s *Server) respond(stream grpc.ServerStream, e *entry) error {
 	s.mu.Lock()
-	resps := append([]*pact.Message(nil), e.in.MessageResponses...)
+	resps := make([]*pact.Message, len(e.in.MessageResponses))
+	for i, r := range e.in.MessageResponses {
+		resps[i] = r.Clone() // the consumer API may edit the interaction meanwhile
+	}
 	s.mu.Unlock()
+	for i, r := range resps {
+		g, err := s.generated(r, e.method, e.in.Description)
+		if err != nil {
+			s.log.Error("gRPC mock: generate response", "method", e.method.Path, "interaction", e.in.Description, "error", err)
+			return status.Errorf(codes.Internal, "generate response: %v", err)
+		}
+		resps[i] = g
+	}
 	header := metadata.MD{}
 	code, msg := codes.OK, ""
 	if len(resps) > 0 {
