@@ -14,6 +14,7 @@ import (
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify"
+	"github.com/contracts-dev/contracts/verify/internal/grpctest"
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 )
 
@@ -45,7 +46,7 @@ func benchPact(b *testing.B) (*pact.Pact, []byte, *grpcmock.Mock) {
 
 func benchServer(b *testing.B, m *grpcmock.Mock) string {
 	b.Helper()
-	return mustServe(b, m.Files(), map[string]handler{
+	return grpctest.Serve(b, m.Files(), map[string]grpctest.Handler{
 		"/shop.v1.Orders/GetOrder": func(req map[string]any, _ metadata.MD) (map[string]any, error) {
 			return map[string]any{
 				"id":     req["id"],

@@ -22,6 +22,7 @@ import (
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify"
 	"github.com/contracts-dev/contracts/verify/grpcverify"
+	"github.com/contracts-dev/contracts/verify/internal/grpctest"
 )
 
 // pluginPact is one pact of the protobuf plugin with its .proto file.
@@ -98,7 +99,7 @@ func area(shape map[string]any) float64 {
 }
 
 // calculator implementations: right, wrong reply, wrong status.
-var calculators = map[string]handler{
+var calculators = map[string]grpctest.Handler{
 	"right": func(req map[string]any, _ metadata.MD) (map[string]any, error) {
 		return map[string]any{"value": []any{area(req)}}, nil
 	},
@@ -169,7 +170,7 @@ func TestVerifyAreaCalculator(t *testing.T) {
 	} {
 		t.Run(tc.impl, func(t *testing.T) {
 			t.Parallel()
-			addr := mustServe(t, files, map[string]handler{"/area_calculator.Calculator/calculateOne": calculators[tc.impl]})
+			addr := grpctest.Serve(t, files, map[string]grpctest.Handler{"/area_calculator.Calculator/calculateOne": calculators[tc.impl]})
 			for _, target := range []string{"grpc://" + addr, addr} {
 				rep := mustVerify(t, verify.Config{Transports: map[string]verify.Transport{"grpc": mustTransport(t, target)}}, pp.pact)
 				rs := results(rep)
@@ -201,7 +202,7 @@ func TestVerifyResponseMetadata(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name     string
-		h        handler
+		h        grpctest.Handler
 		wantPass bool
 		path     string
 	}{
@@ -218,7 +219,7 @@ func TestVerifyResponseMetadata(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			addr := mustServe(t, files, map[string]handler{"/pactissue.Test/GetTest": tc.h})
+			addr := grpctest.Serve(t, files, map[string]grpctest.Handler{"/pactissue.Test/GetTest": tc.h})
 			rep := mustVerify(t, verify.Config{Transports: map[string]verify.Transport{"grpc": mustTransport(t, addr)}}, pp.pact)
 			rs := results(rep)
 			require.Len(t, rs, 1)
@@ -281,7 +282,7 @@ func TestVerifyHTTPPlusGRPC(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			web := httpProvider(tc.httpWrong)
-			addr := mustServe(t, files, map[string]handler{"/area_calculator.Calculator/calculateOne": calculators[tc.grpcImpl]})
+			addr := grpctest.Serve(t, files, map[string]grpctest.Handler{"/area_calculator.Calculator/calculateOne": calculators[tc.grpcImpl]})
 			rep := mustVerify(t, verify.Config{
 				ProviderBaseURL: web.URL,
 				Transports:      map[string]verify.Transport{"grpc": mustTransport(t, "grpc://"+addr)},
@@ -327,7 +328,7 @@ func TestOptionsMetadataIsSent(t *testing.T) {
 	t.Parallel()
 	pp := pluginPacts(t)[0]
 	files := mustLoad(t, []string{pp.proto}, nil)
-	addr := mustServe(t, files, map[string]handler{"/area_calculator.Calculator/calculateOne": func(req map[string]any, md metadata.MD) (map[string]any, error) {
+	addr := grpctest.Serve(t, files, map[string]grpctest.Handler{"/area_calculator.Calculator/calculateOne": func(req map[string]any, md metadata.MD) (map[string]any, error) {
 		if got := md.Get("authorization"); len(got) != 1 || got[0] != "Bearer t" {
 			return nil, status.Error(codes.Unauthenticated, "no token")
 		}
