@@ -515,25 +515,39 @@ func parseMessage(path string, o map[string]json.RawMessage, layout Spec, part s
 			break
 		}
 	}
-	if raw, ok := o["matchingRules"]; ok {
-		if m.Rules, err = parseRules(childPath(path, "matchingRules"), raw); err != nil {
-			return nil, err
-		}
-	}
-	if raw, ok := o["generators"]; ok {
-		if m.Gen, err = parseGenerators(childPath(path, "generators"), raw); err != nil {
-			return nil, err
-		}
-	}
-	if raw, ok := o["contents"]; ok {
-		if m.Contents, err = parseContents(childPath(path, "contents"), raw, layout, metadataContentType(m.Metadata)); err != nil {
-			return nil, err
-		}
+	if err := parsePayload(o, path, layout, "contents", metadataContentType(m.Metadata), &m.Rules, &m.Gen, &m.Contents); err != nil {
+		return nil, err
 	}
 	if part != "" {
 		m.Extra = extra(o, messageKnown)
 	}
 	return m, nil
+}
+
+// optional parses member key of o, when there is one, into *dst.
+func optional[T any](o map[string]json.RawMessage, path, key string, dst *T, parse func(path string, raw json.RawMessage) (T, error)) error {
+	raw, ok := o[key]
+	if !ok {
+		return nil
+	}
+	var err error
+	*dst, err = parse(childPath(path, key), raw)
+	return err
+}
+
+// parsePayload reads what requests, responses and messages have in common:
+// matching rules, generators and the body, member bodyKey, whose content
+// type (for V2/V3 layouts) is ct.
+func parsePayload(o map[string]json.RawMessage, path string, layout Spec, bodyKey, ct string, rules *MatchingRules, gen *Generators, body *Body) error {
+	if err := optional(o, path, "matchingRules", rules, parseRules); err != nil {
+		return err
+	}
+	if err := optional(o, path, "generators", gen, parseGenerators); err != nil {
+		return err
+	}
+	return optional(o, path, bodyKey, body, func(path string, raw json.RawMessage) (Body, error) {
+		return parseContents(path, raw, layout, ct)
+	})
 }
 
 func parseContents(path string, raw json.RawMessage, layout Spec, ct string) (Body, error) {
@@ -567,40 +581,20 @@ func parseRequest(path string, raw json.RawMessage, layout Spec) (*Request, erro
 		return nil, err
 	}
 	r := &Request{Method: "GET", Path: "/", Orig: orig(o, requestKnown), Extra: extra(o, requestKnown)}
-	if v, ok := o["method"]; ok {
-		if r.Method, err = asString(childPath(path, "method"), v); err != nil {
-			return nil, err
-		}
+	if err := optional(o, path, "method", &r.Method, asString); err != nil {
+		return nil, err
 	}
-	if v, ok := o["path"]; ok {
-		if r.Path, err = asString(childPath(path, "path"), v); err != nil {
-			return nil, err
-		}
+	if err := optional(o, path, "path", &r.Path, asString); err != nil {
+		return nil, err
 	}
-	if v, ok := o["query"]; ok {
-		if r.Query, err = parseQuery(childPath(path, "query"), v); err != nil {
-			return nil, err
-		}
+	if err := optional(o, path, "query", &r.Query, parseQuery); err != nil {
+		return nil, err
 	}
-	if v, ok := o["headers"]; ok {
-		if r.Headers, err = parseHeaders(childPath(path, "headers"), v); err != nil {
-			return nil, err
-		}
+	if err := optional(o, path, "headers", &r.Headers, parseHeaders); err != nil {
+		return nil, err
 	}
-	if v, ok := o["matchingRules"]; ok {
-		if r.Rules, err = parseRules(childPath(path, "matchingRules"), v); err != nil {
-			return nil, err
-		}
-	}
-	if v, ok := o["generators"]; ok {
-		if r.Gen, err = parseGenerators(childPath(path, "generators"), v); err != nil {
-			return nil, err
-		}
-	}
-	if v, ok := o["body"]; ok {
-		if r.Body, err = parseContents(childPath(path, "body"), v, layout, r.Headers.Get("Content-Type")); err != nil {
-			return nil, err
-		}
+	if err := parsePayload(o, path, layout, "body", r.Headers.Get("Content-Type"), &r.Rules, &r.Gen, &r.Body); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -611,30 +605,14 @@ func parseResponse(path string, raw json.RawMessage, layout Spec) (*Response, er
 		return nil, err
 	}
 	r := &Response{Status: 200, Orig: orig(o, responseKnown), Extra: extra(o, responseKnown)}
-	if v, ok := o["status"]; ok {
-		if r.Status, err = parseStatus(childPath(path, "status"), v); err != nil {
-			return nil, err
-		}
+	if err := optional(o, path, "status", &r.Status, parseStatus); err != nil {
+		return nil, err
 	}
-	if v, ok := o["headers"]; ok {
-		if r.Headers, err = parseHeaders(childPath(path, "headers"), v); err != nil {
-			return nil, err
-		}
+	if err := optional(o, path, "headers", &r.Headers, parseHeaders); err != nil {
+		return nil, err
 	}
-	if v, ok := o["matchingRules"]; ok {
-		if r.Rules, err = parseRules(childPath(path, "matchingRules"), v); err != nil {
-			return nil, err
-		}
-	}
-	if v, ok := o["generators"]; ok {
-		if r.Gen, err = parseGenerators(childPath(path, "generators"), v); err != nil {
-			return nil, err
-		}
-	}
-	if v, ok := o["body"]; ok {
-		if r.Body, err = parseContents(childPath(path, "body"), v, layout, r.Headers.Get("Content-Type")); err != nil {
-			return nil, err
-		}
+	if err := parsePayload(o, path, layout, "body", r.Headers.Get("Content-Type"), &r.Rules, &r.Gen, &r.Body); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
