@@ -152,7 +152,7 @@ func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 		}
 		for _, p := range pacts {
 			if err := usage.AddPact(p.Content, old); err != nil {
-				return failWith(exitCantTell, fmt.Errorf("pact %s from the broker: %w", p.URL, err))
+				return failWith(exitCantTell, fmt.Errorf("%s (%s): %w", p, p.URL, err))
 			}
 		}
 		pactCount += len(pacts)

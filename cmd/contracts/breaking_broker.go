@@ -35,9 +35,16 @@ type brokerPact struct {
 	URL string
 	// ShortDescription says why the broker selected it.
 	ShortDescription string
+	// Consumer is the consumer's name in the pact.
+	Consumer string
 	// ConsumerVersion is the consumer version the broker attributes it to.
 	ConsumerVersion string
 	Content         []byte
+}
+
+// String names the pact for messages.
+func (p brokerPact) String() string {
+	return fmt.Sprintf("pact of consumer %s version %s from the broker", p.Consumer, p.ConsumerVersion)
 }
 
 // add registers the broker flags on the breaking command.
@@ -100,7 +107,16 @@ func (b *breakingBrokerFlags) fetch(ctx context.Context, c *broker.Client, req b
 		if err != nil {
 			return nil, brokerFailure(err)
 		}
-		out = append(out, brokerPact{URL: p.URL, ShortDescription: p.ShortDescription, ConsumerVersion: fetched.ConsumerVersion, Content: fetched.Content})
+		var doc struct {
+			Consumer struct {
+				Name string `json:"name"`
+			} `json:"consumer"`
+		}
+		if err := json.Unmarshal(fetched.Content, &doc); err != nil {
+			return nil, failWith(exitCantTell, fmt.Errorf("pact %s from the broker: %w", p.URL, err))
+		}
+		out = append(out, brokerPact{URL: p.URL, ShortDescription: p.ShortDescription, Consumer: doc.Consumer.Name,
+			ConsumerVersion: fetched.ConsumerVersion, Content: fetched.Content})
 	}
 	return out, nil
 }
@@ -110,13 +126,7 @@ func (b *breakingBrokerFlags) fetch(ctx context.Context, c *broker.Client, req b
 func describeBrokerPacts(w io.Writer, brokerURL, provider string, pacts []brokerPact) {
 	fmt.Fprintf(w, "%s for provider %s from the broker at %s\n", countNoun(len(pacts), "pact"), provider, brokerURL)
 	for _, p := range pacts {
-		var doc struct {
-			Consumer struct {
-				Name string `json:"name"`
-			} `json:"consumer"`
-		}
-		_ = json.Unmarshal(p.Content, &doc) // AddPact has refused a pact that is not JSON
-		line := fmt.Sprintf("  %s version %s", doc.Consumer.Name, p.ConsumerVersion)
+		line := fmt.Sprintf("  %s version %s", p.Consumer, p.ConsumerVersion)
 		if p.ShortDescription != "" {
 			line += " (" + p.ShortDescription + ")"
 		}

@@ -377,6 +377,11 @@ func TestBreakingBrokerCantTell(t *testing.T) {
 	webApp, err := os.ReadFile(filepath.Join(dir, "web-app.json"))
 	require.NoError(t, err)
 	mustPublishProtoPact(t, b.Client, "web-app", "1.0.0", "main", webApp)
+	// A pact the broker accepts but whose RPC the descriptors it carries do
+	// not have: refused whole, naming the pact.
+	unknownRPC := bytes.ReplaceAll(webApp, []byte(`"name": "orders-service"`), []byte(`"name": "broken-service"`))
+	unknownRPC = bytes.ReplaceAll(unknownRPC, []byte(`.shop.v1.Orders/GetOrder`), []byte(`.shop.v1.Orders/GetOrderz`))
+	mustPublishProtoPact(t, b.Client, "web-app", "1.0.0", "main", unknownRPC)
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
 	base := []string{"breaking", "--proto", filepath.Join(dir, "old.proto"), "--against", filepath.Join(dir, "new-unused.proto")}
@@ -403,6 +408,8 @@ func TestBreakingBrokerCantTell(t *testing.T) {
 		{"selector without a provider", nil, []string{"--consumer-version-selectors", `{"mainBranch":true}`}, []string{"--consumer-version-selectors needs --provider"}},
 		{"bad selector", map[string]string{"PACT_BROKER_BASE_URL": b.URL}, []string{"--provider", "orders-service", "--consumer-version-selectors", `{"mainBrnch":true}`},
 			[]string{"--consumer-version-selectors", "mainBrnch"}},
+		{"unreadable pact from the broker", map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}, []string{"--provider", "broken-service"},
+			[]string{"pact of consumer web-app version 1.0.0 from the broker (", "/pacts/provider/broken-service/consumer/web-app/", `interaction 0 "get an order"`, "GetOrderz"}},
 		{"bad broker URL", nil, []string{"--provider", "orders-service", "--broker-url", "::nope"}, []string{"::nope"}},
 	}
 	for _, tt := range tests {
