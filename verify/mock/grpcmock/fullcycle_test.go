@@ -28,6 +28,7 @@ import (
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify"
 	"github.com/contracts-dev/contracts/verify/grpcverify"
+	"github.com/contracts-dev/contracts/verify/internal/grpctest"
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 )
 
@@ -149,7 +150,7 @@ func writeConsumerPact(t *testing.T) string {
 }
 
 // shop implements Orders; wrong selects a broken variant.
-func shop(wrong string) handler {
+func shop(wrong string) grpctest.Handler {
 	return func(req map[string]any, md metadata.MD) (map[string]any, error) {
 		id, _ := req["id"].(string)
 		if id == "o-404" {
@@ -204,7 +205,7 @@ func TestFullCycle(t *testing.T) {
 		{wrong: "status", paths: []string{"grpc-status"}},
 	} {
 		t.Run("provider "+tc.wrong, func(t *testing.T) {
-			addr := mustServe(t, descs, map[string]handler{getOrder: shop(tc.wrong)})
+			addr := grpctest.Serve(t, descs, map[string]grpctest.Handler{getOrder: shop(tc.wrong)})
 			tr, err := grpcverify.New("grpc://"+addr, grpcverify.Options{})
 			require.NoError(t, err)
 			defer tr.Close()
@@ -317,49 +318,6 @@ func assertPluginLayout(t *testing.T, data []byte) {
 	require.JSONEq(t, string(data), string(out))
 }
 
-// handler implements one unary method of a test provider.
-type handler func(req map[string]any, md metadata.MD) (map[string]any, error)
-
-// mustServe starts a real grpc-go server on loopback serving handlers
-// with dynamicpb messages, and returns its address.
-func mustServe(tb testing.TB, files *proto.Files, handlers map[string]handler) string {
-	tb.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(tb, err)
-	srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
-		full, _ := grpc.MethodFromServerStream(stream)
-		h := handlers[full]
-		if h == nil {
-			return status.Errorf(codes.Unimplemented, "method %s not implemented", full)
-		}
-		md, err := files.FindMethod(full)
-		if err != nil {
-			return status.Error(codes.Internal, err.Error())
-		}
-		req := dynamicpb.NewMessage(md.Input())
-		if err := stream.RecvMsg(req); err != nil {
-			return err
-		}
-		v, err := files.ToValue(req, proto.ValueOptions{})
-		if err != nil {
-			return status.Error(codes.Internal, err.Error())
-		}
-		in, _ := metadata.FromIncomingContext(stream.Context())
-		out, err := h(v.(map[string]any), in)
-		if err != nil {
-			return err
-		}
-		reply, err := files.FromValue(md.Output(), out)
-		if err != nil {
-			return status.Error(codes.Internal, err.Error())
-		}
-		return stream.SendMsg(reply)
-	}))
-	go func() { _ = srv.Serve(lis) }()
-	tb.Cleanup(srv.Stop)
-	return lis.Addr().String()
-}
-
 // TestProviderStateGenerator: a request value taken from the provider
 // state set-up reaches the provider with the value the state change
 // returned; the mock serves the example.
@@ -386,7 +344,7 @@ func TestProviderStateGenerator(t *testing.T) {
 		_, _ = w.Write([]byte(`{"id":"o-77"}`))
 	}))
 	defer states.Close()
-	addr := mustServe(t, m.Files(), map[string]handler{getOrder: func(req map[string]any, _ metadata.MD) (map[string]any, error) {
+	addr := grpctest.Serve(t, m.Files(), map[string]grpctest.Handler{getOrder: func(req map[string]any, _ metadata.MD) (map[string]any, error) {
 		if req["id"] != "o-77" {
 			return nil, status.Errorf(codes.NotFound, "no order %v", req["id"])
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify"
 	"github.com/contracts-dev/contracts/verify/grpcverify"
+	"github.com/contracts-dev/contracts/verify/internal/grpctest"
 	"github.com/contracts-dev/contracts/verify/mock"
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 )
@@ -253,7 +254,9 @@ func TestStreamingCycle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			addr := mustServeStream(t, m.Files(), listOrders, tc.sends)
+			addr := grpctest.ServeStream(t, m.Files(), listOrders, func(map[string]any, metadata.MD) ([]map[string]any, error) {
+				return tc.sends, nil
+			})
 			tr, err := grpcverify.New(addr, grpcverify.Options{})
 			require.NoError(t, err)
 			defer tr.Close()
@@ -293,39 +296,6 @@ func stream(tb testing.TB, conn *grpc.ClientConn, files *proto.Files, req map[st
 		require.NoError(tb, err)
 		out = append(out, v.(map[string]any))
 	}
-}
-
-// mustServeStream serves one server-streaming method sending replies.
-func mustServeStream(tb testing.TB, files *proto.Files, method string, replies []map[string]any) string {
-	tb.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(tb, err)
-	srv := grpc.NewServer(grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
-		full, _ := grpc.MethodFromServerStream(stream)
-		if full != method {
-			return status.Errorf(codes.Unimplemented, "%s", full)
-		}
-		md, err := files.FindMethod(full)
-		if err != nil {
-			return status.Error(codes.Internal, err.Error())
-		}
-		if err := stream.RecvMsg(dynamicpb.NewMessage(md.Input())); err != nil {
-			return err
-		}
-		for _, r := range replies {
-			msg, err := files.FromValue(md.Output(), r)
-			if err != nil {
-				return status.Error(codes.Internal, err.Error())
-			}
-			if err := stream.SendMsg(msg); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-	go func() { _ = srv.Serve(lis) }()
-	tb.Cleanup(srv.Stop)
-	return lis.Addr().String()
 }
 
 func TestMockRefusesClientStreaming(t *testing.T) {
