@@ -86,11 +86,8 @@ func (p *jsonParser) literal(word string) error {
 }
 
 func (p *jsonParser) object(depth int) (any, error) {
-	p.pos++ // {
 	m := map[string]any{}
-	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
-		p.pos++
+	if p.open('}') {
 		return m, nil
 	}
 	for {
@@ -113,28 +110,19 @@ func (p *jsonParser) object(depth int) (any, error) {
 			return nil, err
 		}
 		m[key] = v
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return nil, p.errorf("unexpected end of input in object")
+		closed, err := p.next('}', "object")
+		if err != nil {
+			return nil, err
 		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case '}':
-			p.pos++
+		if closed {
 			return m, nil
-		default:
-			return nil, p.errorf("expected ',' or '}' in object")
 		}
 	}
 }
 
 func (p *jsonParser) array(depth int) (any, error) {
-	p.pos++ // [
 	out := []any{}
-	p.skipSpace()
-	if p.pos < len(p.data) && p.data[p.pos] == ']' {
-		p.pos++
+	if p.open(']') {
 		return out, nil
 	}
 	for {
@@ -144,20 +132,45 @@ func (p *jsonParser) array(depth int) (any, error) {
 			return nil, err
 		}
 		out = append(out, v)
-		p.skipSpace()
-		if p.pos >= len(p.data) {
-			return nil, p.errorf("unexpected end of input in array")
+		closed, err := p.next(']', "array")
+		if err != nil {
+			return nil, err
 		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
+		if closed {
 			return out, nil
-		default:
-			return nil, p.errorf("expected ',' or ']' in array")
 		}
 	}
+}
+
+// open steps over the opening bracket of an object or array and reports
+// whether closer follows at once (the container is empty), stepping over
+// it too.
+func (p *jsonParser) open(closer byte) bool {
+	p.pos++
+	p.skipSpace()
+	if p.pos < len(p.data) && p.data[p.pos] == closer {
+		p.pos++
+		return true
+	}
+	return false
+}
+
+// next steps over the ',' or closer after a member of an object or an
+// element of an array (what), reporting whether the container closed.
+func (p *jsonParser) next(closer byte, what string) (bool, error) {
+	p.skipSpace()
+	if p.pos >= len(p.data) {
+		return false, p.errorf("unexpected end of input in %s", what)
+	}
+	switch p.data[p.pos] {
+	case ',':
+		p.pos++
+		return false, nil
+	case closer:
+		p.pos++
+		return true, nil
+	}
+	return false, p.errorf("expected ',' or '%c' in %s", closer, what)
 }
 
 func (p *jsonParser) number() (any, error) {
