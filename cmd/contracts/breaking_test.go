@@ -438,3 +438,45 @@ func TestBreakingBrokerCantTell(t *testing.T) {
 		require.Equal(t, "2 breaking changes\n", stderr)
 	})
 }
+
+// TestBreakingFromBrokerPluginPact: a pact the Pact protobuf plugin wrote
+// (../shared beside the repository), published with contracts publish, keeps
+// its descriptors through the broker and makes the check consumer-aware.
+func TestBreakingFromBrokerPluginPact(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join("..", "..", "..", "shared", "grpc-plugin-pacts", "area_calculator")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("the gRPC plugin pacts are absent (%s): they come from ../shared beside the repository", dir)
+	}
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
+	code, stdout, stderr := runCLI(ctx, vars, "publish", dir, "--consumer-app-version", "3.1.0", "--branch", "main")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+
+	// The next provider version: width becomes a double (the consumer's
+	// rectangle sets it) and calculateMulti goes away (no consumer calls it).
+	oldPath := filepath.Join(dir, "area_calculator.proto")
+	src, err := os.ReadFile(oldPath)
+	require.NoError(t, err)
+	changed := strings.Replace(string(src), "float width = 2;", "double width = 2;", 1)
+	changed = strings.Replace(changed, "rpc calculateMulti (AreaRequest) returns (AreaResponse) {}", "", 1)
+	newPath := filepath.Join(t.TempDir(), "area_calculator.proto")
+	require.NoError(t, os.WriteFile(newPath, []byte(changed), 0o600))
+
+	code, stdout, stderr = runCLI(ctx, vars, "breaking", "--proto", oldPath, "--against", newPath, "--provider", "area-calculator-provider")
+	require.Equal(t, exitNo, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	require.Len(t, lines, 2, stdout)
+	require.Contains(t, stdout, `rpc-deleted: rpc calculateMulti was deleted from service area_calculator.Calculator [unused by consumers]`)
+	require.Contains(t, stdout, `field-type-changed: field 2 "width" on message area_calculator.Rectangle changed type from float to double [breaks consumer grpc-consumer-jvm: "calculate rectangle area request"]`)
+	require.Contains(t, stderr, "  grpc-consumer-jvm version 3.1.0 (latest from main branch)\n")
+	require.Contains(t, stderr, "(1 protobuf interaction in 1 pact)")
+
+	// Without the width change only unused changes are left: exit 0.
+	unusedOnly := strings.Replace(string(src), "rpc calculateMulti (AreaRequest) returns (AreaResponse) {}", "", 1)
+	require.NoError(t, os.WriteFile(newPath, []byte(unusedOnly), 0o600))
+	code, stdout, stderr = runCLI(ctx, vars, "breaking", "--proto", oldPath, "--against", newPath, "--provider", "area-calculator-provider")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "rpc-deleted")
+	require.Contains(t, stdout, "[unused by consumers]")
+}
