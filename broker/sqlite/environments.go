@@ -146,14 +146,7 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, err
 // DeleteEnvironment implements broker.Store.
 func (s *Store) DeleteEnvironment(ctx context.Context, uuid string) error {
 	return s.write(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM environments WHERE uuid = ?`, uuid)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("environment %q", uuid)
-		}
-		return nil
+		return execOne(ctx, tx, notFound("environment %q", uuid), `DELETE FROM environments WHERE uuid = ?`, uuid)
 	})
 }
 

@@ -144,13 +144,6 @@ func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broke
 // DeletePacticipant implements broker.Store.
 func (s *Store) DeletePacticipant(ctx context.Context, name string) error {
 	return s.write(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM pacticipants WHERE name = ?`, name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("pacticipant %q", name)
-		}
-		return nil
+		return execOne(ctx, tx, notFound("pacticipant %q", name), `DELETE FROM pacticipants WHERE name = ?`, name)
 	})
 }

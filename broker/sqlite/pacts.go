@@ -409,12 +409,9 @@ func (s *Store) DeletePact(ctx context.Context, consumer, provider, consumerVers
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM pact_publications WHERE consumer_version_id = ? AND provider_id = ?`, vid, pid)
-		if err != nil {
+		if err := execOne(ctx, tx, notFound("pact between %q version %q and %q", consumer, consumerVersion, provider),
+			`DELETE FROM pact_publications WHERE consumer_version_id = ? AND provider_id = ?`, vid, pid); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("pact between %q version %q and %q", consumer, consumerVersion, provider)
 		}
 		var one int
 		err = tx.QueryRowContext(ctx, `SELECT 1 FROM latest_pact_publications WHERE provider_id = ? AND consumer_id = ? LIMIT 1`, pid, cid).Scan(&one)
@@ -454,12 +451,9 @@ func (s *Store) DeleteIntegration(ctx context.Context, consumer, provider string
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM integrations WHERE consumer_id = ? AND provider_id = ?`, cid, pid)
-		if err != nil {
+		if err := execOne(ctx, tx, notFound("integration between %q and %q", consumer, provider),
+			`DELETE FROM integrations WHERE consumer_id = ? AND provider_id = ?`, cid, pid); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("integration between %q and %q", consumer, provider)
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM pact_versions WHERE consumer_id = ? AND provider_id = ?`, cid, pid)
 		return err

@@ -502,3 +502,16 @@ func withoutID[T any](scan func(scanner) (int64, T, error)) func(scanner) (T, er
 		return v, err
 	}
 }
+
+// execOne runs a DELETE or UPDATE that must touch a row, and returns
+// missing when it touched none.
+func execOne(ctx context.Context, tx *txn, missing error, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return missing
+	}
+	return nil
+}

@@ -574,13 +574,6 @@ func (s *Store) DeleteTag(ctx context.Context, pacticipant, version, tag string)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE version_id = ? AND name = ?`, vid, tag)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("tag %q on version %q of %q", tag, version, pacticipant)
-		}
-		return nil
+		return execOne(ctx, tx, notFound("tag %q on version %q of %q", tag, version, pacticipant), `DELETE FROM tags WHERE version_id = ? AND name = ?`, vid, tag)
 	})
 }

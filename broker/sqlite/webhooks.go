@@ -166,13 +166,6 @@ func (s *Store) ListWebhooks(ctx context.Context, f broker.WebhookFilter) ([]bro
 // DeleteWebhook implements broker.Store.
 func (s *Store) DeleteWebhook(ctx context.Context, uuid string) error {
 	return s.write(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE uuid = ?`, uuid)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("webhook %q", uuid)
-		}
-		return nil
+		return execOne(ctx, tx, notFound("webhook %q", uuid), `DELETE FROM webhooks WHERE uuid = ?`, uuid)
 	})
 }
