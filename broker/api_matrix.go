@@ -44,15 +44,7 @@ func queryPairs(rawQuery string) ([]queryPair, error) {
 // position, "version" values go to the first hashes (the version being
 // deployed comes first) and other fields with fewer values to the last.
 func nestedHashes(pairs []queryPair, name string) ([]map[string]string, error) {
-	prefix := name + "[]["
-	var fields []string
-	var values []string
-	for _, p := range pairs {
-		if strings.HasPrefix(p.key, prefix) && strings.HasSuffix(p.key, "]") {
-			fields = append(fields, p.key[len(prefix):len(p.key)-1])
-			values = append(values, p.value)
-		}
-	}
+	fields, values := rackFields(pairs, name)
 	if len(fields) == 0 {
 		return nil, nil
 	}
@@ -89,6 +81,25 @@ func nestedHashes(pairs []queryPair, name string) ([]map[string]string, error) {
 		}
 		return hashes, nil
 	}
+	return rackHashes(fields, values), nil
+}
+
+// rackFields returns the fields and values of the name[][field]=value
+// pairs, in order.
+func rackFields(pairs []queryPair, name string) (fields, values []string) {
+	prefix := name + "[]["
+	for _, p := range pairs {
+		if strings.HasPrefix(p.key, prefix) && strings.HasSuffix(p.key, "]") {
+			fields = append(fields, p.key[len(prefix):len(p.key)-1])
+			values = append(values, p.value)
+		}
+	}
+	return fields, values
+}
+
+// rackHashes groups fields and values into hashes the way Rack parses
+// name[][field]=value: a new hash starts whenever a field repeats.
+func rackHashes(fields, values []string) []map[string]string {
 	var out []map[string]string
 	for i, f := range fields {
 		if len(out) == 0 {
@@ -99,7 +110,7 @@ func nestedHashes(pairs []queryPair, name string) ([]map[string]string, error) {
 		}
 		out[len(out)-1][f] = values[i]
 	}
-	return out, nil
+	return out
 }
 
 func selectorFromHash(name string, i int, h map[string]string) (MatrixSelector, error) {

@@ -332,33 +332,18 @@ func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) er
 }
 
 // rackArray parses name[][key]=value pairs of a raw query into hashes the
-// way Rack does: a key already present in the last hash starts a new one.
+// way Rack does (see rackHashes), passing over pairs that do not unescape.
 func rackArray(rawQuery, name string) []map[string]string {
-	var out []map[string]string
-	prefix := name + "[]["
+	var pairs []queryPair
 	for _, pair := range strings.Split(rawQuery, "&") {
 		k, v, _ := strings.Cut(pair, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			continue
+		key, kerr := url.QueryUnescape(k)
+		val, verr := url.QueryUnescape(v)
+		if kerr == nil && verr == nil {
+			pairs = append(pairs, queryPair{key, val})
 		}
-		val, err := url.QueryUnescape(v)
-		if err != nil {
-			continue
-		}
-		if !strings.HasPrefix(key, prefix) || !strings.HasSuffix(key, "]") {
-			continue
-		}
-		field := key[len(prefix) : len(key)-1]
-		if len(out) == 0 {
-			out = append(out, map[string]string{})
-		}
-		if _, dup := out[len(out)-1][field]; dup {
-			out = append(out, map[string]string{})
-		}
-		out[len(out)-1][field] = val
 	}
-	return out
+	return rackHashes(rackFields(pairs, name))
 }
 
 // sortedKeys returns a map's keys in order.
