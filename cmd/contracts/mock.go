@@ -46,8 +46,9 @@ interaction was never requested. With --pact-dir the interactions that were
 exercised are written as pact files there (only when nothing went wrong).
 
 With --grpc-port the gRPC interactions are served too, on a gRPC server whose
-address, grpc://HOST:PORT, is the second stdout line (--pact-dir still
-writes HTTP interactions only).`,
+address, grpc://HOST:PORT, is the second stdout line; --pact-dir then also
+writes the gRPC interactions that were exercised, in the protobuf plugin's
+layout, in the same file as the HTTP ones of the same consumer and provider.`,
 		Example: `  contracts mock ./pacts/web-orders.json --port 8081
   contracts mock ./pacts/web-order-service.json --grpc-port 0`,
 		Args: cobra.MinimumNArgs(1),
@@ -131,6 +132,13 @@ func runMock(ctx context.Context, e *env, f *mockFlags, args []string) error {
 		}
 		for _, p := range paths {
 			fmt.Fprintln(e.stderr, "mock: wrote", p)
+		}
+		grpcPaths, err := f.grpc.writePacts(f.pactDir, paths)
+		if err != nil {
+			return failWith(exitCantTell, err)
+		}
+		for _, p := range grpcPaths {
+			fmt.Fprintln(e.stderr, "mock: wrote gRPC interactions to", p)
 		}
 	}
 	if f.strict && verr != nil {

@@ -21,6 +21,8 @@ const flagMockGRPCPort = "grpc-port"
 type mockGRPCFlags struct {
 	// port is where gRPC interactions are served; negative: not served.
 	port int
+	// srv is the gRPC mock once started.
+	srv *grpcmock.Server
 }
 
 // addFlags adds the gRPC flags to the mock command's flag set.
@@ -48,6 +50,7 @@ func (g *mockGRPCFlags) start(ctx context.Context, e *env, host string, pacts []
 	if err != nil {
 		return nil, err
 	}
+	g.srv = srv
 	lis, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(g.port)))
 	if err != nil {
 		return nil, fmt.Errorf("--%s %d: %w", flagMockGRPCPort, g.port, err)
@@ -61,6 +64,17 @@ func (g *mockGRPCFlags) start(ctx context.Context, e *env, host string, pacts []
 		}
 		return srv.Verify()
 	}, nil
+}
+
+// writePacts writes the gRPC interactions that were exercised to dir, one
+// file per consumer-provider pair, merged into the file of the same pair
+// among httpPaths (the files the HTTP mock just wrote). It does nothing
+// when no gRPC server ran. The caller writes only when nothing went wrong.
+func (g *mockGRPCFlags) writePacts(dir string, httpPaths []string) ([]string, error) {
+	if g.srv == nil {
+		return nil, nil
+	}
+	return g.srv.WritePact(dir, httpPaths)
 }
 
 // countGRPC counts the gRPC interactions of pacts.

@@ -1,0 +1,224 @@
+package grpcmock
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+)
+
+// Exercised returns, for each consumer-provider pair served, a V4 pact of
+// the gRPC interactions that were called at least once, in the order the
+// pairs and interactions were loaded. Each pact keeps the metadata of the
+// pact its first interaction came from (the protobuf plugin entry with its
+// descriptors, among others), so it is written in the plugin's layout.
+func (s *Server) Exercised() []*pact.Pact {
+	type pair struct{ consumer, provider string }
+	var order []pair
+	out := map[pair]*pact.Pact{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries {
+		if e.used == 0 {
+			continue
+		}
+		k := pair{e.pact.Consumer.Name, e.pact.Provider.Name}
+		p := out[k]
+		if p == nil {
+			c := *e.pact
+			c.Interactions = nil
+			c.Messages = false
+			c.Spec = pact.V4
+			p = &c
+			out[k] = p
+			order = append(order, k)
+		} else if e.pact != nil {
+			mergePlugins(p, e.pact)
+		}
+		p.Interactions = append(p.Interactions, e.in)
+	}
+	pacts := make([]*pact.Pact, len(order))
+	for i, k := range order {
+		pacts[i] = out[k]
+	}
+	return pacts
+}
+
+// WritePact writes the pacts of Exercised to dir/<consumer>-<provider>.json
+// (names as the HTTP mock and Mock.WritePact spell them), in V4, but only
+// when Verify finds nothing wrong. A file of the same pair listed in merge
+// (one the HTTP mock wrote in the same run) keeps its interactions: the
+// gRPC ones are added after them and its metadata gains the gRPC pacts'
+// plugin entries, so one pair gives one file. Other existing files are
+// replaced. It returns the paths written.
+func (s *Server) WritePact(dir string, merge []string) ([]string, error) {
+	if err := s.Verify(); err != nil {
+		return nil, fmt.Errorf("write pact: %w", err)
+	}
+	pacts := s.Exercised()
+	if len(pacts) == 0 {
+		return nil, nil
+	}
+	mergeWith := map[string]bool{}
+	for _, m := range merge {
+		if abs, err := filepath.Abs(m); err == nil {
+			mergeWith[abs] = true
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("write pact: %w", err)
+	}
+	var paths []string
+	for _, p := range pacts {
+		path := filepath.Join(dir, unsafeName.ReplaceAllString(p.Consumer.Name, "_")+"-"+unsafeName.ReplaceAllString(p.Provider.Name, "_")+".json")
+		if abs, err := filepath.Abs(path); err == nil && mergeWith[abs] {
+			merged, err := mergeInto(path, p)
+			if err != nil {
+				return paths, err
+			}
+			p = merged
+		}
+		data, err := pact.Write(p, pact.V4)
+		if err != nil {
+			return paths, fmt.Errorf("write pact %s: %w", path, err)
+		}
+		if err := writeFileAtomic(dir, path, data); err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// mergeInto reads the pact at path and returns it with the interactions
+// of p added and p's plugin entries merged into its metadata.
+func mergeInto(path string, p *pact.Pact) (*pact.Pact, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("write pact: merge with %s: %w", path, err)
+	}
+	base, err := pact.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("write pact: merge with %s: %w", path, err)
+	}
+	if base.Consumer.Name != p.Consumer.Name || base.Provider.Name != p.Provider.Name {
+		return nil, fmt.Errorf("write pact: merge with %s: it is the pact of %s-%s, not %s-%s", path, base.Consumer.Name, base.Provider.Name, p.Consumer.Name, p.Provider.Name)
+	}
+	base.Spec = pact.V4
+	base.Messages = false
+	have := map[*pact.Interaction]bool{}
+	keys := map[string]bool{}
+	for _, in := range base.Interactions {
+		have[in] = true
+		keys[interactionID(in)] = true
+	}
+	for _, in := range p.Interactions {
+		// A pact that held HTTP and gRPC interactions was written by the
+		// HTTP mock with its metadata; its gRPC interactions are not in
+		// the file, but never add one twice.
+		if keys[interactionID(in)] {
+			continue
+		}
+		base.Interactions = append(base.Interactions, in)
+	}
+	mergePlugins(base, p)
+	return base, nil
+}
+
+// interactionID identifies an interaction within a pact file.
+func interactionID(in *pact.Interaction) string {
+	if in.Key != "" {
+		return string(in.Type) + "\x00key\x00" + in.Key
+	}
+	states := ""
+	for _, s := range in.ProviderStates {
+		states += "\x00" + s.Name
+	}
+	return string(in.Type) + "\x00" + in.Description + states
+}
+
+// mergePlugins adds the metadata.plugins entries of from to p: an entry of
+// a plugin p lacks is appended; for a plugin both have, configuration keys
+// (descriptor keys for protobuf) p lacks are added. Other metadata of from
+// that p lacks is copied too.
+func mergePlugins(p, from *pact.Pact) {
+	if len(from.Metadata) == 0 {
+		return
+	}
+	if p.Metadata == nil {
+		p.Metadata = map[string]json.RawMessage{}
+	} else {
+		m := make(map[string]json.RawMessage, len(p.Metadata))
+		for k, v := range p.Metadata {
+			m[k] = v
+		}
+		p.Metadata = m // never edit the map of the pact p was copied from
+	}
+	for k, v := range from.Metadata {
+		if _, ok := p.Metadata[k]; !ok {
+			p.Metadata[k] = v
+		}
+	}
+	var mine, theirs []map[string]any
+	if json.Unmarshal(p.Metadata["plugins"], &mine) != nil || json.Unmarshal(from.Metadata["plugins"], &theirs) != nil {
+		return // not a list of objects: keep p's as it is
+	}
+	changed := false
+	for _, t := range theirs {
+		name, _ := t["name"].(string)
+		idx := -1
+		for i, m := range mine {
+			if n, _ := m["name"].(string); n == name {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			mine = append(mine, t)
+			changed = true
+			continue
+		}
+		tc, _ := t["configuration"].(map[string]any)
+		mc, ok := mine[idx]["configuration"].(map[string]any)
+		if !ok {
+			mc = map[string]any{}
+		}
+		for k, v := range tc {
+			if _, ok := mc[k]; !ok {
+				mc[k] = v
+				changed = true
+			}
+		}
+		mine[idx]["configuration"] = mc
+	}
+	if !changed {
+		return
+	}
+	if data, err := json.Marshal(mine); err == nil {
+		p.Metadata["plugins"] = data
+	}
+}
+
+// writeFileAtomic writes data to path through a temporary file in dir.
+func writeFileAtomic(dir, path string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, ".pact-*.json")
+	if err != nil {
+		return fmt.Errorf("write pact: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write pact %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write pact %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write pact %s: %w", path, err)
+	}
+	return nil
+}
