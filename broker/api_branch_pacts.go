@@ -47,9 +47,16 @@ func (s *server) branchPacts(ctx context.Context, consumer, provider, branch str
 	if err != nil {
 		return nil, err
 	}
+	return pactsAt(ctx, s.store, consumer, provider, vs, func(v Version) string { return v.Number })
+}
+
+// pactsAt returns the pacts of consumer with provider published by each
+// of versions (whose number number gives), passing over versions that
+// published none.
+func pactsAt[V any](ctx context.Context, store Store, consumer, provider string, versions []V, number func(V) string) ([]Pact, error) {
 	var out []Pact
-	for _, v := range vs {
-		p, err := s.store.GetPact(ctx, consumer, provider, v.Number)
+	for _, v := range versions {
+		p, err := store.GetPact(ctx, consumer, provider, number(v))
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}

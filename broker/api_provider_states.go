@@ -3,7 +3,6 @@ package broker
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"sort"
 )
@@ -77,18 +76,7 @@ func (s *server) statePacts(ctx context.Context, r *http.Request, consumer, prov
 	if err != nil {
 		return nil, err
 	}
-	var out []Pact
-	for _, ref := range refs {
-		p, err := s.store.GetPact(ctx, consumer, provider, ref.Number)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return pactsAt(ctx, s.store, consumer, provider, refs, func(ref VersionRef) string { return ref.Number })
 }
 
 // namedState is a provider state as pacts write it.
