@@ -141,6 +141,23 @@ func selectorFromHash(name string, i int, h map[string]string) (MatrixSelector, 
 	return sel, nil
 }
 
+// selectorsFrom reads the selectors given as name[][field]=value pairs.
+func selectorsFrom(pairs []queryPair, name string) ([]MatrixSelector, error) {
+	hashes, err := nestedHashes(pairs, name)
+	if err != nil {
+		return nil, err
+	}
+	var out []MatrixSelector
+	for i, h := range hashes {
+		sel, err := selectorFromHash(name, i, h)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sel)
+	}
+	return out, nil
+}
+
 // parseMatrixQuery reads the matrix query parameters.
 func parseMatrixQuery(rawQuery string) (MatrixQuery, []string, error) {
 	var q MatrixQuery
@@ -148,27 +165,11 @@ func parseMatrixQuery(rawQuery string) (MatrixQuery, []string, error) {
 	if err != nil {
 		return q, nil, err
 	}
-	hashes, err := nestedHashes(pairs, "q")
-	if err != nil {
+	if q.Selectors, err = selectorsFrom(pairs, "q"); err != nil {
 		return q, nil, err
 	}
-	for i, h := range hashes {
-		sel, err := selectorFromHash("q", i, h)
-		if err != nil {
-			return q, nil, err
-		}
-		q.Selectors = append(q.Selectors, sel)
-	}
-	ignores, err := nestedHashes(pairs, "ignore")
-	if err != nil {
+	if q.Ignore, err = selectorsFrom(pairs, "ignore"); err != nil {
 		return q, nil, err
-	}
-	for i, h := range ignores {
-		sel, err := selectorFromHash("ignore", i, h)
-		if err != nil {
-			return q, nil, err
-		}
-		q.Ignore = append(q.Ignore, sel)
 	}
 	var success []string
 	for _, p := range pairs {
