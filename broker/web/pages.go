@@ -116,13 +116,9 @@ func (h *handler) index(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	ints, err := h.store.ListIntegrations(ctx, broker.Page{Offset: (n - 1) * listPerPage, Limit: listPerPage + 1})
+	ints, more, err := listPage(n, listPerPage, func(p broker.Page) ([]broker.Integration, error) { return h.store.ListIntegrations(ctx, p) })
 	if err != nil {
 		return nil, wrapf(err, "list integrations")
-	}
-	more := len(ints) > listPerPage
-	if more {
-		ints = ints[:listPerPage]
 	}
 	d := indexData{Pager: h.pagerFor(r, n, more)}
 	for _, in := range ints {
@@ -209,13 +205,9 @@ func (h *handler) pacticipants(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps, err := h.store.ListPacticipants(r.Context(), broker.Page{Offset: (n - 1) * listPerPage, Limit: listPerPage + 1})
+	ps, more, err := listPage(n, listPerPage, func(p broker.Page) ([]broker.Pacticipant, error) { return h.store.ListPacticipants(r.Context(), p) })
 	if err != nil {
 		return nil, wrapf(err, "list pacticipants")
-	}
-	more := len(ps) > listPerPage
-	if more {
-		ps = ps[:listPerPage]
 	}
 	d := pacticipantsData{Pager: h.pagerFor(r, n, more)}
 	for _, p := range ps {
@@ -316,13 +308,9 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 	if d.RepositoryURL == "" && p.RepositoryURL != "" {
 		d.RepositoryText = withoutUserInfo(p.RepositoryURL)
 	}
-	vs, err := h.store.ListVersions(ctx, name, broker.Page{Offset: (n - 1) * versionsPerPage, Limit: versionsPerPage + 1})
+	vs, more, err := listPage(n, versionsPerPage, func(p broker.Page) ([]broker.Version, error) { return h.store.ListVersions(ctx, name, p) })
 	if err != nil {
 		return nil, wrapf(err, "versions of %q", name)
-	}
-	more := len(vs) > versionsPerPage
-	if more {
-		vs = vs[:versionsPerPage]
 	}
 	d.Pager = h.pagerFor(r, n, more)
 
@@ -453,13 +441,11 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 			return nil, wrapf(err, "pacticipant %q", name)
 		}
 	}
-	pacts, err := h.store.ListPactVersions(ctx, consumer, provider, broker.Page{Offset: (n - 1) * versionsPerPage, Limit: versionsPerPage + 1})
+	pacts, more, err := listPage(n, versionsPerPage, func(p broker.Page) ([]broker.Pact, error) {
+		return h.store.ListPactVersions(ctx, consumer, provider, p)
+	})
 	if err != nil {
 		return nil, wrapf(err, "pacts between %q and %q", consumer, provider)
-	}
-	more := len(pacts) > versionsPerPage
-	if more {
-		pacts = pacts[:versionsPerPage]
 	}
 	d := matrixData{
 		IndexURL: h.link("/"),
@@ -617,4 +603,14 @@ func sortDeployed(ds []deployedView) {
 		}
 		return ds[i].Instance < ds[j].Instance
 	})
+}
+
+// listPage returns page n (1-based) of size items from list, which is
+// asked for one item more to learn whether a next page exists.
+func listPage[T any](n, size int, list func(broker.Page) ([]T, error)) ([]T, bool, error) {
+	xs, err := list(broker.Page{Offset: (n - 1) * size, Limit: size + 1})
+	if err != nil || len(xs) <= size {
+		return xs, false, err
+	}
+	return xs[:size], true, nil
 }
