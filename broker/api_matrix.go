@@ -3,8 +3,10 @@ package broker
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -221,7 +223,7 @@ func (s *server) matrixError(w http.ResponseWriter, r *http.Request, err error) 
 	msgs := []string{err.Error()}
 	if fe := fieldsOf(err); fe != nil {
 		msgs = nil
-		for _, k := range sortedKeys(fe) {
+		for _, k := range slices.Sorted(maps.Keys(fe)) {
 			for _, m := range fe[k] {
 				msgs = append(msgs, k+": "+m)
 			}

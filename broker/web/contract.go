@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -244,7 +246,7 @@ func interactionOf(i int, in *pact.Interaction, schema protoSchema) interactionV
 	}
 	for _, s := range in.ProviderStates {
 		sv := stateView{Name: s.Name}
-		for _, k := range sortedKeys(s.Params) {
+		for _, k := range slices.Sorted(maps.Keys(s.Params)) {
 			sv.Params = append(sv.Params, kv{Name: k, Value: valueText(s.Params[k])})
 		}
 		v.States = append(v.States, sv)
@@ -287,7 +289,7 @@ func interactionOf(i int, in *pact.Interaction, schema protoSchema) interactionV
 // "service" ("Service/Method") of its plugin configuration.
 func grpcOf(in *pact.Interaction) *grpcView {
 	var service string
-	for _, name := range sortedKeys(in.PluginConfiguration) {
+	for _, name := range slices.Sorted(maps.Keys(in.PluginConfiguration)) {
 		var cfg struct {
 			Service string `json:"service"`
 		}
@@ -540,13 +542,4 @@ func valueText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

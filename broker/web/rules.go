@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -267,12 +269,12 @@ func attrList(a map[string]any) string {
 func notesFor(rules pact.MatchingRules, gens pact.Generators, categories ...string) []note {
 	var out []note
 	for _, cat := range categories {
-		for _, k := range sortedKeys(rules[cat]) {
+		for _, k := range slices.Sorted(maps.Keys(rules[cat])) {
 			out = append(out, note{Field: k, Text: describeRuleList(rules[cat][k])})
 		}
 	}
 	for _, cat := range categories {
-		for _, k := range sortedKeys(gens[cat]) {
+		for _, k := range slices.Sorted(maps.Keys(gens[cat])) {
 			out = append(out, note{Field: k, Text: describeGenerator(gens[cat][k]), Generated: true})
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -560,7 +562,7 @@ func parseContents(path string, raw json.RawMessage, layout Spec, ct string) (Bo
 // metadataContentType returns the content type a message's metadata
 // declares (contentType, content-type or Content-Type), or "".
 func metadataContentType(meta map[string]any) string {
-	for _, k := range sortedKeys(meta) {
+	for _, k := range slices.Sorted(maps.Keys(meta)) {
 		switch strings.ToLower(k) {
 		case "contenttype", "content-type", "content_type":
 			if s, ok := meta[k].(string); ok {

@@ -2,7 +2,8 @@ package pact
 
 import (
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -38,7 +39,7 @@ func parseRules(path string, raw json.RawMessage) (MatchingRules, error) {
 		}
 	}
 	if v2 {
-		for _, k := range sortedKeys(o) {
+		for _, k := range slices.Sorted(maps.Keys(o)) {
 			kp := childPath(path, k)
 			if !strings.HasPrefix(k, "$") {
 				return nil, perr(kp, "expected a V2 rule key starting with \"$\" (the other keys are V2 paths), got %q", k)
@@ -57,7 +58,7 @@ func parseRules(path string, raw json.RawMessage) (MatchingRules, error) {
 		}
 		return rules, nil
 	}
-	for _, cat := range sortedKeys(o) {
+	for _, cat := range slices.Sorted(maps.Keys(o)) {
 		cp := childPath(path, cat)
 		v := o[cat]
 		if isNull(v) {
@@ -76,7 +77,7 @@ func parseRules(path string, raw json.RawMessage) (MatchingRules, error) {
 			rules[cat][""] = rl
 			continue
 		}
-		for _, k := range sortedKeys(co) {
+		for _, k := range slices.Sorted(maps.Keys(co)) {
 			rl, err := parseRuleList(childPath(cp, k), co[k])
 			if err != nil {
 				return nil, err
@@ -337,7 +338,7 @@ func parseGenerators(path string, raw json.RawMessage) (Generators, error) {
 		return nil, err
 	}
 	gens := Generators{}
-	for _, cat := range sortedKeys(o) {
+	for _, cat := range slices.Sorted(maps.Keys(o)) {
 		cp := childPath(path, cat)
 		if isNull(o[cat]) {
 			continue
@@ -355,7 +356,7 @@ func parseGenerators(path string, raw json.RawMessage) (Generators, error) {
 			gens[cat][""] = g
 			continue
 		}
-		for _, k := range sortedKeys(co) {
+		for _, k := range slices.Sorted(maps.Keys(co)) {
 			g, err := parseGenerator(childPath(cp, k), co[k])
 			if err != nil {
 				return nil, err
@@ -416,13 +417,4 @@ func generatorJSON(g Generator) map[string]any {
 	}
 	out["type"] = g.Type
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

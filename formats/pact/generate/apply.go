@@ -3,7 +3,8 @@ package generate
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -92,8 +93,8 @@ func Message(m *pact.Message, ctx Context) (*pact.Message, error) {
 // and joins one *Error per failure other than ErrNotApplicable.
 func applyEach(gen pact.Generators, apply func(cat, key string, g pact.Generator) error) error {
 	var errs []error
-	for _, cat := range sortedKeys(gen) {
-		for _, key := range sortedKeys(gen[cat]) {
+	for _, cat := range slices.Sorted(maps.Keys(gen)) {
+		for _, key := range slices.Sorted(maps.Keys(gen[cat])) {
 			g := gen[cat][key]
 			if err := apply(cat, key, g); err != nil && !errors.Is(err, ErrNotApplicable) {
 				errs = append(errs, &Error{Category: cat, Key: key, Type: g.Type, Err: err})
@@ -229,7 +230,7 @@ func walk(v any, loc []string, visit func([]string, any) (any, bool)) any {
 	}
 	switch t := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			t[k] = walk(t[k], append(loc[:len(loc):len(loc)], k), visit)
 		}
 	case []any:
@@ -238,13 +239,4 @@ func walk(v any, loc []string, visit func([]string, any) (any, bool)) any {
 		}
 	}
 	return v
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
