@@ -87,8 +87,11 @@ var (
 // Annotations turns a verification report into GitHub annotations: an
 // error for each failed interaction, with its failures and mismatches (path,
 // what was expected, what was seen); a warning for each pending failure
-// (it does not fail the build) and for each interaction with warnings.
-// Annotations of a pact read from a local file name that file.
+// (it does not fail the build); then a warning for each distinct warning of
+// a pact, naming the interactions that had it (a missing state change URL
+// would otherwise repeat for every interaction, and GitHub shows only the
+// first few annotations of a step). Annotations of a pact read from a local
+// file name that file.
 func Annotations(r *verify.Report) []Annotation {
 	var out []Annotation
 	for _, p := range r.Pacts {
@@ -102,9 +105,31 @@ func Annotations(r *verify.Report) []Annotation {
 				out = append(out, Annotation{Level: LevelWarning, Title: "Pending contract failed: " + title, File: file,
 					Message: "Pending: this failure does not fail the verification.\n" + failureMessage(in)})
 			}
-			if len(in.Warnings) > 0 {
-				out = append(out, Annotation{Level: LevelWarning, Title: "Warning: " + title, File: file, Message: strings.Join(in.Warnings, "\n")})
+		}
+	}
+	for _, p := range r.Pacts {
+		file := annotationFile(p.Source)
+		var texts []string
+		by := map[string][]string{} // warning text -> interactions
+		for _, in := range p.Interactions {
+			for _, w := range in.Warnings {
+				if len(by[w]) == 0 {
+					texts = append(texts, w)
+				}
+				if d := by[w]; len(d) == 0 || d[len(d)-1] != in.Description {
+					by[w] = append(d, in.Description)
+				}
 			}
+		}
+		for _, w := range texts {
+			descs := by[w]
+			title := "Warning: " + p.Consumer + " -> " + p.Provider + ": " + descs[0]
+			msg := w
+			if len(descs) > 1 {
+				title = fmt.Sprintf("Warning: %s -> %s (%d interactions)", p.Consumer, p.Provider, len(descs))
+				msg += "\nInteractions: " + strings.Join(descs, "; ")
+			}
+			out = append(out, Annotation{Level: LevelWarning, Title: title, File: file, Message: msg})
 		}
 	}
 	return out

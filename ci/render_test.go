@@ -57,6 +57,7 @@ func mixedReport() *verify.Report {
 							{Kind: "body-mismatch", Path: "$.total", Expected: "19.98", Actual: `"29.97"`, Message: "Expected '29.97' (String) to be a decimal number"},
 							{Kind: "body-mismatch", Path: "$.items[0].sku", Expected: `"A-1"`, Actual: `"A|1"`, Message: "Expected 'A|1' to match '^[A-Z]-\\d+$'"},
 						}}},
+						Warnings:     []string{"no provider state change URL configured for provider state \"an order exists\""},
 						ExpectedBody: `{"id":1,"total":19.98}`,
 						ActualBody:   `{"id":1,"total":"29.97"}`,
 					},
@@ -88,7 +89,7 @@ func mixedReport() *verify.Report {
 						Status: verify.StatusFailed,
 						Failures: []verify.Failure{{ID: verify.FailureStateChange, Summary: "State change request failed",
 							Error: "POST http://localhost:8080/_pact/state: 500 Internal Server Error\nstack: boom"}},
-						Warnings: []string{"teardown of state \"an order exists\" failed: 500 <html>"},
+						Warnings: []string{"no provider state change URL configured for provider state \"an order exists\"", "teardown of state \"an order exists\" failed: 500 <html>"},
 					},
 					{Description: "an order event", Key: "k6", Type: "Asynchronous/Messages", Status: verify.StatusSkipped, SkipReason: "no transport for Asynchronous/Messages interactions"},
 				},
@@ -147,8 +148,11 @@ func TestAnnotationsOfAReport(t *testing.T) {
 	for _, a := range as {
 		levels[a.Level]++
 	}
-	// 4 failed interactions; 1 pending failure and 2 interactions with warnings.
-	require.Equal(t, map[ci.Level]int{ci.LevelError: 4, ci.LevelWarning: 3}, levels)
+	// 4 failed interactions; 1 pending failure and 3 distinct warnings (one
+	// of them shared by two interactions).
+	require.Equal(t, map[ci.Level]int{ci.LevelError: 4, ci.LevelWarning: 4}, levels)
+	require.Equal(t, ci.Annotation{Level: ci.LevelWarning, Title: "Warning: order-web -> order-service (2 interactions)", File: "pacts/order-web-order-service.json",
+		Message: "no provider state change URL configured for provider state \"an order exists\"\nInteractions: get an existing order; cancel an order"}, as[5])
 
 	require.Equal(t, "pacts/order-web-order-service.json", as[0].File, "a local pact names its file")
 	require.Equal(t, "Contract failed: order-web -> order-service: get an existing order", as[0].Title)
