@@ -182,13 +182,7 @@ func TestGRPCContractThroughBroker(t *testing.T) {
 	pactDir := mustWriteShopPact(t)
 	files := mustShopFiles(t)
 	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
-	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
-	cli := func(t *testing.T, want int, args ...string) string {
-		t.Helper()
-		code, stdout, stderr := runCLI(ctx, vars, args...)
-		require.Equal(t, want, code, "contracts %v\nstdout:\n%s\nstderr:\n%s", args, stdout, stderr)
-		return stdout
-	}
+	cli := b.mustCLI
 	canIDeploy := func(t *testing.T, want int, providerVersion string) string {
 		t.Helper()
 		return cli(t, want, "can-i-deploy", "--pacticipant", "order-web", "--version", "1.0.0",
@@ -293,25 +287,32 @@ func orderServiceMessages() *message.Provider {
 	return p
 }
 
+// mustStartOrderServiceBroker starts a broker holding order-service's two
+// pacts: order-web's gRPC pact and order-notifier's message pact, both
+// published as consumer version 1.0.0 on main.
+func mustStartOrderServiceBroker(t *testing.T) *e2eBroker {
+	t.Helper()
+	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	for _, file := range []string{
+		filepath.Join(shopProtoDir, "order-web-order-service.json"),
+		filepath.Join("..", "..", "testdata", "message", "orders", "pact.json"),
+	} {
+		b.mustCLI(t, exitOK, "publish", file, "--consumer-app-version", "1.0.0", "--branch", "main")
+	}
+	return b
+}
+
 // TestGRPCAndMessagesOfOneProvider: a provider with a gRPC consumer and a
 // message consumer is verified in one run, each pact over its transport,
 // and both results are published.
 func TestGRPCAndMessagesOfOneProvider(t *testing.T) {
 	ctx := context.Background()
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
-	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
-	for _, pub := range []struct{ file, consumer string }{
-		{filepath.Join(shopProtoDir, "order-web-order-service.json"), "order-web"},
-		{filepath.Join("..", "..", "testdata", "message", "orders", "pact.json"), "order-notifier"},
-	} {
-		code, stdout, stderr := runCLI(ctx, vars, "publish", pub.file, "--consumer-app-version", "1.0.0", "--branch", "main")
-		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	}
+	b := mustStartOrderServiceBroker(t)
 	grpcAddr := mustServeShop(t, mustShopFiles(t), fullShop)
 	messages := httptest.NewServer(orderServiceMessages())
 	defer messages.Close()
 
-	code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "order-service",
+	code, stdout, stderr := runCLI(ctx, b.vars(), "verify", "--provider", "order-service",
 		"--provider-base-url", messages.URL, "--grpc-url", "grpc://"+grpcAddr,
 		"--provider-app-version", "2.0.0", "--provider-version-branch", "main", "--publish")
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
@@ -332,19 +333,11 @@ func TestGRPCAndMessagesOfOneProvider(t *testing.T) {
 // calls never made, and can-i-deploy would say yes on it.
 func TestUnverifiedPactIsNotPublished(t *testing.T) {
 	ctx := context.Background()
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
-	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
-	for _, pub := range []struct{ file, consumer string }{
-		{filepath.Join(shopProtoDir, "order-web-order-service.json"), "order-web"},
-		{filepath.Join("..", "..", "testdata", "message", "orders", "pact.json"), "order-notifier"},
-	} {
-		code, stdout, stderr := runCLI(ctx, vars, "publish", pub.file, "--consumer-app-version", "1.0.0", "--branch", "main")
-		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	}
+	b := mustStartOrderServiceBroker(t)
 	messages := httptest.NewServer(orderServiceMessages())
 	defer messages.Close()
 
-	code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "order-service",
+	code, stdout, stderr := runCLI(ctx, b.vars(), "verify", "--provider", "order-service",
 		"--provider-base-url", messages.URL,
 		"--provider-app-version", "2.0.0", "--provider-version-branch", "main", "--publish")
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)

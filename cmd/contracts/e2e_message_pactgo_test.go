@@ -28,7 +28,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
-	"github.com/contracts-dev/contracts/ci"
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify"
 	"github.com/contracts-dev/contracts/verify/message"
@@ -113,13 +112,7 @@ func TestPactGoMessageThroughBroker(t *testing.T) {
 	ctx := context.Background()
 	pactDir := mustWriteParcelPactGo(t)
 	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
-	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
-	cli := func(t *testing.T, want int, args ...string) string {
-		t.Helper()
-		code, stdout, stderr := runCLI(ctx, vars, args...)
-		require.Equal(t, want, code, "contracts %v\nstdout:\n%s\nstderr:\n%s", args, stdout, stderr)
-		return stdout
-	}
+	cli := b.mustCLI
 	canIDeploy := func(t *testing.T, want int, providerVersion string) string {
 		t.Helper()
 		return cli(t, want, "can-i-deploy", "--pacticipant", "shipping-label", "--version", "1.0.0",
@@ -127,16 +120,7 @@ func TestPactGoMessageThroughBroker(t *testing.T) {
 	}
 	inProcess := func(t *testing.T, drift, version string) *verify.Report {
 		t.Helper()
-		sources, err := ci.BrokerSources(ctx, b.Client, "parcel-events", broker.PactsForVerificationRequest{
-			ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}},
-		})
-		require.NoError(t, err)
-		require.Len(t, sources, 1)
-		report, err := message.VerifyPacts(ctx, parcelProducer(drift), sources...)
-		require.NoError(t, err)
-		_, err = ci.PublishResults(ctx, b.Client, report, ci.PublishOptions{ProviderVersion: version, Branch: "main"})
-		require.NoError(t, err)
-		return report
+		return b.mustVerifyMessagesInProcess(t, "parcel-events", parcelProducer(drift), version)
 	}
 	verifyHTTP := func(t *testing.T, want int, drift, version string) string {
 		t.Helper()

@@ -192,17 +192,31 @@ func mismatchesOf(r *verify.Report) []string {
 	return out
 }
 
+// mustVerifyMessagesInProcess verifies the provider's pacts from the main
+// branch of the broker with p in process, and publishes the one result with
+// ci.PublishResults as the provider version.
+func (b *e2eBroker) mustVerifyMessagesInProcess(t *testing.T, provider string, p *message.Provider, version string) *verify.Report {
+	t.Helper()
+	ctx := context.Background()
+	sources, err := ci.BrokerSources(ctx, b.Client, provider, broker.PactsForVerificationRequest{
+		ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}},
+	})
+	require.NoError(t, err)
+	require.Len(t, sources, 1)
+	report, err := message.VerifyPacts(ctx, p, sources...)
+	require.NoError(t, err)
+	published, err := ci.PublishResults(ctx, b.Client, report, ci.PublishOptions{ProviderVersion: version, Branch: "main"})
+	require.NoError(t, err)
+	require.Len(t, published, 1)
+	require.Empty(t, published[0].Skipped)
+	return report
+}
+
 func TestMessageContractThroughBroker(t *testing.T) {
 	ctx := context.Background()
 	pactDir := mustWriteOrderEventsPact(t)
 	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
-	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
-	cli := func(t *testing.T, want int, args ...string) string {
-		t.Helper()
-		code, stdout, stderr := runCLI(ctx, vars, args...)
-		require.Equal(t, want, code, "contracts %v\nstdout:\n%s\nstderr:\n%s", args, stdout, stderr)
-		return stdout
-	}
+	cli := b.mustCLI
 	canIDeploy := func(t *testing.T, want int, providerVersion string) string {
 		t.Helper()
 		return cli(t, want, "can-i-deploy", "--pacticipant", "order-notifier", "--version", "1.0.0",
@@ -210,18 +224,7 @@ func TestMessageContractThroughBroker(t *testing.T) {
 	}
 	verifyInProcess := func(t *testing.T, o *orderEvents, version string) *verify.Report {
 		t.Helper()
-		sources, err := ci.BrokerSources(ctx, b.Client, "order-events", broker.PactsForVerificationRequest{
-			ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}},
-		})
-		require.NoError(t, err)
-		require.Len(t, sources, 1)
-		report, err := message.VerifyPacts(ctx, o.provider(), sources...)
-		require.NoError(t, err)
-		published, err := ci.PublishResults(ctx, b.Client, report, ci.PublishOptions{ProviderVersion: version, Branch: "main"})
-		require.NoError(t, err)
-		require.Len(t, published, 1)
-		require.Empty(t, published[0].Skipped)
-		return report
+		return b.mustVerifyMessagesInProcess(t, "order-events", o.provider(), version)
 	}
 	verifyArgs := func(base, version string, extra ...string) []string {
 		return append([]string{"verify", "--provider", "order-events", "--provider-base-url", base,

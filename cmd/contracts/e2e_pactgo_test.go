@@ -138,13 +138,7 @@ func TestPactGoThroughBroker(t *testing.T) {
 	pactDir := mustWriteCheckoutPact(t)
 	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
 	provider, states := mustStartInventory(t)
-	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
-	cli := func(t *testing.T, want int, args ...string) string {
-		t.Helper()
-		code, stdout, stderr := runCLI(ctx, vars, args...)
-		require.Equal(t, want, code, "contracts %v\nstdout:\n%s\nstderr:\n%s", args, stdout, stderr)
-		return stdout
-	}
+	cli := b.mustCLI
 	verifyArgs := func(base, version string) []string {
 		return []string{"verify", "--provider", "inventory", "--provider-base-url", base, "--provider-states-setup-url", base + "/_pact/state",
 			"--provider-app-version", version, "--provider-version-branch", "main",
@@ -212,10 +206,8 @@ func TestPactGoVerifierThroughBroker(t *testing.T) {
 	ctx := context.Background()
 	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
 	inventory, states := mustStartInventory(t)
-	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
 	for _, dir := range []string{"web", "mobile"} {
-		code, stdout, stderr := runCLI(ctx, vars, "publish", filepath.Join(e2eDir, dir), "--consumer-app-version", "1.0.0", "--branch", "main")
-		require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+		b.mustCLI(t, exitOK, "publish", filepath.Join(e2eDir, dir), "--consumer-app-version", "1.0.0", "--branch", "main")
 	}
 	quietPactGo(t)
 
@@ -244,7 +236,6 @@ func TestPactGoVerifierThroughBroker(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"main"}, v.Branches)
 
-	code, stdout, stderr := runCLI(ctx, vars, "can-i-deploy", "--pacticipant", "web", "--version", "1.0.0", "--pacticipant", "inventory", "--version", "7.0.0")
-	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	require.Contains(t, stdout, "Computer says yes")
+	out := b.mustCLI(t, exitOK, "can-i-deploy", "--pacticipant", "web", "--version", "1.0.0", "--pacticipant", "inventory", "--version", "7.0.0")
+	require.Contains(t, out, "Computer says yes")
 }

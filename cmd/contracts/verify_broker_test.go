@@ -71,7 +71,22 @@ func mustStartE2EBroker(tb testing.TB, auth broker.AuthConfig) *e2eBroker {
 	return &e2eBroker{URL: srv.URL, Client: c, Store: store}
 }
 
-// mustPublishE2E publishes the pacts of testdata/e2e/dir through the client.
+// vars is the environment pointing the CLI at the broker with the client's
+// token.
+func (b *e2eBroker) vars() map[string]string {
+	return map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": b.Client.Token}
+}
+
+// mustCLI runs the CLI in-process against the broker (b.vars), requires
+// the exit code want and returns stdout.
+func (b *e2eBroker) mustCLI(tb testing.TB, want int, args ...string) string {
+	tb.Helper()
+	code, stdout, stderr := runCLI(context.Background(), b.vars(), args...)
+	require.Equal(tb, want, code, "contracts %v\nstdout:\n%s\nstderr:\n%s", args, stdout, stderr)
+	return stdout
+}
+
+// mustPublish publishes the pacts of testdata/e2e/dir through the client.
 func (b *e2eBroker) mustPublish(tb testing.TB, dir, consumer, version, branch string, tags ...string) {
 	tb.Helper()
 	in := broker.PublishInput{Pacticipant: consumer, Version: version, Branch: branch, Tags: tags}
@@ -101,7 +116,7 @@ func (b *e2eBroker) mustLatestVerification(tb testing.TB, consumer, version, pro
 	return v
 }
 
-// unverified asserts the consumer version's pact has no verification.
+// requireUnverified asserts the consumer version's pact has no verification.
 func (b *e2eBroker) requireUnverified(tb testing.TB, consumer, version, provider string) {
 	tb.Helper()
 	ctx := context.Background()
