@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/ci"
 )
 
 // Flag names of the can-i-deploy command.
@@ -85,6 +86,7 @@ type canIDeployFlags struct {
 	retries       int
 	retryInterval time.Duration
 	output        string
+	ci            ciOutputFlags // GitHub annotations, Markdown summary (ciflags.go)
 }
 
 func init() { register(newCanIDeployCmd) }
@@ -124,6 +126,9 @@ unknown after the retries) or could not be asked.`,
 			if f.retries < 0 {
 				return failWith(exitCantTell, fmt.Errorf("--%s must not be negative", flagRetryWhileUnknown))
 			}
+			if err := f.ci.resolve(cmd, e); err != nil {
+				return err
+			}
 			c, err := f.broker.client(cmd, e)
 			if err != nil {
 				return err
@@ -143,6 +148,7 @@ unknown after the retries) or could not be asked.`,
 	fs.IntVar(&f.retries, flagRetryWhileUnknown, 0, "times to ask again while the answer is unknown")
 	fs.DurationVar(&f.retryInterval, flagRetryInterval, 10*time.Second, "wait between retries")
 	fs.StringVarP(&f.output, flagOutput, "o", "table", "output format: table or json")
+	f.ci.add(fs)
 	return cmd
 }
 
@@ -168,6 +174,15 @@ func runCanIDeploy(ctx context.Context, e *env, c *broker.Client, f *canIDeployF
 		}
 	} else {
 		writeCanIDeployTable(e.stdout, res)
+	}
+	annotationsOut := e.stdout
+	if f.output == "json" {
+		annotationsOut = e.stderr // stdout carries the JSON; GitHub reads both
+	}
+	if err := f.ci.write(annotationsOut,
+		func(w io.Writer) error { return ci.WriteCanIDeployAnnotations(w, res) },
+		func(w io.Writer) error { return ci.WriteCanIDeployMarkdown(w, res) }); err != nil {
+		return failWith(exitCantTell, err)
 	}
 	switch d := res.Summary.Deployable; {
 	case d == nil:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/contracts-dev/contracts/ci"
 	"github.com/contracts-dev/contracts/verify"
 )
 
@@ -51,6 +52,7 @@ type verifyFlags struct {
 	broker          verifyBrokerFlags // pacts from a broker (verify_broker.go)
 	grpc            grpcFlags         // gRPC providers (verify_grpc.go)
 	message         messageFlags      // message providers (verify_message.go)
+	ci              ciOutputFlags     // GitHub annotations, Markdown summary (ciflags.go)
 }
 
 func init() { register(newVerifyCmd) }
@@ -101,6 +103,9 @@ Exit status: 0 every interaction passed (pending failures do not count),
 					return err
 				}
 			}
+			if err := f.ci.resolve(cmd, e); err != nil {
+				return err
+			}
 			return runVerify(cmd.Context(), e, f)
 		},
 	}
@@ -120,6 +125,7 @@ Exit status: 0 every interaction passed (pending failures do not count),
 	f.broker.add(cmd, e)
 	f.grpc.addFlags(fl)
 	f.message.addFlags(fl)
+	f.ci.add(fl)
 	return cmd
 }
 
@@ -233,6 +239,13 @@ func runVerify(ctx context.Context, e *env, f *verifyFlags) error {
 		return failWith(exitCantTell, err)
 	}
 	if err := writeReport(e, f.junitFile, report, verify.WriteJUnit); err != nil {
+		return failWith(exitCantTell, err)
+	}
+	// Workflow commands go with the text report: GitHub reads them from
+	// stdout and stderr alike, and stdout may carry the JSON report.
+	if err := f.ci.write(textOut,
+		func(w io.Writer) error { return ci.WriteGitHubAnnotations(w, report) },
+		func(w io.Writer) error { return ci.WriteMarkdownSummary(w, report) }); err != nil {
 		return failWith(exitCantTell, err)
 	}
 	if err := f.broker.finish(ctx, textOut, report); err != nil {

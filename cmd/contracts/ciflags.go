@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Flag names of the CI output flags, shared by verify and can-i-deploy.
+const (
+	flagGitHubAnnotations = "github-annotations"
+	flagMarkdownSummary   = "markdown-summary"
+)
+
+// Environment variables GitHub Actions sets in every step.
+const (
+	envGitHubActions     = "GITHUB_ACTIONS"
+	envGitHubStepSummary = "GITHUB_STEP_SUMMARY"
+)
+
+// ciOutputFlags are the flags that report a result to the CI system:
+// GitHub workflow-command annotations and a Markdown job summary.
+type ciOutputFlags struct {
+	annotations bool
+	summaryFile string
+}
+
+// add registers the flags.
+func (c *ciOutputFlags) add(fs *pflag.FlagSet) {
+	fs.BoolVar(&c.annotations, flagGitHubAnnotations, false,
+		"print GitHub Actions annotations (workflow commands) for failures (default true when GITHUB_ACTIONS=true)")
+	fs.StringVar(&c.summaryFile, flagMarkdownSummary, "",
+		"append a Markdown summary to this file (default $GITHUB_STEP_SUMMARY; '' for none)")
+}
+
+// resolve applies the environment defaults of the flags not given:
+// annotations under GitHub Actions, the summary to GitHub's step summary
+// file.
+func (c *ciOutputFlags) resolve(cmd *cobra.Command, e *env) error {
+	if f := cmd.Flags().Lookup(flagGitHubAnnotations); f != nil && !f.Changed {
+		c.annotations = e.getenv(envGitHubActions) == "true"
+	}
+	return bindEnv(cmd, e, flagMarkdownSummary, envGitHubStepSummary)
+}
+
+// write prints the annotations to w (when enabled) and appends the summary
+// to the summary file (when set). Each renderer writes to a buffer first so
+// that a failing one leaves nothing half-written.
+func (c *ciOutputFlags) write(w io.Writer, annotate, summarize func(io.Writer) error) error {
+	if c.annotations {
+		var buf bytes.Buffer
+		if err := annotate(&buf); err != nil {
+			return err
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return fmt.Errorf("write GitHub annotations: %w", err)
+		}
+	}
+	if c.summaryFile == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := summarize(&buf); err != nil {
+		return err
+	}
+	// Appended, as GitHub expects: earlier steps and commands of the step
+	// may have written their own summaries to the same file.
+	file, err := os.OpenFile(c.summaryFile, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("--%s: %w", flagMarkdownSummary, err)
+	}
+	if _, err := file.Write(buf.Bytes()); err != nil {
+		file.Close()
+		return fmt.Errorf("--%s: write %s: %w", flagMarkdownSummary, c.summaryFile, err)
+	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("--%s: write %s: %w", flagMarkdownSummary, c.summaryFile, err)
+	}
+	return nil
+}
