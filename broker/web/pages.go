@@ -21,6 +21,24 @@ const (
 	statusUnverified = "unverified"
 )
 
+// statusCounts counts rows by verification status for a page's summary.
+type statusCounts struct {
+	Success    int
+	Failed     int
+	Unverified int
+}
+
+func (c *statusCounts) add(status string) {
+	switch status {
+	case statusSuccess:
+		c.Success++
+	case statusFailed:
+		c.Failed++
+	default:
+		c.Unverified++
+	}
+}
+
 func (h *handler) funcs() template.FuncMap {
 	return template.FuncMap{
 		"ago":   h.ago,
@@ -105,9 +123,7 @@ type integrationView struct {
 type indexData struct {
 	Integrations []integrationView
 	Pager        pager
-	Success      int
-	Failed       int
-	Unverified   int
+	statusCounts
 }
 
 func (h *handler) index(r *http.Request) (*page, error) {
@@ -131,14 +147,7 @@ func (h *handler) index(r *http.Request) (*page, error) {
 		if err := h.latestOf(ctx, &v); err != nil {
 			return nil, err
 		}
-		switch v.Status {
-		case statusSuccess:
-			d.Success++
-		case statusFailed:
-			d.Failed++
-		default:
-			d.Unverified++
-		}
+		d.add(v.Status)
 		d.Integrations = append(d.Integrations, v)
 	}
 	return &page{name: "index", title: "Integrations", nav: "integrations", data: d}, nil
@@ -421,9 +430,7 @@ type matrixData struct {
 	ConsumerURL, ProviderURL string
 	Rows                     []matrixRowView
 	Pager                    pager
-	Success                  int
-	Failed                   int
-	Unverified               int
+	statusCounts
 }
 
 // matrix shows, for one page of the consumer's versions that have a pact
@@ -476,14 +483,7 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 		for i, row := range vrows {
 			mv := h.matrixRow(row)
 			mv.First = i == 0
-			switch mv.Status {
-			case statusSuccess:
-				d.Success++
-			case statusFailed:
-				d.Failed++
-			default:
-				d.Unverified++
-			}
+			d.add(mv.Status)
 			if i < verificationsShown {
 				d.Rows = append(d.Rows, mv)
 			}
