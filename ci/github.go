@@ -262,3 +262,14 @@ func providerVersion(row broker.MatrixRow) string {
 	}
 	return row.ProviderVersion.Number
 }
+
+// StopCommands returns the workflow command after which the GitHub runner
+// runs no workflow command until ResumeCommands(token): text printed in
+// between, such as a report quoting pacts and provider responses, cannot
+// run commands (the runner trims leading space, so an indented
+// "::add-mask::..." line would otherwise be one). token must be hard to
+// guess: the text must not be able to resume commands itself.
+func StopCommands(token string) string { return "::stop-commands::" + token }
+
+// ResumeCommands returns the workflow command that ends StopCommands(token).
+func ResumeCommands(token string) string { return "::" + token + "::" }

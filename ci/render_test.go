@@ -330,3 +330,9 @@ func TestCanIDeployAnnotations(t *testing.T) {
 	require.Equal(t, "can-i-deploy: computer cannot tell", as[0].Title)
 	require.NotContains(t, as[0].Message, "mobile", "ignored rows do not stand in the way")
 }
+
+func TestStopAndResumeCommands(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "::stop-commands::tok123", ci.StopCommands("tok123"))
+	require.Equal(t, "::tok123::", ci.ResumeCommands("tok123"))
+}

@@ -21,8 +21,28 @@ func mustReadString(tb testing.TB, path string) string {
 	return string(data)
 }
 
-// commandLines returns the lines of out that are workflow commands.
-func commandLines(out string) []string { return linesWith(out, "::") }
+// commandLines returns the lines of out that the GitHub runner would run
+// as workflow commands: those that start with "::" after leading space,
+// except between a stop-commands command and the one resuming with its
+// token.
+func commandLines(out string) []string {
+	var cmds []string
+	resume := ""
+	for _, l := range strings.Split(out, "\n") {
+		l = strings.TrimLeft(l, " \t")
+		switch {
+		case resume != "":
+			if l == resume {
+				resume = ""
+			}
+		case strings.HasPrefix(l, "::stop-commands::"):
+			resume = "::" + strings.TrimPrefix(l, "::stop-commands::") + "::"
+		case strings.HasPrefix(l, "::"):
+			cmds = append(cmds, l)
+		}
+	}
+	return cmds
+}
 
 // errorLines returns the lines of out that are error annotations.
 func errorLines(out string) []string { return linesWith(out, "::error ") }
@@ -118,6 +138,27 @@ func TestVerifyGitHubOutput(t *testing.T) {
 		require.Contains(t, stderr, "--markdown-summary")
 		require.Contains(t, stderr, "missing-dir")
 	})
+}
+
+func TestVerifyGitHubOutputFencesTheTextReport(t *testing.T) {
+	srv := mustStartOrderProvider(t, &orderProvider{})
+	pactFile := mustWriteFile(t, filepath.Join(t.TempDir(), "pact.json"), `{"consumer":{"name":"web"},"provider":{"name":"order-service"},`+
+		`"interactions":[{"description":"::add-mask::secret","request":{"method":"GET","path":"/orders"},"response":{"status":200}}],`+
+		`"metadata":{"pactSpecification":{"version":"2.0.0"}}}`)
+	code, stdout, stderr := runCLI(context.Background(), map[string]string{"GITHUB_ACTIONS": "true"}, "verify", pactFile, "--provider-base-url", srv.URL)
+	require.Equal(t, exitOK, code, stderr)
+	require.Contains(t, stdout, "\n  ::add-mask::secret (OK)\n", "the description is printed")
+	require.Empty(t, commandLines(stdout), "but inside the fence:\n%s", stdout)
+	first := strings.SplitN(stdout, "\n", 2)[0]
+	require.Regexp(t, `^::stop-commands::[A-Z2-7]{26}$`, first)
+
+	code, stdout, _ = runCLI(context.Background(), map[string]string{"GITHUB_ACTIONS": "true"}, "verify", pactFile, "--provider-base-url", srv.URL)
+	require.Equal(t, exitOK, code)
+	require.NotEqual(t, first, strings.SplitN(stdout, "\n", 2)[0], "a new token each run")
+
+	code, stdout, _ = runCLI(context.Background(), nil, "verify", pactFile, "--provider-base-url", srv.URL)
+	require.Equal(t, exitOK, code)
+	require.NotContains(t, stdout, "stop-commands", "no fence without annotations")
 }
 
 func TestCanIDeployGitHubOutput(t *testing.T) {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/contracts-dev/contracts/ci"
 )
 
 // Flag names of the CI output flags, shared by verify and can-i-deploy.
@@ -81,4 +84,22 @@ func (c *ciOutputFlags) write(w io.Writer, annotate, summarize func(io.Writer) e
 		return fmt.Errorf("--%s: write %s: %w", flagMarkdownSummary, c.summaryFile, err)
 	}
 	return nil
+}
+
+// fence writes text with render; when annotations are on, between
+// stop-commands and resume-commands workflow commands with a random token,
+// so that pact or provider text in it cannot run workflow commands.
+func (c *ciOutputFlags) fence(w io.Writer, render func(io.Writer) error) error {
+	if !c.annotations {
+		return render(w)
+	}
+	token := rand.Text()
+	if _, err := fmt.Fprintln(w, ci.StopCommands(token)); err != nil {
+		return err
+	}
+	if err := render(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, ci.ResumeCommands(token))
+	return err
 }

@@ -232,7 +232,7 @@ func runVerify(ctx context.Context, e *env, f *verifyFlags) error {
 	if f.jsonFile == "-" {
 		textOut = e.stderr // stdout carries the JSON
 	}
-	if err := verify.WriteText(textOut, report); err != nil {
+	if err := f.ci.fence(textOut, func(w io.Writer) error { return verify.WriteText(w, report) }); err != nil {
 		return failWith(exitCantTell, err)
 	}
 	if err := writeReport(e, f.jsonFile, report, verify.WriteJSON); err != nil {
