@@ -2,36 +2,21 @@ package broker_test
 
 import (
 	"context"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/sqlite"
+	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 	"github.com/contracts-dev/contracts/broker/storetest"
 	"github.com/stretchr/testify/require"
 )
 
-func storeTestClock() func() time.Time {
-	var (
-		mu  sync.Mutex
-		now = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	)
-	return func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Second)
-		return now
-	}
-}
-
+// mustDomainStore opens a store whose clock starts on 2026-03-01 and ticks
+// a second per reading.
 func mustDomainStore(tb testing.TB) *sqlite.Store {
 	tb.Helper()
-	s, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"), sqlite.WithClock(storeTestClock()))
-	require.NoError(tb, err)
-	tb.Cleanup(func() { require.NoError(tb, s.Close()) })
-	return s
+	return sqlitetest.Open(tb, sqlite.WithClock(sqlitetest.TickingClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Second)))
 }
 
 // domainWorld is a small broker: Web consumes API and Auth; Mobile consumes API.

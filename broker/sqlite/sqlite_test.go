@@ -10,31 +10,16 @@ import (
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/sqlite"
+	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 	"github.com/contracts-dev/contracts/broker/storetest"
 	"github.com/stretchr/testify/require"
 )
 
-// tickingClock returns a clock that starts at a fixed time and advances one
-// second on every reading, so tests are deterministic and writes ordered.
-func tickingClock() func() time.Time {
-	var (
-		mu  sync.Mutex
-		now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	)
-	return func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Second)
-		return now
-	}
-}
-
+// mustOpen opens a store whose clock starts at a fixed time and advances
+// one second on every reading, so tests are deterministic and writes ordered.
 func mustOpen(tb testing.TB) *sqlite.Store {
 	tb.Helper()
-	s, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"), sqlite.WithClock(tickingClock()))
-	require.NoError(tb, err)
-	tb.Cleanup(func() { require.NoError(tb, s.Close()) })
-	return s
+	return sqlitetest.Open(tb, sqlite.WithClock(sqlitetest.TickingClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), time.Second)))
 }
 
 func TestStore(t *testing.T) {

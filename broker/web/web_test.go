@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/sqlite"
+	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 	"github.com/contracts-dev/contracts/broker/web"
 	"github.com/stretchr/testify/require"
 )
@@ -31,26 +31,11 @@ func testdata(elem ...string) string {
 	return filepath.Join(append([]string{"..", "..", "testdata", "web"}, elem...)...)
 }
 
-// storeClock starts on 2026-03-01 and ticks a minute per reading.
-func storeClock() func() time.Time {
-	var (
-		mu  sync.Mutex
-		now = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	)
-	return func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Minute)
-		return now
-	}
-}
-
+// mustStore opens a store whose clock starts on 2026-03-01 and ticks a
+// minute per reading.
 func mustStore(tb testing.TB) *sqlite.Store {
 	tb.Helper()
-	s, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"), sqlite.WithClock(storeClock()))
-	require.NoError(tb, err)
-	tb.Cleanup(func() { require.NoError(tb, s.Close()) })
-	return s
+	return sqlitetest.Open(tb, sqlite.WithClock(sqlitetest.TickingClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Minute)))
 }
 
 func mustReadPact(tb testing.TB, name string) []byte {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
-	"github.com/contracts-dev/contracts/broker/sqlite"
+	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 	"github.com/contracts-dev/contracts/verify"
 )
 
@@ -59,9 +59,7 @@ type e2eBroker struct {
 
 func mustStartE2EBroker(tb testing.TB, auth broker.AuthConfig) *e2eBroker {
 	tb.Helper()
-	store, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"))
-	require.NoError(tb, err)
-	tb.Cleanup(func() { _ = store.Close() })
+	store := sqlitetest.Open(tb)
 	srv := httptest.NewServer(broker.NewServer(store, broker.ServerConfig{Auth: auth}))
 	tb.Cleanup(srv.Close)
 	c, err := broker.NewClient(srv.URL)
