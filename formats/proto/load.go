@@ -65,7 +65,9 @@ func (e *CompileError) Unwrap() error { return e.Err }
 
 // Load compiles .proto source files. Imports are looked up in importPaths;
 // the standard google/protobuf imports (well-known types, descriptor.proto)
-// are always available. A file outside every import path is compiled from
+// are always available, and options removed from newer descriptor.proto
+// versions but accepted by protoc of their time (php_generic_services) are
+// accepted and kept. A file outside every import path is compiled from
 // its own directory, so its imports resolve next to it. The returned error
 // joins one *CompileError per problem, each naming file, line and column.
 func Load(ctx context.Context, files []string, importPaths []string) (*Files, error) {
@@ -144,7 +146,7 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 		return nil
 	}, nil)
 	c := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(notFoundResolver(&protocompile.SourceResolver{ImportPaths: searchPaths}, shownPaths)),
+		Resolver:       compatResolver(protocompile.WithStandardImports(notFoundResolver(&protocompile.SourceResolver{ImportPaths: searchPaths}, shownPaths))),
 		SourceInfoMode: protocompile.SourceInfoStandard,
 		Reporter:       rep,
 	}
