@@ -232,22 +232,13 @@ func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]brok
 		}
 		for _, v := range vs {
 			// v as consumer version: its latest publications.
-			rows, err := tx.QueryContext(ctx, `SELECT provider_id, pact_version_id, publication_id FROM latest_pact_publications WHERE consumer_version_id = ?`, v.vid)
-			if err != nil {
-				return err
-			}
 			type pub struct{ provider, pactVersion, id int64 }
-			var pubs []pub
-			for rows.Next() {
+			pubs, err := queryAll(ctx, tx, func(r scanner) (pub, error) {
 				var p pub
-				if err := rows.Scan(&p.provider, &p.pactVersion, &p.id); err != nil {
-					rows.Close()
-					return err
-				}
-				pubs = append(pubs, p)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+				err := r.Scan(&p.provider, &p.pactVersion, &p.id)
+				return p, err
+			}, `SELECT provider_id, pact_version_id, publication_id FROM latest_pact_publications WHERE consumer_version_id = ?`, v.vid)
+			if err != nil {
 				return err
 			}
 			for _, p := range pubs {
@@ -289,21 +280,12 @@ func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]brok
 			}
 			// v as provider version: the pacts it verified, for every
 			// consumer version whose latest publication has that content.
-			rows, err = tx.QueryContext(ctx, `SELECT pact_version_id, verification_id FROM latest_verifications WHERE provider_version_id = ?`, v.vid)
+			verified, err := queryAll(ctx, tx, func(r scanner) ([2]int64, error) {
+				var pv [2]int64
+				err := r.Scan(&pv[0], &pv[1])
+				return pv, err
+			}, `SELECT pact_version_id, verification_id FROM latest_verifications WHERE provider_version_id = ?`, v.vid)
 			if err != nil {
-				return err
-			}
-			var verified [][2]int64
-			for rows.Next() {
-				var pvid, vid int64
-				if err := rows.Scan(&pvid, &vid); err != nil {
-					rows.Close()
-					return err
-				}
-				verified = append(verified, [2]int64{pvid, vid})
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
 				return err
 			}
 			for _, pv := range verified {
@@ -578,9 +560,17 @@ func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.T
 			return err
 		}
 		sinceNanos := since.UTC().UnixNano()
+		type head struct {
+			consumer int64
+			f        broker.PactFilter
+		}
 		// INDEXED BY: without statistics the planner prefers the integration
 		// index and reads every publication of the provider.
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT l.consumer_id, b.name, '' FROM latest_pact_publications l INDEXED BY latest_pact_publications_created
+		heads, err := queryAll(ctx, tx, func(r scanner) (head, error) {
+			var h head
+			err := r.Scan(&h.consumer, &h.f.Branch, &h.f.Tag)
+			return h, err
+		}, `SELECT DISTINCT l.consumer_id, b.name, '' FROM latest_pact_publications l INDEXED BY latest_pact_publications_created
 				JOIN branch_versions bv ON bv.version_id = l.consumer_version_id
 				JOIN branches b ON b.id = bv.branch_id
 				WHERE l.provider_id = ? AND l.created_at >= ?
@@ -589,23 +579,6 @@ func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.T
 				JOIN tags t ON t.version_id = l.consumer_version_id
 				WHERE l.provider_id = ? AND l.created_at >= ?`, pid, sinceNanos, pid, sinceNanos)
 		if err != nil {
-			return err
-		}
-		type head struct {
-			consumer int64
-			f        broker.PactFilter
-		}
-		var heads []head
-		for rows.Next() {
-			var h head
-			if err := rows.Scan(&h.consumer, &h.f.Branch, &h.f.Tag); err != nil {
-				rows.Close()
-				return err
-			}
-			heads = append(heads, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, h := range heads {

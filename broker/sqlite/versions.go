@@ -179,21 +179,8 @@ func (s *Store) LatestVersion(ctx context.Context, pacticipant string, f broker.
 }
 
 func (s *Store) listVersionIDs(ctx context.Context, tx *txn, query string, args ...any) ([]broker.Version, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+	ids, err := idList(ctx, tx, query, args...)
 	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]broker.Version, 0, len(ids))
@@ -229,20 +216,10 @@ func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) e
 		if err != nil {
 			return err
 		}
-		var heads []int64
-		rows, err := tx.QueryContext(ctx, `SELECT branch_id FROM branch_heads WHERE version_id = ?`, vid)
+		heads, err := idList(ctx, tx, `SELECT branch_id FROM branch_heads WHERE version_id = ?`, vid)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var b int64
-			if err := rows.Scan(&b); err != nil {
-				rows.Close()
-				return err
-			}
-			heads = append(heads, b)
-		}
-		rows.Close()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM versions WHERE id = ?`, vid); err != nil {
 			return err
 		}
