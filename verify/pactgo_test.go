@@ -24,9 +24,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -42,6 +40,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/verify"
+	"github.com/contracts-dev/contracts/verify/internal/pactclitest"
 )
 
 const (
@@ -509,46 +508,14 @@ func mustVerifyPactGo(t *testing.T, path string, svc *pactGoUserService) *verify
 	return report
 }
 
-// pactGoReferenceFailures runs the official Pact verifier (CONTRACTS_PACT_CLI)
-// on the pact at path against svc, and returns the descriptions of the
-// interactions it failed, sorted. It skips the test when the CLI is not
-// configured.
+// pactGoReferenceFailures runs the official Pact verifier on the pact at
+// path against svc, and returns the descriptions of the interactions it
+// failed, sorted. It skips the test when CONTRACTS_PACT_CLI is not set.
 func pactGoReferenceFailures(t *testing.T, path string, svc *pactGoUserService) []string {
 	t.Helper()
-	cli := os.Getenv("CONTRACTS_PACT_CLI")
-	if cli == "" {
-		t.Skip("CONTRACTS_PACT_CLI is not set: set it to the pact CLI (scripts/install-tools.sh installs .tools/pact/bin/pact) to compare with the official verifier")
-	}
 	srv := httptest.NewServer(svc)
 	t.Cleanup(srv.Close)
-	u, err := url.Parse(srv.URL)
-	require.NoError(t, err)
-	report := filepath.Join(t.TempDir(), "report.json")
-	cmd := exec.Command(cli, "verifier", "--file", path, "--hostname", u.Hostname(), "--port", u.Port(),
-		"--state-change-url", srv.URL+"/_pact/state", "--json", report, "--no-colour")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("run %s: %v", cli, err)
-	}
-	data, err := os.ReadFile(report)
-	require.NoError(t, err, "pact verifier wrote no JSON report; its output:\n%s", out)
-	var parsed struct {
-		InteractionResults []struct {
-			Description string `json:"description"`
-			Result      string `json:"result"`
-		} `json:"interactionResults"`
-	}
-	require.NoError(t, json.Unmarshal(data, &parsed))
-	require.NotEmpty(t, parsed.InteractionResults, "pact verifier output:\n%s", out)
-	failed := []string{}
-	for _, r := range parsed.InteractionResults {
-		if r.Result != "OK" {
-			failed = append(failed, r.Description)
-		}
-	}
-	sort.Strings(failed)
-	require.Equal(t, len(failed) > 0, cmd.ProcessState.ExitCode() != 0, "exit code and report disagree:\n%s", out)
+	failed, _ := pactclitest.VerifierFailures(t, path, srv.URL, "--state-change-url", srv.URL+"/_pact/state")
 	return failed
 }
 

@@ -6,10 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +15,7 @@ import (
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify"
+	"github.com/contracts-dev/contracts/verify/internal/pactclitest"
 	"github.com/contracts-dev/contracts/verify/message"
 )
 
@@ -299,45 +296,14 @@ func TestProviderServeHTTPRefusesBadRequests(t *testing.T) {
 	}
 }
 
-// pactVerifierFailures runs the official Pact verifier (CONTRACTS_PACT_CLI)
-// on the pact at path against svc's message endpoint and returns the
-// descriptions of the interactions it failed.
+// pactVerifierFailures runs the official Pact verifier on the pact at
+// path against svc's message endpoint and returns the descriptions of the
+// interactions it failed.
 func pactVerifierFailures(t *testing.T, path string, svc *orderService) []string {
 	t.Helper()
-	cli := os.Getenv("CONTRACTS_PACT_CLI")
-	if cli == "" {
-		t.Skip("CONTRACTS_PACT_CLI is not set: set it to the pact CLI (scripts/install-tools.sh installs .tools/pact/bin/pact) to compare with the official verifier")
-	}
 	srv := httptest.NewServer(svc.provider())
 	t.Cleanup(srv.Close)
-	u, err := url.Parse(srv.URL)
-	require.NoError(t, err)
-	report := filepath.Join(t.TempDir(), "report.json")
-	cmd := exec.Command(cli, "verifier", "--file", path, "--hostname", u.Hostname(), "--port", u.Port(),
-		"--json", report, "--no-colour")
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("run %s: %v", cli, err)
-	}
-	data, err := os.ReadFile(report)
-	require.NoError(t, err, "pact verifier wrote no JSON report; its output:\n%s", out)
-	var parsed struct {
-		InteractionResults []struct {
-			Description string `json:"description"`
-			Result      string `json:"result"`
-		} `json:"interactionResults"`
-	}
-	require.NoError(t, json.Unmarshal(data, &parsed))
-	require.NotEmpty(t, parsed.InteractionResults, "pact verifier output:\n%s", out)
-	failed := []string{}
-	for _, r := range parsed.InteractionResults {
-		if r.Result != "OK" {
-			failed = append(failed, r.Description)
-		}
-	}
-	sort.Strings(failed)
-	require.Equal(t, len(failed) > 0, cmd.ProcessState.ExitCode() != 0, "exit code and report disagree:\n%s", out)
+	failed, out := pactclitest.VerifierFailures(t, path, srv.URL)
 	t.Logf("pact verifier (drifted=%v):\n%s", svc.drifted, out)
 	return failed
 }

@@ -1,0 +1,61 @@
+// Package pactclitest runs the official Pact verifier in tests, to compare
+// its verdicts with ours. The verifier is the pact CLI named by the
+// CONTRACTS_PACT_CLI environment variable (scripts/install-tools.sh installs
+// it as .tools/pact/bin/pact); tests skip when it is not set.
+package pactclitest
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// VerifierFailures runs the official Pact verifier on the pact file at path
+// against the provider at baseURL, with extra verifier arguments
+// ("--state-change-url", ...), and returns the descriptions of the
+// interactions it failed, sorted, with its output. It requires the
+// verifier's exit code to agree with its JSON report, and skips the test
+// when CONTRACTS_PACT_CLI is not set.
+func VerifierFailures(tb testing.TB, path, baseURL string, extra ...string) (failed []string, output string) {
+	tb.Helper()
+	cli := os.Getenv("CONTRACTS_PACT_CLI")
+	if cli == "" {
+		tb.Skip("CONTRACTS_PACT_CLI is not set: set it to the pact CLI (scripts/install-tools.sh installs .tools/pact/bin/pact) to compare with the official verifier")
+	}
+	u, err := url.Parse(baseURL)
+	require.NoError(tb, err)
+	report := filepath.Join(tb.TempDir(), "report.json")
+	args := append([]string{"verifier", "--file", path, "--hostname", u.Hostname(), "--port", u.Port()}, extra...)
+	cmd := exec.Command(cli, append(args, "--json", report, "--no-colour")...)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		tb.Fatalf("run %s: %v", cli, err)
+	}
+	data, err := os.ReadFile(report)
+	require.NoError(tb, err, "pact verifier wrote no JSON report; its output:\n%s", out)
+	var parsed struct {
+		InteractionResults []struct {
+			Description string `json:"description"`
+			Result      string `json:"result"`
+		} `json:"interactionResults"`
+	}
+	require.NoError(tb, json.Unmarshal(data, &parsed))
+	require.NotEmpty(tb, parsed.InteractionResults, "pact verifier output:\n%s", out)
+	failed = []string{}
+	for _, r := range parsed.InteractionResults {
+		if r.Result != "OK" {
+			failed = append(failed, r.Description)
+		}
+	}
+	sort.Strings(failed)
+	require.Equal(tb, len(failed) > 0, cmd.ProcessState.ExitCode() != 0, "exit code and report disagree:\n%s", out)
+	return failed, string(out)
+}
