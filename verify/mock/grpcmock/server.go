@@ -24,9 +24,10 @@
 // Date, MockServerURL, ...) are applied in consumer mode to each response
 // served, at their paths in the message seen as a value with proto field
 // names; Options inject their clock and randomness. A request no
-// interaction matches gets
-// codes.Unimplemented (unknown method) or codes.InvalidArgument (mismatch)
-// and is recorded as a Problem.
+// interaction matches gets codes.Unimplemented (unknown method) or
+// codes.InvalidArgument (mismatch) and is recorded as a Problem. When
+// nothing went wrong, Server.WritePact writes the interactions that were
+// called, in the plugin's layout, beside or into the HTTP mock's pacts.
 package grpcmock
 
 import (

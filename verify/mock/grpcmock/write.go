@@ -18,6 +18,7 @@ func (s *Server) Exercised() []*pact.Pact {
 	type pair struct{ consumer, provider string }
 	var order []pair
 	out := map[pair]*pact.Pact{}
+	merged := map[pair]map[*pact.Pact]bool{} // the source pacts of each pair's metadata
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.entries {
@@ -34,8 +35,10 @@ func (s *Server) Exercised() []*pact.Pact {
 			p = &c
 			out[k] = p
 			order = append(order, k)
-		} else if e.pact != nil {
-			mergePlugins(p, e.pact)
+			merged[k] = map[*pact.Pact]bool{e.pact: true}
+		} else if !merged[k][e.pact] {
+			mergePlugins(p, e.pact) // another pact file of the pair, maybe other descriptors
+			merged[k][e.pact] = true
 		}
 		p.Interactions = append(p.Interactions, e.in)
 	}

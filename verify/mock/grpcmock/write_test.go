@@ -180,3 +180,36 @@ func requireMergedLayout(t *testing.T, data []byte) {
 	}
 	require.Equal(t, 2, grpcCount)
 }
+
+// TestServerWritesOnePactPerPair: two pact files of one pair with other
+// descriptors give one file whose plugin entry holds both descriptor sets.
+func TestServerWritesOnePactPerPair(t *testing.T) {
+	t.Parallel()
+	shop := shopPact(t)
+	legacyDir := filepath.Join(repoRoot(t), "testdata", "proto", "removed-option")
+	m := grpcmock.New(t, []string{filepath.Join(legacyDir, "legacy", "billing.proto")}, []string{legacyDir})
+	m.Expect("legacy.billing.Invoices/GetInvoice").
+		UponReceiving("a request for invoice F-1").
+		WithRequest(map[string]any{"number": "F-1"}).
+		WillRespondWith(map[string]any{"number": "F-1", "total_cents": grpcmock.Integer(1250)})
+	billing := m.Pact("order-web", "order-service")
+
+	addr, srv := mustServePacts(t, shop, billing)
+	callShop(t, addr, shop, true)
+	_, err := call(t, mustConn(t, addr), m.Files(), "/legacy.billing.Invoices/GetInvoice", map[string]any{"number": "F-1"}, nil)
+	require.NoError(t, err)
+
+	paths, err := srv.WritePact(t.TempDir(), nil)
+	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	got := mustParse(t, paths[0])
+	require.Len(t, got.Interactions, 3)
+	sets, err := grpcverify.Descriptors(got)
+	require.NoError(t, err)
+	require.Len(t, sets, 2)
+	var r grpcverify.Resolver
+	for i, in := range got.Interactions {
+		_, err := r.Resolve(got, in)
+		require.NoError(t, err, "interaction %d", i)
+	}
+}
