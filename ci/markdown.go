@@ -12,9 +12,20 @@ import (
 	"github.com/contracts-dev/contracts/verify"
 )
 
-// maxSummaryBody bounds each body shown in a Markdown summary: GitHub
-// accepts at most 1 MiB of step summary per step.
-const maxSummaryBody = 2000
+// Bounds of a Markdown summary: GitHub accepts at most 1 MiB of step
+// summary per step and drops a larger one whole, so the summary shows the
+// first failures, mismatches, list items and bytes of each text, and says
+// how many more the log has (the text report always lists everything).
+// No details block starts past maxSummaryBytes, and one block is at most
+// about 50 rows x 4 cells x 500 bytes plus two 2000-byte bodies.
+const (
+	maxSummaryBytes      = 300 << 10 // bytes written before failures are only counted
+	maxSummaryBody       = 2000      // bytes of each body
+	maxSummaryCell       = 500       // bytes of each table cell or list item text
+	maxSummaryFailures   = 50        // details blocks of each section
+	maxSummaryMismatches = 50        // mismatch rows of each failure
+	maxSummaryItems      = 100       // warnings, skipped interactions
+)
 
 // WriteMarkdownSummary writes the report as GitHub-flavoured Markdown for a
 // job summary ($GITHUB_STEP_SUMMARY): the verdict, a table of the pacts with
@@ -59,43 +70,54 @@ func WriteMarkdownSummary(w io.Writer, r *verify.Report) error {
 		for _, in := range p.Interactions {
 			name := p.Consumer + " → " + p.Provider + ": " + in.Description
 			for _, wa := range in.Warnings {
-				warnings = append(warnings, mdText(name)+": "+mdText(wa))
+				warnings = append(warnings, mdCell(name)+": "+mdCell(wa))
 			}
 			if in.Status == verify.StatusSkipped {
-				skipped = append(skipped, mdText(name)+": "+mdText(orNone(in.SkipReason)))
+				skipped = append(skipped, mdCell(name)+": "+mdCell(orNone(in.SkipReason)))
 			}
 		}
 	}
 	if len(warnings) > 0 {
 		mw.printf("#### Warnings\n\n")
-		for _, l := range warnings {
-			mw.printf("- %s\n", l)
-		}
+		mw.list(warnings)
 		mw.printf("\n")
 	}
 	if len(skipped) > 0 {
 		mw.printf("<details>\n<summary>Skipped interactions (%d)</summary>\n\n", len(skipped))
-		for _, l := range skipped {
-			mw.printf("- %s\n", l)
-		}
+		mw.list(skipped)
 		mw.printf("\n</details>\n\n")
 	}
 	return mw.err
 }
 
+// list writes a bulleted list of the first items, and how many more.
+func (mw *mdWriter) list(items []string) {
+	for i, l := range items {
+		if i == maxSummaryItems {
+			mw.printf("- … and %d more, listed in the log\n", len(items)-i)
+			return
+		}
+		mw.printf("- %s\n", l)
+	}
+}
+
 // failures writes a section with a details block for each interaction of
 // the report with the status.
 func (mw *mdWriter) failures(r *verify.Report, status verify.Status, heading, icon string) {
-	first := true
+	shown, more := 0, 0
 	for _, p := range r.Pacts {
 		for _, in := range p.Interactions {
 			if in.Status != status {
 				continue
 			}
-			if first {
-				mw.printf("#### %s\n\n", heading)
-				first = false
+			if shown == maxSummaryFailures || mw.n > maxSummaryBytes {
+				more++
+				continue
 			}
+			if shown == 0 {
+				mw.printf("#### %s\n\n", heading)
+			}
+			shown++
 			var sums []string
 			for _, f := range in.Failures {
 				sums = append(sums, f.Summary)
@@ -108,6 +130,12 @@ func (mw *mdWriter) failures(r *verify.Report, status verify.Status, heading, ic
 			mw.interaction(p, in)
 			mw.printf("</details>\n\n")
 		}
+	}
+	if more > 0 {
+		if shown == 0 {
+			mw.printf("#### %s\n\n", heading)
+		}
+		mw.printf("… and %d more, listed in the log.\n\n", more)
 	}
 }
 
@@ -127,12 +155,16 @@ func (mw *mdWriter) interaction(p verify.PactResult, in verify.InteractionResult
 		mw.printf("\n\n")
 		if len(f.Mismatches) > 0 {
 			mw.printf("| Path | Expected | Actual | Mismatch |\n| --- | --- | --- | --- |\n")
-			for _, m := range f.Mismatches {
+			for i, m := range f.Mismatches {
+				if i == maxSummaryMismatches {
+					mw.printf("| … | | | and %d more mismatches, listed in the log |\n", len(f.Mismatches)-i)
+					break
+				}
 				where := m.Path
 				if where == "" {
 					where = m.Kind
 				}
-				mw.printf("| %s | %s | %s | %s |\n", mdText(where), mdText(m.Expected), mdText(m.Actual), mdText(m.Message))
+				mw.printf("| %s | %s | %s | %s |\n", mdCell(where), mdCell(m.Expected), mdCell(m.Actual), mdCell(m.Message))
 			}
 			mw.printf("\n")
 		}
@@ -223,15 +255,26 @@ func WriteCanIDeployMarkdown(w io.Writer, res *broker.MatrixResult) error {
 
 type mdWriter struct {
 	w   io.Writer
+	n   int // bytes written
 	err error
 }
 
 func (mw *mdWriter) printf(format string, args ...any) {
 	if mw.err == nil {
-		if _, err := fmt.Fprintf(mw.w, format, args...); err != nil {
+		n, err := fmt.Fprintf(mw.w, format, args...)
+		mw.n += n
+		if err != nil {
 			mw.err = fmt.Errorf("write Markdown summary: %w", err)
 		}
 	}
+}
+
+// mdCell is mdText of the first maxSummaryCell bytes of s.
+func mdCell(s string) string {
+	if len(s) > maxSummaryCell {
+		s = strings.ToValidUTF8(s[:maxSummaryCell], "") + "…"
+	}
+	return mdText(s)
 }
 
 // mdText escapes text for a Markdown paragraph or table cell: HTML special

@@ -3,6 +3,7 @@ package ci_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -335,4 +336,43 @@ func TestStopAndResumeCommands(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "::stop-commands::tok123", ci.StopCommands("tok123"))
 	require.Equal(t, "::tok123::", ci.ResumeCommands("tok123"))
+}
+
+func TestWriteMarkdownSummaryStaysSmall(t *testing.T) {
+	t.Parallel()
+	// 500 failed and 500 pending interactions, each with 500 long
+	// mismatches, large bodies and warnings, and 500 skipped: far beyond the
+	// 1 MiB GitHub accepts if written whole.
+	var ms []verify.Mismatch
+	for i := range 500 {
+		ms = append(ms, verify.Mismatch{Kind: "body-mismatch", Path: fmt.Sprintf("$.items[%d].sku", i),
+			Expected: strings.Repeat("e", 5000), Actual: strings.Repeat("a", 5000), Message: strings.Repeat("x", 5000)})
+	}
+	p := verify.PactResult{Source: "big.json", Consumer: "web", Provider: "api"}
+	for i := range 1500 {
+		in := verify.InteractionResult{
+			Description: fmt.Sprintf("interaction %d", i), Status: verify.StatusFailed,
+			Failures:     []verify.Failure{{ID: verify.FailureBody, Summary: "Body had differences", Mismatches: ms}},
+			ExpectedBody: strings.Repeat("e", 10000), ActualBody: strings.Repeat("a", 10000),
+			Warnings: []string{strings.Repeat("w", 5000)},
+		}
+		switch {
+		case i >= 1000:
+			in = verify.InteractionResult{Description: in.Description, Status: verify.StatusSkipped, SkipReason: strings.Repeat("s", 5000)}
+		case i >= 500:
+			in.Status = verify.StatusPending
+		}
+		p.Interactions = append(p.Interactions, in)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, ci.WriteMarkdownSummary(&buf, &verify.Report{Provider: "api", Pacts: []verify.PactResult{p}}))
+	md := buf.String()
+	t.Logf("summary of 1500 interactions, 1000 failing with 500 mismatches each: %d bytes", buf.Len())
+	require.Less(t, buf.Len(), 1<<20)
+	require.Contains(t, md, "| web → api | big.json | 1500 | 0 | 500 | 500 | 500 |", "the counts cover everything")
+	require.Contains(t, md, "more, listed in the log.")
+	require.Contains(t, md, "| … | | | and 450 more mismatches, listed in the log |")
+	require.Contains(t, md, "- … and 900 more, listed in the log\n", "warnings list cut")
+	require.Contains(t, md, "- … and 400 more, listed in the log\n", "skipped list cut")
+	require.NotContains(t, md, strings.Repeat("x", 501), "long cells cut")
 }
