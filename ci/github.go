@@ -91,7 +91,8 @@ var (
 // a pact, naming the interactions that had it (a missing state change URL
 // would otherwise repeat for every interaction, and GitHub shows only the
 // first few annotations of a step). Annotations of a pact read from a local
-// file name that file.
+// file name that file. Past MaxAnnotations of a level, one annotation lists
+// the rest; past 50 mismatches of a failure, the message says how many more.
 func Annotations(r *verify.Report) []Annotation {
 	var out []Annotation
 	for _, p := range r.Pacts {
@@ -131,6 +132,45 @@ func Annotations(r *verify.Report) []Annotation {
 			}
 			out = append(out, Annotation{Level: LevelWarning, Title: title, File: file, Message: msg})
 		}
+	}
+	return limitAnnotations(out)
+}
+
+// MaxAnnotations is how many annotations of each level a step shows on
+// GitHub; it ignores the others. Annotations keeps within it: past it, the
+// last annotation of a level lists the titles of those it stands for.
+const MaxAnnotations = 10
+
+// maxListed bounds the titles listed in the annotation standing for others.
+const maxListed = 50
+
+func limitAnnotations(as []Annotation) []Annotation {
+	count := map[Level]int{}
+	for _, a := range as {
+		count[a.Level]++
+	}
+	var out []Annotation
+	rest := map[Level][]string{}
+	var levels []Level
+	kept := map[Level]int{}
+	for _, a := range as {
+		if count[a.Level] <= MaxAnnotations || kept[a.Level] < MaxAnnotations-1 {
+			out = append(out, a)
+			kept[a.Level]++
+			continue
+		}
+		if len(rest[a.Level]) == 0 {
+			levels = append(levels, a.Level)
+		}
+		rest[a.Level] = append(rest[a.Level], a.Title)
+	}
+	for _, l := range levels {
+		titles := rest[l]
+		msg := titles
+		if len(msg) > maxListed {
+			msg = append(msg[:maxListed:maxListed], fmt.Sprintf("... and %d more", len(titles)-maxListed))
+		}
+		out = append(out, Annotation{Level: l, Title: fmt.Sprintf("%d more %s annotations: see the log", len(titles), l), Message: strings.Join(msg, "\n")})
 	}
 	return out
 }
@@ -210,7 +250,11 @@ func failureMessage(in verify.InteractionResult) string {
 		if f.Error != "" {
 			lines = append(lines, "  "+strings.ReplaceAll(f.Error, "\n", "\n    "))
 		}
-		for _, m := range f.Mismatches {
+		for i, m := range f.Mismatches {
+			if i == maxListed {
+				lines = append(lines, fmt.Sprintf("  ... and %d more mismatches", len(f.Mismatches)-i))
+				break
+			}
 			lines = append(lines, "  "+mismatchText(m))
 		}
 	}

@@ -376,3 +376,46 @@ func TestWriteMarkdownSummaryStaysSmall(t *testing.T) {
 	require.Contains(t, md, "- … and 400 more, listed in the log\n", "skipped list cut")
 	require.NotContains(t, md, strings.Repeat("x", 501), "long cells cut")
 }
+
+func TestAnnotationsStayWithinWhatGitHubShows(t *testing.T) {
+	t.Parallel()
+	var ms []verify.Mismatch
+	for i := range 60 {
+		ms = append(ms, verify.Mismatch{Kind: "body-mismatch", Path: fmt.Sprintf("$.items[%d]", i), Message: "differs"})
+	}
+	p := verify.PactResult{Source: "pacts/big.json", Consumer: "web", Provider: "api"}
+	for i := range 70 {
+		in := verify.InteractionResult{Description: fmt.Sprintf("i%d", i), Status: verify.StatusFailed,
+			Failures: []verify.Failure{{ID: verify.FailureBody, Summary: "Body had differences", Mismatches: ms}}}
+		if i%2 == 1 {
+			in.Status = verify.StatusPending
+		}
+		p.Interactions = append(p.Interactions, in)
+	}
+	as := ci.Annotations(&verify.Report{Pacts: []verify.PactResult{p}})
+	levels := map[ci.Level]int{}
+	for _, a := range as {
+		levels[a.Level]++
+	}
+	require.Equal(t, map[ci.Level]int{ci.LevelError: ci.MaxAnnotations, ci.LevelWarning: ci.MaxAnnotations}, levels)
+
+	var errs []ci.Annotation
+	for _, a := range as {
+		if a.Level == ci.LevelError {
+			errs = append(errs, a)
+		}
+	}
+	require.Equal(t, "Contract failed: web -> api: i16", errs[8].Title, "the first 9 errors of 35 in order")
+	require.Contains(t, as[0].Message, "  $.items[49]: differs\n  ... and 10 more mismatches")
+	last := as[len(as)-2]
+	require.Equal(t, ci.Annotation{Level: ci.LevelError, Title: "26 more error annotations: see the log",
+		Message: "Contract failed: web -> api: i18\nContract failed: web -> api: i20"}, ci.Annotation{Level: last.Level, Title: last.Title, Message: strings.Join(strings.Split(last.Message, "\n")[:2], "\n")})
+	require.Len(t, strings.Split(last.Message, "\n"), 26)
+	require.Equal(t, "26 more warning annotations: see the log", as[len(as)-1].Title)
+
+	// Exactly at the limit nothing is folded.
+	p.Interactions = p.Interactions[:20]
+	as = ci.Annotations(&verify.Report{Pacts: []verify.PactResult{p}})
+	require.Len(t, as, 20)
+	require.NotContains(t, as[19].Title, "more")
+}
