@@ -105,16 +105,7 @@ func (w *world) messageSteps(sc *godog.ScenarioContext) {
 		if err != nil {
 			return err
 		}
-		c := map[string]any{}
-		if len(in.Comments) > 0 {
-			if err := json.Unmarshal(in.Comments, &c); err != nil {
-				return err
-			}
-		}
-		list, _ := c["text"].([]any)
-		c["text"] = append(list, text)
-		in.Comments, err = json.Marshal(c)
-		return err
+		return addComment(in, text)
 	})
 
 	// Consumer: consuming it.
@@ -273,18 +264,7 @@ func (w *world) messageSteps(sc *godog.ScenarioContext) {
 		if err != nil {
 			return err
 		}
-		rows := table(t)
-		if len(rows) != 1 {
-			return fmt.Errorf("want one row of parameters, got %d", len(rows))
-		}
-		got, err := json.Marshal(st["params"])
-		if err != nil {
-			return err
-		}
-		if eq, err := jsonEqual([]byte(rows[0]["parameters"]), got); err != nil || !eq {
-			return fmt.Errorf("state %q params %s, want %s (%v)", name, got, rows[0]["parameters"], err)
-		}
-		return nil
+		return stateParamsEqual(st, t)
 	})
 
 	// Provider.
@@ -481,20 +461,9 @@ func (w *world) messageState(name string, data *godog.Table) error {
 	if in == nil {
 		return errors.New("no message interaction is being defined")
 	}
-	st := pact.ProviderState{Name: name}
-	if data != nil {
-		rows := table(data)
-		if len(rows) != 1 {
-			return fmt.Errorf("want one row of data, got %d", len(rows))
-		}
-		st.Params = map[string]any{}
-		for k, v := range rows[0] {
-			var val any
-			if err := json.Unmarshal([]byte(v), &val); err != nil {
-				return fmt.Errorf("state data %s = %s: %w", k, v, err)
-			}
-			st.Params[k] = val
-		}
+	st, err := stateWithData(name, data)
+	if err != nil {
+		return err
 	}
 	in.ProviderStates = append(in.ProviderStates, st)
 	return nil
@@ -726,18 +695,7 @@ func (w *world) messageItems() ([]map[string]any, error) {
 	if !ok {
 		list, _ = f["interactions"].([]any)
 	}
-	var out []map[string]any
-	for _, it := range list {
-		m, ok := it.(map[string]any)
-		if !ok {
-			return nil, errors.New("an interaction is not an object")
-		}
-		out = append(out, m)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("the pact file has no interactions:\n%s", w.messageRaw())
-	}
-	return out, nil
+	return interactionObjects(list, w.messageRaw())
 }
 
 // fileMessage returns a message of the first interaction: "" the message
@@ -1007,9 +965,7 @@ func commentsTable(t *godog.Table) (json.RawMessage, error) {
 // wrongMessageScenarios are message scenarios of the suite whose last
 // Then-step states something false: each must fail at that step and
 // nowhere else.
-var wrongMessageScenarios = []struct {
-	name, feature, text string
-}{
+var wrongMessageScenarios = []wrongScenario{
 	{"provider verdict", "V3/selftest", `
 Feature: x
   Scenario: wrong
@@ -1104,53 +1060,5 @@ Feature: x
 }
 
 func TestMessageStepsCanFail(t *testing.T) {
-	dir := suiteDir(t)
-	for _, tc := range wrongMessageScenarios {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "wrong.feature")
-			if err := os.WriteFile(path, []byte(tc.text), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			var out bytes.Buffer
-			suite := godog.TestSuite{
-				ScenarioInitializer: func(sc *godog.ScenarioContext) { initScenario(t, sc, dir, tc.feature) },
-				Options:             &godog.Options{Format: "cucumber", Output: &out, Paths: []string{path}, Strict: true},
-			}
-			if st := suite.Run(); st == 0 {
-				t.Fatalf("scenario %q passed, but its last step states something false", tc.name)
-			}
-			var report []struct {
-				Elements []struct {
-					Steps []struct {
-						Result struct {
-							Status string `json:"status"`
-						} `json:"result"`
-					} `json:"steps"`
-				} `json:"elements"`
-			}
-			if err := json.Unmarshal(out.Bytes(), &report); err != nil {
-				t.Fatalf("cucumber report: %v\n%s", err, out.String())
-			}
-			var statuses []string
-			for _, f := range report {
-				for _, e := range f.Elements {
-					for _, st := range e.Steps {
-						statuses = append(statuses, st.Result.Status)
-					}
-				}
-			}
-			if len(statuses) < 2 {
-				t.Fatalf("want several steps, got %v", statuses)
-			}
-			for i, st := range statuses {
-				want := "passed"
-				if i == len(statuses)-1 {
-					want = "failed"
-				}
-				if st != want {
-					t.Fatalf("step %d is %s, want %s (all: %v)", i+1, st, want, statuses)
-				}
-			}
-		})
-	}
+	requireLastStepsFail(t, wrongMessageScenarios)
 }

@@ -257,22 +257,7 @@ func (w *world) pactWithStates(no int, t *godog.Table) error {
 }
 
 func (w *world) pactWithComments(no int, t *godog.Table) error {
-	c := map[string]any{}
-	var text []string
-	for _, row := range table(t) {
-		switch row["type"] {
-		case "text":
-			text = append(text, row["comment"])
-		case "testname":
-			c["testname"] = row["comment"]
-		default:
-			return fmt.Errorf("comment type %q not understood", row["type"])
-		}
-	}
-	if len(text) > 0 {
-		c["text"] = text
-	}
-	raw, err := json.Marshal(c)
+	raw, err := commentsTable(t)
 	if err != nil {
 		return err
 	}

@@ -13,9 +13,7 @@ import (
 // wrongScenarios are scenarios of the suite with one Then-step changed to
 // state something false. Each must fail: a step that passes whatever it
 // is told is not checking anything.
-var wrongScenarios = []struct {
-	name, feature, text string
-}{
+var wrongScenarios = []wrongScenario{
 	{"consumer mismatch message", "V1/selftest", `
 Feature: x
   Background:
@@ -135,9 +133,22 @@ Feature: x
 `},
 }
 
+// wrongScenario is a feature text whose last step states something false,
+// run as the feature named (which selects the steps' behaviour).
+type wrongScenario struct {
+	name, feature, text string
+}
+
 func TestStepsCanFail(t *testing.T) {
+	requireLastStepsFail(t, wrongScenarios)
+}
+
+// requireLastStepsFail runs each scenario and requires it to fail at its
+// last step, every other step passing.
+func requireLastStepsFail(t *testing.T, scenarios []wrongScenario) {
+	t.Helper()
 	dir := suiteDir(t)
-	for _, tc := range wrongScenarios {
+	for _, tc := range scenarios {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "wrong.feature")
 			if err := os.WriteFile(path, []byte(tc.text), 0o644); err != nil {

@@ -98,23 +98,34 @@ func (w *world) stateSpecified(name string, data *godog.Table) error {
 	if err != nil {
 		return err
 	}
-	st := pact.ProviderState{Name: name}
-	if data != nil {
-		rows := table(data)
-		if len(rows) != 1 {
-			return fmt.Errorf("want one row of data, got %d", len(rows))
-		}
-		st.Params = map[string]any{}
-		for k, v := range rows[0] {
-			var val any
-			if err := json.Unmarshal([]byte(v), &val); err != nil {
-				return fmt.Errorf("state data %s = %s: %w", k, v, err)
-			}
-			st.Params[k] = val
-		}
+	st, err := stateWithData(name, data)
+	if err != nil {
+		return err
 	}
 	in.ProviderStates = append(in.ProviderStates, st)
 	return nil
+}
+
+// stateWithData is the provider state name with the parameters of a
+// one-row data table (JSON cells), if there is one.
+func stateWithData(name string, data *godog.Table) (pact.ProviderState, error) {
+	st := pact.ProviderState{Name: name}
+	if data == nil {
+		return st, nil
+	}
+	rows := table(data)
+	if len(rows) != 1 {
+		return st, fmt.Errorf("want one row of data, got %d", len(rows))
+	}
+	st.Params = map[string]any{}
+	for k, v := range rows[0] {
+		var val any
+		if err := json.Unmarshal([]byte(v), &val); err != nil {
+			return st, fmt.Errorf("state data %s = %s: %w", k, v, err)
+		}
+		st.Params[k] = val
+	}
+	return st, nil
 }
 
 func (w *world) commentAdded(text string) error {
@@ -122,6 +133,12 @@ func (w *world) commentAdded(text string) error {
 	if err != nil {
 		return err
 	}
+	return addComment(in, text)
+}
+
+// addComment appends text to the "text" list of the interaction's V4
+// comments.
+func addComment(in *pact.Interaction, text string) error {
 	c := map[string]any{}
 	if len(in.Comments) > 0 {
 		if err := json.Unmarshal(in.Comments, &c); err != nil {
@@ -209,6 +226,13 @@ func (w *world) fileInteractions() ([]map[string]any, error) {
 		return nil, errors.New("no pact file generated")
 	}
 	list, _ := w.writer.file["interactions"].([]any)
+	return interactionObjects(list, string(w.writer.raw))
+}
+
+// interactionObjects returns the interactions (or V3 messages) listed in a
+// written pact file, failing when there are none; raw is the file, for
+// the error.
+func interactionObjects(list []any, raw string) ([]map[string]any, error) {
 	var out []map[string]any
 	for _, it := range list {
 		m, ok := it.(map[string]any)
@@ -218,7 +242,7 @@ func (w *world) fileInteractions() ([]map[string]any, error) {
 		out = append(out, m)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("the pact file has no interactions:\n%s", w.writer.raw)
+		return nil, fmt.Errorf("the pact file has no interactions:\n%s", raw)
 	}
 	return out, nil
 }
@@ -275,11 +299,17 @@ func (w *world) fileStateParams(name string, t *godog.Table) error {
 	if err != nil {
 		return err
 	}
+	return stateParamsEqual(s, t)
+}
+
+// stateParamsEqual compares the "params" of a provider state of a written
+// pact with the JSON of the "parameters" cell of a one-row table.
+func stateParamsEqual(st map[string]any, t *godog.Table) error {
 	rows := table(t)
 	if len(rows) != 1 {
 		return fmt.Errorf("want one row of parameters, got %d", len(rows))
 	}
-	got, err := json.Marshal(s["params"])
+	got, err := json.Marshal(st["params"])
 	if err != nil {
 		return err
 	}
@@ -288,7 +318,7 @@ func (w *world) fileStateParams(name string, t *godog.Table) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("state %q params %s, want %s", name, got, rows[0]["parameters"])
+		return fmt.Errorf("state %q params %s, want %s", st["name"], got, rows[0]["parameters"])
 	}
 	return nil
 }
