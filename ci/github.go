@@ -217,6 +217,11 @@ func WriteCanIDeployAnnotations(w io.Writer, res *broker.MatrixResult) error {
 	return writeAnnotations(w, CanIDeployAnnotations(res))
 }
 
+// WriteAnnotations writes annotations, one workflow command a line.
+func WriteAnnotations(w io.Writer, as []Annotation) error {
+	return writeAnnotations(w, as)
+}
+
 func writeAnnotations(w io.Writer, as []Annotation) error {
 	for _, a := range as {
 		if _, err := io.WriteString(w, a.String()+"\n"); err != nil {

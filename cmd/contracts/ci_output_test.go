@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/ci"
 )
 
 // mustReadString reads a file that must exist.
@@ -64,6 +65,11 @@ func TestVerifyGitHubOutput(t *testing.T) {
 	summary := filepath.Join(t.TempDir(), "step-summary.md")
 	require.NoError(t, os.WriteFile(summary, []byte("# An earlier step\n\n"), 0o644))
 	github := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
+	// Annotations name the pact by its absolute path, which the runner
+	// makes relative to the repository.
+	pactPath, err := filepath.Abs(ordersPact)
+	require.NoError(t, err)
+	pactPath = ci.EscapeProperty(pactPath)
 
 	t.Run("failures are annotated and summarised under GitHub Actions", func(t *testing.T) {
 		code, stdout, stderr := runCLI(ctx, github, "verify", ordersPact, "--provider-base-url", broken.URL)
@@ -72,10 +78,10 @@ func TestVerifyGitHubOutput(t *testing.T) {
 		// The broken provider sends the total as a string; with no states
 		// URL, each state gets a warning, after the errors.
 		require.Equal(t, []string{
-			`::error file=../../testdata/verify/orders/pact.json,title=Contract failed%3A order-web -> order-service%3A get an existing order::` +
+			"::error file=" + pactPath + ",title=Contract failed%3A order-web -> order-service%3A get an existing order::" +
 				`Given an order exists {"id":1}%0ARequest: GET /orders/1%0ABody had differences%0A  $.total: Expected '19.98' (String) to be a decimal number (expected 19.98, actual "19.98")`,
-			`::warning file=../../testdata/verify/orders/pact.json,title=Warning%3A order-web -> order-service%3A get an existing order::no provider state change URL configured for provider state "an order exists"`,
-			`::warning file=../../testdata/verify/orders/pact.json,title=Warning%3A order-web -> order-service%3A get a missing order::no provider state change URL configured for provider state "no orders exist"`,
+			"::warning file=" + pactPath + `,title=Warning%3A order-web -> order-service%3A get an existing order::no provider state change URL configured for provider state "an order exists"`,
+			"::warning file=" + pactPath + `,title=Warning%3A order-web -> order-service%3A get a missing order::no provider state change URL configured for provider state "no orders exist"`,
 		}, commandLines(stdout))
 
 		md := mustReadString(t, summary)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -102,4 +103,20 @@ func (c *ciOutputFlags) fence(w io.Writer, render func(io.Writer) error) error {
 	}
 	_, err := fmt.Fprintln(w, ci.ResumeCommands(token))
 	return err
+}
+
+// writeAnnotations writes annotations with their files made absolute: the
+// GitHub runner turns an absolute path inside the workspace into the
+// repository path an annotation needs, whatever directory the command ran
+// in, while a relative path is taken as relative to the repository root.
+func writeAnnotations(w io.Writer, as []ci.Annotation) error {
+	for i, a := range as {
+		if a.File == "" || filepath.IsAbs(filepath.FromSlash(a.File)) {
+			continue
+		}
+		if abs, err := filepath.Abs(filepath.FromSlash(a.File)); err == nil {
+			as[i].File = abs
+		}
+	}
+	return ci.WriteAnnotations(w, as)
 }

@@ -244,7 +244,7 @@ func runVerify(ctx context.Context, e *env, f *verifyFlags) error {
 	// Workflow commands go with the text report: GitHub reads them from
 	// stdout and stderr alike, and stdout may carry the JSON report.
 	if err := f.ci.write(textOut,
-		func(w io.Writer) error { return ci.WriteGitHubAnnotations(w, report) },
+		func(w io.Writer) error { return writeAnnotations(w, ci.Annotations(report)) },
 		func(w io.Writer) error { return ci.WriteMarkdownSummary(w, report) }); err != nil {
 		return failWith(exitCantTell, err)
 	}
