@@ -99,7 +99,7 @@ func TestQueryMatrix(t *testing.T) {
 			want:  matrixWant{unknown: 1, rows: 0},
 		},
 		{
-			name: "failed verification says deployNo",
+			name: "failed verification says no",
 			setup: func(t *testing.T, w *domainWorld) {
 				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
 				w.verify(t, "Web", "1", "API", "10", false)
@@ -231,7 +231,7 @@ func TestQueryMatrix(t *testing.T) {
 			want:  matrixWant{success: 1, unknown: 1, rows: 2},
 		},
 		{
-			name: "rolled back deployment: the undeployed version deployNo longer counts",
+			name: "rolled back deployment: the undeployed version no longer counts",
 			setup: func(t *testing.T, w *domainWorld) {
 				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
 				w.verify(t, "Web", "1", "API", "10", true)
@@ -268,7 +268,7 @@ func TestQueryMatrix(t *testing.T) {
 			want:  matrixWant{unknown: 1},
 		},
 		{
-			name: "unknown specified version says deployNo",
+			name: "unknown specified version says no",
 			setup: func(t *testing.T, w *domainWorld) {
 				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
 			},

@@ -129,8 +129,9 @@ func mustServe(tb testing.TB, s broker.Store, opts web.Options) *httptest.Server
 	return srv
 }
 
-// mustGet fetches a page as a browser would and returns status and body.
-func mustGet(tb testing.TB, url string) (int, string) {
+// mustFetch fetches a page as a browser would and returns the response,
+// its body read.
+func mustFetch(tb testing.TB, url string) (*http.Response, []byte) {
 	tb.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	require.NoError(tb, err)
@@ -140,20 +141,20 @@ func mustGet(tb testing.TB, url string) (int, string) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(tb, err)
+	return resp, b
+}
+
+// mustGet fetches a page as a browser would and returns status and body.
+func mustGet(tb testing.TB, url string) (int, string) {
+	tb.Helper()
+	resp, b := mustFetch(tb, url)
 	return resp.StatusCode, string(b)
 }
 
 // mustPage fetches a page that must answer 200 with HTML.
 func mustPage(tb testing.TB, url string) string {
 	tb.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	require.NoError(tb, err)
-	req.Header.Set("Accept", browserAccept)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(tb, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(tb, err)
+	resp, b := mustFetch(tb, url)
 	require.Equal(tb, http.StatusOK, resp.StatusCode, "GET %s: %s", url, b)
 	require.Equal(tb, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 	require.Contains(tb, resp.Header.Get("Content-Security-Policy"), "default-src 'none'")
