@@ -178,7 +178,7 @@ func limitAnnotations(as []Annotation) []Annotation {
 // WriteGitHubAnnotations writes the annotations of the report
 // (Annotations), one workflow command a line.
 func WriteGitHubAnnotations(w io.Writer, r *verify.Report) error {
-	return writeAnnotations(w, Annotations(r))
+	return WriteAnnotations(w, Annotations(r))
 }
 
 // CanIDeployAnnotations turns a can-i-deploy answer into GitHub
@@ -198,8 +198,12 @@ func CanIDeployAnnotations(res *broker.MatrixResult) []Annotation {
 	if res.Summary.Reason != "" {
 		lines = append(lines, res.Summary.Reason)
 	}
+	listed := 0
 	for _, row := range res.Rows {
 		if row.Ignored || (row.Verification != nil && row.Verification.Success) {
+			continue
+		}
+		if listed++; listed > maxListed {
 			continue
 		}
 		what := "not verified"
@@ -208,21 +212,20 @@ func CanIDeployAnnotations(res *broker.MatrixResult) []Annotation {
 		}
 		lines = append(lines, fmt.Sprintf("%s %s -> %s %s: %s", row.Consumer, row.ConsumerVersion.Number, row.Provider, providerVersion(row), what))
 	}
+	if listed > maxListed {
+		lines = append(lines, fmt.Sprintf("... and %d more", listed-maxListed))
+	}
 	return []Annotation{{Level: LevelError, Title: title, Message: strings.Join(lines, "\n")}}
 }
 
 // WriteCanIDeployAnnotations writes the annotations of a can-i-deploy
 // answer (CanIDeployAnnotations), one workflow command a line.
 func WriteCanIDeployAnnotations(w io.Writer, res *broker.MatrixResult) error {
-	return writeAnnotations(w, CanIDeployAnnotations(res))
+	return WriteAnnotations(w, CanIDeployAnnotations(res))
 }
 
 // WriteAnnotations writes annotations, one workflow command a line.
 func WriteAnnotations(w io.Writer, as []Annotation) error {
-	return writeAnnotations(w, as)
-}
-
-func writeAnnotations(w io.Writer, as []Annotation) error {
 	for _, a := range as {
 		if _, err := io.WriteString(w, a.String()+"\n"); err != nil {
 			return fmt.Errorf("write GitHub annotations: %w", err)

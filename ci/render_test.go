@@ -419,3 +419,17 @@ func TestAnnotationsStayWithinWhatGitHubShows(t *testing.T) {
 	require.Len(t, as, 20)
 	require.NotContains(t, as[19].Title, "more")
 }
+
+func TestCanIDeployAnnotationListsAtMost50Rows(t *testing.T) {
+	t.Parallel()
+	res := &broker.MatrixResult{Summary: broker.MatrixSummary{Deployable: boolp(false), Reason: "no"}}
+	for i := range 80 {
+		res.Rows = append(res.Rows, broker.MatrixRow{Consumer: "web", ConsumerVersion: broker.MatrixVersion{Number: fmt.Sprint(i)}, Provider: "api"})
+	}
+	as := ci.CanIDeployAnnotations(res)
+	require.Len(t, as, 1)
+	lines := strings.Split(as[0].Message, "\n")
+	require.Len(t, lines, 52) // the reason, 50 rows, how many more
+	require.Equal(t, "web 49 -> api (no version): not verified", lines[50])
+	require.Equal(t, "... and 30 more", lines[51])
+}
