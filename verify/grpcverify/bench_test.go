@@ -24,7 +24,7 @@ const benchCalls = 1000
 // consumer API, with the descriptors of testdata/grpc/full.
 func benchPact(b *testing.B) (*pact.Pact, []byte, *grpcmock.Mock) {
 	b.Helper()
-	dir := filepath.Join(repoRoot(b), "testdata", "grpc", "full")
+	dir := filepath.Join(grpctest.RepoRoot(b), "testdata", "grpc", "full")
 	m := grpcmock.New(b, []string{filepath.Join(dir, "shop.proto")}, []string{dir})
 	for i := range benchCalls {
 		id := fmt.Sprintf("o-%d", i)

@@ -11,6 +11,7 @@ import (
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify"
 	"github.com/contracts-dev/contracts/verify/grpcverify"
+	"github.com/contracts-dev/contracts/verify/internal/grpctest"
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 )
 
@@ -70,7 +71,7 @@ func TestBrokenInteractionsAreErrors(t *testing.T) {
 
 func TestClientStreamingIsUnsupported(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(repoRoot(t), "testdata", "grpc", "full")
+	dir := filepath.Join(grpctest.RepoRoot(t), "testdata", "grpc", "full")
 	m := grpcmock.New(t, []string{filepath.Join(dir, "shop.proto")}, []string{dir})
 	m.Expect("shop.v1.Orders/ImportOrders").UponReceiving("an import").WillRespondWith(map[string]any{"imported": 1})
 	p := m.Pact("c", "p")

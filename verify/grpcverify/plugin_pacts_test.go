@@ -34,12 +34,20 @@ type pluginPact struct {
 
 func pluginPacts(tb testing.TB) []pluginPact {
 	tb.Helper()
-	dir := sharedDir(tb, "grpc-plugin-pacts")
+	dir := grpctest.PluginPactsDir(tb)
 	return []pluginPact{
 		{"area_calculator", filepath.Join(dir, "area_calculator", "protobuf-consumer-area-calculator-provider.json"), filepath.Join(dir, "area_calculator", "area_calculator.proto")},
 		{"http_plus_grpc", filepath.Join(dir, "http_plus_grpc", "area-calculator-consumer-area-calculator-provider.json"), filepath.Join(dir, "http_plus_grpc", "area_calculator.proto")},
 		{"response_metadata", filepath.Join(dir, "response_metadata", "grpc-consumer-rust-response_metadata.json"), filepath.Join(dir, "response_metadata", "response_metadata.proto")},
 	}
+}
+
+// mustLoad compiles .proto files.
+func mustLoad(tb testing.TB, files []string, importPaths []string) *proto.Files {
+	tb.Helper()
+	f, err := proto.Load(context.Background(), files, importPaths)
+	require.NoError(tb, err)
+	return f
 }
 
 func mustRead(tb testing.TB, path string) []byte {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/contracts-dev/contracts/verify/internal/grpctest"
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 )
 
@@ -18,7 +19,7 @@ import (
 // byte for byte the one protoc wrote, the option included.
 func TestDescriptorKeyOfARemovedOption(t *testing.T) {
 	t.Parallel()
-	dir := sharedDir(t, "grpc-plugin-pacts")
+	dir := grpctest.PluginPactsDir(t)
 	data := mustReadFile(t, filepath.Join(dir, "area_calculator", "protobuf-consumer-area-calculator-provider.json"))
 	var doc struct {
 		Metadata struct {

@@ -43,18 +43,10 @@ func fullProtos(tb testing.TB) ([]string, []string) {
 	return []string{filepath.Join(dir, "shop.proto")}, []string{dir}
 }
 
+// repoRoot is the module root.
 func repoRoot(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	require.NoError(tb, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		require.NotEqual(tb, parent, dir, "module root not found")
-		dir = parent
-	}
+	return grpctest.RepoRoot(tb)
 }
 
 // mustConn dials addr with a plain grpc-go client.

@@ -30,17 +30,6 @@ import (
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 )
 
-// sharedDir returns a folder under <repo root>/../shared, or skips the
-// test naming it.
-func sharedDir(tb testing.TB, rel string) string {
-	tb.Helper()
-	dir := filepath.Join(repoRoot(tb), "..", "shared", rel)
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("shared fixtures folder %s is absent", dir)
-	}
-	return dir
-}
-
 func mustParse(tb testing.TB, path string) *pact.Pact {
 	tb.Helper()
 	data, err := os.ReadFile(path)
@@ -81,7 +70,7 @@ func pactFiles(tb testing.TB, p *pact.Pact) *proto.Files {
 
 func TestServePluginPactAreaCalculator(t *testing.T) {
 	t.Parallel()
-	p := mustParse(t, filepath.Join(sharedDir(t, "grpc-plugin-pacts"), "area_calculator", "protobuf-consumer-area-calculator-provider.json"))
+	p := mustParse(t, filepath.Join(grpctest.PluginPactsDir(t), "area_calculator", "protobuf-consumer-area-calculator-provider.json"))
 	addr, srv := mustServePacts(t, p)
 	files := pactFiles(t, p)
 	conn := mustConn(t, addr)
@@ -115,7 +104,7 @@ func TestServePluginPactAreaCalculator(t *testing.T) {
 
 func TestServePluginPactResponseMetadata(t *testing.T) {
 	t.Parallel()
-	p := mustParse(t, filepath.Join(sharedDir(t, "grpc-plugin-pacts"), "response_metadata", "grpc-consumer-rust-response_metadata.json"))
+	p := mustParse(t, filepath.Join(grpctest.PluginPactsDir(t), "response_metadata", "grpc-consumer-rust-response_metadata.json"))
 	addr, srv := mustServePacts(t, p)
 	files := pactFiles(t, p)
 	conn := mustConn(t, addr)
@@ -136,7 +125,7 @@ func TestServePluginPactResponseMetadata(t *testing.T) {
 
 func TestServeReportsMissingInteractions(t *testing.T) {
 	t.Parallel()
-	dir := sharedDir(t, "grpc-plugin-pacts")
+	dir := grpctest.PluginPactsDir(t)
 	p := mustParse(t, filepath.Join(dir, "http_plus_grpc", "area-calculator-consumer-area-calculator-provider.json"))
 	_, srv := mustServePacts(t, p)
 	ps := srv.Problems()
@@ -147,7 +136,7 @@ func TestServeReportsMissingInteractions(t *testing.T) {
 
 func TestFromPactsRefusesUnknownMethods(t *testing.T) {
 	t.Parallel()
-	p := mustParse(t, filepath.Join(sharedDir(t, "grpc-plugin-pacts"), "area_calculator", "protobuf-consumer-area-calculator-provider.json"))
+	p := mustParse(t, filepath.Join(grpctest.PluginPactsDir(t), "area_calculator", "protobuf-consumer-area-calculator-provider.json"))
 	p.Interactions[0].PluginConfiguration["protobuf"] = []byte(`{"service":"Calculator/nope","descriptorKey":"a85dff8f82655a9681aad113575dcfbb"}`)
 	_, err := grpcmock.FromPacts([]*pact.Pact{p}, nil)
 	require.ErrorContains(t, err, "$.interactions[0]")
@@ -322,7 +311,7 @@ func TestMockRefusesClientStreaming(t *testing.T) {
 // so it does not compile here; its descriptors still decode and verify.)
 func TestDescriptorKeyAsThePlugin(t *testing.T) {
 	t.Parallel()
-	dir := sharedDir(t, "grpc-plugin-pacts")
+	dir := grpctest.PluginPactsDir(t)
 	for _, rel := range []string{
 		"http_plus_grpc/area-calculator-consumer-area-calculator-provider.json",
 		"response_metadata/grpc-consumer-rust-response_metadata.json",
@@ -368,7 +357,7 @@ func TestDescriptorKeyAsThePlugin(t *testing.T) {
 // those are left out of the comparison.
 func TestWritesThePluginsPact(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(sharedDir(t, "grpc-plugin-pacts"), "response_metadata")
+	dir := filepath.Join(grpctest.PluginPactsDir(t), "response_metadata")
 	m := grpcmock.New(t, []string{filepath.Join(dir, "response_metadata.proto")}, []string{dir})
 	m.Expect(".pactissue.Test/GetTest").UponReceiving("response metadata request").
 		WithRequest(map[string]any{"s": grpcmock.Like("")}).
