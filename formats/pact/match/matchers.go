@@ -3,6 +3,7 @@ package match
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -369,6 +370,13 @@ func equalValues(a, b any) bool {
 		}
 		if isDecimalText(string(x)) != isDecimalText(string(y)) {
 			return false
+		}
+		if !isDecimalText(string(x)) {
+			// Integers compare exactly: float64 would make ids that
+			// differ beyond 2^53 equal.
+			bx, ok1 := new(big.Int).SetString(string(x), 10)
+			by, ok2 := new(big.Int).SetString(string(y), 10)
+			return ok1 && ok2 && bx.Cmp(by) == 0
 		}
 		fx, err1 := x.Float64()
 		fy, err2 := y.Float64()

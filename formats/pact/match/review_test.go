@@ -1,0 +1,55 @@
+package match_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/pact/match"
+)
+
+// mustReviewResponse parses a one-interaction V3 pact with the given
+// response JSON and returns that response.
+func mustReviewResponse(tb testing.TB, response string) *pact.Response {
+	tb.Helper()
+	doc := `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[{"description":"d",` +
+		`"request":{"method":"GET","path":"/"},"response":` + response + `}],` +
+		`"metadata":{"pactSpecification":{"version":"3.0.0"}}}`
+	p, err := pact.Parse([]byte(doc))
+	require.NoError(tb, err)
+	require.Len(tb, p.Interactions, 1)
+	return p.Interactions[0].Response
+}
+
+func jsonResponse(body string) *pact.Response {
+	return &pact.Response{
+		Status:  200,
+		Headers: pact.Headers{"Content-Type": {"application/json"}},
+		Body:    pact.NewBody([]byte(body), "application/json"),
+	}
+}
+
+// Integers are compared exactly, as Pact's JSON model keeps 64-bit
+// integers: two ids that differ beyond float64's 53-bit mantissa differ.
+func TestReviewLargeIntegersCompareExactly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, expected, actual string
+		mismatches             int
+	}{
+		{"beyond 2^53 differ", `{"id":9007199254740993}`, `{"id":9007199254740992}`, 1},
+		{"max int64 vs neighbour", `{"id":9223372036854775807}`, `{"id":9223372036854775806}`, 1},
+		{"uint64 range", `{"id":18446744073709551615}`, `{"id":18446744073709551614}`, 1},
+		{"negative beyond 2^53", `{"id":-9007199254740993}`, `{"id":-9007199254740992}`, 1},
+		{"equal large", `{"id":9007199254740993}`, `{"id":9007199254740993}`, 0},
+		{"equal decimals in other forms", `{"id":1.50}`, `{"id":1.5}`, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			exp := mustReviewResponse(t, `{"status":200,"headers":{"Content-Type":"application/json"},"body":`+tc.expected+`}`)
+			ms := match.Response(exp, jsonResponse(tc.actual))
+			require.Len(t, ms, tc.mismatches, "%v", ms)
+		})
+	}
+}
