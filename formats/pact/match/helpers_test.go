@@ -157,6 +157,20 @@ func requireContains(tb testing.TB, got []match.Mismatch, w want) {
 	tb.Fatalf("no mismatch %q -> %q in:\n%s", w.path, w.msg, dump(got))
 }
 
+// requireKinds requires no mismatch when kinds is nil, else at least one,
+// each of one of the kinds.
+func requireKinds(tb testing.TB, got []match.Mismatch, kinds []match.Kind) {
+	tb.Helper()
+	if kinds == nil {
+		require.Empty(tb, got, dump(got))
+		return
+	}
+	require.NotEmpty(tb, got)
+	for _, m := range got {
+		require.Contains(tb, kinds, m.Kind, dump(got))
+	}
+}
+
 func dump(ms []match.Mismatch) string {
 	var b strings.Builder
 	for _, m := range ms {
