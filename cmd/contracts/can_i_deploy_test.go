@@ -29,14 +29,23 @@ func mustPublishCLI(tb testing.TB, c *broker.Client, consumer, version, provider
 	require.NoError(tb, err)
 }
 
-func TestCanIDeployCommand(t *testing.T) {
-	ctx := context.Background()
+// mustStartCanIDeployBroker starts a broker where web 1 is verified by api
+// 10, web 2 failed its verification by api 10, and web 3 is unverified; it
+// returns the broker's URL.
+func mustStartCanIDeployBroker(t *testing.T) string {
+	t.Helper()
 	url, c := mustStartTestBroker(t, broker.AuthConfig{})
 	mustPublishCLI(t, c, "web", "1", "api", "/a")
 	mustPublishCLI(t, c, "web", "2", "api", "/b")
 	mustPublishCLI(t, c, "web", "3", "api", "/c")
 	mustVerify(t, c, "web", "1", "api", "10", true)
 	mustVerify(t, c, "web", "2", "api", "10", false)
+	return url
+}
+
+func TestCanIDeployCommand(t *testing.T) {
+	ctx := context.Background()
+	url := mustStartCanIDeployBroker(t)
 	vars := map[string]string{"PACT_BROKER_BASE_URL": url}
 
 	tests := []struct {

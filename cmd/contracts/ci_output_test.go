@@ -10,7 +10,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/ci"
 )
 
@@ -169,12 +168,7 @@ func TestVerifyGitHubOutputFencesTheTextReport(t *testing.T) {
 
 func TestCanIDeployGitHubOutput(t *testing.T) {
 	ctx := context.Background()
-	url, c := mustStartTestBroker(t, broker.AuthConfig{})
-	mustPublishCLI(t, c, "web", "1", "api", "/a")
-	mustPublishCLI(t, c, "web", "2", "api", "/b")
-	mustPublishCLI(t, c, "web", "3", "api", "/c")
-	mustVerify(t, c, "web", "1", "api", "10", true)
-	mustVerify(t, c, "web", "2", "api", "10", false)
+	url := mustStartCanIDeployBroker(t)
 	summary := filepath.Join(t.TempDir(), "step-summary.md")
 	vars := map[string]string{"PACT_BROKER_BASE_URL": url, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
 
