@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -68,28 +69,37 @@ func jsonKind(v any) string {
 	}
 }
 
-// verifiableContent extracts the parts of a pact that ContentSHA hashes.
+// verifiableContent extracts the parts of a pact that ContentSHA hashes,
+// as the Pact Broker does (lib/pact_broker/pacts/content.rb): the
+// "interactions" and "messages" present (neither null nor false), only the
+// first of them sorted, and the spec version under
+// "pact_specification_version".
 func verifiableContent(doc map[string]any) any {
-	interactions, hasI := doc["interactions"]
-	messages, hasM := doc["messages"]
-	if (!hasI || interactions == nil) && (!hasM || messages == nil) {
+	interactions, messages := doc["interactions"], doc["messages"]
+	if !truthy(interactions) && !truthy(messages) {
 		return doc
 	}
 	out := map[string]any{}
-	if hasI && interactions != nil {
-		out["interactions"] = sortedItems(interactions)
+	if truthy(interactions) {
+		out["interactions"] = sortedItems(interactions, true)
 	}
-	if hasM && messages != nil {
-		out["messages"] = sortedItems(messages)
+	if truthy(messages) {
+		out["messages"] = sortedItems(messages, !truthy(interactions))
 	}
-	if spec := specVersion(doc); spec != "" {
-		out["pactSpecificationVersion"] = spec
+	if spec := specVersion(doc); truthy(spec) {
+		out["pact_specification_version"] = spec
 	}
 	return out
 }
 
-// sortedItems drops "_id" from each item and sorts items by canonical JSON.
-func sortedItems(v any) any {
+// truthy reports whether v is present in the Ruby sense (not nil or false).
+func truthy(v any) bool {
+	return v != nil && v != false
+}
+
+// sortedItems drops "_id" from each item and, when sortIt, sorts items by
+// canonical JSON.
+func sortedItems(v any, sortIt bool) any {
 	items, ok := v.([]any)
 	if !ok {
 		return v
@@ -115,7 +125,9 @@ func sortedItems(v any) any {
 		writeCanonical(&b, it)
 		ks[i] = keyed{b.String(), it}
 	}
-	sort.SliceStable(ks, func(i, j int) bool { return ks[i].key < ks[j].key })
+	if sortIt {
+		sort.SliceStable(ks, func(i, j int) bool { return ks[i].key < ks[j].key })
+	}
 	out := make([]any, len(ks))
 	for i, k := range ks {
 		out[i] = k.item
@@ -124,27 +136,23 @@ func sortedItems(v any) any {
 }
 
 // specVersion finds the declared specification version in any of the
-// places pact files have put it.
-func specVersion(doc map[string]any) string {
+// places pact files have put it (nil when absent).
+func specVersion(doc map[string]any) any {
 	md, _ := doc["metadata"].(map[string]any)
 	if md == nil {
-		return ""
+		return nil
 	}
 	for _, key := range []string{"pactSpecification", "pact-specification"} {
-		if o, ok := md[key].(map[string]any); ok {
-			if s, ok := o["version"].(string); ok {
-				return s
-			}
+		if o, ok := md[key].(map[string]any); ok && truthy(o["version"]) {
+			return o["version"]
 		}
 	}
-	if s, ok := md["pactSpecificationVersion"].(string); ok {
-		return s
-	}
-	return ""
+	return md["pactSpecificationVersion"]
 }
 
 // writeCanonical writes v as JSON with object keys sorted and no
-// insignificant whitespace.
+// insignificant whitespace, strings and numbers written the way Ruby's
+// JSON generator writes them, so that ContentSHA equals the Pact Broker's.
 func writeCanonical(b *bytes.Buffer, v any) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -175,7 +183,7 @@ func writeCanonical(b *bytes.Buffer, v any) {
 	case string:
 		writeString(b, x)
 	case json.Number:
-		b.WriteString(x.String())
+		writeNumber(b, x.String())
 	case bool:
 		if x {
 			b.WriteString("true")
@@ -189,9 +197,81 @@ func writeCanonical(b *bytes.Buffer, v any) {
 	}
 }
 
+// writeString quotes s escaping only what JSON requires (quote, backslash
+// and control characters), as Ruby does: unlike encoding/json it leaves
+// <, >, & and U+2028/U+2029 as they are.
 func writeString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s) // marshalling a string cannot fail
-	b.Write(enc)
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\b':
+			b.WriteString(`\b`)
+		case c == '\f':
+			b.WriteString(`\f`)
+		case c < 0x20:
+			b.WriteString(`\u00`)
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+}
+
+// writeNumber writes a JSON number as Ruby re-serialises it: integers as
+// written (-0 as 0), other numbers as Float#to_s does ("1.5", "100.0",
+// "1.0e+20", "1.0e-05").
+func writeNumber(b *bytes.Buffer, n string) {
+	if !strings.ContainsAny(n, ".eE") {
+		if n == "-0" {
+			n = "0"
+		}
+		b.WriteString(n)
+		return
+	}
+	f, err := strconv.ParseFloat(n, 64)
+	if err != nil {
+		b.WriteString(n)
+		return
+	}
+	sci := strconv.FormatFloat(f, 'e', -1, 64) // -d.ddde±XX
+	neg := strings.HasPrefix(sci, "-")
+	sci = strings.TrimPrefix(sci, "-")
+	mant, expText, _ := strings.Cut(sci, "e")
+	exp, _ := strconv.Atoi(expText)
+	digits := strings.Replace(mant, ".", "", 1)
+	decpt := exp + 1
+	if neg {
+		b.WriteByte('-')
+	}
+	switch {
+	case decpt > 0 && decpt <= 16:
+		if len(digits) <= decpt {
+			b.WriteString(digits + strings.Repeat("0", decpt-len(digits)) + ".0")
+		} else {
+			b.WriteString(digits[:decpt] + "." + digits[decpt:])
+		}
+	case decpt <= 0 && decpt > -4:
+		b.WriteString("0." + strings.Repeat("0", -decpt) + digits)
+	default:
+		frac := digits[1:]
+		if frac == "" {
+			frac = "0"
+		}
+		fmt.Fprintf(b, "%s.%se%+03d", digits[:1], frac, decpt-1)
+	}
 }
 
 // pactNames returns the consumer and provider names declared in a pact
