@@ -269,57 +269,60 @@ func mustWritePactGoPact(t *testing.T, spec models.SpecificationVersion) string 
 }
 
 func pactGoAddV3(mock *consumer.V3HTTPMockProvider, in pactGoInteraction) {
-	i := mock.AddInteraction().GivenWithParameter(in.state).UponReceiving(in.description)
-	path := in.pathMatcher
-	if path == nil {
-		path = matchers.String(in.path)
-	}
-	r := i.WithRequestPathMatcher(in.method, path, func(b *consumer.V3RequestBuilder) {
-		for _, k := range pactGoSortedKeys(in.query) {
-			b.Query(k, in.query[k])
-		}
-		for _, k := range pactGoSortedKeys(in.reqHeaders) {
-			b.Header(k, in.reqHeaders[k])
-		}
-		if in.reqBody != nil {
-			b.JSONBody(in.reqBody)
-		}
-	})
-	r.WillRespondWith(in.status, func(b *consumer.V3ResponseBuilder) {
-		for _, k := range pactGoSortedKeys(in.respHeaders) {
-			b.Header(k, in.respHeaders[k])
-		}
-		if in.respBody != nil {
-			b.JSONBody(in.respBody)
-		}
-	})
+	mock.AddInteraction().GivenWithParameter(in.state).UponReceiving(in.description).
+		WithRequestPathMatcher(in.method, in.pathOrMatcher(), func(b *consumer.V3RequestBuilder) { pactGoRequest(b, in) }).
+		WillRespondWith(in.status, func(b *consumer.V3ResponseBuilder) { pactGoResponse(b, in) })
 }
 
 func pactGoAddV4(mock *consumer.V4HTTPMockProvider, in pactGoInteraction) {
-	i := mock.AddInteraction().GivenWithParameter(in.state).UponReceiving(in.description)
-	path := in.pathMatcher
-	if path == nil {
-		path = matchers.String(in.path)
+	mock.AddInteraction().GivenWithParameter(in.state).UponReceiving(in.description).
+		WithRequestPathMatcher(in.method, in.pathOrMatcher(), func(b *consumer.V4RequestBuilder) { pactGoRequest(b, in) }).
+		WillRespondWith(in.status, func(b *consumer.V4ResponseBuilder) { pactGoResponse(b, in) })
+}
+
+// pathOrMatcher is the request path matcher: pathMatcher, else the path.
+func (in pactGoInteraction) pathOrMatcher() matchers.Matcher {
+	if in.pathMatcher != nil {
+		return in.pathMatcher
 	}
-	r := i.WithRequestPathMatcher(in.method, path, func(b *consumer.V4RequestBuilder) {
-		for _, k := range pactGoSortedKeys(in.query) {
-			b.Query(k, in.query[k])
-		}
-		for _, k := range pactGoSortedKeys(in.reqHeaders) {
-			b.Header(k, in.reqHeaders[k])
-		}
-		if in.reqBody != nil {
-			b.JSONBody(in.reqBody)
-		}
-	})
-	r.WillRespondWith(in.status, func(b *consumer.V4ResponseBuilder) {
-		for _, k := range pactGoSortedKeys(in.respHeaders) {
-			b.Header(k, in.respHeaders[k])
-		}
-		if in.respBody != nil {
-			b.JSONBody(in.respBody)
-		}
-	})
+	return matchers.String(in.path)
+}
+
+// pactGoRequestBuilder is what pact-go's V3 and V4 request builders share.
+type pactGoRequestBuilder[B any] interface {
+	Query(key string, values ...matchers.Matcher) B
+	Header(key string, values ...matchers.Matcher) B
+	JSONBody(body interface{}) B
+}
+
+// pactGoResponseBuilder is what pact-go's V3 and V4 response builders share.
+type pactGoResponseBuilder[B any] interface {
+	Header(key string, values ...matchers.Matcher) B
+	JSONBody(body interface{}) B
+}
+
+// pactGoRequest sets the query, headers and body of the request, in key
+// order.
+func pactGoRequest[B pactGoRequestBuilder[B]](b B, in pactGoInteraction) {
+	for _, k := range pactGoSortedKeys(in.query) {
+		b.Query(k, in.query[k])
+	}
+	for _, k := range pactGoSortedKeys(in.reqHeaders) {
+		b.Header(k, in.reqHeaders[k])
+	}
+	if in.reqBody != nil {
+		b.JSONBody(in.reqBody)
+	}
+}
+
+// pactGoResponse sets the headers and body of the response, in key order.
+func pactGoResponse[B pactGoResponseBuilder[B]](b B, in pactGoInteraction) {
+	for _, k := range pactGoSortedKeys(in.respHeaders) {
+		b.Header(k, in.respHeaders[k])
+	}
+	if in.respBody != nil {
+		b.JSONBody(in.respBody)
+	}
 }
 
 func pactGoSortedKeys[V any](m map[string]V) []string {
