@@ -2,6 +2,8 @@ package verify
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -53,6 +55,9 @@ func (t *httpTransport) Verify(ctx context.Context, call Call) Outcome {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
 		return Outcome{Err: fmt.Errorf("%s %s: read response: %w", req.Method, req.URL, err), Warnings: warnings}
+	}
+	if body, err = decodeContent(resp.Header.Get("Content-Encoding"), body); err != nil {
+		return Outcome{Err: fmt.Errorf("%s %s: %w", req.Method, req.URL, err), Warnings: warnings}
 	}
 	actual := actualResponse(resp, body)
 	expected := in.Response
@@ -144,6 +149,34 @@ func encodeQuery(q pact.Query) string {
 		}
 	}
 	return b.String()
+}
+
+// decodeContent undoes a gzip or deflate Content-Encoding, which the
+// provider only applies when the pact's request asked for it
+// (Accept-Encoding): the Pact verifier compares the decoded body. The
+// Content-Encoding header itself is kept for header matching.
+func decodeContent(encoding string, body []byte) ([]byte, error) {
+	if len(body) == 0 {
+		return body, nil // HEAD, 204 and 304 answers carry the header alone
+	}
+	var r io.ReadCloser
+	var err error
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "gzip", "x-gzip":
+		r, err = gzip.NewReader(bytes.NewReader(body))
+	case "deflate":
+		r, err = zlib.NewReader(bytes.NewReader(body))
+	default:
+		return body, nil
+	}
+	if err == nil {
+		defer r.Close()
+		body, err = io.ReadAll(io.LimitReader(r, maxResponseBody))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode %s response body: %w", encoding, err)
+	}
+	return body, nil
 }
 
 // actualResponse describes what the provider returned in the pact model,
