@@ -1,0 +1,102 @@
+package broker_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+// TestReviewAwkwardNames drives names with spaces, slashes, dots, plus
+// signs and non-ASCII through publishing, HAL links, verification and the
+// matrix with the real client.
+func TestReviewAwkwardNames(t *testing.T) {
+	srv, c := mustReviewServer(t)
+	ctx := context.Background()
+	const (
+		consumer = "Web App/β.1"
+		provider = "Orders Service%2F+v2"
+		version  = "1.0.0+build/7 é?x=1#f"
+		branch   = "feature/a b"
+		tag      = "feat/x y.z"
+		pversion = "p 1/2"
+	)
+	pub, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: consumer, Version: version, Branch: branch, Tags: []string{tag},
+		Contracts: []broker.ContractFile{{Consumer: consumer, Provider: provider, Content: reviewPact(consumer, provider, "/x")}}})
+	require.NoError(t, err)
+	require.Len(t, pub.PactURLs, 1)
+
+	pact, err := c.FetchPact(ctx, pub.PactURLs[0])
+	require.NoError(t, err)
+	require.Equal(t, version, pact.ConsumerVersion)
+
+	// Every href in the pact resource resolves (templated ones, POST-only
+	// ones and the not yet existing latest verification aside).
+	resp, err := http.Get(pub.PactURLs[0])
+	require.NoError(t, err)
+	var doc struct {
+		Links map[string]json.RawMessage `json:"_links"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	resp.Body.Close()
+	for rel, raw := range doc.Links {
+		var ls []broker.Link
+		if json.Unmarshal(raw, &ls) != nil {
+			var l broker.Link
+			require.NoError(t, json.Unmarshal(raw, &l))
+			ls = []broker.Link{l}
+		}
+		for _, l := range ls {
+			if l.Templated || rel == "pb:publish-verification-results" || rel == "pb:tag-version" || rel == "pb:latest-verification-results" {
+				continue
+			}
+			u, err := url.Parse(l.Href)
+			require.NoError(t, err, rel)
+			require.True(t, strings.HasPrefix(l.Href, srv.URL), "%s: %s", rel, l.Href)
+			r, err := http.Get(u.String())
+			require.NoError(t, err)
+			_, _ = io.Copy(io.Discard, r.Body)
+			r.Body.Close()
+			require.Equal(t, http.StatusOK, r.StatusCode, "%s: %s", rel, l.Href)
+		}
+	}
+
+	v, err := c.DescribeVersion(ctx, consumer, version, "")
+	require.NoError(t, err)
+	require.Equal(t, version, v.Number)
+	require.Equal(t, []string{branch}, v.Branches)
+	require.Equal(t, []string{tag}, v.Tags)
+	latest, err := c.DescribeVersion(ctx, consumer, "", tag)
+	require.NoError(t, err)
+	require.Equal(t, version, latest.Number)
+
+	pacts, err := c.PactsForVerification(ctx, provider, broker.PactsForVerificationRequest{
+		ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{Branch: branch}}, ProviderVersionBranch: "main", IncludePendingStatus: true})
+	require.NoError(t, err)
+	require.Len(t, pacts, 1)
+	require.True(t, pacts[0].Pending)
+	fetched, err := c.FetchPact(ctx, pacts[0].URL)
+	require.NoError(t, err)
+	require.NoError(t, c.EnsureVersionBranch(ctx, provider, pversion, "main"))
+	require.NoError(t, c.PublishVerificationResult(ctx, fetched.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: pversion}))
+
+	res, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: consumer, Version: version}}})
+	require.NoError(t, err)
+	require.NotNil(t, res.Summary.Deployable)
+	require.True(t, *res.Summary.Deployable, res.Summary.Reason)
+	require.Len(t, res.Rows, 1)
+	require.Equal(t, pversion, res.Rows[0].ProviderVersion.Number)
+
+	pacts, err = c.PactsForVerification(ctx, provider, broker.PactsForVerificationRequest{
+		ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{Tag: tag, Latest: new(true)}}, ProviderVersionBranch: "main", IncludePendingStatus: true})
+	require.NoError(t, err)
+	require.Len(t, pacts, 1)
+	require.False(t, pacts[0].Pending)
+}
