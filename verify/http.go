@@ -83,13 +83,13 @@ func (t *httpTransport) newRequest(ctx context.Context, r *pact.Request) (*http.
 	// A pact's path is sent as written: percent-escapes in it (pacts written
 	// by Ruby and JS clients have "/pacticipants/Pricing%20Service") are kept,
 	// not escaped again; characters that need escaping (a space) are escaped.
-	if unescaped, err := url.PathUnescape(path); err == nil && unescaped != path {
-		u.RawPath = u.EscapedPath() + path
-		u.Path = u.Path + unescaped
-	} else {
-		u.Path = u.Path + path
-		u.RawPath = ""
+	escaped := escapePathKeepingEscapes(path)
+	unescaped, err := url.PathUnescape(escaped)
+	if err != nil {
+		return nil, fmt.Errorf("build request path %q: %w", r.Path, err)
 	}
+	u.RawPath = u.EscapedPath() + escaped
+	u.Path = u.Path + unescaped
 	u.RawQuery = encodeQuery(r.Query)
 	var body io.Reader = http.NoBody
 	if (r.Body.State == pact.BodyPresent || r.Body.State == pact.BodyEmpty) && len(r.Body.Content) > 0 {
@@ -126,6 +126,30 @@ func (t *httpTransport) newRequest(ctx context.Context, r *pact.Request) (*http.
 		t.s.RequestFilter(req)
 	}
 	return req, nil
+}
+
+// escapePathKeepingEscapes percent-escapes the bytes of a path that may
+// not appear in one, keeping the %XX escapes already there.
+func escapePathKeepingEscapes(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]):
+			b.WriteString(p[i : i+3])
+			i += 2
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			strings.IndexByte("/-._~!$&'()*+,;=:@", c) >= 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // encodeQuery writes query parameters in key order, values in their order.

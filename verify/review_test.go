@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -62,4 +63,31 @@ func TestReviewGzipResponseIsDecoded(t *testing.T) {
 	require.Equal(t, verify.StatusFailed, res[1].Status)
 	require.True(t, res[1].HasFailure(verify.FailureBody))
 	require.Contains(t, res[1].ActualBody, `{"a":1}`, "the report shows the decoded body")
+}
+
+// A pact path mixing a percent-escape that must be kept (%2F) with a
+// character that must be escaped (a space) reaches the provider with the
+// escape intact, not as a second path segment.
+func TestReviewPathKeepsEscapesBesideUnescapedCharacters(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.URL.EscapedPath())
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	res := mustReviewVerify(t, srv.URL+"/base/", `[
+	 {"description":"mixed","request":{"method":"GET","path":"/a%2Fb c"},"response":{"status":200}},
+	 {"description":"bare percent","request":{"method":"GET","path":"/100%"},"response":{"status":200}},
+	 {"description":"escaped only","request":{"method":"GET","path":"/pacticipants/Pricing%20Service"},"response":{"status":200}},
+	 {"description":"plain","request":{"method":"GET","path":"/a b/é"},"response":{"status":200}}]`)
+	require.Len(t, res, 4)
+	for _, r := range res {
+		require.Equal(t, verify.StatusPassed, r.Status, "%s: %+v", r.Description, r.Failures)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.ElementsMatch(t, []string{"/base/a%2Fb%20c", "/base/100%25", "/base/pacticipants/Pricing%20Service", "/base/a%20b/%C3%A9"}, got)
 }
