@@ -248,28 +248,14 @@ func (b *verifyBrokerFlags) sources(ctx context.Context) ([]verify.Source, error
 		b.client = c
 		return out, nil
 	}
-	pacts, err := c.PactsForVerification(ctx, b.provider, req)
-	if errors.Is(err, broker.ErrNotFound) {
-		// An unknown provider has no pacts: the same verdict, same remedy.
-		pacts, err = nil, nil
-	}
+	// An unknown provider has no pacts (no error): the same verdict, same
+	// remedy.
+	out, err := ci.BrokerSources(ctx, c, b.provider, req)
 	if err != nil {
 		return nil, err
 	}
-	if len(pacts) == 0 && !b.ignoreNoPact {
+	if len(out) == 0 && !b.ignoreNoPact {
 		return nil, fmt.Errorf("the broker at %s has no pacts for provider %q to verify with these selectors (--%s to pass anyway)", c.BaseURL(), b.provider, flagIgnoreNoPactsError)
-	}
-	out := make([]verify.Source, 0, len(pacts))
-	for _, p := range pacts {
-		fetched, err := c.FetchPact(ctx, p.URL)
-		if err != nil {
-			return nil, err
-		}
-		info := &verify.BrokerInfo{PactURL: p.URL, PublishURL: fetched.PublishVerificationResultsURL, Pending: p.Pending, WIP: p.WIP}
-		for _, n := range p.Notices {
-			info.Notices = append(info.Notices, verify.Notice{When: n.When, Text: n.Text})
-		}
-		out = append(out, verify.Source{Name: p.URL, Data: fetched.Content, Broker: info})
 	}
 	b.client = c
 	return out, nil
