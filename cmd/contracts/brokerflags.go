@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/ci"
 )
 
 // Flag names shared by the commands that talk to a broker.
@@ -54,6 +55,21 @@ func (b *brokerFlags) client(cmd *cobra.Command, e *env) (*broker.Client, error)
 	}
 	c.Token, c.Username, c.Password = b.token, b.username, b.password
 	return c, nil
+}
+
+// fillFromCI sets each of version, branch and buildURL that is empty to
+// what the CI environment (read with getenv) says: its commit, branch and
+// build URL.
+func fillFromCI(getenv func(string) string, version, branch, buildURL *string) {
+	detected := ci.Detect(getenv)
+	for _, f := range []struct {
+		dst *string
+		v   string
+	}{{version, detected.Commit}, {branch, detected.Branch}, {buildURL, detected.BuildURL}} {
+		if *f.dst == "" {
+			*f.dst = f.v
+		}
+	}
 }
 
 // required fails with a usage error naming the first empty flag.

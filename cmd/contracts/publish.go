@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
-	"github.com/contracts-dev/contracts/ci"
 )
 
 // Flag names of the publish command.
@@ -167,16 +166,7 @@ func runPublish(ctx context.Context, e *env, c *broker.Client, f *publishFlags, 
 		}
 		in.Contracts = append(in.Contracts, cf)
 	}
-	detected := ci.Detect(e.getenv)
-	if in.Version == "" {
-		in.Version = detected.Commit
-	}
-	if in.Branch == "" {
-		in.Branch = detected.Branch
-	}
-	if in.BuildURL == "" {
-		in.BuildURL = detected.BuildURL
-	}
+	fillFromCI(e.getenv, &in.Version, &in.Branch, &in.BuildURL)
 	if in.Version == "" {
 		in.Version = gitOutput(ctx, "rev-parse", "HEAD")
 	}

@@ -213,16 +213,7 @@ func (b *verifyBrokerFlags) sources(ctx context.Context) ([]verify.Source, error
 	if err := b.bind(); err != nil {
 		return nil, err
 	}
-	detected := ci.Detect(b.e.getenv)
-	if b.version == "" {
-		b.version = detected.Commit
-	}
-	if b.branch == "" {
-		b.branch = detected.Branch
-	}
-	if b.buildURL == "" {
-		b.buildURL = detected.BuildURL
-	}
+	fillFromCI(b.e.getenv, &b.version, &b.branch, &b.buildURL)
 	if !b.enabled() {
 		switch {
 		case len(b.pactURLs) > 0:
