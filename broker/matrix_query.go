@@ -400,6 +400,9 @@ func decide(q MatrixQuery, rows []MatrixRow, missing []string, required []requir
 	case sum.Success == 0:
 		deployable = &yes
 		sum.Reason = "There are no missing dependencies"
+		// As the Pact Broker does, say so in a notice too: clients print
+		// notices, and without one an integration-free check prints nothing.
+		notices = append(notices, Notice{Type: "success", Text: sum.Reason})
 	default:
 		deployable = &yes
 		sum.Reason = "All required verification results are published and successful"
