@@ -22,12 +22,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -304,10 +305,10 @@ type pactGoResponseBuilder[B any] interface {
 // pactGoRequest sets the query, headers and body of the request, in key
 // order.
 func pactGoRequest[B pactGoRequestBuilder[B]](b B, in pactGoInteraction) {
-	for _, k := range pactGoSortedKeys(in.query) {
+	for _, k := range slices.Sorted(maps.Keys(in.query)) {
 		b.Query(k, in.query[k])
 	}
-	for _, k := range pactGoSortedKeys(in.reqHeaders) {
+	for _, k := range slices.Sorted(maps.Keys(in.reqHeaders)) {
 		b.Header(k, in.reqHeaders[k])
 	}
 	if in.reqBody != nil {
@@ -317,21 +318,12 @@ func pactGoRequest[B pactGoRequestBuilder[B]](b B, in pactGoInteraction) {
 
 // pactGoResponse sets the headers and body of the response, in key order.
 func pactGoResponse[B pactGoResponseBuilder[B]](b B, in pactGoInteraction) {
-	for _, k := range pactGoSortedKeys(in.respHeaders) {
+	for _, k := range slices.Sorted(maps.Keys(in.respHeaders)) {
 		b.Header(k, in.respHeaders[k])
 	}
 	if in.respBody != nil {
 		b.JSONBody(in.respBody)
 	}
-}
-
-func pactGoSortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // pactGoUserService is the provider: a small user directory over HTTP, with the
@@ -522,20 +514,6 @@ func pactGoReferenceFailures(t *testing.T, path string, svc *pactGoUserService) 
 	return failed
 }
 
-// pactGoFailures returns the descriptions of the interactions the report failed, sorted.
-func pactGoFailures(r *verify.Report) []string {
-	failed := []string{}
-	for _, p := range r.Pacts {
-		for _, in := range p.Interactions {
-			if in.Failed() {
-				failed = append(failed, in.Description)
-			}
-		}
-	}
-	sort.Strings(failed)
-	return failed
-}
-
 // pactGoKindPath is a mismatch reduced to what tests may compare: its kind and path.
 type pactGoKindPath struct{ Kind, Path string }
 
@@ -617,7 +595,7 @@ func TestPactGoInterop(t *testing.T) {
 				for _, broken := range []bool{false, true} {
 					want := pactGoReferenceFailures(t, path, newPactGoUserService(broken))
 					t.Logf("broken=%v: the pact verifier fails %q", broken, want)
-					got := pactGoFailures(mustVerifyPactGo(t, path, newPactGoUserService(broken)))
+					got := pactclitest.Failed(mustVerifyPactGo(t, path, newPactGoUserService(broken)))
 					require.Equal(t, want, got, "broken=%v: failing interactions, pact verifier vs contracts", broken)
 				}
 			})

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -110,19 +109,6 @@ func kindPaths(r verify.InteractionResult) []kindPath {
 			out = append(out, kindPath{m.Kind, m.Path})
 		}
 	}
-	return out
-}
-
-func failedDescriptions(r *verify.Report) []string {
-	out := []string{}
-	for _, p := range r.Pacts {
-		for _, in := range p.Interactions {
-			if in.Failed() {
-				out = append(out, in.Description)
-			}
-		}
-	}
-	sort.Strings(out)
 	return out
 }
 
@@ -315,7 +301,7 @@ func TestThePactVerifierAgrees(t *testing.T) {
 	}{{ordersPact, 2}, {ordersPactV3, 1}} {
 		for _, drifted := range []bool{false, true} {
 			want := pactVerifierFailures(t, c.path, &orderService{drifted: drifted})
-			got := failedDescriptions(mustVerifyHTTP(t, &orderService{drifted: drifted}, c.path))
+			got := pactclitest.Failed(mustVerifyHTTP(t, &orderService{drifted: drifted}, c.path))
 			require.Equal(t, want, got, "%s drifted=%v: failing interactions, pact verifier vs contracts", c.path, drifted)
 			if drifted {
 				require.Len(t, got, c.drifted)

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/verify"
 )
 
 // VerifierFailures runs the official Pact verifier on the pact file at path
@@ -58,4 +60,19 @@ func VerifierFailures(tb testing.TB, path, baseURL string, extra ...string) (fai
 	sort.Strings(failed)
 	require.Equal(tb, len(failed) > 0, cmd.ProcessState.ExitCode() != 0, "exit code and report disagree:\n%s", out)
 	return failed, string(out)
+}
+
+// Failed returns the descriptions of the interactions r failed, sorted:
+// our verdict in the form VerifierFailures gives the official one.
+func Failed(r *verify.Report) []string {
+	failed := []string{}
+	for _, p := range r.Pacts {
+		for _, in := range p.Interactions {
+			if in.Failed() {
+				failed = append(failed, in.Description)
+			}
+		}
+	}
+	sort.Strings(failed)
+	return failed
 }
