@@ -572,13 +572,8 @@ func (w *world) consumeMessage(handlerErr error) error {
 	}
 	w.message.written = true
 	w.message.raw = data
-	if err := json.Unmarshal(data, &w.message.file); err != nil {
-		return fmt.Errorf("written pact: %w", err)
-	}
-	if _, err := pact.Parse(data); err != nil {
-		return fmt.Errorf("written pact does not parse: %w", err)
-	}
-	return nil
+	w.message.file, rerr = decodeWritten(data)
+	return rerr
 }
 
 // receivedMessage is what the handler received: part "request" is the

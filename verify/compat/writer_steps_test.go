@@ -212,13 +212,22 @@ func (w *world) pactGenerated() error {
 
 func (w *world) readWritten(data []byte) error {
 	w.writer.raw = data
-	if err := json.Unmarshal(data, &w.writer.file); err != nil {
-		return fmt.Errorf("generated pact file: %w", err)
+	var err error
+	w.writer.file, err = decodeWritten(data)
+	return err
+}
+
+// decodeWritten decodes a pact file the steps had written, which must
+// parse as a pact.
+func decodeWritten(data []byte) (map[string]any, error) {
+	var file map[string]any
+	if err := json.Unmarshal(data, &file); err != nil {
+		return nil, fmt.Errorf("written pact file: %w", err)
 	}
 	if _, err := pact.Parse(data); err != nil {
-		return fmt.Errorf("generated pact file does not parse: %w", err)
+		return nil, fmt.Errorf("written pact file does not parse: %w", err)
 	}
-	return nil
+	return file, nil
 }
 
 func (w *world) fileInteractions() ([]map[string]any, error) {
