@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ContentSHA returns the pact version identifier of a pact document: the
@@ -36,6 +37,11 @@ func ContentSHA(pactJSON []byte) (string, error) {
 
 // decodeObject parses a JSON object keeping numbers as written.
 func decodeObject(data []byte) (map[string]any, error) {
+	// encoding/json would quietly turn invalid bytes into U+FFFD, storing
+	// content other than what was published; the Pact Broker refuses it.
+	if !utf8.Valid(data) {
+		return nil, Invalid("content", "not valid UTF-8: invalid byte at offset %d", invalidUTF8Offset(data))
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
@@ -50,6 +56,19 @@ func decodeObject(data []byte) (map[string]any, error) {
 		return nil, Invalid("content", "must be a JSON object, got %s", jsonKind(v))
 	}
 	return obj, nil
+}
+
+// invalidUTF8Offset returns the offset of the first byte of data that
+// starts no valid UTF-8 sequence.
+func invalidUTF8Offset(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 func jsonKind(v any) string {
