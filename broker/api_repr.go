@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -215,6 +216,9 @@ func pageFrom(r *http.Request) (Page, error) {
 		n, err := strconv.Atoi(num)
 		if err != nil || n < 1 {
 			return p, invalid("pageNumber", "must be a positive integer, got %q", num)
+		}
+		if n-1 > math.MaxInt64/p.Limit { // the offset would overflow
+			return p, invalid("pageNumber", "is too large for page size %d, got %q", p.Limit, num)
 		}
 		p.Offset = (n - 1) * p.Limit
 	}
