@@ -53,3 +53,29 @@ func TestReviewLargeIntegersCompareExactly(t *testing.T) {
 		})
 	}
 }
+
+// XML elements are compared by namespace URI as well as local name, as
+// Pact does; the prefix spelling does not matter.
+func TestReviewXMLNamespacesCompareByURI(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, expected, actual string
+		mismatches             int
+	}{
+		{"same URI other prefix", `<a:root xmlns:a="urn:x"><a:b>1</a:b></a:root>`, `<z:root xmlns:z="urn:x"><z:b>1</z:b></z:root>`, 0},
+		{"default namespace differs", `<root xmlns="urn:x"><b>1</b></root>`, `<root xmlns="urn:y"><b>1</b></root>`, 1},
+		{"prefix bound to another URI", `<a:root xmlns:a="urn:x"/>`, `<a:root xmlns:a="urn:y"/>`, 1},
+		{"child namespace missing", `<root><b xmlns="urn:x">1</b></root>`, `<root><b>1</b></root>`, 1},
+		{"no namespaces", `<root><b>1</b></root>`, `<root><b>1</b></root>`, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			exp := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
+				Body: pact.NewBody([]byte(tc.expected), "application/xml")}
+			act := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
+				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
+			ms := match.Response(exp, act)
+			require.Len(t, ms, tc.mismatches, "%v", ms)
+		})
+	}
+}

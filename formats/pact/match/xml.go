@@ -15,6 +15,7 @@ import (
 // its text (character data of the element itself, trimmed).
 type xmlElem struct {
 	name     string
+	space    string // namespace URI, "" for none
 	attrs    []xml.Attr
 	children []*xmlElem
 	text     string
@@ -36,7 +37,7 @@ func parseXML(data []byte) (*xmlElem, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			el := &xmlElem{name: t.Name.Local}
+			el := &xmlElem{name: t.Name.Local, space: t.Name.Space}
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 					continue
@@ -179,7 +180,30 @@ func elementRules(list *pact.RuleList, e, a *xmlElem, cascaded bool) []string {
 	return msgs
 }
 
+// qualifiedName is an element's name as Pact writes a namespaced one:
+// "urn:x:root".
+func (e *xmlElem) qualifiedName() string {
+	if e.space == "" {
+		return e.name
+	}
+	return e.space + ":" + e.name
+}
+
+// namespace adds a mismatch and reports true when two same-named elements
+// are in different namespaces (prefixes do not matter, URIs do).
+func (c *xmlCmp) namespace(plain []string, e, a *xmlElem) bool {
+	if e.space == a.space {
+		return false
+	}
+	en, an := e.qualifiedName(), a.qualifiedName()
+	c.add(plain, en, an, fmt.Sprintf("Expected '%s' to be equal to '%s'", en, an))
+	return true
+}
+
 func (c *xmlCmp) element(loc, plain []string, e, a *xmlElem) {
+	if c.namespace(plain, e, a) {
+		return
+	}
 	if list, cascaded := c.rules.bestOf(loc, plain); list != nil {
 		if msgs := elementRules(list, e, a, cascaded); len(msgs) > 0 {
 			for _, msg := range msgs {
