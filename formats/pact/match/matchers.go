@@ -330,12 +330,14 @@ func isNumber(v any, coerce bool) bool {
 	return false
 }
 
-func isBoolean(v any, coerce bool) bool {
+// isBoolean accepts the strings "true" and "false" even in JSON bodies,
+// as the Pact verifier does (numbers in strings are not accepted there).
+func isBoolean(v any, _ bool) bool {
 	switch x := v.(type) {
 	case bool:
 		return true
 	case string:
-		return coerce && (x == "true" || x == "false")
+		return x == "true" || x == "false"
 	}
 	return false
 }

@@ -79,3 +79,28 @@ func TestReviewXMLNamespacesCompareByURI(t *testing.T) {
 		})
 	}
 }
+
+// The boolean matcher accepts the strings "true" and "false" in a JSON
+// body, as the Pact verifier does; other strings still fail.
+func TestReviewBooleanMatcherAcceptsBooleanStrings(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		actual     string
+		mismatches int
+	}{
+		{`{"a":false}`, 0},
+		{`{"a":"true"}`, 0},
+		{`{"a":"false"}`, 0},
+		{`{"a":"yes"}`, 1},
+		{`{"a":""}`, 1},
+		{`{"a":1}`, 1},
+	} {
+		t.Run(tc.actual, func(t *testing.T) {
+			t.Parallel()
+			exp := mustReviewResponse(t, `{"status":200,"headers":{"Content-Type":"application/json"},"body":{"a":true},`+
+				`"matchingRules":{"body":{"$.a":{"matchers":[{"match":"boolean"}]}}}}`)
+			ms := match.Response(exp, jsonResponse(tc.actual))
+			require.Len(t, ms, tc.mismatches, "%v", ms)
+		})
+	}
+}
