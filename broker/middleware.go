@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -186,6 +187,12 @@ func (s *server) observe(next http.Handler) http.Handler {
 				w.Header().Set("WWW-Authenticate", `Basic realm="contracts broker", Bearer`)
 			}
 			s.writeError(rec, r, err)
+			return
+		}
+		if !utf8.ValidString(r.URL.Path) {
+			// Names are stored as given; one that is not UTF-8 would come
+			// back as U+FFFD in JSON and no URL would find it again.
+			s.writeError(rec, r, invalid("path", "is not valid UTF-8 once unescaped: %s", r.URL.EscapedPath()))
 			return
 		}
 		next.ServeHTTP(rec, r)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -146,6 +147,10 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would quietly substitute U+FFFD.
+		return invalid("body", "request body is not valid UTF-8: invalid byte at offset %d", invalidUTF8Offset(body))
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return invalid("body", "request body is not valid JSON: %v", jsonErrorText(err))
