@@ -1,0 +1,57 @@
+package broker_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+func reviewTwoInteractions(consumer string, first, second string, library string) []byte {
+	return []byte(fmt.Sprintf(`{"consumer":{"name":%q},"provider":{"name":"Orders"},"interactions":[%s,%s],
+		"metadata":{"pactSpecification":{"version":"3.0.0"},"pactJs":{"version":%q}}}`, consumer, first, second, library))
+}
+
+const (
+	reviewIxA = `{"description":"a","request":{"method":"GET","path":"/a"},"response":{"status":200,"body":{"q":"x=1&y=<2>"}}}`
+	reviewIxB = `{"description":"b","request":{"method":"GET","path":"/b"},"response":{"status":200}}`
+)
+
+// TestReviewRepublish checks what counts as the same pact content.
+func TestReviewRepublish(t *testing.T) {
+	_, c := mustReviewServer(t)
+	ctx := context.Background()
+	publish := func(consumer, version string, content []byte) (*broker.PublishResponse, error) {
+		return c.PublishContracts(ctx, broker.PublishInput{Pacticipant: consumer, Version: version,
+			Contracts: []broker.ContractFile{{Consumer: consumer, Provider: "Orders", Content: content}}})
+	}
+	first, err := publish("Web", "1", reviewTwoInteractions("Web", reviewIxA, reviewIxB, "10.0.0"))
+	require.NoError(t, err)
+	mustReviewVerify(t, c, first.PactURLs[0], "o1", true)
+
+	// Same version, interactions reordered and another library version:
+	// the same content, so no conflict.
+	_, err = publish("Web", "1", reviewTwoInteractions("Web", reviewIxB, reviewIxA, "11.0.0"))
+	require.NoError(t, err)
+	// Changed content for the same version is a conflict.
+	_, err = publish("Web", "1", reviewTwoInteractions("Web", reviewIxB, reviewIxB, "11.0.0"))
+	require.ErrorIs(t, err, broker.ErrConflict)
+
+	// A new version with the same content is pre-verified.
+	_, err = publish("Web", "2", reviewTwoInteractions("Web", reviewIxB, reviewIxA, "12.0.0"))
+	require.NoError(t, err)
+	r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "2"}}})
+	require.NoError(t, err)
+	require.Equal(t, "yes", deployable(r), r.Summary.Reason)
+
+	// Names are case sensitive (the Pact Broker's default): "web" is
+	// another consumer whose pact has not been verified.
+	_, err = publish("web", "1", reviewTwoInteractions("web", reviewIxA, reviewIxB, "10.0.0"))
+	require.NoError(t, err)
+	r, err = c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "web", Version: "1"}}})
+	require.NoError(t, err)
+	require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
+}
