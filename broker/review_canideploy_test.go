@@ -118,3 +118,25 @@ func TestReviewCanIDeployEdges(t *testing.T) {
 		require.Equal(t, "no", deployable(r), r.Summary.Reason)
 	})
 }
+
+func TestReviewCanIDeployProvider(t *testing.T) {
+	_, c := mustReviewServer(t)
+	ctx := context.Background()
+	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
+	require.NoError(t, err)
+	web1 := mustReviewPublish(t, c, "Web", "1", "Orders", "/o").PactURLs[0]
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o1", "main"))
+	check := func() string {
+		t.Helper()
+		r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Orders", Version: "o1"}}, ToEnvironment: "prod"})
+		require.NoError(t, err)
+		return deployable(r) + ": " + r.Summary.Reason
+	}
+	require.Regexp(t, "^yes", check(), "no consumer in prod: nothing required")
+	mustReviewDeploy(t, c, "Web", "1", "prod", "")
+	require.Regexp(t, "^unknown", check(), "the deployed consumer's pact is not verified by o1")
+	mustReviewVerify(t, c, web1, "o1", false)
+	require.Regexp(t, "^no", check())
+	mustReviewVerify(t, c, web1, "o1", true)
+	require.Regexp(t, "^yes", check(), "the latest verification by o1 counts")
+}
