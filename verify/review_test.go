@@ -91,3 +91,39 @@ func TestReviewPathKeepsEscapesBesideUnescapedCharacters(t *testing.T) {
 	defer mu.Unlock()
 	require.ElementsMatch(t, []string{"/base/a%2Fb%20c", "/base/100%25", "/base/pacticipants/Pricing%20Service", "/base/a%20b/%C3%A9"}, got)
 }
+
+// Values a state change returns keep their integer precision on their way
+// into ProviderState generators: an id beyond 2^53 reaches the provider as
+// returned.
+func TestReviewStateValuesKeepLargeIntegers(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/state" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"id":9007199254740993}`))
+			return
+		}
+		mu.Lock()
+		got = append(got, r.URL.Path)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":9007199254740993}`))
+	}))
+	t.Cleanup(srv.Close)
+	doc := `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[{"description":"d",
+	 "providerStates":[{"name":"an order"}],
+	 "request":{"method":"GET","path":"/orders/1",
+	  "generators":{"path":{"type":"ProviderState","expression":"/orders/${id}","dataType":"STRING"}}},
+	 "response":{"status":200}}],
+	 "metadata":{"pactSpecification":{"version":"3.0.0"}}}`
+	rep, err := verify.Verify(context.Background(),
+		verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/state"},
+		[]verify.Source{{Name: "review.json", Data: []byte(doc)}})
+	require.NoError(t, err)
+	require.True(t, rep.Success(), "%+v", rep.Pacts[0].Interactions[0].Failures)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{"/orders/9007199254740993"}, got)
+}

@@ -112,7 +112,11 @@ func (s *settings) changeState(ctx context.Context, st pact.ProviderState, actio
 		return nil, fmt.Errorf("state change %s for %q: %s returned HTTP %d: %s", action, st.Name, s.stateURL, resp.StatusCode, snippet(data))
 	}
 	var values map[string]any
-	if len(bytes.TrimSpace(data)) > 0 && json.Unmarshal(data, &values) != nil {
+	// Numbers stay json.Number, as in the pact's own parameters: float64
+	// would change ids beyond 2^53.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if len(bytes.TrimSpace(data)) > 0 && dec.Decode(&values) != nil {
 		values = nil // not a JSON object: the provider returned no values
 	}
 	return values, nil
