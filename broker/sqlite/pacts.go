@@ -325,7 +325,13 @@ func (s *Store) LatestPact(ctx context.Context, consumer, provider string, f bro
 		q, args := latestPactQuery(pactCols, cid, pid, f)
 		out, _, err = scanPact(tx.QueryRowContext(ctx, q, args...))
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("latest pact between %q and %q (%+v)", consumer, provider, f)
+			switch {
+			case f.Branch != "":
+				return notFound("latest pact between %q and %q on branch %q", consumer, provider, f.Branch)
+			case f.Tag != "":
+				return notFound("latest pact between %q and %q with tag %q", consumer, provider, f.Tag)
+			}
+			return notFound("latest pact between %q and %q", consumer, provider)
 		}
 		return err
 	})
