@@ -111,3 +111,24 @@ func TestReviewPactsForVerification(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewDefaultSelection checks that without selectors each consumer's
+// main branch head is chosen, or its latest pact when it has no main
+// branch.
+func TestReviewDefaultSelection(t *testing.T) {
+	c := mustReviewTickingServer(t)
+	ctx := context.Background()
+	mustReviewPublishOn(t, c, "Trunk", "t1", "trunk", "Orders", "/t1")
+	mustReviewPublishOn(t, c, "Trunk", "t2", "other", "Orders", "/t2")
+	mustReviewPublishOn(t, c, "Web", "w1", "main", "Orders", "/w1")
+	mustReviewPublishOn(t, c, "Web", "w2", "feat", "Orders", "/w2")
+	got, err := c.PactsForVerification(ctx, "Orders", broker.PactsForVerificationRequest{})
+	require.NoError(t, err)
+	var versions []string
+	for _, p := range got {
+		f, err := c.FetchPact(ctx, p.URL)
+		require.NoError(t, err)
+		versions = append(versions, f.ConsumerVersion)
+	}
+	require.ElementsMatch(t, []string{"t2", "w1"}, versions)
+}
