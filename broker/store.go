@@ -79,6 +79,11 @@ const DefaultPageSize = 100
 // MaxPageSize caps Page.Limit.
 const MaxPageSize = 1000
 
+// MaxNameBytes caps the length of names: pacticipants, versions, branches,
+// tags and environments. Each becomes a URL path segment, and a longer one
+// would make resources that no request line can reach.
+const MaxNameBytes = 1024
+
 // Pacticipant is a consumer or provider application.
 type Pacticipant struct {
 	Name          string

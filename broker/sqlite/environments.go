@@ -16,6 +16,9 @@ func checkEnvironment(e broker.Environment) error {
 	if strings.TrimSpace(e.Name) == "" {
 		return broker.Invalid("name", "must not be blank, got %q", e.Name)
 	}
+	if err := checkNameLength("name", e.Name); err != nil {
+		return err
+	}
 	if strings.IndexFunc(e.Name, unicode.IsSpace) >= 0 {
 		return broker.Invalid("name", "must not contain spaces, got %q", e.Name)
 	}

@@ -14,6 +14,15 @@ func checkName(field, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return broker.Invalid(field, "must not be blank, got %q", v)
 	}
+	return checkNameLength(field, v)
+}
+
+// checkNameLength refuses names longer than broker.MaxNameBytes, quoting
+// only their start.
+func checkNameLength(field, v string) error {
+	if len(v) > broker.MaxNameBytes {
+		return broker.Invalid(field, "must be at most %d bytes long, got %d bytes starting %q", broker.MaxNameBytes, len(v), v[:32])
+	}
 	return nil
 }
 
