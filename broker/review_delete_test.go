@@ -1,0 +1,67 @@
+package broker_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+func reviewDelete(tb testing.TB, url string) int {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodDelete, url, nil)
+	require.NoError(tb, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(tb, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestReviewDeleteVersionUpdatesHeads checks that deleting the newest
+// version makes the previous one the latest everywhere the maintained
+// "latest"/"head" tables are used.
+func TestReviewDeleteVersionUpdatesHeads(t *testing.T) {
+	srv, c := mustReviewServer(t)
+	ctx := context.Background()
+	mustReviewPublishOn(t, c, "Web", "1", "main", "Orders", "/v1")
+	require.NoError(t, c.EnsureVersionTag(ctx, "Web", "1", "prod"))
+	mustReviewPublishOn(t, c, "Web", "2", "main", "Orders", "/v2")
+	require.NoError(t, c.EnsureVersionTag(ctx, "Web", "2", "prod"))
+	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Web/versions/2"), 300)
+
+	for _, tag := range []string{"", "prod"} {
+		v, err := c.DescribeVersion(ctx, "Web", "", tag)
+		require.NoError(t, err)
+		require.Equal(t, "1", v.Number, "latest version (tag %q)", tag)
+	}
+	for _, path := range []string{"/pacts/provider/Orders/consumer/Web/latest", "/pacts/provider/Orders/consumer/Web/latest/prod", "/pacts/provider/Orders/consumer/Web/branch/main/latest"} {
+		p, err := c.FetchPact(ctx, srv.URL+path)
+		require.NoError(t, err, path)
+		require.Equal(t, "1", p.ConsumerVersion, path)
+	}
+	for _, sel := range []broker.ConsumerVersionSelector{{MainBranch: true}, {Branch: "main"}, {Tag: "prod", Latest: new(true)}, {Latest: new(true)}} {
+		got, err := c.PactsForVerification(ctx, "Orders", broker.PactsForVerificationRequest{ConsumerVersionSelectors: []broker.ConsumerVersionSelector{sel}})
+		require.NoError(t, err)
+		require.Len(t, got, 1, "%+v", sel)
+		p, err := c.FetchPact(ctx, got[0].URL)
+		require.NoError(t, err)
+		require.Equal(t, "1", p.ConsumerVersion, "%+v", sel)
+	}
+	r, err := c.Matrix(ctx, broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Latest: true}}, LatestBy: broker.LatestByCVP})
+	require.NoError(t, err)
+	require.NotEmpty(t, r.Rows)
+	require.Equal(t, "1", r.Rows[0].ConsumerVersion.Number)
+
+	// Deleting the last version leaves nothing latest.
+	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Web/versions/1"), 300)
+	_, err = c.DescribeVersion(ctx, "Web", "", "")
+	require.ErrorIs(t, err, broker.ErrNotFound)
+	got, err := c.PactsForVerification(ctx, "Orders", broker.PactsForVerificationRequest{ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}}})
+	require.NoError(t, err)
+	require.Empty(t, got)
+}
