@@ -3,6 +3,7 @@ package broker_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -54,4 +55,36 @@ func TestReviewRepublish(t *testing.T) {
 	r, err = c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "web", Version: "1"}}})
 	require.NoError(t, err)
 	require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
+}
+
+// TestReviewSameContentTwoConsumers checks that a verification posted for
+// one consumer's pact version does not count for another consumer whose
+// pact has the same content (pact versions are per integration).
+func TestReviewSameContentTwoConsumers(t *testing.T) {
+	_, c := mustReviewServer(t)
+	ctx := context.Background()
+	content := func(consumer string) []byte { return reviewTwoInteractions(consumer, reviewIxA, reviewIxB, "1") }
+	var urls []string
+	for _, consumer := range []string{"Web", "Mobile"} {
+		resp, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: consumer, Version: "1",
+			Contracts: []broker.ContractFile{{Consumer: consumer, Provider: "Orders", Content: content(consumer)}}})
+		require.NoError(t, err)
+		urls = append(urls, resp.PactURLs[0])
+	}
+	web, err := c.FetchPact(ctx, urls[0])
+	require.NoError(t, err)
+	mobile, err := c.FetchPact(ctx, urls[1])
+	require.NoError(t, err)
+	require.NotEqual(t, web.PublishVerificationResultsURL, mobile.PublishVerificationResultsURL)
+	mustReviewVerify(t, c, urls[0], "o1", true)
+	for consumer, want := range map[string]string{"Web": "yes", "Mobile": "unknown"} {
+		r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: consumer, Version: "1"}}})
+		require.NoError(t, err)
+		require.Equal(t, want, deployable(r), consumer)
+	}
+	// The pair in the path decides: a sha under a pair that has no such
+	// pact version is not found.
+	wrong := strings.Replace(web.PublishVerificationResultsURL, "/consumer/Web/", "/consumer/Nobody/", 1)
+	err = c.PublishVerificationResult(ctx, wrong, broker.VerificationResult{Success: true, ProviderVersion: "o1"})
+	require.ErrorIs(t, err, broker.ErrNotFound)
 }
