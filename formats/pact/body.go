@@ -355,15 +355,29 @@ func decodeBase64(s string) ([]byte, error) {
 
 // base64Binary decodes a V1-V3 string body of a binary content type that
 // holds base64 of bytes that are not UTF-8 (as writeBodyV3 writes them).
+// Bodies of a known binary type (image/*, application/pdf, ...) are always
+// base64 when they decode, as Pact reads them, whatever the bytes are.
 func base64Binary(s, ct string) ([]byte, bool) {
 	if ct == "" || IsTextType(ct) || IsJSONType(ct) || IsXMLType(ct) {
 		return nil, false
 	}
 	data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
-	if err != nil || utf8.Valid(data) {
+	if err != nil || (utf8.Valid(data) && !knownBinaryType(ct)) {
 		return nil, false
 	}
 	return data, true
+}
+
+// knownBinaryType reports whether a content type is one whose bodies are
+// bytes, never text: images, audio, video, protobuf, PDF, archives.
+func knownBinaryType(ct string) bool {
+	if ct == "" || IsTextType(ct) {
+		return false
+	}
+	mt := MediaType(ct)
+	return strings.HasPrefix(mt, "image/") || strings.HasPrefix(mt, "audio/") || strings.HasPrefix(mt, "video/") ||
+		strings.Contains(mt, "protobuf") || strings.Contains(mt, "grpc") || mt == ContentTypeBinary ||
+		mt == "application/pdf" || mt == "application/zip" || mt == "application/gzip"
 }
 
 // isBinaryBody reports whether a body must be written base64-encoded in V4.
@@ -377,14 +391,8 @@ func isBinaryBody(b Body) bool {
 	if b.Encoded == "base64" {
 		return true
 	}
-	ct := b.EffectiveContentType()
-	if ct != "" && !IsTextType(ct) {
-		mt := MediaType(ct)
-		if strings.HasPrefix(mt, "image/") || strings.HasPrefix(mt, "audio/") || strings.HasPrefix(mt, "video/") ||
-			strings.Contains(mt, "protobuf") || strings.Contains(mt, "grpc") || mt == ContentTypeBinary ||
-			mt == "application/pdf" || mt == "application/zip" || mt == "application/gzip" {
-			return true
-		}
+	if knownBinaryType(b.EffectiveContentType()) {
+		return true
 	}
 	return !utf8.Valid(b.Content)
 }
@@ -403,7 +411,7 @@ func writeBodyV3(b Body) (any, bool) {
 	if b.IsJSON() && json.Valid(b.Content) {
 		return json.RawMessage(b.Content), true
 	}
-	if utf8.Valid(b.Content) {
+	if utf8.Valid(b.Content) && !knownBinaryType(b.EffectiveContentType()) {
 		return string(b.Content), true
 	}
 	return base64.StdEncoding.EncodeToString(b.Content), true
