@@ -140,3 +140,28 @@ func TestReviewCanIDeployProvider(t *testing.T) {
 	mustReviewVerify(t, c, web1, "o1", true)
 	require.Regexp(t, "^yes", check(), "the latest verification by o1 counts")
 }
+
+func TestReviewCanIDeployToTagAndMainBranch(t *testing.T) {
+	_, c := mustReviewServer(t)
+	ctx := context.Background()
+	web1 := mustReviewPublish(t, c, "Web", "1", "Orders", "/o").PactURLs[0]
+	require.NoError(t, c.EnsureVersionTag(ctx, "Orders", "o1", "prod"))
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o1", "main"))
+	mustReviewVerify(t, c, web1, "o1", true)
+	mustReviewVerify(t, c, web1, "o2", false)
+	check := func(req broker.CanIDeployRequest) string {
+		t.Helper()
+		req.Selectors = []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}
+		r, err := c.CanIDeploy(ctx, req)
+		require.NoError(t, err)
+		return deployable(r)
+	}
+	require.Equal(t, "yes", check(broker.CanIDeployRequest{ToTag: "prod"}), "latest prod Orders is o1")
+	require.Equal(t, "yes", check(broker.CanIDeployRequest{ToMainBranch: true}), "Orders main head is o1")
+	require.NoError(t, c.EnsureVersionTag(ctx, "Orders", "o2", "prod"))
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o2", "main"))
+	require.Equal(t, "no", check(broker.CanIDeployRequest{ToTag: "prod"}), "latest prod Orders is o2")
+	require.Equal(t, "no", check(broker.CanIDeployRequest{ToMainBranch: true}), "Orders main head is o2")
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o3", "main"))
+	require.Equal(t, "unknown", check(broker.CanIDeployRequest{ToMainBranch: true}), "o3 has not verified")
+}
