@@ -51,6 +51,11 @@ func TestContentSHAMatchesPactBroker(t *testing.T) {
 			pact:   `{"messages":[{"d":"z"},{"d":"y"}],"metadata":{"pact-specification":{"version":"3.0.0"}}}`,
 			hashed: `{"messages":[{"d":"y"},{"d":"z"}],"pact_specification_version":"3.0.0"}`,
 		},
+		{
+			name:   "neither interactions nor messages: the whole document as written",
+			pact:   `{"consumer":{"name":"C"}, "b":[2,1], "a":{"d":1.50,"c":"<"}, "interactions":null}`,
+			hashed: `{"consumer":{"name":"C"},"b":[2,1],"a":{"d":1.5,"c":"<"},"interactions":null}`,
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

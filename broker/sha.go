@@ -6,31 +6,39 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// ContentSHA returns the pact version identifier of a pact document: the
-// hex SHA-1 of a canonical JSON holding only what affects verification
-// (the "interactions" and "messages" arrays, each interaction without its
-// "_id", and the specification version), with object keys sorted and the
-// interactions sorted by their canonical JSON. Consumer and provider
-// names and the rest of the metadata do not change it, so republishing the
-// same interactions in another order or with another pact library version
-// gives the same SHA.
+// ContentSHA returns the pact version identifier of a pact document, the
+// same SHA-1 the Pact Broker computes (lib/pact_broker/pacts/generate_sha.rb):
+// over the JSON, as Ruby writes it, of only what affects verification (the
+// "interactions" and "messages", each interaction without its "_id", and
+// the specification version), with object keys sorted and the
+// interactions (or, without them, the messages) sorted by their JSON.
+// Consumer and provider names and the rest of the metadata do not change
+// it, so republishing the same interactions in another order or with
+// another pact library version gives the same SHA. Unlike the Pact Broker
+// it ignores "_id", which the Pact Broker adds to the pacts it serves, so
+// republishing a fetched pact keeps its SHA.
 //
-// A document with neither array hashes as a whole (canonicalised). The
-// error wraps ErrInvalid when pactJSON is not a JSON object.
+// A document with neither hashes as a whole, in its own key order, as the
+// Pact Broker does. The error wraps ErrInvalid when pactJSON is not a JSON
+// object.
 func ContentSHA(pactJSON []byte) (string, error) {
 	doc, err := decodeObject(pactJSON)
 	if err != nil {
 		return "", err
 	}
-	subject := verifiableContent(doc)
 	var buf bytes.Buffer
-	writeCanonical(&buf, subject)
+	if subject := verifiableContent(doc); subject != nil {
+		writeCanonical(&buf, subject)
+	} else if err := writeInOrder(&buf, pactJSON); err != nil {
+		return "", Invalid("content", "not valid JSON: %v", err)
+	}
 	sum := sha1.Sum(buf.Bytes())
 	return hex.EncodeToString(sum[:]), nil
 }
@@ -92,11 +100,12 @@ func jsonKind(v any) string {
 // as the Pact Broker does (lib/pact_broker/pacts/content.rb): the
 // "interactions" and "messages" present (neither null nor false), only the
 // first of them sorted, and the spec version under
-// "pact_specification_version".
+// "pact_specification_version". It returns nil when there is neither: the
+// Pact Broker then hashes the whole document as written (writeInOrder).
 func verifiableContent(doc map[string]any) any {
 	interactions, messages := doc["interactions"], doc["messages"]
 	if !truthy(interactions) && !truthy(messages) {
-		return doc
+		return nil
 	}
 	out := map[string]any{}
 	if truthy(interactions) {
@@ -167,6 +176,49 @@ func specVersion(doc map[string]any) any {
 		}
 	}
 	return md["pactSpecificationVersion"]
+}
+
+// writeInOrder re-encodes the JSON document data compactly, keeping its
+// key order, with strings and numbers written as writeCanonical does.
+func writeInOrder(b *bytes.Buffer, data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		object bool
+		n      int // tokens written inside: keys and values
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d, isDelim := tok.(json.Delim)
+		closing := isDelim && (d == '}' || d == ']')
+		if len(stack) > 0 && !closing {
+			top := &stack[len(stack)-1]
+			switch {
+			case top.object && top.n%2 == 1:
+				b.WriteByte(':')
+			case top.n > 0:
+				b.WriteByte(',')
+			}
+			top.n++
+		}
+		switch {
+		case closing:
+			b.WriteByte(byte(d))
+			stack = stack[:len(stack)-1]
+		case isDelim:
+			b.WriteByte(byte(d))
+			stack = append(stack, frame{object: d == '{'})
+		default:
+			writeCanonical(b, tok)
+		}
+	}
 }
 
 // writeCanonical writes v as JSON with object keys sorted and no
