@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,6 +94,10 @@ type Options struct {
 type expectation struct {
 	pact *pact.Pact
 	in   *pact.Interaction
+	// req is the request requests are matched against: in.Request, with
+	// its path unescaped when the pact writes it percent-escaped, since
+	// received paths are compared unescaped.
+	req  *pact.Request
 	used int
 }
 
@@ -123,7 +128,12 @@ func New(pacts []*pact.Pact, opts Options) *Server {
 	for _, p := range pacts {
 		for _, in := range p.Interactions {
 			if (in.Type == pact.HTTP || in.Type == "") && in.Request != nil && in.Response != nil {
-				s.exps = append(s.exps, &expectation{pact: p, in: in})
+				req := in.Request
+				if path, err := url.PathUnescape(req.Path); err == nil && path != req.Path {
+					req = req.Clone()
+					req.Path = path
+				}
+				s.exps = append(s.exps, &expectation{pact: p, in: in, req: req})
 			}
 		}
 	}
@@ -237,7 +247,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // its mismatches. Called with s.mu held.
 func (s *Server) find(actual *pact.Request) (exp, best *expectation, bestMs []match.Mismatch) {
 	for _, e := range s.exps {
-		ms := match.Request(e.in.Request, actual)
+		ms := match.Request(e.req, actual)
 		if len(ms) == 0 {
 			if e.used == 0 {
 				return e, nil, nil
