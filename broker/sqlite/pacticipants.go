@@ -14,6 +14,11 @@ func checkName(field, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return broker.Invalid(field, "must not be blank, got %q", v)
 	}
+	if v == "." || v == ".." {
+		// URL resolution removes these path segments: nothing could be
+		// reached under such a name.
+		return broker.Invalid(field, "must not be %q", v)
+	}
 	return checkNameLength(field, v)
 }
 
