@@ -346,9 +346,10 @@ func writeError(w http.ResponseWriter, body errorBody) {
 
 // actualRequest describes a received request in the pact model.
 func actualRequest(r *http.Request, body []byte) *pact.Request {
-	q := pact.Query{}
-	for k, vs := range r.URL.Query() {
-		q[k] = vs
+	// Only "&" separates parameters: url.ParseQuery drops pairs with a ";".
+	q, err := pact.ParseQueryString(r.URL.RawQuery)
+	if err != nil {
+		q = pact.Query(r.URL.Query())
 	}
 	h := pact.Headers{}
 	for k, vs := range r.Header {

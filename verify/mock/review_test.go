@@ -38,3 +38,27 @@ func TestReviewEscapedPactPathsMatch(t *testing.T) {
 		require.Equal(t, tc.want, resp.StatusCode, tc.path)
 	}
 }
+
+// A semicolon in a query value is part of the value (Go's ParseQuery
+// drops such pairs); only "&" separates parameters.
+func TestReviewQueryValuesKeepSemicolons(t *testing.T) {
+	t.Parallel()
+	p := mustParse(t, `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[
+	 {"description":"semicolon","request":{"method":"GET","path":"/s","query":{"a":["1;2"],"b":["x"]}},"response":{"status":200}}],
+	 "metadata":{"pactSpecification":{"version":"3.0.0"}}}`)
+	srv := httptest.NewServer(mock.New([]*pact.Pact{p}, mock.Options{}))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{
+		{"a=1;2&b=x", http.StatusOK},
+		{"b=x&a=1%3B2", http.StatusOK},
+		{"a=1&b=x", http.StatusInternalServerError},
+	} {
+		resp, err := http.Get(srv.URL + "/s?" + tc.query)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		require.Equal(t, tc.want, resp.StatusCode, tc.query)
+	}
+}
