@@ -59,10 +59,15 @@ func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) err
 	if err := fe.errOrNil(); err != nil {
 		return err
 	}
+	wip := false
 	if m := r.PathValue("metadata"); m != "" {
-		if _, err := decodeMetadata(m); err != nil {
+		md, err := decodeMetadata(m)
+		if err != nil {
 			return invalid("metadata", "%v", err)
 		}
+		// A verification of a pact served as work in progress does not
+		// take it out of the WIP set (the Pact Broker's verifications.wip).
+		wip = md.Get("w") == "true"
 	}
 	v, err := s.store.PublishVerification(r.Context(), VerificationInput{
 		Consumer:        r.PathValue("consumer"),
@@ -73,6 +78,7 @@ func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) err
 		BuildURL:        b.BuildURL,
 		TestResults:     nonNull(b.TestResults),
 		VerifiedBy:      nonNull(b.VerifiedBy),
+		WIP:             wip,
 	})
 	if err != nil {
 		return err

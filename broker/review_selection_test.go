@@ -132,3 +132,43 @@ func TestReviewDefaultSelection(t *testing.T) {
 	}
 	require.ElementsMatch(t, []string{"t2", "w1"}, versions)
 }
+
+// TestReviewWIPVerificationKeepsPactWIP checks that a verification of a
+// work-in-progress pact, published to the URL the broker gave for it
+// (metadata w=true), is recorded as a WIP verification: like the Pact
+// Broker, the pact stays in the WIP set until verified outside WIP mode.
+func TestReviewWIPVerificationKeepsPactWIP(t *testing.T) {
+	c := mustReviewTickingServer(t)
+	ctx := context.Background()
+	mustReviewPublishOn(t, c, "Web", "w1", "main", "Orders", "/main")
+	mustReviewPublishOn(t, c, "Web", "w2", "feat", "Orders", "/feat")
+	since := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	req := broker.PactsForVerificationRequest{ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}},
+		ProviderVersionBranch: "main", IncludePendingStatus: true, IncludeWIPPactsSince: &since}
+	wip := func() []broker.PactForVerification {
+		t.Helper()
+		got, err := c.PactsForVerification(ctx, "Orders", req)
+		require.NoError(t, err)
+		var out []broker.PactForVerification
+		for _, p := range got {
+			if p.WIP {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	before := wip()
+	require.Len(t, before, 1)
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o1", "main"))
+	fetched, err := c.FetchPact(ctx, before[0].URL)
+	require.NoError(t, err)
+	require.Contains(t, fetched.PublishVerificationResultsURL, "/metadata/")
+	require.NoError(t, c.PublishVerificationResult(ctx, fetched.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "o1"}))
+	require.Len(t, wip(), 1, "a WIP verification does not take the pact out of the WIP set")
+
+	plain, err := c.FetchPact(ctx, "/pacts/provider/Orders/consumer/Web/version/w2")
+	require.NoError(t, err)
+	require.NotContains(t, plain.PublishVerificationResultsURL, "/metadata/")
+	require.NoError(t, c.PublishVerificationResult(ctx, plain.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "o1"}))
+	require.Empty(t, wip(), "a successful verification outside WIP mode does")
+}
