@@ -65,3 +65,35 @@ func TestReviewDeleteVersionUpdatesHeads(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, got)
 }
+
+// TestReviewDeletePacticipant checks that deleting a provider removes its
+// pacts, verifications and deployments from every view.
+func TestReviewDeletePacticipant(t *testing.T) {
+	srv, c := mustReviewServer(t)
+	ctx := context.Background()
+	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod"})
+	require.NoError(t, err)
+	web1 := mustReviewPublish(t, c, "Web", "1", "Orders", "/o").PactURLs[0]
+	mustReviewPublish(t, c, "Web", "1", "Billing", "/b")
+	mustReviewVerify(t, c, web1, "o1", false)
+	mustReviewDeploy(t, c, "Orders", "o1", "prod", "")
+	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Orders"), 300)
+
+	_, err = c.FetchPact(ctx, web1)
+	require.ErrorIs(t, err, broker.ErrNotFound)
+	r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, ToEnvironment: "prod"})
+	require.NoError(t, err)
+	for _, row := range r.Rows {
+		require.NotEqual(t, "Orders", row.Provider)
+	}
+	// Orders' failed verification is gone; Billing, a required provider
+	// with no version in prod, leaves the answer unknown.
+	require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
+	require.Zero(t, r.Summary.Failed)
+	resp, err := http.Get(srv.URL + "/integrations")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NotContains(t, string(body), "Orders")
+	require.Contains(t, string(body), "Billing")
+}
