@@ -104,3 +104,28 @@ func TestReviewBooleanMatcherAcceptsBooleanStrings(t *testing.T) {
 		})
 	}
 }
+
+// Mixed content (text around child elements) is compared without
+// panicking; the element's text is all its own character data.
+func TestReviewXMLMixedContent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, expected, actual string
+		mismatches             int
+	}{
+		{"same", `<root>hi<a/>there<b>x</b>!</root>`, `<root>hi<a/>there<b>x</b>!</root>`, 0},
+		{"deep", `<r>a<s>b<t>c<u/>d</t>e</s>f</r>`, `<r>a<s>b<t>c<u/>d</t>e</s>f</r>`, 0},
+		{"text differs", `<root>hi<a/>there</root>`, `<root>hi<a/>where</root>`, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			exp := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
+				Body: pact.NewBody([]byte(tc.expected), "application/xml")}
+			act := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
+				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
+			var ms []match.Mismatch
+			require.NotPanics(t, func() { ms = match.Response(exp, act) })
+			require.Len(t, ms, tc.mismatches, "%v", ms)
+		})
+	}
+}

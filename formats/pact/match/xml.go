@@ -26,7 +26,9 @@ func parseXML(data []byte) (*xmlElem, error) {
 	dec.Strict = true
 	var stack []*xmlElem
 	var root *xmlElem
-	var text []strings.Builder
+	// Pointers: a strings.Builder must not be copied once written, and
+	// appending to a slice of values copies them when it grows.
+	var text []*strings.Builder
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -51,7 +53,7 @@ func parseXML(data []byte) (*xmlElem, error) {
 				root = el
 			}
 			stack = append(stack, el)
-			text = append(text, strings.Builder{})
+			text = append(text, &strings.Builder{})
 		case xml.EndElement:
 			if len(stack) == 0 {
 				return nil, fmt.Errorf("unbalanced end element %s", t.Name.Local)
