@@ -2,6 +2,7 @@ package broker_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
@@ -96,4 +97,41 @@ func TestReviewDeletePacticipant(t *testing.T) {
 	resp.Body.Close()
 	require.NotContains(t, string(body), "Orders")
 	require.Contains(t, string(body), "Billing")
+}
+
+// TestReviewDeleteProviderVersionUpdatesLatestVerification checks that the
+// latest verification of a pact falls back to the previous one when the
+// provider version that made it is deleted.
+func TestReviewDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
+	srv, c := mustReviewServer(t)
+	ctx := context.Background()
+	web1 := mustReviewPublish(t, c, "Web", "1", "Orders", "/o").PactURLs[0]
+	mustReviewVerify(t, c, web1, "o1", true)
+	mustReviewVerify(t, c, web1, "o2", false)
+	latest := func() (int, bool) {
+		t.Helper()
+		p, err := c.FetchPact(ctx, web1)
+		require.NoError(t, err)
+		resp, err := http.Get(p.PublishVerificationResultsURL + "/latest")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var doc struct {
+			Success bool `json:"success"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&doc)
+		return resp.StatusCode, doc.Success
+	}
+	status, success := latest()
+	require.Equal(t, http.StatusOK, status)
+	require.False(t, success)
+	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Orders/versions/o2"), 300)
+	status, success = latest()
+	require.Equal(t, http.StatusOK, status)
+	require.True(t, success, "o1's verification is the latest left")
+	r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}})
+	require.NoError(t, err)
+	require.Equal(t, "yes", deployable(r), r.Summary.Reason)
+	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Orders/versions/o1"), 300)
+	status, _ = latest()
+	require.Equal(t, http.StatusNotFound, status)
 }
