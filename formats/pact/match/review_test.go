@@ -1,6 +1,7 @@
 package match_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -125,6 +126,33 @@ func TestReviewXMLMixedContent(t *testing.T) {
 				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
 			var ms []match.Mismatch
 			require.NotPanics(t, func() { ms = match.Response(exp, act) })
+			require.Len(t, ms, tc.mismatches, "%v", ms)
+		})
+	}
+}
+
+// min/max on an XML element count its child nodes, text included, as
+// Pact's engine does: an eachLike of elements holding text passes.
+func TestReviewXMLMinCountsText(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, expected, rules, actual string
+		mismatches                    int
+	}{
+		{"repeated text elements", `<root><item id="1">x</item></root>`, `{"$.root.item":{"matchers":[{"match":"type","min":1}]}}`,
+			`<root><item id="2">y</item><item id="3">z</item></root>`, 0},
+		{"text is one child", `<root><item>x</item></root>`, `{"$.root.item":{"matchers":[{"match":"type","min":2}]}}`,
+			`<root><item>y</item></root>`, 1},
+		{"empty element has none", `<root><item>x</item></root>`, `{"$.root.item":{"matchers":[{"match":"type","min":1}]}}`,
+			`<root><item/></root>`, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			exp := mustReviewResponse(t, `{"status":200,"headers":{"Content-Type":"application/xml"},"body":`+
+				strconv.Quote(tc.expected)+`,"matchingRules":{"body":`+tc.rules+`}}`)
+			act := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
+				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
+			ms := match.Response(exp, act)
 			require.Len(t, ms, tc.mismatches, "%v", ms)
 		})
 	}

@@ -158,10 +158,15 @@ func elementRules(list *pact.RuleList, e, a *xmlElem, cascaded bool) []string {
 				ms = append(ms, fmt.Sprintf("Expected '%s' to be the same type as '%s'", e.name, a.name))
 			}
 			if !cascaded {
-				if min, ok := toInt(m.Attrs["min"]); ok && len(a.children) < min {
+				// Pact counts child nodes: the element's text is one.
+				n := len(a.children)
+				if a.text != "" {
+					n++
+				}
+				if min, ok := toInt(m.Attrs["min"]); ok && n < min {
 					ms = append(ms, fmt.Sprintf("Expected '%s' to have at least %d children", a.name, min))
 				}
-				if max, ok := toInt(m.Attrs["max"]); ok && len(a.children) > max {
+				if max, ok := toInt(m.Attrs["max"]); ok && n > max {
 					ms = append(ms, fmt.Sprintf("Expected '%s' to have at most %d children", a.name, max))
 				}
 			}
