@@ -157,3 +157,27 @@ func TestReviewXMLMinCountsText(t *testing.T) {
 		})
 	}
 }
+
+// Namespaced XML attributes are told apart by namespace URI, not prefix.
+func TestReviewXMLAttributeNamespaces(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, expected, actual string
+		mismatches             int
+	}{
+		{"same URI other prefix", `<root xmlns:a="urn:x" a:id="1"/>`, `<root xmlns:b="urn:x" b:id="1"/>`, 0},
+		{"other URI", `<root xmlns:a="urn:x" a:id="1"/>`, `<root xmlns:b="urn:y" b:id="1"/>`, 1},
+		{"namespaced vs plain", `<root xmlns:a="urn:x" a:id="1"/>`, `<root id="1"/>`, 1},
+		{"plain", `<root id="1"/>`, `<root id="1"/>`, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			exp := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
+				Body: pact.NewBody([]byte(tc.expected), "application/xml")}
+			act := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
+				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
+			ms := match.Response(exp, act)
+			require.Len(t, ms, tc.mismatches, "%v", ms)
+		})
+	}
+}

@@ -44,7 +44,7 @@ func parseXML(data []byte) (*xmlElem, error) {
 				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 					continue
 				}
-				el.attrs = append(el.attrs, xml.Attr{Name: xml.Name{Local: a.Name.Local}, Value: a.Value})
+				el.attrs = append(el.attrs, xml.Attr{Name: xml.Name{Space: a.Name.Space, Local: a.Name.Local}, Value: a.Value})
 			}
 			if len(stack) > 0 {
 				parent := stack[len(stack)-1]
@@ -106,9 +106,10 @@ func (c *xmlCmp) add(plain []string, exp, act, msg string) {
 	c.out = append(c.out, Mismatch{Kind: KindBody, Path: formatPath(plain), Expected: exp, Actual: act, Message: msg})
 }
 
-func attrValue(attrs []xml.Attr, name string) (string, bool) {
+// attrValue finds an attribute by local name and namespace URI.
+func attrValue(attrs []xml.Attr, name xml.Name) (string, bool) {
 	for _, a := range attrs {
-		if a.Name.Local == name {
+		if a.Name == name {
 			return a.Value, true
 		}
 	}
@@ -240,9 +241,13 @@ func (c *xmlCmp) attributes(loc, plain []string, e, a *xmlElem) {
 	}
 	for _, ea := range e.attrs {
 		name := "@" + ea.Name.Local
-		av, ok := attrValue(a.attrs, ea.Name.Local)
+		av, ok := attrValue(a.attrs, ea.Name)
 		if !ok {
-			c.add(child(plain, name), ea.Value, "", fmt.Sprintf("Expected attribute '%s'='%s' but was missing", ea.Name.Local, ea.Value))
+			qname := ea.Name.Local
+			if ea.Name.Space != "" {
+				qname = ea.Name.Space + ":" + qname
+			}
+			c.add(child(plain, name), ea.Value, "", fmt.Sprintf("Expected attribute '%s'='%s' but was missing", qname, ea.Value))
 			continue
 		}
 		c.value(child(loc, name), child(plain, name), ea.Value, av)
