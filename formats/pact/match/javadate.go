@@ -3,8 +3,10 @@ package match
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/contracts-dev/contracts/formats/pact"
 )
@@ -36,7 +38,7 @@ func dateMessages(m *pact.Matcher, act any) []string {
 	s, _ := textOf(act)
 	var ok bool
 	if format == "" {
-		ok = defaultDateRe(m.Type).MatchString(s)
+		ok = dayExists(defaultDateRe(m.Type), s)
 		switch m.Type {
 		case "date":
 			format = defaultDateFormat
@@ -50,7 +52,7 @@ func dateMessages(m *pact.Matcher, act any) []string {
 		if err != nil {
 			return []string{fmt.Sprintf("Invalid %s format '%s': %v", kind, format, err)}
 		}
-		ok = re.MatchString(s)
+		ok = dayExists(re, s)
 	}
 	if !ok {
 		return []string{fmt.Sprintf("Expected '%s' to match a %s pattern of '%s'", s, kind, format)}
@@ -59,9 +61,9 @@ func dateMessages(m *pact.Matcher, act any) []string {
 }
 
 var (
-	isoDateRe     = regexp.MustCompile(`^\d{4}-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])$`)
+	isoDateRe     = regexp.MustCompile(`^(?P<y>\d{4})-(?P<M>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])$`)
 	isoTimeRe     = regexp.MustCompile(`^([01]?\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)?$`)
-	isoDateTimeRe = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$`)
+	isoDateTimeRe = regexp.MustCompile(`^(?P<y>\d{4})-(?P<M>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$`)
 )
 
 func defaultDateRe(t string) *regexp.Regexp {
@@ -83,6 +85,7 @@ func javaDateRegex(format string) (*regexp.Regexp, error) {
 	}
 	var b strings.Builder
 	b.WriteByte('^')
+	named := map[string]bool{}
 	rs := []rune(format)
 	for i := 0; i < len(rs); {
 		c := rs[i]
@@ -137,6 +140,12 @@ func javaDateRegex(format string) (*regexp.Regexp, error) {
 		part, err := datePart(c, n)
 		if err != nil {
 			return nil, err
+		}
+		// The first year, month and day fields are captured so that
+		// dayExists can check the day is in the month.
+		if g := dateGroup(c, n); g != "" && !named[g] {
+			named[g] = true
+			part = "(?P<" + g + ">" + part + ")"
 		}
 		b.WriteString(part)
 		i += n
@@ -277,4 +286,66 @@ func datePart(c rune, n int) (string, error) {
 		return `[A-Za-z][A-Za-z0-9_/+-]*`, nil
 	}
 	return "", fmt.Errorf("unknown pattern letter %q", c)
+}
+
+// dateGroup names the capture group for pattern letter c repeated n times
+// when it is a year ("y", two digits: "yy"), month ("M") or day of month
+// ("d") field; "" otherwise.
+func dateGroup(c rune, n int) string {
+	switch c {
+	case 'y', 'u':
+		if n == 2 {
+			return "yy"
+		}
+		return "y"
+	case 'M', 'L':
+		return "M"
+	case 'd':
+		return "d"
+	}
+	return ""
+}
+
+var monthNames = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+// dayExists reports whether s matches re and, where re captures a month
+// and a day, the month has that day (29 February only in leap years; as
+// in Pact, never when there is no year).
+func dayExists(re *regexp.Regexp, s string) bool {
+	m := re.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	group := func(name string) string {
+		if i := re.SubexpIndex(name); i >= 0 {
+			return m[i]
+		}
+		return ""
+	}
+	ms, ds := group("M"), group("d")
+	if ms == "" || ds == "" {
+		return true
+	}
+	month, err := strconv.Atoi(ms)
+	if err != nil {
+		month = 0
+		for i, name := range monthNames {
+			if strings.HasPrefix(strings.ToLower(ms), name) {
+				month = i + 1
+			}
+		}
+	}
+	day, err := strconv.Atoi(ds)
+	if err != nil || month < 1 || month > 12 {
+		return true
+	}
+	year := 1970 // Pact's default year, not a leap year
+	if y, err := strconv.Atoi(group("y")); err == nil {
+		year = y
+	} else if y, err := strconv.Atoi(group("yy")); err == nil {
+		year = 2000 + y
+	}
+	// The day after the last of the month is day 0 of the next one.
+	last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return day <= last
 }

@@ -181,3 +181,41 @@ func TestReviewXMLAttributeNamespaces(t *testing.T) {
 		})
 	}
 }
+
+// Date matchers reject days a month does not have, as the Pact verifier
+// does: the shape alone is not a date.
+func TestReviewDatesMustExist(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		kind, format, value string
+		ok                  bool
+	}{
+		{"date", "yyyy-MM-dd", "2024-02-29", true},
+		{"date", "yyyy-MM-dd", "2023-02-29", false},
+		{"date", "yyyy-MM-dd", "2024-04-31", false},
+		{"date", "yyyy-MM-dd", "2024-12-31", true},
+		{"date", "dd MMM yyyy", "31 Apr 2024", false},
+		{"date", "dd MMMM yyyy", "30 February 2024", false},
+		{"date", "dd/MM/yy", "29/02/23", false},
+		{"date", "dd/MM/yy", "29/02/24", true},
+		{"date", "MM-dd", "02-29", false},
+		{"date", "MM-dd", "02-28", true},
+		{"date", "MM-dd", "02-30", false},
+		{"date", "", "2023-02-29", false},
+		{"timestamp", "", "2023-02-30T10:11:12", false},
+		{"timestamp", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2023-06-31T10:11:12.123Z", false},
+		{"timestamp", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "2023-06-30T10:11:12.123Z", true},
+	} {
+		t.Run(tc.kind+" "+tc.format+" "+tc.value, func(t *testing.T) {
+			t.Parallel()
+			exp := mustReviewResponse(t, `{"status":200,"headers":{"Content-Type":"application/json"},"body":{"a":"x"},`+
+				`"matchingRules":{"body":{"$.a":{"matchers":[{"match":"`+tc.kind+`","`+tc.kind+`":"`+tc.format+`"}]}}}}`)
+			ms := match.Response(exp, jsonResponse(`{"a":"`+tc.value+`"}`))
+			if tc.ok {
+				require.Empty(t, ms)
+			} else {
+				require.Len(t, ms, 1, "%v", ms)
+			}
+		})
+	}
+}
