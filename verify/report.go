@@ -36,6 +36,7 @@ const (
 	FailureOther       FailureID = "mismatch"
 	FailureStateChange FailureID = "state-change-failed"
 	FailureRequest     FailureID = "request-failed"
+	FailureInternal    FailureID = "internal-error"
 )
 
 // Summaries of each failure kind, as the Pact verifier words them.
@@ -47,6 +48,7 @@ var failureSummaries = map[FailureID]string{
 	FailureOther:       "Response had differences",
 	FailureStateChange: "State change request failed",
 	FailureRequest:     "Request to the provider failed",
+	FailureInternal:    "The verifier failed on this interaction",
 }
 
 // Failure is one reason an interaction did not pass.

@@ -151,6 +151,18 @@ func parseAll(srcs []Source) ([]*pact.Pact, error) {
 	return parsed, nil
 }
 
+// callTransport replays one interaction. A panic in the transport or the
+// matching engine is a bug of ours, never the provider's doing: it fails
+// this interaction (crashed) instead of ending the whole run.
+func callTransport(ctx context.Context, t Transport, call Call) (out Outcome, crashed bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, crashed = Outcome{Err: fmt.Errorf("internal error while verifying this interaction (a bug in contracts, please report it): %v", r)}, true
+		}
+	}()
+	return t.Verify(ctx, call), false
+}
+
 // verifyInteraction sets up the provider states, replays the interaction
 // and tears the states down, filling res.
 func (s *settings) verifyInteraction(ctx context.Context, t Transport, p *pact.Pact, in *pact.Interaction, res *InteractionResult) {
@@ -169,9 +181,13 @@ func (s *settings) verifyInteraction(ctx context.Context, t Transport, p *pact.P
 		log.Warn("state change failed", "error", setupErr)
 		return
 	}
-	out := t.Verify(ctx, Call{Pact: p, Interaction: in, StateValues: values})
+	out, crashed := callTransport(ctx, t, Call{Pact: p, Interaction: in, StateValues: values})
 	res.Warnings = append(res.Warnings, out.Warnings...)
-	if out.Err != nil {
+	switch {
+	case crashed:
+		res.Failures = append(res.Failures, failure(FailureInternal, out.Err.Error()))
+		log.Error("verifier crashed on an interaction", "error", out.Err)
+	case out.Err != nil:
 		res.Failures = append(res.Failures, failure(FailureRequest, out.Err.Error()))
 	}
 	res.Failures = append(res.Failures, failuresFrom(out.Mismatches)...)
