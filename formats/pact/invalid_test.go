@@ -39,6 +39,7 @@ func TestParseRefusesInvalid(t *testing.T) {
 		{"combine_bad.json", "$.interactions[0].response.matchingRules.body['$.a'].combine", `got "XOR"`},
 		{"generator_without_type.json", "$.interactions[0].response.generators.body['$.a']", `"type"`},
 		{"v2_rules_mixed.json", "$.interactions[0].request.matchingRules.body", "V2 rule key"},
+		{"v2_rules_unknown_path.json", "$.interactions[0].request.matchingRules['$.bodyy.a']", "unknown V2 rule path"},
 		{"message_metadata_array.json", "$.messages[0].metadata", "expected an object, got array"},
 		{"sync_response_object.json", "$.interactions[0].response", "expected an array, got object"},
 		{"interactions_and_messages.json", "$", "got both"},

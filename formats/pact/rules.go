@@ -49,6 +49,9 @@ func parseRules(path string, raw json.RawMessage) (MatchingRules, error) {
 				return nil, err
 			}
 			cat, sub := splitV2Key(k)
+			if !v2Categories[cat] {
+				return nil, perr(kp, "unknown V2 rule path %q: expected one under $.body, $.headers, $.query, $.path, $.method, $.status or $.metadata", k)
+			}
 			if rules[cat] == nil {
 				rules[cat] = map[string]RuleList{}
 			}
@@ -206,6 +209,14 @@ func parseMatcher(path string, raw json.RawMessage) (Matcher, error) {
 		m.Attrs = attrs
 	}
 	return m, nil
+}
+
+// v2Categories are the categories a V2 rule path may name (after
+// splitV2Key). Anything else would become a category no later version can
+// write back in a form that reads as the same rules.
+var v2Categories = map[string]bool{
+	CategoryBody: true, CategoryHeader: true, CategoryQuery: true, CategoryPath: true,
+	CategoryMethod: true, CategoryStatus: true, CategoryMetadata: true,
 }
 
 // splitV2Key converts a V2 rule key into a category and a key within it:
