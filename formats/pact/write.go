@@ -92,6 +92,15 @@ func (w writer) check(in *Interaction, messages bool, all []*Interaction) error 
 		if in.Request == nil || in.Response == nil {
 			return fmt.Errorf("an HTTP interaction needs a request and a response")
 		}
+		if w.layout == V2 {
+			for _, rules := range []MatchingRules{in.Request.Rules, in.Response.Rules} {
+				for cat := range rules {
+					if !v2Categories[cat] {
+						return fmt.Errorf("matching rules of category %q cannot be written as V2", cat)
+					}
+				}
+			}
+		}
 	case AsyncMessage:
 		if in.Message == nil {
 			return fmt.Errorf("an asynchronous message interaction needs a message")
