@@ -94,9 +94,14 @@ func (w writer) check(in *Interaction, messages bool, all []*Interaction) error 
 		}
 		if w.layout == V2 {
 			for _, rules := range []MatchingRules{in.Request.Rules, in.Response.Rules} {
-				for cat := range rules {
+				for cat, byPath := range rules {
 					if !v2Categories[cat] {
 						return fmt.Errorf("matching rules of category %q cannot be written as V2", cat)
+					}
+					for sub := range byPath {
+						if c, s := splitV2Key(v2Key(cat, sub)); c != cat || s != sub && !(cat == CategoryBody && sub == "" && s == "$") {
+							return fmt.Errorf("the %s rule path %q has no V2 form", cat, sub)
+						}
 					}
 				}
 			}
