@@ -71,11 +71,7 @@ func TestReviewXMLNamespacesCompareByURI(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			exp := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
-				Body: pact.NewBody([]byte(tc.expected), "application/xml")}
-			act := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
-				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
-			ms := match.Response(exp, act)
+			ms := match.Response(xmlResponse(tc.expected), xmlResponse(tc.actual))
 			require.Len(t, ms, tc.mismatches, "%v", ms)
 		})
 	}
@@ -120,10 +116,7 @@ func TestReviewXMLMixedContent(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			exp := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
-				Body: pact.NewBody([]byte(tc.expected), "application/xml")}
-			act := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
-				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
+			exp, act := xmlResponse(tc.expected), xmlResponse(tc.actual)
 			var ms []match.Mismatch
 			require.NotPanics(t, func() { ms = match.Response(exp, act) })
 			require.Len(t, ms, tc.mismatches, "%v", ms)
@@ -150,9 +143,7 @@ func TestReviewXMLMinCountsText(t *testing.T) {
 			t.Parallel()
 			exp := mustReviewResponse(t, `{"status":200,"headers":{"Content-Type":"application/xml"},"body":`+
 				strconv.Quote(tc.expected)+`,"matchingRules":{"body":`+tc.rules+`}}`)
-			act := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
-				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
-			ms := match.Response(exp, act)
+			ms := match.Response(exp, xmlResponse(tc.actual))
 			require.Len(t, ms, tc.mismatches, "%v", ms)
 		})
 	}
@@ -172,11 +163,7 @@ func TestReviewXMLAttributeNamespaces(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			exp := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
-				Body: pact.NewBody([]byte(tc.expected), "application/xml")}
-			act := &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
-				Body: pact.NewBody([]byte(tc.actual), "application/xml")}
-			ms := match.Response(exp, act)
+			ms := match.Response(xmlResponse(tc.expected), xmlResponse(tc.actual))
 			require.Len(t, ms, tc.mismatches, "%v", ms)
 		})
 	}
@@ -218,4 +205,10 @@ func TestReviewDatesMustExist(t *testing.T) {
 			}
 		})
 	}
+}
+
+// xmlResponse is a 200 response with an XML body.
+func xmlResponse(body string) *pact.Response {
+	return &pact.Response{Status: 200, Headers: pact.Headers{"Content-Type": {"application/xml"}},
+		Body: pact.NewBody([]byte(body), "application/xml")}
 }
