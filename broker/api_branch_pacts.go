@@ -47,7 +47,7 @@ func (s *server) branchPacts(ctx context.Context, consumer, provider, branch str
 	if err != nil {
 		return nil, err
 	}
-	return pactsAt(ctx, s.store, consumer, provider, vs, func(v Version) string { return v.Number })
+	return pactsAt(ctx, s.store.Store, consumer, provider, vs, func(v Version) string { return v.Number })
 }
 
 // pactsAt returns the pacts of consumer with provider published by each

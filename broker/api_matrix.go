@@ -291,7 +291,7 @@ func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q MatrixQuery, success []string) error {
-	res, err := QueryMatrix(r.Context(), s.store, q)
+	res, err := QueryMatrix(r.Context(), s.store.Store, q)
 	if err != nil {
 		if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
 			return s.matrixError(w, r, err)

@@ -76,7 +76,7 @@ func (s *server) statePacts(ctx context.Context, r *http.Request, consumer, prov
 	if err != nil {
 		return nil, err
 	}
-	return pactsAt(ctx, s.store, consumer, provider, refs, func(ref VersionRef) string { return ref.Number })
+	return pactsAt(ctx, s.store.Store, consumer, provider, refs, func(ref VersionRef) string { return ref.Number })
 }
 
 // namedState is a provider state as pacts write it.

@@ -297,7 +297,7 @@ func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	pacts, err := PactsForVerification(r.Context(), s.store, req)
+	pacts, err := PactsForVerification(r.Context(), s.store.Store, req)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ type ServerConfig struct {
 	Logger *slog.Logger
 	// Auth holds the accepted credentials.
 	Auth AuthConfig
+	// Rules are the Pact Broker behaviours for older clients (see Rules);
+	// nil means DefaultRules.
+	Rules *Rules
 	// AllowOverwrite lets a publication change the content of a pact
 	// already published for the same consumer version.
 	AllowOverwrite bool
@@ -44,7 +47,7 @@ type ServerConfig struct {
 }
 
 type server struct {
-	store   Store
+	store   *Service
 	cfg     ServerConfig
 	log     *slog.Logger
 	metrics *metrics
@@ -52,7 +55,8 @@ type server struct {
 }
 
 // NewServer returns the broker's HTTP handler: the Pact-Broker-compatible
-// HAL JSON API, /health and /metrics, over store.
+// HAL JSON API, /health and /metrics, over store with the rules of
+// cfg.Rules.
 func NewServer(store Store, cfg ServerConfig) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -64,7 +68,11 @@ func NewServer(store Store, cfg ServerConfig) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{store: store, cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+	rules := DefaultRules()
+	if cfg.Rules != nil {
+		rules = *cfg.Rules
+	}
+	s := &server{store: NewService(store, rules), cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
 	if cfg.Auth.Open() {
 		log.Warn("no credentials configured: the broker is open to anyone for reading and writing")
 	}
@@ -125,7 +133,7 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) {
 // pingStore checks the store answers: with its Ping method when it has
 // one, else with the cheapest read.
 func (s *server) pingStore(r *http.Request) error {
-	if p, ok := s.store.(interface{ Ping(context.Context) error }); ok {
+	if p, ok := s.store.Store.(interface{ Ping(context.Context) error }); ok {
 		return p.Ping(r.Context())
 	}
 	_, err := s.store.ListPacticipants(r.Context(), Page{Limit: 1})

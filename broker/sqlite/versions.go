@@ -30,9 +30,6 @@ func lookupVersion(ctx context.Context, tx *txn, pacticipant, number string) (pi
 
 // ensureVersion creates pacticipant and version as needed.
 func (s *Store) ensureVersion(ctx context.Context, tx *txn, pacticipant, number string) (pid, vid int64, created bool, err error) {
-	if err := checkName("version", number); err != nil {
-		return 0, 0, false, err
-	}
 	pid, _, err = s.ensurePacticipant(ctx, tx, pacticipant)
 	if err != nil {
 		return 0, 0, false, err
@@ -239,10 +236,8 @@ func refreshBranchHead(ctx context.Context, tx *txn, branchID int64) error {
 }
 
 // addBranchVersion puts vid on the branch and maintains the branch head.
-func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, branch string) (created bool, err error) {
-	if err := checkName("branch", branch); err != nil {
-		return false, err
-	}
+func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b broker.BranchWrite) (created bool, err error) {
+	branch := b.Name
 	now := s.nowNanos()
 	var bid int64
 	err = tx.QueryRowContext(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pid, branch).Scan(&bid)
@@ -264,8 +259,10 @@ func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	if err := s.maybeSetMainBranch(ctx, tx, pid, branch); err != nil {
-		return false, err
+	if b.SetMainBranch {
+		if err := s.setMainBranchIfNone(ctx, tx, pid, branch); err != nil {
+			return false, err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO branch_heads (branch_id, version_id) VALUES (?, ?)
 		ON CONFLICT (branch_id) DO UPDATE SET version_id = max(version_id, excluded.version_id)`, bid, vid); err != nil {
@@ -276,23 +273,20 @@ func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b
 }
 
 // AddBranchVersion implements broker.Store.
-func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, branch, version string) (broker.BranchVersion, bool, error) {
+func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, version string, b broker.BranchWrite) (broker.BranchVersion, bool, error) {
 	var (
 		out     broker.BranchVersion
 		created bool
 	)
-	if err := checkName("branch", branch); err != nil {
-		return out, false, err
-	}
 	err := s.write(ctx, func(tx *txn) error {
 		pid, vid, _, err := s.ensureVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
 		}
-		if created, err = s.addBranchVersion(ctx, tx, pid, vid, branch); err != nil {
+		if created, err = s.addBranchVersion(ctx, tx, pid, vid, b); err != nil {
 			return err
 		}
-		out, err = getBranchVersion(ctx, tx, pacticipant, branch, version)
+		out, err = getBranchVersion(ctx, tx, pacticipant, b.Name, version)
 		return err
 	})
 	return out, created, err
@@ -402,10 +396,9 @@ func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) er
 	})
 }
 
-func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, tag string) (bool, error) {
-	if err := checkName("tag", tag); err != nil {
-		return false, err
-	}
+// addTag tags vid and applies t's effects when the tag is new.
+func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, t broker.TagWrite) (bool, error) {
+	tag := t.Name
 	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (version_id, name, pacticipant_id, created_at) VALUES (?, ?, ?, ?)`, vid, tag, pid, s.nowNanos())
 	if err != nil {
 		return false, err
@@ -414,24 +407,29 @@ func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, tag string)
 	if n == 0 {
 		return false, nil
 	}
-	if err := s.maybeSetMainBranch(ctx, tx, pid, tag); err != nil {
-		return false, err
+	if t.SetMainBranch {
+		if err := s.setMainBranchIfNone(ctx, tx, pid, tag); err != nil {
+			return false, err
+		}
 	}
-	if err := s.maybeFirstTagAsBranch(ctx, tx, pid, vid, tag); err != nil {
-		return false, err
+	if t.BranchWithin > 0 {
+		if err := s.branchIfFirstTag(ctx, tx, pid, vid, t); err != nil {
+			return false, err
+		}
 	}
-	return true, s.maybeDeployForTag(ctx, tx, pid, vid, tag)
+	if t.RecordDeployment {
+		if err := s.deployToNamed(ctx, tx, pid, vid, tag); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
-// maybeDeployForTag records a deployment when a version is tagged with the
-// name of an environment: clients that predate environments tag the
-// version they deploy.
-func (s *Store) maybeDeployForTag(ctx context.Context, tx *txn, pid, vid int64, tag string) error {
-	if !s.deployForTags {
-		return nil
-	}
+// deployToNamed records a deployment of vid to the environment named
+// name, when there is one.
+func (s *Store) deployToNamed(ctx context.Context, tx *txn, pid, vid int64, name string) error {
 	var eid int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM environments WHERE name = ?`, tag).Scan(&eid)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM environments WHERE name = ?`, name).Scan(&eid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -442,14 +440,10 @@ func (s *Store) maybeDeployForTag(ctx context.Context, tx *txn, pid, vid int64, 
 	return err
 }
 
-// maybeFirstTagAsBranch puts a version on a branch named like its first
-// tag when that tag came within firstTagWindow of the version's creation
-// and the version has no branch: clients that predate branches tag each
-// version with its git branch.
-func (s *Store) maybeFirstTagAsBranch(ctx context.Context, tx *txn, pid, vid int64, tag string) error {
-	if s.firstTagWindow <= 0 {
-		return nil
-	}
+// branchIfFirstTag puts vid on a branch named t.Name when it has no
+// branch, t is its only tag and it was created at most t.BranchWithin ago
+// (see broker.TagWrite).
+func (s *Store) branchIfFirstTag(ctx context.Context, tx *txn, pid, vid int64, t broker.TagWrite) error {
 	var created int64
 	var branches, tags int
 	if err := tx.QueryRowContext(ctx, `SELECT created_at,
@@ -458,23 +452,17 @@ func (s *Store) maybeFirstTagAsBranch(ctx context.Context, tx *txn, pid, vid int
 		FROM versions WHERE id = ?`, vid).Scan(&created, &branches, &tags); err != nil {
 		return err
 	}
-	if branches > 0 || tags != 1 || s.nowNanos()-created > int64(s.firstTagWindow) {
+	if branches > 0 || tags != 1 || s.nowNanos()-created > int64(t.BranchWithin) {
 		return nil
 	}
-	_, err := s.addBranchVersion(ctx, tx, pid, vid, tag)
+	_, err := s.addBranchVersion(ctx, tx, pid, vid, broker.BranchWrite{Name: t.Name, SetMainBranch: t.SetMainBranch})
 	return err
 }
 
-// maybeSetMainBranch gives a pacticipant without a main branch the name of
-// a branch or tag it just used when that is a main branch candidate.
-func (s *Store) maybeSetMainBranch(ctx context.Context, tx *txn, pid int64, name string) error {
-	for _, c := range s.mainBranches {
-		if c == name {
-			_, err := tx.ExecContext(ctx, `UPDATE pacticipants SET main_branch = ?, updated_at = ? WHERE id = ? AND main_branch = ''`, name, s.nowNanos(), pid)
-			return err
-		}
-	}
-	return nil
+// setMainBranchIfNone gives a pacticipant without a main branch this one.
+func (s *Store) setMainBranchIfNone(ctx context.Context, tx *txn, pid int64, name string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE pacticipants SET main_branch = ?, updated_at = ? WHERE id = ? AND main_branch = ''`, name, s.nowNanos(), pid)
+	return err
 }
 
 func getTag(ctx context.Context, tx *txn, pacticipant, version, tag string) (broker.Tag, error) {
@@ -491,23 +479,20 @@ func getTag(ctx context.Context, tx *txn, pacticipant, version, tag string) (bro
 }
 
 // AddTag implements broker.Store.
-func (s *Store) AddTag(ctx context.Context, pacticipant, version, tag string) (broker.Tag, bool, error) {
+func (s *Store) AddTag(ctx context.Context, pacticipant, version string, t broker.TagWrite) (broker.Tag, bool, error) {
 	var (
 		out     broker.Tag
 		created bool
 	)
-	if err := checkName("tag", tag); err != nil {
-		return out, false, err
-	}
 	err := s.write(ctx, func(tx *txn) error {
 		pid, vid, _, err := s.ensureVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
 		}
-		if created, err = s.addTag(ctx, tx, pid, vid, tag); err != nil {
+		if created, err = s.addTag(ctx, tx, pid, vid, t); err != nil {
 			return err
 		}
-		out, err = getTag(ctx, tx, pacticipant, version, tag)
+		out, err = getTag(ctx, tx, pacticipant, version, t.Name)
 		return err
 	})
 	return out, created, err

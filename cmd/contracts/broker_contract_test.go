@@ -66,7 +66,7 @@ func fixedIDs(ids ...string) func() string {
 	}
 }
 
-func (p *contractProvider) reset(ids ...string) (*sqlite.Store, error) {
+func (p *contractProvider) reset(ids ...string) (*broker.Service, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n++
@@ -76,7 +76,7 @@ func (p *contractProvider) reset(ids ...string) (*sqlite.Store, error) {
 	}
 	p.tb.Cleanup(func() { _ = store.Close() })
 	p.h = broker.NewServer(store, broker.ServerConfig{BaseURL: "http://example.org"})
-	return store, nil
+	return broker.NewService(store, broker.DefaultRules()), nil
 }
 
 const (
