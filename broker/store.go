@@ -198,6 +198,18 @@ type Integration struct {
 	LatestPactCreatedAt time.Time
 }
 
+// IntegrationSummary is an integration with its latest pact and that
+// pact's latest verification (see Store.ListIntegrationSummaries).
+type IntegrationSummary struct {
+	Integration
+	// LatestPact is the pact of the latest consumer version with a pact,
+	// without content; nil when there is none.
+	LatestPact *Pact
+	// LatestVerification is the newest verification of LatestPact's
+	// content; nil when it has none.
+	LatestVerification *Verification
+}
+
 // Webhook is a stored webhook definition. Consumer and Provider are
 // optional filters ("" matches any).
 type Webhook struct {
@@ -579,6 +591,19 @@ type Store interface {
 	// DeleteIntegration deletes the integration with all its pacts and
 	// verifications. ErrNotFound.
 	DeleteIntegration(ctx context.Context, consumer, provider string) error
+	// ListIntegrationSummaries lists integrations as ListIntegrations does,
+	// each with its latest pact (as ListPactVersions' first) and that pact
+	// content's latest verification (as LatestVerification), in one
+	// snapshot.
+	ListIntegrationSummaries(ctx context.Context, page Page) ([]IntegrationSummary, error)
+	// ListPacticipantIntegrations lists every integration the pacticipant
+	// is the consumer or the provider of, ordered by consumer then
+	// provider, without a page limit (none when it has none).
+	ListPacticipantIntegrations(ctx context.Context, pacticipant string) ([]Integration, error)
+	// ProvidersOfVersions returns, for each of the pacticipant's version
+	// numbers that has pacts, the providers it has pacts with (as
+	// ProvidersOfVersion), in one snapshot. Unknown numbers are left out.
+	ProvidersOfVersions(ctx context.Context, pacticipant string, numbers []string) (map[string][]string, error)
 
 	// PublishVerification records a verification result of pact version
 	// PactSHA, creating the provider version if needed, numbered

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -180,13 +181,52 @@ func (s *Store) listVersionIDs(ctx context.Context, tx *txn, query string, args 
 	if err != nil {
 		return nil, err
 	}
+	return loadVersions(ctx, tx, ids)
+}
+
+// loadVersions reads versions by id with their branches and tags in one
+// statement, in the order of ids.
+func loadVersions(ctx context.Context, tx *txn, ids []int64) ([]broker.Version, error) {
+	if len(ids) == 0 {
+		return []broker.Version{}, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]broker.Version, len(ids))
+	_, err = queryAll(ctx, tx, func(r scanner) (struct{}, error) {
+		var (
+			id             int64
+			v              broker.Version
+			cr, up         int64
+			branches, tags sql.NullString
+		)
+		if err := r.Scan(&id, &v.Pacticipant, &v.Number, &v.BuildURL, &cr, &up, &branches, &tags); err != nil {
+			return struct{}{}, err
+		}
+		v.CreatedAt, v.UpdatedAt = toTime(cr), toTime(up)
+		var err error
+		if v.Branches, err = jsonNames(branches); err != nil {
+			return struct{}{}, err
+		}
+		if v.Tags, err = jsonNames(tags); err != nil {
+			return struct{}{}, err
+		}
+		byID[id] = v
+		return struct{}{}, nil
+	}, `SELECT v.id, p.name, v.number, v.build_url, v.created_at, v.updated_at,
+		(SELECT json_group_array(b.name ORDER BY bv.created_at, b.id) FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = v.id),
+		(SELECT json_group_array(t.name ORDER BY t.created_at, t.name) FROM tags t WHERE t.version_id = v.id)
+		FROM json_each(?) j CROSS JOIN versions v ON v.id = j.value JOIN pacticipants p ON p.id = v.pacticipant_id`, string(list))
+	if err != nil {
+		return nil, err
+	}
 	out := make([]broker.Version, 0, len(ids))
 	for _, id := range ids {
-		v, err := loadVersion(ctx, tx, id)
-		if err != nil {
-			return nil, err
+		if v, ok := byID[id]; ok {
+			out = append(out, v)
 		}
-		out = append(out, v)
 	}
 	return out, nil
 }

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"PublishConflicts", testPublishConflicts},
 		{"PactQueries", testPactQueries},
 		{"Integrations", testIntegrations},
+		{"PageQueries", testPageQueries},
 		{"Verifications", testVerifications},
 		{"Cascades", testCascades},
 		{"Webhooks", testWebhooks},
