@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
 	"github.com/stretchr/testify/require"
@@ -318,7 +319,7 @@ func TestFallback(t *testing.T) {
 
 func TestNegotiateWithTheAPI(t *testing.T) {
 	s := mustWorld(t)
-	api := broker.NewServer(s, broker.ServerConfig{})
+	api := server.New(s, server.Config{})
 	ui := web.NewHandler(s, web.Options{Fallback: api})
 	hs := httptest.NewServer(web.Negotiate(api, ui))
 	t.Cleanup(hs.Close)

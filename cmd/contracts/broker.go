@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
 )
@@ -98,7 +99,7 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 	fs.BoolVar(&f.allowOverwrite, flagServeAllowOverwrite, false, "let a publication change a pact already published for the same consumer version (env CONTRACTS_ALLOW_OVERWRITE)")
 	fs.StringVar(&f.baseURL, flagServeBaseURL, "", "absolute URL the broker is reached at, for links (env CONTRACTS_BASE_URL; default: from each request)")
 	fs.StringVar(&f.logLevel, flagServeLogLevel, "info", "log level: debug, info, warn or error (env CONTRACTS_LOG_LEVEL)")
-	fs.Int64Var(&f.maxBody, flagServeMaxBody, broker.DefaultMaxBodyBytes, "largest request body accepted, in bytes (env CONTRACTS_MAX_BODY_BYTES)")
+	fs.Int64Var(&f.maxBody, flagServeMaxBody, server.DefaultMaxBodyBytes, "largest request body accepted, in bytes (env CONTRACTS_MAX_BODY_BYTES)")
 	rules := broker.DefaultRules()
 	fs.StringSliceVar(&f.mainBranches, flagServeMainBranches, rules.MainBranchCandidates, "branch or tag names that become a pacticipant's main branch when it has none; empty disables (env CONTRACTS_MAIN_BRANCH_CANDIDATES)")
 	fs.DurationVar(&f.firstTagBranch, flagServeFirstTagBranch, rules.FirstTagAsBranch, "a version's first tag, applied within this time of its creation, also becomes its branch when it has none; 0 disables (env CONTRACTS_FIRST_TAG_AS_BRANCH_WITHIN)")
@@ -127,7 +128,7 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		return failWith(exitCantTell, fmt.Errorf("--%s %q: must be an absolute http or https URL", flagServeBaseURL, f.baseURL))
 	}
 	log := slog.New(slog.NewJSONHandler(e.stdout, &slog.HandlerOptions{Level: level}))
-	auth := broker.AuthConfig{
+	auth := server.AuthConfig{
 		ReadToken:       e.getenv("CONTRACTS_READ_TOKEN"),
 		WriteToken:      e.getenv("CONTRACTS_WRITE_TOKEN"),
 		WriteUsername:   e.getenv("CONTRACTS_BASIC_AUTH_USERNAME"),
@@ -145,7 +146,7 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	}
 	defer store.Close()
 
-	handler := broker.NewServer(store, broker.ServerConfig{
+	handler := server.New(store, server.Config{
 		BaseURL:        f.baseURL,
 		Logger:         log,
 		Auth:           auth,

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 )
 
@@ -75,7 +76,7 @@ func (p *contractProvider) reset(ids ...string) (*broker.Service, error) {
 		return nil, err
 	}
 	p.tb.Cleanup(func() { _ = store.Close() })
-	p.h = broker.NewServer(store, broker.ServerConfig{BaseURL: "http://example.org"})
+	p.h = server.New(store, server.Config{BaseURL: "http://example.org"})
 	return broker.NewService(store, broker.DefaultRules()), nil
 }
 
