@@ -195,38 +195,23 @@ type PublishResponse struct {
 
 // PublishContracts publishes pacts with POST /contracts/publish.
 func (c *Client) PublishContracts(ctx context.Context, in PublishInput) (*PublishResponse, error) {
-	type contract struct {
-		ConsumerName  string `json:"consumerName"`
-		ProviderName  string `json:"providerName"`
-		Specification string `json:"specification"`
-		ContentType   string `json:"contentType"`
-		Content       string `json:"content"`
-		OnConflict    string `json:"onConflict,omitempty"`
+	body := PublishContractsRequest{
+		PacticipantName:          in.Pacticipant,
+		PacticipantVersionNumber: in.Version,
+		Branch:                   in.Branch,
+		BuildURL:                 in.BuildURL,
+		Tags:                     in.Tags,
+		Contracts:                make([]PublishContract, 0, len(in.Contracts)),
 	}
-	body := map[string]any{
-		"pacticipantName":          in.Pacticipant,
-		"pacticipantVersionNumber": in.Version,
-	}
-	if in.Branch != "" {
-		body["branch"] = in.Branch
-	}
-	if in.BuildURL != "" {
-		body["buildUrl"] = in.BuildURL
-	}
-	if len(in.Tags) > 0 {
-		body["tags"] = in.Tags
-	}
-	contracts := make([]contract, 0, len(in.Contracts))
 	for _, f := range in.Contracts {
-		contracts = append(contracts, contract{
+		body.Contracts = append(body.Contracts, PublishContract{
 			ConsumerName: f.Consumer, ProviderName: f.Provider, Specification: "pact", ContentType: "application/json",
 			Content: base64.StdEncoding.EncodeToString(f.Content), OnConflict: string(f.OnConflict),
 		})
 	}
-	body["contracts"] = contracts
 	var resp struct {
 		hal
-		Notices []struct{ Type, Text string } `json:"notices"`
+		Notices []Notice `json:"notices"`
 	}
 	if _, err := c.do(ctx, http.MethodPost, "/contracts/publish", body, &resp); err != nil {
 		return nil, fmt.Errorf("publish contracts for %s version %s: %w", in.Pacticipant, in.Version, err)
@@ -307,68 +292,25 @@ type PactForVerification struct {
 // PactsForVerification asks the broker which pacts the provider version
 // must verify (POST /pacts/provider/{provider}/for-verification).
 func (c *Client) PactsForVerification(ctx context.Context, provider string, req broker.PactsForVerificationRequest) ([]PactForVerification, error) {
-	body := map[string]any{}
-	sels := make([]map[string]any, 0, len(req.ConsumerVersionSelectors))
+	body := PactsForVerificationRequest{
+		ProviderVersionBranch: req.ProviderVersionBranch,
+		ProviderVersionTags:   req.ProviderVersionTags,
+		IncludePendingStatus:  req.IncludePendingStatus,
+	}
 	for _, s := range req.ConsumerVersionSelectors {
-		m := map[string]any{}
-		set := func(k string, v any, ok bool) {
-			if ok {
-				m[k] = v
-			}
-		}
-		set("mainBranch", true, s.MainBranch)
-		set("branch", s.Branch, s.Branch != "")
-		set("fallbackBranch", s.FallbackBranch, s.FallbackBranch != "")
-		set("matchingBranch", true, s.MatchingBranch)
-		set("tag", s.Tag, s.Tag != "")
-		set("fallbackTag", s.FallbackTag, s.FallbackTag != "")
-		if s.Latest != nil {
-			m["latest"] = *s.Latest
-		}
-		set("consumer", s.Consumer, s.Consumer != "")
-		set("deployed", true, s.Deployed)
-		set("released", true, s.Released)
-		set("deployedOrReleased", true, s.DeployedOrReleased)
-		set("environment", s.Environment, s.Environment != "")
-		sels = append(sels, m)
-	}
-	if len(sels) > 0 {
-		body["consumerVersionSelectors"] = sels
-	}
-	if req.ProviderVersionBranch != "" {
-		body["providerVersionBranch"] = req.ProviderVersionBranch
-	}
-	if len(req.ProviderVersionTags) > 0 {
-		body["providerVersionTags"] = req.ProviderVersionTags
-	}
-	if req.IncludePendingStatus {
-		body["includePendingStatus"] = true
+		body.ConsumerVersionSelectors = append(body.ConsumerVersionSelectors, SelectorOf(s))
 	}
 	if req.IncludeWIPPactsSince != nil {
-		body["includeWipPactsSince"] = req.IncludeWIPPactsSince.UTC().Format(time.RFC3339)
+		body.IncludeWIPPactsSince = req.IncludeWIPPactsSince.UTC().Format(time.RFC3339)
 	}
-	var resp struct {
-		Embedded struct {
-			Pacts []struct {
-				hal
-				ShortDescription       string `json:"shortDescription"`
-				VerificationProperties struct {
-					Pending bool `json:"pending"`
-					WIP     bool `json:"wip"`
-					Notices []struct {
-						When string `json:"when"`
-						Text string `json:"text"`
-					} `json:"notices"`
-				} `json:"verificationProperties"`
-			} `json:"pacts"`
-		} `json:"_embedded"`
-	}
+	var resp PactsForVerificationResponse
 	if _, err := c.do(ctx, http.MethodPost, PathOf("pacts", "provider", provider, "for-verification"), body, &resp); err != nil {
 		return nil, fmt.Errorf("pacts for verification of %s: %w", provider, err)
 	}
 	out := make([]PactForVerification, 0, len(resp.Embedded.Pacts))
 	for _, p := range resp.Embedded.Pacts {
-		pv := PactForVerification{URL: p.link("self"), ShortDescription: p.ShortDescription, Pending: p.VerificationProperties.Pending, WIP: p.VerificationProperties.WIP}
+		pv := PactForVerification{URL: p.Links["self"].Href, ShortDescription: p.ShortDescription,
+			Pending: p.VerificationProperties.Pending != nil && *p.VerificationProperties.Pending, WIP: p.VerificationProperties.WIP}
 		for _, n := range p.VerificationProperties.Notices {
 			pv.Notices = append(pv.Notices, broker.VerificationNotice{When: n.When, Text: n.Text})
 		}
@@ -393,16 +335,9 @@ func (c *Client) PublishVerificationResult(ctx context.Context, resultsURL strin
 	if resultsURL == "" {
 		return fmt.Errorf("publish verification result: the pact has no pb:publish-verification-results link: %w", broker.ErrInvalid)
 	}
-	body := map[string]any{"success": res.Success, "providerApplicationVersion": res.ProviderVersion}
-	if res.BuildURL != "" {
-		body["buildUrl"] = res.BuildURL
-	}
-	if len(res.TestResults) > 0 {
-		body["testResults"] = res.TestResults
-	}
-	if len(res.VerifiedBy) > 0 {
-		body["verifiedBy"] = res.VerifiedBy
-	}
+	success := res.Success
+	body := VerificationResultRequest{Success: &success, ProviderApplicationVersion: res.ProviderVersion, BuildURL: res.BuildURL,
+		TestResults: res.TestResults, VerifiedBy: res.VerifiedBy}
 	if _, err := c.do(ctx, http.MethodPost, resultsURL, body, nil); err != nil {
 		return fmt.Errorf("publish verification result: %w", err)
 	}
@@ -682,95 +617,11 @@ func (c *Client) Matrix(ctx context.Context, q broker.MatrixQuery) (*broker.Matr
 	if q.Limit > 0 {
 		add("limit", fmt.Sprint(q.Limit))
 	}
-	var resp matrixWire
+	var resp Matrix
 	if _, err := c.do(ctx, http.MethodGet, "/matrix?"+strings.Join(parts, "&"), nil, &resp); err != nil {
 		return nil, fmt.Errorf("matrix: %w", err)
 	}
-	return resp.result(), nil
-}
-
-type matrixVersionWire struct {
-	Number   string `json:"number"`
-	Branches []struct {
-		Name string `json:"name"`
-	} `json:"branches"`
-	Tags []struct {
-		Name string `json:"name"`
-	} `json:"tags"`
-	Environments []struct {
-		Name string `json:"name"`
-	} `json:"environments"`
-}
-
-func (v matrixVersionWire) domain() broker.MatrixVersion {
-	out := broker.MatrixVersion{Number: v.Number}
-	for _, b := range v.Branches {
-		out.Branches = append(out.Branches, b.Name)
-	}
-	for _, t := range v.Tags {
-		out.Tags = append(out.Tags, t.Name)
-	}
-	for _, e := range v.Environments {
-		out.Environments = append(out.Environments, e.Name)
-	}
-	return out
-}
-
-type matrixWire struct {
-	Summary struct {
-		Deployable *bool  `json:"deployable"`
-		Reason     string `json:"reason"`
-		Success    int    `json:"success"`
-		Failed     int    `json:"failed"`
-		Unknown    int    `json:"unknown"`
-		Ignored    *int   `json:"ignored"`
-	} `json:"summary"`
-	Notices []struct{ Type, Text string } `json:"notices"`
-	Matrix  []struct {
-		Consumer struct {
-			Name    string            `json:"name"`
-			Version matrixVersionWire `json:"version"`
-		} `json:"consumer"`
-		Provider struct {
-			Name    string             `json:"name"`
-			Version *matrixVersionWire `json:"version"`
-		} `json:"provider"`
-		Pact struct {
-			CreatedAt string `json:"createdAt"`
-		} `json:"pact"`
-		VerificationResult *struct {
-			Success    bool   `json:"success"`
-			VerifiedAt string `json:"verifiedAt"`
-		} `json:"verificationResult"`
-		Ignored bool `json:"ignored"`
-	} `json:"matrix"`
-}
-
-func (m matrixWire) result() *broker.MatrixResult {
-	out := &broker.MatrixResult{Summary: broker.MatrixSummary{
-		Deployable: m.Summary.Deployable, Reason: m.Summary.Reason, Success: m.Summary.Success,
-		Failed: m.Summary.Failed, Unknown: m.Summary.Unknown, Ignored: m.Summary.Ignored,
-	}}
-	for _, n := range m.Notices {
-		out.Notices = append(out.Notices, broker.Notice{Type: n.Type, Text: n.Text})
-	}
-	for _, r := range m.Matrix {
-		row := broker.MatrixRow{Consumer: r.Consumer.Name, ConsumerVersion: r.Consumer.Version.domain(), Provider: r.Provider.Name, Ignored: r.Ignored}
-		row.PactCreatedAt, _ = time.Parse(time.RFC3339, r.Pact.CreatedAt)
-		if r.Provider.Version != nil {
-			pv := r.Provider.Version.domain()
-			row.ProviderVersion = &pv
-		}
-		if v := r.VerificationResult; v != nil {
-			row.Verification = &broker.Verification{Consumer: row.Consumer, Provider: row.Provider, Success: v.Success}
-			if row.ProviderVersion != nil {
-				row.Verification.ProviderVersion = row.ProviderVersion.Number
-			}
-			row.Verification.ExecutionDate, _ = time.Parse(time.RFC3339, v.VerifiedAt)
-		}
-		out.Rows = append(out.Rows, row)
-	}
-	return out
+	return resp.Result(), nil
 }
 
 // CanIDeployRequest asks whether pacticipant versions can be deployed.

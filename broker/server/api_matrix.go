@@ -327,25 +327,12 @@ func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q broker.M
 		}
 		return versionOrder(a.ProviderVersion) < versionOrder(b.ProviderVersion)
 	})
-	rows := make([]map[string]any, 0, len(kept))
-	for _, row := range kept {
-		rows = append(rows, u.matrixRowJSON(row, len(q.Ignore) > 0))
+	res.Rows = kept
+	doc := api.MatrixOf(res, len(q.Ignore) > 0)
+	for i, row := range kept {
+		u.matrixLineLinks(&doc.Matrix[i], row)
 	}
-	summary := map[string]any{
-		"deployable": res.Summary.Deployable,
-		"reason":     res.Summary.Reason,
-		"success":    res.Summary.Success,
-		"failed":     res.Summary.Failed,
-		"unknown":    res.Summary.Unknown,
-	}
-	if res.Summary.Ignored != nil {
-		summary["ignored"] = *res.Summary.Ignored
-	}
-	notices := make([]map[string]string, 0, len(res.Notices))
-	for _, n := range res.Notices {
-		notices = append(notices, map[string]string{"type": n.Type, "text": n.Text})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"summary": summary, "notices": notices, "matrix": rows})
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }
 
@@ -406,61 +393,24 @@ func keepRow(row broker.MatrixRow, success []string) bool {
 	return false
 }
 
-func (u urls) matrixVersionJSON(pacticipant string, v broker.MatrixVersion) map[string]any {
-	tags := make([]map[string]any, 0, len(v.Tags))
-	for _, t := range v.Tags {
-		tags = append(tags, map[string]any{"name": t, "_links": links{"self": api.Link{Href: u.href("pacticipants", pacticipant, "versions", v.Number, "tags", t)}}})
+// matrixVersionLinks adds the links of a matrix row's version.
+func (u urls) matrixVersionLinks(v *api.MatrixVersion, pacticipant string) {
+	for i, t := range v.Tags {
+		v.Tags[i].Links = api.Links{"self": api.Link{Href: u.href("pacticipants", pacticipant, "versions", v.Number, "tags", t.Name)}}
 	}
-	branches := make([]map[string]any, 0, len(v.Branches))
-	for _, b := range v.Branches {
-		branches = append(branches, map[string]any{"name": b})
-	}
-	envs := make([]map[string]any, 0, len(v.Environments))
-	for _, e := range v.Environments {
-		envs = append(envs, map[string]any{"name": e})
-	}
-	out := map[string]any{
-		"number":       v.Number,
-		"branches":     branches,
-		"tags":         tags,
-		"environments": envs,
-		"_links":       links{"self": api.Link{Href: u.version(pacticipant, v.Number)}},
-	}
-	if len(v.Branches) > 0 {
-		out["branch"] = v.Branches[len(v.Branches)-1]
-	}
-	return out
+	v.Links = api.Links{"self": api.Link{Href: u.version(pacticipant, v.Number)}}
 }
 
-func (u urls) matrixRowJSON(row broker.MatrixRow, withIgnored bool) map[string]any {
-	provider := map[string]any{"name": row.Provider, "_links": links{"self": api.Link{Href: u.pacticipant(row.Provider)}}}
-	if row.ProviderVersion != nil {
-		provider["version"] = u.matrixVersionJSON(row.Provider, *row.ProviderVersion)
-	} else {
-		provider["version"] = nil
+// matrixLineLinks adds the links of a matrix row.
+func (u urls) matrixLineLinks(l *api.MatrixLine, row broker.MatrixRow) {
+	l.Consumer.Links = api.Links{"self": api.Link{Href: u.pacticipant(row.Consumer)}}
+	u.matrixVersionLinks(l.Consumer.Version, row.Consumer)
+	l.Provider.Links = api.Links{"self": api.Link{Href: u.pacticipant(row.Provider)}}
+	if l.Provider.Version != nil {
+		u.matrixVersionLinks(l.Provider.Version, row.Provider)
 	}
-	out := map[string]any{
-		"consumer": map[string]any{
-			"name":    row.Consumer,
-			"version": u.matrixVersionJSON(row.Consumer, row.ConsumerVersion),
-			"_links":  links{"self": api.Link{Href: u.pacticipant(row.Consumer)}},
-		},
-		"provider": provider,
-		"pact": map[string]any{
-			"createdAt": timeJSON(row.PactCreatedAt),
-			"_links":    links{"self": api.Link{Href: u.pactVersion(row.Provider, row.Consumer, row.ConsumerVersion.Number)}},
-		},
-		"verificationResult": nil,
-	}
+	l.Pact.Links = api.Links{"self": api.Link{Href: u.pactVersion(row.Provider, row.Consumer, row.ConsumerVersion.Number)}}
 	if v := row.Verification; v != nil {
-		out["verificationResult"] = map[string]any{
-			"success":    v.Success,
-			"verifiedAt": timeJSON(v.ExecutionDate),
-			"_links":     links{"self": api.Link{Href: u.pactBySHA(v.Provider, v.Consumer, v.PactSHA) + "/verification-results/" + strconv.Itoa(v.Number)}},
-		}
+		l.VerificationResult.Links = api.Links{"self": api.Link{Href: u.pactBySHA(v.Provider, v.Consumer, v.PactSHA) + "/verification-results/" + strconv.Itoa(v.Number)}}
 	}
-	if withIgnored {
-		out["ignored"] = row.Ignored
-	}
-	return out
 }

@@ -185,22 +185,6 @@ func jsonKindOf(v any) string {
 	return "an object"
 }
 
-type publishBody struct {
-	PacticipantName          string   `json:"pacticipantName"`
-	PacticipantVersionNumber string   `json:"pacticipantVersionNumber"`
-	Branch                   string   `json:"branch"`
-	Tags                     []string `json:"tags"`
-	BuildURL                 string   `json:"buildUrl"`
-	Contracts                []struct {
-		ConsumerName  string `json:"consumerName"`
-		ProviderName  string `json:"providerName"`
-		Specification string `json:"specification"`
-		ContentType   string `json:"contentType"`
-		Content       string `json:"content"`
-		OnConflict    string `json:"onConflict"`
-	} `json:"contracts"`
-}
-
 // decodeBase64 accepts standard and URL-safe base64, padded or not.
 func decodeBase64(s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
@@ -214,7 +198,7 @@ func decodeBase64(s string) ([]byte, error) {
 }
 
 // request validates the body completely before anything is stored.
-func (b publishBody) request(allowOverwrite bool) (broker.PublishRequest, error) {
+func publishRequest(b api.PublishContractsRequest, allowOverwrite bool) (broker.PublishRequest, error) {
 	fe := fieldErrors{}
 	if strings.TrimSpace(b.PacticipantName) == "" {
 		fe.add("pacticipantName", "is required")
@@ -276,11 +260,11 @@ func (b publishBody) request(allowOverwrite bool) (broker.PublishRequest, error)
 }
 
 func (s *server) publishContracts(w http.ResponseWriter, r *http.Request) error {
-	var b publishBody
+	var b api.PublishContractsRequest
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}
-	req, err := b.request(s.cfg.AllowOverwrite)
+	req, err := publishRequest(b, s.cfg.AllowOverwrite)
 	if err != nil {
 		return err
 	}

@@ -14,14 +14,6 @@ import (
 	"github.com/contracts-dev/contracts/broker/api"
 )
 
-type verificationBody struct {
-	Success                    *bool           `json:"success"`
-	ProviderApplicationVersion string          `json:"providerApplicationVersion"`
-	BuildURL                   string          `json:"buildUrl"`
-	TestResults                json.RawMessage `json:"testResults"`
-	VerifiedBy                 json.RawMessage `json:"verifiedBy"`
-}
-
 func (u urls) verificationJSON(v broker.Verification) map[string]any {
 	bySHA := u.pactBySHA(v.Provider, v.Consumer, v.PactSHA)
 	out := map[string]any{
@@ -48,7 +40,7 @@ func (u urls) verificationJSON(v broker.Verification) map[string]any {
 }
 
 func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) error {
-	var b verificationBody
+	var b api.VerificationResultRequest
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}
@@ -190,38 +182,15 @@ func decodeMetadata(m string) (url.Values, error) {
 	return v, nil
 }
 
-// selectorBody is a consumer version selector as JSON.
-type selectorBody struct {
-	MainBranch         bool   `json:"mainBranch"`
-	Branch             string `json:"branch"`
-	FallbackBranch     string `json:"fallbackBranch"`
-	MatchingBranch     bool   `json:"matchingBranch"`
-	Tag                string `json:"tag"`
-	FallbackTag        string `json:"fallbackTag"`
-	Latest             *bool  `json:"latest"`
-	Consumer           string `json:"consumer"`
-	Deployed           bool   `json:"deployed"`
-	Released           bool   `json:"released"`
-	DeployedOrReleased bool   `json:"deployedOrReleased"`
-	Environment        string `json:"environment"`
-}
-
-type forVerificationBody struct {
-	ConsumerVersionSelectors []selectorBody `json:"consumerVersionSelectors"`
-	ProviderVersionBranch    string         `json:"providerVersionBranch"`
-	ProviderVersionTags      []string       `json:"providerVersionTags"`
-	IncludePendingStatus     bool           `json:"includePendingStatus"`
-	IncludeWIPPactsSince     string         `json:"includeWipPactsSince"`
-}
-
-// fromQuery reads a GET request's parameters (Rack nested query names).
-func (b *forVerificationBody) fromQuery(q url.Values, rawQuery string) error {
+// forVerificationFromQuery reads a GET request's parameters (Rack nested
+// query names) into b.
+func forVerificationFromQuery(b *api.PactsForVerificationRequest, q url.Values, rawQuery string) error {
 	b.ProviderVersionBranch = q.Get("providerVersionBranch")
 	b.ProviderVersionTags = append(q["providerVersionTags[]"], q["providerVersionTags"]...)
 	b.IncludePendingStatus = q.Get("includePendingStatus") == "true"
 	b.IncludeWIPPactsSince = q.Get("includeWipPactsSince")
 	for _, h := range rackArray(rawQuery, "consumerVersionSelectors") {
-		var sel selectorBody
+		var sel api.ConsumerVersionSelector
 		for k, v := range h {
 			switch k {
 			case "mainBranch":
@@ -258,7 +227,7 @@ func (b *forVerificationBody) fromQuery(q url.Values, rawQuery string) error {
 	return nil
 }
 
-func (b forVerificationBody) request(provider string) (broker.PactsForVerificationRequest, error) {
+func forVerificationRequest(b api.PactsForVerificationRequest, provider string) (broker.PactsForVerificationRequest, error) {
 	req := broker.PactsForVerificationRequest{
 		Provider:              provider,
 		ProviderVersionBranch: b.ProviderVersionBranch,
@@ -266,7 +235,7 @@ func (b forVerificationBody) request(provider string) (broker.PactsForVerificati
 		IncludePendingStatus:  b.IncludePendingStatus,
 	}
 	for _, s := range b.ConsumerVersionSelectors {
-		req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, broker.ConsumerVersionSelector(s))
+		req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, s.Domain())
 	}
 	if b.IncludeWIPPactsSince != "" {
 		var t time.Time
@@ -288,15 +257,15 @@ func (b forVerificationBody) request(provider string) (broker.PactsForVerificati
 // /pacts/provider/{provider}/for-verification.
 func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) error {
 	provider := r.PathValue("provider")
-	var b forVerificationBody
+	var b api.PactsForVerificationRequest
 	if r.Method == http.MethodPost {
 		if err := decodeJSON(r, &b); err != nil {
 			return err
 		}
-	} else if err := b.fromQuery(r.URL.Query(), r.URL.RawQuery); err != nil {
+	} else if err := forVerificationFromQuery(&b, r.URL.Query(), r.URL.RawQuery); err != nil {
 		return err
 	}
-	req, err := b.request(provider)
+	req, err := forVerificationRequest(b, provider)
 	if err != nil {
 		return err
 	}
@@ -305,37 +274,33 @@ func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(pacts))
+	var doc api.PactsForVerificationResponse
+	doc.Embedded.Pacts = make([]api.VerifiablePact, 0, len(pacts))
 	for _, p := range pacts {
-		notices := make([]map[string]string, 0, len(p.Notices))
+		props := api.VerificationProperties{WIP: p.WIP, Notices: make([]api.VerificationNotice, 0, len(p.Notices))}
 		for _, n := range p.Notices {
-			notices = append(notices, map[string]string{"when": n.When, "text": n.Text})
+			props.Notices = append(props.Notices, api.VerificationNotice{When: n.When, Text: n.Text})
 		}
-		props := map[string]any{"notices": notices}
 		if req.IncludePendingStatus {
-			props["pending"] = p.Pending
-		}
-		if p.WIP {
-			props["wip"] = true
+			pending := p.Pending
+			props.Pending = &pending
 		}
 		meta := encodeMetadata(p)
 		href := u.pactBySHA(p.Provider, p.Consumer, p.SHA) + "/metadata/" + meta
-		items = append(items, map[string]any{
-			"shortDescription":       p.ShortDescription,
-			"verificationProperties": props,
-			"_links": links{"self": api.Link{
+		doc.Embedded.Pacts = append(doc.Embedded.Pacts, api.VerifiablePact{
+			ShortDescription:       p.ShortDescription,
+			VerificationProperties: props,
+			Links: api.Links{"self": api.Link{
 				Href: href,
 				Name: fmt.Sprintf("Pact between %s (%s) and %s", p.Consumer, strings.Join(p.ConsumerVersions, ", "), p.Provider),
 			}},
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"_embedded": map[string]any{"pacts": items},
-		"_links": links{"self": api.Link{
-			Href:  u.href("pacts", "provider", provider, "for-verification"),
-			Title: "Pacts to be verified",
-		}},
-	})
+	doc.Links = api.Links{"self": api.Link{
+		Href:  u.href("pacts", "provider", provider, "for-verification"),
+		Title: "Pacts to be verified",
+	}}
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }
 

@@ -1,0 +1,179 @@
+package api
+
+import "encoding/json"
+
+// The typed JSON documents of the broker's API, shared by the server
+// (broker/server), the Go client (Client) and the renderers that print
+// them (package ci). Field names and shapes are the Pact Broker's: the
+// official Pact clients read and write them. Request documents carry
+// omitempty on optional fields so that the client sends what the official
+// clients send; the server decodes missing and zero alike.
+
+// Links is a HAL _links object whose relations are single links.
+type Links map[string]Link
+
+// Named is an object known by its name (a branch, tag or environment in a
+// matrix row), with its links when the server has them.
+type Named struct {
+	Name  string `json:"name"`
+	Links Links  `json:"_links,omitempty"`
+}
+
+// Notice is a message for the user in a response (publication,
+// can-i-deploy).
+type Notice struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+// PublishContractsRequest is the body of POST /contracts/publish.
+type PublishContractsRequest struct {
+	PacticipantName          string            `json:"pacticipantName"`
+	PacticipantVersionNumber string            `json:"pacticipantVersionNumber"`
+	Branch                   string            `json:"branch,omitempty"`
+	Tags                     []string          `json:"tags,omitempty"`
+	BuildURL                 string            `json:"buildUrl,omitempty"`
+	Contracts                []PublishContract `json:"contracts"`
+}
+
+// PublishContract is one contract of a PublishContractsRequest; Content is
+// the pact document in base64.
+type PublishContract struct {
+	ConsumerName  string `json:"consumerName"`
+	ProviderName  string `json:"providerName"`
+	Specification string `json:"specification"`
+	ContentType   string `json:"contentType"`
+	Content       string `json:"content"`
+	OnConflict    string `json:"onConflict,omitempty"`
+}
+
+// VerificationResultRequest is the body of a verification result
+// publication (the pb:publish-verification-results link of a pact).
+type VerificationResultRequest struct {
+	Success                    *bool           `json:"success"`
+	ProviderApplicationVersion string          `json:"providerApplicationVersion"`
+	BuildURL                   string          `json:"buildUrl,omitempty"`
+	TestResults                json.RawMessage `json:"testResults,omitempty"`
+	VerifiedBy                 json.RawMessage `json:"verifiedBy,omitempty"`
+}
+
+// ConsumerVersionSelector is a consumer version selector as JSON (see
+// broker.ConsumerVersionSelector).
+type ConsumerVersionSelector struct {
+	MainBranch         bool   `json:"mainBranch,omitempty"`
+	Branch             string `json:"branch,omitempty"`
+	FallbackBranch     string `json:"fallbackBranch,omitempty"`
+	MatchingBranch     bool   `json:"matchingBranch,omitempty"`
+	Tag                string `json:"tag,omitempty"`
+	FallbackTag        string `json:"fallbackTag,omitempty"`
+	Latest             *bool  `json:"latest,omitempty"`
+	Consumer           string `json:"consumer,omitempty"`
+	Deployed           bool   `json:"deployed,omitempty"`
+	Released           bool   `json:"released,omitempty"`
+	DeployedOrReleased bool   `json:"deployedOrReleased,omitempty"`
+	Environment        string `json:"environment,omitempty"`
+}
+
+// PactsForVerificationRequest is the body of POST
+// /pacts/provider/{provider}/for-verification.
+type PactsForVerificationRequest struct {
+	ConsumerVersionSelectors []ConsumerVersionSelector `json:"consumerVersionSelectors,omitempty"`
+	ProviderVersionBranch    string                    `json:"providerVersionBranch,omitempty"`
+	ProviderVersionTags      []string                  `json:"providerVersionTags,omitempty"`
+	IncludePendingStatus     bool                      `json:"includePendingStatus,omitempty"`
+	// IncludeWIPPactsSince is a date or an RFC 3339 timestamp.
+	IncludeWIPPactsSince string `json:"includeWipPactsSince,omitempty"`
+}
+
+// PactsForVerificationResponse is the answer to a pacts-for-verification
+// request.
+type PactsForVerificationResponse struct {
+	Embedded struct {
+		Pacts []VerifiablePact `json:"pacts"`
+	} `json:"_embedded"`
+	Links Links `json:"_links,omitempty"`
+}
+
+// VerifiablePact is one pact to verify; its self link is the pact's URL
+// (with the metadata segment the verification result is published under).
+type VerifiablePact struct {
+	ShortDescription       string                 `json:"shortDescription"`
+	VerificationProperties VerificationProperties `json:"verificationProperties"`
+	Links                  Links                  `json:"_links"`
+}
+
+// VerificationProperties say how a pact is to be verified. Pending is
+// present only when the request asked for the pending status.
+type VerificationProperties struct {
+	Pending *bool                `json:"pending,omitempty"`
+	WIP     bool                 `json:"wip,omitempty"`
+	Notices []VerificationNotice `json:"notices"`
+}
+
+// VerificationNotice tells the verifier why a pact was selected and what
+// its result will mean.
+type VerificationNotice struct {
+	When string `json:"when"`
+	Text string `json:"text"`
+}
+
+// Matrix is the answer to GET /matrix and /can-i-deploy.
+type Matrix struct {
+	Summary MatrixSummary `json:"summary"`
+	Notices []Notice      `json:"notices"`
+	Matrix  []MatrixLine  `json:"matrix"`
+}
+
+// MatrixSummary is a matrix's verdict. Deployable is null while unknown;
+// Ignored is present when ignore selectors were given.
+type MatrixSummary struct {
+	Deployable *bool  `json:"deployable"`
+	Reason     string `json:"reason"`
+	Success    int    `json:"success"`
+	Failed     int    `json:"failed"`
+	Unknown    int    `json:"unknown"`
+	Ignored    *int   `json:"ignored,omitempty"`
+}
+
+// MatrixLine is one row of a matrix: a consumer version's pact with a
+// provider and its verification by a provider version (null when
+// unverified). Ignored is present when ignore selectors were given.
+type MatrixLine struct {
+	Consumer           MatrixParty         `json:"consumer"`
+	Provider           MatrixParty         `json:"provider"`
+	Pact               *MatrixPact         `json:"pact,omitempty"`
+	VerificationResult *MatrixVerification `json:"verificationResult"`
+	Ignored            *bool               `json:"ignored,omitempty"`
+}
+
+// MatrixParty is the consumer or provider of a matrix row; the provider's
+// Version is null when no provider version is in scope.
+type MatrixParty struct {
+	Name    string         `json:"name"`
+	Version *MatrixVersion `json:"version"`
+	Links   Links          `json:"_links,omitempty"`
+}
+
+// MatrixVersion is a pacticipant version in a matrix row; Branch is its
+// latest branch.
+type MatrixVersion struct {
+	Number       string  `json:"number"`
+	Branch       string  `json:"branch,omitempty"`
+	Branches     []Named `json:"branches"`
+	Tags         []Named `json:"tags"`
+	Environments []Named `json:"environments"`
+	Links        Links   `json:"_links,omitempty"`
+}
+
+// MatrixPact is the pact of a matrix row.
+type MatrixPact struct {
+	CreatedAt string `json:"createdAt"`
+	Links     Links  `json:"_links,omitempty"`
+}
+
+// MatrixVerification is the verification result of a matrix row.
+type MatrixVerification struct {
+	Success    bool   `json:"success"`
+	VerifiedAt string `json:"verifiedAt,omitempty"`
+	Links      Links  `json:"_links,omitempty"`
+}
