@@ -346,70 +346,36 @@ func (c *Client) PublishVerificationResult(ctx context.Context, resultsURL strin
 
 // errNoEnvironment wraps ErrNotFound for an unknown environment name.
 func (c *Client) environmentByName(ctx context.Context, name string) (broker.Environment, error) {
-	var resp struct {
-		Embedded struct {
-			Environments []environmentWire `json:"environments"`
-		} `json:"_embedded"`
-	}
+	var resp Environments
 	if _, err := c.do(ctx, http.MethodGet, "/environments?name="+url.QueryEscape(name), nil, &resp); err != nil {
 		return broker.Environment{}, fmt.Errorf("look up environment %s: %w", name, err)
 	}
 	for _, e := range resp.Embedded.Environments {
 		if e.Name == name {
-			return e.domain(), nil
+			return e.Domain(), nil
 		}
 	}
 	return broker.Environment{}, fmt.Errorf("no environment named %q on the broker: %w", name, broker.ErrNotFound)
 }
 
-type environmentWire struct {
-	UUID        string          `json:"uuid"`
-	Name        string          `json:"name"`
-	DisplayName string          `json:"displayName"`
-	Production  bool            `json:"production"`
-	Contacts    json.RawMessage `json:"contacts,omitempty"`
-}
-
-func (e environmentWire) domain() broker.Environment {
+// Domain returns the environment as a domain one.
+func (e Environment) Domain() broker.Environment {
 	return broker.Environment{UUID: e.UUID, Name: e.Name, DisplayName: e.DisplayName, Production: e.Production, Contacts: e.Contacts}
 }
 
 // CreateEnvironment creates an environment and returns it with its UUID.
 func (c *Client) CreateEnvironment(ctx context.Context, e broker.Environment) (broker.Environment, error) {
-	body := map[string]any{"name": e.Name, "production": e.Production}
-	if e.DisplayName != "" {
-		body["displayName"] = e.DisplayName
-	}
-	if e.UUID != "" {
-		body["uuid"] = e.UUID
-	}
-	if len(e.Contacts) > 0 {
-		body["contacts"] = e.Contacts
-	}
-	var out environmentWire
+	name, production := e.Name, e.Production
+	body := EnvironmentRequest{UUID: e.UUID, Name: &name, DisplayName: e.DisplayName, Production: &production, Contacts: e.Contacts}
+	var out Environment
 	if _, err := c.do(ctx, http.MethodPost, "/environments", body, &out); err != nil {
 		return broker.Environment{}, fmt.Errorf("create environment %s: %w", e.Name, err)
 	}
-	return out.domain(), nil
+	return out.Domain(), nil
 }
 
-type deployedWire struct {
-	hal
-	UUID                string  `json:"uuid"`
-	CurrentlyDeployed   bool    `json:"currentlyDeployed"`
-	CurrentlySupported  bool    `json:"currentlySupported"`
-	ApplicationInstance *string `json:"applicationInstance"`
-	Embedded            struct {
-		Version struct {
-			Number string `json:"number"`
-		} `json:"version"`
-		Pacticipant struct {
-			Name string `json:"name"`
-		} `json:"pacticipant"`
-	} `json:"_embedded"`
-}
-
-func (d deployedWire) deployed(env broker.Environment) broker.DeployedVersion {
+// Domain returns the deployment as a domain one in env.
+func (d DeployedVersion) Domain(env broker.Environment) broker.DeployedVersion {
 	out := broker.DeployedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlyDeployed: d.CurrentlyDeployed}
 	if d.ApplicationInstance != nil {
 		out.ApplicationInstance = *d.ApplicationInstance
@@ -417,8 +383,9 @@ func (d deployedWire) deployed(env broker.Environment) broker.DeployedVersion {
 	return out
 }
 
-func (d deployedWire) released(env broker.Environment) broker.ReleasedVersion {
-	return broker.ReleasedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlySupported: d.CurrentlySupported}
+// Domain returns the release as a domain one in env.
+func (r ReleasedVersion) Domain(env broker.Environment) broker.ReleasedVersion {
+	return broker.ReleasedVersion{UUID: r.UUID, Pacticipant: r.Embedded.Pacticipant.Name, Version: r.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlySupported: r.CurrentlySupported}
 }
 
 // RecordDeployment records that the pacticipant version is deployed to the
@@ -432,12 +399,12 @@ func (c *Client) RecordDeployment(ctx context.Context, pacticipant, version, env
 	if applicationInstance != "" {
 		body["applicationInstance"] = applicationInstance
 	}
-	var out deployedWire
+	var out DeployedVersion
 	p := PathOf("pacticipants", pacticipant, "versions", version, "deployed-versions", "environment", env.UUID)
 	if _, err := c.do(ctx, http.MethodPost, p, body, &out); err != nil {
 		return broker.DeployedVersion{}, fmt.Errorf("record deployment of %s version %s to %s: %w", pacticipant, version, environment, err)
 	}
-	d := out.deployed(env)
+	d := out.Domain(env)
 	d.Pacticipant, d.Version = pacticipant, version
 	return d, nil
 }
@@ -454,11 +421,7 @@ func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environmen
 	if applicationInstance != nil {
 		q.Set("applicationInstance", *applicationInstance)
 	}
-	var list struct {
-		Embedded struct {
-			DeployedVersions []deployedWire `json:"deployedVersions"`
-		} `json:"_embedded"`
-	}
+	var list DeployedVersions
 	if _, err := c.do(ctx, http.MethodGet, PathOf("environments", env.UUID, "deployed-versions", "currently-deployed")+"?"+q.Encode(), nil, &list); err != nil {
 		return nil, fmt.Errorf("list deployments of %s in %s: %w", pacticipant, environment, err)
 	}
@@ -467,11 +430,11 @@ func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environmen
 		if applicationInstance != nil && (d.ApplicationInstance == nil && *applicationInstance != "" || d.ApplicationInstance != nil && *d.ApplicationInstance != *applicationInstance) {
 			continue
 		}
-		var patched deployedWire
-		if _, err := c.do(ctx, http.MethodPatch, d.link("self"), map[string]any{"currentlyDeployed": false}, &patched); err != nil {
+		var patched DeployedVersion
+		if _, err := c.do(ctx, http.MethodPatch, d.Links["self"].Href, map[string]any{"currentlyDeployed": false}, &patched); err != nil {
 			return out, fmt.Errorf("record undeployment of %s from %s: %w", pacticipant, environment, err)
 		}
-		out = append(out, patched.deployed(env))
+		out = append(out, patched.Domain(env))
 	}
 	if len(out) == 0 {
 		what := pacticipant
@@ -490,12 +453,12 @@ func (c *Client) RecordRelease(ctx context.Context, pacticipant, version, enviro
 	if err != nil {
 		return broker.ReleasedVersion{}, err
 	}
-	var out deployedWire
+	var out ReleasedVersion
 	p := PathOf("pacticipants", pacticipant, "versions", version, "released-versions", "environment", env.UUID)
 	if _, err := c.do(ctx, http.MethodPost, p, struct{}{}, &out); err != nil {
 		return broker.ReleasedVersion{}, fmt.Errorf("record release of %s version %s to %s: %w", pacticipant, version, environment, err)
 	}
-	r := out.released(env)
+	r := out.Domain(env)
 	r.Pacticipant, r.Version = pacticipant, version
 	return r, nil
 }
@@ -508,11 +471,7 @@ func (c *Client) RecordSupportEnded(ctx context.Context, pacticipant, version, e
 	if err != nil {
 		return broker.ReleasedVersion{}, err
 	}
-	var list struct {
-		Embedded struct {
-			ReleasedVersions []deployedWire `json:"releasedVersions"`
-		} `json:"_embedded"`
-	}
+	var list ReleasedVersions
 	q := url.Values{"pacticipant": {pacticipant}}
 	if _, err := c.do(ctx, http.MethodGet, PathOf("environments", env.UUID, "released-versions", "currently-supported")+"?"+q.Encode(), nil, &list); err != nil {
 		return broker.ReleasedVersion{}, fmt.Errorf("list releases of %s in %s: %w", pacticipant, environment, err)
@@ -521,11 +480,11 @@ func (c *Client) RecordSupportEnded(ctx context.Context, pacticipant, version, e
 		if r.Embedded.Version.Number != version {
 			continue
 		}
-		var patched deployedWire
-		if _, err := c.do(ctx, http.MethodPatch, r.link("self"), map[string]any{"currentlySupported": false}, &patched); err != nil {
+		var patched ReleasedVersion
+		if _, err := c.do(ctx, http.MethodPatch, r.Links["self"].Href, map[string]any{"currentlySupported": false}, &patched); err != nil {
 			return broker.ReleasedVersion{}, fmt.Errorf("record support ended for %s version %s in %s: %w", pacticipant, version, environment, err)
 		}
-		return patched.released(env), nil
+		return patched.Domain(env), nil
 	}
 	return broker.ReleasedVersion{}, fmt.Errorf("%s version %s is not a currently supported release in %s: %w", pacticipant, version, environment, broker.ErrNotFound)
 }

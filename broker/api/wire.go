@@ -9,8 +9,32 @@ import "encoding/json"
 // omitempty on optional fields so that the client sends what the official
 // clients send; the server decodes missing and zero alike.
 
-// Links is a HAL _links object whose relations are single links.
+// Links is a HAL _links object whose relations are single links. Decoding
+// takes the first link of a relation that is a list, so that a document
+// from another broker with more links than expected still reads.
 type Links map[string]Link
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *Links) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(Links, len(raw))
+	for rel, v := range raw {
+		var one Link
+		if json.Unmarshal(v, &one) == nil {
+			out[rel] = one
+			continue
+		}
+		var many []Link
+		if json.Unmarshal(v, &many) == nil && len(many) > 0 {
+			out[rel] = many[0]
+		}
+	}
+	*l = out
+	return nil
+}
 
 // Named is an object known by its name (a branch, tag or environment in a
 // matrix row), with its links when the server has them.
@@ -176,4 +200,93 @@ type MatrixVerification struct {
 	Success    bool   `json:"success"`
 	VerifiedAt string `json:"verifiedAt,omitempty"`
 	Links      Links  `json:"_links,omitempty"`
+}
+
+// EnvironmentRequest is the body that creates or replaces an environment;
+// Name and Production are required (pointers tell missing from zero).
+type EnvironmentRequest struct {
+	UUID        string          `json:"uuid,omitempty"`
+	Name        *string         `json:"name"`
+	DisplayName string          `json:"displayName,omitempty"`
+	Production  *bool           `json:"production"`
+	Contacts    json.RawMessage `json:"contacts,omitempty"`
+}
+
+// Environment is an environment resource.
+type Environment struct {
+	UUID        string          `json:"uuid"`
+	Name        string          `json:"name"`
+	DisplayName string          `json:"displayName"`
+	Production  bool            `json:"production"`
+	CreatedAt   string          `json:"createdAt,omitempty"`
+	UpdatedAt   string          `json:"updatedAt,omitempty"`
+	Contacts    json.RawMessage `json:"contacts,omitempty"`
+	Links       Links           `json:"_links,omitempty"`
+}
+
+// Environments is the environments collection.
+type Environments struct {
+	Embedded struct {
+		Environments []Environment `json:"environments"`
+	} `json:"_embedded"`
+	Links map[string]any `json:"_links,omitempty"`
+}
+
+// VersionSummary is a version embedded in another resource.
+type VersionSummary struct {
+	Number string `json:"number"`
+	Links  Links  `json:"_links,omitempty"`
+}
+
+// PacticipantSummary is a pacticipant embedded in another resource.
+type PacticipantSummary struct {
+	Name  string `json:"name"`
+	Links Links  `json:"_links,omitempty"`
+}
+
+// DeployedVersion is a deployed-version resource; ApplicationInstance
+// (and its old name Target) is null for the default instance.
+type DeployedVersion struct {
+	UUID                string  `json:"uuid"`
+	CurrentlyDeployed   bool    `json:"currentlyDeployed"`
+	ApplicationInstance *string `json:"applicationInstance"`
+	Target              *string `json:"target"`
+	CreatedAt           string  `json:"createdAt,omitempty"`
+	UndeployedAt        string  `json:"undeployedAt,omitempty"`
+	Embedded            struct {
+		Version     VersionSummary     `json:"version"`
+		Pacticipant PacticipantSummary `json:"pacticipant"`
+		Environment *Environment       `json:"environment,omitempty"`
+	} `json:"_embedded"`
+	Links Links `json:"_links,omitempty"`
+}
+
+// ReleasedVersion is a released-version resource.
+type ReleasedVersion struct {
+	UUID               string `json:"uuid"`
+	CurrentlySupported bool   `json:"currentlySupported"`
+	CreatedAt          string `json:"createdAt,omitempty"`
+	UpdatedAt          string `json:"updatedAt,omitempty"`
+	SupportEndedAt     string `json:"supportEndedAt,omitempty"`
+	Embedded           struct {
+		Version     VersionSummary     `json:"version"`
+		Pacticipant PacticipantSummary `json:"pacticipant"`
+	} `json:"_embedded"`
+	Links Links `json:"_links,omitempty"`
+}
+
+// DeployedVersions is a collection of deployed versions.
+type DeployedVersions struct {
+	Embedded struct {
+		DeployedVersions []DeployedVersion `json:"deployedVersions"`
+	} `json:"_embedded"`
+	Links map[string]any `json:"_links,omitempty"`
+}
+
+// ReleasedVersions is a collection of released versions.
+type ReleasedVersions struct {
+	Embedded struct {
+		ReleasedVersions []ReleasedVersion `json:"releasedVersions"`
+	} `json:"_embedded"`
+	Links map[string]any `json:"_links,omitempty"`
 }

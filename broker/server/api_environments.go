@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,15 +9,8 @@ import (
 	"github.com/contracts-dev/contracts/broker/api"
 )
 
-type environmentBody struct {
-	UUID        string          `json:"uuid"`
-	Name        *string         `json:"name"`
-	DisplayName string          `json:"displayName"`
-	Production  *bool           `json:"production"`
-	Contacts    json.RawMessage `json:"contacts"`
-}
-
-func (b environmentBody) environment() (broker.Environment, error) {
+// environmentOf checks an environment request.
+func environmentOf(b api.EnvironmentRequest) (broker.Environment, error) {
 	fe := fieldErrors{}
 	if b.Name == nil || *b.Name == "" {
 		fe.add("name", "is required")
@@ -48,7 +40,7 @@ func (s *server) listEnvironments(w http.ResponseWriter, r *http.Request) error 
 	}
 	name := r.URL.Query().Get("name")
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(envs))
+	items := make([]api.Environment, 0, len(envs))
 	refs := make([]api.Link, 0, len(envs))
 	for _, e := range envs {
 		if name != "" && e.Name != name {
@@ -65,11 +57,11 @@ func (s *server) listEnvironments(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *server) createEnvironment(w http.ResponseWriter, r *http.Request) error {
-	var b environmentBody
+	var b api.EnvironmentRequest
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}
-	e, err := b.environment()
+	e, err := environmentOf(b)
 	if err != nil {
 		return err
 	}
@@ -93,7 +85,7 @@ func (s *server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) putEnvironment(w http.ResponseWriter, r *http.Request) error {
-	var b environmentBody
+	var b api.EnvironmentRequest
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}
@@ -102,7 +94,7 @@ func (s *server) putEnvironment(w http.ResponseWriter, r *http.Request) error {
 		return invalid("uuid", "%q does not match the UUID in the URL %q", b.UUID, uuid)
 	}
 	b.UUID = uuid
-	e, err := b.environment()
+	e, err := environmentOf(b)
 	if err != nil {
 		return err
 	}

@@ -116,85 +116,101 @@ func (u urls) versionJSON(v broker.Version, envs []broker.Environment) map[strin
 	}
 }
 
-func (u urls) environmentJSON(e broker.Environment) map[string]any {
+func (u urls) environmentJSON(e broker.Environment) api.Environment {
 	self := u.environment(e.UUID)
-	out := map[string]any{
-		"uuid":        e.UUID,
-		"name":        e.Name,
-		"displayName": orDefault(e.DisplayName, e.Name),
-		"production":  e.Production,
-		"createdAt":   timeJSON(e.CreatedAt),
-		"updatedAt":   timeJSON(e.UpdatedAt),
-		"_links": links{
+	return api.Environment{
+		UUID:        e.UUID,
+		Name:        e.Name,
+		DisplayName: orDefault(e.DisplayName, e.Name),
+		Production:  e.Production,
+		CreatedAt:   timeString(e.CreatedAt),
+		UpdatedAt:   timeString(e.UpdatedAt),
+		Contacts:    e.Contacts,
+		Links: api.Links{
 			"self":            api.Link{Href: self, Title: "Environment", Name: e.Name},
 			"pb:environments": api.Link{Href: u.href("environments"), Title: "Environments"},
 			"pb:currently-deployed-deployed-versions":  api.Link{Href: self + "/deployed-versions/currently-deployed", Title: "Versions currently deployed to " + orDefault(e.DisplayName, e.Name) + " environment"},
 			"pb:currently-supported-released-versions": api.Link{Href: self + "/released-versions/currently-supported", Title: "Versions released and supported in " + orDefault(e.DisplayName, e.Name) + " environment"},
 		},
 	}
-	if len(e.Contacts) > 0 {
-		out["contacts"] = e.Contacts
-	}
-	return out
 }
 
-func (u urls) deployedJSON(d broker.DeployedVersion, v *broker.Version, e *broker.Environment) map[string]any {
-	self := u.href("deployed-versions", d.UUID)
-	out := map[string]any{
-		"uuid":                d.UUID,
-		"currentlyDeployed":   d.CurrentlyDeployed,
-		"applicationInstance": nullable(d.ApplicationInstance),
-		"target":              nullable(d.ApplicationInstance),
-		"createdAt":           timeJSON(d.CreatedAt),
-		"_links": links{
-			"self":           api.Link{Href: self, Title: "Deployed version"},
+// timeString is timeJSON for a field that is left out when the time is
+// unknown.
+func timeString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return api.Time(t)
+}
+
+func (u urls) versionSummaryDoc(pacticipant, number string) api.VersionSummary {
+	return api.VersionSummary{Number: number, Links: api.Links{"self": api.Link{Href: u.version(pacticipant, number), Title: "Version", Name: number}}}
+}
+
+func (u urls) pacticipantSummary(name string) api.PacticipantSummary {
+	return api.PacticipantSummary{Name: name, Links: api.Links{"self": api.Link{Href: u.pacticipant(name)}}}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (u urls) deployedJSON(d broker.DeployedVersion, v *broker.Version, e *broker.Environment) api.DeployedVersion {
+	out := api.DeployedVersion{
+		UUID:                d.UUID,
+		CurrentlyDeployed:   d.CurrentlyDeployed,
+		ApplicationInstance: optional(d.ApplicationInstance),
+		Target:              optional(d.ApplicationInstance),
+		CreatedAt:           timeString(d.CreatedAt),
+		Links: api.Links{
+			"self":           api.Link{Href: u.href("deployed-versions", d.UUID), Title: "Deployed version"},
 			"pb:version":     api.Link{Href: u.version(d.Pacticipant, d.Version), Name: d.Version},
 			"pb:environment": api.Link{Href: u.environment(d.EnvironmentUUID), Name: d.EnvironmentName},
 		},
 	}
 	if d.UndeployedAt != nil {
-		out["undeployedAt"] = timeJSON(*d.UndeployedAt)
+		out.UndeployedAt = timeString(*d.UndeployedAt)
 	}
-	emb := map[string]any{}
 	if v != nil {
-		emb["version"] = u.versionSummary(*v)
+		out.Embedded.Version = u.versionSummaryDoc(v.Pacticipant, v.Number)
 	} else {
-		emb["version"] = u.versionSummary(broker.Version{Pacticipant: d.Pacticipant, Number: d.Version})
+		out.Embedded.Version = u.versionSummaryDoc(d.Pacticipant, d.Version)
 	}
-	emb["pacticipant"] = map[string]any{"name": d.Pacticipant, "_links": links{"self": api.Link{Href: u.pacticipant(d.Pacticipant)}}}
+	out.Embedded.Pacticipant = u.pacticipantSummary(d.Pacticipant)
 	if e != nil {
-		emb["environment"] = u.environmentJSON(*e)
+		env := u.environmentJSON(*e)
+		out.Embedded.Environment = &env
 	}
-	out["_embedded"] = emb
 	return out
 }
 
 // deployedListJSON is deployedJSON of an item of a list, which embeds
 // neither the version in full nor the environment.
-func (u urls) deployedListJSON(d broker.DeployedVersion) map[string]any {
+func (u urls) deployedListJSON(d broker.DeployedVersion) api.DeployedVersion {
 	return u.deployedJSON(d, nil, nil)
 }
 
-func (u urls) releasedJSON(r broker.ReleasedVersion) map[string]any {
-	self := u.href("released-versions", r.UUID)
-	out := map[string]any{
-		"uuid":               r.UUID,
-		"currentlySupported": r.CurrentlySupported,
-		"createdAt":          timeJSON(r.CreatedAt),
-		"updatedAt":          timeJSON(r.UpdatedAt),
-		"_embedded": map[string]any{
-			"version":     u.versionSummary(broker.Version{Pacticipant: r.Pacticipant, Number: r.Version}),
-			"pacticipant": map[string]any{"name": r.Pacticipant, "_links": links{"self": api.Link{Href: u.pacticipant(r.Pacticipant)}}},
-		},
-		"_links": links{
-			"self":           api.Link{Href: self, Title: "Released version"},
+func (u urls) releasedJSON(r broker.ReleasedVersion) api.ReleasedVersion {
+	out := api.ReleasedVersion{
+		UUID:               r.UUID,
+		CurrentlySupported: r.CurrentlySupported,
+		CreatedAt:          timeString(r.CreatedAt),
+		UpdatedAt:          timeString(r.UpdatedAt),
+		Links: api.Links{
+			"self":           api.Link{Href: u.href("released-versions", r.UUID), Title: "Released version"},
 			"pb:version":     api.Link{Href: u.version(r.Pacticipant, r.Version), Name: r.Version},
 			"pb:environment": api.Link{Href: u.environment(r.EnvironmentUUID), Name: r.EnvironmentName},
 		},
 	}
 	if r.SupportEndedAt != nil {
-		out["supportEndedAt"] = timeJSON(*r.SupportEndedAt)
+		out.SupportEndedAt = timeString(*r.SupportEndedAt)
 	}
+	out.Embedded.Version = u.versionSummaryDoc(r.Pacticipant, r.Version)
+	out.Embedded.Pacticipant = u.pacticipantSummary(r.Pacticipant)
 	return out
 }
 

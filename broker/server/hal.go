@@ -104,8 +104,8 @@ func upsertStatus(created bool) int {
 
 // collection is a HAL collection: each of xs, as item renders it, under
 // _embedded[key], beside l.
-func collection[T any](key string, xs []T, item func(T) map[string]any, l links) map[string]any {
-	items := make([]map[string]any, 0, len(xs))
+func collection[T, D any](key string, xs []T, item func(T) D, l links) map[string]any {
+	items := make([]D, 0, len(xs))
 	for _, x := range xs {
 		items = append(items, item(x))
 	}
