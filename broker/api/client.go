@@ -209,10 +209,7 @@ func (c *Client) PublishContracts(ctx context.Context, in PublishInput) (*Publis
 			Content: base64.StdEncoding.EncodeToString(f.Content), OnConflict: string(f.OnConflict),
 		})
 	}
-	var resp struct {
-		hal
-		Notices []Notice `json:"notices"`
-	}
+	var resp PublishContractsResponse
 	if _, err := c.do(ctx, http.MethodPost, "/contracts/publish", body, &resp); err != nil {
 		return nil, fmt.Errorf("publish contracts for %s version %s: %w", in.Pacticipant, in.Version, err)
 	}
@@ -220,7 +217,7 @@ func (c *Client) PublishContracts(ctx context.Context, in PublishInput) (*Publis
 	for _, n := range resp.Notices {
 		out.Notices = append(out.Notices, broker.Notice{Type: n.Type, Text: n.Text})
 	}
-	for _, l := range resp.links("pb:contracts") {
+	for _, l := range resp.Links.Contracts {
 		out.PactURLs = append(out.PactURLs, l.Href)
 	}
 	return out, nil
@@ -500,31 +497,11 @@ func (c *Client) DescribeVersion(ctx context.Context, pacticipant, version, tag 
 	case version == "":
 		p = PathOf("pacticipants", pacticipant, "latest-version")
 	}
-	var out struct {
-		Number    string `json:"number"`
-		BuildURL  string `json:"buildUrl"`
-		CreatedAt string `json:"createdAt"`
-		Embedded  struct {
-			BranchVersions []struct {
-				Name string `json:"name"`
-			} `json:"branchVersions"`
-			Tags []struct {
-				Name string `json:"name"`
-			} `json:"tags"`
-		} `json:"_embedded"`
-	}
+	var out Version
 	if _, err := c.do(ctx, http.MethodGet, p, nil, &out); err != nil {
 		return broker.Version{}, fmt.Errorf("describe %s version %s: %w", pacticipant, orDefault(version, "latest"), err)
 	}
-	v := broker.Version{Pacticipant: pacticipant, Number: out.Number, BuildURL: out.BuildURL}
-	v.CreatedAt, _ = time.Parse(time.RFC3339, out.CreatedAt)
-	for _, b := range out.Embedded.BranchVersions {
-		v.Branches = append(v.Branches, b.Name)
-	}
-	for _, t := range out.Embedded.Tags {
-		v.Tags = append(v.Tags, t.Name)
-	}
-	return v, nil
+	return out.Domain(pacticipant), nil
 }
 
 // Matrix runs a matrix query (GET /matrix).

@@ -127,3 +127,13 @@ func SelectorOf(s broker.ConsumerVersionSelector) ConsumerVersionSelector {
 func (s ConsumerVersionSelector) Domain() broker.ConsumerVersionSelector {
 	return broker.ConsumerVersionSelector(s)
 }
+
+// Domain returns the version of pacticipant as a domain one.
+func (v Version) Domain(pacticipant string) broker.Version {
+	out := broker.Version{Pacticipant: pacticipant, Number: v.Number, Branches: names(v.Embedded.BranchVersions), Tags: names(v.Embedded.Tags)}
+	if v.BuildURL != nil {
+		out.BuildURL = *v.BuildURL
+	}
+	out.CreatedAt, _ = time.Parse(time.RFC3339, v.CreatedAt)
+	return out
+}

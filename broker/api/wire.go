@@ -290,3 +290,46 @@ type ReleasedVersions struct {
 	} `json:"_embedded"`
 	Links map[string]any `json:"_links,omitempty"`
 }
+
+// Version is a pacticipant version resource. BuildURL is null when the
+// version has none.
+type Version struct {
+	Number    string  `json:"number"`
+	BuildURL  *string `json:"buildUrl"`
+	CreatedAt string  `json:"createdAt,omitempty"`
+	Embedded  struct {
+		BranchVersions []Named `json:"branchVersions"`
+		Tags           []Named `json:"tags"`
+	} `json:"_embedded"`
+	// Links holds single links and lists (pb:record-deployment,
+	// pb:record-release).
+	Links map[string]any `json:"_links,omitempty"`
+}
+
+// PublishContractsResponse is the answer to POST /contracts/publish.
+type PublishContractsResponse struct {
+	Notices []Notice `json:"notices"`
+	// Logs are the notices in the older shape some clients read.
+	Logs     []PublishLog `json:"logs"`
+	Embedded struct {
+		Pacticipant any     `json:"pacticipant"`
+		Version     Version `json:"version"`
+	} `json:"_embedded"`
+	Links PublishLinks `json:"_links"`
+}
+
+// PublishLog is a notice in the shape of the Pact Broker's deprecated
+// logs.
+type PublishLog struct {
+	Level              string `json:"level"`
+	Message            string `json:"message"`
+	DeprecationWarning string `json:"deprecationWarning"`
+}
+
+// PublishLinks are the links of a PublishContractsResponse.
+type PublishLinks struct {
+	Pacticipant            Link   `json:"pb:pacticipant"`
+	PacticipantVersion     Link   `json:"pb:pacticipant-version"`
+	PacticipantVersionTags []Link `json:"pb:pacticipant-version-tags"`
+	Contracts              []Link `json:"pb:contracts"`
+}

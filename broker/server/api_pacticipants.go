@@ -168,7 +168,7 @@ func (s *server) writeVersionList(w http.ResponseWriter, r *http.Request, vs []b
 	if err != nil {
 		return err
 	}
-	items := make([]map[string]any, 0, len(vs))
+	items := make([]api.Version, 0, len(vs))
 	refs := make([]api.Link, 0, len(vs))
 	for _, v := range vs {
 		items = append(items, u.versionJSON(v, envs))

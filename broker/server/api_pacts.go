@@ -281,47 +281,40 @@ func (s *server) publishContracts(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	u := s.urlsFor(r)
-	notices := publishNotices(req, res)
-	logs := make([]map[string]string, 0, len(notices))
-	for _, n := range notices {
-		level := n["type"]
+	doc := api.PublishContractsResponse{Notices: publishNotices(req, res)}
+	doc.Logs = make([]api.PublishLog, 0, len(doc.Notices))
+	for _, n := range doc.Notices {
+		level := n.Type
 		if level == "success" || level == "prompt" {
 			level = "info"
 		}
 		if level == "warning" {
 			level = "warn"
 		}
-		logs = append(logs, map[string]string{"level": level, "message": n["text"], "deprecationWarning": "Replaced by notices"})
+		doc.Logs = append(doc.Logs, api.PublishLog{Level: level, Message: n.Text, DeprecationWarning: "Replaced by notices"})
 	}
-	tagLinks := make([]api.Link, 0, len(res.Tags))
+	doc.Embedded.Pacticipant = u.pacticipantJSON(res.Pacticipant, nil)
+	doc.Embedded.Version = u.versionJSON(res.Version, nil)
+	doc.Links = api.PublishLinks{
+		Pacticipant:            api.Link{Href: u.pacticipant(res.Pacticipant.Name), Name: res.Pacticipant.Name, Title: "Pacticipant"},
+		PacticipantVersion:     api.Link{Href: u.version(res.Version.Pacticipant, res.Version.Number), Name: res.Version.Number, Title: "Pacticipant version"},
+		PacticipantVersionTags: make([]api.Link, 0, len(res.Tags)),
+		Contracts:              make([]api.Link, 0, len(res.Contracts)),
+	}
 	for _, t := range res.Tags {
-		tagLinks = append(tagLinks, api.Link{Href: u.href("pacticipants", t.Pacticipant, "versions", t.Version, "tags", t.Name), Name: t.Name, Title: "Tag"})
+		doc.Links.PacticipantVersionTags = append(doc.Links.PacticipantVersionTags, api.Link{Href: u.href("pacticipants", t.Pacticipant, "versions", t.Version, "tags", t.Name), Name: t.Name, Title: "Tag"})
 	}
-	contractLinks := make([]api.Link, 0, len(res.Contracts))
 	for _, c := range res.Contracts {
-		contractLinks = append(contractLinks, api.Link{Href: u.pactVersion(c.Pact.Provider, c.Pact.Consumer, c.Pact.ConsumerVersion), Name: fmt.Sprintf("Pact between %s (%s) and %s", c.Pact.Consumer, c.Pact.ConsumerVersion, c.Pact.Provider), Title: "Pact"})
+		doc.Links.Contracts = append(doc.Links.Contracts, api.Link{Href: u.pactVersion(c.Pact.Provider, c.Pact.Consumer, c.Pact.ConsumerVersion), Name: fmt.Sprintf("Pact between %s (%s) and %s", c.Pact.Consumer, c.Pact.ConsumerVersion, c.Pact.Provider), Title: "Pact"})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"notices": notices,
-		"logs":    logs,
-		"_embedded": map[string]any{
-			"pacticipant": u.pacticipantJSON(res.Pacticipant, nil),
-			"version":     u.versionJSON(res.Version, nil),
-		},
-		"_links": links{
-			"pb:pacticipant":              api.Link{Href: u.pacticipant(res.Pacticipant.Name), Name: res.Pacticipant.Name, Title: "Pacticipant"},
-			"pb:pacticipant-version":      api.Link{Href: u.version(res.Version.Pacticipant, res.Version.Number), Name: res.Version.Number, Title: "Pacticipant version"},
-			"pb:pacticipant-version-tags": tagLinks,
-			"pb:contracts":                contractLinks,
-		},
-	})
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }
 
-func publishNotices(req broker.PublishRequest, res broker.PublishResult) []map[string]string {
-	var out []map[string]string
+func publishNotices(req broker.PublishRequest, res broker.PublishResult) []api.Notice {
+	var out []api.Notice
 	add := func(typ, format string, args ...any) {
-		out = append(out, map[string]string{"type": typ, "text": fmt.Sprintf(format, args...)})
+		out = append(out, api.Notice{Type: typ, Text: fmt.Sprintf(format, args...)})
 	}
 	verb := "Updated"
 	if res.VersionCreated {

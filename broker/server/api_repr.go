@@ -77,23 +77,20 @@ func (u urls) versionSummary(v broker.Version) map[string]any {
 
 // versionJSON is the full version resource. envs are the environments the
 // version can be recorded as deployed to or released to.
-func (u urls) versionJSON(v broker.Version, envs []broker.Environment) map[string]any {
+func (u urls) versionJSON(v broker.Version, envs []broker.Environment) api.Version {
 	self := u.version(v.Pacticipant, v.Number)
-	branches := make([]map[string]any, 0, len(v.Branches))
+	out := api.Version{Number: v.Number, BuildURL: optional(v.BuildURL), CreatedAt: timeString(v.CreatedAt)}
+	out.Embedded.BranchVersions = make([]api.Named, 0, len(v.Branches))
 	for _, b := range v.Branches {
-		branches = append(branches, map[string]any{
-			"name": b,
-			"_links": links{
-				"self": api.Link{Href: u.href("pacticipants", v.Pacticipant, "branches", b, "versions", v.Number), Title: "Branch version"},
-			},
-		})
+		out.Embedded.BranchVersions = append(out.Embedded.BranchVersions, api.Named{Name: b, Links: api.Links{
+			"self": api.Link{Href: u.href("pacticipants", v.Pacticipant, "branches", b, "versions", v.Number), Title: "Branch version"},
+		}})
 	}
-	tags := make([]map[string]any, 0, len(v.Tags))
+	out.Embedded.Tags = make([]api.Named, 0, len(v.Tags))
 	for _, t := range v.Tags {
-		tags = append(tags, map[string]any{
-			"name":   t,
-			"_links": links{"self": api.Link{Href: u.href("pacticipants", v.Pacticipant, "versions", v.Number, "tags", t), Title: "Tag"}},
-		})
+		out.Embedded.Tags = append(out.Embedded.Tags, api.Named{Name: t, Links: api.Links{
+			"self": api.Link{Href: u.href("pacticipants", v.Pacticipant, "versions", v.Number, "tags", t), Title: "Tag"},
+		}})
 	}
 	deploy := make([]api.Link, 0, len(envs))
 	release := make([]api.Link, 0, len(envs))
@@ -101,19 +98,14 @@ func (u urls) versionJSON(v broker.Version, envs []broker.Environment) map[strin
 		deploy = append(deploy, api.Link{Href: self + "/deployed-versions/environment/" + pathSegment(e.UUID), Name: e.Name, Title: "Record deployment to " + orDefault(e.DisplayName, e.Name)})
 		release = append(release, api.Link{Href: self + "/released-versions/environment/" + pathSegment(e.UUID), Name: e.Name, Title: "Record release to " + orDefault(e.DisplayName, e.Name)})
 	}
-	return map[string]any{
-		"number":    v.Number,
-		"buildUrl":  nullable(v.BuildURL),
-		"createdAt": timeJSON(v.CreatedAt),
-		"_embedded": map[string]any{"branchVersions": branches, "tags": tags},
-		"_links": links{
-			"self":                 api.Link{Href: self, Title: "Version", Name: v.Number},
-			"pb:pacticipant":       api.Link{Href: u.pacticipant(v.Pacticipant), Title: "Pacticipant", Name: v.Pacticipant},
-			"pb:tag":               api.Link{Href: self + "/tags/{tag}", Title: "Get, create or delete a tag for this pacticipant version", Templated: true},
-			"pb:record-deployment": deploy,
-			"pb:record-release":    release,
-		},
+	out.Links = links{
+		"self":                 api.Link{Href: self, Title: "Version", Name: v.Number},
+		"pb:pacticipant":       api.Link{Href: u.pacticipant(v.Pacticipant), Title: "Pacticipant", Name: v.Pacticipant},
+		"pb:tag":               api.Link{Href: self + "/tags/{tag}", Title: "Get, create or delete a tag for this pacticipant version", Templated: true},
+		"pb:record-deployment": deploy,
+		"pb:record-release":    release,
 	}
+	return out
 }
 
 func (u urls) environmentJSON(e broker.Environment) api.Environment {

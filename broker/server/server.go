@@ -1,8 +1,9 @@
 // Package server is the broker's HTTP side: the Pact-Broker-compatible HAL
 // JSON API over a broker.Store (through broker.Service), with
 // authentication, JSON logs with trace ids, /health and Prometheus
-// /metrics. Its documents are the typed wire structs of broker/api, which
-// the Go client in broker/api decodes.
+// /metrics. The documents the Go client (broker/api) also reads or writes
+// are the typed wire structs of broker/api; the other HAL resources are
+// built here.
 package server
 
 import (
