@@ -33,6 +33,8 @@ func WantsHTML(r *http.Request) bool {
 	return true
 }
 
+func isBadgePath(path string) bool { return strings.HasSuffix(path, "/badge") }
+
 func isAssetPath(path string) bool {
 	for _, ext := range assetExtensions {
 		if strings.HasSuffix(path, ext) {
@@ -43,10 +45,19 @@ func isAssetPath(path string) bool {
 }
 
 // Negotiate serves requests for which WantsHTML is true with ui and all
-// others with api.
+// others with api. Badges (paths ending in /badge) are images and go to ui
+// whatever the Accept header. Since the answer at one URL depends on the
+// Accept header, every response says so (Vary: Accept); each also gets
+// X-Content-Type-Options: nosniff and, unless the handler sets its own,
+// Cache-Control: private, no-cache (the API shows live state and may sit
+// behind authentication).
 func Negotiate(api, ui http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if WantsHTML(r) {
+		h := w.Header()
+		h.Add("Vary", "Accept")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "private, no-cache")
+		if WantsHTML(r) || isBadgePath(r.URL.Path) {
 			ui.ServeHTTP(w, r)
 			return
 		}

@@ -335,6 +335,19 @@ func TestNegotiateWithTheAPI(t *testing.T) {
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Header.Get("Content-Type"), "hal+json")
+	// The JSON at a page's URL says it depends on Accept, is not sniffed
+	// and is revalidated.
+	require.Equal(t, "Accept", resp.Header.Get("Vary"))
+	require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+	require.Equal(t, "private, no-cache", resp.Header.Get("Cache-Control"))
+	// Errors too.
+	req.URL.Path = "/pacticipants/Nobody"
+	resp2, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp2.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp2.StatusCode)
+	require.Equal(t, "Accept", resp2.Header.Get("Vary"))
+	require.Equal(t, "nosniff", resp2.Header.Get("X-Content-Type-Options"))
 }
 
 func TestUnreadablePact(t *testing.T) {
