@@ -90,6 +90,12 @@ type handler struct {
 //	/pacts/provider/{p}/consumer/{c}/pact-version/{sha}  a pact version as documentation
 //	/environments                                        environments and what is deployed there
 //
+// Badges (SVG, see README): .../latest/badge, .../latest/{tag}/badge,
+// .../latest-untagged/badge under /pacts/provider/{p}/consumer/{c};
+// /matrix/provider/{p}/latest/{ptag}/consumer/{c}/latest/{ctag}/badge;
+// /pacticipants/{p}/latest-version/{tag}/can-i-deploy/to/{tag}/badge;
+// /pacticipants/{p}/branches/{b}/latest-version/can-i-deploy/to-environment/{env}/badge.
+//
 // Lists take ?page=N (from 1).
 func NewHandler(store broker.Store, opts Options) http.Handler {
 	if opts.Now == nil {
@@ -126,6 +132,12 @@ func (h *handler) routes() {
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest", (*handler).contract)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", (*handler).contract)
 	h.handle("GET /environments", (*handler).environments)
+	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest/badge", h.pactBadge)
+	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest/{tag}/badge", h.pactBadge)
+	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest-untagged/badge", h.pactBadge)
+	h.mux.HandleFunc("GET /matrix/provider/{provider}/latest/{ptag}/consumer/{consumer}/latest/{ctag}/badge", h.matrixBadge)
+	h.mux.HandleFunc("GET /pacticipants/{pacticipant}/latest-version/{tag}/can-i-deploy/to/{to}/badge", h.canIDeployBadge)
+	h.mux.HandleFunc("GET /pacticipants/{pacticipant}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}/badge", h.canIDeployBadge)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if h.opts.Fallback != nil {
 			// The fallback gets the request as it came, prefix and all.
@@ -243,7 +255,7 @@ func (h *handler) headers(w http.ResponseWriter) {
 		style += " " + h.styleOrigin
 	}
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+style+"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+style+"; img-src "+style+"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
 	hd.Set("Vary", "Accept")
@@ -323,6 +335,27 @@ func (h *handler) link(path string, segments ...string) string {
 		b.WriteString(url.PathEscape(s))
 	}
 	return b.String()
+}
+
+// absolute makes a link built by link absolute: as it is when BaseURL is
+// absolute, else on the request's host (and the scheme and host a proxy
+// sent in X-Forwarded-Proto and X-Forwarded-Host).
+func (h *handler) absolute(r *http.Request, link string) string {
+	if strings.HasPrefix(link, "http://") || strings.HasPrefix(link, "https://") {
+		return link
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ","); strings.TrimSpace(p) == "https" || strings.TrimSpace(p) == "http" {
+		scheme = strings.TrimSpace(p)
+	}
+	host := r.Host
+	if fh, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ","); strings.TrimSpace(fh) != "" {
+		host = strings.TrimSpace(fh)
+	}
+	return scheme + "://" + host + link
 }
 
 func (h *handler) pacticipantLink(name string) string { return h.link("/pacticipants", name) }
