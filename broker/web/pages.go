@@ -150,7 +150,7 @@ func (h *handler) index(r *http.Request) (*page, error) {
 		d.add(v.Status)
 		d.Integrations = append(d.Integrations, v)
 	}
-	return &page{name: "index", title: "Integrations", nav: "integrations", data: d}, nil
+	return &page{name: "index", title: "Integrations", nav: "integrations", data: d, json: h.link("/integrations")}, nil
 }
 
 // latestOf fills in the integration's latest pact and its latest
@@ -412,6 +412,7 @@ type matrixRowView struct {
 	Status          string
 	VerifiedAt      time.Time
 	VerificationNum int
+	VerificationURL string
 	BuildURL        string
 	// First is true on the first row of a consumer version (rows of one
 	// consumer version are grouped).
@@ -460,8 +461,9 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 		ConsumerURL: h.pacticipantLink(consumer), ProviderURL: h.pacticipantLink(provider),
 		Pager: h.pagerFor(r, n, more),
 	}
+	jsonURL := h.link("/matrix") + "?" + url.Values{"q[][pacticipant]": {consumer, provider}, "latestby": {"cvpv"}}.Encode()
 	if len(pacts) == 0 {
-		return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d}, nil
+		return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d, json: jsonURL}, nil
 	}
 	refs := make([]broker.VersionRef, 0, len(pacts))
 	for _, p := range pacts {
@@ -492,7 +494,7 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 			d.Rows = append(d.Rows, matrixRowView{Hidden: n})
 		}
 	}
-	return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d}, nil
+	return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d, json: jsonURL}, nil
 }
 
 // newerVerification orders the rows of one consumer version: the latest
@@ -523,6 +525,7 @@ func (h *handler) matrixRow(row broker.MatrixRow) matrixRowView {
 		mv.Provider = &pv
 		mv.VerifiedAt = row.Verification.ExecutionDate
 		mv.VerificationNum = row.Verification.Number
+		mv.VerificationURL = h.verificationLink(row.Consumer, row.Provider, row.PactSHA, row.Verification.Number)
 		mv.BuildURL = safeURL(row.Verification.BuildURL)
 	}
 	return mv

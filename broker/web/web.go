@@ -132,6 +132,8 @@ func (h *handler) routes() {
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest", (*handler).contract)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", (*handler).contract)
 	h.handle("GET /environments", (*handler).environments)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/latest", (*handler).verification)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{number}", (*handler).verification)
 	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest/badge", h.pactBadge)
 	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest/{tag}/badge", h.pactBadge)
 	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest-untagged/badge", h.pactBadge)
@@ -182,6 +184,9 @@ type page struct {
 	title string
 	nav   string // which top-level section is active
 	data  any
+	// json is the URL of the resource's JSON (the same URL the page is at,
+	// usually); the layout links it with ?format=json.
+	json string
 }
 
 func (h *handler) handle(pattern string, f func(h *handler, r *http.Request) (*page, error)) {
@@ -191,6 +196,10 @@ func (h *handler) handle(pattern string, f func(h *handler, r *http.Request) (*p
 		if err != nil {
 			rh.fail(w, r, err)
 			return
+		}
+		if p.json == "" {
+			// Most pages are at the URL of their API resource.
+			p.json = rh.base + r.URL.EscapedPath()
 		}
 		rh.render(w, r, http.StatusOK, p)
 	})
@@ -215,11 +224,12 @@ func (h *handler) forRequest(r *http.Request) *handler {
 
 // layout is what every page template receives.
 type layout struct {
-	Title string
-	Nav   string
-	Base  string
-	Style string
-	Data  any
+	Title   string
+	Nav     string
+	Base    string
+	Style   string
+	JSONURL string
+	Data    any
 }
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *page) {
@@ -230,7 +240,11 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 		return
 	}
 	var buf bytes.Buffer
-	err := t.ExecuteTemplate(&buf, "layout", layout{Title: p.title, Nav: p.nav, Base: h.base, Style: h.link(StylePath), Data: p.data})
+	l := layout{Title: p.title, Nav: p.nav, Base: h.base, Style: h.link(StylePath), Data: p.data}
+	if p.json != "" {
+		l.JSONURL = withQuery(p.json, "format=json")
+	}
+	err := t.ExecuteTemplate(&buf, "layout", l)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "web: render page", "page", p.name, "path", r.URL.Path, "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -356,6 +370,18 @@ func (h *handler) absolute(r *http.Request, link string) string {
 		host = strings.TrimSpace(fh)
 	}
 	return scheme + "://" + host + link
+}
+
+// withQuery appends a query parameter to a URL.
+func withQuery(u, param string) string {
+	if strings.Contains(u, "?") {
+		return u + "&" + param
+	}
+	return u + "?" + param
+}
+
+func (h *handler) versionLink(pacticipant, version string) string {
+	return h.link("/pacticipants", pacticipant, "versions", version)
 }
 
 func (h *handler) pacticipantLink(name string) string { return h.link("/pacticipants", name) }
