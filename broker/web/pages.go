@@ -253,6 +253,7 @@ type pactRef struct {
 
 type versionView struct {
 	Number    string
+	URL       string
 	BuildURL  string
 	Branches  []branchView
 	Tags      []string
@@ -298,6 +299,7 @@ type branchHeadView struct {
 	Name      string
 	Main      bool
 	Head      string
+	HeadURL   string
 	UpdatedAt time.Time
 }
 
@@ -332,7 +334,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 		return nil, wrapf(err, "releases of %q", name)
 	}
 	for _, v := range vs {
-		vv := versionView{Number: v.Number, BuildURL: safeURL(v.BuildURL), Tags: v.Tags, CreatedAt: v.CreatedAt}
+		vv := versionView{Number: v.Number, URL: h.versionLink(name, v.Number), BuildURL: safeURL(v.BuildURL), Tags: v.Tags, CreatedAt: v.CreatedAt}
 		for _, b := range v.Branches {
 			vv.Branches = append(vv.Branches, branchView{Name: b, Main: b == p.MainBranch})
 		}
@@ -365,7 +367,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 		branches, d.MoreBranches = branches[:branchesShown], true
 	}
 	for _, b := range branches {
-		d.Branches = append(d.Branches, branchHeadView{Name: b.Name, Main: b.Name == p.MainBranch, Head: b.Head, UpdatedAt: b.UpdatedAt})
+		d.Branches = append(d.Branches, branchHeadView{Name: b.Name, Main: b.Name == p.MainBranch, Head: b.Head, HeadURL: h.versionLink(name, b.Head), UpdatedAt: b.UpdatedAt})
 	}
 
 	ints, err := h.store.ListIntegrations(ctx, broker.Page{Limit: broker.MaxPageSize})
@@ -533,7 +535,7 @@ func (h *handler) matrixRow(row broker.MatrixRow) matrixRowView {
 
 func (h *handler) matrixVersion(pacticipant string, v broker.MatrixVersion) matrixVersionView {
 	return matrixVersionView{
-		Number: v.Number, URL: h.pacticipantLink(pacticipant),
+		Number: v.Number, URL: h.versionLink(pacticipant, v.Number),
 		Branches: v.Branches, Tags: v.Tags, Environments: v.Environments, CreatedAt: v.CreatedAt,
 	}
 }
@@ -543,6 +545,7 @@ func (h *handler) matrixVersion(pacticipant string, v broker.MatrixVersion) matr
 type deployedView struct {
 	Pacticipant string
 	URL         string
+	VersionURL  string
 	Version     string
 	Instance    string
 	Since       time.Time
@@ -550,6 +553,7 @@ type deployedView struct {
 
 type environmentView struct {
 	Name        string
+	URL         string
 	DisplayName string
 	Production  bool
 	Deployed    []deployedView
@@ -568,7 +572,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 	}
 	var d environmentsData
 	for _, e := range envs {
-		ev := environmentView{Name: e.Name, Production: e.Production}
+		ev := environmentView{Name: e.Name, URL: h.link("/environments", e.UUID), Production: e.Production}
 		if e.DisplayName != "" && e.DisplayName != e.Name {
 			ev.DisplayName = e.DisplayName
 		}
@@ -578,7 +582,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 		}
 		for _, dv := range deployed {
 			ev.Deployed = append(ev.Deployed, deployedView{Pacticipant: dv.Pacticipant, URL: h.pacticipantLink(dv.Pacticipant),
-				Version: dv.Version, Instance: dv.ApplicationInstance, Since: dv.CreatedAt})
+				VersionURL: h.versionLink(dv.Pacticipant, dv.Version), Version: dv.Version, Instance: dv.ApplicationInstance, Since: dv.CreatedAt})
 		}
 		released, err := h.store.ListReleasedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: e.UUID, CurrentOnly: true})
 		if err != nil {
@@ -586,7 +590,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 		}
 		for _, rv := range released {
 			ev.Released = append(ev.Released, deployedView{Pacticipant: rv.Pacticipant, URL: h.pacticipantLink(rv.Pacticipant),
-				Version: rv.Version, Since: rv.CreatedAt})
+				VersionURL: h.versionLink(rv.Pacticipant, rv.Version), Version: rv.Version, Since: rv.CreatedAt})
 		}
 		sortDeployed(ev.Deployed)
 		sortDeployed(ev.Released)

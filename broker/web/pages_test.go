@@ -85,8 +85,8 @@ func TestPages(t *testing.T) {
 		require.Contains(t, html, "<dd>javascript:alert(1)</dd>", "but it is shown as text")
 		require.NotContains(t, html, "token@")
 		branches := between(t, html, "<h2>Branches</h2>", "</ul>")
-		require.Contains(t, branches, `<span class="chip chip-branch">feat/search</span> <span class="muted">head</span> <span class="mono">1.1.0</span>`)
-		require.Contains(t, branches, `<span class="chip chip-branch chip-main">main</span> <span class="muted">head</span> <span class="mono">1.0.0</span>`)
+		require.Contains(t, branches, `<span class="chip chip-branch">feat/search</span> <span class="muted">head</span> <a class="mono" href="/pacticipants/Web/versions/1.1.0">1.1.0</a>`)
+		require.Contains(t, branches, `<span class="chip chip-branch chip-main">main</span> <span class="muted">head</span> <a class="mono" href="/pacticipants/Web/versions/1.0.0">1.0.0</a>`)
 	})
 
 	t.Run("provider", func(t *testing.T) {
@@ -116,7 +116,7 @@ func TestPages(t *testing.T) {
 		require.Contains(t, html, "2 verified")
 		require.Contains(t, html, "2 failed")
 		require.Contains(t, rowWith(t, html, ">o-100<"), ">main<", "provider version's branch")
-		require.Contains(t, rowWith(t, html, ">o-100<"), `href="/pacticipants/Orders"`)
+		require.Contains(t, rowWith(t, html, ">o-100<"), `href="/pacticipants/Orders/versions/o-100"`)
 		require.Contains(t, rowWith(t, html, ">1.1.0<"), `href="/pacts/provider/Orders/consumer/Web/version/1.1.0"`)
 	})
 

@@ -89,6 +89,9 @@ type handler struct {
 //	/pacts/provider/{p}/consumer/{c}/branch/{b}/latest   the latest pact from a branch
 //	/pacts/provider/{p}/consumer/{c}/pact-version/{sha}  a pact version as documentation
 //	/environments                                        environments and what is deployed there
+//	/environments/{uuid}                                 one environment, with what was deployed there
+//	/pacticipants/{name}/versions/{v}                    a version: branches, tags, deployments, pacts, verifications
+//	/pacts/.../pact-version/{sha}/verification-results/{n} a verification result and why it failed
 //
 // Badges (SVG, see README): .../latest/badge, .../latest/{tag}/badge,
 // .../latest-untagged/badge under /pacts/provider/{p}/consumer/{c};
@@ -132,6 +135,8 @@ func (h *handler) routes() {
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest", (*handler).contract)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", (*handler).contract)
 	h.handle("GET /environments", (*handler).environments)
+	h.handle("GET /environments/{uuid}", (*handler).environment)
+	h.handle("GET /pacticipants/{name}/versions/{version}", (*handler).version)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/latest", (*handler).verification)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{number}", (*handler).verification)
 	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest/badge", h.pactBadge)
