@@ -82,6 +82,12 @@ func (h *handler) pactBadge(w http.ResponseWriter, r *http.Request) {
 // lineStatus is the Pact Broker's pseudo-branch status of the pacts
 // between consumer and provider that pick accepts.
 func (h *handler) lineStatus(ctx context.Context, consumer, provider string, pick func(broker.Pact) (bool, error)) (string, error) {
+	return h.lineStatusWalk(ctx, consumer, provider, pick, badgeWalk)
+}
+
+// lineStatusWalk is lineStatus reading at most walk picked pacts.
+func (h *handler) lineStatusWalk(ctx context.Context, consumer, provider string, pick func(broker.Pact) (bool, error), walk int) (string, error) {
+	badgeWalk := walk
 	var latest *broker.Pact
 	seen := 0
 	for offset := 0; seen < badgeWalk && offset < 5*badgeWalk; offset += badgeWalk {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -41,9 +40,11 @@ func (c *statusCounts) add(status string) {
 
 func (h *handler) funcs() template.FuncMap {
 	return template.FuncMap{
-		"ago":   h.ago,
-		"stamp": stamp,
-		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"ago":       h.ago,
+		"stamp":     stamp,
+		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"lineClass": lineClass,
+		"filterURL": h.filterURL,
 		"statusLabel": func(s string) string {
 			switch s {
 			case statusSuccess:
@@ -105,82 +106,6 @@ func safeURL(s string) string {
 	}
 	u.User = nil
 	return u.String()
-}
-
-// --- integrations ---
-
-type integrationView struct {
-	Consumer, Provider       string
-	ConsumerURL, ProviderURL string
-	MatrixURL                string
-	PactVersion, PactURL     string
-	PactPublished            time.Time
-	Status                   string
-	ProviderVersion          string
-	VerifiedAt               time.Time
-}
-
-type indexData struct {
-	Integrations []integrationView
-	Pager        pager
-	statusCounts
-}
-
-func (h *handler) index(r *http.Request) (*page, error) {
-	n, err := pageNumber(r)
-	if err != nil {
-		return nil, err
-	}
-	ctx := r.Context()
-	ints, more, err := listPage(n, listPerPage, func(p broker.Page) ([]broker.Integration, error) { return h.store.ListIntegrations(ctx, p) })
-	if err != nil {
-		return nil, wrapf(err, "list integrations")
-	}
-	d := indexData{Pager: h.pagerFor(r, n, more)}
-	for _, in := range ints {
-		v := integrationView{
-			Consumer: in.Consumer, Provider: in.Provider,
-			ConsumerURL: h.pacticipantLink(in.Consumer), ProviderURL: h.pacticipantLink(in.Provider),
-			MatrixURL: h.matrixLink(in.Consumer, in.Provider),
-			Status:    statusUnverified,
-		}
-		if err := h.latestOf(ctx, &v); err != nil {
-			return nil, err
-		}
-		d.add(v.Status)
-		d.Integrations = append(d.Integrations, v)
-	}
-	return &page{name: "index", title: "Integrations", nav: "integrations", data: d, json: h.link("/integrations")}, nil
-}
-
-// latestOf fills in the integration's latest pact and its latest
-// verification.
-func (h *handler) latestOf(ctx context.Context, v *integrationView) error {
-	pacts, err := h.store.ListPactVersions(ctx, v.Consumer, v.Provider, broker.Page{Limit: 1})
-	if errors.Is(err, broker.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return wrapf(err, "latest pact of %s and %s", v.Consumer, v.Provider)
-	}
-	if len(pacts) == 0 {
-		return nil
-	}
-	p := pacts[0]
-	v.PactVersion = p.ConsumerVersion
-	v.PactURL = h.pactLink(v.Consumer, v.Provider, p.ConsumerVersion)
-	v.PactPublished = p.CreatedAt
-	ver, err := h.store.LatestVerification(ctx, v.Consumer, v.Provider, p.SHA)
-	if errors.Is(err, broker.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return wrapf(err, "latest verification of %s and %s", v.Consumer, v.Provider)
-	}
-	v.Status = verificationStatus(&ver)
-	v.ProviderVersion = ver.ProviderVersion
-	v.VerifiedAt = ver.ExecutionDate
-	return nil
 }
 
 func verificationStatus(v *broker.Verification) string {

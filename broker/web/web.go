@@ -417,6 +417,8 @@ type pager struct {
 	Page    int
 	PrevURL string
 	NextURL string
+	// Total, Pages, From and To are set for lists whose length is known.
+	Total, Pages, From, To int
 }
 
 func (h *handler) pagerFor(r *http.Request, n int, more bool) pager {
