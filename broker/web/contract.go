@@ -42,6 +42,8 @@ type contractData struct {
 	// embeds it (absolute URLs) in a README.
 	BadgeURL      string
 	BadgeMarkdown string
+	// DiffURL shows what changed since the previous distinct pact.
+	DiffURL string
 }
 
 type interactionView struct {
@@ -168,6 +170,7 @@ func (h *handler) contract(r *http.Request) (*page, error) {
 	}
 	badge := h.link("/pacts/provider", p.Provider, "consumer", p.Consumer, "latest", "badge")
 	d.BadgeURL = badge
+	d.DiffURL = h.link("/pacts/provider", p.Provider, "consumer", p.Consumer, "version", p.ConsumerVersion, "diff", "previous-distinct")
 	d.BadgeMarkdown = fmt.Sprintf("[![%s/%s pact status](%s)](%s)", p.Consumer, p.Provider,
 		h.absolute(r, badge), h.absolute(r, h.link("/pacts/provider", p.Provider, "consumer", p.Consumer, "latest")))
 	parsed, err := pact.Parse(p.Content)

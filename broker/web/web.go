@@ -90,6 +90,8 @@ type handler struct {
 //	/pacts/provider/{p}/consumer/{c}/pact-version/{sha}  a pact version as documentation
 //	/environments                                        environments and what is deployed there
 //	/environments/{uuid}                                 one environment, with what was deployed there
+//	/pacts/.../version/{v}/diff/previous-distinct        what changed since the previous distinct pact
+//	/pacts/.../version/{v}/diff/version/{other}          what changed since another version's pact
 //	/pacticipants/{name}/versions/{v}                    a version: branches, tags, deployments, pacts, verifications
 //	/pacts/.../pact-version/{sha}/verification-results/{n} a verification result and why it failed
 //
@@ -136,6 +138,8 @@ func (h *handler) routes() {
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", (*handler).contract)
 	h.handle("GET /environments", (*handler).environments)
 	h.handle("GET /environments/{uuid}", (*handler).environment)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/previous-distinct", (*handler).diff)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/version/{other}", (*handler).diff)
 	h.handle("GET /pacticipants/{name}/versions/{version}", (*handler).version)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/latest", (*handler).verification)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{number}", (*handler).verification)
@@ -227,6 +231,9 @@ func (h *handler) forRequest(r *http.Request) *handler {
 	return &c
 }
 
+// noJSON marks a page with no API resource behind it.
+const noJSON = "-"
+
 // layout is what every page template receives.
 type layout struct {
 	Title   string
@@ -246,7 +253,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 	}
 	var buf bytes.Buffer
 	l := layout{Title: p.title, Nav: p.nav, Base: h.base, Style: h.link(StylePath), Data: p.data}
-	if p.json != "" {
+	if p.json != "" && p.json != noJSON {
 		l.JSONURL = withQuery(p.json, "format=json")
 	}
 	err := t.ExecuteTemplate(&buf, "layout", l)
