@@ -354,6 +354,7 @@ const verificationsShown = 10
 
 type matrixData struct {
 	IndexURL                 string
+	QueryURL                 string
 	Consumer, Provider       string
 	ConsumerURL, ProviderURL string
 	Rows                     []matrixRowView
@@ -384,6 +385,7 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 	}
 	d := matrixData{
 		IndexURL: h.link("/"),
+		QueryURL: h.link("/matrix") + "?" + url.Values{"p1": {consumer}, "k1": {"all"}, "p2": {provider}, "k2": {"all"}, "latestby": {"cvpv"}}.Encode(),
 		Consumer: consumer, Provider: provider,
 		ConsumerURL: h.pacticipantLink(consumer), ProviderURL: h.pacticipantLink(provider),
 		Pager: h.pagerFor(r, n, more),

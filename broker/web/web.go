@@ -90,6 +90,7 @@ type handler struct {
 //	/pacts/provider/{p}/consumer/{c}/pact-version/{sha}  a pact version as documentation
 //	/environments                                        environments and what is deployed there
 //	/environments/{uuid}                                 one environment, with what was deployed there
+//	/matrix?p1=&k1=&v1=...&environment=&latestby=        the matrix query form and its answer
 //	/pacts/.../version/{v}/diff/previous-distinct        what changed since the previous distinct pact
 //	/pacts/.../version/{v}/diff/version/{other}          what changed since another version's pact
 //	/pacticipants/{name}/versions/{v}                    a version: branches, tags, deployments, pacts, verifications
@@ -138,6 +139,7 @@ func (h *handler) routes() {
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", (*handler).contract)
 	h.handle("GET /environments", (*handler).environments)
 	h.handle("GET /environments/{uuid}", (*handler).environment)
+	h.handle("GET /matrix", (*handler).matrixQuery)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/previous-distinct", (*handler).diff)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/version/{other}", (*handler).diff)
 	h.handle("GET /pacticipants/{name}/versions/{version}", (*handler).version)
