@@ -196,6 +196,7 @@ type partnerView struct {
 
 type pacticipantData struct {
 	ListURL       string
+	NetworkURL    string
 	Name          string
 	DisplayName   string
 	MainBranch    string
@@ -239,7 +240,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, wrapf(err, "pacticipant %q", name)
 	}
-	d := pacticipantData{ListURL: h.link("/pacticipants"), Name: p.Name, DisplayName: displayName(p), MainBranch: p.MainBranch, CreatedAt: p.CreatedAt}
+	d := pacticipantData{ListURL: h.link("/pacticipants"), NetworkURL: h.link("/pacticipants", name, "network"), Name: p.Name, DisplayName: displayName(p), MainBranch: p.MainBranch, CreatedAt: p.CreatedAt}
 	d.RepositoryURL = safeURL(p.RepositoryURL)
 	if d.RepositoryURL == "" && p.RepositoryURL != "" {
 		d.RepositoryText = withoutUserInfo(p.RepositoryURL)

@@ -91,6 +91,8 @@ type handler struct {
 //	/environments                                        environments and what is deployed there
 //	/environments/{uuid}                                 one environment, with what was deployed there
 //	/matrix?p1=&k1=&v1=...&environment=&latestby=        the matrix query form and its answer
+//	/network, /pacticipants/{name}/network               the network of integrations as SVG
+//	/integrations                                        the integrations page; DOT for Accept: text/vnd.graphviz
 //	/pacts/.../version/{v}/diff/previous-distinct        what changed since the previous distinct pact
 //	/pacts/.../version/{v}/diff/version/{other}          what changed since another version's pact
 //	/pacticipants/{name}/versions/{v}                    a version: branches, tags, deployments, pacts, verifications
@@ -140,6 +142,9 @@ func (h *handler) routes() {
 	h.handle("GET /environments", (*handler).environments)
 	h.handle("GET /environments/{uuid}", (*handler).environment)
 	h.handle("GET /matrix", (*handler).matrixQuery)
+	h.handle("GET /network", (*handler).network)
+	h.handle("GET /pacticipants/{name}/network", (*handler).pacticipantNetwork)
+	h.mux.HandleFunc("GET /integrations", h.integrations)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/previous-distinct", (*handler).diff)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/version/{other}", (*handler).diff)
 	h.handle("GET /pacticipants/{name}/versions/{version}", (*handler).version)
