@@ -311,12 +311,7 @@ func labelWidth(name string) int {
 
 // cutLabel shortens a name to fit a box of width w.
 func cutLabel(name string, w int) string {
-	rs := []rune(name)
-	fit := int(float64(w-20) / netCharWidth)
-	if len(rs) <= fit || fit < 2 {
-		return name
-	}
-	return string(rs[:fit-1]) + "…"
+XX
 }
 
 func edgeColour(status string) string {

@@ -41,6 +41,13 @@ var styleCSS []byte
 // StylePath is the path (below the prefix) of the view's stylesheet.
 const StylePath = "/ui/style.css"
 
+// IconPath is the path (below the prefix) of the view's icon.
+const IconPath = "/ui/icon.svg"
+
+// icon is the view's favicon: the brand mark. Without one, browsers ask
+// for /favicon.ico and log the 404 as an error.
+var icon = []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2251cc"/><path d="M8 12h14l-4-4M24 20H10l4 4" fill="none" stroke="#fff" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round"/></svg>`)
+
 // versionsPerPage and listPerPage size the paginated lists.
 const (
 	versionsPerPage = 20
@@ -128,6 +135,7 @@ func NewHandler(store broker.Store, opts Options) http.Handler {
 
 func (h *handler) routes() {
 	h.mux.HandleFunc("GET "+StylePath, h.style)
+	h.mux.HandleFunc("GET "+IconPath, h.icon)
 	h.handle("GET /{$}", (*handler).index)
 	h.handle("GET /ui", (*handler).index)
 	h.handle("GET /ui/{$}", (*handler).index)
@@ -247,6 +255,7 @@ type layout struct {
 	Nav     string
 	Base    string
 	Style   string
+	Icon    string
 	JSONURL string
 	Data    any
 }
@@ -259,7 +268,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 		return
 	}
 	var buf bytes.Buffer
-	l := layout{Title: p.title, Nav: p.nav, Base: h.base, Style: h.link(StylePath), Data: p.data}
+	l := layout{Title: p.title, Nav: p.nav, Base: h.base, Style: h.link(StylePath), Icon: h.link(IconPath), Data: p.data}
 	if p.json != "" && p.json != noJSON {
 		l.JSONURL = withQuery(p.json, "format=json")
 	}
@@ -301,6 +310,16 @@ func (h *handler) style(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(styleCSS)))
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(styleCSS)
+	}
+}
+
+func (h *handler) icon(w http.ResponseWriter, r *http.Request) {
+	h.headers(w)
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Content-Length", strconv.Itoa(len(icon)))
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(icon)
 	}
 }
 
