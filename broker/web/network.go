@@ -311,7 +311,15 @@ func labelWidth(name string) int {
 
 // cutLabel shortens a name to fit a box of width w.
 func cutLabel(name string, w int) string {
-XX
+	if labelWidth(name) <= w {
+		return name
+	}
+	rs := []rune(name)
+	fit := int(float64(w-20) / netCharWidth)
+	if len(rs) <= fit || fit < 2 {
+		return name
+	}
+	return string(rs[:fit-1]) + "…"
 }
 
 func edgeColour(status string) string {
