@@ -60,6 +60,7 @@ func TestNetworkPages(t *testing.T) {
 	require.Less(t, byName["Web"].Rect.X, byName["Orders"].Rect.X, "consumers left of providers")
 	require.Less(t, byName["Mobile"].Rect.X, byName["Orders"].Rect.X)
 	require.Equal(t, "/pacticipants/Orders/network", byName["Orders"].Href)
+	require.Equal(t, "Mobile", byName["Mobile"].Text, "short names are not cut")
 	edges := map[string]string{}
 	for _, e := range doc.Edges {
 		edges[e.Title] = e.Stroke
