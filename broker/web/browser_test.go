@@ -262,6 +262,13 @@ func TestInTheBrowser(t *testing.T) {
 		})
 	}
 
+	t.Run("network at 240 pacticipants", func(t *testing.T) {
+		big := mustEstate(t, []int{80, 60, 50, 40, 10})
+		srv := mustServe(t, big, web.Options{})
+		v := visit(t, browser, srv.URL+"/network", "svg.network", 1280, filepath.Join(shots, "network-estate.png"), false, false)
+		require.Empty(t, v.Problems)
+	})
+
 	t.Run("the checks catch a CSP violation", func(t *testing.T) {
 		// A page under the web view's policy that breaks it: a script, an
 		// inline style and an image from another host.

@@ -15,10 +15,10 @@ import (
 
 // Network layout: columns of boxes, consumers left of their providers.
 const (
-	netRowHeight  = 30 // vertical pitch of the boxes
+	netRowHeight  = 28 // vertical pitch of the boxes
 	netBoxHeight  = 22
 	netColumnGap  = 90  // horizontal room for the edges between columns
-	netMaxRows    = 40  // a longer column is split into several
+	netMaxRows    = 100 // a longer column is split into several (edges then cross the first part)
 	netMaxLabel   = 240 // widest box, in pixels; longer names are cut
 	netMargin     = 16
 	netCharWidth  = 7.2 // per character of the 12px label font
