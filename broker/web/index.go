@@ -275,11 +275,20 @@ func (h *handler) mainBranchStatus(ctx context.Context, v *integrationView, main
 		return wrapf(err, "main branch pact of %s and %s", v.Consumer, v.Provider)
 	}
 	v.MainVersion, v.MainVersionURL = head.ConsumerVersion, h.versionLink(v.Consumer, head.ConsumerVersion)
-	onMain := func(p broker.Pact) (bool, error) {
-		ver, err := h.store.GetVersion(ctx, p.Consumer, p.ConsumerVersion)
-		return err == nil && contains(ver.Branches, main), ignoreNotFound(err)
+	// The head's own latest verification decides, when it has one; only
+	// an unverified head needs the older pacts of the branch (changed or
+	// unknown).
+	ver, err := h.store.LatestVerification(ctx, v.Consumer, v.Provider, head.SHA)
+	switch {
+	case err == nil:
+		v.MainStatus, err = h.verificationBadgeStatus(ctx, head.SHA, ver)
+	case errors.Is(err, broker.ErrNotFound):
+		onMain := func(p broker.Pact) (bool, error) {
+			pv, err := h.store.GetVersion(ctx, p.Consumer, p.ConsumerVersion)
+			return err == nil && contains(pv.Branches, main), ignoreNotFound(err)
+		}
+		v.MainStatus, err = h.lineStatusWalk(ctx, v.Consumer, v.Provider, onMain, indexWalk)
 	}
-	v.MainStatus, err = h.lineStatusWalk(ctx, v.Consumer, v.Provider, onMain, indexWalk)
 	if err != nil {
 		return wrapf(err, "main branch status of %s and %s", v.Consumer, v.Provider)
 	}
