@@ -200,7 +200,7 @@ func mustBrowserWorld(t *testing.T) (broker.Store, map[string]string) {
 	})
 	require.NoError(t, err)
 	v := mustVerifyWith(t, s, "Web", "Orders", p.SHA, "o-102", false, results)
-	mustPublish(t, s, "Web", "1.2.0", "main", nil, map[string][]byte{"Orders": smallPact("Web", "Orders", "get order 43")})
+	mustPublish(t, s, "Web", "1.2.0", "main", nil, map[string][]byte{"Orders": []byte(`{"consumer":{"name":"Web"},"provider":{"name":"Orders"},"interactions":[{"description":"get order 43","request":{"method":"GET","path":"/orders/43","headers":{"X-Correlation-Identifier-For-The-Distributed-Tracing-System":"abc","Accept":"application/json"}},"response":{"status":200}}],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`)})
 	envs, err := s.ListEnvironments(ctx)
 	require.NoError(t, err)
 	ids := map[string]string{"sha": p.SHA, "verification": fmt.Sprint(v.Number)}
@@ -261,6 +261,26 @@ func TestInTheBrowser(t *testing.T) {
 			require.False(t, narrow.Overflow, "the header overflows a 420 px window on %s", p.path)
 		})
 	}
+
+	t.Run("long header names do not overlap their values", func(t *testing.T) {
+		for _, width := range []int64{1280, 420} {
+			ctx, cancel := chromedp.NewContext(browser)
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.EmulateViewport(width, 900),
+				chromedp.Navigate(srv.URL+"/pacts/provider/Orders/consumer/Web/version/1.2.0"),
+				chromedp.WaitReady(chromedp.CSS("table.kv")),
+			))
+			overlaps, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('table.kv tr')].filter(tr => {
+				const th = tr.querySelector('th'), td = tr.querySelector('td');
+				// The name's text runs past its cell (into the value) or the
+				// cell past the value's start.
+				return th && td && (th.scrollWidth > th.clientWidth + 1 || th.getBoundingClientRect().right > td.getBoundingClientRect().left + 0.5);
+			}).map(tr => tr.querySelector('th').textContent)`))
+			cancel()
+			require.NoError(t, err)
+			require.Empty(t, overlaps, "at %d px", width)
+		}
+	})
 
 	t.Run("network at 240 pacticipants", func(t *testing.T) {
 		big := mustEstate(t, []int{80, 60, 50, 40, 10})
