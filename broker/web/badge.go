@@ -85,13 +85,13 @@ func (h *handler) lineStatus(ctx context.Context, consumer, provider string, pic
 	return h.lineStatusWalk(ctx, consumer, provider, pick, badgeWalk)
 }
 
-// lineStatusWalk is lineStatus reading at most walk picked pacts.
+// lineStatusWalk is lineStatus reading at most walk picked pacts (and
+// at most five pages of walk pacts).
 func (h *handler) lineStatusWalk(ctx context.Context, consumer, provider string, pick func(broker.Pact) (bool, error), walk int) (string, error) {
-	badgeWalk := walk
 	var latest *broker.Pact
 	seen := 0
-	for offset := 0; seen < badgeWalk && offset < 5*badgeWalk; offset += badgeWalk {
-		pacts, err := h.store.ListPactVersions(ctx, consumer, provider, broker.Page{Offset: offset, Limit: badgeWalk})
+	for offset := 0; seen < walk && offset < 5*walk; offset += walk {
+		pacts, err := h.store.ListPactVersions(ctx, consumer, provider, broker.Page{Offset: offset, Limit: walk})
 		if errors.Is(err, broker.ErrNotFound) {
 			return badgeNotFound, nil
 		}
@@ -112,7 +112,7 @@ func (h *handler) lineStatusWalk(ctx context.Context, consumer, provider string,
 			seen++
 			v, err := h.store.LatestVerification(ctx, consumer, provider, pacts[i].SHA)
 			if errors.Is(err, broker.ErrNotFound) {
-				if seen >= badgeWalk {
+				if seen >= walk {
 					break
 				}
 				continue
@@ -122,7 +122,7 @@ func (h *handler) lineStatusWalk(ctx context.Context, consumer, provider string,
 			}
 			return h.verificationBadgeStatus(ctx, latest.SHA, v)
 		}
-		if len(pacts) < badgeWalk {
+		if len(pacts) < walk {
 			break
 		}
 	}

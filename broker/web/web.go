@@ -1,6 +1,8 @@
 // Package web is the broker's server-rendered web view: integrations,
-// pacticipants and their versions, the matrix of a consumer/provider pair,
-// pacts rendered as readable documentation, and environments.
+// pacticipants and their versions, the matrix of a consumer/provider pair
+// and the matrix query form, pacts rendered as readable documentation and
+// their diffs, verification results with their mismatches, environments,
+// the network of integrations as SVG, and status badges.
 //
 // Pages are plain HTML built with html/template from embedded templates and
 // one embedded stylesheet; they need no JavaScript and load nothing from
