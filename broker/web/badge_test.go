@@ -184,3 +184,25 @@ func TestPublicBadges(t *testing.T) {
 		})
 	}
 }
+
+// TestBadgeSnippetBehindAProxy: the Markdown snippet's URLs are absolute,
+// on the host and scheme a proxy names.
+func TestBadgeSnippetBehindAProxy(t *testing.T) {
+	srv := mustServe(t, mustWorld(t), web.Options{})
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/pacts/provider/Orders/consumer/Web/latest", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", browserAccept)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	req.Header.Set("X-Forwarded-Host", "pacts.example.com")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Contains(t, string(body), `[![Web/Orders pact status](https://pacts.example.com/pacts/provider/Orders/consumer/Web/latest/badge)](https://pacts.example.com/pacts/provider/Orders/consumer/Web/latest)`)
+
+	// With an absolute base URL, that is what the links start with.
+	srv = mustServe(t, mustWorld(t), web.Options{BaseURL: "https://broker.example.org/pact"})
+	html := mustPage(t, srv.URL+"/pact/pacts/provider/Orders/consumer/Web/latest")
+	require.Contains(t, html, `(https://broker.example.org/pact/pacts/provider/Orders/consumer/Web/latest/badge)`)
+}
