@@ -46,3 +46,15 @@ if [ ! -f "$tools/pact-ffi/libpact_ffi.so" ]; then
   rm -rf "$tmp"
 fi
 echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
+
+# Headless Chromium for the web view's browser tests (broker/web, chromedp).
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "install-tools: installing Debian's chromium package" >&2
+    apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2
+  else
+    echo "install-tools: chromium is missing and apt-get is not available; install Chromium for the browser tests" >&2
+    exit 2
+  fi
+fi
+echo "install-tools: chromium at $(command -v chromium)" >&2
