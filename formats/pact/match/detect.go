@@ -31,7 +31,7 @@ func detectContentType(data []byte) string {
 		return "application/zip"
 	case bytes.HasPrefix(data, []byte{0x1F, 0x8B}):
 		return "application/gzip"
-	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid(trimmed):
+	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"') && json.Valid(trimmed):
 		return "application/json"
 	case bytes.HasPrefix(trimmed, []byte("<?xml")):
 		return "application/xml"
