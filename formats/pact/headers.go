@@ -113,6 +113,7 @@ func parseTerm(path string, raw json.RawMessage) (example, regex string, err err
 			Generate *string `json:"generate"`
 			Matcher  struct {
 				Class string  `json:"json_class"`
+				O     int     `json:"o"`
 				S     *string `json:"s"`
 			} `json:"matcher"`
 		} `json:"data"`
@@ -126,7 +127,13 @@ func parseTerm(path string, raw json.RawMessage) (example, regex string, err err
 	if _, err := regexp.Compile(*t.Data.Matcher.S); err != nil {
 		return "", "", perr(childPath(childPath(childPath(path, "data"), "matcher"), "s"), "invalid regex: %v", err)
 	}
-	return *t.Data.Generate, *t.Data.Matcher.S, nil
+	// Ruby matches a term anywhere in the value (=~) where Pact regex rules
+	// match the whole value; option bit 1 is Ruby's IGNORECASE.
+	re := "(?s:.*)(?:" + *t.Data.Matcher.S + ")(?s:.*)"
+	if t.Data.Matcher.O&1 != 0 {
+		re = "(?i)" + re
+	}
+	return *t.Data.Generate, re, nil
 }
 
 // addTermRules adds a regex rule for each Pact::Term header that has no
