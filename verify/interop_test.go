@@ -1,0 +1,98 @@
+package verify_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/verify"
+	"github.com/contracts-dev/contracts/verify/internal/pactclitest"
+	"github.com/contracts-dev/contracts/verify/mock"
+)
+
+// Pact files in the shapes other Pact implementations write (issue 15,
+// testdata/pact/interop): our mock serves each, and both our verifier and
+// the official Pact verifier must find that it honours the file.
+
+func interopFixtures(tb testing.TB) []string {
+	tb.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "pact", "interop", "*.json"))
+	require.NoError(tb, err)
+	require.GreaterOrEqual(tb, len(files), 10)
+	return files
+}
+
+// mustServeInterop starts our mock serving the pact file at path.
+func mustServeInterop(tb testing.TB, path string) *mock.Server {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(tb, err)
+	p, err := pact.Parse(data)
+	require.NoError(tb, err)
+	srv := mock.New([]*pact.Pact{p}, mock.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	require.NoError(tb, srv.Start(ctx, "127.0.0.1:0"))
+	tb.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// ourInteropFailures verifies the pact at path against baseURL with our
+// verifier and returns the failed interactions' descriptions.
+func ourInteropFailures(tb testing.TB, path, baseURL string, cfg verify.Config) ([]string, *verify.Report) {
+	tb.Helper()
+	sources, err := verify.LoadPath(path)
+	require.NoError(tb, err)
+	cfg.ProviderBaseURL = baseURL
+	report, err := verify.Verify(context.Background(), cfg, sources)
+	require.NoError(tb, err)
+	return pactclitest.Failed(report), report
+}
+
+func TestInteropMockHonoursItsPact(t *testing.T) {
+	t.Parallel()
+	for _, f := range interopFixtures(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			srv := mustServeInterop(t, f)
+			failed, report := ourInteropFailures(t, f, srv.URL(), verify.Config{})
+			var text strings.Builder
+			require.NoError(t, verify.WriteText(&text, report))
+			require.Empty(t, failed, "our verifier against our mock:\n%s", text.String())
+			require.Empty(t, srv.Status(), "our mock saw problems")
+		})
+	}
+}
+
+// officialUnsupported are fixtures whose shape the official Pact CLI does
+// not read, with what it does instead.
+var officialUnsupported = map[string]string{
+	// The Rust verifier sends a Pact::Term header as its JSON text (and
+	// warns it is no content type); only the Ruby tools read terms.
+	"M-ruby-term-headers.json": "Pact::Term headers are sent as JSON text",
+}
+
+func TestInteropOfficialVerifierAgrees(t *testing.T) {
+	t.Parallel()
+	for _, f := range interopFixtures(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			if why, ok := officialUnsupported[filepath.Base(f)]; ok {
+				// Checked, not skipped: the day the official verifier reads
+				// the shape, this fails and the entry goes.
+				srv := mustServeInterop(t, f)
+				failed, _ := pactclitest.VerifierFailures(t, f, srv.URL())
+				require.NotEmpty(t, failed, "the official verifier now handles this (%s): remove the entry", why)
+				return
+			}
+			srv := mustServeInterop(t, f)
+			failed, out := pactclitest.VerifierFailures(t, f, srv.URL())
+			require.Empty(t, failed, "the official verifier against our mock:\n%s\nmock problems: %v", out, srv.Status())
+		})
+	}
+}
