@@ -2,9 +2,12 @@ package verify_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -75,6 +78,10 @@ var officialUnsupported = map[string]string{
 	// The Rust verifier sends a Pact::Term header as its JSON text (and
 	// warns it is no content type); only the Ruby tools read terms.
 	"M-ruby-term-headers.json": "Pact::Term headers are sent as JSON text",
+	// Rust's regex engine has no \Q...\E quoting, which pact-jvm writes in
+	// MockServerURL regexes: the official verifier fails the pact's own rule
+	// on the right URL.
+	"F-mock-server-url-no-slash.json": `\Q...\E regexes do not compile in Rust`,
 }
 
 func TestInteropOfficialVerifierAgrees(t *testing.T) {
@@ -93,6 +100,55 @@ func TestInteropOfficialVerifierAgrees(t *testing.T) {
 			srv := mustServeInterop(t, f)
 			failed, out := pactclitest.VerifierFailures(t, f, srv.URL())
 			require.Empty(t, failed, "the official verifier against our mock:\n%s\nmock problems: %v", out, srv.Status())
+		})
+	}
+}
+
+// recordingProvider answers 200 to everything and records the request
+// URIs it received.
+type recordingProvider struct {
+	mu   sync.Mutex
+	uris []string
+}
+
+func (p *recordingProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.uris = append(p.uris, r.URL.RequestURI())
+	p.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (p *recordingProvider) seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.uris...)
+}
+
+// ProviderState generators take their values from the provider states'
+// own params when there is no state change URL (H), and an expression
+// without "${}" is a name (G): both verifiers send the same request.
+func TestInteropProviderStateValuesWithoutStateURL(t *testing.T) {
+	t.Parallel()
+	for file, want := range map[string]string{
+		"G-provider-state-bare-expression.json": "/tickets?ticketId=1234",
+		"H-provider-state-params.json":          "/api/hello/John",
+	} {
+		path := filepath.Join("..", "testdata", "pact", "interop", file)
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			ours := &recordingProvider{}
+			srv := httptest.NewServer(ours)
+			t.Cleanup(srv.Close)
+			failed, _ := ourInteropFailures(t, path, srv.URL, verify.Config{})
+			require.Empty(t, failed)
+			require.Equal(t, []string{want}, ours.seen())
+
+			official := &recordingProvider{}
+			osrv := httptest.NewServer(official)
+			t.Cleanup(osrv.Close)
+			failed, out := pactclitest.VerifierFailures(t, path, osrv.URL)
+			require.Empty(t, failed, out)
+			require.Equal(t, []string{want}, official.seen(), "the official verifier sends the same request")
 		})
 	}
 }

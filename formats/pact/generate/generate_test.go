@@ -275,6 +275,34 @@ func TestMockServerURLGenerator(t *testing.T) {
 	require.ErrorIs(t, err, generate.ErrNotApplicable)
 }
 
+// pact-jvm captures the path without its leading slash (issue 15 F).
+func TestMockServerURLJoinsWithOneSlash(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(1)
+	for base, want := range map[string]string{
+		"http://127.0.0.1:4321":  "http://127.0.0.1:4321/orders",
+		"http://127.0.0.1:4321/": "http://127.0.0.1:4321/orders",
+	} {
+		ctx.MockServerURL = base
+		for _, re := range []string{`.*\/(\Qorders\E)$`, `.*(\/\Qorders\E)$`} {
+			g := gen("MockServerURL", map[string]any{"regex": re, "example": "http://localhost:8080/orders"})
+			require.Equal(t, want, mustValue(t, g, ctx), "%s %s", base, re)
+		}
+	}
+}
+
+// pact-jvm writes expressions without "${}" (issue 15 G).
+func TestProviderStateExpressionWithoutPlaceholder(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(1)
+	ctx.Mode = generate.Provider
+	ctx.ProviderState = map[string]any{"ticketId": json.Number("42"), "user": map[string]any{"name": "John"}}
+	require.Equal(t, json.Number("42"), mustValue(t, gen("ProviderState", map[string]any{"expression": "ticketId"}), ctx))
+	require.Equal(t, "John", mustValue(t, gen("ProviderState", map[string]any{"expression": "user.name"}), ctx))
+	_, err := generate.Value(gen("ProviderState", map[string]any{"expression": "ticketid"}), ctx)
+	require.ErrorContains(t, err, `no provider state value "ticketid"`)
+}
+
 func mustBody(tb testing.TB, s string) pact.Body {
 	tb.Helper()
 	return pact.NewBody([]byte(s), "application/json")
