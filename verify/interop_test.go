@@ -152,3 +152,63 @@ func TestInteropProviderStateValuesWithoutStateURL(t *testing.T) {
 		})
 	}
 }
+
+// verdictPact has interactions the official tools fail on a rule our
+// matcher used to skip: a #text rule on an empty XML element (Q) and type
+// with min on a JSON object (R), each with a passing control. It is not a
+// fixture under testdata: its examples break their own rules on purpose.
+const verdictPact = `{
+  "consumer": {"name": "interop-consumer"}, "provider": {"name": "interop-provider"},
+  "interactions": [
+    {"description": "Q empty element against a text rule",
+     "request": {"method": "GET", "path": "/q/empty"},
+     "response": {"status": 200, "headers": {"Content-Type": "application/xml"}, "body": "<person><name/></person>",
+       "matchingRules": {"body": {"$.person.name['#text']": {"combine": "AND", "matchers": [{"match": "regex", "regex": "[A-Z][a-z]+"}]}}}}},
+    {"description": "Q element with text against a text rule",
+     "request": {"method": "GET", "path": "/q/text"},
+     "response": {"status": 200, "headers": {"Content-Type": "application/xml"}, "body": "<person><name/></person>",
+       "matchingRules": {"body": {"$.person.name['#text']": {"combine": "AND", "matchers": [{"match": "regex", "regex": "[A-Z][a-z]+"}]}}}}},
+    {"description": "R object below its min size",
+     "request": {"method": "GET", "path": "/r/small"},
+     "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"scores": {"ann": 1}},
+       "matchingRules": {"body": {"$.scores": {"combine": "AND", "matchers": [{"match": "type", "min": 2}]}}}}},
+    {"description": "R object at its min size",
+     "request": {"method": "GET", "path": "/r/enough"},
+     "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"scores": {"ann": 1}},
+       "matchingRules": {"body": {"$.scores": {"combine": "AND", "matchers": [{"match": "type", "min": 2}]}}}}}
+  ],
+  "metadata": {"pactSpecification": {"version": "3.0.0"}}
+}`
+
+// verdictProvider answers the verdict pact's requests.
+func verdictProvider() http.Handler {
+	bodies := map[string][2]string{
+		"/q/empty":  {"application/xml", "<person><name/></person>"},
+		"/q/text":   {"application/xml", "<person><name>Ann</name></person>"},
+		"/r/small":  {"application/json", `{"scores":{"ann":1}}`},
+		"/r/enough": {"application/json", `{"scores":{"ann":1,"bob":2}}`},
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := bodies[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", b[0])
+		_, _ = w.Write([]byte(b[1]))
+	})
+}
+
+func TestInteropVerdictsAgreeWithOfficialVerifier(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "verdicts.json")
+	require.NoError(t, os.WriteFile(path, []byte(verdictPact), 0o600))
+	srv := httptest.NewServer(verdictProvider())
+	t.Cleanup(srv.Close)
+
+	want := []string{"Q empty element against a text rule", "R object below its min size"}
+	ours, _ := ourInteropFailures(t, path, srv.URL, verify.Config{})
+	require.Equal(t, want, ours)
+	official, out := pactclitest.VerifierFailures(t, path, srv.URL)
+	require.Equal(t, want, official, out)
+}
