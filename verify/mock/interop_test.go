@@ -94,7 +94,7 @@ func TestInteropMock(t *testing.T) {
 		srv := mustStartInterop(t, "E-content-type-rule-at-xml-root.json")
 		doc := `<?xml version="1.0" encoding="UTF-8"?><document><title>Report</title></document>`
 		require.Equal(t, 204, mustSend(t, "PUT", srv.URL()+"/documents/1", "application/xml", doc).status, "the pact's own request")
-		require.Equal(t, 204, mustSend(t, "PUT", srv.URL()+"/documents/1", "application/xml", `<?xml version="1.0"?><other a="1"/>`).status, "any XML document")
+		require.Equal(t, 204, mustSend(t, "PUT", srv.URL()+"/documents/1", "application/xml", `<other a="1"/>`).status, "any XML document, with or without a declaration")
 		require.Equal(t, 500, mustSend(t, "PUT", srv.URL()+"/documents/1", "application/xml", `not xml`).status)
 	})
 	t.Run("J status from a generator", func(t *testing.T) {
