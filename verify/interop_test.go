@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -132,6 +133,7 @@ func TestInteropProviderStateValuesWithoutStateURL(t *testing.T) {
 	for file, want := range map[string]string{
 		"G-provider-state-bare-expression.json": "/tickets?ticketId=1234",
 		"H-provider-state-params.json":          "/api/hello/John",
+		"K-v4-query-null.json":                  "/search?q=pact",
 	} {
 		path := filepath.Join("..", "testdata", "pact", "interop", file)
 		t.Run(file, func(t *testing.T) {
@@ -211,4 +213,92 @@ func TestInteropVerdictsAgreeWithOfficialVerifier(t *testing.T) {
 	require.Equal(t, want, ours)
 	official, out := pactclitest.VerifierFailures(t, path, srv.URL)
 	require.Equal(t, want, official, out)
+}
+
+// stubProbe is a request to a server serving an interop fixture and what
+// its answer must be.
+type stubProbe struct {
+	file, method, path, contentType, body string
+	check                                 func(t *testing.T, status int, header http.Header, body string)
+	// stubDiffers, when set, says how the official stub differs: it
+	// rejects the request (checked, so the note goes when it changes).
+	stubDiffers string
+}
+
+func accepted(t *testing.T, status int, _ http.Header, body string) {
+	t.Helper()
+	require.True(t, status/100 == 2, "status %d: %s", status, body)
+}
+
+func rejected(t *testing.T, status int, _ http.Header, body string) {
+	t.Helper()
+	require.False(t, status/100 == 2, "status %d: %s", status, body)
+}
+
+func bodyLike(re string) func(t *testing.T, status int, header http.Header, body string) {
+	return func(t *testing.T, status int, header http.Header, body string) {
+		t.Helper()
+		accepted(t, status, header, body)
+		require.Regexp(t, re, body)
+	}
+}
+
+// Our mock and the official stub server answer the same requests the same
+// way for the shapes the official tools read: the JSON string body (A),
+// base64 multipart (B), generated form and XML values (C), indexed form
+// rules (D), a contentType rule at the XML root (E), a generated status
+// (J), a [null] query value (K), an early V4 body (N) and an untyped JSON
+// string body (O).
+func TestInteropMockAgreesWithOfficialStub(t *testing.T) {
+	t.Parallel()
+	multipart := "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n"
+	form := "application/x-www-form-urlencoded"
+	probes := []stubProbe{
+		{"A-v4-json-string-body.json", "POST", "/orders/1/status", "application/json", `"Fulfilling"`, bodyLike(`^"Fulfilling"$`), ""},
+		{"A-v4-json-string-body.json", "POST", "/orders/1/status", "application/json", `"Shipped"`, rejected, ""},
+		{"B-v3-multipart-base64.json", "POST", "/notes", "multipart/form-data; boundary=XyZ", multipart, accepted, ""},
+		{"C-form-and-xml-generators.json", "GET", "/form", "", "", bodyLike(`^id=[1-9][0-9]*&name=Ann$`), ""},
+		{"C-form-and-xml-generators.json", "GET", "/xml", "", "", bodyLike(`<item color=["'](blue|green)["']>pen</item>`), ""},
+		{"D-indexed-form-field-rules.json", "POST", "/people", form, "name%5B%5D=Cy&name%5B%5D=Dee", accepted, ""},
+		{"D-indexed-form-field-rules.json", "POST", "/people", form, "name%5B%5D=cy&name%5B%5D=Dee", rejected, ""},
+		{"E-content-type-rule-at-xml-root.json", "PUT", "/documents/1", "application/xml", `<?xml version="1.0" encoding="UTF-8"?><document><title>Report</title></document>`, accepted,
+			"the Rust stub applies a contentType rule at $ to the XML root's contents and rejects the pact's own request, as our mock did (E)"},
+		{"J-status-zero.json", "GET", "/health", "", "", accepted, ""},
+		{"K-v4-query-null.json", "GET", "/search?q=pact", "", "", accepted,
+			"the Rust stub wants a [null] parameter present without a value (?debug), where the official verifier drops it (K)"},
+		{"N-v4-body-without-content.json", "GET", "/people/1", "", "", bodyLike(`^\{"(name":"Mary","age":42|age":42,"name":"Mary")\}$`), ""},
+		{"O-untyped-json-string-body.json", "GET", "/motd", "", "", func(t *testing.T, status int, header http.Header, body string) {
+			t.Helper()
+			accepted(t, status, header, body)
+			require.Equal(t, `"This is a string"`, body)
+			require.Equal(t, "application/json", pact.MediaType(header.Get("Content-Type")))
+		}, ""},
+	}
+	dir := filepath.Join("..", "testdata", "pact", "interop")
+	for _, pr := range probes {
+		t.Run(pr.file+" "+pr.method+" "+pr.path+" "+pr.body, func(t *testing.T) {
+			t.Parallel()
+			official := pactclitest.Stub(t, filepath.Join(dir, pr.file))
+			ours := mustServeInterop(t, filepath.Join(dir, pr.file)).URL()
+			for name, base := range map[string]string{"official stub": official, "our mock": ours} {
+				req, err := http.NewRequest(pr.method, base+pr.path, strings.NewReader(pr.body))
+				require.NoError(t, err)
+				if pr.contentType != "" {
+					req.Header.Set("Content-Type", pr.contentType)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				require.NoError(t, err, name)
+				data, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				require.NoError(t, err)
+				t.Run(name, func(t *testing.T) {
+					if name == "official stub" && pr.stubDiffers != "" {
+						require.False(t, resp.StatusCode/100 == 2, "the official stub now accepts this (%s): update the probe", pr.stubDiffers)
+						return
+					}
+					pr.check(t, resp.StatusCode, resp.Header, string(data))
+				})
+			}
+		})
+	}
 }
