@@ -445,9 +445,10 @@ func isBinaryBody(b Body) bool {
 	return !utf8.Valid(b.Content)
 }
 
-// writeBodyV3 returns the V1-V3 JSON form of b; ok is false when the body
-// field is to be left out.
-func writeBodyV3(b Body) (any, bool) {
+// writeBodyV3 returns the V1-V3 JSON form of b, whose headers or metadata
+// declare the content type declared; ok is false when the body field is to
+// be left out.
+func writeBodyV3(b Body, declared string) (any, bool) {
 	switch b.State {
 	case BodyMissing:
 		return nil, false
@@ -456,9 +457,12 @@ func writeBodyV3(b Body) (any, bool) {
 	case BodyEmpty:
 		return "", true
 	}
-	if b.IsJSON() && json.Valid(b.Content) {
+	if b.IsJSON() && json.Valid(b.Content) && (jsonKind(b.Content) != "string" || IsJSONType(declared)) {
 		return json.RawMessage(b.Content), true
 	}
+	// A JSON string body without a declared JSON type is written as its
+	// text, quotes included, as pact-jvm writes it: written as a JSON
+	// string it would read back as plain text.
 	if utf8.Valid(b.Content) && !knownBinaryType(b.EffectiveContentType()) {
 		return string(b.Content), true
 	}

@@ -128,5 +128,24 @@ func TestInteropUntypedJSONStringBody(t *testing.T) { // O
 	require.Equal(t, `"This is a string"`, string(b.Content))
 	require.Equal(t, pact.ContentTypeJSON, b.ContentType)
 	require.Equal(t, pact.ContentTypeJSON, pact.DetectContentType([]byte(`"text"`)))
+
+	// Written again (not from the original text), it reads back the same,
+	// in every layout.
+	for _, spec := range []pact.Spec{pact.V2, pact.V3, pact.V4} {
+		p := mustFixture(t, "interop/O-untyped-json-string-body.json")
+		p.Interactions[0].Response.Body.Raw = nil
+		q := mustParse(t, mustWrite(t, p, spec))
+		require.Equal(t, `"This is a string"`, string(q.Interactions[0].Response.Body.Content), spec.String())
+		require.True(t, q.Interactions[0].Response.Body.IsJSON(), spec.String())
+	}
+	// And a JSON string body with a declared JSON type stays one.
+	p := mustFixture(t, "interop/A-v4-json-string-body.json")
+	q := mustParse(t, mustWrite(t, p, pact.V4))
+	for _, spec := range []pact.Spec{pact.V2, pact.V3} {
+		out, err := pact.Write(q, spec)
+		require.NoError(t, err)
+		r := mustParse(t, string(out))
+		require.Equal(t, `"Fulfilling"`, string(r.Interactions[0].Request.Body.Content), spec.String())
+	}
 	require.Equal(t, pact.ContentTypeText, pact.DetectContentType([]byte(`"unterminated`)))
 }

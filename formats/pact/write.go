@@ -426,7 +426,7 @@ func (w writer) body(o *obj, k string, b Body, ct string) {
 	if w.layout == V4 {
 		v, ok = writeBodyV4(b)
 	} else {
-		v, ok = writeBodyV3(b)
+		v, ok = writeBodyV3(b, ct)
 	}
 	if ok {
 		o.m[k] = v
