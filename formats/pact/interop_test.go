@@ -1,6 +1,7 @@
 package pact_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -108,6 +109,25 @@ func TestInteropRubyTerms(t *testing.T) { // M
 	require.ErrorContains(t, err, "$.interactions[0].request.headers.A: expected a string, an array of strings or a Ruby Pact::Term, got object")
 	_, err = pact.Parse([]byte(`{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[{"description":"d","request":{"headers":{"A":{"json_class":"Pact::Term","data":{"generate":"x","matcher":{"s":"("}}}}},"response":{}}]}`))
 	require.ErrorContains(t, err, "$.interactions[0].request.headers.A.data.matcher.s: invalid regex")
+}
+
+func TestInteropRubyMatchersInPathAndBody(t *testing.T) { // M, beyond headers
+	t.Parallel()
+	in := mustFixture(t, "interop/M-ruby-matchers-path-body.json").Interactions[0]
+	require.Equal(t, "/orders/17", in.Request.Path)
+	require.Equal(t, `(?s:.*)(?:^\/orders\/\d+$)(?s:.*)`, in.Request.Rules["path"][""].Matchers[0].Attrs["regex"])
+	require.JSONEq(t, `{"id":17,"state":"open","lines":[{"sku":"A-1"},{"sku":"A-1"}]}`, string(in.Response.Body.Content))
+	require.Equal(t, map[string]pact.RuleList{
+		"$.id":           {Matchers: []pact.Matcher{{Type: "type"}}},
+		"$.state":        {Matchers: []pact.Matcher{{Type: "regex", Attrs: map[string]any{"regex": `(?s:.*)(?:open|closed)(?s:.*)`}}}},
+		"$.lines":        {Matchers: []pact.Matcher{{Type: "type", Attrs: map[string]any{"min": json.Number("2")}}}},
+		"$.lines[*].sku": {Matchers: []pact.Matcher{{Type: "regex", Attrs: map[string]any{"regex": `(?s:.*)(?:^[A-Z]-\d+$)(?s:.*)`}}}},
+	}, in.Response.Rules["body"])
+
+	// Other json_class objects are data.
+	p := mustParse(t, `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[{"description":"d","request":{},"response":{"body":{"a":{"json_class":"Pact::Other","x":1}}}}]}`)
+	require.JSONEq(t, `{"a":{"json_class":"Pact::Other","x":1}}`, string(p.Interactions[0].Response.Body.Content))
+	require.Empty(t, p.Interactions[0].Response.Rules)
 }
 
 func TestInteropV4BodyWithoutContent(t *testing.T) { // N

@@ -599,7 +599,10 @@ func parseRequest(path string, raw json.RawMessage, layout Spec) (*Request, erro
 	if err := optional(o, path, "method", &r.Method, asString); err != nil {
 		return nil, err
 	}
-	if err := optional(o, path, "path", &r.Path, asString); err != nil {
+	var pathRules MatchingRules
+	if err := optional(o, path, "path", &r.Path, func(p string, raw json.RawMessage) (string, error) {
+		return parseRequestPath(p, raw, &pathRules)
+	}); err != nil {
 		return nil, err
 	}
 	if err := optional(o, path, "query", &r.Query, parseQuery); err != nil {
@@ -613,6 +616,17 @@ func parseRequest(path string, raw json.RawMessage, layout Spec) (*Request, erro
 		return nil, err
 	}
 	addTermRules(&r.Rules, terms)
+	if pr := pathRules[CategoryPath]; pr != nil && r.Rules[CategoryPath] == nil {
+		if r.Rules == nil {
+			r.Rules = MatchingRules{}
+		}
+		r.Rules[CategoryPath] = pr
+	}
+	if layout != V4 {
+		if err := convertRubyBody(childPath(path, "body"), &r.Body, &r.Rules); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
 }
 
@@ -643,6 +657,11 @@ func parseResponse(path string, raw json.RawMessage, layout Spec) (*Response, er
 		return nil, err
 	}
 	addTermRules(&r.Rules, terms)
+	if layout != V4 {
+		if err := convertRubyBody(childPath(path, "body"), &r.Body, &r.Rules); err != nil {
+			return nil, err
+		}
+	}
 	if raw, ok := o["status"]; ok && string(bytes.TrimSpace(raw)) == "0" && (len(r.Rules[CategoryStatus]) > 0 || len(r.Gen[CategoryStatus]) > 0) {
 		// The Pact FFI (0.4.x) writes status 0 when a statusCode matcher or
 		// a status generator decides the status: 0 is "unset" here too.

@@ -145,8 +145,9 @@ func TestRoundTripTestdata(t *testing.T) {
 
 // convertedOnRead are fixtures whose legacy forms are converted when read,
 // so they are written back in another (equivalent) form: Ruby Pact::Term
-// headers keep their example and gain the regex as a matching rule.
-var convertedOnRead = map[string]bool{"M-ruby-term-headers.json": true}
+// headers keep their example and gain the regex as a matching rule; Ruby
+// matchers in paths and bodies become their examples and rules.
+var convertedOnRead = map[string]bool{"M-ruby-term-headers.json": true, "M-ruby-matchers-path-body.json": true}
 
 func roundTrip(t *testing.T, files []string) {
 	t.Helper()
