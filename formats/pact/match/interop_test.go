@@ -84,3 +84,20 @@ func TestInteropTypeMinOnObject(t *testing.T) {
 	require.Equal(t, []string{`$.scores -> Expected {"ann":3} (size 1) to have minimum size of 2`},
 		messagesOf(match.Response(in.Response, actualResponse("application/json", `{"scores":{"ann":3}}`))))
 }
+
+// XML rule paths with sibling indexes on some elements only
+// ("$.items.item[*].name['#text']", as eachLike writes them) apply.
+func TestInteropXMLRulePathsWithSomeIndexes(t *testing.T) {
+	t.Parallel()
+	body := "<items><item><name>Ann</name></item><item><name>Bob</name></item></items>"
+	actual := actualResponse("application/xml", `<items><item><name>Cy</name></item><item><name>Dee</name></item></items>`)
+	for key, want := range map[string][]string{
+		`$.items.item[*].name['#text']`: {},
+		`$.items.item.name['#text']`:    {},
+		`$.items.item[1].name['#text']`: {`$.items.item.name['#text'] -> Expected 'Cy' to be equal to 'Ann'`},
+	} {
+		in := mustInteraction(t, `{"method":"GET","path":"/"}`, `{"status":200,"headers":{"Content-Type":"application/xml"},
+			"body":"`+body+`","matchingRules":{"body":{"`+key+`":{"matchers":[{"match":"regex","regex":"[A-Z][a-z]+"}]}}}}`)
+		require.Equal(t, want, messagesOf(match.Response(in.Response, actual)), key)
+	}
+}
