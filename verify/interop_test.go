@@ -267,6 +267,8 @@ func TestInteropMockAgreesWithOfficialStub(t *testing.T) {
 		{"E-content-type-rule-at-xml-root.json", "PUT", "/documents/1", "application/xml", `<?xml version="1.0" encoding="UTF-8"?><document><title>Report</title></document>`, accepted,
 			"the Rust stub applies a contentType rule at $ to the XML root's contents and rejects the pact's own request, as our mock did (E)"},
 		{"J-status-zero.json", "GET", "/health", "", "", accepted, ""},
+		{"K-v4-query-null.json", "GET", "/search?q=pact&debug", "", "", accepted, ""},
+		{"K-v4-query-null.json", "GET", "/search?q=pact&debug=1", "", "", rejected, ""},
 		{"K-v4-query-null.json", "GET", "/search?q=pact", "", "", accepted,
 			"the Rust stub wants a [null] parameter present without a value (?debug), where the official verifier drops it (K)"},
 		{"N-v4-body-without-content.json", "GET", "/people/1", "", "", bodyLike(`^\{"(name":"Mary","age":42|age":42,"name":"Mary")\}$`), ""},

@@ -107,7 +107,11 @@ func TestInteropMock(t *testing.T) {
 	t.Run("K dropped query parameter", func(t *testing.T) {
 		t.Parallel()
 		srv := mustStartInterop(t, "K-v4-query-null.json")
-		require.Equal(t, 200, mustSend(t, "GET", srv.URL()+"/search?q=pact", "", "").status)
+		require.Equal(t, 200, mustSend(t, "GET", srv.URL()+"/search?q=pact", "", "").status, "as the official verifier sends it")
+		require.Equal(t, 200, mustSend(t, "GET", srv.URL()+"/search?q=pact&debug", "", "").status, "as the consumer sent it")
+		require.Equal(t, 200, mustSend(t, "GET", srv.URL()+"/search?debug=&q=pact", "", "").status)
+		require.Equal(t, 500, mustSend(t, "GET", srv.URL()+"/search?q=pact&debug=1", "", "").status, "a value is not expected")
+		require.Equal(t, 500, mustSend(t, "GET", srv.URL()+"/search?q=pact&trace", "", "").status, "other parameters still are unexpected")
 	})
 	t.Run("N early V4 body", func(t *testing.T) {
 		t.Parallel()
