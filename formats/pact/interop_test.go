@@ -60,6 +60,9 @@ func TestInteropSpecVersions(t *testing.T) { // I
 	require.Equal(t, pact.SpecUnknown, p.Spec, "a null version is no version: the default")
 	require.Equal(t, pact.V2, p.Layout)
 
+	p = mustParse(t, `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[],"metadata":{"pactSpecification":{"version":null},"pact-specification":{"version":"2.0.0"}}}`)
+	require.Equal(t, pact.V2, p.Spec, "a null version gives way to another key's")
+
 	p = mustParse(t, `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[],"metadata":{"pact-specification":"3.0.0"}}`)
 	require.Equal(t, pact.V3, p.Spec, "a bare version string")
 
