@@ -210,6 +210,12 @@ func actualResponse(resp *http.Response, body []byte) *pact.Response {
 	for name, vs := range resp.Header {
 		h[name] = append([]string(nil), vs...)
 	}
+	if resp.Close && resp.ProtoAtLeast(1, 1) && h.Get("Connection") == "" {
+		// Go's client removes a "Connection: close" header from the
+		// response and sets Close instead; on HTTP/1.1 Close is set only
+		// by that header, so it was on the wire.
+		h["Connection"] = []string{"close"}
+	}
 	b := pact.Body{State: pact.BodyEmpty}
 	if len(body) > 0 {
 		b = pact.Body{State: pact.BodyPresent, Content: body, ContentType: resp.Header.Get("Content-Type")}
