@@ -597,3 +597,12 @@ func TestSideImportPaths(t *testing.T) {
 	require.Equal(t, []string{trees}, proto.SideImportPaths([]string{trees}, []string{new}, []string{old}))
 	require.Empty(t, proto.SideImportPaths([]string{new}, []string{old}, []string{new}))
 }
+
+func TestLoadWithoutSourceInfo(t *testing.T) {
+	t.Parallel()
+	files, err := proto.LoadDir(context.Background(), testdata("trees", "old"), nil, proto.WithoutSourceInfo())
+	require.NoError(t, err)
+	md, err := files.FindMessage("shop.v1.Money")
+	require.NoError(t, err)
+	require.Equal(t, proto.Position{File: filepath.Join(testdata("trees", "old"), "shop", "v1", "money.proto")}, files.Position(md))
+}

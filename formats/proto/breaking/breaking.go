@@ -66,6 +66,9 @@ func Check(old, new *proto.Files) []Finding {
 func CheckRules(old, new *proto.Files, set RuleSet) []Finding {
 	c := &checker{old: old, new: new, oldIdx: index(old), newIdx: index(new), rules: set}
 	c.pairs = pairFiles(c.oldIdx, c.newIdx)
+	for _, fd := range c.newIdx.files {
+		c.newHasSource = c.newHasSource || fd.SourceLocations().Len() > 0
+	}
 	c.checkFiles()
 	c.checkPackages()
 	c.checkMessages()
@@ -99,6 +102,7 @@ type checker struct {
 	old, new       *proto.Files
 	oldIdx, newIdx *schemaIndex
 	rules          RuleSet
+	newHasSource   bool
 	// pairs maps an old file path to the new file it became.
 	pairs    map[string]protoreflect.FileDescriptor
 	findings []Finding
@@ -222,11 +226,13 @@ func nestedName(d protoreflect.Descriptor) string {
 }
 
 // fileOnly locates a change in a file as a whole, at its first line as buf
-// does (no line when the descriptors carry no source info): a deleted
-// top-level element, or an option the new file does not set.
-func fileOnly(files *proto.Files, fd protoreflect.FileDescriptor) proto.Position {
+// does (no line when the new schema carries no source info): a deleted
+// top-level element, an option the new file does not set, or a file or
+// package deleted from the old schema (which may be compiled without
+// source info).
+func (c *checker) fileOnly(files *proto.Files, fd protoreflect.FileDescriptor) proto.Position {
 	pos := proto.Position{File: files.DisplayPath(fd.Path())}
-	if fd.SourceLocations().Len() > 0 {
+	if c.newHasSource {
 		pos.Line = 1
 	}
 	return pos
@@ -246,5 +252,5 @@ func (c *checker) deletedIn(nf protoreflect.FileDescriptor, nested string) proto
 			return c.new.Position(md)
 		}
 	}
-	return fileOnly(c.new, nf)
+	return c.fileOnly(c.new, nf)
 }

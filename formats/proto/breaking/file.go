@@ -76,7 +76,7 @@ func (c *checker) checkFiles() {
 		if !ok {
 			// The element is the file's package: consumer-aware mode
 			// takes the deletion to break whatever uses that package.
-			c.add(RuleFileDeleted, fileOnly(c.old, of), string(of.Package()), "file %s was deleted", p)
+			c.add(RuleFileDeleted, c.fileOnly(c.old, of), string(of.Package()), "file %s was deleted", p)
 			continue
 		}
 		if of.Package() != nf.Package() {
@@ -123,7 +123,7 @@ func (c *checker) checkFileDeletions(of, nf protoreflect.FileDescriptor) {
 		case "extension":
 			c.add(RuleExtensionDeleted, c.deletedIn(nf, d.nested), string(d.desc.FullName()), "extension %s was deleted from file %s", d.nested, of.Path())
 		case "service":
-			c.add(RuleServiceDeleted, fileOnly(c.new, nf), string(d.desc.FullName()), "service %s was deleted from file %s", d.nested, of.Path())
+			c.add(RuleServiceDeleted, c.fileOnly(c.new, nf), string(d.desc.FullName()), "service %s was deleted from file %s", d.nested, of.Path())
 		}
 	}
 }
@@ -224,7 +224,7 @@ func (c *checker) checkPackages() {
 		np, ok := newPkgs[name]
 		if !ok {
 			sort.Strings(op.files)
-			c.add(RulePackageDeleted, fileOnly(c.old, c.oldIdx.files[op.files[0]]), string(name), "package %q was deleted", name)
+			c.add(RulePackageDeleted, c.fileOnly(c.old, c.oldIdx.files[op.files[0]]), string(name), "package %q was deleted", name)
 			continue
 		}
 		for _, d := range op.decls.sorted() {
@@ -232,11 +232,11 @@ func (c *checker) checkPackages() {
 				continue
 			}
 			oldPath := d.desc.ParentFile().Path()
-			at := fileOnly(c.old, d.desc.ParentFile())
+			at := c.fileOnly(c.old, d.desc.ParentFile())
 			if nf, ok := c.newIdx.files[oldPath]; ok {
 				at = c.deletedIn(nf, d.nested)
 				if d.kind == "service" {
-					at = fileOnly(c.new, nf)
+					at = c.fileOnly(c.new, nf)
 				}
 			}
 			rule := map[string]string{

@@ -50,7 +50,7 @@ func (c *checker) checkServices() {
 			if o, n := idempotency(om), idempotency(nm); o != n {
 				optAt, ok := c.new.PositionAt(nm, methodOptionsPath, methodIdempotencyPath)
 				if !ok {
-					optAt = fileOnly(c.new, nm.ParentFile()) // as buf, when the new RPC does not set it
+					optAt = c.fileOnly(c.new, nm.ParentFile()) // as buf, when the new RPC does not set it
 				}
 				c.add(RuleRPCIdempotencyLevelChanged, optAt, el, "rpc %s idempotency_level changed from %s to %s", om.FullName(), o, n)
 			}
