@@ -112,6 +112,9 @@ Exit status: 0 nothing breaks; 1 a change is breaking (with --pact or
 or pact could not be loaded, the broker could not be reached or answered an
 error, or the flags are wrong.`,
 		Example: `  contracts breaking --proto v1/orders.proto --against orders.proto
+  contracts breaking --proto released/proto --against proto --category WIRE_JSON
+  contracts breaking --proto old/api.proto --against api.proto \
+    --proto-import-path old --against-import-path . -I third_party
   contracts breaking --proto old/api.proto --against api.proto -I third_party \
     --pact pacts/web-orders.json --pact pacts/mobile-orders.json
   contracts breaking --proto released.binpb --against api.proto --output json
