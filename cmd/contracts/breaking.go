@@ -59,10 +59,9 @@ func newBreakingCmd(e *env) *cobra.Command {
 		Use:   "breaking --proto OLD --against NEW",
 		Short: "Find breaking changes between two versions of a protobuf schema",
 		Long: `Breaking compares two versions of a protobuf schema and reports the changes
-that break existing clients on the wire or in the protobuf JSON mapping:
-deleted messages, fields, oneofs, enums, enum values, services and RPCs,
-changed field types, labels, names and JSON names, fields moved in or out of
-oneofs, changed RPC request/response types and streaming, changed packages.
+that break existing clients, rule for rule as buf breaking does: in generated
+code per file (FILE) or package (PACKAGE), in the binary encoding or the JSON
+mapping (WIRE_JSON), or in the binary encoding only (WIRE).
 
 --proto names the OLD version (what clients were built against) and
 --against the NEW version (what you are about to ship). Each takes one

@@ -1,10 +1,12 @@
 // Package breaking finds changes between two versions of a protobuf schema
-// that break existing clients, in the spirit of buf's WIRE_JSON rule set:
-// changes that break the binary wire format or the protobuf JSON mapping.
+// that break existing clients, rule for rule as buf breaking does: each rule
+// has a stable kebab-case ID of ours and buf's ID, and belongs to buf's
+// categories (FILE, PACKAGE, WIRE_JSON, WIRE), which Select turns into the
+// set of rules CheckRules applies.
 //
-// Check compares two schemas and returns findings with stable rule IDs;
-// Classify then tells, for each finding, which consumers' pact interactions
-// it breaks, using what those interactions send and expect (see PactUsage).
+// CheckRules compares two schemas and returns findings as values; Classify
+// then tells, for each finding, which consumers' pact interactions it
+// breaks, using what those interactions send and expect (see PactUsage).
 package breaking
 
 import (
