@@ -2,7 +2,6 @@ package breaking
 
 import (
 	"fmt"
-	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -62,9 +61,4 @@ func (c BufConfig) Rules() (RuleSet, error) {
 		}
 	}
 	return set, nil
-}
-
-// CategoriesOf returns the categories a rule belongs to.
-func CategoriesOf(ruleID string) []Category {
-	return slices.Clone(ruleByID[ruleID].Categories)
 }
