@@ -58,3 +58,17 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 echo "install-tools: chromium at $(command -v chromium)" >&2
+
+# buf, for the differential tests of `contracts breaking` against `buf breaking`
+# (formats/proto/breaking). Built from source with go install at a fixed version.
+BUF_VERSION=${BUF_VERSION:-v1.75.0}
+if [ ! -x "$tools/bin/buf" ] || ! "$tools/bin/buf" --version 2>/dev/null | grep -qx "${BUF_VERSION#v}"; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "install-tools: go is required to install buf" >&2
+    exit 2
+  fi
+  echo "install-tools: installing github.com/bufbuild/buf/cmd/buf@$BUF_VERSION" >&2
+  mkdir -p "$tools/bin"
+  GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/bufbuild/buf/cmd/buf@$BUF_VERSION"
+fi
+echo "install-tools: buf at $tools/bin/buf" >&2
