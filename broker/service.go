@@ -235,6 +235,29 @@ func (s *Service) PublishVerification(ctx context.Context, in VerificationInput)
 	if err := CheckVerification(in); err != nil {
 		return Verification{}, err
 	}
+	hooks, err := s.Store.ListWebhooks(ctx, WebhookFilter{})
+	if err != nil {
+		return Verification{}, err
+	}
+	in.Webhooks = nil
+	if len(hooks) > 0 {
+		cvs := in.ConsumerVersions
+		if len(cvs) == 0 {
+			// Without metadata the Pact Broker reports to the latest
+			// consumer version with this content.
+			pacts, err := s.Store.ListPactVersions(ctx, in.Consumer, in.Provider, Page{Limit: MaxPageSize})
+			if err != nil {
+				return Verification{}, err
+			}
+			for _, p := range pacts {
+				if p.SHA == in.PactSHA {
+					cvs = []string{p.ConsumerVersion}
+					break
+				}
+			}
+		}
+		in.Webhooks = verificationTriggers(hooks, in, cvs)
+	}
 	return s.Store.PublishVerification(ctx, in)
 }
 
@@ -333,6 +356,11 @@ func (s *Service) PublishContracts(ctx context.Context, req PublishRequest) (Pub
 		if err != nil {
 			return PublishResult{}, err
 		}
+		hooks, err := s.Store.ListWebhooks(ctx, WebhookFilter{})
+		if err != nil {
+			return PublishResult{}, err
+		}
+		w.Webhooks = publicationTriggers(hooks, w)
 		res, err := s.Store.PublishContracts(ctx, w)
 		if errors.Is(err, ErrStale) {
 			if attempt < publishAttempts {

@@ -363,6 +363,9 @@ type PublishWrite struct {
 	Branch      BranchWrite
 	Tags        []TagWrite
 	Pacts       []PactWrite
+	// Webhooks are the triggered webhooks to record with the publication
+	// (decided by the Service, see WebhookTrigger).
+	Webhooks []WebhookTrigger
 }
 
 // PublishResult is what PublishContracts did.
@@ -391,6 +394,13 @@ type VerificationInput struct {
 	// WIP is true when the pact was verified as a work-in-progress pact
 	// (the "w" flag of the pact URL metadata).
 	WIP bool
+	// ConsumerVersions are the consumer version numbers named in the pact
+	// URL's metadata (the "cvn" key); the Service triggers webhooks once
+	// per version.
+	ConsumerVersions []string
+	// Webhooks are the triggered webhooks to record with the verification
+	// (decided by the Service, see WebhookTrigger).
+	Webhooks []WebhookTrigger
 }
 
 // Verification is a stored verification result.
@@ -633,6 +643,8 @@ type Store interface {
 	ListWebhooks(ctx context.Context, f WebhookFilter) ([]Webhook, error)
 	// DeleteWebhook deletes a webhook. ErrNotFound.
 	DeleteWebhook(ctx context.Context, uuid string) error
+
+	WebhookQueue
 
 	Queries
 }

@@ -78,6 +78,15 @@ func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishWrite)
 			return res, err
 		}
 		res.Contracts = append(res.Contracts, pc)
+		var ts []broker.WebhookTrigger
+		for _, t := range req.Webhooks {
+			if t.Provider == pw.Provider && (!t.IfNewContent || pc.NewContent) {
+				ts = append(ts, t)
+			}
+		}
+		if err := s.insertTriggers(ctx, tx, ts, req.Pacticipant, "", pc.Pact.SHA, 0); err != nil {
+			return res, err
+		}
 	}
 	if _, res.Pacticipant, err = getPacticipant(ctx, tx, req.Pacticipant); err != nil {
 		return res, err

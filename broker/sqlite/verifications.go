@@ -38,8 +38,10 @@ func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationI
 		if err != nil {
 			return err
 		}
-		out, err = scanVerification(tx.QueryRowContext(ctx, verificationSelect+`WHERE vr.id = ?`, id))
-		return err
+		if out, err = scanVerification(tx.QueryRowContext(ctx, verificationSelect+`WHERE vr.id = ?`, id)); err != nil {
+			return err
+		}
+		return s.insertTriggers(ctx, tx, in.Webhooks, in.Consumer, in.ProviderVersion, in.PactSHA, out.Number)
 	})
 	return out, err
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"Verifications", testVerifications},
 		{"Cascades", testCascades},
 		{"Webhooks", testWebhooks},
+		{"TriggeredWebhooks", testTriggeredWebhooks},
 		{"ResolveVersions", testResolveVersions},
 		{"MatrixRows", testMatrixRows},
 		{"SelectPacts", testSelectPacts},

@@ -1,0 +1,228 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// Webhook event names (the Pact Broker's).
+const (
+	EventContractPublished             = "contract_published"
+	EventContractContentChanged        = "contract_content_changed"
+	EventContractRequiringVerification = "contract_requiring_verification_published"
+	EventProviderVerificationPublished = "provider_verification_published"
+	EventProviderVerificationSucceeded = "provider_verification_succeeded"
+	EventProviderVerificationFailed    = "provider_verification_failed"
+)
+
+// TriggerStatus is the state of a triggered webhook.
+type TriggerStatus string
+
+// Trigger statuses, as the Pact Broker names them.
+const (
+	// TriggerNotRun: no attempt made yet.
+	TriggerNotRun TriggerStatus = "not_run"
+	// TriggerRetrying: at least one attempt failed, more are scheduled.
+	TriggerRetrying TriggerStatus = "retrying"
+	// TriggerSuccess: an attempt succeeded.
+	TriggerSuccess TriggerStatus = "success"
+	// TriggerFailure: every attempt failed (a dead webhook).
+	TriggerFailure TriggerStatus = "failure"
+)
+
+// WebhookTrigger asks a write (PublishWrite.Webhooks,
+// VerificationInput.Webhooks) to record a triggered webhook in the same
+// transaction as the event. The Store fills in what the write created:
+// the pact SHA of a publication, the verification number and provider
+// version of a verification.
+type WebhookTrigger struct {
+	WebhookUUID string
+	Event       string
+	// Provider names the publication's pact the trigger is about (for
+	// publications; the consumer is the publishing pacticipant).
+	Provider string
+	// ConsumerVersion is the consumer version the event is about.
+	ConsumerVersion string
+	// IfNewContent records the trigger only when the pact's content was
+	// never published before between the two (publications).
+	IfNewContent bool
+}
+
+// TriggeredWebhook is one execution of a webhook for one event, with its
+// retry state. Versions and names are kept as text so that a trigger
+// outlives the rows it was about.
+type TriggeredWebhook struct {
+	UUID            string
+	WebhookUUID     string
+	Event           string
+	Consumer        string
+	Provider        string
+	ConsumerVersion string
+	ProviderVersion string
+	PactSHA         string
+	// VerificationNumber is the verification that triggered it (0 for
+	// publications).
+	VerificationNumber int
+	Status             TriggerStatus
+	// Attempts is the number of attempts made.
+	Attempts int
+	// NextAttemptAt is when the next attempt is due (the creation time
+	// before the first one, which waits the worker's delay).
+	NextAttemptAt time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// WebhookAttempt is the log of one attempt of a triggered webhook. Log
+// is the request and response as text, with credentials already redacted.
+type WebhookAttempt struct {
+	Number     int
+	Success    bool
+	StatusCode int
+	Log        string
+	StartedAt  time.Time
+	Duration   time.Duration
+}
+
+// AttemptResult completes a claimed attempt (Store.CompleteWebhookAttempt).
+type AttemptResult struct {
+	Attempt WebhookAttempt
+	// Status is the trigger's new status.
+	Status TriggerStatus
+	// NextAttemptAt is when to retry (Status TriggerRetrying).
+	NextAttemptAt time.Time
+}
+
+// TriggeredFilter restricts ListTriggeredWebhooks; empty fields match any.
+type TriggeredFilter struct {
+	Consumer        string
+	Provider        string
+	ConsumerVersion string
+	// PactSHA and VerificationNumber select the triggers of one
+	// verification (both set).
+	PactSHA            string
+	VerificationNumber int
+	WebhookUUID        string
+	Status             TriggerStatus
+}
+
+// WebhookQueueStats counts triggered webhooks by state, for /metrics.
+type WebhookQueueStats struct {
+	// Pending are not run or retrying.
+	Pending int
+	// Dead have failed every attempt.
+	Dead int
+}
+
+// Claim asks Store.ClaimTriggeredWebhooks for due triggers.
+type Claim struct {
+	// Now is the claiming worker's time: retries due at or before it are
+	// claimed.
+	Now time.Time
+	// FirstDue claims never-run triggers created at or before it (Now
+	// minus the worker's delay).
+	FirstDue time.Time
+	// Token identifies this claim; CompleteWebhookAttempt must present it.
+	Token string
+	// Until is when the lease ends: no other claim takes the trigger
+	// before, so one attempt runs once.
+	Until time.Time
+	// Limit caps the number claimed.
+	Limit int
+}
+
+// WebhookQueue is the persistence of triggered webhooks (part of Store).
+type WebhookQueue interface {
+	// ClaimTriggeredWebhooks leases up to c.Limit due triggers (not run and
+	// created at or before c.FirstDue, or retrying and due at c.Now) whose
+	// lease is absent or ended, oldest due first, to c.Token until
+	// c.Until. Concurrent claims never return the same trigger.
+	ClaimTriggeredWebhooks(ctx context.Context, c Claim) ([]TriggeredWebhook, error)
+	// CompleteWebhookAttempt records attempt r of trigger uuid claimed with
+	// token, sets its status and next attempt, and ends the lease.
+	// ErrStale: the lease is not token's any more (nothing written).
+	// ErrNotFound: no such trigger.
+	CompleteWebhookAttempt(ctx context.Context, uuid, token string, r AttemptResult) error
+	// GetTriggeredWebhook returns a trigger with its attempts, oldest
+	// first. ErrNotFound.
+	GetTriggeredWebhook(ctx context.Context, uuid string) (TriggeredWebhook, []WebhookAttempt, error)
+	// ListTriggeredWebhooks lists triggers matching f, newest first.
+	ListTriggeredWebhooks(ctx context.Context, f TriggeredFilter, page Page) ([]TriggeredWebhook, error)
+	// WebhookQueueStats counts pending and dead triggers.
+	WebhookQueueStats(ctx context.Context) (WebhookQueueStats, error)
+}
+
+// webhookSpec is the part of a webhook definition that decides when it
+// fires.
+type webhookSpec struct {
+	Enabled *bool `json:"enabled"`
+	Events  []struct {
+		Name string `json:"name"`
+	} `json:"events"`
+}
+
+// subscribed returns the events w fires on, none when disabled.
+func (w Webhook) subscribed() []string {
+	var spec webhookSpec
+	if json.Unmarshal(w.Definition, &spec) != nil || (spec.Enabled != nil && !*spec.Enabled) {
+		return nil
+	}
+	var out []string
+	for _, e := range spec.Events {
+		out = append(out, e.Name)
+	}
+	return out
+}
+
+// matches reports whether w applies to the integration.
+func (w Webhook) matches(consumer, provider string) bool {
+	return (w.Consumer == "" || w.Consumer == consumer) && (w.Provider == "" || w.Provider == provider)
+}
+
+// publicationTriggers decides the webhooks a publication triggers:
+// contract_published for every pact, contract_content_changed for a pact
+// whose content is new between the two.
+func publicationTriggers(hooks []Webhook, w PublishWrite) []WebhookTrigger {
+	var out []WebhookTrigger
+	for _, p := range w.Pacts {
+		for _, h := range hooks {
+			if !h.matches(w.Pacticipant, p.Provider) {
+				continue
+			}
+			events := h.subscribed()
+			if slices.Contains(events, EventContractPublished) {
+				out = append(out, WebhookTrigger{WebhookUUID: h.UUID, Event: EventContractPublished, Provider: p.Provider, ConsumerVersion: w.Version})
+			}
+			if slices.Contains(events, EventContractContentChanged) {
+				out = append(out, WebhookTrigger{WebhookUUID: h.UUID, Event: EventContractContentChanged, Provider: p.Provider, ConsumerVersion: w.Version, IfNewContent: true})
+			}
+		}
+	}
+	return out
+}
+
+// verificationTriggers decides the webhooks a verification triggers: for
+// each consumer version, provider_verification_published and
+// _succeeded or _failed.
+func verificationTriggers(hooks []Webhook, in VerificationInput, consumerVersions []string) []WebhookTrigger {
+	outcome := EventProviderVerificationFailed
+	if in.Success {
+		outcome = EventProviderVerificationSucceeded
+	}
+	var out []WebhookTrigger
+	for _, cv := range consumerVersions {
+		for _, h := range hooks {
+			if !h.matches(in.Consumer, in.Provider) {
+				continue
+			}
+			for _, e := range h.subscribed() {
+				if e == EventProviderVerificationPublished || e == outcome {
+					out = append(out, WebhookTrigger{WebhookUUID: h.UUID, Event: e, Provider: in.Provider, ConsumerVersion: cv})
+				}
+			}
+		}
+	}
+	return out
+}
