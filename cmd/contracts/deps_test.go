@@ -34,6 +34,8 @@ var policy = []struct {
 	{under: "/broker", except: []string{"/broker/server"}, banned: []string{prometheus}},
 	{under: "/broker/api", banned: []string{"/broker/server", "/broker/web", "/broker/sqlite", "/broker/postgres"}},
 	{under: "/broker/server", banned: []string{"/broker/web", "/broker/sqlite", "/broker/postgres"}},
+	// Webhook execution works on any Store and serves nothing itself.
+	{under: "/broker/webhook", banned: []string{"/broker/server", "/broker/web", "/broker/sqlite", "/broker/postgres"}},
 }
 
 // prometheus is the metrics client library.
