@@ -45,9 +45,9 @@ type Config struct {
 // Runner works the queue of triggered webhooks of a store. Several
 // runners (replicas) may share a store: each attempt is leased to one.
 type Runner struct {
-	store    broker.Store
-	cfg      Config
-	log      *slog.Logger
+	store broker.Store
+	cfg   Config
+	log   *slog.Logger
 	// counts of attempts by outcome: success, retry, failure
 	success, retry, failure atomic.Uint64
 }
