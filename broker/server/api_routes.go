@@ -100,6 +100,18 @@ func (s *server) routesAPI() {
 	s.handle("GET /webhooks/{uuid}", s.getWebhook)
 	s.handle("PUT /webhooks/{uuid}", s.putWebhook)
 	s.handle("DELETE /webhooks/{uuid}", s.deleteWebhook)
+	// "POST /webhooks/{uuid}/execute" would collide with
+	// "POST /webhooks/provider/{provider}"; the action is checked inside.
+	s.handle("POST /webhooks/{uuid}/{action}", s.executeWebhook)
+	s.handle("POST /webhooks/execute", s.testWebhook)
+	s.handle("GET /pacts/provider/{provider}/consumer/{consumer}/webhooks", s.listWebhooks)
+	s.handle("GET /pacts/provider/{provider}/consumer/{consumer}/webhooks/status", s.webhookStatus)
+	s.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/triggered-webhooks", s.triggeredForConsumerVersion)
+	s.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{n}/triggered-webhooks", s.triggeredForVerification)
+	s.handle("GET /triggered-webhooks", s.listTriggered)
+	s.handle("GET /triggered-webhooks/dead", s.listDeadWebhooks)
+	s.handle("GET /triggered-webhooks/{uuid}", s.getTriggered)
+	s.handle("GET /triggered-webhooks/{uuid}/logs", s.triggeredLogs)
 
 	// Integrations.
 	s.handle("GET /integrations", s.listIntegrations)

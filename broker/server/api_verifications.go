@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,7 @@ func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	wip := false
+	var consumerVersions []string
 	if m := r.PathValue("metadata"); m != "" {
 		md, err := decodeMetadata(m)
 		if err != nil {
@@ -63,17 +65,25 @@ func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) err
 		// A verification of a pact served as work in progress does not
 		// take it out of the WIP set (the Pact Broker's verifications.wip).
 		wip = md.Get("w") == "true"
+		// Each consumer version the pact was selected for gets its own
+		// webhook triggers (so each commit gets its status).
+		for _, cv := range append(md["cvn"], md["s[][cv]"]...) {
+			if cv != "" && !slices.Contains(consumerVersions, cv) {
+				consumerVersions = append(consumerVersions, cv)
+			}
+		}
 	}
 	v, err := s.store.PublishVerification(r.Context(), broker.VerificationInput{
-		Consumer:        r.PathValue("consumer"),
-		Provider:        r.PathValue("provider"),
-		PactSHA:         r.PathValue("sha"),
-		ProviderVersion: b.ProviderApplicationVersion,
-		Success:         *b.Success,
-		BuildURL:        b.BuildURL,
-		TestResults:     nonNull(b.TestResults),
-		VerifiedBy:      nonNull(b.VerifiedBy),
-		WIP:             wip,
+		Consumer:         r.PathValue("consumer"),
+		Provider:         r.PathValue("provider"),
+		PactSHA:          r.PathValue("sha"),
+		ProviderVersion:  b.ProviderApplicationVersion,
+		Success:          *b.Success,
+		BuildURL:         b.BuildURL,
+		TestResults:      nonNull(b.TestResults),
+		VerifiedBy:       nonNull(b.VerifiedBy),
+		WIP:              wip,
+		ConsumerVersions: consumerVersions,
 	})
 	if err != nil {
 		return err

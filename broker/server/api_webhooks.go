@@ -10,6 +10,7 @@ import (
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/webhook"
 )
 
 // webhookEvents are the event names a webhook may subscribe to.
@@ -60,6 +61,19 @@ func (s *server) validateWebhook(r *http.Request, b *webhookBody) error {
 			fe.add("request.url", "is required")
 		} else if u, err := url.Parse(strings.ReplaceAll(strings.ReplaceAll(b.Request.URL, "${", ""), "}", "")); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 			fe.add("request.url", "must be an http or https URL, got %q", b.Request.URL)
+		} else if strings.TrimSpace(b.Request.Method) != "" {
+			var field *broker.FieldError
+			if err := s.webhooks.Policy().CheckRequest(webhook.Request{Method: b.Request.Method, URL: b.Request.URL}); errors.As(err, &field) {
+				fe.add(field.Field, "%s", field.Message)
+			} else if err != nil {
+				return err
+			}
+		}
+		if len(b.Request.Headers) > 0 {
+			var hs map[string]string
+			if err := json.Unmarshal(b.Request.Headers, &hs); err != nil {
+				fe.add("request.headers", "must be an object of strings: %v", err)
+			}
 		}
 	}
 	if len(b.Events) == 0 {
@@ -97,11 +111,9 @@ func (u urls) webhookJSON(wh broker.Webhook) (map[string]any, error) {
 	if err := json.Unmarshal(wh.Definition, &out); err != nil {
 		return nil, fmt.Errorf("decode stored webhook %s: %w", wh.UUID, err)
 	}
-	if req, ok := out["request"].(map[string]any); ok {
-		if _, has := req["password"]; has {
-			req["password"] = "**********"
-		}
-	}
+	// Credentials are never sent back: not to readers, not in the
+	// create response.
+	webhook.RedactDefinition(out)
 	if _, ok := out["enabled"]; !ok {
 		out["enabled"] = true
 	}
@@ -110,8 +122,10 @@ func (u urls) webhookJSON(wh broker.Webhook) (map[string]any, error) {
 	out["updatedAt"] = timeJSON(wh.UpdatedAt)
 	self := u.href("webhooks", wh.UUID)
 	l := links{
-		"self":        api.Link{Href: self, Title: webhookTitle(out)},
-		"pb:webhooks": api.Link{Href: u.href("webhooks"), Title: "All webhooks"},
+		"self":                  api.Link{Href: self, Title: webhookTitle(out)},
+		"pb:webhooks":           api.Link{Href: u.href("webhooks"), Title: "All webhooks"},
+		"pb:execute":            api.Link{Href: u.href("webhooks", wh.UUID, "execute"), Title: "Test the execution of the webhook with the latest matching pact or verification by sending a POST request to this URL"},
+		"pb:triggered-webhooks": api.Link{Href: u.href("triggered-webhooks") + "?webhook=" + url.QueryEscape(wh.UUID), Title: "Executions of this webhook"},
 	}
 	if wh.Consumer != "" {
 		l["pb:consumer"] = api.Link{Href: u.pacticipant(wh.Consumer), Name: wh.Consumer}

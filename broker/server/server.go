@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/webhook"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -48,6 +49,11 @@ type Config struct {
 	MaxBodyBytes int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Webhooks runs webhooks for the execute endpoints and reports the
+	// attempts in /metrics; its Policy also checks definitions at creation.
+	// nil means a runner with the defaults (https, POST, public hosts)
+	// that is never started.
+	Webhooks *webhook.Runner
 	// Frontend, when set, wraps the API handler inside authentication,
 	// logging and metrics, to serve the web view at the same paths, e.g.
 	// func(api http.Handler) http.Handler { return web.Negotiate(api, ui) }.
@@ -55,11 +61,12 @@ type Config struct {
 }
 
 type server struct {
-	store   *broker.Service
-	cfg     Config
-	log     *slog.Logger
-	metrics *metrics
-	mux     *http.ServeMux
+	store    *broker.Service
+	cfg      Config
+	log      *slog.Logger
+	metrics  *metrics
+	mux      *http.ServeMux
+	webhooks *webhook.Runner
 }
 
 // New returns the broker's HTTP handler: the Pact-Broker-compatible
@@ -81,6 +88,11 @@ func New(store broker.Store, cfg Config) http.Handler {
 		rules = *cfg.Rules
 	}
 	s := &server{store: broker.NewService(store, rules), cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+	s.webhooks = cfg.Webhooks
+	if s.webhooks == nil {
+		s.webhooks = webhook.NewRunner(store, webhook.Config{BaseURL: cfg.BaseURL, Logger: log})
+	}
+	s.registerWebhookMetrics()
 	if cfg.Auth.Open() {
 		log.Warn("no credentials configured: the broker is open to anyone for reading and writing")
 	}

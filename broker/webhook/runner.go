@@ -217,6 +217,9 @@ func (r *Runner) Execute(ctx context.Context, def Definition, t broker.Triggered
 	return r.cfg.Executor.Do(ctx, rendered), nil
 }
 
+// Retries is the number of retries after a first failed attempt.
+func (r *Runner) Retries() int { return len(r.cfg.Retry) }
+
 // Policy returns the runner's request policy.
 func (r *Runner) Policy() Policy { return r.cfg.Policy }
 
