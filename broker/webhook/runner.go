@@ -154,6 +154,9 @@ func (r *Runner) runOne(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	t := ts[0]
+	// A claimed attempt finishes even when ctx ends (shutdown): its
+	// timeout bounds it, and its outcome is recorded.
+	ctx = context.WithoutCancel(ctx)
 	res := r.attempt(ctx, t)
 	out := broker.AttemptResult{Attempt: broker.WebhookAttempt{
 		Success: res.Success, StatusCode: res.StatusCode(), Log: res.Log(), StartedAt: res.StartedAt, Duration: res.Duration,
@@ -167,7 +170,7 @@ func (r *Runner) runOne(ctx context.Context) (bool, error) {
 	default:
 		out.Status, outcome = broker.TriggerFailure, "failure"
 	}
-	if err := r.store.CompleteWebhookAttempt(context.WithoutCancel(ctx), t.UUID, token, out); err != nil {
+	if err := r.store.CompleteWebhookAttempt(ctx, t.UUID, token, out); err != nil {
 		return true, fmt.Errorf("record attempt of triggered webhook %s: %w", t.UUID, err)
 	}
 	map[string]*atomic.Uint64{"success": &r.success, "retry": &r.retry, "failure": &r.failure}[outcome].Add(1)

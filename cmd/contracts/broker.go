@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
+	"github.com/contracts-dev/contracts/broker/webhook"
 )
 
 // Flag names of the broker command.
@@ -31,6 +33,13 @@ const (
 	flagServeMainBranches   = "main-branch-candidates"
 	flagServeFirstTagBranch = "first-tag-as-branch-within"
 	flagServeDeployForTags  = "deployed-versions-for-tags"
+	flagWebhookDelay        = "webhook-delay"
+	flagWebhookRetries      = "webhook-retry-schedule"
+	flagWebhookTimeout      = "webhook-timeout"
+	flagWebhookSuccess      = "webhook-success-codes"
+	flagWebhookSchemes      = "webhook-allow-schemes"
+	flagWebhookMethods      = "webhook-allow-methods"
+	flagWebhookHosts        = "webhook-allow-hosts"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish
@@ -38,14 +47,18 @@ const (
 const shutdownTimeout = 15 * time.Second
 
 type serveFlags struct {
-	addr, db, baseURL, logLevel string
-	allowPublicRead             bool
-	publicBadges                bool
-	allowOverwrite              bool
-	maxBody                     int64
-	mainBranches                []string
-	firstTagBranch              time.Duration
-	deployForTags               bool
+	addr, db, baseURL, logLevel    string
+	allowPublicRead                bool
+	publicBadges                   bool
+	allowOverwrite                 bool
+	maxBody                        int64
+	mainBranches                   []string
+	firstTagBranch                 time.Duration
+	deployForTags                  bool
+	webhookDelay, webhookTimeout   time.Duration
+	webhookRetries, webhookSuccess string
+	webhookSchemes, webhookMethods string
+	webhookHosts                   string
 }
 
 func init() { register(newBrokerCmd) }
@@ -87,6 +100,13 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 				{flagServeMainBranches, "CONTRACTS_MAIN_BRANCH_CANDIDATES"},
 				{flagServeFirstTagBranch, "CONTRACTS_FIRST_TAG_AS_BRANCH_WITHIN"},
 				{flagServeDeployForTags, "CONTRACTS_DEPLOYED_VERSIONS_FOR_TAGS"},
+				{flagWebhookDelay, "CONTRACTS_WEBHOOK_DELAY"},
+				{flagWebhookRetries, "CONTRACTS_WEBHOOK_RETRY_SCHEDULE"},
+				{flagWebhookTimeout, "CONTRACTS_WEBHOOK_TIMEOUT"},
+				{flagWebhookSuccess, "CONTRACTS_WEBHOOK_SUCCESS_CODES"},
+				{flagWebhookSchemes, "CONTRACTS_WEBHOOK_ALLOW_SCHEMES"},
+				{flagWebhookMethods, "CONTRACTS_WEBHOOK_ALLOW_METHODS"},
+				{flagWebhookHosts, "CONTRACTS_WEBHOOK_ALLOW_HOSTS"},
 			} {
 				if err := bindEnv(cmd, e, b.flag, b.env); err != nil {
 					return err
@@ -108,7 +128,56 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 	fs.StringSliceVar(&f.mainBranches, flagServeMainBranches, rules.MainBranchCandidates, "branch or tag names that become a pacticipant's main branch when it has none; empty disables (env CONTRACTS_MAIN_BRANCH_CANDIDATES)")
 	fs.DurationVar(&f.firstTagBranch, flagServeFirstTagBranch, rules.FirstTagAsBranch, "a version's first tag, applied within this time of its creation, also becomes its branch when it has none; 0 disables (env CONTRACTS_FIRST_TAG_AS_BRANCH_WITHIN)")
 	fs.BoolVar(&f.deployForTags, flagServeDeployForTags, rules.DeployedVersionsForTags, "tagging a version with an environment's name records it as deployed there (env CONTRACTS_DEPLOYED_VERSIONS_FOR_TAGS)")
+	fs.DurationVar(&f.webhookDelay, flagWebhookDelay, webhook.DefaultDelay, "wait before a triggered webhook's first attempt (env CONTRACTS_WEBHOOK_DELAY)")
+	fs.StringVar(&f.webhookRetries, flagWebhookRetries, "10s,60s,120s,300s,600s,1200s", "waits before each retry of a failed webhook, comma separated; empty: no retries (env CONTRACTS_WEBHOOK_RETRY_SCHEDULE)")
+	fs.DurationVar(&f.webhookTimeout, flagWebhookTimeout, webhook.DefaultTimeout, "time limit of one webhook attempt (env CONTRACTS_WEBHOOK_TIMEOUT)")
+	fs.StringVar(&f.webhookSuccess, flagWebhookSuccess, "", "response statuses that make a webhook attempt a success, comma separated; empty: any 2xx (env CONTRACTS_WEBHOOK_SUCCESS_CODES)")
+	fs.StringVar(&f.webhookSchemes, flagWebhookSchemes, "https", "URL schemes webhooks may use (env CONTRACTS_WEBHOOK_ALLOW_SCHEMES)")
+	fs.StringVar(&f.webhookMethods, flagWebhookMethods, "POST", "HTTP methods webhooks may use (env CONTRACTS_WEBHOOK_ALLOW_METHODS)")
+	fs.StringVar(&f.webhookHosts, flagWebhookHosts, "", "when set, the only hosts webhooks may call: names, *.example.com, IPs, CIDRs, comma or space separated; they may be internal addresses (env CONTRACTS_WEBHOOK_ALLOW_HOSTS)")
 	return cmd
+}
+
+// webhookConfig checks the webhook flags and returns the runner's
+// configuration.
+func webhookConfig(f *serveFlags, log *slog.Logger) (webhook.Config, error) {
+	cfg := webhook.Config{Delay: f.webhookDelay, Logger: log}
+	if f.webhookDelay < 0 {
+		return cfg, fmt.Errorf("--%s must not be negative, got %s", flagWebhookDelay, f.webhookDelay)
+	}
+	if f.webhookTimeout <= 0 {
+		return cfg, fmt.Errorf("--%s must be positive, got %s", flagWebhookTimeout, f.webhookTimeout)
+	}
+	cfg.Timeout = f.webhookTimeout
+	for _, r := range webhook.ParseList(f.webhookRetries) {
+		d, err := time.ParseDuration(r)
+		if err != nil || d < 0 {
+			return cfg, fmt.Errorf("--%s %q: %q is not a duration such as 10s or 5m", flagWebhookRetries, f.webhookRetries, r)
+		}
+		cfg.Retry = append(cfg.Retry, d)
+	}
+	for _, c := range webhook.ParseList(f.webhookSuccess) {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 100 || n > 599 {
+			return cfg, fmt.Errorf("--%s %q: %q is not an HTTP status code", flagWebhookSuccess, f.webhookSuccess, c)
+		}
+		cfg.SuccessCodes = append(cfg.SuccessCodes, n)
+	}
+	for _, sc := range webhook.ParseList(f.webhookSchemes) {
+		sc = strings.ToLower(sc)
+		if sc != "http" && sc != "https" {
+			return cfg, fmt.Errorf("--%s %q: %q is not http or https", flagWebhookSchemes, f.webhookSchemes, sc)
+		}
+		cfg.Policy.Schemes = append(cfg.Policy.Schemes, sc)
+	}
+	for _, m := range webhook.ParseList(f.webhookMethods) {
+		cfg.Policy.Methods = append(cfg.Policy.Methods, strings.ToUpper(m))
+	}
+	cfg.Policy.Hosts = webhook.ParseList(f.webhookHosts)
+	if err := cfg.Policy.Check(); err != nil {
+		return cfg, fmt.Errorf("--%s: %w", flagWebhookHosts, err)
+	}
+	return cfg, nil
 }
 
 func runBroker(ctx context.Context, e *env, f *serveFlags) error {
@@ -132,6 +201,10 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		return failWith(exitCantTell, fmt.Errorf("--%s %q: must be an absolute http or https URL", flagServeBaseURL, f.baseURL))
 	}
 	log := slog.New(slog.NewJSONHandler(e.stdout, &slog.HandlerOptions{Level: level}))
+	hooks, err := webhookConfig(f, log)
+	if err != nil {
+		return failWith(exitCantTell, err)
+	}
 	auth := server.AuthConfig{
 		ReadToken:       e.getenv("CONTRACTS_READ_TOKEN"),
 		WriteToken:      e.getenv("CONTRACTS_WRITE_TOKEN"),
@@ -151,7 +224,17 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	}
 	defer store.Close()
 
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return failWith(exitCantTell, fmt.Errorf("listen on %s: %w", f.addr, err))
+	}
+	hooks.BaseURL = f.baseURL
+	if hooks.BaseURL == "" {
+		hooks.BaseURL = listenURL(ln.Addr())
+	}
+	runner := webhook.NewRunner(store, hooks)
 	handler := server.New(store, server.Config{
+		Webhooks:       runner,
 		BaseURL:        f.baseURL,
 		Logger:         log,
 		Auth:           auth,
@@ -169,10 +252,6 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 			return web.Negotiate(api, ui)
 		},
 	})
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return failWith(exitCantTell, fmt.Errorf("listen on %s: %w", f.addr, err))
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -182,6 +261,12 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	log.Info("broker listening", "addr", ln.Addr().String(), "db", f.db)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	// The webhook worker runs until shutdown; attempts in flight finish.
+	wctx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); runner.Run(wctx) }()
+	stopWorker := func() { stopHooks(); <-hooksDone }
+	defer stopWorker()
 	select {
 	case err := <-served:
 		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
@@ -196,6 +281,20 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
 	}
+	stopWorker()
 	log.Info("stopped")
 	return nil
+}
+
+// listenURL is the broker's URL on its listening address, for webhook
+// links when --base-url is not set.
+func listenURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -118,6 +118,11 @@ func TestBrokerCommandCannotStart(t *testing.T) {
 		{name: "bad base URL", args: []string{"--base-url", "example.org"}, want: "--base-url"},
 		{name: "bad boolean in the environment", vars: map[string]string{"CONTRACTS_ALLOW_PUBLIC_READ": "maybe"}, want: "CONTRACTS_ALLOW_PUBLIC_READ"},
 		{name: "bad public-badges boolean", vars: map[string]string{"CONTRACTS_PUBLIC_BADGES": "maybe"}, want: "CONTRACTS_PUBLIC_BADGES"},
+		{name: "bad webhook retry schedule", vars: map[string]string{"CONTRACTS_WEBHOOK_RETRY_SCHEDULE": "10s,soon"}, want: "--webhook-retry-schedule"},
+		{name: "bad webhook success code", args: []string{"--webhook-success-codes", "200,abc"}, want: "--webhook-success-codes"},
+		{name: "bad webhook scheme", vars: map[string]string{"CONTRACTS_WEBHOOK_ALLOW_SCHEMES": "ftp"}, want: "--webhook-allow-schemes"},
+		{name: "bad webhook CIDR", vars: map[string]string{"CONTRACTS_WEBHOOK_ALLOW_HOSTS": "10.0.0.0/40"}, want: "--webhook-allow-hosts"},
+		{name: "zero webhook timeout", vars: map[string]string{"CONTRACTS_WEBHOOK_TIMEOUT": "0s"}, want: "--webhook-timeout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"broker", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// hookRequest is what the test's webhook receiver got.
+type hookRequest struct {
+	path, auth, body string
+}
+
+// TestWebhooksWithTheOfficialCLI runs `contracts broker` (its webhook
+// worker included) and drives it with the official Pact CLI: webhooks are
+// created, updated and test-executed, and a publication runs the webhook
+// against a real receiver on loopback (allow-listed).
+func TestWebhooksWithTheOfficialCLI(t *testing.T) {
+	got := make(chan hookRequest, 20)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- hookRequest{path: r.URL.RequestURI(), auth: r.Header.Get("Authorization"), body: string(b)}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer rcv.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	stderr := &lockedBuffer{}
+	vars := map[string]string{
+		"CONTRACTS_DB":                    filepath.Join(t.TempDir(), "contracts.db"),
+		"CONTRACTS_BASIC_AUTH_USERNAME":   "ci",
+		"CONTRACTS_BASIC_AUTH_PASSWORD":   "s3cret",
+		"CONTRACTS_WEBHOOK_DELAY":         "0s",
+		"CONTRACTS_WEBHOOK_ALLOW_SCHEMES": "http",
+		"CONTRACTS_WEBHOOK_ALLOW_HOSTS":   "127.0.0.1",
+	}
+	go func() {
+		code := run(ctx, []string{"broker", "--addr", "127.0.0.1:0"}, &env{stdin: strings.NewReader(""), stdout: pw, stderr: stderr, getenv: func(k string) string { return vars[k] }})
+		pw.Close()
+		done <- code
+	}()
+	lines := make(chan map[string]any, 1000)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil {
+				select {
+				case lines <- m:
+				default: // the test reads only the first lines
+				}
+			}
+		}
+		close(lines)
+	}()
+	var base string
+	for m := range lines {
+		if m["msg"] == "broker listening" {
+			base = "http://" + m["addr"].(string)
+			break
+		}
+	}
+	require.NotEmpty(t, base, "stderr: %s", stderr.String())
+	// wait returns the receiver's next request; the deadline only turns a
+	// hang into a failure.
+	wait := func() hookRequest {
+		t.Helper()
+		select {
+		case r := <-got:
+			return r
+		case <-time.After(60 * time.Second):
+			t.Fatalf("the receiver got no request; stderr: %s", stderr.String())
+		}
+		return hookRequest{}
+	}
+
+	pact := mustPactCLI(t, base, "ci", "s3cret")
+	pact.mustRun(t, 0, "broker", "publish", filepath.Join(e2eDir, "web"), "--consumer-app-version", "1.0.0", "--branch", "main")
+
+	// A webhook with a refused target is refused (400) and the CLI says so.
+	code, out := pact.run(t, nil, "broker", "create-webhook", "http://169.254.169.254/latest/meta-data/", "-X", "POST",
+		"--consumer", "web", "--provider", "inventory", "--contract-published")
+	require.NotEqual(t, 0, code, out)
+
+	const uuid = "3f4c1a52-8f0e-4e55-a0d1-6b2f8f9f0c11"
+	out = pact.mustRun(t, 0, "broker", "create-or-update-webhook", rcv.URL+"/old", "--uuid", uuid, "-X", "POST",
+		"--consumer", "web", "--provider", "inventory", "--contract-published", "--description", "notify")
+	require.Contains(t, strings.ToLower(out), "webhook")
+	out = pact.mustRun(t, 0, "broker", "create-or-update-webhook", rcv.URL+"/hook/${pactbroker.consumerVersionNumber}", "--uuid", uuid, "-X", "POST",
+		"--header", "Authorization: Bearer hook-token", "--data", `{"consumer":"${pactbroker.consumerName}","branch":"${pactbroker.consumerVersionBranch}"}`,
+		"--consumer", "web", "--provider", "inventory", "--contract-published", "--description", "notify")
+	require.Contains(t, strings.ToLower(out), "webhook")
+	out = pact.mustRun(t, 0, "broker", "create-webhook", rcv.URL+"/other", "-X", "POST", "--provider", "inventory", "--provider-verification-published")
+	require.Contains(t, strings.ToLower(out), "webhook")
+
+	// test-webhook follows pb:webhook and pb:execute: the webhook runs now,
+	// with the latest pact.
+	out = pact.mustRun(t, 0, "broker", "test-webhook", "--uuid", uuid)
+	require.Contains(t, out, `"success":true`)
+	require.NotContains(t, out, "hook-token", "the execute response is redacted")
+	r := wait()
+	require.Equal(t, "/hook/1.0.0", r.path)
+	require.Equal(t, "Bearer hook-token", r.auth, "the request sent keeps its credentials")
+	require.JSONEq(t, `{"consumer":"web","branch":"main"}`, r.body)
+
+	// A publication triggers it through the worker.
+	pact.mustRun(t, 0, "broker", "publish", filepath.Join(e2eDir, "web"), "--consumer-app-version", "1.0.1", "--branch", "feat/x")
+	r = wait()
+	require.Equal(t, "/hook/1.0.1", r.path)
+	require.JSONEq(t, `{"consumer":"web","branch":"feat/x"}`, r.body)
+
+	cancel()
+	require.Equal(t, exitOK, <-done, stderr.String())
+}
