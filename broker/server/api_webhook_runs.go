@@ -99,7 +99,7 @@ func (s *server) sampleEvent(r *http.Request, wh broker.Webhook, def webhook.Def
 }
 
 func (s *server) execute(w http.ResponseWriter, r *http.Request, wh broker.Webhook) error {
-	def, err := webhook.ParseDefinition(wh.Definition)
+	def, err := s.webhooks.Definition(wh)
 	if err != nil {
 		return err
 	}

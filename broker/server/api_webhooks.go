@@ -171,6 +171,9 @@ func (s *server) readWebhook(r *http.Request) (broker.Webhook, error) {
 	if err != nil {
 		return broker.Webhook{}, err
 	}
+	if def, err = s.webhooks.Seal(def); err != nil {
+		return broker.Webhook{}, err
+	}
 	return broker.Webhook{Consumer: partyName(b.Consumer), Provider: partyName(b.Provider), Definition: def}, nil
 }
 

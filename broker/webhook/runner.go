@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,6 +38,8 @@ type Config struct {
 	BaseURL string
 	// Concurrency is the number of attempts run at once (default 4).
 	Concurrency int
+	// Sealer, when set, encrypts credentials at rest (see Seal and Open).
+	Sealer *Sealer
 	// Poll is how often Run looks for due webhooks (default 1s).
 	Poll   time.Duration
 	Logger *slog.Logger
@@ -191,7 +194,7 @@ func (r *Runner) attempt(ctx context.Context, t broker.TriggeredWebhook) Result 
 	if err != nil {
 		return failed(fmt.Errorf("load webhook: %w", err))
 	}
-	def, err := ParseDefinition(wh.Definition)
+	def, err := r.Definition(wh)
 	if err != nil {
 		return failed(err)
 	}
@@ -218,6 +221,19 @@ func (r *Runner) Execute(ctx context.Context, def Definition, t broker.Triggered
 		return Result{}, err
 	}
 	return r.cfg.Executor.Do(ctx, rendered), nil
+}
+
+// Seal encrypts a definition's credentials for storage when the runner
+// has a Sealer.
+func (r *Runner) Seal(def json.RawMessage) (json.RawMessage, error) { return r.cfg.Sealer.Seal(def) }
+
+// Definition decrypts and decodes a stored webhook's definition.
+func (r *Runner) Definition(wh broker.Webhook) (Definition, error) {
+	def, err := r.cfg.Sealer.Open(wh.Definition)
+	if err != nil {
+		return Definition{}, fmt.Errorf("webhook %s: %w", wh.UUID, err)
+	}
+	return ParseDefinition(def)
 }
 
 // Retries is the number of retries after a first failed attempt.

@@ -77,6 +77,7 @@ the machine can see):
   CONTRACTS_WRITE_TOKEN, CONTRACTS_READ_TOKEN            bearer tokens
   CONTRACTS_BASIC_AUTH_USERNAME/PASSWORD                  read-write Basic auth
   CONTRACTS_READ_ONLY_BASIC_AUTH_USERNAME/PASSWORD        read-only Basic auth
+  CONTRACTS_SECRET_KEY          encrypts webhook credentials at rest (AES-GCM)
 With none set, the broker is open to anyone (a warning is logged).
 
 Links in responses are absolute: built from --base-url when set, otherwise
@@ -204,6 +205,11 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	hooks, err := webhookConfig(f, log)
 	if err != nil {
 		return failWith(exitCantTell, err)
+	}
+	if key := e.getenv("CONTRACTS_SECRET_KEY"); key != "" {
+		if hooks.Sealer, err = webhook.NewSealer(key); err != nil {
+			return failWith(exitCantTell, fmt.Errorf("CONTRACTS_SECRET_KEY: %w", err))
+		}
 	}
 	auth := server.AuthConfig{
 		ReadToken:       e.getenv("CONTRACTS_READ_TOKEN"),

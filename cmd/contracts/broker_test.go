@@ -122,6 +122,7 @@ func TestBrokerCommandCannotStart(t *testing.T) {
 		{name: "bad webhook success code", args: []string{"--webhook-success-codes", "200,abc"}, want: "--webhook-success-codes"},
 		{name: "bad webhook scheme", vars: map[string]string{"CONTRACTS_WEBHOOK_ALLOW_SCHEMES": "ftp"}, want: "--webhook-allow-schemes"},
 		{name: "bad webhook CIDR", vars: map[string]string{"CONTRACTS_WEBHOOK_ALLOW_HOSTS": "10.0.0.0/40"}, want: "--webhook-allow-hosts"},
+		{name: "short secret key", vars: map[string]string{"CONTRACTS_SECRET_KEY": "abc"}, want: "CONTRACTS_SECRET_KEY"},
 		{name: "zero webhook timeout", vars: map[string]string{"CONTRACTS_WEBHOOK_TIMEOUT": "0s"}, want: "--webhook-timeout"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

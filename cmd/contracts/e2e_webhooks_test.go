@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/broker/sqlite"
 )
 
 // hookRequest is what the test's webhook receiver got.
@@ -45,6 +47,7 @@ func TestWebhooksWithTheOfficialCLI(t *testing.T) {
 		"CONTRACTS_WEBHOOK_DELAY":         "0s",
 		"CONTRACTS_WEBHOOK_ALLOW_SCHEMES": "http",
 		"CONTRACTS_WEBHOOK_ALLOW_HOSTS":   "127.0.0.1",
+		"CONTRACTS_SECRET_KEY":            "a-random-secret-key-for-the-test",
 	}
 	go func() {
 		code := run(ctx, []string{"broker", "--addr", "127.0.0.1:0"}, &env{stdin: strings.NewReader(""), stdout: pw, stderr: stderr, getenv: func(k string) string { return vars[k] }})
@@ -123,4 +126,13 @@ func TestWebhooksWithTheOfficialCLI(t *testing.T) {
 
 	cancel()
 	require.Equal(t, exitOK, <-done, stderr.String())
+
+	// The credential is encrypted at rest.
+	store, err := sqlite.Open(vars["CONTRACTS_DB"])
+	require.NoError(t, err)
+	defer store.Close()
+	wh, err := store.GetWebhook(context.Background(), uuid)
+	require.NoError(t, err)
+	require.NotContains(t, string(wh.Definition), "hook-token")
+	require.Contains(t, string(wh.Definition), "enc:v1:")
 }
