@@ -361,6 +361,11 @@ func (s *Service) PublishContracts(ctx context.Context, req PublishRequest) (Pub
 			return PublishResult{}, err
 		}
 		w.Webhooks = publicationTriggers(hooks, w)
+		more, err := s.requiringVerificationTriggers(ctx, hooks, w)
+		if err != nil {
+			return PublishResult{}, err
+		}
+		w.Webhooks = append(w.Webhooks, more...)
 		res, err := s.Store.PublishContracts(ctx, w)
 		if errors.Is(err, ErrStale) {
 			if attempt < publishAttempts {

@@ -3,7 +3,9 @@ package broker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -45,6 +47,11 @@ type WebhookTrigger struct {
 	Provider string
 	// ConsumerVersion is the consumer version the event is about.
 	ConsumerVersion string
+	// ProviderVersion and ProviderVersionDescriptions name the provider
+	// version a contract_requiring_verification_published trigger asks to
+	// verify, and why ("latest from main branch main, deployed in prod").
+	ProviderVersion             string
+	ProviderVersionDescriptions string
 	// IfNewContent records the trigger only when the pact's content was
 	// never published before between the two (publications).
 	IfNewContent bool
@@ -61,7 +68,10 @@ type TriggeredWebhook struct {
 	Provider        string
 	ConsumerVersion string
 	ProviderVersion string
-	PactSHA         string
+	// ProviderVersionDescriptions say why ProviderVersion was picked
+	// (contract_requiring_verification_published).
+	ProviderVersionDescriptions string
+	PactSHA                     string
 	// VerificationNumber is the verification that triggered it (0 for
 	// publications).
 	VerificationNumber int
@@ -201,6 +211,106 @@ func publicationTriggers(hooks []Webhook, w PublishWrite) []WebhookTrigger {
 		}
 	}
 	return out
+}
+
+// providerVersionToVerify is a provider version a new contract should be
+// verified by, with the reasons it was picked.
+type providerVersionToVerify struct {
+	number       string
+	descriptions []string
+}
+
+// versionsRequiringVerification returns the provider versions that are
+// the head of the provider's main branch, currently deployed, or released
+// and supported, and have not verified content sha (the Pact Broker's
+// contract_requiring_verification_published), reasons merged per version.
+func (s *Service) versionsRequiringVerification(ctx context.Context, consumer, provider, sha string) ([]providerVersionToVerify, error) {
+	var out []providerVersionToVerify
+	add := func(number, why string) {
+		for i := range out {
+			if out[i].number == number {
+				out[i].descriptions = append(out[i].descriptions, why)
+				return
+			}
+		}
+		out = append(out, providerVersionToVerify{number: number, descriptions: []string{why}})
+	}
+	p, err := s.Store.GetPacticipant(ctx, provider)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if p.MainBranch != "" {
+		b, err := s.Store.GetBranch(ctx, provider, p.MainBranch)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		if err == nil && b.Head != "" {
+			add(b.Head, "latest from main branch "+p.MainBranch)
+		}
+	}
+	deployed, err := s.Store.ListDeployedVersions(ctx, DeploymentFilter{Pacticipant: provider, CurrentOnly: true})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	for _, d := range deployed {
+		add(d.Version, "deployed in "+d.EnvironmentName)
+	}
+	released, err := s.Store.ListReleasedVersions(ctx, DeploymentFilter{Pacticipant: provider, CurrentOnly: true})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	for _, r := range released {
+		add(r.Version, "released in "+r.EnvironmentName)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	verified := map[string]bool{}
+	vs, err := s.Store.ListVerifications(ctx, consumer, provider, sha, Page{Limit: MaxPageSize})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	for _, v := range vs {
+		verified[v.ProviderVersion] = true
+	}
+	kept := out[:0]
+	for _, pv := range out {
+		if !verified[pv.number] {
+			kept = append(kept, pv)
+		}
+	}
+	return kept, nil
+}
+
+// requiringVerificationTriggers adds a
+// contract_requiring_verification_published trigger per provider version
+// to verify, for each pact of w and each webhook subscribed to it.
+func (s *Service) requiringVerificationTriggers(ctx context.Context, hooks []Webhook, w PublishWrite) ([]WebhookTrigger, error) {
+	var out []WebhookTrigger
+	for _, p := range w.Pacts {
+		var subscribed []Webhook
+		for _, h := range hooks {
+			if h.matches(w.Pacticipant, p.Provider) && slices.Contains(h.subscribed(), EventContractRequiringVerification) {
+				subscribed = append(subscribed, h)
+			}
+		}
+		if len(subscribed) == 0 {
+			continue
+		}
+		pvs, err := s.versionsRequiringVerification(ctx, w.Pacticipant, p.Provider, p.SHA)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range subscribed {
+			for _, pv := range pvs {
+				out = append(out, WebhookTrigger{WebhookUUID: h.UUID, Event: EventContractRequiringVerification, Provider: p.Provider,
+					ConsumerVersion: w.Version, ProviderVersion: pv.number, ProviderVersionDescriptions: strings.Join(pv.descriptions, ", ")})
+			}
+		}
+	}
+	return out, nil
 }
 
 // verificationTriggers decides the webhooks a verification triggers: for

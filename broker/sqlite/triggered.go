@@ -11,7 +11,7 @@ import (
 	"github.com/contracts-dev/contracts/broker"
 )
 
-const triggeredSelect = `SELECT t.uuid, w.uuid, t.event, t.consumer, t.provider, t.consumer_version, t.provider_version, t.pact_sha,
+const triggeredSelect = `SELECT t.uuid, w.uuid, t.event, t.consumer, t.provider, t.consumer_version, t.provider_version, t.provider_version_descriptions, t.pact_sha,
 	t.verification_number, t.status, t.attempts, t.next_attempt_at, t.created_at, t.updated_at
 	FROM triggered_webhooks t JOIN webhooks w ON w.id = t.webhook_id `
 
@@ -21,7 +21,7 @@ func scanTriggered(row scanner) (broker.TriggeredWebhook, error) {
 		status     string
 		nx, cr, up int64
 	)
-	err := row.Scan(&t.UUID, &t.WebhookUUID, &t.Event, &t.Consumer, &t.Provider, &t.ConsumerVersion, &t.ProviderVersion, &t.PactSHA,
+	err := row.Scan(&t.UUID, &t.WebhookUUID, &t.Event, &t.Consumer, &t.Provider, &t.ConsumerVersion, &t.ProviderVersion, &t.ProviderVersionDescriptions, &t.PactSHA,
 		&t.VerificationNumber, &status, &t.Attempts, &nx, &cr, &up)
 	t.Status = broker.TriggerStatus(status)
 	t.NextAttemptAt, t.CreatedAt, t.UpdatedAt = toTime(nx), toTime(cr), toTime(up)
@@ -39,10 +39,14 @@ func (s *Store) insertTriggers(ctx context.Context, tx *txn, ts []broker.Webhook
 		} else if err != nil {
 			return err
 		}
+		pv := providerVersion
+		if t.ProviderVersion != "" {
+			pv = t.ProviderVersion
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO triggered_webhooks (uuid, webhook_id, event, consumer, provider, consumer_version,
-			provider_version, pact_sha, verification_number, status, attempts, next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-			s.newID(), wid, t.Event, consumer, t.Provider, t.ConsumerVersion, providerVersion, sha, verification,
+			provider_version, provider_version_descriptions, pact_sha, verification_number, status, attempts, next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+			s.newID(), wid, t.Event, consumer, t.Provider, t.ConsumerVersion, pv, t.ProviderVersionDescriptions, sha, verification,
 			string(broker.TriggerNotRun), now, now, now); err != nil {
 			return err
 		}

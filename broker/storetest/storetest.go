@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"Cascades", testCascades},
 		{"Webhooks", testWebhooks},
 		{"TriggeredWebhooks", testTriggeredWebhooks},
+		{"RequiringVerification", testRequiringVerification},
 		{"ResolveVersions", testResolveVersions},
 		{"MatrixRows", testMatrixRows},
 		{"SelectPacts", testSelectPacts},

@@ -154,3 +154,52 @@ func testTriggeredWebhooks(t *testing.T, s *broker.Service) {
 	require.NoError(t, s.DeleteWebhook(ctx, ver.UUID))
 	require.Empty(t, events(broker.TriggeredFilter{WebhookUUID: ver.UUID}))
 }
+
+func testRequiringVerification(t *testing.T, s *broker.Service) {
+	ctx := context.Background()
+	for _, n := range []string{"Web", "API"} {
+		_, err := s.CreatePacticipant(ctx, broker.Pacticipant{Name: n})
+		require.NoError(t, err)
+	}
+	_, err := s.CreateWebhook(ctx, broker.Webhook{Provider: "API", Definition: hookDef(broker.EventContractRequiringVerification)})
+	require.NoError(t, err)
+	publish := func(version string) broker.PublishResult {
+		res, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: version,
+			Contracts: []broker.ContractInput{{Consumer: "Web", Provider: "API", Content: PactJSON("Web", "API", "a")}}})
+		require.NoError(t, err)
+		return res
+	}
+	picked := func(version string) map[string]string {
+		ts, err := s.ListTriggeredWebhooks(ctx, broker.TriggeredFilter{ConsumerVersion: version}, broker.Page{})
+		require.NoError(t, err)
+		out := map[string]string{}
+		for _, tr := range ts {
+			require.Equal(t, broker.EventContractRequiringVerification, tr.Event)
+			out[tr.ProviderVersion] = tr.ProviderVersionDescriptions
+		}
+		return out
+	}
+	// A provider with no main branch head, deployment or release: nothing
+	// to verify with.
+	publish("0")
+	require.Empty(t, picked("0"))
+
+	_, _, err = s.AddBranchVersion(ctx, "API", "main", "p0")
+	require.NoError(t, err)
+	_, _, err = s.AddBranchVersion(ctx, "API", "main", "p1")
+	require.NoError(t, err)
+	prod, err := s.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
+	require.NoError(t, err)
+	_, _, err = s.RecordDeployment(ctx, "API", "p0", prod.UUID, "")
+	require.NoError(t, err)
+	_, _, err = s.RecordRelease(ctx, "API", "p1", prod.UUID)
+	require.NoError(t, err)
+	res := publish("1")
+	require.Equal(t, map[string]string{"p1": "latest from main branch main, released in prod", "p0": "deployed in prod"}, picked("1"))
+
+	// Once p1 verified the content, only p0 is asked.
+	_, err = s.PublishVerification(ctx, broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: res.Contracts[0].Pact.SHA, ProviderVersion: "p1", Success: false})
+	require.NoError(t, err)
+	publish("2")
+	require.Equal(t, map[string]string{"p0": "deployed in prod"}, picked("2"))
+}

@@ -248,6 +248,7 @@ func (r *Runner) Variables(ctx context.Context, t broker.TriggeredWebhook) (Vari
 	v := Variables{
 		"consumerName": t.Consumer, "providerName": t.Provider, "consumerVersionNumber": t.ConsumerVersion,
 		"providerVersionNumber": t.ProviderVersion, "eventName": t.Event,
+		"providerVersionDescriptions": t.ProviderVersionDescriptions,
 	}
 	base := strings.TrimSuffix(r.cfg.BaseURL, "/")
 	seg := url.PathEscape

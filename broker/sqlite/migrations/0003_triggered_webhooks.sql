@@ -11,6 +11,7 @@ CREATE TABLE triggered_webhooks (
   provider            TEXT NOT NULL,
   consumer_version    TEXT NOT NULL,
   provider_version    TEXT NOT NULL,
+  provider_version_descriptions TEXT NOT NULL,
   pact_sha            TEXT NOT NULL,
   verification_number INTEGER NOT NULL,
   status              TEXT NOT NULL,
