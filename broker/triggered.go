@@ -336,3 +336,26 @@ func verificationTriggers(hooks []Webhook, in VerificationInput, consumerVersion
 	}
 	return out
 }
+
+// WebhookStatusOf summarises an integration's latest triggered webhooks
+// (newest first) for its index line: "none", "success", "failure", or
+// "pending" while one is not run yet or retrying, judged on the triggers
+// of the newest event.
+func WebhookStatusOf(newestFirst []TriggeredWebhook) string {
+	if len(newestFirst) == 0 {
+		return "none"
+	}
+	status := "success"
+	for _, t := range newestFirst {
+		if !t.CreatedAt.Equal(newestFirst[0].CreatedAt) {
+			break
+		}
+		switch t.Status {
+		case TriggerFailure:
+			return "failure"
+		case TriggerNotRun, TriggerRetrying:
+			status = "pending"
+		}
+	}
+	return status
+}

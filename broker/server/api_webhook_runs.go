@@ -280,7 +280,7 @@ func (s *server) webhookStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"summary":   summary,
-		"status":    IntegrationWebhookStatus(ts),
+		"status":    broker.WebhookStatusOf(ts),
 		"_embedded": map[string]any{"triggeredWebhooks": items},
 		"_links": links{
 			"self":        api.Link{Href: u.href("pacts", "provider", p, "consumer", c, "webhooks", "status"), Title: "Webhook status"},
@@ -288,27 +288,4 @@ func (s *server) webhookStatus(w http.ResponseWriter, r *http.Request) error {
 		},
 	})
 	return nil
-}
-
-// IntegrationWebhookStatus summarises an integration's latest triggered
-// webhooks (newest first) as the Pact Broker's index does: "none",
-// "success", "failure" or "retrying" (something still pending), judged on
-// the triggers of the newest event.
-func IntegrationWebhookStatus(newestFirst []broker.TriggeredWebhook) string {
-	if len(newestFirst) == 0 {
-		return "none"
-	}
-	status := "success"
-	for _, t := range newestFirst {
-		if !t.CreatedAt.Equal(newestFirst[0].CreatedAt) {
-			break
-		}
-		switch t.Status {
-		case broker.TriggerFailure:
-			return "failure"
-		case broker.TriggerNotRun, broker.TriggerRetrying:
-			status = "retrying"
-		}
-	}
-	return status
 }

@@ -32,6 +32,10 @@ type integrationView struct {
 	MainVersionURL string
 	MainStatus     string
 	BadgeURL       string
+	// WebhookStatus summarises the webhooks of the latest event (see
+	// broker.WebhookStatusOf); WebhooksURL is the integration's page of
+	// webhooks.
+	WebhookStatus, WebhookBadge, WebhooksURL string
 }
 
 // indexFilter is what the integrations page is narrowed to.
@@ -172,6 +176,13 @@ func (h *handler) index(r *http.Request) (*page, error) {
 				return nil, err
 			}
 		}
+		ts, err := h.store.ListTriggeredWebhooks(ctx, broker.TriggeredFilter{Consumer: in.Consumer, Provider: in.Provider}, broker.Page{Limit: 20})
+		if err != nil {
+			return nil, wrapf(err, "triggered webhooks of %s and %s", in.Consumer, in.Provider)
+		}
+		v.WebhookStatus = broker.WebhookStatusOf(ts)
+		v.WebhookBadge = webhookBadge(v.WebhookStatus)
+		v.WebhooksURL = h.link("/pacts/provider", in.Provider, "consumer", in.Consumer, "webhooks")
 		d.add(v.Status)
 		d.Integrations = append(d.Integrations, v)
 	}
