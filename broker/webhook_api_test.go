@@ -258,3 +258,22 @@ func pactSHA(pact map[string]any) string {
 	href := pact["_links"].(map[string]any)["pb:pact-version"].(map[string]any)["href"].(string)
 	return href[strings.LastIndex(href, "/")+1:]
 }
+
+// A definition read back (credentials redacted) and sent again keeps the
+// stored credentials.
+func TestWebhookPutKeepsRedactedCredentials(t *testing.T) {
+	rcv := newHookReceiver(t, http.StatusOK)
+	b := mustHookBroker(t, webhook.Policy{Schemes: []string{"http"}, Hosts: []string{"127.0.0.1"}})
+	def := fmt.Sprintf(`{"events":[{"name":"contract_published"}],"request":{"method":"POST","url":%q,"headers":{"X-Api-Key":"k3y"}}}`, rcv.URL)
+	status, created, hdr := doJSON(t, http.MethodPost, b.url+"/webhooks", def)
+	require.Equal(t, http.StatusCreated, status)
+	delete(created, "_links")
+	created["description"] = "renamed"
+	again, _ := json.Marshal(created)
+	status, out, _ := doJSON(t, http.MethodPut, hdr.Get("Location"), string(again))
+	require.Equal(t, http.StatusOK, status, out)
+	require.Equal(t, "renamed", out["description"])
+	status, _, _ = doJSON(t, http.MethodPost, hdr.Get("Location")+"/execute", "{}")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "k3y", rcv.got[0].Header.Get("X-Api-Key"))
+}

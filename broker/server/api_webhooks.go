@@ -202,6 +202,13 @@ func (s *server) putWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	wh.UUID = r.PathValue("uuid")
+	if prev, err := s.store.GetWebhook(r.Context(), wh.UUID); err == nil {
+		if wh.Definition, err = webhook.KeepRedacted(wh.Definition, prev.Definition); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, broker.ErrNotFound) {
+		return err
+	}
 	saved, created, err := s.store.PutWebhook(r.Context(), wh)
 	if err != nil {
 		return err

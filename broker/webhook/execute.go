@@ -190,6 +190,12 @@ func (e *Executor) Do(ctx context.Context, r Rendered) Result {
 	defer client.CloseIdleConnections()
 	resp, err := client.Do(req)
 	if err != nil {
+		// The URL is in the log's request line already; left out of the
+		// error, it stays out of the service's logs (it may hold a token).
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return fail(err)
 	}
 	defer resp.Body.Close()
