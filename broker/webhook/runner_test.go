@@ -450,3 +450,32 @@ func TestTwoRunnersRunEachAttemptOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, st.Pending)
 }
+
+func TestRequiringVerificationVariables(t *testing.T) {
+	e := newEnv(t)
+	rcv := newReceiver(t)
+	ctx := context.Background()
+	for _, n := range []string{"Web", "API"} {
+		_, err := e.svc.CreatePacticipant(ctx, broker.Pacticipant{Name: n})
+		require.NoError(t, err)
+	}
+	_, _, err := e.svc.AddBranchVersion(ctx, "API", "main", "p1")
+	require.NoError(t, err)
+	_, _, err = e.svc.AddTag(ctx, "API", "p1", "stable")
+	require.NoError(t, err)
+	prod, err := e.svc.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
+	require.NoError(t, err)
+	_, _, err = e.svc.RecordDeployment(ctx, "API", "p1", prod.UUID, "")
+	require.NoError(t, err)
+	e.hook("", "API", map[string]any{"events": []map[string]string{{"name": "contract_requiring_verification_published"}},
+		"request": map[string]any{"method": "POST", "url": rcv.URL + "/verify", "body": map[string]string{
+			"pv": "${pactbroker.providerVersionNumber}", "why": "${pactbroker.providerVersionDescriptions}",
+			"branch": "${pactbroker.providerVersionBranch}", "tags": "${pactbroker.providerVersionTags}",
+			"deployed": "${pactbroker.currentlyDeployedProviderVersionNumber}", "event": "${pactbroker.eventName}"}}})
+	e.publish("1", "main", "a")
+	e.clk.Advance(webhook.DefaultDelay)
+	mustRun(t, e.runner(webhook.Config{}), 1)
+	got := rcv.requests()
+	require.Len(t, got, 1)
+	require.JSONEq(t, `{"pv":"p1","why":"latest from main branch main, deployed in prod","branch":"main","tags":"stable","deployed":"p1","event":"contract_requiring_verification_published"}`, got[0].Body)
+}
