@@ -167,8 +167,14 @@ type WebhookQueue interface {
 // webhookSpec is the part of a webhook definition that decides when it
 // fires.
 type webhookSpec struct {
-	Enabled *bool `json:"enabled"`
-	Events  []struct {
+	Enabled  *bool `json:"enabled"`
+	Consumer *struct {
+		Label string `json:"label"`
+	} `json:"consumer"`
+	Provider *struct {
+		Label string `json:"label"`
+	} `json:"provider"`
+	Events []struct {
 		Name string `json:"name"`
 	} `json:"events"`
 }
@@ -177,6 +183,11 @@ type webhookSpec struct {
 func (w Webhook) subscribed() []string {
 	var spec webhookSpec
 	if json.Unmarshal(w.Definition, &spec) != nil || (spec.Enabled != nil && !*spec.Enabled) {
+		return nil
+	}
+	// Pacticipant labels are not stored: a webhook scoped by label must
+	// not fire for everyone, so it fires for no one.
+	if (spec.Consumer != nil && spec.Consumer.Label != "") || (spec.Provider != nil && spec.Provider.Label != "") {
 		return nil
 	}
 	var out []string

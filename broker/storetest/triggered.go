@@ -40,6 +40,9 @@ func testTriggeredWebhooks(t *testing.T, s *broker.Service) {
 	disabled := json.RawMessage(`{"enabled":false,"events":[{"name":"contract_published"}],"request":{"method":"POST","url":"https://hooks.example/x"}}`)
 	_, err = s.CreateWebhook(ctx, broker.Webhook{Definition: disabled})
 	require.NoError(t, err)
+	byLabel := json.RawMessage(`{"consumer":{"label":"team-a"},"events":[{"name":"contract_published"}],"request":{"method":"POST","url":"https://hooks.example/x"}}`)
+	_, err = s.CreateWebhook(ctx, broker.Webhook{Definition: byLabel})
+	require.NoError(t, err)
 
 	publish := func(version string, descriptions ...string) broker.PublishResult {
 		res, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: version, Branch: "main",
