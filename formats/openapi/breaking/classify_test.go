@@ -1,0 +1,178 @@
+package breaking_test
+
+import (
+	"strings"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/contracts-dev/contracts/formats/openapi"
+	"github.com/contracts-dev/contracts/formats/openapi/breaking"
+)
+
+const cases = "../../../testdata/openapi"
+
+func mustCheck(tb testing.TB, dir, level string) []breaking.Finding {
+	tb.Helper()
+	base, err := openapi.LoadFile(filepath.Join(cases, dir, "base.yaml"), openapi.Options{Origin: true})
+	require.NoError(tb, err)
+	rev, err := openapi.LoadFile(filepath.Join(cases, dir, "revision.yaml"), openapi.Options{Origin: true})
+	require.NoError(tb, err)
+	fs, err := breaking.Check(base, rev, breaking.Options{MinLevel: level})
+	require.NoError(tb, err)
+	return fs
+}
+
+func mustUsage(tb testing.TB, dir string) breaking.Usage {
+	tb.Helper()
+	var u breaking.Usage
+	for _, name := range []string{"web.json", "mobile.json"} {
+		data, err := os.ReadFile(filepath.Join(cases, dir, name))
+		if os.IsNotExist(err) {
+			continue
+		}
+		require.NoError(tb, err)
+		require.NoError(tb, u.AddPact(data))
+	}
+	return u
+}
+
+type want struct {
+	rule, about string // rule ID and a word of its message
+	breaks      []string
+}
+
+// requireBreaks checks that each finding of rule whose message contains
+// about breaks exactly the listed interactions ("consumer: description"),
+// and that every finding is listed.
+func requireBreaks(t *testing.T, dir, level string, wants []want) {
+	t.Helper()
+	classified := breaking.Classify(mustCheck(t, dir, level), mustUsage(t, dir), nil)
+	matched := map[int]bool{}
+	for _, w := range wants {
+		found := false
+		for i, c := range classified {
+			if c.RuleID != w.rule || !strings.Contains(c.Message, w.about) {
+				continue
+			}
+			found = true
+			matched[i] = true
+			got := []string{}
+			for _, b := range c.Breaks {
+				got = append(got, b.Consumer+": "+b.Interaction)
+			}
+			require.Equal(t, append([]string{}, w.breaks...), got, "%s %s (%s)", c.RuleID, c.Operation(), c.Message)
+		}
+		require.True(t, found, "no %s finding about %q in %s", w.rule, w.about, dir)
+	}
+	for i, c := range classified {
+		require.True(t, matched[i], "unexpected finding %s %s: %s", c.RuleID, c.Operation(), c.Message)
+	}
+}
+
+// Each kind of change breaks the interactions that use what changed and
+// none of those that do not (both directions in each case: every fixture
+// has a consumer that uses the changed part and one that does not).
+func TestMapping(t *testing.T) {
+	t.Parallel()
+	version := want{rule: "api-version-changed", about: "version"}
+	tests := []struct {
+		dir   string
+		wants []want
+	}{
+		{"response-property", []want{
+			// Removed: only the interaction whose expected body has it.
+			{"response-optional-property-removed", "`note`", []string{"web: get an order with its note"}},
+			// Removed inside array items.
+			{"response-optional-property-removed", "`lines/items/sku`", []string{"mobile: get an order's lines"}},
+			// Retyped: addressed by a matching rule only.
+			{"response-property-type-changed", "`total`", []string{"mobile: get an order's total"}},
+			// Retyped for status 404: web's 404 expects an empty object.
+			{"response-property-type-changed", "`reason`", []string{"mobile: get a missing order's reason"}},
+			version,
+		}},
+		{"request-required", []want{
+			// Not sent by mobile; web sends it.
+			{"new-required-request-property", "`currency`", []string{"mobile: create an order for delivery"}},
+			// Inside an optional object: required only of those that send the object.
+			{"new-required-request-property", "`delivery/city`", []string{"mobile: create an order for delivery"}},
+			{"new-required-request-parameter", "`tenant`", []string{"mobile: list open orders"}},
+			// Header names compare without case (X-Request-Id sent as x-request-id).
+			{"new-required-request-parameter", "`x-request-id`", []string{"mobile: create an order for delivery"}},
+			version,
+		}},
+		{"enum", []want{
+			{"request-property-enum-value-removed", "`high`", []string{"web: create an urgent order"}},
+			{"request-parameter-enum-value-removed", "`cancelled`", []string{"web: list cancelled orders"}},
+			// INFO: a value removed from a response enum, expected by web only.
+			{"response-property-enum-value-removed", "`archived`", []string{"web: list cancelled orders"}},
+			version,
+		}},
+		{"removed", []want{
+			{"api-path-removed-without-deprecation", "path", []string{"web: list legacy orders"}},
+			{"api-removed-without-deprecation", "API", []string{"web: delete an order"}},
+			{"response-success-status-removed", "`202`", []string{"web: update an order later"}},
+			{"response-media-type-removed", "`application/pdf`", []string{"web: get a receipt as PDF"}},
+			{"request-body-media-type-removed", "`application/xml`", []string{"web: create an order in XML"}},
+			version,
+		}},
+		{"unreached", []want{
+			{"api-path-removed-without-deprecation", "path", nil},
+			{"request-parameter-type-changed", "`expand`", nil},
+			{"response-optional-property-removed", "`internalCode`", nil},
+			version,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			t.Parallel()
+			requireBreaks(t, tt.dir, breaking.LevelINFO, tt.wants)
+		})
+	}
+}
+
+// The breaking check reports WARN and above, as oasdiff breaking does.
+func TestCheckDefaultLevel(t *testing.T) {
+	t.Parallel()
+	for _, f := range mustCheck(t, "response-property", "") {
+		require.True(t, breaking.AtLeast(f.Level, breaking.LevelWARN), "%s %s", f.Level, f.RuleID)
+	}
+	_, err := breaking.Check(nil, nil, breaking.Options{MinLevel: "LOUD"})
+	require.ErrorContains(t, err, `unknown level "LOUD"`)
+}
+
+// Findings name the files as they were given, with the line.
+func TestFindingSource(t *testing.T) {
+	t.Parallel()
+	fs := mustCheck(t, "removed", breaking.LevelERR)
+	require.NotEmpty(t, fs)
+	for _, f := range fs {
+		require.Contains(t, []string{filepath.Join(cases, "removed", "base.yaml"), filepath.Join(cases, "removed", "revision.yaml")}, f.File)
+		require.Positive(t, f.Line)
+	}
+}
+
+// An interaction is matched to an operation under a server's base path.
+func TestClassifyUnderBasePath(t *testing.T) {
+	t.Parallel()
+	fs := mustCheck(t, "removed", breaking.LevelERR)
+	u := breaking.Usage{Interactions: []breaking.Interaction{{Consumer: "web", Description: "delete", Method: "DELETE", Path: "/api/v1/orders/o-9"}}}
+	var got []breaking.InteractionRef
+	for _, c := range breaking.Classify(fs, u, []string{"/api/v1"}) {
+		got = append(got, c.Breaks...)
+	}
+	require.Equal(t, []breaking.InteractionRef{{Consumer: "web", Interaction: "delete"}}, got)
+	for _, c := range breaking.Classify(fs, u, nil) {
+		require.Empty(t, c.Breaks)
+	}
+}
+
+func TestAddPactRefusesBadPacts(t *testing.T) {
+	t.Parallel()
+	var u breaking.Usage
+	require.Error(t, u.AddPact([]byte(`{"consumer": 1}`)))
+	require.Error(t, u.AddPact([]byte(`{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[{"description":"x","request":{"method":"POST","path":"/","headers":{"Content-Type":"application/json"},"body":"{not json"},"response":{"status":200}}],"metadata":{"pactSpecification":{"version":"4.0"}}}`)))
+	require.Empty(t, u.Interactions)
+}
