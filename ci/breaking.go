@@ -204,7 +204,11 @@ func WriteBreakingMarkdown(w io.Writer, r *BreakingReport) error {
 		subject = "schema"
 	}
 	if r.Breaking > 0 {
-		mw.printf("### ❌ %d breaking changes in the %s\n\n", r.Breaking, mdText(subject))
+		noun := "breaking changes"
+		if r.Breaking == 1 {
+			noun = "breaking change"
+		}
+		mw.printf("### ❌ %d %s in the %s\n\n", r.Breaking, noun, mdText(subject))
 	} else {
 		mw.printf("### ✅ No breaking changes in the %s\n\n", mdText(subject))
 	}
