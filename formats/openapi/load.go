@@ -109,18 +109,6 @@ func Parse(data []byte, name string, opts Options) (*Document, error) {
 }
 
 func load(data []byte, name, abs string, opts Options) (*Document, error) {
-	root, err := parseNode(data, name)
-	if err != nil {
-		return nil, err
-	}
-	version, isSwagger, err := declaredVersion(root, name)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRefs(root, name, abs); err != nil {
-		return nil, err
-	}
-
 	loader := opts.Loader
 	if loader == nil {
 		loader = openapi3.NewLoader()
@@ -132,7 +120,35 @@ func load(data []byte, name, abs string, opts Options) (*Document, error) {
 		location = &url.URL{Path: filepath.ToSlash(abs)}
 	}
 
+	// The fast path: an OpenAPI 3 document kin-openapi loads is not parsed a
+	// second time. The positions of the problem in a document that does not
+	// load come from diagnose, which parses it again with positions kept.
+	if !bytes.Contains(data, []byte("swagger")) {
+		var spec *openapi3.T
+		var err error
+		if location != nil {
+			spec, err = loader.LoadFromDataWithPath(data, location)
+		} else {
+			spec, err = loader.LoadFromData(data)
+		}
+		if err == nil && supported3(spec.OpenAPI) {
+			return &Document{File: name, Version: spec.OpenAPI, Spec: spec}, nil
+		}
+		if derr := diagnose(data, name, abs); derr != nil {
+			return nil, derr
+		}
+		if err != nil {
+			return nil, kinError(name, err)
+		}
+	}
+
+	if err := diagnose(data, name, abs); err != nil {
+		return nil, err
+	}
+	root, _ := parseNode(data, name)
+	version, isSwagger, _ := declaredVersion(root, name)
 	var spec *openapi3.T
+	var err error
 	if isSwagger {
 		var doc2 openapi2.T
 		if err := openapi2.UnmarshalFromData(data, &doc2); err != nil {
@@ -157,6 +173,24 @@ func load(data []byte, name, abs string, opts Options) (*Document, error) {
 		}
 	}
 	return &Document{File: name, Version: version, Spec: spec}, nil
+}
+
+// diagnose parses the document with positions kept and returns the first
+// problem it can place: a syntax error, a missing or unsupported version, a
+// $ref that leads nowhere. nil when it finds none.
+func diagnose(data []byte, name, abs string) error {
+	root, err := parseNode(data, name)
+	if err != nil {
+		return err
+	}
+	if _, _, err := declaredVersion(root, name); err != nil {
+		return err
+	}
+	return checkRefs(root, name, abs)
+}
+
+func supported3(version string) bool {
+	return strings.HasPrefix(version, "3.0") || strings.HasPrefix(version, "3.1")
 }
 
 // yamlLine finds the line number in a YAML (or JSON) parser message.
@@ -184,7 +218,7 @@ func parseNode(data []byte, name string) (*yaml.Node, error) {
 // declaredVersion reads the "openapi" or "swagger" field.
 func declaredVersion(root *yaml.Node, name string) (string, bool, error) {
 	if v := mapValue(root, "openapi"); v != nil {
-		if v.Kind != yaml.ScalarNode || !(strings.HasPrefix(v.Value, "3.0") || strings.HasPrefix(v.Value, "3.1")) {
+		if v.Kind != yaml.ScalarNode || !supported3(v.Value) {
 			return "", false, &Error{File: name, Line: v.Line, Pointer: "/openapi", Msg: fmt.Sprintf("unsupported OpenAPI version %q: want 3.0.x or 3.1.x (or swagger: \"2.0\")", v.Value)}
 		}
 		return v.Value, false, nil
