@@ -46,6 +46,13 @@ func TestLoadFileRefsAcrossFiles(t *testing.T) {
 	order := op.Responses.Status(200).Value.Content.Get("application/json").Schema.Value
 	line := order.Properties["lines"].Value.Items.Value
 	require.True(t, line.Properties["quantity"].Value.Type.Is("integer"))
+
+	// Swagger 2.0 too: converted, then its $refs resolved.
+	doc, err = openapi.LoadFile(filepath.Join(loadCases, "swagger2-multi", "swagger.yaml"), openapi.Options{})
+	require.NoError(t, err)
+	require.Equal(t, "2.0", doc.Version)
+	order = doc.Spec.Paths.Find("/orders/{id}").Get.Responses.Status(200).Value.Content.Get("application/json").Schema.Value
+	require.True(t, order.Properties["total"].Value.Type.Is("number"))
 }
 
 func TestLoadFileRefusesBadDocuments(t *testing.T) {
