@@ -99,7 +99,7 @@ func TestMapping(t *testing.T) {
 			// Inside an optional object: required only of those that send the object.
 			{"new-required-request-property", "`delivery/city`", []string{"mobile: create an order for delivery"}},
 			{"new-required-request-parameter", "`tenant`", []string{"mobile: list open orders"}},
-			// Header names compare without case (X-Request-Id sent as x-request-id).
+			// Header names compare without case (X-Request-Id, sent by web as X-REQUEST-ID).
 			{"new-required-request-parameter", "`x-request-id`", []string{"mobile: create an order for delivery"}},
 			version,
 		}},
