@@ -176,3 +176,38 @@ func TestAddPactRefusesBadPacts(t *testing.T) {
 	require.Error(t, u.AddPact([]byte(`{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[{"description":"x","request":{"method":"POST","path":"/","headers":{"Content-Type":"application/json"},"body":"{not json"},"response":{"status":200}}],"metadata":{"pactSpecification":{"version":"4.0"}}}`)))
 	require.Empty(t, u.Interactions)
 }
+
+// V4 pacts (bodies as contents objects, matching rules by category) are read
+// the same way; message and gRPC interactions are left out.
+func TestUsageOfV4Pact(t *testing.T) {
+	t.Parallel()
+	pactV4 := `{
+	  "consumer": {"name": "kiosk"}, "provider": {"name": "orders"},
+	  "interactions": [
+	    {"type": "Synchronous/HTTP", "description": "create an urgent order",
+	     "request": {"method": "POST", "path": "/orders", "headers": {"Content-Type": ["application/json"]},
+	       "body": {"content": {"item": "tea", "priority": "high"}, "contentType": "application/json", "encoded": false}},
+	     "response": {"status": 201}},
+	    {"type": "Synchronous/HTTP", "description": "list orders",
+	     "request": {"method": "GET", "path": "/orders"},
+	     "response": {"status": 200, "headers": {"Content-Type": ["application/json"]},
+	       "body": {"content": {"orders": []}, "contentType": "application/json", "encoded": false},
+	       "matchingRules": {"body": {"$.orders[*].state": {"combine": "AND", "matchers": [{"match": "type"}]}}}}},
+	    {"type": "Asynchronous/Messages", "description": "an order event", "contents": {"content": {"state": "archived"}, "contentType": "application/json"}}
+	  ],
+	  "metadata": {"pactSpecification": {"version": "4.0"}}
+	}`
+	var u breaking.Usage
+	require.NoError(t, u.AddPact([]byte(pactV4)))
+	require.Len(t, u.Interactions, 2)
+	got := map[string][]breaking.InteractionRef{}
+	for _, c := range breaking.Classify(mustCheck(t, "enum", breaking.LevelINFO), u, nil) {
+		got[c.RuleID] = c.Breaks
+	}
+	kiosk := func(d string) []breaking.InteractionRef { return []breaking.InteractionRef{{Consumer: "kiosk", Interaction: d}} }
+	require.Equal(t, kiosk("create an urgent order"), got["request-property-enum-value-removed"])
+	// The rule addresses the state of every order, but no example value is
+	// "archived": a removed value that is never expected breaks nobody.
+	require.Empty(t, got["response-property-enum-value-removed"])
+	require.Empty(t, got["request-parameter-enum-value-removed"])
+}
