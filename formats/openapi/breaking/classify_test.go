@@ -204,7 +204,9 @@ func TestUsageOfV4Pact(t *testing.T) {
 	for _, c := range breaking.Classify(mustCheck(t, "enum", breaking.LevelINFO), u, nil) {
 		got[c.RuleID] = c.Breaks
 	}
-	kiosk := func(d string) []breaking.InteractionRef { return []breaking.InteractionRef{{Consumer: "kiosk", Interaction: d}} }
+	kiosk := func(d string) []breaking.InteractionRef {
+		return []breaking.InteractionRef{{Consumer: "kiosk", Interaction: d}}
+	}
 	require.Equal(t, kiosk("create an urgent order"), got["request-property-enum-value-removed"])
 	// The rule addresses the state of every order, but no example value is
 	// "archived": a removed value that is never expected breaks nobody.
