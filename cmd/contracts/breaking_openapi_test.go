@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,4 +246,32 @@ func TestBreakingOpenAPIFromBroker(t *testing.T) {
 		require.Equal(t, exitCantTell, code)
 		require.Contains(t, stderr, `has no pacts for provider "nobody"`)
 	})
+}
+
+// The protobuf mode prints the same report: its JSON has the OpenAPI mode's
+// fields, and the other formats work for it too.
+func TestBreakingProtoUsesTheSharedReport(t *testing.T) {
+	t.Parallel()
+	dir := breakingCase("consumer-aware")
+	args := []string{"breaking", "--proto", filepath.Join(dir, "old.proto"), "--against", filepath.Join(dir, "new.proto"),
+		"--pact", filepath.Join(dir, "web-app.json")}
+	code, stdout, stderr := runBreakingCLI(t, append(args, "--output", "json")...)
+	require.Equal(t, exitNo, code, "stderr: %s", stderr)
+	var doc struct {
+		Findings []map[string]any `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
+	require.NotEmpty(t, doc.Findings)
+	for _, f := range doc.Findings {
+		require.Equal(t, "ERR", f["level"])
+		require.Equal(t, fmt.Sprintf("%s:%v", f["file"], f["line"]), f["source"])
+		require.Contains(t, f, "element")
+		require.IsType(t, []any{}, f["breaks"])
+	}
+	code, junit, _ := runBreakingCLI(t, append(args, "--output", "junit")...)
+	require.Equal(t, exitNo, code)
+	require.Contains(t, junit, `<testsuite name="breaking changes in the protobuf schema"`)
+	code, _, stderr = runBreakingCLI(t, append(args, "--fail-on", "WARN")...)
+	require.Equal(t, exitCantTell, code)
+	require.Contains(t, stderr, "--fail-on applies to --openapi only")
 }
