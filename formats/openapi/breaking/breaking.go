@@ -72,6 +72,13 @@ func (f Finding) Args() []any {
 // the like for subschemas. oasdiff keeps it in an unexported field of
 // checker.ApiChange (it prints it only inside the message), so it is read
 // by reflection; TestMapping fails if an oasdiff upgrade moves it.
+//
+// Some rules about a property's place in its parent (became optional,
+// became required) record the parent's path and name the property in their
+// first argument ("items/amount" where the field holds "items"), so an
+// argument that extends the field's path wins; a rule on a property of the
+// body itself may record no path and name the property only in that
+// argument.
 func (f Finding) propertyPath() string {
 	c, ok := f.change.(checker.ApiChange)
 	if !ok {
@@ -81,7 +88,19 @@ func (f Finding) propertyPath() string {
 	if !v.IsValid() || v.Kind() != reflect.String {
 		return ""
 	}
-	return v.String()
+	path := v.String()
+	args := f.Args()
+	if len(args) == 0 || !strings.Contains(f.RuleID, "propert") {
+		return path
+	}
+	first, ok := args[0].(string)
+	if !ok || first == "" || strings.ContainsAny(first, " `") {
+		return path
+	}
+	if path == "" || strings.HasPrefix(first, path+"/") {
+		return first
+	}
+	return path
 }
 
 // Options tune Check.

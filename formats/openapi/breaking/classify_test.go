@@ -118,6 +118,29 @@ func TestMapping(t *testing.T) {
 			{"request-body-media-type-removed", "`application/xml`", []string{"web: create an order in XML"}},
 			version,
 		}},
+		{"assorted", []want{
+			// Parameters: only those who send them.
+			{"request-parameter-max-decreased", "`limit`", []string{"web: list orders with a trace"}},
+			{"request-parameter-max-length-decreased", "`q`", []string{"mobile: search orders"}},
+			{"request-parameter-removed", "`x-trace`", []string{"web: list orders with a trace"}},
+			// Response headers: only those who expect them (names without case).
+			{"required-response-header-removed", "`x-total`", []string{"web: list orders with a trace"}},
+			{"response-header-type-changed", "`x-page`", []string{"mobile: search orders"}},
+			// Response properties inside array items.
+			{"response-property-became-nullable", "`items/amount`", []string{"web: list orders with a trace"}},
+			{"response-property-became-optional", "`items/amount`", []string{"web: list orders with a trace"}},
+			{"response-property-pattern-changed", "`items/code`", []string{"web: list orders with a trace"}},
+			{"response-property-one-of-removed", "`items/customer`", []string{"web: list orders with a trace"}},
+			// The body became required: breaks the interaction that sends none.
+			{"request-body-became-required", "required", []string{"mobile: create an empty order"}},
+			{"request-property-max-items-decreased", "`items`", []string{"web: create an order"}},
+			{"request-property-min-set", "`amount`", []string{"web: create an order"}},
+			{"request-property-pattern-added", "`code`", []string{"web: create an order"}},
+			// Nobody expects a 400 or calls the deprecated operation.
+			{"response-non-success-status-removed", "`400`", nil},
+			{"endpoint-deprecated", "deprecated", nil},
+			version,
+		}},
 		{"unreached", []want{
 			{"api-path-removed-without-deprecation", "path", nil},
 			{"request-parameter-type-changed", "`expand`", nil},
