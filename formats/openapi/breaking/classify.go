@@ -167,6 +167,11 @@ func reachesParameter(f Finding, it Interaction, args []any, basePaths []string)
 			break
 		}
 	}
+	if strings.Contains(f.RuleID, "request-header-property") && len(args) > 0 {
+		// A property of an object-valued header: those that send the header.
+		_, sent := parameterValue(it, "header", fmt.Sprint(args[0]), f.Path, basePaths)
+		return sent
+	}
 	if strings.HasPrefix(f.RuleID, "new-request-path-parameter") {
 		// The path itself changed: every caller is affected.
 		return true
