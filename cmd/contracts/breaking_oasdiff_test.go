@@ -126,7 +126,7 @@ func cmpStrings(a, b string) int {
 func TestBreakingMatchesOasdiffCLI(t *testing.T) {
 	cli := mustOasdiffCLI(t)
 	var pairs [][2]string
-	for _, dir := range []string{"response-property", "request-required", "enum", "removed", "unreached", "assorted"} {
+	for _, dir := range []string{"response-property", "request-required", "enum", "removed", "unreached", "assorted", "header-property"} {
 		pairs = append(pairs, [2]string{openapiCase(dir, "base.yaml"), openapiCase(dir, "revision.yaml")})
 	}
 	pairs = append(pairs,

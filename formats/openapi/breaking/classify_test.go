@@ -141,6 +141,10 @@ func TestMapping(t *testing.T) {
 			{"endpoint-deprecated", "deprecated", nil},
 			version,
 		}},
+		{"header-property", []want{
+			// A property of an object-valued header: those that send the header.
+			{"new-required-request-header-property", "`region`", []string{"web: list a tenant's orders"}},
+		}},
 		{"unreached", []want{
 			{"api-path-removed-without-deprecation", "path", nil},
 			{"request-parameter-type-changed", "`expand`", nil},
