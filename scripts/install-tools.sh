@@ -45,6 +45,14 @@ if [ ! -f "$tools/pact-ffi/libpact_ffi.so" ]; then
   cp "$lib" "$tools/pact-ffi/libpact_ffi.so"
   rm -rf "$tmp"
 fi
+# oasdiff's CLI, the reference of the OpenAPI breaking-change differential tests
+# (cmd/contracts/breaking_oasdiff_test.go): the version go.mod uses as a library.
+OASDIFF_VERSION=$(cd "$root" && go list -m -f '{{.Version}}' github.com/oasdiff/oasdiff)
+if [ "$("$tools/bin/oasdiff" --version 2>/dev/null || true)" != "oasdiff version ${OASDIFF_VERSION#v}" ]; then
+  echo "install-tools: installing github.com/oasdiff/oasdiff@$OASDIFF_VERSION" >&2
+  mkdir -p "$tools/bin"
+  (cd "$root" && GOTOOLCHAIN=local GOBIN="$tools/bin" go install "github.com/oasdiff/oasdiff@$OASDIFF_VERSION")
+fi
 echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
 
 # Headless Chromium for the web view's browser tests (broker/web, chromedp).
