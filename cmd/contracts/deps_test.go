@@ -28,6 +28,8 @@ var policy = []struct {
 	{under: "/broker", except: []string{"/broker/sqlite", "/broker/postgres"}, banned: append([]string{"/verify", "/ci", "/cmd"}, drivers...)},
 	{under: "/broker", banned: []string{"/verify", "/ci", "/cmd"}},
 	{under: "/ci", banned: append([]string{"/cmd", "/broker/sqlite", "/broker/postgres"}, drivers...)},
+	// Build and test helpers (scripts/testsummary) stand apart from the product.
+	{under: "/scripts", banned: []string{"/formats", "/verify", "/broker", "/ci", "/cmd"}},
 }
 
 func TestPackageDependencies(t *testing.T) {
