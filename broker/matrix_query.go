@@ -366,6 +366,12 @@ func decide(q MatrixQuery, rows []MatrixRow, missing []string, required []requir
 		case r.Ignored:
 			ign++
 			notices = append(notices, Notice{Type: "info", Text: fmt.Sprintf("Ignoring the result for the pact between %s", rowSides(r))})
+		case r.Verification == nil && r.ProviderVersion != nil:
+			// Name the version: with several deployed, the one that never
+			// verified the pact is the one that may break.
+			sum.Unknown++
+			notices = append(notices, Notice{Type: "warning", Text: fmt.Sprintf("The pact between %s (%s) and %s has not been verified by %s %s, a provider version in scope",
+				r.Consumer, r.ConsumerVersion.Number, r.Provider, r.Provider, r.ProviderVersion.Number)})
 		case r.Verification == nil:
 			sum.Unknown++
 			notices = append(notices, Notice{Type: "warning", Text: fmt.Sprintf("The pact between %s (%s) and %s has not been verified by the provider versions in scope",

@@ -42,3 +42,32 @@ func TestCanIDeployIgnoreMissingVersion(t *testing.T) {
 		require.Contains(t, out, "Computer says yes")
 	})
 }
+
+// Issue 16's deliberate difference, through both CLIs: Bar 10 and Bar 11 are
+// deployed in prod and Foo 2's pact was verified by Bar 11 only. The Pact
+// Broker answers yes; we answer unknown and name Bar 10 (README, "Where we
+// differ from the Pact Broker").
+func TestCanIDeployTwoDeployedInstancesOneUnverified(t *testing.T) {
+	ctx := context.Background()
+	url, c := mustStartTestBroker(t, broker.AuthConfig{})
+	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod"})
+	require.NoError(t, err)
+	mustPublishCLI(t, c, "Foo", "2", "Bar", "/bar")
+	mustVerify(t, c, "Foo", "2", "Bar", "11", true)
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Bar", "10", "main"))
+	for _, d := range []struct{ version, instance string }{{"10", "a"}, {"11", "b"}} {
+		_, err := c.RecordDeployment(ctx, "Bar", d.version, "prod", d.instance)
+		require.NoError(t, err)
+	}
+	args := []string{"can-i-deploy", "--pacticipant", "Foo", "--version", "2", "--to-environment", "prod"}
+
+	code, stdout, stderr := runCLI(ctx, map[string]string{"PACT_BROKER_BASE_URL": url}, args...)
+	require.Equal(t, exitCantTell, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.Contains(t, stdout, "has not been verified by Bar 10, a provider version in scope")
+
+	// The official CLI exits 1 for unknown too; its table shows the row.
+	pact := mustPactCLI(t, url, "", "")
+	out := pact.mustRun(t, 1, append([]string{"broker"}, args...)...)
+	require.Contains(t, out, "has not been verified by Bar 10, a provider version in scope")
+	require.Regexp(t, `Foo\s+┆ 2\s+┆ Bar\s+┆ 10\s+┆ unknown`, out)
+}
