@@ -131,12 +131,17 @@ func Verify(ctx context.Context, cfg Config, pacts []Source) (*Report, error) {
 
 // ErrUnreachable is wrapped by the error of a run in which no interaction
 // could connect to the provider: the run says nothing about the contract,
-// so it is an error (could not run), not a failed verification.
+// so it is an error (could not run), not a failed verification. A
+// Transport wraps it in an Outcome's Err when it knows no connection could
+// be made.
 var ErrUnreachable = errors.New("the provider could not be reached")
 
 // unreachable reports whether err means nothing could be connected to: a
 // refused or failed dial, or a host name that does not resolve.
 func unreachable(err error) bool {
+	if errors.Is(err, ErrUnreachable) {
+		return true // a transport that knows (gRPC: the channel never connected)
+	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true
