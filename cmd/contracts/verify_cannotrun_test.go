@@ -70,6 +70,7 @@ func TestUnreachableBrokerURLOnce(t *testing.T) {
 		{"can-i-deploy", "--pacticipant", "web", "--version", "1.0.0", "--to-environment", "production"},
 		{"verify", "--provider", "inventory", "--provider-base-url", "http://127.0.0.1:1"},
 		{"publish", e2eDir + "/web", "--consumer-app-version", "1.0.0", "--branch", "main"},
+		{"verify", dead + "/pacts/provider/inventory/consumer/web/latest", "--provider-base-url", "http://127.0.0.1:1"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			code, _, stderr := runCLI(context.Background(), map[string]string{"PACT_BROKER_BASE_URL": dead}, args...)
