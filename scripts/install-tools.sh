@@ -46,3 +46,10 @@ if [ ! -f "$tools/pact-ffi/libpact_ffi.so" ]; then
   rm -rf "$tmp"
 fi
 echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
+
+# The README's broker story (run by TestReadmeStory) waits for the servers
+# with curl, as a reader's shell would.
+if ! command -v curl >/dev/null 2>&1; then
+  echo "install-tools: curl not found; installing it with apt-get (the README story uses it)" >&2
+  apt-get update -qq && apt-get install -y -qq curl >/dev/null
+fi

@@ -159,7 +159,8 @@ func TestReadmeStory(t *testing.T) {
 		fmt.Fprintf(&script, "{\n%s\n} > .story/%d.out 2>&1\necho $? > .story/%d.rc\n", text, i, i)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	// Under go test's default 10-minute timeout, so that the cleanup runs.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	sh := exec.CommandContext(ctx, "bash", "-s")
 	sh.Dir = dir
