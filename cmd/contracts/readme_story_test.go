@@ -92,9 +92,28 @@ func mustReadStory(tb testing.TB, readme string) []storyCommand {
 // unless ignored: what a clone plus the work at hand holds) into dir.
 func mustCopyRepository(tb testing.TB, root, dir string) {
 	tb.Helper()
-	out, err := exec.Command("git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
-	require.NoError(tb, err, "git ls-files in %s", root)
-	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+	var names []string
+	if out, err := exec.Command("git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output(); err == nil {
+		names = strings.Split(strings.TrimRight(string(out), "\x00"), "\x00")
+	} else {
+		// Not a git checkout (an unpacked archive): every file but the
+		// tools, builds and databases a run leaves behind.
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			switch {
+			case d.IsDir() && (rel == ".git" || rel == ".tools" || rel == "bin" || d.Name() == "node_modules"):
+				return filepath.SkipDir
+			case !d.IsDir() && !strings.Contains(d.Name(), ".db"):
+				names = append(names, rel)
+			}
+			return nil
+		})
+		require.NoError(tb, err)
+	}
+	for _, name := range names {
 		src := filepath.Join(root, name)
 		info, err := os.Lstat(src)
 		if errors.Is(err, os.ErrNotExist) {
@@ -253,4 +272,24 @@ func TestReadStory(t *testing.T) {
 		{text: "tool check \\\n  --flag y", exit: 2, want: []string{"cannot tell"}},
 		{text: "tool ok", want: []string{"yes"}},
 	}, cmds)
+}
+
+// Outside a git checkout the copy takes every file but tools, builds and
+// databases.
+func TestCopyRepositoryWithoutGit(t *testing.T) {
+	t.Parallel()
+	src, dst := t.TempDir(), t.TempDir()
+	for _, name := range []string{"go.mod", "cmd/x/main.go", ".tools/pact/bin/pact", "bin/contracts", "contracts.db", ".git/HEAD"} {
+		mustWriteFile(t, filepath.Join(src, name), name)
+	}
+	mustCopyRepository(t, src, dst)
+	var got []string
+	require.NoError(t, filepath.WalkDir(dst, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dst, path)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return err
+	}))
+	require.ElementsMatch(t, []string{"go.mod", "cmd/x/main.go"}, got)
 }
