@@ -80,3 +80,9 @@ if [ ! -x "$tools/bin/buf" ] || ! "$tools/bin/buf" --version 2>/dev/null | grep 
   GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/bufbuild/buf/cmd/buf@$BUF_VERSION"
 fi
 echo "install-tools: buf at $tools/bin/buf" >&2
+# The README's broker story (run by TestReadmeStory) waits for the servers
+# with curl, as a reader's shell would.
+if ! command -v curl >/dev/null 2>&1; then
+  echo "install-tools: curl not found; installing it with apt-get (the README story uses it)" >&2
+  apt-get update -qq && apt-get install -y -qq curl >/dev/null
+fi

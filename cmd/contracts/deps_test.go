@@ -40,6 +40,8 @@ var policy = []struct {
 	{under: "/broker", except: []string{"/broker/server"}, banned: []string{prometheus}},
 	{under: "/broker/api", banned: []string{"/broker/server", "/broker/web", "/broker/sqlite", "/broker/postgres"}},
 	{under: "/broker/server", banned: []string{"/broker/web", "/broker/sqlite", "/broker/postgres"}},
+	// Build and test helpers (scripts/testsummary) stand apart from the product.
+	{under: "/scripts", banned: []string{"/formats", "/verify", "/broker", "/ci", "/cmd"}},
 }
 
 // prometheus is the metrics client library.
