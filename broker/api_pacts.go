@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -97,9 +96,9 @@ func (s *server) putPact(w http.ResponseWriter, r *http.Request) error {
 	if err := requireJSONContentType(r); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		return fmt.Errorf("read request body: %w", err)
+		return err
 	}
 	if _, err := checkPact(body, consumer, provider, "body"); err != nil {
 		return err

@@ -1,11 +1,11 @@
 package broker
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -35,6 +35,14 @@ type ServerConfig struct {
 	AllowOverwrite bool
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// BodyReadTimeout bounds how long a request body may take to arrive
+	// once the handler may read it; 0 means DefaultBodyReadTimeout. A body
+	// that stops arriving is answered 408.
+	BodyReadTimeout time.Duration
+	// MaxInFlightBodyBytes bounds the total size of large request bodies
+	// (1 MiB and more) being read and handled at once, weighted by their
+	// Content-Length; others wait. 0 means DefaultMaxInFlightBodyBytes.
+	MaxInFlightBodyBytes int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Frontend, when set, wraps the API handler inside authentication,
@@ -49,6 +57,7 @@ type server struct {
 	log     *slog.Logger
 	metrics *metrics
 	mux     *http.ServeMux
+	gate    *bodyGate
 }
 
 // NewServer returns the broker's HTTP handler: the Pact-Broker-compatible
@@ -60,11 +69,18 @@ func NewServer(store Store, cfg ServerConfig) http.Handler {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.BodyReadTimeout == 0 {
+		cfg.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	if cfg.MaxInFlightBodyBytes == 0 {
+		cfg.MaxInFlightBodyBytes = DefaultMaxInFlightBodyBytes
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{store: store, cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+	s := &server{store: store, cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux(),
+		gate: newBodyGate(cfg.MaxInFlightBodyBytes, cfg.MaxBodyBytes, cfg.BodyReadTimeout)}
 	if cfg.Auth.Open() {
 		log.Warn("no credentials configured: the broker is open to anyone for reading and writing")
 	}
@@ -141,16 +157,20 @@ func decodeJSON(r *http.Request, v any) error {
 			return fmt.Errorf("content type %q is not JSON: %w", ct, errUnsupportedMediaType)
 		}
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		return fmt.Errorf("read request body: %w", err)
+		return err
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
 	if !utf8.Valid(body) {
 		// encoding/json would quietly substitute U+FFFD.
 		return invalid("body", "request body is not valid UTF-8: invalid byte at offset %d", invalidUTF8Offset(body))
+	}
+	if at := loneSurrogate(body); at >= 0 {
+		// Same reason: "a\ud800" and "a\udc00" would both become "a\ufffd".
+		return invalid("body", "request body has a lone UTF-16 surrogate escape %s at byte offset %d (not a Unicode character)", body[at:at+6], at)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return invalid("body", "request body is not valid JSON: %v", jsonErrorText(err))
