@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +119,44 @@ func TestTrickledBodyTimesOut(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	require.Equal(t, http.StatusRequestTimeout, resp.StatusCode, string(body))
 	require.NotContains(t, b.logs.String(), `"level":"ERROR"`)
+}
+
+// TestDeletedPacticipantLeavesNoBytes checks what deletion means on SQLite:
+// after DELETE /pacticipants/{name} the name, its branch and its pact JSON
+// are in no byte of the database file or its WAL, free pages included.
+func TestDeletedPacticipantLeavesNoBytes(t *testing.T) {
+	b := mustBroker(t, broker.ServerConfig{})
+	c := b.client(t)
+	secrets := []string{"ConsumerQzx", "branch-qzx-7", "/interaction-qzx-path"}
+	for i := range 3 {
+		mustPublish(t, c, secrets[0], fmt.Sprint(i), secrets[1], map[string][]byte{"KeptProvider": pactJSON(secrets[0], "KeptProvider", secrets[2])})
+	}
+	mustPublish(t, c, "KeptConsumer", "1", "main", map[string][]byte{"KeptProvider": pactJSON("KeptConsumer", "KeptProvider", "/kept")})
+	files := func() []byte {
+		var all []byte
+		for _, suffix := range []string{"", "-wal"} {
+			data, err := os.ReadFile(b.dbPath + suffix)
+			if !os.IsNotExist(err) {
+				require.NoError(t, err)
+			}
+			all = append(all, data...)
+		}
+		return all
+	}
+	for _, s := range append(secrets, "KeptConsumer") {
+		require.True(t, strings.Contains(string(files()), s), "the test looks for bytes that are there before: %s", s)
+	}
+
+	status, body, _ := doJSON(t, http.MethodDelete, b.srv.URL+"/pacticipants/"+secrets[0], "")
+	require.Equal(t, http.StatusNoContent, status, "%v", body)
+	data := string(files())
+	for _, s := range secrets {
+		require.False(t, strings.Contains(data, s), "deleted data is still in the database file or its WAL: %s", s)
+	}
+	require.True(t, strings.Contains(data, "KeptConsumer"), "other data stays")
+	b.closeStore()
+	data = string(files())
+	for _, s := range secrets {
+		require.False(t, strings.Contains(data, s), "after close: %s", s)
+	}
 }

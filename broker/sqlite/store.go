@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -104,12 +105,19 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		o(s)
 	}
 	memory := dsn == ":memory:" || strings.Contains(dsn, "mode=memory")
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-8000)"
+	// secure_delete overwrites deleted content with zeros, so that deleting
+	// a pacticipant removes its bytes from the file, free pages included.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-8000)&_pragma=secure_delete(1)"
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
 	var err error
+	if !memory {
+		if err := createPrivate(dsn); err != nil {
+			return nil, err
+		}
+	}
 	if memory {
 		s.w, err = sql.Open("sqlite", dsn+sep+common+"&_txlock=immediate")
 		if err != nil {
@@ -249,6 +257,55 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 		}
 	}
 	return nil
+}
+
+// erase runs a write that deletes user data, then checkpoints and
+// truncates the WAL: with secure_delete the database pages are zeroed, and
+// the WAL would otherwise keep the deleted rows in frames of earlier
+// transactions until they are overwritten.
+func (s *Store) erase(ctx context.Context, fn func(tx *txn) error) error {
+	if err := s.write(ctx, fn); err != nil {
+		return err
+	}
+	if s.dirty == nil {
+		return nil // in memory: no file
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var busy, frames, copied int
+	if err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil {
+		return fmt.Errorf("checkpoint after delete: %w", err)
+	}
+	if busy != 0 {
+		// A long read kept the WAL in use; the deleted rows are gone from
+		// every query but may stay in the WAL until the next checkpoint.
+		return fmt.Errorf("checkpoint after delete: the WAL is in use by a reader: %w", errWALBusy)
+	}
+	return nil
+}
+
+// errWALBusy reports a checkpoint that could not complete.
+var errWALBusy = errors.New("database busy")
+
+// createPrivate creates the database file named by dsn, when absent, with
+// mode 0600; SQLite gives its -wal and -shm files the same mode.
+func createPrivate(dsn string) error {
+	path := dsn
+	if strings.HasPrefix(path, "file:") {
+		path = strings.TrimPrefix(path, "file:")
+		path, _, _ = strings.Cut(path, "?")
+	}
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // checkpointInterval is the least time between two WAL checkpoints.
