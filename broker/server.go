@@ -43,6 +43,10 @@ type ServerConfig struct {
 	// (1 MiB and more) being read and handled at once, weighted by their
 	// Content-Length; others wait. 0 means DefaultMaxInFlightBodyBytes.
 	MaxInFlightBodyBytes int64
+	// Draining, when closed, makes GET /health/ready answer 503 so that a
+	// load balancer stops sending requests while in-flight ones finish
+	// (the serve command closes it on SIGTERM).
+	Draining <-chan struct{}
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Frontend, when set, wraps the API handler inside authentication,
@@ -104,6 +108,8 @@ func (s *server) handle(pattern string, h func(w http.ResponseWriter, r *http.Re
 
 func (s *server) routes() {
 	s.mux.HandleFunc("GET /health", s.health)
+	s.mux.HandleFunc("GET /health/live", s.live)
+	s.mux.HandleFunc("GET /health/ready", s.ready)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	s.handle("GET /{$}", s.index)
 	s.routesAPI()
@@ -132,6 +138,30 @@ func (s *server) unrouted(w http.ResponseWriter, r *http.Request) {
 func (s *server) health(w http.ResponseWriter, r *http.Request) {
 	if err := s.pingStore(r); err != nil {
 		s.log.ErrorContext(r.Context(), "health check failed", "trace_id", traceID(r.Context()), "error", err.Error())
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "store": "ok"})
+}
+
+// live answers 200 while the process serves HTTP: a liveness probe that
+// fails only when the process must be restarted, never because the
+// database is away.
+func (s *server) live(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+}
+
+// ready answers 503 while the server drains or when the store does not
+// answer, else 200: a readiness probe.
+func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-s.cfg.Draining:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining"})
+		return
+	default:
+	}
+	if err := s.pingStore(r); err != nil {
+		s.log.WarnContext(r.Context(), "readiness check failed", "trace_id", traceID(r.Context()), "error", err.Error())
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})
 		return
 	}

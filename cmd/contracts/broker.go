@@ -26,17 +26,23 @@ const (
 	flagServeBaseURL        = "base-url"
 	flagServeLogLevel       = "log-level"
 	flagServeMaxBody        = "max-body-bytes"
+	flagServeMaxInFlight    = "max-inflight-body-bytes"
+	flagServeHeaderTimeout  = "read-header-timeout"
+	flagServeBodyTimeout    = "read-body-timeout"
+	flagServeShutdownGrace  = "shutdown-grace"
+	flagServeShutdownDelay  = "shutdown-delay"
 )
-
-// shutdownTimeout bounds how long in-flight requests may take to finish
-// once the serve command is asked to stop.
-const shutdownTimeout = 15 * time.Second
 
 type serveFlags struct {
 	addr, db, baseURL, logLevel string
 	allowPublicRead             bool
 	allowOverwrite              bool
-	maxBody                     int64
+	maxBody, maxInFlight        int64
+	headerTimeout, bodyTimeout  time.Duration
+	// shutdownGrace bounds the time from the stop signal to exit;
+	// shutdownDelay is the part of it during which the broker still
+	// accepts requests while /health/ready answers 503.
+	shutdownGrace, shutdownDelay time.Duration
 }
 
 func init() { register(newBrokerCmd) }
@@ -61,7 +67,10 @@ Links in responses are absolute: built from --base-url when set, otherwise
 from the request's Host and X-Forwarded-Proto/Host/Prefix headers (set
 --base-url when the broker is reachable directly and behind a proxy).
 
-The server stops gracefully on interrupt: in-flight requests finish first.`,
+The server stops gracefully on SIGTERM or interrupt: GET /health/ready turns
+503 at once, requests are still accepted for --shutdown-delay, then in-flight
+requests finish; the process exits at the latest --shutdown-grace after the
+signal. GET /health/live answers 200 while the process serves.`,
 		Example: `  contracts broker --addr :9292 --db ./contracts.db
   CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker`,
 		Args: cobra.NoArgs,
@@ -74,6 +83,11 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 				{flagServeBaseURL, "CONTRACTS_BASE_URL"},
 				{flagServeLogLevel, "CONTRACTS_LOG_LEVEL"},
 				{flagServeMaxBody, "CONTRACTS_MAX_BODY_BYTES"},
+				{flagServeMaxInFlight, "CONTRACTS_MAX_INFLIGHT_BODY_BYTES"},
+				{flagServeHeaderTimeout, "CONTRACTS_READ_HEADER_TIMEOUT"},
+				{flagServeBodyTimeout, "CONTRACTS_READ_BODY_TIMEOUT"},
+				{flagServeShutdownGrace, "CONTRACTS_SHUTDOWN_GRACE"},
+				{flagServeShutdownDelay, "CONTRACTS_SHUTDOWN_DELAY"},
 			} {
 				if err := bindEnv(cmd, e, b.flag, b.env); err != nil {
 					return err
@@ -90,6 +104,11 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 	fs.StringVar(&f.baseURL, flagServeBaseURL, "", "absolute URL the broker is reached at, for links (env CONTRACTS_BASE_URL; default: from each request)")
 	fs.StringVar(&f.logLevel, flagServeLogLevel, "info", "log level: debug, info, warn or error (env CONTRACTS_LOG_LEVEL)")
 	fs.Int64Var(&f.maxBody, flagServeMaxBody, broker.DefaultMaxBodyBytes, "largest request body accepted, in bytes (env CONTRACTS_MAX_BODY_BYTES)")
+	fs.Int64Var(&f.maxInFlight, flagServeMaxInFlight, broker.DefaultMaxInFlightBodyBytes, "total size of large (1 MiB+) request bodies handled at once; more wait (env CONTRACTS_MAX_INFLIGHT_BODY_BYTES)")
+	fs.DurationVar(&f.headerTimeout, flagServeHeaderTimeout, 10*time.Second, "time a client has to send the request headers (env CONTRACTS_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&f.bodyTimeout, flagServeBodyTimeout, broker.DefaultBodyReadTimeout, "time a client has to send the request body; a stalled body gets 408 (env CONTRACTS_READ_BODY_TIMEOUT)")
+	fs.DurationVar(&f.shutdownGrace, flagServeShutdownGrace, 25*time.Second, "on SIGTERM or interrupt, exit at the latest this long after the signal; in-flight requests still running then are cut (env CONTRACTS_SHUTDOWN_GRACE)")
+	fs.DurationVar(&f.shutdownDelay, flagServeShutdownDelay, 0, "on SIGTERM, keep accepting requests this long (part of the grace period) while /health/ready answers 503, so that load balancers stop sending first (env CONTRACTS_SHUTDOWN_DELAY)")
 	return cmd
 }
 
@@ -100,6 +119,20 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	}
 	if f.maxBody <= 0 {
 		return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %d", flagServeMaxBody, f.maxBody))
+	}
+	if f.maxInFlight < f.maxBody {
+		return failWith(exitCantTell, fmt.Errorf("--%s (%d) must be at least --%s (%d)", flagServeMaxInFlight, f.maxInFlight, flagServeMaxBody, f.maxBody))
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{flagServeHeaderTimeout, f.headerTimeout}, {flagServeBodyTimeout, f.bodyTimeout}, {flagServeShutdownGrace, f.shutdownGrace}} {
+		if d.v <= 0 {
+			return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %s", d.flag, d.v))
+		}
+	}
+	if f.shutdownDelay < 0 || f.shutdownDelay >= f.shutdownGrace {
+		return failWith(exitCantTell, fmt.Errorf("--%s %s must be at least 0 and shorter than --%s %s", flagServeShutdownDelay, f.shutdownDelay, flagServeShutdownGrace, f.shutdownGrace))
 	}
 	if f.baseURL != "" && !strings.HasPrefix(f.baseURL, "http://") && !strings.HasPrefix(f.baseURL, "https://") {
 		return failWith(exitCantTell, fmt.Errorf("--%s %q: must be an absolute http or https URL", flagServeBaseURL, f.baseURL))
@@ -123,12 +156,16 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	}
 	defer store.Close()
 
+	draining := make(chan struct{})
 	handler := broker.NewServer(store, broker.ServerConfig{
-		BaseURL:        f.baseURL,
-		Logger:         log,
-		Auth:           auth,
-		AllowOverwrite: f.allowOverwrite,
-		MaxBodyBytes:   f.maxBody,
+		BaseURL:              f.baseURL,
+		Logger:               log,
+		Auth:                 auth,
+		AllowOverwrite:       f.allowOverwrite,
+		MaxBodyBytes:         f.maxBody,
+		MaxInFlightBodyBytes: f.maxInFlight,
+		BodyReadTimeout:      f.bodyTimeout,
+		Draining:             draining,
 		// Browsers get the web view at the API's paths, behind the same
 		// authentication, logs and metrics.
 		Frontend: func(api http.Handler) http.Handler {
@@ -142,7 +179,7 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	}
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: f.headerTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -154,11 +191,28 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
 	case <-ctx.Done():
 	}
+	// Draining: readiness fails at once and connections are not kept
+	// alive, so clients reconnect to other replicas; requests are still
+	// served during the delay, then the listener closes and in-flight
+	// requests get what is left of the grace period.
+	deadline := time.Now().Add(f.shutdownGrace)
+	close(draining)
+	srv.SetKeepAlivesEnabled(false)
+	log.Info("draining", "delay", f.shutdownDelay.String(), "grace", f.shutdownGrace.String())
+	if f.shutdownDelay > 0 {
+		select {
+		case <-time.After(f.shutdownDelay):
+		case err := <-served:
+			return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
+		}
+	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return failWith(exitCantTell, fmt.Errorf("shutdown: %w", err))
+		_ = srv.Close()
+		log.Warn("grace period over: in-flight requests were cut", "grace", f.shutdownGrace.String())
+		return failWith(exitCantTell, fmt.Errorf("shutdown: grace period of %s over: %w", f.shutdownGrace, err))
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
