@@ -28,6 +28,10 @@ var policy = []struct {
 	{under: "/broker", except: []string{"/broker/sqlite", "/broker/postgres"}, banned: append([]string{"/verify", "/ci", "/cmd"}, drivers...)},
 	{under: "/broker", banned: []string{"/verify", "/ci", "/cmd"}},
 	{under: "/ci", banned: append([]string{"/cmd", "/broker/sqlite", "/broker/postgres"}, drivers...)},
+	// deploy holds only tests of the Dockerfile and Kubernetes manifests;
+	// the Kubernetes API types are test imports, never linked into a binary.
+	{under: "/deploy", banned: append([]string{"/cmd", "k8s.io", "sigs.k8s.io"}, drivers...)},
+	{under: module, banned: []string{"k8s.io/api", "k8s.io/apimachinery", "sigs.k8s.io/yaml"}},
 }
 
 func TestPackageDependencies(t *testing.T) {
