@@ -1,12 +1,14 @@
 package broker
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 )
 
@@ -147,11 +149,13 @@ func requireJSONContentType(r *http.Request) error {
 // checkPact validates pact content published for consumer and provider;
 // field names the input in errors.
 func checkPact(content []byte, consumer, provider, field string) (string, error) {
-	var v any
-	if err := json.Unmarshal(content, &v); err != nil {
-		return "", invalid(field, "is not valid JSON: %s", jsonErrorText(err))
-	}
-	if _, ok := v.(map[string]any); !ok {
+	// Decoding a large pact costs memory: only the error paths decode it
+	// here, CheckPactContent decodes it once.
+	if !json.Valid(content) || !bytes.HasPrefix(bytes.TrimLeft(content, " \t\r\n"), []byte("{")) {
+		var v any
+		if err := json.Unmarshal(content, &v); err != nil {
+			return "", invalid(field, "is not valid JSON: %s", jsonErrorText(err))
+		}
 		return "", invalid(field, "must be a JSON object (a pact), got %s", jsonKindOf(v))
 	}
 	sha, err := CheckPactContent(content, consumer, provider)
@@ -188,25 +192,61 @@ type publishBody struct {
 	Tags                     []string `json:"tags"`
 	BuildURL                 string   `json:"buildUrl"`
 	Contracts                []struct {
-		ConsumerName  string `json:"consumerName"`
-		ProviderName  string `json:"providerName"`
-		Specification string `json:"specification"`
-		ContentType   string `json:"contentType"`
-		Content       string `json:"content"`
-		OnConflict    string `json:"onConflict"`
+		ConsumerName  string        `json:"consumerName"`
+		ProviderName  string        `json:"providerName"`
+		Specification string        `json:"specification"`
+		ContentType   string        `json:"contentType"`
+		Content       base64Content `json:"content"`
+		OnConflict    string        `json:"onConflict"`
 	} `json:"contracts"`
 }
 
+// base64Content is a JSON string of base64 (a published pact), decoded
+// while the request body is: a large pact is never held as a Go string
+// too. A string that is not base64 is reported by request.
+type base64Content struct {
+	data []byte
+	err  error
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *base64Content) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' {
+		var v any
+		_ = json.Unmarshal(b, &v)
+		kind := strings.TrimPrefix(strings.TrimPrefix(jsonKindOf(v), "an "), "a ")
+		return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[string](), Field: "contracts.content"}
+	}
+	raw := b[1 : len(b)-1]
+	if bytes.IndexByte(raw, '\\') >= 0 { // escapes such as \/ : rare
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		raw = []byte(s)
+	}
+	c.data, c.err = decodeBase64(raw)
+	return nil
+}
+
 // decodeBase64 accepts standard and URL-safe base64, padded or not.
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
+func decodeBase64(s []byte) ([]byte, error) {
+	s = bytes.TrimSpace(s)
+	var first error
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
+		dst := make([]byte, enc.DecodedLen(len(s)))
+		n, err := enc.Decode(dst, s)
+		if err == nil {
+			return dst[:n], nil
+		}
+		if first == nil {
+			first = err
 		}
 	}
-	_, err := base64.StdEncoding.DecodeString(s)
-	return nil, err
+	return nil, first
 }
 
 // request validates the body completely before anything is stored.
@@ -252,7 +292,7 @@ func (b publishBody) request(allowOverwrite bool) (PublishRequest, error) {
 		default:
 			fe.add(field+".onConflict", "must be \"overwrite\" or \"merge\", got %q", c.OnConflict)
 		}
-		content, err := decodeBase64(c.Content)
+		content, err := c.Content.data, c.Content.err
 		if err != nil {
 			fe.add(field+".content", "is not valid base64: %v", err)
 			continue
