@@ -19,7 +19,7 @@ const DefaultBodyReadTimeout = time.Minute
 
 // DefaultMaxInFlightBodyBytes is the total size of large request bodies
 // read at once when ServerConfig leaves MaxInFlightBodyBytes zero.
-const DefaultMaxInFlightBodyBytes = 64 << 20
+const DefaultMaxInFlightBodyBytes = 32 << 20
 
 // largeBody is the size from which a request body counts against
 // MaxInFlightBodyBytes; smaller bodies never wait.
