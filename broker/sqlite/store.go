@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -58,6 +59,9 @@ type Store struct {
 	// deployForTags records a deployment when a version is tagged with an
 	// environment's name.
 	deployForTags bool
+	// scrub is set while deleted data may remain in the WAL: checkpoints
+	// then truncate it.
+	scrub atomic.Bool
 }
 
 var _ broker.Store = (*Store)(nil)
@@ -250,13 +254,18 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 	if err := tx.Commit(); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))
 	}
+	s.markDirty()
+	return nil
+}
+
+// markDirty asks the checkpointer for a checkpoint.
+func (s *Store) markDirty() {
 	if s.dirty != nil {
 		select {
 		case s.dirty <- struct{}{}:
 		default:
 		}
 	}
-	return nil
 }
 
 // erase runs a write that deletes user data, then checkpoints and
@@ -277,15 +286,13 @@ func (s *Store) erase(ctx context.Context, fn func(tx *txn) error) error {
 		return fmt.Errorf("checkpoint after delete: %w", err)
 	}
 	if busy != 0 {
-		// A long read kept the WAL in use; the deleted rows are gone from
-		// every query but may stay in the WAL until the next checkpoint.
-		return fmt.Errorf("checkpoint after delete: the WAL is in use by a reader: %w", errWALBusy)
+		// A long read kept the WAL in use. The delete is committed; the
+		// background checkpoints truncate the WAL as soon as they can.
+		s.scrub.Store(true)
+		s.markDirty()
 	}
 	return nil
 }
-
-// errWALBusy reports a checkpoint that could not complete.
-var errWALBusy = errors.New("database busy")
 
 // createPrivate creates the database file named by dsn, when absent, with
 // mode 0600; SQLite gives its -wal and -shm files the same mode.
@@ -324,7 +331,17 @@ func (s *Store) checkpointer() {
 		defer s.wmu.Unlock()
 		// A failed checkpoint is retried after the next write; the WAL keeps
 		// the data safe meanwhile.
-		_, _ = s.w.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		if !s.scrub.Load() {
+			_, _ = s.w.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			return
+		}
+		// Deleted data may still be in the WAL: truncate it.
+		var busy, frames, copied int
+		if err := s.w.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err == nil && busy == 0 {
+			s.scrub.Store(false)
+		} else {
+			s.markDirty() // try again after the interval
+		}
 	}
 	for {
 		select {
