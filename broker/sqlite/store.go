@@ -64,7 +64,10 @@ type Store struct {
 	scrub atomic.Bool
 }
 
-var _ broker.Store = (*Store)(nil)
+var (
+	_ broker.Store       = (*Store)(nil)
+	_ broker.Snapshotter = (*Store)(nil)
+)
 
 // Option configures Open.
 type Option func(*Store)
@@ -360,8 +363,41 @@ func (s *Store) checkpointer() {
 	}
 }
 
-// read runs fn in a read transaction (a consistent snapshot).
+// snapshotKey keys the read transaction of a ReadSnapshot context.
+type snapshotKey struct{ s *Store }
+
+// ReadSnapshot implements broker.Snapshotter: reads made with the returned
+// context share one read transaction (database/sql serialises its use).
+func (s *Store) ReadSnapshot(ctx context.Context) (context.Context, func(), error) {
+	if s.r == s.w {
+		return ctx, func() {}, nil // in memory: one connection anyway
+	}
+	select {
+	case s.rsem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		<-s.rsem
+		return nil, nil, fmt.Errorf("begin read: %w", err)
+	}
+	var once sync.Once
+	end := func() {
+		once.Do(func() {
+			_ = tx.Rollback()
+			<-s.rsem
+		})
+	}
+	return context.WithValue(ctx, snapshotKey{s}, tx), end, nil
+}
+
+// read runs fn in a read transaction (a consistent snapshot): the one of
+// ctx when it comes from ReadSnapshot, else a new one.
 func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
+	if tx, ok := ctx.Value(snapshotKey{s}).(*sql.Tx); ok {
+		return translate(fn(&txn{tx: tx, cache: s.rc}))
+	}
 	if s.r == s.w {
 		return s.write(ctx, fn)
 	}
