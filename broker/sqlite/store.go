@@ -28,7 +28,8 @@ import (
 // make many reads hold one snapshot for their duration (ReadSnapshot), so
 // this bounds concurrent read requests rather than single queries: 4 made
 // pacts-for-verification queue behind shorter requests at 50 clients.
-const readers = 16
+// Each connection has its own page cache (cache_size), hence not more.
+const readers = 8
 
 //go:embed migrations/*.sql
 var migrations embed.FS
