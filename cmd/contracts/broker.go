@@ -120,8 +120,9 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	if f.maxBody <= 0 {
 		return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %d", flagServeMaxBody, f.maxBody))
 	}
-	if f.maxInFlight < f.maxBody {
-		return failWith(exitCantTell, fmt.Errorf("--%s (%d) must be at least --%s (%d)", flagServeMaxInFlight, f.maxInFlight, flagServeMaxBody, f.maxBody))
+	if f.maxInFlight <= 0 {
+		// A body larger than the bound takes all of it: it runs alone.
+		return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %d", flagServeMaxInFlight, f.maxInFlight))
 	}
 	for _, d := range []struct {
 		flag string
