@@ -45,4 +45,11 @@ if [ ! -f "$tools/pact-ffi/libpact_ffi.so" ]; then
   cp "$lib" "$tools/pact-ffi/libpact_ffi.so"
   rm -rf "$tmp"
 fi
+# PostgreSQL server binaries for the broker/postgres tests, which start a
+# throwaway cluster with initdb and pg_ctl (Debian's postgresql package).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  echo "install-tools: installing postgresql with apt-get (initdb not found)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
 echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
