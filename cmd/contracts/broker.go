@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
-	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
 )
 
@@ -37,6 +36,7 @@ type serveFlags struct {
 	allowPublicRead             bool
 	allowOverwrite              bool
 	maxBody                     int64
+	store                       storeFlags
 }
 
 func init() { register(newBrokerCmd) }
@@ -46,7 +46,8 @@ func newBrokerCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "broker",
 		Short: "Run the contract broker (Pact Broker compatible HTTP API)",
-		Long: `Broker serves the Pact-Broker-compatible HAL JSON API over a SQLite database,
+		Long: `Broker serves the Pact-Broker-compatible HAL JSON API over a SQLite database
+(--db) or, with --database-url, PostgreSQL (several replicas may share it),
 with GET /health and GET /metrics (Prometheus), and a web view for browsers at
 the same paths. Logs are JSON lines on stdout.
 
@@ -79,6 +80,9 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 					return err
 				}
 			}
+			if err := bindStoreEnv(cmd, e); err != nil {
+				return err
+			}
 			return runBroker(cmd.Context(), e, f)
 		},
 	}
@@ -90,6 +94,7 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 	fs.StringVar(&f.baseURL, flagServeBaseURL, "", "absolute URL the broker is reached at, for links (env CONTRACTS_BASE_URL; default: from each request)")
 	fs.StringVar(&f.logLevel, flagServeLogLevel, "info", "log level: debug, info, warn or error (env CONTRACTS_LOG_LEVEL)")
 	fs.Int64Var(&f.maxBody, flagServeMaxBody, broker.DefaultMaxBodyBytes, "largest request body accepted, in bytes (env CONTRACTS_MAX_BODY_BYTES)")
+	addStoreFlags(cmd, &f.store)
 	return cmd
 }
 
@@ -117,9 +122,9 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	if (auth.WriteUsername == "") != (auth.WritePassword == "") || (auth.ReadUsername == "") != (auth.ReadPassword == "") {
 		return failWith(exitCantTell, errors.New("a Basic auth username needs its password and the other way round (CONTRACTS_*BASIC_AUTH_USERNAME/PASSWORD)"))
 	}
-	store, err := sqlite.Open(f.db)
+	store, dbDesc, err := openBrokerStore(ctx, f.store, f.db)
 	if err != nil {
-		return failWith(exitCantTell, fmt.Errorf("open database %s: %w", f.db, err))
+		return failWith(exitCantTell, err)
 	}
 	defer store.Close()
 
@@ -146,7 +151,7 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("broker listening", "addr", ln.Addr().String(), "db", f.db)
+	log.Info("broker listening", "addr", ln.Addr().String(), "db", dbDesc)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {
