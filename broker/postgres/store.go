@@ -1,6 +1,6 @@
 // Package postgres is the broker.Store on PostgreSQL (github.com/jackc/pgx/v5
 // through database/sql), for running several broker replicas on one
-// database.
+// database: persistence only, the rules are broker.Service's.
 //
 // Write transactions are serialised across every replica by a
 // transaction-scoped advisory lock, as the SQLite store serialises them on
@@ -74,15 +74,6 @@ type Store struct {
 	queryLog func(string, []any)
 	// closeOnce makes Close safe to call twice.
 	closeOnce sync.Once
-	// mainBranches are the branch (or tag) names that become a
-	// pacticipant's main branch when it has none.
-	mainBranches []string
-	// firstTagWindow: a version's first tag, applied within this time of
-	// its creation, also becomes its branch when it has none (0: never).
-	firstTagWindow time.Duration
-	// deployForTags records a deployment when a version is tagged with an
-	// environment's name.
-	deployForTags bool
 }
 
 var _ broker.Store = (*Store)(nil)
@@ -109,7 +100,6 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	cfg.RuntimeParams["application_name"] = "contracts-broker"
 	s := &Store{
 		db: stdlib.OpenDB(*cfg), now: time.Now, newID: newUUID, queryLog: opts.QueryLog,
-		mainBranches: []string{"develop", "main", "master"}, firstTagWindow: 10 * time.Second, deployForTags: true,
 	}
 	if opts.Clock != nil {
 		s.now = opts.Clock
@@ -352,8 +342,9 @@ func boolInt(b bool) int {
 }
 
 // rebound caches queries with "?" placeholders rewritten to "$1", "$2"...
-// The store's queries are written with "?" (as the SQLite store's, which
-// keeps the two readable side by side) and never contain "?" otherwise.
+// and "?N" to "$N". The store's queries are written with "?" (as the
+// SQLite store's, which keeps the two readable side by side) and never
+// contain "?" otherwise.
 var rebound sync.Map // string -> string
 
 func rebind(query string) string {
@@ -362,13 +353,18 @@ func rebind(query string) string {
 	}
 	var b strings.Builder
 	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		if c != '?' {
+			b.WriteByte(c)
 			continue
 		}
-		b.WriteRune(r)
+		b.WriteByte('$')
+		if i+1 < len(query) && query[i+1] >= '0' && query[i+1] <= '9' {
+			continue // ?N: the digits follow as they are
+		}
+		n++
+		b.WriteString(strconv.Itoa(n))
 	}
 	q := b.String()
 	rebound.Store(query, q)

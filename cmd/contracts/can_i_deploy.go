@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 	"github.com/contracts-dev/contracts/ci"
 )
 
@@ -152,8 +153,8 @@ unknown after the retries) or could not be asked.`,
 	return cmd
 }
 
-func runCanIDeploy(ctx context.Context, e *env, c *broker.Client, f *canIDeployFlags) error {
-	req := broker.CanIDeployRequest{
+func runCanIDeploy(ctx context.Context, e *env, c *api.Client, f *canIDeployFlags) error {
+	req := api.CanIDeployRequest{
 		Selectors:         f.selectors.sels,
 		ToEnvironment:     f.toEnvironment,
 		ToTag:             f.to,

@@ -1,4 +1,4 @@
-package broker
+package server
 
 import (
 	"encoding/base64"
@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 type verificationBody struct {
@@ -19,7 +22,7 @@ type verificationBody struct {
 	VerifiedBy                 json.RawMessage `json:"verifiedBy"`
 }
 
-func (u urls) verificationJSON(v Verification) map[string]any {
+func (u urls) verificationJSON(v broker.Verification) map[string]any {
 	bySHA := u.pactBySHA(v.Provider, v.Consumer, v.PactSHA)
 	out := map[string]any{
 		"providerName":               v.Provider,
@@ -28,11 +31,11 @@ func (u urls) verificationJSON(v Verification) map[string]any {
 		"verificationDate":           timeJSON(v.ExecutionDate),
 		"buildUrl":                   nullable(v.BuildURL),
 		"_links": links{
-			"self":                Link{Href: bySHA + "/verification-results/" + strconv.Itoa(v.Number), Title: "Verification result"},
-			"pb:pact-version":     Link{Href: bySHA, Title: "Pact version", Name: v.PactSHA},
-			"pb:provider-version": Link{Href: u.version(v.Provider, v.ProviderVersion), Name: v.ProviderVersion},
-			"pb:provider":         Link{Href: u.pacticipant(v.Provider), Name: v.Provider},
-			"pb:consumer":         Link{Href: u.pacticipant(v.Consumer), Name: v.Consumer},
+			"self":                api.Link{Href: bySHA + "/verification-results/" + strconv.Itoa(v.Number), Title: "Verification result"},
+			"pb:pact-version":     api.Link{Href: bySHA, Title: "Pact version", Name: v.PactSHA},
+			"pb:provider-version": api.Link{Href: u.version(v.Provider, v.ProviderVersion), Name: v.ProviderVersion},
+			"pb:provider":         api.Link{Href: u.pacticipant(v.Provider), Name: v.Provider},
+			"pb:consumer":         api.Link{Href: u.pacticipant(v.Consumer), Name: v.Consumer},
 		},
 	}
 	if len(v.TestResults) > 0 {
@@ -69,7 +72,7 @@ func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) err
 		// take it out of the WIP set (the Pact Broker's verifications.wip).
 		wip = md.Get("w") == "true"
 	}
-	v, err := s.store.PublishVerification(r.Context(), VerificationInput{
+	v, err := s.store.PublishVerification(r.Context(), broker.VerificationInput{
 		Consumer:        r.PathValue("consumer"),
 		Provider:        r.PathValue("provider"),
 		PactSHA:         r.PathValue("sha"),
@@ -85,7 +88,7 @@ func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) err
 	}
 	u := s.urlsFor(r)
 	body := u.verificationJSON(v)
-	w.Header().Set("Location", body["_links"].(links)["self"].(Link).Href)
+	w.Header().Set("Location", body["_links"].(links)["self"].(api.Link).Href)
 	writeJSON(w, http.StatusCreated, body)
 	return nil
 }
@@ -99,12 +102,12 @@ func nonNull(raw json.RawMessage) json.RawMessage {
 
 func (s *server) getVerification(w http.ResponseWriter, r *http.Request) error {
 	consumer, provider, sha := r.PathValue("consumer"), r.PathValue("provider"), r.PathValue("sha")
-	var v Verification
+	var v broker.Verification
 	var err error
 	if n := r.PathValue("number"); n != "" {
 		num, convErr := strconv.Atoi(n)
 		if convErr != nil {
-			return fmt.Errorf("verification result %q: %w", n, ErrNotFound)
+			return fmt.Errorf("verification result %q: %w", n, broker.ErrNotFound)
 		}
 		v, err = s.store.GetVerification(r.Context(), consumer, provider, sha, num)
 	} else {
@@ -128,7 +131,7 @@ func (s *server) listVerifications(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	u := s.urlsFor(r)
-	l := links{"self": Link{Href: u.pactBySHA(provider, consumer, sha) + "/verification-results"}}
+	l := links{"self": api.Link{Href: u.pactBySHA(provider, consumer, sha) + "/verification-results"}}
 	u.addPageLinks(r, page, len(vs), l)
 	writeJSON(w, http.StatusOK, collection("verificationResults", vs, u.verificationJSON, l))
 	return nil
@@ -137,7 +140,7 @@ func (s *server) listVerifications(w http.ResponseWriter, r *http.Request) error
 // encodeMetadata encodes pact verification metadata the way the Pact
 // Broker does: a Rack nested query string (cvn, w, p, s[][b|t|l|e|cv]),
 // URL-safe base64 without padding.
-func encodeMetadata(p VerifiablePact) string {
+func encodeMetadata(p broker.VerifiablePact) string {
 	var parts []string
 	add := func(k, v string) { parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v)) }
 	for _, sel := range p.SelectedBy {
@@ -255,15 +258,15 @@ func (b *forVerificationBody) fromQuery(q url.Values, rawQuery string) error {
 	return nil
 }
 
-func (b forVerificationBody) request(provider string) (PactsForVerificationRequest, error) {
-	req := PactsForVerificationRequest{
+func (b forVerificationBody) request(provider string) (broker.PactsForVerificationRequest, error) {
+	req := broker.PactsForVerificationRequest{
 		Provider:              provider,
 		ProviderVersionBranch: b.ProviderVersionBranch,
 		ProviderVersionTags:   b.ProviderVersionTags,
 		IncludePendingStatus:  b.IncludePendingStatus,
 	}
 	for _, s := range b.ConsumerVersionSelectors {
-		req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, ConsumerVersionSelector(s))
+		req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, broker.ConsumerVersionSelector(s))
 	}
 	if b.IncludeWIPPactsSince != "" {
 		var t time.Time
@@ -297,7 +300,7 @@ func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	pacts, err := PactsForVerification(r.Context(), s.store, req)
+	pacts, err := broker.PactsForVerification(r.Context(), s.store.Store, req)
 	if err != nil {
 		return err
 	}
@@ -320,7 +323,7 @@ func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) er
 		items = append(items, map[string]any{
 			"shortDescription":       p.ShortDescription,
 			"verificationProperties": props,
-			"_links": links{"self": Link{
+			"_links": links{"self": api.Link{
 				Href: href,
 				Name: fmt.Sprintf("Pact between %s (%s) and %s", p.Consumer, strings.Join(p.ConsumerVersions, ", "), p.Provider),
 			}},
@@ -328,7 +331,7 @@ func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) er
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"pacts": items},
-		"_links": links{"self": Link{
+		"_links": links{"self": api.Link{
 			Href:  u.href("pacts", "provider", provider, "for-verification"),
 			Title: "Pacts to be verified",
 		}},

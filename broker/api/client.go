@@ -1,4 +1,4 @@
-package broker
+package api
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/contracts-dev/contracts/broker"
 )
 
 // Client talks to a Pact-Broker-compatible broker (this one or the Pact
@@ -170,7 +172,7 @@ type ContractFile struct {
 	// Content is the pact JSON document.
 	Content []byte
 	// OnConflict is "", "overwrite" or "merge".
-	OnConflict ConflictPolicy
+	OnConflict broker.ConflictPolicy
 }
 
 // PublishInput is what PublishContracts publishes: a consumer version with
@@ -186,7 +188,7 @@ type PublishInput struct {
 
 // PublishResponse is the broker's answer to a publication.
 type PublishResponse struct {
-	Notices []Notice
+	Notices []broker.Notice
 	// PactURLs are the URLs of the published pacts.
 	PactURLs []string
 }
@@ -231,7 +233,7 @@ func (c *Client) PublishContracts(ctx context.Context, in PublishInput) (*Publis
 	}
 	out := &PublishResponse{}
 	for _, n := range resp.Notices {
-		out.Notices = append(out.Notices, Notice{Type: n.Type, Text: n.Text})
+		out.Notices = append(out.Notices, broker.Notice{Type: n.Type, Text: n.Text})
 	}
 	for _, l := range resp.links("pb:contracts") {
 		out.PactURLs = append(out.PactURLs, l.Href)
@@ -242,7 +244,7 @@ func (c *Client) PublishContracts(ctx context.Context, in PublishInput) (*Publis
 // EnsureVersionBranch adds the pacticipant version to the branch, creating
 // both as needed.
 func (c *Client) EnsureVersionBranch(ctx context.Context, pacticipant, version, branch string) error {
-	if _, err := c.do(ctx, http.MethodPut, pathOf("pacticipants", pacticipant, "branches", branch, "versions", version), struct{}{}, nil); err != nil {
+	if _, err := c.do(ctx, http.MethodPut, PathOf("pacticipants", pacticipant, "branches", branch, "versions", version), struct{}{}, nil); err != nil {
 		return fmt.Errorf("add %s version %s to branch %s: %w", pacticipant, version, branch, err)
 	}
 	return nil
@@ -250,7 +252,7 @@ func (c *Client) EnsureVersionBranch(ctx context.Context, pacticipant, version, 
 
 // EnsureVersionTag tags the pacticipant version, creating it as needed.
 func (c *Client) EnsureVersionTag(ctx context.Context, pacticipant, version, tag string) error {
-	if _, err := c.do(ctx, http.MethodPut, pathOf("pacticipants", pacticipant, "versions", version, "tags", tag), struct{}{}, nil); err != nil {
+	if _, err := c.do(ctx, http.MethodPut, PathOf("pacticipants", pacticipant, "versions", version, "tags", tag), struct{}{}, nil); err != nil {
 		return fmt.Errorf("tag %s version %s with %s: %w", pacticipant, version, tag, err)
 	}
 	return nil
@@ -299,12 +301,12 @@ type PactForVerification struct {
 	ShortDescription string
 	Pending          bool
 	WIP              bool
-	Notices          []VerificationNotice
+	Notices          []broker.VerificationNotice
 }
 
 // PactsForVerification asks the broker which pacts the provider version
 // must verify (POST /pacts/provider/{provider}/for-verification).
-func (c *Client) PactsForVerification(ctx context.Context, provider string, req PactsForVerificationRequest) ([]PactForVerification, error) {
+func (c *Client) PactsForVerification(ctx context.Context, provider string, req broker.PactsForVerificationRequest) ([]PactForVerification, error) {
 	body := map[string]any{}
 	sels := make([]map[string]any, 0, len(req.ConsumerVersionSelectors))
 	for _, s := range req.ConsumerVersionSelectors {
@@ -361,14 +363,14 @@ func (c *Client) PactsForVerification(ctx context.Context, provider string, req 
 			} `json:"pacts"`
 		} `json:"_embedded"`
 	}
-	if _, err := c.do(ctx, http.MethodPost, pathOf("pacts", "provider", provider, "for-verification"), body, &resp); err != nil {
+	if _, err := c.do(ctx, http.MethodPost, PathOf("pacts", "provider", provider, "for-verification"), body, &resp); err != nil {
 		return nil, fmt.Errorf("pacts for verification of %s: %w", provider, err)
 	}
 	out := make([]PactForVerification, 0, len(resp.Embedded.Pacts))
 	for _, p := range resp.Embedded.Pacts {
 		pv := PactForVerification{URL: p.link("self"), ShortDescription: p.ShortDescription, Pending: p.VerificationProperties.Pending, WIP: p.VerificationProperties.WIP}
 		for _, n := range p.VerificationProperties.Notices {
-			pv.Notices = append(pv.Notices, VerificationNotice{When: n.When, Text: n.Text})
+			pv.Notices = append(pv.Notices, broker.VerificationNotice{When: n.When, Text: n.Text})
 		}
 		out = append(out, pv)
 	}
@@ -389,7 +391,7 @@ type VerificationResult struct {
 // of a pact's pb:publish-verification-results link.
 func (c *Client) PublishVerificationResult(ctx context.Context, resultsURL string, res VerificationResult) error {
 	if resultsURL == "" {
-		return fmt.Errorf("publish verification result: the pact has no pb:publish-verification-results link: %w", ErrInvalid)
+		return fmt.Errorf("publish verification result: the pact has no pb:publish-verification-results link: %w", broker.ErrInvalid)
 	}
 	body := map[string]any{"success": res.Success, "providerApplicationVersion": res.ProviderVersion}
 	if res.BuildURL != "" {
@@ -408,21 +410,21 @@ func (c *Client) PublishVerificationResult(ctx context.Context, resultsURL strin
 }
 
 // errNoEnvironment wraps ErrNotFound for an unknown environment name.
-func (c *Client) environmentByName(ctx context.Context, name string) (Environment, error) {
+func (c *Client) environmentByName(ctx context.Context, name string) (broker.Environment, error) {
 	var resp struct {
 		Embedded struct {
 			Environments []environmentWire `json:"environments"`
 		} `json:"_embedded"`
 	}
 	if _, err := c.do(ctx, http.MethodGet, "/environments?name="+url.QueryEscape(name), nil, &resp); err != nil {
-		return Environment{}, fmt.Errorf("look up environment %s: %w", name, err)
+		return broker.Environment{}, fmt.Errorf("look up environment %s: %w", name, err)
 	}
 	for _, e := range resp.Embedded.Environments {
 		if e.Name == name {
 			return e.domain(), nil
 		}
 	}
-	return Environment{}, fmt.Errorf("no environment named %q on the broker: %w", name, ErrNotFound)
+	return broker.Environment{}, fmt.Errorf("no environment named %q on the broker: %w", name, broker.ErrNotFound)
 }
 
 type environmentWire struct {
@@ -433,12 +435,12 @@ type environmentWire struct {
 	Contacts    json.RawMessage `json:"contacts,omitempty"`
 }
 
-func (e environmentWire) domain() Environment {
-	return Environment{UUID: e.UUID, Name: e.Name, DisplayName: e.DisplayName, Production: e.Production, Contacts: e.Contacts}
+func (e environmentWire) domain() broker.Environment {
+	return broker.Environment{UUID: e.UUID, Name: e.Name, DisplayName: e.DisplayName, Production: e.Production, Contacts: e.Contacts}
 }
 
 // CreateEnvironment creates an environment and returns it with its UUID.
-func (c *Client) CreateEnvironment(ctx context.Context, e Environment) (Environment, error) {
+func (c *Client) CreateEnvironment(ctx context.Context, e broker.Environment) (broker.Environment, error) {
 	body := map[string]any{"name": e.Name, "production": e.Production}
 	if e.DisplayName != "" {
 		body["displayName"] = e.DisplayName
@@ -451,7 +453,7 @@ func (c *Client) CreateEnvironment(ctx context.Context, e Environment) (Environm
 	}
 	var out environmentWire
 	if _, err := c.do(ctx, http.MethodPost, "/environments", body, &out); err != nil {
-		return Environment{}, fmt.Errorf("create environment %s: %w", e.Name, err)
+		return broker.Environment{}, fmt.Errorf("create environment %s: %w", e.Name, err)
 	}
 	return out.domain(), nil
 }
@@ -472,33 +474,33 @@ type deployedWire struct {
 	} `json:"_embedded"`
 }
 
-func (d deployedWire) deployed(env Environment) DeployedVersion {
-	out := DeployedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlyDeployed: d.CurrentlyDeployed}
+func (d deployedWire) deployed(env broker.Environment) broker.DeployedVersion {
+	out := broker.DeployedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlyDeployed: d.CurrentlyDeployed}
 	if d.ApplicationInstance != nil {
 		out.ApplicationInstance = *d.ApplicationInstance
 	}
 	return out
 }
 
-func (d deployedWire) released(env Environment) ReleasedVersion {
-	return ReleasedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlySupported: d.CurrentlySupported}
+func (d deployedWire) released(env broker.Environment) broker.ReleasedVersion {
+	return broker.ReleasedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlySupported: d.CurrentlySupported}
 }
 
 // RecordDeployment records that the pacticipant version is deployed to the
 // environment (by name) as applicationInstance ("" for the default).
-func (c *Client) RecordDeployment(ctx context.Context, pacticipant, version, environment, applicationInstance string) (DeployedVersion, error) {
+func (c *Client) RecordDeployment(ctx context.Context, pacticipant, version, environment, applicationInstance string) (broker.DeployedVersion, error) {
 	env, err := c.environmentByName(ctx, environment)
 	if err != nil {
-		return DeployedVersion{}, err
+		return broker.DeployedVersion{}, err
 	}
 	body := map[string]any{}
 	if applicationInstance != "" {
 		body["applicationInstance"] = applicationInstance
 	}
 	var out deployedWire
-	p := pathOf("pacticipants", pacticipant, "versions", version, "deployed-versions", "environment", env.UUID)
+	p := PathOf("pacticipants", pacticipant, "versions", version, "deployed-versions", "environment", env.UUID)
 	if _, err := c.do(ctx, http.MethodPost, p, body, &out); err != nil {
-		return DeployedVersion{}, fmt.Errorf("record deployment of %s version %s to %s: %w", pacticipant, version, environment, err)
+		return broker.DeployedVersion{}, fmt.Errorf("record deployment of %s version %s to %s: %w", pacticipant, version, environment, err)
 	}
 	d := out.deployed(env)
 	d.Pacticipant, d.Version = pacticipant, version
@@ -508,7 +510,7 @@ func (c *Client) RecordDeployment(ctx context.Context, pacticipant, version, env
 // RecordUndeployment marks the pacticipant's current deployments to the
 // environment (only those of applicationInstance when it is non-nil) as
 // no longer deployed. ErrNotFound when nothing is deployed there.
-func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environment string, applicationInstance *string) ([]DeployedVersion, error) {
+func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environment string, applicationInstance *string) ([]broker.DeployedVersion, error) {
 	env, err := c.environmentByName(ctx, environment)
 	if err != nil {
 		return nil, err
@@ -522,10 +524,10 @@ func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environmen
 			DeployedVersions []deployedWire `json:"deployedVersions"`
 		} `json:"_embedded"`
 	}
-	if _, err := c.do(ctx, http.MethodGet, pathOf("environments", env.UUID, "deployed-versions", "currently-deployed")+"?"+q.Encode(), nil, &list); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, PathOf("environments", env.UUID, "deployed-versions", "currently-deployed")+"?"+q.Encode(), nil, &list); err != nil {
 		return nil, fmt.Errorf("list deployments of %s in %s: %w", pacticipant, environment, err)
 	}
-	var out []DeployedVersion
+	var out []broker.DeployedVersion
 	for _, d := range list.Embedded.DeployedVersions {
 		if applicationInstance != nil && (d.ApplicationInstance == nil && *applicationInstance != "" || d.ApplicationInstance != nil && *d.ApplicationInstance != *applicationInstance) {
 			continue
@@ -541,22 +543,22 @@ func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environmen
 		if applicationInstance != nil && *applicationInstance != "" {
 			what += " (application instance " + *applicationInstance + ")"
 		}
-		return nil, fmt.Errorf("%s is not currently deployed to %s: %w", what, environment, ErrNotFound)
+		return nil, fmt.Errorf("%s is not currently deployed to %s: %w", what, environment, broker.ErrNotFound)
 	}
 	return out, nil
 }
 
 // RecordRelease records that the pacticipant version is released to the
 // environment (by name).
-func (c *Client) RecordRelease(ctx context.Context, pacticipant, version, environment string) (ReleasedVersion, error) {
+func (c *Client) RecordRelease(ctx context.Context, pacticipant, version, environment string) (broker.ReleasedVersion, error) {
 	env, err := c.environmentByName(ctx, environment)
 	if err != nil {
-		return ReleasedVersion{}, err
+		return broker.ReleasedVersion{}, err
 	}
 	var out deployedWire
-	p := pathOf("pacticipants", pacticipant, "versions", version, "released-versions", "environment", env.UUID)
+	p := PathOf("pacticipants", pacticipant, "versions", version, "released-versions", "environment", env.UUID)
 	if _, err := c.do(ctx, http.MethodPost, p, struct{}{}, &out); err != nil {
-		return ReleasedVersion{}, fmt.Errorf("record release of %s version %s to %s: %w", pacticipant, version, environment, err)
+		return broker.ReleasedVersion{}, fmt.Errorf("record release of %s version %s to %s: %w", pacticipant, version, environment, err)
 	}
 	r := out.released(env)
 	r.Pacticipant, r.Version = pacticipant, version
@@ -566,10 +568,10 @@ func (c *Client) RecordRelease(ctx context.Context, pacticipant, version, enviro
 // RecordSupportEnded marks the release of the pacticipant version in the
 // environment as no longer supported. ErrNotFound when it is not a
 // currently supported release there.
-func (c *Client) RecordSupportEnded(ctx context.Context, pacticipant, version, environment string) (ReleasedVersion, error) {
+func (c *Client) RecordSupportEnded(ctx context.Context, pacticipant, version, environment string) (broker.ReleasedVersion, error) {
 	env, err := c.environmentByName(ctx, environment)
 	if err != nil {
-		return ReleasedVersion{}, err
+		return broker.ReleasedVersion{}, err
 	}
 	var list struct {
 		Embedded struct {
@@ -577,8 +579,8 @@ func (c *Client) RecordSupportEnded(ctx context.Context, pacticipant, version, e
 		} `json:"_embedded"`
 	}
 	q := url.Values{"pacticipant": {pacticipant}}
-	if _, err := c.do(ctx, http.MethodGet, pathOf("environments", env.UUID, "released-versions", "currently-supported")+"?"+q.Encode(), nil, &list); err != nil {
-		return ReleasedVersion{}, fmt.Errorf("list releases of %s in %s: %w", pacticipant, environment, err)
+	if _, err := c.do(ctx, http.MethodGet, PathOf("environments", env.UUID, "released-versions", "currently-supported")+"?"+q.Encode(), nil, &list); err != nil {
+		return broker.ReleasedVersion{}, fmt.Errorf("list releases of %s in %s: %w", pacticipant, environment, err)
 	}
 	for _, r := range list.Embedded.ReleasedVersions {
 		if r.Embedded.Version.Number != version {
@@ -586,23 +588,23 @@ func (c *Client) RecordSupportEnded(ctx context.Context, pacticipant, version, e
 		}
 		var patched deployedWire
 		if _, err := c.do(ctx, http.MethodPatch, r.link("self"), map[string]any{"currentlySupported": false}, &patched); err != nil {
-			return ReleasedVersion{}, fmt.Errorf("record support ended for %s version %s in %s: %w", pacticipant, version, environment, err)
+			return broker.ReleasedVersion{}, fmt.Errorf("record support ended for %s version %s in %s: %w", pacticipant, version, environment, err)
 		}
 		return patched.released(env), nil
 	}
-	return ReleasedVersion{}, fmt.Errorf("%s version %s is not a currently supported release in %s: %w", pacticipant, version, environment, ErrNotFound)
+	return broker.ReleasedVersion{}, fmt.Errorf("%s version %s is not a currently supported release in %s: %w", pacticipant, version, environment, broker.ErrNotFound)
 }
 
 // DescribeVersion returns a pacticipant version with its branches and
 // tags: the given version, or the latest (with tag when tag is set) when
 // version is "".
-func (c *Client) DescribeVersion(ctx context.Context, pacticipant, version, tag string) (Version, error) {
-	p := pathOf("pacticipants", pacticipant, "versions", version)
+func (c *Client) DescribeVersion(ctx context.Context, pacticipant, version, tag string) (broker.Version, error) {
+	p := PathOf("pacticipants", pacticipant, "versions", version)
 	switch {
 	case version == "" && tag != "":
-		p = pathOf("pacticipants", pacticipant, "latest-version", tag)
+		p = PathOf("pacticipants", pacticipant, "latest-version", tag)
 	case version == "":
-		p = pathOf("pacticipants", pacticipant, "latest-version")
+		p = PathOf("pacticipants", pacticipant, "latest-version")
 	}
 	var out struct {
 		Number    string `json:"number"`
@@ -618,9 +620,9 @@ func (c *Client) DescribeVersion(ctx context.Context, pacticipant, version, tag 
 		} `json:"_embedded"`
 	}
 	if _, err := c.do(ctx, http.MethodGet, p, nil, &out); err != nil {
-		return Version{}, fmt.Errorf("describe %s version %s: %w", pacticipant, orDefault(version, "latest"), err)
+		return broker.Version{}, fmt.Errorf("describe %s version %s: %w", pacticipant, orDefault(version, "latest"), err)
 	}
-	v := Version{Pacticipant: pacticipant, Number: out.Number, BuildURL: out.BuildURL}
+	v := broker.Version{Pacticipant: pacticipant, Number: out.Number, BuildURL: out.BuildURL}
 	v.CreatedAt, _ = time.Parse(time.RFC3339, out.CreatedAt)
 	for _, b := range out.Embedded.BranchVersions {
 		v.Branches = append(v.Branches, b.Name)
@@ -632,10 +634,10 @@ func (c *Client) DescribeVersion(ctx context.Context, pacticipant, version, tag 
 }
 
 // Matrix runs a matrix query (GET /matrix).
-func (c *Client) Matrix(ctx context.Context, q MatrixQuery) (*MatrixResult, error) {
+func (c *Client) Matrix(ctx context.Context, q broker.MatrixQuery) (*broker.MatrixResult, error) {
 	var parts []string
 	add := func(k, v string) { parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v)) }
-	addSel := func(name string, s MatrixSelector) {
+	addSel := func(name string, s broker.MatrixSelector) {
 		add(name+"[][pacticipant]", s.Pacticipant)
 		if s.Version != "" {
 			add(name+"[][version]", s.Version)
@@ -700,8 +702,8 @@ type matrixVersionWire struct {
 	} `json:"environments"`
 }
 
-func (v matrixVersionWire) domain() MatrixVersion {
-	out := MatrixVersion{Number: v.Number}
+func (v matrixVersionWire) domain() broker.MatrixVersion {
+	out := broker.MatrixVersion{Number: v.Number}
 	for _, b := range v.Branches {
 		out.Branches = append(out.Branches, b.Name)
 	}
@@ -744,23 +746,23 @@ type matrixWire struct {
 	} `json:"matrix"`
 }
 
-func (m matrixWire) result() *MatrixResult {
-	out := &MatrixResult{Summary: MatrixSummary{
+func (m matrixWire) result() *broker.MatrixResult {
+	out := &broker.MatrixResult{Summary: broker.MatrixSummary{
 		Deployable: m.Summary.Deployable, Reason: m.Summary.Reason, Success: m.Summary.Success,
 		Failed: m.Summary.Failed, Unknown: m.Summary.Unknown, Ignored: m.Summary.Ignored,
 	}}
 	for _, n := range m.Notices {
-		out.Notices = append(out.Notices, Notice{Type: n.Type, Text: n.Text})
+		out.Notices = append(out.Notices, broker.Notice{Type: n.Type, Text: n.Text})
 	}
 	for _, r := range m.Matrix {
-		row := MatrixRow{Consumer: r.Consumer.Name, ConsumerVersion: r.Consumer.Version.domain(), Provider: r.Provider.Name, Ignored: r.Ignored}
+		row := broker.MatrixRow{Consumer: r.Consumer.Name, ConsumerVersion: r.Consumer.Version.domain(), Provider: r.Provider.Name, Ignored: r.Ignored}
 		row.PactCreatedAt, _ = time.Parse(time.RFC3339, r.Pact.CreatedAt)
 		if r.Provider.Version != nil {
 			pv := r.Provider.Version.domain()
 			row.ProviderVersion = &pv
 		}
 		if v := r.VerificationResult; v != nil {
-			row.Verification = &Verification{Consumer: row.Consumer, Provider: row.Provider, Success: v.Success}
+			row.Verification = &broker.Verification{Consumer: row.Consumer, Provider: row.Provider, Success: v.Success}
 			if row.ProviderVersion != nil {
 				row.Verification.ProviderVersion = row.ProviderVersion.Number
 			}
@@ -774,14 +776,14 @@ func (m matrixWire) result() *MatrixResult {
 // CanIDeployRequest asks whether pacticipant versions can be deployed.
 type CanIDeployRequest struct {
 	// Selectors are the versions to deploy (usually one).
-	Selectors []MatrixSelector
+	Selectors []broker.MatrixSelector
 	// ToEnvironment, ToTag or ToMainBranch name the target; with none of
 	// them the other sides are their latest versions.
 	ToEnvironment string
 	ToTag         string
 	ToMainBranch  bool
 	// Ignore lists pacticipants (and versions) whose results do not count.
-	Ignore []MatrixSelector
+	Ignore []broker.MatrixSelector
 	// RetryWhileUnknown retries that many times while the answer is
 	// unknown, waiting RetryInterval between tries.
 	RetryWhileUnknown int
@@ -792,14 +794,14 @@ type CanIDeployRequest struct {
 // deployed, retrying while the broker cannot tell (Deployable nil) as
 // configured. The result's Summary.Deployable is nil when it still cannot
 // tell.
-func (c *Client) CanIDeploy(ctx context.Context, req CanIDeployRequest) (*MatrixResult, error) {
-	q := MatrixQuery{Selectors: req.Selectors, Ignore: req.Ignore}
+func (c *Client) CanIDeploy(ctx context.Context, req CanIDeployRequest) (*broker.MatrixResult, error) {
+	q := broker.MatrixQuery{Selectors: req.Selectors, Ignore: req.Ignore}
 	switch {
 	case len(req.Selectors) == 0:
-		return nil, fmt.Errorf("can-i-deploy: no pacticipant version given: %w", ErrInvalid)
+		return nil, fmt.Errorf("can-i-deploy: no pacticipant version given: %w", broker.ErrInvalid)
 	case req.ToEnvironment != "":
 		q.Environment = req.ToEnvironment
-		q.LatestBy = LatestByCVPV
+		q.LatestBy = broker.LatestByCVPV
 	case req.ToTag != "":
 		q.Tag, q.Latest = req.ToTag, true
 	case req.ToMainBranch:
@@ -808,9 +810,9 @@ func (c *Client) CanIDeploy(ctx context.Context, req CanIDeployRequest) (*Matrix
 		q.Latest = true
 	}
 	if q.LatestBy == "" {
-		q.LatestBy = LatestByCVP
+		q.LatestBy = broker.LatestByCVP
 		if len(req.Selectors) > 1 {
-			q.LatestBy = LatestByCVPV
+			q.LatestBy = broker.LatestByCVPV
 		}
 	}
 	for attempt := 0; ; attempt++ {
@@ -828,3 +830,10 @@ func (c *Client) CanIDeploy(ctx context.Context, req CanIDeployRequest) (*Matrix
 }
 
 var _ = errors.Is
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
