@@ -180,3 +180,17 @@ func (c *Cluster) NewDatabase(tb testing.TB) string {
 	}
 	return c.DSN(name)
 }
+
+// Empty deletes every row of every table of the database at dsn except
+// schema_migrations, and restarts its identity sequences, so a migrated
+// database can be reused as a new one.
+func (c *Cluster) Empty(dsn string) error {
+	const sql = `DO $$ DECLARE t text; BEGIN
+	SELECT string_agg(quote_ident(tablename), ', ') INTO t FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations';
+	IF t IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t || ' RESTART IDENTITY CASCADE'; END IF;
+	END $$`
+	if out, err := c.run("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql, dsn); err != nil {
+		return fmt.Errorf("pgtest: empty %s: %v\n%s", dsn, err, out)
+	}
+	return nil
+}
