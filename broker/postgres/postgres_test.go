@@ -42,3 +42,12 @@ func TestStore(t *testing.T) {
 	c := pgtest.Start(t)
 	storetest.Run(t, func(t *testing.T) broker.Store { return mustOpen(t, c, postgres.Options{}) })
 }
+
+// batchPublish publishes req in a batch under the default rules.
+func batchPublish(b *postgres.Batch, req broker.PublishRequest) (broker.PublishResult, error) {
+	w, err := broker.NewPublication(req, broker.DefaultRules())
+	if err != nil {
+		return broker.PublishResult{}, err
+	}
+	return b.PublishContracts(w)
+}

@@ -442,3 +442,10 @@ func execOne(ctx context.Context, tx *txn, missing error, query string, args ...
 	}
 	return nil
 }
+
+// DatabaseSize returns the size of the database on disk, in bytes.
+func (s *Store) DatabaseSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n)
+	return n, err
+}
