@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-		"sort"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
