@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"database/sql"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -50,4 +52,68 @@ func batchPublish(b *postgres.Batch, req broker.PublishRequest) (broker.PublishR
 		return broker.PublishResult{}, err
 	}
 	return b.PublishContracts(w)
+}
+
+// TestOpen covers what the conformance suite does not: replicas starting
+// together migrate once, a bad URL is refused without echoing it, text
+// PostgreSQL cannot store is ErrInvalid, and Close twice is an error.
+func TestOpen(t *testing.T) {
+	c := pgtest.Start(t)
+	ctx := t.Context()
+
+	t.Run("replicas starting together migrate once", func(t *testing.T) {
+		dsn := c.NewDatabase(t)
+		const n = 6
+		errs := make(chan error, n)
+		stores := make(chan *postgres.Store, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: 2})
+				errs <- err
+				if err == nil {
+					stores <- s
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		close(stores)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		for s := range stores {
+			require.NoError(t, s.Close())
+		}
+		db, err := sql.Open("pgx", dsn)
+		require.NoError(t, err)
+		defer db.Close()
+		var applied, distinct int
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT name) FROM schema_migrations`).Scan(&applied, &distinct))
+		files, err := filepath.Glob("migrations/*.sql")
+		require.NoError(t, err)
+		require.Equal(t, len(files), applied)
+		require.Equal(t, applied, distinct)
+	})
+
+	t.Run("a malformed URL is refused without being echoed", func(t *testing.T) {
+		_, err := postgres.Open(ctx, "postgres://user:hunter2@host:notaport/db", postgres.Options{})
+		require.ErrorIs(t, err, broker.ErrInvalid)
+		require.NotContains(t, err.Error(), "hunter2")
+	})
+
+	t.Run("a NUL character is invalid input, not an internal error", func(t *testing.T) {
+		s := mustOpen(t, c, postgres.Options{})
+		_, _, err := s.PutPacticipant(ctx, broker.Pacticipant{Name: "nul\x00name"})
+		require.ErrorIs(t, err, broker.ErrInvalid)
+	})
+
+	t.Run("close twice", func(t *testing.T) {
+		s, err := postgres.Open(ctx, c.NewDatabase(t), postgres.Options{})
+		require.NoError(t, err)
+		require.NoError(t, s.Close())
+		require.Error(t, s.Close())
+	})
 }

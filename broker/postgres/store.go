@@ -145,6 +145,13 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Close()
+	// Waiting for another replica's migrations, or building an index on a
+	// large table, may take longer than the statement timeout meant for
+	// requests: none on this session while it migrates.
+	if _, err := conn.ExecContext(ctx, `SET statement_timeout = 0`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `RESET statement_timeout`) //nolint:errcheck // best effort before the connection returns to the pool
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrateLockKey); err != nil {
 		return fmt.Errorf("migrate: take the migration lock: %w", err)
 	}
