@@ -71,7 +71,8 @@ from the request's Host and X-Forwarded-Proto/Host/Prefix headers (set
 
 The server stops gracefully on interrupt: in-flight requests finish first.`,
 		Example: `  contracts broker --addr :9292 --db ./contracts.db
-  CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker`,
+  CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker
+  CONTRACTS_DATABASE_URL=postgres://broker@db:5432/contracts contracts broker   # one of several replicas`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, b := range []struct{ flag, env string }{
