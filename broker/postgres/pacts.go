@@ -232,14 +232,23 @@ func (s *Store) GetPactBySHA(ctx context.Context, consumer, provider, sha string
 // latestPactQuery returns the query and args for the latest publication of
 // consumer cid for provider pid whose consumer version matches f.
 func latestPactQuery(cols string, cid, pid int64, f broker.PactFilter) (string, []any) {
+	// The branch and tag cases find the version in a subquery ordered by
+	// version id with LIMIT 1: PostgreSQL then walks the branch's (tag's)
+	// versions backwards and stops at the first with a pact, where the
+	// joined form read and sorted every version of the branch.
 	switch {
 	case f.Branch != "":
-		return `SELECT ` + cols + latestPactFrom + `JOIN branch_versions bv ON bv.version_id = l.consumer_version_id
-			JOIN branches b ON b.id = bv.branch_id AND b.pacticipant_id = ? AND b.name = ?
-			WHERE l.provider_id = ? ORDER BY bv.version_id DESC LIMIT 1`, []any{cid, f.Branch, pid}
+		return `SELECT ` + cols + latestPactFrom + `WHERE l.provider_id = ? AND l.consumer_version_id = (
+			SELECT bv.version_id FROM branch_versions bv
+			JOIN latest_pact_publications l2 ON l2.consumer_version_id = bv.version_id AND l2.provider_id = ?
+			WHERE bv.branch_id = (SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?)
+			ORDER BY bv.version_id DESC LIMIT 1)`, []any{pid, pid, cid, f.Branch}
 	case f.Tag != "":
-		return `SELECT ` + cols + latestPactFrom + `JOIN tags t ON t.version_id = l.consumer_version_id
-			WHERE t.pacticipant_id = ? AND t.name = ? AND l.provider_id = ? ORDER BY t.version_id DESC LIMIT 1`, []any{cid, f.Tag, pid}
+		return `SELECT ` + cols + latestPactFrom + `WHERE l.provider_id = ? AND l.consumer_version_id = (
+			SELECT t.version_id FROM tags t
+			JOIN latest_pact_publications l2 ON l2.consumer_version_id = t.version_id AND l2.provider_id = ?
+			WHERE t.pacticipant_id = ? AND t.name = ?
+			ORDER BY t.version_id DESC LIMIT 1)`, []any{pid, pid, cid, f.Tag}
 	default:
 		return `SELECT ` + cols + latestPactFrom + `WHERE l.provider_id = ? AND l.consumer_id = ? ORDER BY l.consumer_version_id DESC LIMIT 1`, []any{pid, cid}
 	}
