@@ -191,6 +191,11 @@ func TestReplicas(t *testing.T) {
 
 	t.Run("conflicting publishes of one consumer version: one succeeds, the rest 409", func(t *testing.T) {
 		rs, svc, _ := rc.mustStartReplicas(t, 2)
+		for _, r := range rs {
+			code, body, err := send("GET", r.URL+"/health", nil)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, code, "%s", body)
+		}
 		const n = 8
 		statuses := concurrently(t, n, func(i int) (int, error) {
 			code, _, err := send("POST", rs[i%2].URL+"/contracts/publish", publishBodyFor("Web", "1.0.0", "API", fmt.Sprint("interaction ", i)))
