@@ -98,5 +98,11 @@ type MatrixResult struct {
 // ErrInvalid (*FieldError naming "q[i]", "ignore[i]", "latestby", "limit"
 // or "environment"): malformed query, unknown pacticipant or environment.
 func QueryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, error) {
-	return queryMatrix(ctx, s, q)
+	var out *MatrixResult
+	err := inSnapshot(ctx, s, func(ctx context.Context) error {
+		var err error
+		out, err = queryMatrix(ctx, s, q)
+		return err
+	})
+	return out, err
 }

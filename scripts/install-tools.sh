@@ -45,6 +45,21 @@ if [ ! -f "$tools/pact-ffi/libpact_ffi.so" ]; then
   cp "$lib" "$tools/pact-ffi/libpact_ffi.so"
   rm -rf "$tmp"
 fi
+# oasdiff's CLI, the reference of the OpenAPI breaking-change differential tests
+# (cmd/contracts/breaking_oasdiff_test.go): the version go.mod uses as a library.
+OASDIFF_VERSION=$(cd "$root" && go list -m -f '{{.Version}}' github.com/oasdiff/oasdiff)
+if [ "$("$tools/bin/oasdiff" --version 2>/dev/null || true)" != "oasdiff version ${OASDIFF_VERSION#v}" ]; then
+  echo "install-tools: installing github.com/oasdiff/oasdiff@$OASDIFF_VERSION" >&2
+  mkdir -p "$tools/bin"
+  (cd "$root" && GOTOOLCHAIN=local GOBIN="$tools/bin" go install "github.com/oasdiff/oasdiff@$OASDIFF_VERSION")
+fi
+# PostgreSQL server binaries for the broker/postgres tests, which start a
+# throwaway cluster with initdb and pg_ctl (Debian's postgresql package).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  echo "install-tools: installing postgresql with apt-get (initdb not found)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
 echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
 
 # Headless Chromium for the web view's browser tests (broker/web, chromedp).
@@ -72,3 +87,9 @@ if [ ! -x "$tools/bin/buf" ] || ! "$tools/bin/buf" --version 2>/dev/null | grep 
   GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/bufbuild/buf/cmd/buf@$BUF_VERSION"
 fi
 echo "install-tools: buf at $tools/bin/buf" >&2
+# The README's broker story (run by TestReadmeStory) waits for the servers
+# with curl, as a reader's shell would.
+if ! command -v curl >/dev/null 2>&1; then
+  echo "install-tools: curl not found; installing it with apt-get (the README story uses it)" >&2
+  apt-get update -qq && apt-get install -y -qq curl >/dev/null
+fi

@@ -46,6 +46,11 @@ func (t *httpTransport) Verify(ctx context.Context, call Call) Outcome {
 	req = req.WithContext(ctx)
 	resp, err := t.s.Client.Do(req)
 	if err != nil {
+		// *url.Error repeats the method and URL said below.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("no response within %s", t.s.RequestTimeout)
 		}

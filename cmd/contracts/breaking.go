@@ -6,12 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/ci"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/formats/proto/breaking"
 )
@@ -31,12 +33,14 @@ const (
 	// flagBreakingBufYAML names a buf.yaml whose breaking.use to apply.
 	flagBreakingBufYAML = "buf-yaml"
 	flagBreakingOutput  = "output"
+	flagBreakingOpenAPI = "openapi"
+	flagBreakingFailOn  = "fail-on"
 )
 
 // Output formats of the breaking command.
 const (
-	breakingOutputText = "text"
-	breakingOutputJSON = "json"
+	breakingOutputText = ci.BreakingText
+	breakingOutputJSON = ci.BreakingJSON
 )
 
 type breakingFlags struct {
@@ -49,6 +53,7 @@ type breakingFlags struct {
 	bufYAML     string
 	output      string
 	broker      breakingBrokerFlags
+	openapi     openapiBreakingFlags
 }
 
 func init() { register(newBreakingCmd) }
@@ -56,9 +61,11 @@ func init() { register(newBreakingCmd) }
 func newBreakingCmd(e *env) *cobra.Command {
 	f := &breakingFlags{}
 	cmd := &cobra.Command{
-		Use:   "breaking --proto OLD --against NEW",
-		Short: "Find breaking changes between two versions of a protobuf schema",
-		Long: `Breaking compares two versions of a protobuf schema and reports the changes
+		Use:   "breaking (--proto OLD | --openapi BASE) --against NEW",
+		Short: "Find breaking changes between two versions of a protobuf schema or an OpenAPI document",
+		Long: openapiBreakingHelp + `
+
+Protobuf: breaking compares two versions of a protobuf schema and reports the changes
 that break existing clients, rule for rule as buf breaking does: in generated
 code per file (FILE) or package (PACKAGE), in the binary encoding or the JSON
 mapping (WIRE_JSON), or in the binary encoding only (WIRE).
@@ -101,7 +108,8 @@ neither, FILE applies, as buf's default.
 
 Each finding is printed as "file:line: rule-id (BUF_RULE_ID): message";
 --output json prints one JSON document instead, each finding with ruleId
-and bufRuleId. A summary goes to stderr.
+and bufRuleId (markdown, githubactions and junit too). A summary goes to
+stderr.
 
 Rules (our ID, buf's ID, categories):
 ` + breakingRulesHelp() + `
@@ -110,7 +118,10 @@ Exit status: 0 nothing breaks; 1 a change is breaking (with --pact or
 --provider: a change breaks at least one consumer interaction); 2 a schema
 or pact could not be loaded, the broker could not be reached or answered an
 error, or the flags are wrong.`,
-		Example: `  contracts breaking --proto v1/orders.proto --against orders.proto
+		Example: `  contracts breaking --openapi released/openapi.yaml --against openapi.yaml
+  contracts breaking --openapi released/openapi.yaml --against openapi.yaml \
+    --pact pacts/web-orders.json --fail-on WARN --output githubactions
+  contracts breaking --proto v1/orders.proto --against orders.proto
   contracts breaking --proto released/proto --against proto --category WIRE_JSON
   contracts breaking --proto old/api.proto --against api.proto \
     --proto-import-path old --against-import-path . -I third_party
@@ -137,18 +148,25 @@ error, or the flags are wrong.`,
 	fl.StringArrayVar(&f.pacts, flagBreakingPact, nil, "pact file whose protobuf interactions make the check consumer-aware (repeatable)")
 	fl.StringArrayVar(&f.categories, flagBreakingCategory, nil, "buf category (FILE, PACKAGE, WIRE_JSON, WIRE) or rule ID to apply (repeatable; default: buf.yaml's breaking.use, else FILE)")
 	fl.StringVar(&f.bufYAML, flagBreakingBufYAML, "", "buf.yaml whose breaking.use and breaking.except choose the rules (default: the --against directory's, else the current directory's)")
-	fl.StringVarP(&f.output, flagBreakingOutput, "o", breakingOutputText, "output format: text or json")
+	fl.StringVarP(&f.output, flagBreakingOutput, "o", breakingOutputText, "output format: "+strings.Join(ci.BreakingFormats(), ", "))
 	f.broker.add(cmd)
+	f.openapi.add(cmd)
 	return cmd
 }
 
 func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 	ctx := cmd.Context()
+	if !slices.Contains(ci.BreakingFormats(), f.output) {
+		return failWith(exitCantTell, fmt.Errorf("--%s %q: want one of %s", flagBreakingOutput, f.output, strings.Join(ci.BreakingFormats(), ", ")))
+	}
+	if f.openapi.base != "" || cmd.Flags().Changed(flagBreakingOpenAPI) {
+		return runBreakingOpenAPI(cmd, e, f)
+	}
+	if cmd.Flags().Changed(flagBreakingFailOn) {
+		return failWith(exitCantTell, fmt.Errorf("--%s applies to --%s only: every protobuf finding is an error", flagBreakingFailOn, flagBreakingOpenAPI))
+	}
 	if len(f.old) == 0 || len(f.new) == 0 {
 		return failWith(exitCantTell, fmt.Errorf("--%s OLD and --%s NEW are both required", flagBreakingProto, flagBreakingAgainst))
-	}
-	if f.output != breakingOutputText && f.output != breakingOutputJSON {
-		return failWith(exitCantTell, fmt.Errorf("--%s %q: want %s or %s", flagBreakingOutput, f.output, breakingOutputText, breakingOutputJSON))
 	}
 	rules, err := breakingRules(f)
 	if err != nil {
@@ -214,12 +232,7 @@ func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 	} else {
 		classified = breaking.Plain(findings)
 	}
-	if f.output == breakingOutputJSON {
-		err = breaking.WriteJSON(e.stdout, classified, consumerAware)
-	} else {
-		err = breaking.WriteText(e.stdout, classified, consumerAware)
-	}
-	if err != nil {
+	if err := ci.WriteBreaking(e.stdout, protoReport(classified, consumerAware), f.output); err != nil {
 		return failWith(exitCantTell, fmt.Errorf("write findings: %w", err))
 	}
 
@@ -240,6 +253,21 @@ func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 		return failWith(exitNo, nil)
 	}
 	return nil
+}
+
+// protoReport turns protobuf findings into the report every breaking
+// renderer takes.
+func protoReport(classified []breaking.ClassifiedFinding, consumerAware bool) *ci.BreakingReport {
+	r := &ci.BreakingReport{ConsumerAware: consumerAware, Subject: "protobuf schema", Findings: make([]ci.BreakingFinding, len(classified))}
+	for i, c := range classified {
+		bf := ci.BreakingFinding{RuleID: c.RuleID, BufRuleID: c.BufRuleID, Level: ci.LevelERR, Source: proto.Position{File: c.File, Line: c.Line}.String(),
+			File: c.File, Line: c.Line, Element: c.Element, Message: c.Message, Breaking: c.Breaking}
+		for _, b := range c.Breaks {
+			bf.Breaks = append(bf.Breaks, ci.BreakRef{Consumer: b.Consumer, Interaction: b.Interaction})
+		}
+		r.Findings[i] = bf
+	}
+	return r
 }
 
 // breakingRulesHelp lists the rule IDs and what they catch, for --help.

@@ -15,7 +15,6 @@ import (
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/server"
-	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
 	"github.com/contracts-dev/contracts/broker/webhook"
 )
@@ -40,21 +39,28 @@ const (
 	flagWebhookSchemes      = "webhook-allow-schemes"
 	flagWebhookMethods      = "webhook-allow-methods"
 	flagWebhookHosts        = "webhook-allow-hosts"
+	flagServeMaxInFlight    = "max-inflight-body-bytes"
+	flagServeHeaderTimeout  = "read-header-timeout"
+	flagServeBodyTimeout    = "read-body-timeout"
+	flagServeShutdownGrace  = "shutdown-grace"
+	flagServeShutdownDelay  = "shutdown-delay"
 )
 
-// shutdownTimeout bounds how long in-flight requests may take to finish
-// once the serve command is asked to stop.
-const shutdownTimeout = 15 * time.Second
-
 type serveFlags struct {
-	addr, db, baseURL, logLevel    string
-	allowPublicRead                bool
-	publicBadges                   bool
-	allowOverwrite                 bool
-	maxBody                        int64
+	addr, db, baseURL, logLevel string
+	allowPublicRead             bool
+	publicBadges                bool
+	allowOverwrite              bool
+	maxBody, maxInFlight        int64
+	headerTimeout, bodyTimeout  time.Duration
+	// shutdownGrace bounds the time from the stop signal to exit;
+	// shutdownDelay is the part of it during which the broker still
+	// accepts requests while /health/ready answers 503.
+	shutdownGrace, shutdownDelay   time.Duration
 	mainBranches                   []string
 	firstTagBranch                 time.Duration
 	deployForTags                  bool
+	store                          storeFlags
 	webhookDelay, webhookTimeout   time.Duration
 	webhookRetries, webhookSuccess string
 	webhookSchemes, webhookMethods string
@@ -68,7 +74,8 @@ func newBrokerCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "broker",
 		Short: "Run the contract broker (Pact Broker compatible HTTP API)",
-		Long: `Broker serves the Pact-Broker-compatible HAL JSON API over a SQLite database,
+		Long: `Broker serves the Pact-Broker-compatible HAL JSON API over a SQLite database
+(--db) or, with --database-url, PostgreSQL (several replicas may share it),
 with GET /health and GET /metrics (Prometheus), and a web view for browsers at
 the same paths. Logs are JSON lines on stdout.
 
@@ -84,9 +91,13 @@ Links in responses are absolute: built from --base-url when set, otherwise
 from the request's Host and X-Forwarded-Proto/Host/Prefix headers (set
 --base-url when the broker is reachable directly and behind a proxy).
 
-The server stops gracefully on interrupt: in-flight requests finish first.`,
+The server stops gracefully on SIGTERM or interrupt: GET /health/ready turns
+503 at once, requests are still accepted for --shutdown-delay, then in-flight
+requests finish; the process exits at the latest --shutdown-grace after the
+signal. GET /health/live answers 200 while the process serves.`,
 		Example: `  contracts broker --addr :9292 --db ./contracts.db
-  CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker`,
+  CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker
+  CONTRACTS_DATABASE_URL=postgres://broker@db:5432/contracts contracts broker   # one of several replicas`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, b := range []struct{ flag, env string }{
@@ -108,10 +119,18 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 				{flagWebhookSchemes, "CONTRACTS_WEBHOOK_ALLOW_SCHEMES"},
 				{flagWebhookMethods, "CONTRACTS_WEBHOOK_ALLOW_METHODS"},
 				{flagWebhookHosts, "CONTRACTS_WEBHOOK_ALLOW_HOSTS"},
+				{flagServeMaxInFlight, "CONTRACTS_MAX_INFLIGHT_BODY_BYTES"},
+				{flagServeHeaderTimeout, "CONTRACTS_READ_HEADER_TIMEOUT"},
+				{flagServeBodyTimeout, "CONTRACTS_READ_BODY_TIMEOUT"},
+				{flagServeShutdownGrace, "CONTRACTS_SHUTDOWN_GRACE"},
+				{flagServeShutdownDelay, "CONTRACTS_SHUTDOWN_DELAY"},
 			} {
 				if err := bindEnv(cmd, e, b.flag, b.env); err != nil {
 					return err
 				}
+			}
+			if err := bindStoreEnv(cmd, e); err != nil {
+				return err
 			}
 			return runBroker(cmd.Context(), e, f)
 		},
@@ -136,6 +155,12 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 	fs.StringVar(&f.webhookSchemes, flagWebhookSchemes, "https", "URL schemes webhooks may use (env CONTRACTS_WEBHOOK_ALLOW_SCHEMES)")
 	fs.StringVar(&f.webhookMethods, flagWebhookMethods, "POST", "HTTP methods webhooks may use (env CONTRACTS_WEBHOOK_ALLOW_METHODS)")
 	fs.StringVar(&f.webhookHosts, flagWebhookHosts, "", "when set, the only hosts webhooks may call: names, *.example.com, IPs, CIDRs, comma or space separated; they may be internal addresses (env CONTRACTS_WEBHOOK_ALLOW_HOSTS)")
+	fs.Int64Var(&f.maxInFlight, flagServeMaxInFlight, server.DefaultMaxInFlightBodyBytes, "total size of large (1 MiB+) request bodies handled at once; more wait (env CONTRACTS_MAX_INFLIGHT_BODY_BYTES)")
+	fs.DurationVar(&f.headerTimeout, flagServeHeaderTimeout, 10*time.Second, "time a client has to send the request headers (env CONTRACTS_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&f.bodyTimeout, flagServeBodyTimeout, server.DefaultBodyReadTimeout, "time a client has to send the request body; a stalled body gets 408 (env CONTRACTS_READ_BODY_TIMEOUT)")
+	fs.DurationVar(&f.shutdownGrace, flagServeShutdownGrace, 25*time.Second, "on SIGTERM or interrupt, exit at the latest this long after the signal; in-flight requests still running then are cut (env CONTRACTS_SHUTDOWN_GRACE)")
+	fs.DurationVar(&f.shutdownDelay, flagServeShutdownDelay, 0, "on SIGTERM, keep accepting requests this long (part of the grace period) while /health/ready answers 503, so that load balancers stop sending first (env CONTRACTS_SHUTDOWN_DELAY)")
+	addStoreFlags(cmd, &f.store)
 	return cmd
 }
 
@@ -198,6 +223,21 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 			mainBranches = append(mainBranches, b)
 		}
 	}
+	if f.maxInFlight <= 0 {
+		// A body larger than the bound takes all of it: it runs alone.
+		return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %d", flagServeMaxInFlight, f.maxInFlight))
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{flagServeHeaderTimeout, f.headerTimeout}, {flagServeBodyTimeout, f.bodyTimeout}, {flagServeShutdownGrace, f.shutdownGrace}} {
+		if d.v <= 0 {
+			return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %s", d.flag, d.v))
+		}
+	}
+	if f.shutdownDelay < 0 || f.shutdownDelay >= f.shutdownGrace {
+		return failWith(exitCantTell, fmt.Errorf("--%s %s must be at least 0 and shorter than --%s %s", flagServeShutdownDelay, f.shutdownDelay, flagServeShutdownGrace, f.shutdownGrace))
+	}
 	if f.baseURL != "" && !strings.HasPrefix(f.baseURL, "http://") && !strings.HasPrefix(f.baseURL, "https://") {
 		return failWith(exitCantTell, fmt.Errorf("--%s %q: must be an absolute http or https URL", flagServeBaseURL, f.baseURL))
 	}
@@ -224,9 +264,9 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	if (auth.WriteUsername == "") != (auth.WritePassword == "") || (auth.ReadUsername == "") != (auth.ReadPassword == "") {
 		return failWith(exitCantTell, errors.New("a Basic auth username needs its password and the other way round (CONTRACTS_*BASIC_AUTH_USERNAME/PASSWORD)"))
 	}
-	store, err := sqlite.Open(f.db)
+	store, dbDesc, err := openBrokerStore(ctx, f.store, f.db)
 	if err != nil {
-		return failWith(exitCantTell, fmt.Errorf("open database %s: %w", f.db, err))
+		return failWith(exitCantTell, err)
 	}
 	defer store.Close()
 
@@ -239,13 +279,17 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		hooks.BaseURL = listenURL(ln.Addr())
 	}
 	runner := webhook.NewRunner(store, hooks)
+	draining := make(chan struct{})
 	handler := server.New(store, server.Config{
-		Webhooks:       runner,
-		BaseURL:        f.baseURL,
-		Logger:         log,
-		Auth:           auth,
-		AllowOverwrite: f.allowOverwrite,
-		MaxBodyBytes:   f.maxBody,
+		Webhooks:             runner,
+		BaseURL:              f.baseURL,
+		Logger:               log,
+		Auth:                 auth,
+		AllowOverwrite:       f.allowOverwrite,
+		MaxBodyBytes:         f.maxBody,
+		MaxInFlightBodyBytes: f.maxInFlight,
+		BodyReadTimeout:      f.bodyTimeout,
+		Draining:             draining,
 		Rules: &broker.Rules{
 			MainBranchCandidates:    mainBranches,
 			FirstTagAsBranch:        f.firstTagBranch,
@@ -260,11 +304,11 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	})
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: f.headerTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("broker listening", "addr", ln.Addr().String(), "db", f.db)
+	log.Info("broker listening", "addr", ln.Addr().String(), "db", dbDesc)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	// The webhook worker runs until shutdown; attempts in flight finish.
@@ -278,11 +322,28 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
 	case <-ctx.Done():
 	}
+	// Draining: readiness fails at once and connections are not kept
+	// alive, so clients reconnect to other replicas; requests are still
+	// served during the delay, then the listener closes and in-flight
+	// requests get what is left of the grace period.
+	deadline := time.Now().Add(f.shutdownGrace)
+	close(draining)
+	srv.SetKeepAlivesEnabled(false)
+	log.Info("draining", "delay", f.shutdownDelay.String(), "grace", f.shutdownGrace.String())
+	if f.shutdownDelay > 0 {
+		select {
+		case <-time.After(f.shutdownDelay):
+		case err := <-served:
+			return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
+		}
+	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return failWith(exitCantTell, fmt.Errorf("shutdown: %w", err))
+		_ = srv.Close()
+		log.Warn("grace period over: in-flight requests were cut", "grace", f.shutdownGrace.String())
+		return failWith(exitCantTell, fmt.Errorf("shutdown: grace period of %s over: %w", f.shutdownGrace, err))
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
