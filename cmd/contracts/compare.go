@@ -157,6 +157,11 @@ func loadOpenAPIForCompare(path string) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagCompareOAS, err)
 	}
+	if doc, ok, err := compare.ParseOpenAPI(data); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	} else if ok {
+		return doc, nil
+	}
 	var head struct {
 		Swagger string `yaml:"swagger"`
 	}

@@ -16,7 +16,7 @@ type asyncAPI struct {
 }
 
 func newAsyncAPI(doc *asyncapi.Document) *asyncAPI {
-	return &asyncAPI{doc: doc, schemas: newSchemas(doc.Raw, false, jsonschema.Draft7)}
+	return &asyncAPI{doc: doc, schemas: newSchemas(doc.Raw, false, jsonschema.Draft7, func(k string) bool { return k == "payload" || k == "headers" || k == "schema" })}
 }
 
 // content is one message of an interaction: its payload and metadata.

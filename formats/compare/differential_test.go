@@ -35,7 +35,7 @@ func comparatorCLI(t *testing.T) string {
 	return cli
 }
 
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := filepath.Abs(".")
 	require.NoError(t, err)

@@ -20,13 +20,15 @@ type openAPI struct {
 	doc       map[string]any
 	schemas   *schemas
 	routes    []*route
-	bases     []string // path prefixes from servers' URLs
+	byShape   map[string][]*route // method and segment count -> routes
+	bases     []string            // path prefixes from servers' URLs
 	secScheme map[string]any
 }
 
 type route struct {
-	template string // as in the document: /orders/{id}
-	method   string // lower case
+	template string   // as in the document: /orders/{id}
+	method   string   // lower case
+	literal  []string // per segment: its text when it has no parameter
 	segs     []*regexp.Regexp
 	names    [][]string // parameter names per segment
 	params   int
@@ -45,7 +47,7 @@ func newOpenAPI(doc map[string]any) (*openAPI, error) {
 	if oas30 {
 		draft = jsonschema.Draft7
 	}
-	o := &openAPI{doc: doc, schemas: newSchemas(doc, oas30, draft)}
+	o := &openAPI{doc: doc, schemas: newSchemas(doc, oas30, draft, func(k string) bool { return k == "schema" })}
 	if comps, ok := doc["components"].(map[string]any); ok {
 		o.secScheme, _ = comps["securitySchemes"].(map[string]any)
 	}
@@ -79,6 +81,12 @@ func newOpenAPI(doc map[string]any) (*openAPI, error) {
 				continue
 			}
 			r := &route{template: tmpl, method: m, segs: segs, names: names, params: n, op: op}
+			for _, seg := range strings.Split(strings.TrimPrefix(tmpl, "/"), "/") {
+				if strings.Contains(seg, "{") {
+					seg = "\x00"
+				}
+				r.literal = append(r.literal, seg)
+			}
 			seen := map[string]bool{}
 			for _, list := range []any{op["parameters"], item["parameters"]} {
 				ps, _ := list.([]any)
@@ -101,6 +109,11 @@ func newOpenAPI(doc map[string]any) (*openAPI, error) {
 				r.security = sec
 			}
 			o.routes = append(o.routes, r)
+			if o.byShape == nil {
+				o.byShape = map[string][]*route{}
+			}
+			shape := fmt.Sprintf("%s %d", m, len(segs))
+			o.byShape[shape] = append(o.byShape[shape], r)
 		}
 	}
 	return o, nil
@@ -139,14 +152,21 @@ func compileTemplate(tmpl string) ([]*regexp.Regexp, [][]string, int, error) {
 	return segs, names, n, nil
 }
 
-// match returns the route params when path matches r.
-func (r *route) match(path string) (map[string]string, bool) {
-	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+// match returns the route params when the path's segments match r.
+func (r *route) match(parts []string) (map[string]string, bool) {
 	if len(parts) != len(r.segs) {
 		return nil, false
 	}
+	for i, p := range parts {
+		if l := r.literal[i]; l != "\x00" && l != p {
+			return nil, false
+		}
+	}
 	params := map[string]string{}
 	for i, p := range parts {
+		if r.literal[i] != "\x00" {
+			continue
+		}
 		m := r.segs[i].FindStringSubmatch(p)
 		if m == nil {
 			return nil, false
@@ -179,11 +199,9 @@ func (o *openAPI) find(method, path string) (*route, map[string]string) {
 	for _, p := range candidates {
 		var best *route
 		var bestParams map[string]string
-		for _, r := range o.routes {
-			if r.method != method {
-				continue
-			}
-			if params, ok := r.match(p); ok && (best == nil || r.params < best.params) {
+		parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+		for _, r := range o.byShape[fmt.Sprintf("%s %d", method, len(parts))] {
+			if params, ok := r.match(parts); ok && (best == nil || r.params < best.params) {
 				best, bestParams = r, params
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,47 +29,252 @@ const (
 	useReceived
 )
 
-// schemas compiles and caches the schemas of one document.
+// schemas compiles and caches the schemas of one document. For each use,
+// the whole document is transformed once (see transformDoc) and added to
+// one compiler, so a component referenced by many operations is compiled
+// once; a schema is compiled at its JSON pointer in that copy.
 type schemas struct {
 	doc   map[string]any
 	oas30 bool // OpenAPI 3.0 (or converted 2.0): nullable, boolean exclusive bounds
 	draft *jsonschema.Draft
-	mu    sync.Mutex
-	cache map[string]*jsonschema.Schema
-	n     int
+	// roots says which keys hold schemas in this kind of document.
+	roots func(key string) bool
+	index map[uintptr]string // schema object of doc -> its JSON pointer
+
+	mu        sync.Mutex
+	compilers map[use]*jsonschema.Compiler
+	loaders   map[use]*docLoader
+	cache     map[string]*jsonschema.Schema
+	n         int
 }
 
-func newSchemas(doc map[string]any, oas30 bool, draft *jsonschema.Draft) *schemas {
-	return &schemas{doc: doc, oas30: oas30, draft: draft, cache: map[string]*jsonschema.Schema{}}
+func newSchemas(doc map[string]any, oas30 bool, draft *jsonschema.Draft, roots func(string) bool) *schemas {
+	s := &schemas{doc: doc, oas30: oas30, draft: draft, roots: roots, index: map[uintptr]string{},
+		compilers: map[use]*jsonschema.Compiler{}, loaders: map[use]*docLoader{}, cache: map[string]*jsonschema.Schema{}}
+	indexMaps(doc, "", s.index)
+	return s
+}
+
+// indexMaps records the JSON pointer of every object in v.
+func indexMaps(v any, ptr string, into map[uintptr]string) {
+	switch t := v.(type) {
+	case map[string]any:
+		id := reflect.ValueOf(t).Pointer()
+		if _, seen := into[id]; !seen {
+			into[id] = ptr
+		}
+		for k, e := range t {
+			indexMaps(e, ptr+"/"+escapePointer(k), into)
+		}
+	case []any:
+		for i, e := range t {
+			indexMaps(e, ptr+"/"+strconv.Itoa(i), into)
+		}
+	}
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // compile returns the validator of schema (found in the document at id,
 // which names it in results) for use u.
 func (s *schemas) compile(id string, schema any, u use) (*jsonschema.Schema, error) {
+	m, isMap := schema.(map[string]any)
+	ptr, indexed := "", false
+	if isMap {
+		ptr, indexed = s.index[reflect.ValueOf(m).Pointer()]
+	}
 	key := fmt.Sprintf("%d|%s", u, id)
+	if indexed {
+		key = fmt.Sprintf("%d#%s", u, ptr)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if v, ok := s.cache[key]; ok {
 		return v, nil
 	}
-	res := s.resource(schema, u)
+	var v *jsonschema.Schema
+	var err error
+	if indexed {
+		c, cerr := s.compiler(u)
+		if cerr != nil {
+			return nil, cerr
+		}
+		v, err = c.Compile(s.loaders[u].url(ptr))
+	} else {
+		v, err = s.compileAlone(schema, u)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("schema %s: %w", id, err)
+	}
+	s.cache[key] = v
+	return v, nil
+}
+
+func (s *schemas) newCompiler() *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(s.draft)
 	c.AssertFormat()
 	for _, f := range extraFormats {
 		c.RegisterFormat(f)
 	}
+	return c
+}
+
+// compiler returns the compiler of use u. Its loader serves the schemas
+// of the document transformed for u, one resource per schema position
+// (each component schema is one), with references rewritten to those
+// resources: a component referenced by many operations is compiled once,
+// and no resource is large (the validator's cost grows with its
+// resource's size on every compile).
+func (s *schemas) compiler(u use) (*jsonschema.Compiler, error) {
+	if c, ok := s.compilers[u]; ok {
+		return c, nil
+	}
+	c := s.newCompiler()
+	l := &docLoader{doc: s.transformDoc(u), urls: map[string]string{}, ptrs: map[string]string{}, prefix: fmt.Sprintf("mem:///use%d/", u)}
+	c.UseLoader(l)
+	s.compilers[u] = c
+	s.loaders[u] = l
+	return c, nil
+}
+
+// docLoader serves parts of a transformed document as schema resources.
+type docLoader struct {
+	doc    map[string]any
+	urls   map[string]string // JSON pointer -> resource URL
+	ptrs   map[string]string // resource URL -> JSON pointer
+	prefix string
+}
+
+func (l *docLoader) url(ptr string) string {
+	if u, ok := l.urls[ptr]; ok {
+		return u
+	}
+	u := fmt.Sprintf("%s%d.json", l.prefix, len(l.urls))
+	l.urls[ptr], l.ptrs[u] = u, ptr
+	return u
+}
+
+// Load implements jsonschema.URLLoader.
+func (l *docLoader) Load(u string) (any, error) {
+	ptr, ok := l.ptrs[u]
+	if !ok {
+		return nil, fmt.Errorf("no schema at %s", u)
+	}
+	v, ok := lookup(l.doc, "#"+ptr)
+	if !ok {
+		return nil, fmt.Errorf("nothing at #%s", ptr)
+	}
+	return l.rewrite(deepCopy(v)), nil
+}
+
+// rewrite turns the local references of v into resource URLs: a reference
+// into a component schema becomes that schema's resource with the rest as
+// fragment; any other one the resource of its target.
+func (l *docLoader) rewrite(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if ref, ok := e.(string); ok && k == "$ref" && strings.HasPrefix(ref, "#/") {
+				t[k] = l.refURL(ref)
+				continue
+			}
+			t[k] = l.rewrite(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = l.rewrite(e)
+		}
+	}
+	return v
+}
+
+func (l *docLoader) refURL(ref string) string {
+	toks := strings.Split(strings.TrimPrefix(ref, "#/"), "/")
+	if len(toks) >= 3 && toks[0] == "components" && toks[1] == "schemas" {
+		u := l.url("/" + strings.Join(toks[:3], "/"))
+		if len(toks) > 3 {
+			return u + "#/" + strings.Join(toks[3:], "/")
+		}
+		return u
+	}
+	return l.url(strings.TrimPrefix(ref, "#"))
+}
+
+// transformDoc returns a copy of the document with every schema in it
+// transformed for u (see transform).
+func (s *schemas) transformDoc(u use) map[string]any {
+	doc := deepCopy(s.doc).(map[string]any)
+	var roots []func() (map[string]any, func(any))
+	var find func(v any)
+	find = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, e := range t {
+				if m, ok := e.(map[string]any); ok && s.roots(k) {
+					parent, key := t, k
+					roots = append(roots, func() (map[string]any, func(any)) {
+						m, _ := parent[key].(map[string]any)
+						return m, func(n any) { parent[key] = n }
+					})
+					_ = m
+				}
+				find(e)
+			}
+		case []any:
+			for _, e := range t {
+				find(e)
+			}
+		}
+	}
+	find(doc)
+	if comps, ok := doc["components"].(map[string]any); ok {
+		if sch, ok := comps["schemas"].(map[string]any); ok {
+			for k := range sch {
+				parent, key := sch, k
+				roots = append(roots, func() (map[string]any, func(any)) {
+					m, _ := parent[key].(map[string]any)
+					return m, func(n any) { parent[key] = n }
+				})
+			}
+		}
+	}
+	for _, r := range roots {
+		if m, _ := r(); m != nil {
+			walkSchema(m, func(sch map[string]any) {
+				if s.oas30 {
+					openAPI30ToJSONSchema(sch, doc)
+				}
+				discriminatorRequired(sch)
+			})
+		}
+	}
+	for _, r := range roots {
+		if m, set := r(); m != nil {
+			set(flattenAllOf(m, doc))
+		}
+	}
+	if u == useReceived {
+		for _, r := range roots {
+			if m, _ := r(); m != nil {
+				walkSchema(m, strictReceived)
+			}
+		}
+	}
+	return doc
+}
+
+// compileAlone compiles a schema that is not part of the document.
+func (s *schemas) compileAlone(schema any, u use) (*jsonschema.Schema, error) {
+	c := s.newCompiler()
 	s.n++
 	loc := fmt.Sprintf("mem:///schema%d.json", s.n)
-	if err := c.AddResource(loc, res); err != nil {
-		return nil, fmt.Errorf("schema %s: %w", id, err)
+	if err := c.AddResource(loc, s.resource(schema, u)); err != nil {
+		return nil, err
 	}
-	v, err := c.Compile(loc)
-	if err != nil {
-		return nil, fmt.Errorf("schema %s: %w", id, err)
-	}
-	s.cache[key] = v
-	return v, nil
+	return c.Compile(loc)
 }
 
 // resource builds a self-contained JSON Schema resource from schema: a
@@ -156,7 +362,6 @@ func openAPI30ToJSONSchema(sch map[string]any, doc map[string]any) {
 			delete(sch, "$ref")
 			delete(sch, "nullable")
 			sch["anyOf"] = []any{map[string]any{"$ref": ref}, map[string]any{"type": "null"}}
-			_ = doc
 		} else {
 			switch t := sch["type"].(type) {
 			case nil:
@@ -167,6 +372,7 @@ func openAPI30ToJSONSchema(sch map[string]any, doc map[string]any) {
 			if enum, ok := sch["enum"].([]any); ok {
 				sch["enum"] = append(enum, nil)
 			}
+			delete(sch, "nullable")
 		}
 	}
 	for _, b := range [][2]string{{"exclusiveMaximum", "maximum"}, {"exclusiveMinimum", "minimum"}} {
