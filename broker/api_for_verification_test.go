@@ -10,11 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 func TestPactsForVerification(t *testing.T) {
 	ctx := context.Background()
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	c := b.client(t)
 	doJSON(t, http.MethodPatch, b.srv.URL+"/pacticipants/Foo", `{"mainBranch":"main"}`)
 	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
@@ -40,7 +42,7 @@ func TestPactsForVerification(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, pact.PublishVerificationResultsURL, "/metadata/"+meta+"/verification-results")
 	require.NoError(t, c.EnsureVersionBranch(ctx, "Bar", "100", "main"))
-	require.NoError(t, c.PublishVerificationResult(ctx, pact.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "100"}))
+	require.NoError(t, c.PublishVerificationResult(ctx, pact.PublishVerificationResultsURL, api.VerificationResult{Success: true, ProviderVersion: "100"}))
 
 	pacts, err = c.PactsForVerification(ctx, "Bar", broker.PactsForVerificationRequest{
 		ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}, {Branch: "feat"}},

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/storetest"
 )
 
@@ -14,7 +14,7 @@ import (
 // lists the states the selected pacts ask for, with the consumers asking
 // (the official CLI's `pact broker provider-states list`).
 func TestProviderStatesOfProviderPacts(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	c := b.client(t)
 	v3 := func(consumer, state string, params string) []byte {
 		return []byte(`{"consumer":{"name":"` + consumer + `"},"provider":{"name":"api"},"interactions":[` +

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 func publishBody(t *testing.T, mutate func(map[string]any)) string {
@@ -44,7 +46,7 @@ func firstContract(body map[string]any) map[string]any {
 }
 
 func TestPublishContractsAndRetrieve(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	status, body, _ := doJSON(t, http.MethodPost, b.srv.URL+"/contracts/publish", publishBody(t, nil))
 	require.Equal(t, http.StatusOK, status, body)
 	require.Equal(t, "Foo", body["_embedded"].(map[string]any)["pacticipant"].(map[string]any)["name"])
@@ -120,7 +122,7 @@ func TestPublishContractsAndRetrieve(t *testing.T) {
 }
 
 func TestRefusedPublicationChangesNothing(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{MaxBodyBytes: 4096})
+	b := mustBroker(t, server.Config{MaxBodyBytes: 4096})
 	// Something already stored, so "unchanged" is not trivially "empty".
 	mustPublish(t, b.client(t), "Foo", "0.9.0", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/old")})
 	tests := []struct {
@@ -178,8 +180,8 @@ func TestRefusedPublicationChangesNothing(t *testing.T) {
 		require.Equal(t, before, dumpDB(t, b.dbPath))
 	})
 	t.Run("client sees ErrInvalid", func(t *testing.T) {
-		_, err := b.client(t).PublishContracts(context.Background(), broker.PublishInput{
-			Pacticipant: "Foo", Version: "3", Contracts: []broker.ContractFile{{Consumer: "Foo", Provider: "Bar", Content: []byte("[1]")}},
+		_, err := b.client(t).PublishContracts(context.Background(), api.PublishInput{
+			Pacticipant: "Foo", Version: "3", Contracts: []api.ContractFile{{Consumer: "Foo", Provider: "Bar", Content: []byte("[1]")}},
 		})
 		require.ErrorIs(t, err, broker.ErrInvalid)
 		require.Contains(t, err.Error(), "contracts[0].content")
@@ -187,7 +189,7 @@ func TestRefusedPublicationChangesNothing(t *testing.T) {
 }
 
 func TestLegacyPutPact(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	url := b.srv.URL + "/pacts/provider/Bar/consumer/Foo/version/1.0.0"
 	status, body, _ := doJSON(t, http.MethodPut, url, string(pactJSON("Foo", "Bar", "/a")))
 	require.Equal(t, http.StatusCreated, status, body)
@@ -200,7 +202,7 @@ func TestLegacyPutPact(t *testing.T) {
 	require.Len(t, body["interactions"], 2)
 
 	t.Run("allow overwrite", func(t *testing.T) {
-		b := mustBroker(t, broker.ServerConfig{AllowOverwrite: true})
+		b := mustBroker(t, server.Config{AllowOverwrite: true})
 		url := b.srv.URL + "/pacts/provider/Bar/consumer/Foo/version/1.0.0"
 		status, _, _ := doJSON(t, http.MethodPut, url, string(pactJSON("Foo", "Bar", "/a")))
 		require.Equal(t, http.StatusCreated, status)
@@ -212,14 +214,14 @@ func TestLegacyPutPact(t *testing.T) {
 	t.Run("errors.Is across the wire", func(t *testing.T) {
 		_, err := b.client(t).FetchPact(context.Background(), "/pacts/provider/Bar/consumer/Foo/version/9.9.9")
 		require.ErrorIs(t, err, broker.ErrNotFound)
-		var re *broker.ResponseError
+		var re *api.ResponseError
 		require.True(t, errors.As(err, &re))
 		require.Equal(t, http.StatusNotFound, re.Status)
 	})
 }
 
 func TestPactVersionLists(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	c := b.client(t)
 	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
 	mustPublish(t, c, "Foo", "2", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/b")})
@@ -236,7 +238,7 @@ func TestPactVersionLists(t *testing.T) {
 }
 
 func TestListsArePaginated(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	for i := 0; i < 5; i++ {
 		doJSON(t, http.MethodPut, b.srv.URL+fmt.Sprintf("/pacticipants/Foo/versions/%d", i), `{}`)
 	}
@@ -263,7 +265,7 @@ func TestListsArePaginated(t *testing.T) {
 }
 
 func TestBranchPactLists(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	c := b.client(t)
 	doJSON(t, http.MethodPatch, b.srv.URL+"/pacticipants/Foo", `{"mainBranch":"main"}`)
 	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})

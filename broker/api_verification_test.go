@@ -12,11 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 func TestVerificationResultsAndCanIDeploy(t *testing.T) {
 	ctx := context.Background()
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	c := b.client(t)
 	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
 
@@ -26,7 +28,7 @@ func TestVerificationResultsAndCanIDeploy(t *testing.T) {
 	require.NotContains(t, string(pact.Content), "_links")
 	require.True(t, strings.HasSuffix(pact.PublishVerificationResultsURL, "/verification-results"))
 
-	can := func(t *testing.T, req broker.CanIDeployRequest) *broker.MatrixResult {
+	can := func(t *testing.T, req api.CanIDeployRequest) *broker.MatrixResult {
 		t.Helper()
 		res, err := c.CanIDeploy(ctx, req)
 		require.NoError(t, err)
@@ -34,7 +36,7 @@ func TestVerificationResultsAndCanIDeploy(t *testing.T) {
 	}
 	foo1 := []broker.MatrixSelector{{Pacticipant: "Foo", Version: "1"}}
 
-	res := can(t, broker.CanIDeployRequest{Selectors: foo1})
+	res := can(t, api.CanIDeployRequest{Selectors: foo1})
 	require.Nil(t, res.Summary.Deployable, "unverified: the broker cannot tell")
 	require.Equal(t, 1, res.Summary.Unknown, "%+v", res)
 
@@ -42,17 +44,17 @@ func TestVerificationResultsAndCanIDeploy(t *testing.T) {
 		var slept []time.Duration
 		c2 := b.client(t)
 		c2.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
-		res, err := c2.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: foo1, RetryWhileUnknown: 3, RetryInterval: 7 * time.Second})
+		res, err := c2.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: foo1, RetryWhileUnknown: 3, RetryInterval: 7 * time.Second})
 		require.NoError(t, err)
 		require.Nil(t, res.Summary.Deployable)
 		require.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second, 7 * time.Second}, slept)
 	})
 
 	require.NoError(t, c.EnsureVersionBranch(ctx, "Bar", "10", "main"))
-	require.NoError(t, c.PublishVerificationResult(ctx, pact.PublishVerificationResultsURL, broker.VerificationResult{
+	require.NoError(t, c.PublishVerificationResult(ctx, pact.PublishVerificationResultsURL, api.VerificationResult{
 		Success: true, ProviderVersion: "10", BuildURL: "http://ci/10", TestResults: []byte(`{"tests":[]}`),
 	}))
-	res = can(t, broker.CanIDeployRequest{Selectors: foo1})
+	res = can(t, api.CanIDeployRequest{Selectors: foo1})
 	require.NotNil(t, res.Summary.Deployable)
 	require.True(t, *res.Summary.Deployable, res.Summary.Reason)
 	require.Equal(t, "10", res.Rows[0].ProviderVersion.Number)
@@ -60,7 +62,7 @@ func TestVerificationResultsAndCanIDeploy(t *testing.T) {
 
 	t.Run("the same content under a new consumer version is pre-verified", func(t *testing.T) {
 		mustPublish(t, c, "Foo", "2", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
-		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "2"}}})
+		res := can(t, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "2"}}})
 		require.NotNil(t, res.Summary.Deployable)
 		require.True(t, *res.Summary.Deployable)
 	})
@@ -69,8 +71,8 @@ func TestVerificationResultsAndCanIDeploy(t *testing.T) {
 		mustPublish(t, c, "Foo", "3", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/changed")})
 		p3, err := c.FetchPact(ctx, "/pacts/provider/Bar/consumer/Foo/version/3")
 		require.NoError(t, err)
-		require.NoError(t, c.PublishVerificationResult(ctx, p3.PublishVerificationResultsURL, broker.VerificationResult{Success: false, ProviderVersion: "11"}))
-		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}})
+		require.NoError(t, c.PublishVerificationResult(ctx, p3.PublishVerificationResultsURL, api.VerificationResult{Success: false, ProviderVersion: "11"}))
+		res := can(t, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}})
 		require.NotNil(t, res.Summary.Deployable)
 		require.False(t, *res.Summary.Deployable)
 		require.Equal(t, 1, res.Summary.Failed)
@@ -81,16 +83,16 @@ func TestVerificationResultsAndCanIDeploy(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.RecordDeployment(ctx, "Bar", "10", "production", "")
 		require.NoError(t, err)
-		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "2"}}, ToEnvironment: "production"})
+		res := can(t, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "2"}}, ToEnvironment: "production"})
 		require.NotNil(t, res.Summary.Deployable, "%+v", res)
 		require.True(t, *res.Summary.Deployable, res.Summary.Reason)
 		// Foo 3's pact was only verified (and failed) by Bar 11, which is
 		// not in production: the deployed Bar 10 never verified it.
-		res = can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, ToEnvironment: "production"})
+		res = can(t, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, ToEnvironment: "production"})
 		require.Nil(t, res.Summary.Deployable, res.Summary.Reason)
 		_, err = c.RecordDeployment(ctx, "Bar", "11", "production", "")
 		require.NoError(t, err)
-		res = can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, ToEnvironment: "production"})
+		res = can(t, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, ToEnvironment: "production"})
 		require.NotNil(t, res.Summary.Deployable, res.Summary.Reason)
 		require.False(t, *res.Summary.Deployable, res.Summary.Reason)
 		_, err = c.RecordDeployment(ctx, "Bar", "10", "production", "")
@@ -102,14 +104,14 @@ func TestVerificationResultsAndCanIDeploy(t *testing.T) {
 	})
 
 	t.Run("a version that does not exist says no", func(t *testing.T) {
-		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "404"}, {Pacticipant: "Bar", Version: "10"}}})
+		res := can(t, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "404"}, {Pacticipant: "Bar", Version: "10"}}})
 		require.NotNil(t, res.Summary.Deployable)
 		require.False(t, *res.Summary.Deployable)
 		require.NotEmpty(t, res.Summary.Reason)
 	})
 
 	t.Run("ignore", func(t *testing.T) {
-		res := can(t, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, Ignore: []broker.MatrixSelector{{Pacticipant: "Bar"}}})
+		res := can(t, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "3"}}, Ignore: []broker.MatrixSelector{{Pacticipant: "Bar"}}})
 		require.NotNil(t, res.Summary.Ignored)
 		require.NotNil(t, res.Summary.Deployable)
 		require.True(t, *res.Summary.Deployable, res.Summary.Reason)
@@ -141,12 +143,12 @@ func pathOnly(t *testing.T, raw string) string {
 
 func TestMatrixQueryForms(t *testing.T) {
 	ctx := context.Background()
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	c := b.client(t)
 	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
 	p, err := c.FetchPact(ctx, "/pacts/provider/Bar/consumer/Foo/version/1")
 	require.NoError(t, err)
-	require.NoError(t, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "10"}))
+	require.NoError(t, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, api.VerificationResult{Success: true, ProviderVersion: "10"}))
 	require.NoError(t, c.EnsureVersionTag(ctx, "Bar", "10", "prod"))
 
 	summary := func(t *testing.T, query string) map[string]any {

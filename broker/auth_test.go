@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 func basic(user, pass string) string {
@@ -16,7 +18,7 @@ func basic(user, pass string) string {
 }
 
 func TestAuthMatrix(t *testing.T) {
-	auth := broker.AuthConfig{
+	auth := server.AuthConfig{
 		ReadToken: "read-tok", WriteToken: "write-tok",
 		ReadUsername: "reader", ReadPassword: "rpass",
 		WriteUsername: "writer", WritePassword: "wpass",
@@ -42,7 +44,7 @@ func TestAuthMatrix(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := auth
 			a.AllowPublicRead = tt.public
-			b := mustBroker(t, broker.ServerConfig{Auth: a})
+			b := mustBroker(t, server.Config{Auth: a})
 			var h []string
 			if tt.credential != "" {
 				h = []string{"Authorization", tt.credential}
@@ -62,20 +64,20 @@ func TestAuthMatrix(t *testing.T) {
 	}
 
 	t.Run("open when nothing is configured, with a warning", func(t *testing.T) {
-		b := mustBroker(t, broker.ServerConfig{})
+		b := mustBroker(t, server.Config{})
 		status, _, _ := doJSON(t, http.MethodPost, b.srv.URL+"/pacticipants", `{"name":"Foo"}`)
 		require.Equal(t, http.StatusCreated, status)
 		require.Contains(t, b.logs.String(), "no credentials configured")
 	})
 
 	t.Run("client errors match ErrUnauthorized and ErrForbidden", func(t *testing.T) {
-		b := mustBroker(t, broker.ServerConfig{Auth: auth})
+		b := mustBroker(t, server.Config{Auth: auth})
 		c := b.client(t)
 		_, err := c.CreateEnvironment(context.Background(), broker.Environment{Name: "test"})
-		require.ErrorIs(t, err, broker.ErrUnauthorized)
+		require.ErrorIs(t, err, api.ErrUnauthorized)
 		c.Token = "read-tok"
 		_, err = c.CreateEnvironment(context.Background(), broker.Environment{Name: "test"})
-		require.ErrorIs(t, err, broker.ErrForbidden)
+		require.ErrorIs(t, err, api.ErrForbidden)
 		c.Token = ""
 		c.Username, c.Password = "writer", "wpass"
 		_, err = c.CreateEnvironment(context.Background(), broker.Environment{Name: "test"})

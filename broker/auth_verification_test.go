@@ -6,14 +6,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // A pacts-for-verification query is a read even as a POST: read-only
 // credentials (and anonymous users with public read) may ask it, as on the
 // Pact Broker; other POSTs still need the read-write credential.
 func TestAuthPactsForVerificationIsARead(t *testing.T) {
-	auth := broker.AuthConfig{ReadToken: "read-tok", WriteToken: "write-tok", ReadUsername: "reader", ReadPassword: "rpass"}
+	auth := server.AuthConfig{ReadToken: "read-tok", WriteToken: "write-tok", ReadUsername: "reader", ReadPassword: "rpass"}
 	query := `{"consumerVersionSelectors":[{"latest":true}]}`
 	for _, tt := range []struct {
 		name       string
@@ -33,7 +34,7 @@ func TestAuthPactsForVerificationIsARead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := auth
 			a.AllowPublicRead = tt.public
-			b := mustBroker(t, broker.ServerConfig{Auth: a})
+			b := mustBroker(t, server.Config{Auth: a})
 			mustPublish(t, writerClient(t, b), "web", "1", "main", map[string][]byte{"api": pactJSON("web", "api", "/a")})
 			var h []string
 			if tt.credential != "" {
@@ -48,7 +49,7 @@ func TestAuthPactsForVerificationIsARead(t *testing.T) {
 	}
 }
 
-func writerClient(t *testing.T, b *testBroker) *broker.Client {
+func writerClient(t *testing.T, b *testBroker) *api.Client {
 	t.Helper()
 	c := b.client(t)
 	c.Token = "write-tok"

@@ -8,11 +8,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 func TestClientEnvironmentsDeploymentsReleases(t *testing.T) {
 	ctx := context.Background()
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	c := b.client(t)
 	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
 	mustPublish(t, c, "Foo", "2", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
@@ -88,7 +89,7 @@ func TestClientEnvironmentsDeploymentsReleases(t *testing.T) {
 }
 
 func TestPacticipantResources(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	u := b.srv.URL
 	status, _, _ := doJSON(t, http.MethodGet, u+"/pacticipants/Pricing%20Service", "")
 	require.Equal(t, http.StatusNotFound, status)
@@ -137,7 +138,7 @@ func TestPacticipantResources(t *testing.T) {
 }
 
 func TestWebhooks(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	u := b.srv.URL
 	def := `{"description":"a webhook","events":[{"name":"contract_content_changed"}],"request":{"method":"POST","url":"https://webhook","headers":{"Foo":"bar"},"body":{"some":"body"},"username":"username","password":"password"}}`
 

@@ -20,9 +20,9 @@ func TestQueryMatrixMainBranchWithLatest(t *testing.T) {
 	w.verify(t, "Web", "1", "API", "11", false)
 	_, _, err := w.s.PutPacticipant(ctx, broker.Pacticipant{Name: "API", MainBranch: "main"})
 	require.NoError(t, err)
-	_, _, err = w.s.AddBranchVersion(ctx, "API", "main", "10")
+	_, _, err = withRules(w.s).AddBranchVersion(ctx, "API", "main", "10")
 	require.NoError(t, err)
-	_, _, err = w.s.AddBranchVersion(ctx, "API", "feat", "11")
+	_, _, err = withRules(w.s).AddBranchVersion(ctx, "API", "feat", "11")
 	require.NoError(t, err)
 
 	res, err := broker.QueryMatrix(ctx, w.s, broker.MatrixQuery{

@@ -19,6 +19,9 @@ func mustDomainStore(tb testing.TB) *sqlite.Store {
 	return sqlitetest.Open(tb, sqlite.WithClock(sqlitetest.TickingClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Second)))
 }
 
+// withRules is s under the broker's default rules.
+func withRules(s broker.Store) *broker.Service { return broker.NewService(s, broker.DefaultRules()) }
+
 // domainWorld is a small broker: Web consumes API and Auth; Mobile consumes API.
 type domainWorld struct {
 	s    broker.Store
@@ -315,7 +318,7 @@ func TestQueryMatrix(t *testing.T) {
 				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
 				w.verify(t, "Web", "1", "API", "10", true)
 				w.verify(t, "Web", "1", "API", "11", false)
-				_, _, err := w.s.AddTag(context.Background(), "API", "10", "prod")
+				_, _, err := withRules(w.s).AddTag(context.Background(), "API", "10", "prod")
 				require.NoError(t, err)
 			},
 			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, Tag: "prod", Latest: true, LatestBy: broker.LatestByCVP},
@@ -328,7 +331,7 @@ func TestQueryMatrix(t *testing.T) {
 				w.verify(t, "Web", "1", "API", "10", false)
 				_, _, err := w.s.PutPacticipant(context.Background(), broker.Pacticipant{Name: "API", MainBranch: "main"})
 				require.NoError(t, err)
-				_, _, err = w.s.AddBranchVersion(context.Background(), "API", "main", "10")
+				_, _, err = withRules(w.s).AddBranchVersion(context.Background(), "API", "main", "10")
 				require.NoError(t, err)
 			},
 			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, MainBranch: true},
@@ -405,7 +408,7 @@ func TestQueryMatrixRows(t *testing.T) {
 	w := newDomainWorld(t)
 	w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
 	w.verify(t, "Web", "1", "API", "10", true)
-	_, _, err := w.s.AddTag(context.Background(), "API", "10", "prod")
+	_, _, err := withRules(w.s).AddTag(context.Background(), "API", "10", "prod")
 	require.NoError(t, err)
 	w.deploy(t, "API", "10", "")
 	res, err := broker.QueryMatrix(context.Background(), w.s, matrixToProd("Web", "1"))

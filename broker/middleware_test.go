@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // logLines decodes the JSON log lines.
@@ -38,7 +38,7 @@ func requestLogs(t *testing.T, logs string) []map[string]any {
 }
 
 func TestTraceIDs(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	tests := []struct {
 		name    string
 		headers []string
@@ -64,7 +64,7 @@ func TestTraceIDs(t *testing.T) {
 		require.NotEqual(t, h1.Get("X-Request-ID"), h2.Get("X-Request-ID"))
 	})
 	t.Run("500 bodies carry the reference", func(t *testing.T) {
-		b := mustBroker(t, broker.ServerConfig{})
+		b := mustBroker(t, server.Config{})
 		b.closeStore()
 		status, body, h := doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants", "", "X-Request-ID", "ref-1")
 		require.Equal(t, http.StatusInternalServerError, status)
@@ -74,7 +74,7 @@ func TestTraceIDs(t *testing.T) {
 }
 
 func TestLogsCarryNoSecretsOrContent(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{Auth: broker.AuthConfig{WriteToken: "very-secret-token", WriteUsername: "u", WritePassword: "hunter2-password"}})
+	b := mustBroker(t, server.Config{Auth: server.AuthConfig{WriteToken: "very-secret-token", WriteUsername: "u", WritePassword: "hunter2-password"}})
 	body := publishBody(t, nil)
 	status, resp, _ := doJSON(t, http.MethodPost, b.srv.URL+"/contracts/publish", body, "Authorization", "Bearer very-secret-token")
 	require.Equal(t, http.StatusOK, status, resp)
@@ -95,7 +95,7 @@ func TestLogsCarryNoSecretsOrContent(t *testing.T) {
 }
 
 func TestErrorShapes(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/pacticipants/Nope", "")
 	require.Equal(t, http.StatusNotFound, status)
 	require.Contains(t, body["error"], "not found")

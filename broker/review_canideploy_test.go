@@ -7,17 +7,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
-func mustReviewVerify(tb testing.TB, c *broker.Client, pactURL, providerVersion string, success bool) {
+func mustReviewVerify(tb testing.TB, c *api.Client, pactURL, providerVersion string, success bool) {
 	tb.Helper()
 	ctx := context.Background()
 	p, err := c.FetchPact(ctx, pactURL)
 	require.NoError(tb, err)
-	require.NoError(tb, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, broker.VerificationResult{Success: success, ProviderVersion: providerVersion}))
+	require.NoError(tb, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, api.VerificationResult{Success: success, ProviderVersion: providerVersion}))
 }
 
-func mustReviewDeploy(tb testing.TB, c *broker.Client, pacticipant, version, env, instance string) {
+func mustReviewDeploy(tb testing.TB, c *api.Client, pacticipant, version, env, instance string) {
 	tb.Helper()
 	_, err := c.RecordDeployment(context.Background(), pacticipant, version, env, instance)
 	require.NoError(tb, err)
@@ -44,7 +45,7 @@ func TestReviewCanIDeployEdges(t *testing.T) {
 
 	t.Run("no integrations", func(t *testing.T) {
 		require.NoError(t, c.EnsureVersionBranch(ctx, "Lonely", "1", "main"))
-		r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Lonely", Version: "1"}}, ToEnvironment: "prod"})
+		r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Lonely", Version: "1"}}, ToEnvironment: "prod"})
 		require.NoError(t, err)
 		require.Equal(t, "yes", deployable(r), r.Summary.Reason)
 		require.NotEmpty(t, r.Notices)
@@ -61,7 +62,7 @@ func TestReviewCanIDeployEdges(t *testing.T) {
 
 	toProd := func(sel broker.MatrixSelector, ignore ...broker.MatrixSelector) *broker.MatrixResult {
 		t.Helper()
-		r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{sel}, ToEnvironment: "prod", Ignore: ignore})
+		r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{sel}, ToEnvironment: "prod", Ignore: ignore})
 		require.NoError(t, err)
 		return r
 	}
@@ -128,7 +129,7 @@ func TestReviewCanIDeployProvider(t *testing.T) {
 	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o1", "main"))
 	check := func() string {
 		t.Helper()
-		r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Orders", Version: "o1"}}, ToEnvironment: "prod"})
+		r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Orders", Version: "o1"}}, ToEnvironment: "prod"})
 		require.NoError(t, err)
 		return deployable(r) + ": " + r.Summary.Reason
 	}
@@ -149,19 +150,19 @@ func TestReviewCanIDeployToTagAndMainBranch(t *testing.T) {
 	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o1", "main"))
 	mustReviewVerify(t, c, web1, "o1", true)
 	mustReviewVerify(t, c, web1, "o2", false)
-	check := func(req broker.CanIDeployRequest) string {
+	check := func(req api.CanIDeployRequest) string {
 		t.Helper()
 		req.Selectors = []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}
 		r, err := c.CanIDeploy(ctx, req)
 		require.NoError(t, err)
 		return deployable(r)
 	}
-	require.Equal(t, "yes", check(broker.CanIDeployRequest{ToTag: "prod"}), "latest prod Orders is o1")
-	require.Equal(t, "yes", check(broker.CanIDeployRequest{ToMainBranch: true}), "Orders main head is o1")
+	require.Equal(t, "yes", check(api.CanIDeployRequest{ToTag: "prod"}), "latest prod Orders is o1")
+	require.Equal(t, "yes", check(api.CanIDeployRequest{ToMainBranch: true}), "Orders main head is o1")
 	require.NoError(t, c.EnsureVersionTag(ctx, "Orders", "o2", "prod"))
 	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o2", "main"))
-	require.Equal(t, "no", check(broker.CanIDeployRequest{ToTag: "prod"}), "latest prod Orders is o2")
-	require.Equal(t, "no", check(broker.CanIDeployRequest{ToMainBranch: true}), "Orders main head is o2")
+	require.Equal(t, "no", check(api.CanIDeployRequest{ToTag: "prod"}), "latest prod Orders is o2")
+	require.Equal(t, "no", check(api.CanIDeployRequest{ToMainBranch: true}), "Orders main head is o2")
 	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o3", "main"))
-	require.Equal(t, "unknown", check(broker.CanIDeployRequest{ToMainBranch: true}), "o3 has not verified")
+	require.Equal(t, "unknown", check(api.CanIDeployRequest{ToMainBranch: true}), "o3 has not verified")
 }

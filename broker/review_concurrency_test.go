@@ -15,18 +15,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 )
 
 // mustReviewServer starts the real broker on loopback over a temp-file
 // SQLite store.
-func mustReviewServer(tb testing.TB) (*httptest.Server, *broker.Client) {
+func mustReviewServer(tb testing.TB) (*httptest.Server, *api.Client) {
 	tb.Helper()
 	store, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"))
 	require.NoError(tb, err)
-	srv := httptest.NewServer(broker.NewServer(store, broker.ServerConfig{}))
+	srv := httptest.NewServer(server.New(store, server.Config{}))
 	tb.Cleanup(func() { srv.Close(); _ = store.Close() })
-	c, err := broker.NewClient(srv.URL)
+	c, err := api.NewClient(srv.URL)
 	require.NoError(tb, err)
 	return srv, c
 }
@@ -37,10 +39,10 @@ func reviewPact(consumer, provider, path string) []byte {
 		"metadata":{"pactSpecification":{"version":"2.0.0"}}}`, consumer, provider, path, path))
 }
 
-func mustReviewPublish(tb testing.TB, c *broker.Client, consumer, version, provider, path string) *broker.PublishResponse {
+func mustReviewPublish(tb testing.TB, c *api.Client, consumer, version, provider, path string) *api.PublishResponse {
 	tb.Helper()
-	resp, err := c.PublishContracts(context.Background(), broker.PublishInput{Pacticipant: consumer, Version: version, Branch: "main",
-		Contracts: []broker.ContractFile{{Consumer: consumer, Provider: provider, Content: reviewPact(consumer, provider, path)}}})
+	resp, err := c.PublishContracts(context.Background(), api.PublishInput{Pacticipant: consumer, Version: version, Branch: "main",
+		Contracts: []api.ContractFile{{Consumer: consumer, Provider: provider, Content: reviewPact(consumer, provider, path)}}})
 	require.NoError(tb, err)
 	return resp
 }
@@ -70,8 +72,8 @@ func TestReviewConcurrentPublishes(t *testing.T) {
 
 	// Different consumer versions, two providers.
 	errs := parallel(n, func(i int) error {
-		_, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: "Web", Version: fmt.Sprintf("1.0.%d", i), Branch: "main",
-			Contracts: []broker.ContractFile{{Consumer: "Web", Provider: fmt.Sprintf("P%d", i%2), Content: reviewPact("Web", fmt.Sprintf("P%d", i%2), "/a")}}})
+		_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: fmt.Sprintf("1.0.%d", i), Branch: "main",
+			Contracts: []api.ContractFile{{Consumer: "Web", Provider: fmt.Sprintf("P%d", i%2), Content: reviewPact("Web", fmt.Sprintf("P%d", i%2), "/a")}}})
 		return err
 	})
 	for _, err := range errs {
@@ -79,8 +81,8 @@ func TestReviewConcurrentPublishes(t *testing.T) {
 	}
 	// The same consumer version with the same content: all succeed.
 	errs = parallel(n, func(int) error {
-		_, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: "Web", Version: "2.0.0", Branch: "main", Tags: []string{"prod"},
-			Contracts: []broker.ContractFile{{Consumer: "Web", Provider: "P0", Content: reviewPact("Web", "P0", "/same")}}})
+		_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: "2.0.0", Branch: "main", Tags: []string{"prod"},
+			Contracts: []api.ContractFile{{Consumer: "Web", Provider: "P0", Content: reviewPact("Web", "P0", "/same")}}})
 		return err
 	})
 	for _, err := range errs {
@@ -89,8 +91,8 @@ func TestReviewConcurrentPublishes(t *testing.T) {
 	// The same consumer version with different content: one wins, the
 	// others are conflicts (never a server error).
 	errs = parallel(n, func(i int) error {
-		_, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: "Web", Version: "3.0.0",
-			Contracts: []broker.ContractFile{{Consumer: "Web", Provider: "P0", Content: reviewPact("Web", "P0", fmt.Sprintf("/v%d", i))}}})
+		_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: "3.0.0",
+			Contracts: []api.ContractFile{{Consumer: "Web", Provider: "P0", Content: reviewPact("Web", "P0", fmt.Sprintf("/v%d", i))}}})
 		return err
 	})
 	ok := 0

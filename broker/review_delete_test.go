@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 func reviewDelete(tb testing.TB, url string) int {
@@ -82,7 +83,7 @@ func TestReviewDeletePacticipant(t *testing.T) {
 
 	_, err = c.FetchPact(ctx, web1)
 	require.ErrorIs(t, err, broker.ErrNotFound)
-	r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, ToEnvironment: "prod"})
+	r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, ToEnvironment: "prod"})
 	require.NoError(t, err)
 	for _, row := range r.Rows {
 		require.NotEqual(t, "Orders", row.Provider)
@@ -128,7 +129,7 @@ func TestReviewDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
 	status, success = latest()
 	require.Equal(t, http.StatusOK, status)
 	require.True(t, success, "o1's verification is the latest left")
-	r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}})
+	r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}})
 	require.NoError(t, err)
 	require.Equal(t, "yes", deployable(r), r.Summary.Reason)
 	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Orders/versions/o1"), 300)

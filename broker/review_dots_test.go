@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // TestReviewDotSegmentNames checks names made only of dots: "." and ".."
@@ -16,11 +17,11 @@ func TestReviewDotSegmentNames(t *testing.T) {
 	_, c := mustReviewServer(t)
 	ctx := context.Background()
 	for _, name := range []string{".", ".."} {
-		_, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: name, Version: "1",
-			Contracts: []broker.ContractFile{{Consumer: name, Provider: "Orders", Content: reviewPact(name, "Orders", "/x")}}})
+		_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: name, Version: "1",
+			Contracts: []api.ContractFile{{Consumer: name, Provider: "Orders", Content: reviewPact(name, "Orders", "/x")}}})
 		require.ErrorIs(t, err, broker.ErrInvalid, "pacticipant %q", name)
-		_, err = c.PublishContracts(ctx, broker.PublishInput{Pacticipant: "Web", Version: name,
-			Contracts: []broker.ContractFile{{Consumer: "Web", Provider: "Orders", Content: reviewPact("Web", "Orders", "/x")}}})
+		_, err = c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: name,
+			Contracts: []api.ContractFile{{Consumer: "Web", Provider: "Orders", Content: reviewPact("Web", "Orders", "/x")}}})
 		require.ErrorIs(t, err, broker.ErrInvalid, "version %q", name)
 	}
 	for _, name := range []string{"...", ".web", "1.0."} {

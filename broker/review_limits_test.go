@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 func reviewPost(tb testing.TB, url string, body any) (int, string) {
@@ -76,8 +76,8 @@ func TestReviewPublishTenThousandInteractions(t *testing.T) {
 	b.WriteString(`],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`)
 	content := []byte(b.String())
 	t.Logf("pact of %d bytes", len(content))
-	resp, err := c.PublishContracts(context.Background(), broker.PublishInput{Pacticipant: "Web", Version: "1",
-		Contracts: []broker.ContractFile{{Consumer: "Web", Provider: "Orders", Content: content}}})
+	resp, err := c.PublishContracts(context.Background(), api.PublishInput{Pacticipant: "Web", Version: "1",
+		Contracts: []api.ContractFile{{Consumer: "Web", Provider: "Orders", Content: content}}})
 	require.NoError(t, err)
 	got, err := c.FetchPact(context.Background(), resp.PactURLs[0])
 	require.NoError(t, err)

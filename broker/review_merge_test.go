@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // TestReviewConcurrentMerges checks that concurrent merge publications and
@@ -23,8 +24,8 @@ func TestReviewConcurrentMerges(t *testing.T) {
 	errs := parallel(2*n, func(i int) error {
 		path := fmt.Sprintf("/m%d", i)
 		if i%2 == 0 {
-			_, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: "Web", Version: "1",
-				Contracts: []broker.ContractFile{{Consumer: "Web", Provider: "Orders", Content: reviewPact("Web", "Orders", path), OnConflict: broker.ConflictMerge}}})
+			_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: "1",
+				Contracts: []api.ContractFile{{Consumer: "Web", Provider: "Orders", Content: reviewPact("Web", "Orders", path), OnConflict: broker.ConflictMerge}}})
 			return err
 		}
 		req, err := http.NewRequest(http.MethodPatch, srv.URL+"/pacts/provider/Orders/consumer/Web/version/1", strings.NewReader(string(reviewPact("Web", "Orders", path))))

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // TestReviewAwkwardNames drives names with spaces, slashes, dots, plus
@@ -28,8 +29,8 @@ func TestReviewAwkwardNames(t *testing.T) {
 		tag      = "feat/x y.z"
 		pversion = "p 1/2"
 	)
-	pub, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: consumer, Version: version, Branch: branch, Tags: []string{tag},
-		Contracts: []broker.ContractFile{{Consumer: consumer, Provider: provider, Content: reviewPact(consumer, provider, "/x")}}})
+	pub, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: consumer, Version: version, Branch: branch, Tags: []string{tag},
+		Contracts: []api.ContractFile{{Consumer: consumer, Provider: provider, Content: reviewPact(consumer, provider, "/x")}}})
 	require.NoError(t, err)
 	require.Len(t, pub.PactURLs, 1)
 
@@ -47,11 +48,11 @@ func TestReviewAwkwardNames(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
 	resp.Body.Close()
 	for rel, raw := range doc.Links {
-		var ls []broker.Link
+		var ls []api.Link
 		if json.Unmarshal(raw, &ls) != nil {
-			var l broker.Link
+			var l api.Link
 			require.NoError(t, json.Unmarshal(raw, &l))
-			ls = []broker.Link{l}
+			ls = []api.Link{l}
 		}
 		for _, l := range ls {
 			if l.Templated || rel == "pb:publish-verification-results" || rel == "pb:tag-version" || rel == "pb:latest-verification-results" {
@@ -85,9 +86,9 @@ func TestReviewAwkwardNames(t *testing.T) {
 	fetched, err := c.FetchPact(ctx, pacts[0].URL)
 	require.NoError(t, err)
 	require.NoError(t, c.EnsureVersionBranch(ctx, provider, pversion, "main"))
-	require.NoError(t, c.PublishVerificationResult(ctx, fetched.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: pversion}))
+	require.NoError(t, c.PublishVerificationResult(ctx, fetched.PublishVerificationResultsURL, api.VerificationResult{Success: true, ProviderVersion: pversion}))
 
-	res, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: consumer, Version: version}}})
+	res, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: consumer, Version: version}}})
 	require.NoError(t, err)
 	require.NotNil(t, res.Summary.Deployable)
 	require.True(t, *res.Summary.Deployable, res.Summary.Reason)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 func TestReviewPagination(t *testing.T) {
@@ -35,7 +35,7 @@ func TestReviewPagination(t *testing.T) {
 			Embedded struct {
 				Pacticipants []json.RawMessage `json:"pacticipants"`
 			} `json:"_embedded"`
-			Links map[string]broker.Link `json:"_links"`
+			Links map[string]api.Link `json:"_links"`
 		}
 		_ = json.NewDecoder(resp.Body).Decode(&doc)
 		resp.Body.Close()

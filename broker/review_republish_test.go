@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 func reviewTwoInteractions(consumer string, first, second string, library string) []byte {
@@ -25,9 +26,9 @@ const (
 func TestReviewRepublish(t *testing.T) {
 	_, c := mustReviewServer(t)
 	ctx := context.Background()
-	publish := func(consumer, version string, content []byte) (*broker.PublishResponse, error) {
-		return c.PublishContracts(ctx, broker.PublishInput{Pacticipant: consumer, Version: version,
-			Contracts: []broker.ContractFile{{Consumer: consumer, Provider: "Orders", Content: content}}})
+	publish := func(consumer, version string, content []byte) (*api.PublishResponse, error) {
+		return c.PublishContracts(ctx, api.PublishInput{Pacticipant: consumer, Version: version,
+			Contracts: []api.ContractFile{{Consumer: consumer, Provider: "Orders", Content: content}}})
 	}
 	first, err := publish("Web", "1", reviewTwoInteractions("Web", reviewIxA, reviewIxB, "10.0.0"))
 	require.NoError(t, err)
@@ -44,7 +45,7 @@ func TestReviewRepublish(t *testing.T) {
 	// A new version with the same content is pre-verified.
 	_, err = publish("Web", "2", reviewTwoInteractions("Web", reviewIxB, reviewIxA, "12.0.0"))
 	require.NoError(t, err)
-	r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "2"}}})
+	r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "2"}}})
 	require.NoError(t, err)
 	require.Equal(t, "yes", deployable(r), r.Summary.Reason)
 
@@ -52,7 +53,7 @@ func TestReviewRepublish(t *testing.T) {
 	// another consumer whose pact has not been verified.
 	_, err = publish("web", "1", reviewTwoInteractions("web", reviewIxA, reviewIxB, "10.0.0"))
 	require.NoError(t, err)
-	r, err = c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "web", Version: "1"}}})
+	r, err = c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "web", Version: "1"}}})
 	require.NoError(t, err)
 	require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
 }
@@ -66,8 +67,8 @@ func TestReviewSameContentTwoConsumers(t *testing.T) {
 	content := func(consumer string) []byte { return reviewTwoInteractions(consumer, reviewIxA, reviewIxB, "1") }
 	var urls []string
 	for _, consumer := range []string{"Web", "Mobile"} {
-		resp, err := c.PublishContracts(ctx, broker.PublishInput{Pacticipant: consumer, Version: "1",
-			Contracts: []broker.ContractFile{{Consumer: consumer, Provider: "Orders", Content: content(consumer)}}})
+		resp, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: consumer, Version: "1",
+			Contracts: []api.ContractFile{{Consumer: consumer, Provider: "Orders", Content: content(consumer)}}})
 		require.NoError(t, err)
 		urls = append(urls, resp.PactURLs[0])
 	}
@@ -78,13 +79,13 @@ func TestReviewSameContentTwoConsumers(t *testing.T) {
 	require.NotEqual(t, web.PublishVerificationResultsURL, mobile.PublishVerificationResultsURL)
 	mustReviewVerify(t, c, urls[0], "o1", true)
 	for consumer, want := range map[string]string{"Web": "yes", "Mobile": "unknown"} {
-		r, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: consumer, Version: "1"}}})
+		r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: consumer, Version: "1"}}})
 		require.NoError(t, err)
 		require.Equal(t, want, deployable(r), consumer)
 	}
 	// The pair in the path decides: a sha under a pair that has no such
 	// pact version is not found.
 	wrong := strings.Replace(web.PublishVerificationResultsURL, "/consumer/Web/", "/consumer/Nobody/", 1)
-	err = c.PublishVerificationResult(ctx, wrong, broker.VerificationResult{Success: true, ProviderVersion: "o1"})
+	err = c.PublishVerificationResult(ctx, wrong, api.VerificationResult{Success: true, ProviderVersion: "o1"})
 	require.ErrorIs(t, err, broker.ErrNotFound)
 }

@@ -12,31 +12,33 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 )
 
-func mustReviewTickingServer(tb testing.TB) *broker.Client {
+func mustReviewTickingServer(tb testing.TB) *api.Client {
 	tb.Helper()
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	store, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"), sqlite.WithClock(sqlitetest.TickingClock(start, time.Second)))
 	require.NoError(tb, err)
-	srv := httptest.NewServer(broker.NewServer(store, broker.ServerConfig{Now: sqlitetest.TickingClock(start.Add(time.Hour), time.Second)}))
+	srv := httptest.NewServer(server.New(store, server.Config{Now: sqlitetest.TickingClock(start.Add(time.Hour), time.Second)}))
 	tb.Cleanup(func() { srv.Close(); _ = store.Close() })
-	c, err := broker.NewClient(srv.URL)
+	c, err := api.NewClient(srv.URL)
 	require.NoError(tb, err)
 	return c
 }
 
-func mustReviewPublishOn(tb testing.TB, c *broker.Client, consumer, version, branch, provider, path string) string {
+func mustReviewPublishOn(tb testing.TB, c *api.Client, consumer, version, branch, provider, path string) string {
 	tb.Helper()
-	resp, err := c.PublishContracts(context.Background(), broker.PublishInput{Pacticipant: consumer, Version: version, Branch: branch,
-		Contracts: []broker.ContractFile{{Consumer: consumer, Provider: provider, Content: reviewPact(consumer, provider, path)}}})
+	resp, err := c.PublishContracts(context.Background(), api.PublishInput{Pacticipant: consumer, Version: version, Branch: branch,
+		Contracts: []api.ContractFile{{Consumer: consumer, Provider: provider, Content: reviewPact(consumer, provider, path)}}})
 	require.NoError(tb, err)
 	return resp.PactURLs[0]
 }
 
-func noticeText(p broker.PactForVerification) string {
+func noticeText(p api.PactForVerification) string {
 	var b strings.Builder
 	for _, n := range p.Notices {
 		fmt.Fprintf(&b, "%s: %s\n", n.When, n.Text)
@@ -50,7 +52,7 @@ func TestReviewPactsForVerification(t *testing.T) {
 	// Trunk's branch "trunk" is not a main branch candidate: no main branch.
 	trunk := mustReviewPublishOn(t, c, "Trunk", "t1", "trunk", "Orders", "/t")
 	web := mustReviewPublishOn(t, c, "Web", "w1", "main", "Orders", "/w")
-	pfv := func(req broker.PactsForVerificationRequest) []broker.PactForVerification {
+	pfv := func(req broker.PactsForVerificationRequest) []api.PactForVerification {
 		t.Helper()
 		out, err := c.PactsForVerification(ctx, "Orders", req)
 		require.NoError(t, err)
@@ -145,11 +147,11 @@ func TestReviewWIPVerificationKeepsPactWIP(t *testing.T) {
 	since := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	req := broker.PactsForVerificationRequest{ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}},
 		ProviderVersionBranch: "main", IncludePendingStatus: true, IncludeWIPPactsSince: &since}
-	wip := func() []broker.PactForVerification {
+	wip := func() []api.PactForVerification {
 		t.Helper()
 		got, err := c.PactsForVerification(ctx, "Orders", req)
 		require.NoError(t, err)
-		var out []broker.PactForVerification
+		var out []api.PactForVerification
 		for _, p := range got {
 			if p.WIP {
 				out = append(out, p)
@@ -163,12 +165,12 @@ func TestReviewWIPVerificationKeepsPactWIP(t *testing.T) {
 	fetched, err := c.FetchPact(ctx, before[0].URL)
 	require.NoError(t, err)
 	require.Contains(t, fetched.PublishVerificationResultsURL, "/metadata/")
-	require.NoError(t, c.PublishVerificationResult(ctx, fetched.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "o1"}))
+	require.NoError(t, c.PublishVerificationResult(ctx, fetched.PublishVerificationResultsURL, api.VerificationResult{Success: true, ProviderVersion: "o1"}))
 	require.Len(t, wip(), 1, "a WIP verification does not take the pact out of the WIP set")
 
 	plain, err := c.FetchPact(ctx, "/pacts/provider/Orders/consumer/Web/version/w2")
 	require.NoError(t, err)
 	require.NotContains(t, plain.PublishVerificationResultsURL, "/metadata/")
-	require.NoError(t, c.PublishVerificationResult(ctx, plain.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "o1"}))
+	require.NoError(t, c.PublishVerificationResult(ctx, plain.PublishVerificationResultsURL, api.VerificationResult{Success: true, ProviderVersion: "o1"}))
 	require.Empty(t, wip(), "a successful verification outside WIP mode does")
 }

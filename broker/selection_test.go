@@ -44,11 +44,11 @@ func (w *pfvWorld) verify(consumer, version, pv, branch string, tags []string, o
 	w.t.Helper()
 	ctx := context.Background()
 	if branch != "" {
-		_, _, err := w.s.AddBranchVersion(ctx, "API", branch, pv)
+		_, _, err := withRules(w.s).AddBranchVersion(ctx, "API", branch, pv)
 		require.NoError(w.t, err)
 	}
 	for _, tag := range tags {
-		_, _, err := w.s.AddTag(ctx, "API", pv, tag)
+		_, _, err := withRules(w.s).AddTag(ctx, "API", pv, tag)
 		require.NoError(w.t, err)
 	}
 	storetest.MustVerify(w.t, w.s, consumer, "API", w.sha[consumer+" "+version], pv, ok)
@@ -190,18 +190,18 @@ func TestPactsForVerificationPending(t *testing.T) {
 			w.verify("Web", "1", "p1", "main", nil, true)
 		}, "feat", nil, false},
 		{"verified by another branch after this one existed", func(w *pfvWorld) {
-			_, _, err := w.s.AddBranchVersion(context.Background(), "API", "feat", "p0")
+			_, _, err := withRules(w.s).AddBranchVersion(context.Background(), "API", "feat", "p0")
 			require.NoError(w.t, err)
 			w.verify("Web", "1", "p1", "main", nil, true)
 		}, "feat", nil, true},
 		{"verified with the tag", func(w *pfvWorld) { w.verify("Web", "1", "p1", "", []string{"dev"}, true) }, "", []string{"dev"}, false},
 		{"verified with another tag only", func(w *pfvWorld) {
-			_, _, err := w.s.AddTag(context.Background(), "API", "p0", "dev")
+			_, _, err := withRules(w.s).AddTag(context.Background(), "API", "p0", "dev")
 			require.NoError(w.t, err)
 			w.verify("Web", "1", "p1", "", []string{"prod"}, true)
 		}, "", []string{"dev"}, true},
 		{"pending for one of two tags", func(w *pfvWorld) {
-			_, _, err := w.s.AddTag(context.Background(), "API", "p0", "dev")
+			_, _, err := withRules(w.s).AddTag(context.Background(), "API", "p0", "dev")
 			require.NoError(w.t, err)
 			w.verify("Web", "1", "p1", "", []string{"prod"}, true)
 		}, "", []string{"prod", "dev"}, true},
@@ -254,7 +254,7 @@ func TestPactsForVerificationWIP(t *testing.T) {
 	require.Contains(t, got[2].Notices[0].Text, "work in progress")
 
 	// Verifying a WIP pact as WIP, even successfully, keeps it WIP.
-	_, _, err = w.s.AddBranchVersion(context.Background(), "API", "main", "p2")
+	_, _, err = withRules(w.s).AddBranchVersion(context.Background(), "API", "main", "p2")
 	require.NoError(t, err)
 	_, err = w.s.PublishVerification(context.Background(), broker.VerificationInput{Consumer: "Web", Provider: "API",
 		PactSHA: w.sha["Web 3"], ProviderVersion: "p2", Success: true, WIP: true})

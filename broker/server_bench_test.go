@@ -8,12 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // BenchmarkPublish publishes a new consumer version with new content per
 // iteration, through the client and the HTTP API.
 func BenchmarkPublish(b *testing.B) {
-	tb := mustBroker(b, broker.ServerConfig{})
+	tb := mustBroker(b, server.Config{})
 	c := tb.client(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -25,7 +27,7 @@ func BenchmarkPublish(b *testing.B) {
 // holding 300 verified consumer versions.
 func BenchmarkCanIDeploy(b *testing.B) {
 	ctx := context.Background()
-	tb := mustBroker(b, broker.ServerConfig{})
+	tb := mustBroker(b, server.Config{})
 	c := tb.client(b)
 	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod"})
 	require.NoError(b, err)
@@ -34,13 +36,13 @@ func BenchmarkCanIDeploy(b *testing.B) {
 		mustPublish(b, c, "Foo", v, "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", fmt.Sprintf("/p%d", i%20))})
 		p, err := c.FetchPact(ctx, "/pacts/provider/Bar/consumer/Foo/version/"+v)
 		require.NoError(b, err)
-		require.NoError(b, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "b" + v}))
+		require.NoError(b, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, api.VerificationResult{Success: true, ProviderVersion: "b" + v}))
 	}
 	_, err = c.RecordDeployment(ctx, "Bar", "b299", "prod", "")
 	require.NoError(b, err)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := c.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "299"}}, ToEnvironment: "prod"})
+		res, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Foo", Version: "299"}}, ToEnvironment: "prod"})
 		require.NoError(b, err)
 		require.NotNil(b, res.Summary.Deployable)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // mustPactCLI returns the official Pact CLI named by CONTRACTS_PACT_CLI
@@ -37,7 +39,7 @@ func mustPactCLI(t *testing.T) string {
 // can-i-deploy.
 func TestOfficialPactCLIAgainstThisBroker(t *testing.T) {
 	cli := mustPactCLI(t)
-	b := mustBroker(t, broker.ServerConfig{Auth: broker.AuthConfig{WriteToken: "interop-token"}})
+	b := mustBroker(t, server.Config{Auth: server.AuthConfig{WriteToken: "interop-token"}})
 	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"ok":true}`))
@@ -94,7 +96,7 @@ func TestOfficialPactCLIAgainstThisBroker(t *testing.T) {
 	// The verification result landed where the matrix sees it.
 	c := b.client(t)
 	c.Token = "interop-token"
-	res, err := c.CanIDeploy(context.Background(), broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "web", Version: "1.0.0"}, {Pacticipant: "api", Version: "5"}}})
+	res, err := c.CanIDeploy(context.Background(), api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "web", Version: "1.0.0"}, {Pacticipant: "api", Version: "5"}}})
 	require.NoError(t, err)
 	require.NotNil(t, res.Summary.Deployable)
 	require.True(t, *res.Summary.Deployable)

@@ -21,6 +21,8 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 )
 
@@ -57,7 +59,7 @@ func (s *syncBuffer) String() string {
 
 var fixedNow = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 
-func mustBroker(tb testing.TB, cfg broker.ServerConfig) *testBroker {
+func mustBroker(tb testing.TB, cfg server.Config) *testBroker {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "broker.db")
 	store, err := sqlite.Open(path)
@@ -69,16 +71,16 @@ func mustBroker(tb testing.TB, cfg broker.ServerConfig) *testBroker {
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return fixedNow }
 	}
-	srv := httptest.NewServer(broker.NewServer(store, cfg))
+	srv := httptest.NewServer(server.New(store, cfg))
 	b := &testBroker{srv: srv, store: store, dbPath: path, logs: logs}
 	tb.Cleanup(b.closeStore)
 	tb.Cleanup(srv.Close)
 	return b
 }
 
-func (b *testBroker) client(tb testing.TB) *broker.Client {
+func (b *testBroker) client(tb testing.TB) *api.Client {
 	tb.Helper()
-	c, err := broker.NewClient(b.srv.URL)
+	c, err := api.NewClient(b.srv.URL)
 	require.NoError(tb, err)
 	c.Sleep = func(context.Context, time.Duration) error { return nil }
 	return c
@@ -90,16 +92,16 @@ func pactJSON(consumer, provider, path string) []byte {
 	return []byte(fmt.Sprintf(`{"consumer":{"name":%q},"provider":{"name":%q},"interactions":[{"description":"get %s","providerState":"it exists","request":{"method":"GET","path":%q},"response":{"status":200,"body":{"ok":true}}}],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`, consumer, provider, path, path))
 }
 
-func mustPublish(tb testing.TB, c *broker.Client, consumer, version, branch string, pacts map[string][]byte) {
+func mustPublish(tb testing.TB, c *api.Client, consumer, version, branch string, pacts map[string][]byte) {
 	tb.Helper()
-	in := broker.PublishInput{Pacticipant: consumer, Version: version, Branch: branch}
+	in := api.PublishInput{Pacticipant: consumer, Version: version, Branch: branch}
 	providers := make([]string, 0, len(pacts))
 	for p := range pacts {
 		providers = append(providers, p)
 	}
 	sort.Strings(providers)
 	for _, p := range providers {
-		in.Contracts = append(in.Contracts, broker.ContractFile{Consumer: consumer, Provider: p, Content: pacts[p]})
+		in.Contracts = append(in.Contracts, api.ContractFile{Consumer: consumer, Provider: p, Content: pacts[p]})
 	}
 	_, err := c.PublishContracts(context.Background(), in)
 	require.NoError(tb, err)
@@ -189,7 +191,7 @@ func href(tb testing.TB, body map[string]any, rel string) string {
 }
 
 func TestIndexHasEveryRelationWithAbsoluteHrefs(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	status, body, h := doJSON(t, http.MethodGet, b.srv.URL+"/", "")
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "application/hal+json;charset=utf-8", h.Get("Content-Type"))
@@ -211,14 +213,14 @@ func TestIndexHasEveryRelationWithAbsoluteHrefs(t *testing.T) {
 		require.Equal(t, "https://broker.example/pacticipants", href(t, body, "pb:pacticipants"))
 	})
 	t.Run("configured base URL wins", func(t *testing.T) {
-		b2 := mustBroker(t, broker.ServerConfig{BaseURL: "http://example.org/"})
+		b2 := mustBroker(t, server.Config{BaseURL: "http://example.org/"})
 		_, body, _ := doJSON(t, http.MethodGet, b2.srv.URL+"/", "", "X-Forwarded-Host", "other.example")
 		require.Equal(t, "http://example.org/environments", href(t, body, "pb:environments"))
 	})
 }
 
 func TestHealthAndMetrics(t *testing.T) {
-	b := mustBroker(t, broker.ServerConfig{Auth: broker.AuthConfig{WriteToken: "w"}})
+	b := mustBroker(t, server.Config{Auth: server.AuthConfig{WriteToken: "w"}})
 	status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/health", "")
 	require.Equal(t, http.StatusOK, status, "health needs no credential")
 	require.Equal(t, "ok", body["store"])
@@ -237,7 +239,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	require.NotContains(t, text, "Foo", "metrics are labelled by route pattern, not by path")
 
 	t.Run("health fails when the store is closed", func(t *testing.T) {
-		b := mustBroker(t, broker.ServerConfig{})
+		b := mustBroker(t, server.Config{})
 		b.closeStore()
 		status, body, _ := doJSON(t, http.MethodGet, b.srv.URL+"/health", "")
 		require.Equal(t, http.StatusServiceUnavailable, status)
@@ -250,8 +252,8 @@ func TestFrontendWrapsTheAPIInsideAuthAndLogging(t *testing.T) {
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = io.WriteString(w, "<html>ui</html>")
 	})
-	b := mustBroker(t, broker.ServerConfig{
-		Auth: broker.AuthConfig{ReadToken: "r"},
+	b := mustBroker(t, server.Config{
+		Auth: server.AuthConfig{ReadToken: "r"},
 		Frontend: func(api http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.Contains(r.Header.Get("Accept"), "text/html") {
@@ -284,14 +286,14 @@ func TestFrontendWrapsTheAPIInsideAuthAndLogging(t *testing.T) {
 // broker with data and checks each one is served by a route.
 func TestNoDanglingLinks(t *testing.T) {
 	ctx := context.Background()
-	b := mustBroker(t, broker.ServerConfig{})
+	b := mustBroker(t, server.Config{})
 	c := b.client(t)
 	doJSON(t, http.MethodPatch, b.srv.URL+"/pacticipants/Foo", `{"mainBranch":"main"}`)
 	mustPublish(t, c, "Foo", "1", "main", map[string][]byte{"Bar": pactJSON("Foo", "Bar", "/a")})
 	require.NoError(t, c.EnsureVersionTag(ctx, "Foo", "1", "prod"))
 	p, err := c.FetchPact(ctx, "/pacts/provider/Bar/consumer/Foo/version/1")
 	require.NoError(t, err)
-	require.NoError(t, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, broker.VerificationResult{Success: true, ProviderVersion: "7"}))
+	require.NoError(t, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, api.VerificationResult{Success: true, ProviderVersion: "7"}))
 	_, err = c.CreateEnvironment(ctx, broker.Environment{Name: "test"})
 	require.NoError(t, err)
 	_, err = c.RecordDeployment(ctx, "Foo", "1", "test", "")

@@ -48,7 +48,7 @@ func decodeObject(data []byte) (map[string]any, error) {
 	// encoding/json would quietly turn invalid bytes into U+FFFD, storing
 	// content other than what was published; the Pact Broker refuses it.
 	if !utf8.Valid(data) {
-		return nil, Invalid("content", "not valid UTF-8: invalid byte at offset %d", invalidUTF8Offset(data))
+		return nil, Invalid("content", "not valid UTF-8: invalid byte at offset %d", InvalidUTF8Offset(data))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -66,9 +66,9 @@ func decodeObject(data []byte) (map[string]any, error) {
 	return obj, nil
 }
 
-// invalidUTF8Offset returns the offset of the first byte of data that
-// starts no valid UTF-8 sequence.
-func invalidUTF8Offset(data []byte) int {
+// InvalidUTF8Offset returns the offset of the first byte of data that
+// starts no valid UTF-8 sequence, -1 when data is valid UTF-8.
+func InvalidUTF8Offset(data []byte) int {
 	for i := 0; i < len(data); {
 		r, n := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && n == 1 {

@@ -21,6 +21,10 @@ var (
 	// ErrInvalid means the input is malformed (empty name, bad JSON, a name
 	// with spaces, ...). The error is usually a *FieldError.
 	ErrInvalid = errors.New("invalid")
+	// ErrStale means a conditional write found the state it was decided on
+	// changed (see PactWrite.Replaces): nothing was written; read again,
+	// decide again and retry.
+	ErrStale = errors.New("stale")
 )
 
 // FieldError is a validation error about one input field. It matches
@@ -194,6 +198,18 @@ type Integration struct {
 	LatestPactCreatedAt time.Time
 }
 
+// IntegrationSummary is an integration with its latest pact and that
+// pact's latest verification (see Store.ListIntegrationSummaries).
+type IntegrationSummary struct {
+	Integration
+	// LatestPact is the pact of the latest consumer version with a pact,
+	// without content; nil when there is none.
+	LatestPact *Pact
+	// LatestVerification is the newest verification of LatestPact's
+	// content; nil when it has none.
+	LatestVerification *Verification
+}
+
 // Webhook is a stored webhook definition. Consumer and Provider are
 // optional filters ("" matches any).
 type Webhook struct {
@@ -278,13 +294,75 @@ const (
 
 // PublishedContract is the result for one ContractInput.
 type PublishedContract struct {
-	Pact    Pact
+	Pact Pact
+	// Outcome is what happened to the stored pact. A Store reports
+	// PublishCreated (there was none), PublishUnchanged (same content,
+	// nothing written) or PublishOverwritten (a new revision replaced it);
+	// the Service reports PublishMerged for a merge it made.
 	Outcome PublishOutcome
 	// NewContent is true when no consumer version had this content before
 	// (for the same consumer and provider).
 	NewContent bool
 	// NewIntegration is true when this is the first pact between the two.
 	NewIntegration bool
+}
+
+// BranchWrite puts a version on a branch (Store.AddBranchVersion,
+// PublishWrite.Branch).
+type BranchWrite struct {
+	// Name is the branch; it is created when missing.
+	Name string
+	// SetMainBranch makes Name the pacticipant's main branch when it has
+	// none, in the same transaction, when the version was not on the branch
+	// yet.
+	SetMainBranch bool
+}
+
+// TagWrite tags a version (Store.AddTag, PublishWrite.Tags). Its effects
+// apply only when the tag is new, in the same transaction, in this order.
+type TagWrite struct {
+	// Name is the tag.
+	Name string
+	// SetMainBranch makes Name the pacticipant's main branch when it has
+	// none.
+	SetMainBranch bool
+	// BranchWithin, when positive, also puts the version on a branch named
+	// Name (as a BranchWrite with the same SetMainBranch) when the version
+	// is on no branch, Name is its only tag, and it was created at most
+	// BranchWithin ago by the store's clock.
+	BranchWithin time.Duration
+	// RecordDeployment records the version as deployed (default
+	// application instance, as RecordDeployment does) to the environment
+	// named Name, when there is one.
+	RecordDeployment bool
+}
+
+// PactWrite is one pact of a PublishWrite: content already checked and
+// decided on by the Service.
+type PactWrite struct {
+	Provider string
+	Content  json.RawMessage
+	// SHA is the content's SHA (see ContentSHA).
+	SHA string
+	// Replaces is the SHA of the consumer version's current pact with
+	// Provider that this write was decided on ("" when it had none). When
+	// the current pact has SHA already, nothing is written
+	// (PublishUnchanged); otherwise, when the current pact is not
+	// Replaces, the publication fails with ErrStale.
+	Replaces string
+}
+
+// PublishWrite is a publication as the Store persists it: one
+// transaction that creates the pacticipant and version as needed, sets the
+// build URL (when not empty), applies Branch (when its Name is not empty),
+// then Tags, then Pacts, in order.
+type PublishWrite struct {
+	Pacticipant string
+	Version     string
+	BuildURL    string
+	Branch      BranchWrite
+	Tags        []TagWrite
+	Pacts       []PactWrite
 }
 
 // PublishResult is what PublishContracts did.
@@ -361,20 +439,26 @@ type PactFilter struct {
 	Branch string
 }
 
-// Store is the broker's persistence. Every method takes a context and
-// returns errors wrapping ErrNotFound, ErrConflict or ErrInvalid as
-// documented; any other error is an internal failure. Names are
-// case-sensitive. Lists are paginated with Page.
+// Store is the broker's persistence, and only that: the Pact Broker's
+// rules (name checks, main branch candidates, first tag as branch,
+// deployments for tags, publication conflicts and merges) are the
+// Service's, which validates input before it reaches a Store and passes
+// its decisions in as data (BranchWrite, TagWrite, PactWrite). A Store
+// does not validate names; it stores what it is given.
+//
+// Every method takes a context and returns errors wrapping ErrNotFound,
+// ErrConflict, ErrInvalid or ErrStale as documented; any other error is an
+// internal failure. Names are case-sensitive. Lists are paginated with
+// Page. Each write is one transaction: on any error nothing is changed.
 //
 // The matrix and pacts-for-verification are computed by QueryMatrix and
-// PactsForVerification on top of the Queries methods.
+// PactsForVerification on top of the Queries methods. Every Store passes
+// broker/storetest.
 type Store interface {
-	// CreatePacticipant creates p. ErrInvalid: empty name. ErrConflict: the
-	// name exists.
+	// CreatePacticipant creates p. ErrConflict: the name exists.
 	CreatePacticipant(ctx context.Context, p Pacticipant) (Pacticipant, error)
 	// PutPacticipant creates or replaces the pacticipant p.Name (all
 	// settable fields replaced). created is true when it was new.
-	// ErrInvalid: empty name.
 	PutPacticipant(ctx context.Context, p Pacticipant) (_ Pacticipant, created bool, _ error)
 	// GetPacticipant returns the pacticipant. ErrNotFound.
 	GetPacticipant(ctx context.Context, name string) (Pacticipant, error)
@@ -385,8 +469,7 @@ type Store interface {
 	DeletePacticipant(ctx context.Context, name string) error
 
 	// PutVersion creates the version (and the pacticipant) if missing and
-	// sets its build URL when buildURL is non-empty. ErrInvalid: empty
-	// pacticipant or number.
+	// sets its build URL when buildURL is non-empty.
 	PutVersion(ctx context.Context, pacticipant, number, buildURL string) (_ Version, created bool, _ error)
 	// GetVersion returns a version with its branches and tags. ErrNotFound.
 	GetVersion(ctx context.Context, pacticipant, number string) (Version, error)
@@ -400,13 +483,12 @@ type Store interface {
 	// pacts and verifications. ErrNotFound.
 	DeleteVersion(ctx context.Context, pacticipant, number string) error
 
-	// AddBranchVersion adds the version to the branch, creating pacticipant,
-	// version and branch as needed; the version becomes the branch head when
-	// it is the branch's newest version. A pacticipant without a main branch
-	// gets this one when it is named develop, main or master. created is
-	// false when the version already was on the branch. ErrInvalid: empty
-	// names.
-	AddBranchVersion(ctx context.Context, pacticipant, branch, version string) (_ BranchVersion, created bool, _ error)
+	// AddBranchVersion adds the version to branch b.Name, creating
+	// pacticipant, version and branch as needed; the version becomes the
+	// branch head when it is the branch's newest version; b.SetMainBranch
+	// applies when the version was not on the branch yet (see BranchWrite).
+	// created is false when the version already was on the branch.
+	AddBranchVersion(ctx context.Context, pacticipant, version string, b BranchWrite) (_ BranchVersion, created bool, _ error)
 	// GetBranchVersion returns a branch membership. ErrNotFound.
 	GetBranchVersion(ctx context.Context, pacticipant, branch, version string) (BranchVersion, error)
 	// GetBranch returns a branch with its head. ErrNotFound.
@@ -420,14 +502,10 @@ type Store interface {
 	// DeleteBranch deletes the branch (not its versions). ErrNotFound.
 	DeleteBranch(ctx context.Context, pacticipant, branch string) error
 
-	// AddTag tags the version, creating pacticipant and version as needed.
-	// As in the Pact Broker, for clients that predate branches and
-	// environments: a pacticipant without a main branch gets the tag name
-	// when it is develop, main or master; the first tag of a version with no
-	// branch, applied within seconds of its creation, also becomes its
-	// branch; a tag named like an environment records a deployment there.
-	// created is false when the tag existed. ErrInvalid: empty names.
-	AddTag(ctx context.Context, pacticipant, version, tag string) (_ Tag, created bool, _ error)
+	// AddTag tags the version with t.Name, creating pacticipant and version
+	// as needed, and applies t's effects when the tag is new (see
+	// TagWrite). created is false when the tag existed.
+	AddTag(ctx context.Context, pacticipant, version string, t TagWrite) (_ Tag, created bool, _ error)
 	// GetTag returns a tag. ErrNotFound.
 	GetTag(ctx context.Context, pacticipant, version, tag string) (Tag, error)
 	// ListTags lists a version's tags, oldest first. ErrNotFound: unknown
@@ -437,11 +515,10 @@ type Store interface {
 	DeleteTag(ctx context.Context, pacticipant, version, tag string) error
 
 	// CreateEnvironment creates an environment; a UUID is generated when
-	// e.UUID is empty. ErrInvalid: empty name or a name with spaces, bad
-	// contacts JSON. ErrConflict: name or UUID exists.
+	// e.UUID is empty. ErrConflict: name or UUID exists.
 	CreateEnvironment(ctx context.Context, e Environment) (Environment, error)
 	// UpdateEnvironment replaces the environment e.UUID's fields.
-	// ErrNotFound, ErrInvalid, ErrConflict (name taken by another).
+	// ErrNotFound, ErrConflict (name taken by another).
 	UpdateEnvironment(ctx context.Context, e Environment) (Environment, error)
 	// GetEnvironment returns an environment by UUID. ErrNotFound.
 	GetEnvironment(ctx context.Context, uuid string) (Environment, error)
@@ -479,15 +556,14 @@ type Store interface {
 	// (ApplicationInstance is ignored).
 	ListReleasedVersions(ctx context.Context, f DeploymentFilter) ([]ReleasedVersion, error)
 
-	// PublishContracts creates the version (branch, build URL), its tags,
-	// its pacts and their integrations in one transaction: on any error
-	// nothing is changed. Republishing identical content is a no-op
-	// (PublishUnchanged). ErrInvalid: empty names, a consumer name that is
-	// not the pacticipant, content that is not a JSON object or whose
-	// consumer/provider names differ. ErrConflict (*PactConflictError):
-	// different content for an existing consumer version and provider with
-	// ConflictReject.
-	PublishContracts(ctx context.Context, req PublishRequest) (PublishResult, error)
+	// PublishContracts writes w (see PublishWrite) in one transaction: the
+	// version, its build URL, branch and tags, its pacts (a new revision per
+	// changed pact; content deduplicated by SHA per consumer and provider)
+	// and their integrations. On any error nothing is changed. The result
+	// lists one PublishedContract per w.Pacts, in order, with Outcome
+	// PublishCreated, PublishUnchanged or PublishOverwritten. ErrStale: a
+	// pact's current SHA is neither its SHA nor its Replaces.
+	PublishContracts(ctx context.Context, w PublishWrite) (PublishResult, error)
 	// GetPact returns the latest revision of the consumer version's pact
 	// with the provider. ErrNotFound.
 	GetPact(ctx context.Context, consumer, provider, consumerVersion string) (Pact, error)
@@ -515,12 +591,24 @@ type Store interface {
 	// DeleteIntegration deletes the integration with all its pacts and
 	// verifications. ErrNotFound.
 	DeleteIntegration(ctx context.Context, consumer, provider string) error
+	// ListIntegrationSummaries lists integrations as ListIntegrations does,
+	// each with its latest pact (as ListPactVersions' first) and that pact
+	// content's latest verification (as LatestVerification), in one
+	// snapshot.
+	ListIntegrationSummaries(ctx context.Context, page Page) ([]IntegrationSummary, error)
+	// ListPacticipantIntegrations lists every integration the pacticipant
+	// is the consumer or the provider of, ordered by consumer then
+	// provider, without a page limit (none when it has none).
+	ListPacticipantIntegrations(ctx context.Context, pacticipant string) ([]Integration, error)
+	// ProvidersOfVersions returns, for each of the pacticipant's version
+	// numbers that has pacts, the providers it has pacts with (as
+	// ProvidersOfVersion), in one snapshot. Unknown numbers are left out.
+	ProvidersOfVersions(ctx context.Context, pacticipant string, numbers []string) (map[string][]string, error)
 
 	// PublishVerification records a verification result of pact version
 	// PactSHA, creating the provider version if needed, numbered
 	// sequentially per pact version. ErrNotFound: unknown consumer,
-	// provider or pact version. ErrInvalid: empty provider version, bad
-	// JSON.
+	// provider or pact version.
 	PublishVerification(ctx context.Context, in VerificationInput) (Verification, error)
 	// GetVerification returns verification number n of a pact version.
 	// ErrNotFound.
@@ -533,8 +621,8 @@ type Store interface {
 	ListVerifications(ctx context.Context, consumer, provider, sha string, page Page) ([]Verification, error)
 
 	// CreateWebhook stores a webhook; a UUID is generated when w.UUID is
-	// empty. ErrInvalid: definition is not a JSON object, or a named
-	// consumer/provider does not exist. ErrConflict: UUID exists.
+	// blank. ErrInvalid (a *FieldError on consumer.name or provider.name):
+	// a named consumer/provider does not exist. ErrConflict: UUID exists.
 	CreateWebhook(ctx context.Context, w Webhook) (Webhook, error)
 	// PutWebhook creates or replaces webhook w.UUID. ErrInvalid as
 	// CreateWebhook.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 	"github.com/contracts-dev/contracts/verify"
 )
 
@@ -15,7 +16,7 @@ import (
 // sources that carry their broker information (publish link, pending,
 // WIP, notices), ready for verify.Verify or an in-process verifier such as
 // message.VerifyPacts. An unknown provider has no pacts: nil, no error.
-func BrokerSources(ctx context.Context, c *broker.Client, provider string, req broker.PactsForVerificationRequest) ([]verify.Source, error) {
+func BrokerSources(ctx context.Context, c *api.Client, provider string, req broker.PactsForVerificationRequest) ([]verify.Source, error) {
 	if req.Provider == "" {
 		req.Provider = provider
 	}
@@ -84,7 +85,7 @@ var ErrNoProviderVersion = errors.New("publish verification results: the provide
 // by a message verifier) are not published, and are listed with the
 // reason: a success would vouch for what was never tried. The error joins the failures of individual pacts; the others
 // are still published.
-func PublishResults(ctx context.Context, c *broker.Client, report *verify.Report, opts PublishOptions) ([]Published, error) {
+func PublishResults(ctx context.Context, c *api.Client, report *verify.Report, opts PublishOptions) ([]Published, error) {
 	if opts.ProviderVersion == "" {
 		return nil, ErrNoProviderVersion
 	}
@@ -136,7 +137,7 @@ func anySkipped(p verify.PactResult) bool {
 }
 
 // recordVersion records the provider version's branch and tags.
-func recordVersion(ctx context.Context, c *broker.Client, provider string, opts PublishOptions) error {
+func recordVersion(ctx context.Context, c *api.Client, provider string, opts PublishOptions) error {
 	if opts.Branch != "" {
 		if err := c.EnsureVersionBranch(ctx, provider, opts.ProviderVersion, opts.Branch); err != nil {
 			return err
@@ -150,7 +151,7 @@ func recordVersion(ctx context.Context, c *broker.Client, provider string, opts 
 	return nil
 }
 
-func publishOne(ctx context.Context, c *broker.Client, url string, res verify.VerificationResult, opts PublishOptions) error {
+func publishOne(ctx context.Context, c *api.Client, url string, res verify.VerificationResult, opts PublishOptions) error {
 	tests, err := json.Marshal(res.TestResults)
 	if err != nil {
 		return fmt.Errorf("encode test results: %w", err)
@@ -159,7 +160,7 @@ func publishOne(ctx context.Context, c *broker.Client, url string, res verify.Ve
 	if err != nil {
 		return fmt.Errorf("encode verifier: %w", err)
 	}
-	return c.PublishVerificationResult(ctx, url, broker.VerificationResult{
+	return c.PublishVerificationResult(ctx, url, api.VerificationResult{
 		Success:         res.Success,
 		ProviderVersion: opts.ProviderVersion,
 		BuildURL:        opts.BuildURL,

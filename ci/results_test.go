@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/ci"
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -21,21 +23,21 @@ import (
 
 // mustBroker starts the broker on a temp-file SQLite store and returns a
 // client with write access, and the store.
-func mustBroker(tb testing.TB) (*broker.Client, *sqlite.Store) {
+func mustBroker(tb testing.TB) (*api.Client, *sqlite.Store) {
 	tb.Helper()
 	store, err := sqlite.Open(filepath.Join(tb.TempDir(), "broker.db"))
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = store.Close() })
-	srv := httptest.NewServer(broker.NewServer(store, broker.ServerConfig{}))
+	srv := httptest.NewServer(server.New(store, server.Config{}))
 	tb.Cleanup(srv.Close)
-	c, err := broker.NewClient(srv.URL)
+	c, err := api.NewClient(srv.URL)
 	require.NoError(tb, err)
 	return c, store
 }
 
 // mustPublishEventPact writes a message pact with two events and publishes
 // it as billing 1.0.0 on main; it returns the pact.
-func mustPublishEventPact(tb testing.TB, c *broker.Client) []byte {
+func mustPublishEventPact(tb testing.TB, c *api.Client) []byte {
 	tb.Helper()
 	p := messagemock.New("billing", "orders")
 	for _, desc := range []string{"an order created event", "an order paid event"} {
@@ -49,8 +51,8 @@ func mustPublishEventPact(tb testing.TB, c *broker.Client) []byte {
 	require.NoError(tb, err)
 	data, err := os.ReadFile(path)
 	require.NoError(tb, err)
-	_, err = c.PublishContracts(context.Background(), broker.PublishInput{Pacticipant: "billing", Version: "1.0.0", Branch: "main",
-		Contracts: []broker.ContractFile{{Consumer: "billing", Provider: "orders", Content: data}}})
+	_, err = c.PublishContracts(context.Background(), api.PublishInput{Pacticipant: "billing", Version: "1.0.0", Branch: "main",
+		Contracts: []api.ContractFile{{Consumer: "billing", Provider: "orders", Content: data}}})
 	require.NoError(tb, err)
 	return data
 }
@@ -137,8 +139,8 @@ func TestPublishResults(t *testing.T) {
 		// skipped, and a "success" would vouch for calls never made.
 		data, err := os.ReadFile(filepath.Join("..", "testdata", "grpc", "full", "order-web-order-service.json"))
 		require.NoError(t, err)
-		_, err = c.PublishContracts(ctx, broker.PublishInput{Pacticipant: "order-web", Version: "1.0.0", Branch: "main",
-			Contracts: []broker.ContractFile{{Consumer: "order-web", Provider: "order-service", Content: data}}})
+		_, err = c.PublishContracts(ctx, api.PublishInput{Pacticipant: "order-web", Version: "1.0.0", Branch: "main",
+			Contracts: []api.ContractFile{{Consumer: "order-web", Provider: "order-service", Content: data}}})
 		require.NoError(t, err)
 		srcs, err := ci.BrokerSources(ctx, c, "order-service", broker.PactsForVerificationRequest{})
 		require.NoError(t, err)

@@ -67,18 +67,16 @@ func (s *Store) Batch(ctx context.Context, fn func(b *Batch) error) error {
 	})
 }
 
-// PublishContracts is Store.PublishContracts inside the batch.
-func (b *Batch) PublishContracts(req broker.PublishRequest) (broker.PublishResult, error) {
-	plans, err := planPublication(req)
-	if err != nil {
-		return broker.PublishResult{}, err
-	}
-	return b.s.publishTx(b.ctx, b.tx, req, plans)
+// PublishContracts is Store.PublishContracts inside the batch (see
+// broker.NewPublication for a publication's write).
+func (b *Batch) PublishContracts(w broker.PublishWrite) (broker.PublishResult, error) {
+	return b.s.publishTx(b.ctx, b.tx, w)
 }
 
-// PublishVerification is Store.PublishVerification inside the batch.
+// PublishVerification is Store.PublishVerification inside the batch; in
+// is checked as broker.Service checks it.
 func (b *Batch) PublishVerification(in broker.VerificationInput) error {
-	if err := checkVerification(in); err != nil {
+	if err := broker.CheckVerification(in); err != nil {
 		return err
 	}
 	_, err := b.s.verifyTx(b.ctx, b.tx, in, &b.cache)
@@ -86,7 +84,7 @@ func (b *Batch) PublishVerification(in broker.VerificationInput) error {
 }
 
 // AddBranchVersion is Store.AddBranchVersion inside the batch.
-func (b *Batch) AddBranchVersion(pacticipant, branch, version string) error {
+func (b *Batch) AddBranchVersion(pacticipant, version string, branch broker.BranchWrite) error {
 	pid, vid, _, err := b.s.ensureVersion(b.ctx, b.tx, pacticipant, version)
 	if err != nil {
 		return err

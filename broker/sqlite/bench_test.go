@@ -67,7 +67,7 @@ func seed(tb testing.TB, s *sqlite.Store, clock *benchClock, pacticipants, versi
 					req.Contracts = append(req.Contracts, broker.ContractInput{Consumer: c, Provider: p,
 						Content: storetest.PactJSON(c, p, "get thing", fmt.Sprintf("change %d", content(k)))})
 				}
-				res, err := b.PublishContracts(req)
+				res, err := batchPublish(b, req)
 				if err != nil {
 					return err
 				}
@@ -207,7 +207,7 @@ func BenchmarkBroker(b *testing.B) {
 		measure(b, func(i int) error {
 			c := svc(i, pacticipants)
 			p := svc(i+1, pacticipants)
-			_, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: c, Version: fmt.Sprintf("bench-%d", i), Branch: "main",
+			_, err := broker.NewService(s, broker.DefaultRules()).PublishContracts(ctx, broker.PublishRequest{Pacticipant: c, Version: fmt.Sprintf("bench-%d", i), Branch: "main",
 				Contracts: []broker.ContractInput{{Consumer: c, Provider: p, Content: storetest.PactJSON(c, p, "get thing", fmt.Sprintf("bench %d", i))}}})
 			return err
 		})

@@ -3,30 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/contracts-dev/contracts/broker"
 )
-
-func checkEnvironment(e broker.Environment) error {
-	if strings.TrimSpace(e.Name) == "" {
-		return broker.Invalid("name", "must not be blank, got %q", e.Name)
-	}
-	if err := checkNameLength("name", e.Name); err != nil {
-		return err
-	}
-	if strings.IndexFunc(e.Name, unicode.IsSpace) >= 0 {
-		return broker.Invalid("name", "must not contain spaces, got %q", e.Name)
-	}
-	if len(e.Contacts) > 0 && !json.Valid(e.Contacts) {
-		return broker.Invalid("contacts", "must be valid JSON, got %q", string(e.Contacts))
-	}
-	return nil
-}
 
 const envCols = `id, uuid, name, display_name, production, contacts, created_at, updated_at`
 
@@ -63,9 +45,6 @@ func environmentByName(ctx context.Context, tx *txn, name string) (int64, broker
 
 // CreateEnvironment implements broker.Store.
 func (s *Store) CreateEnvironment(ctx context.Context, e broker.Environment) (broker.Environment, error) {
-	if err := checkEnvironment(e); err != nil {
-		return broker.Environment{}, err
-	}
 	if e.UUID == "" {
 		e.UUID = s.newID()
 	}
@@ -91,9 +70,6 @@ func (s *Store) CreateEnvironment(ctx context.Context, e broker.Environment) (br
 
 // UpdateEnvironment implements broker.Store.
 func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (broker.Environment, error) {
-	if err := checkEnvironment(e); err != nil {
-		return broker.Environment{}, err
-	}
 	var out broker.Environment
 	err := s.write(ctx, func(tx *txn) error {
 		id, _, err := environmentByUUID(ctx, tx, e.UUID)

@@ -5,31 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/contracts-dev/contracts/broker"
 )
-
-func checkName(field, v string) error {
-	if strings.TrimSpace(v) == "" {
-		return broker.Invalid(field, "must not be blank, got %q", v)
-	}
-	if v == "." || v == ".." {
-		// URL resolution removes these path segments: nothing could be
-		// reached under such a name.
-		return broker.Invalid(field, "must not be %q", v)
-	}
-	return checkNameLength(field, v)
-}
-
-// checkNameLength refuses names longer than broker.MaxNameBytes, quoting
-// only their start.
-func checkNameLength(field, v string) error {
-	if len(v) > broker.MaxNameBytes {
-		return broker.Invalid(field, "must be at most %d bytes long, got %d bytes starting %q", broker.MaxNameBytes, len(v), v[:32])
-	}
-	return nil
-}
 
 const pacticipantCols = `id, name, display_name, repository_url, main_branch, created_at, updated_at`
 
@@ -54,9 +32,6 @@ func pacticipantID(ctx context.Context, tx *txn, name string) (int64, error) {
 }
 
 func (s *Store) ensurePacticipant(ctx context.Context, tx *txn, name string) (int64, bool, error) {
-	if err := checkName("pacticipant", name); err != nil {
-		return 0, false, err
-	}
 	id, err := pacticipantID(ctx, tx, name)
 	if err == nil {
 		return id, false, nil
@@ -83,9 +58,6 @@ func getPacticipant(ctx context.Context, tx *txn, name string) (int64, broker.Pa
 
 // CreatePacticipant implements broker.Store.
 func (s *Store) CreatePacticipant(ctx context.Context, p broker.Pacticipant) (broker.Pacticipant, error) {
-	if err := checkName("name", p.Name); err != nil {
-		return broker.Pacticipant{}, err
-	}
 	var out broker.Pacticipant
 	err := s.write(ctx, func(tx *txn) error {
 		if _, err := pacticipantID(ctx, tx, p.Name); err == nil {
@@ -105,9 +77,6 @@ func (s *Store) CreatePacticipant(ctx context.Context, p broker.Pacticipant) (br
 
 // PutPacticipant implements broker.Store.
 func (s *Store) PutPacticipant(ctx context.Context, p broker.Pacticipant) (broker.Pacticipant, bool, error) {
-	if err := checkName("name", p.Name); err != nil {
-		return broker.Pacticipant{}, false, err
-	}
 	var (
 		out     broker.Pacticipant
 		created bool

@@ -36,21 +36,12 @@ func scanPact(row scanner) (broker.Pact, int64, error) {
 	return p, vid, err
 }
 
-type contractPlan struct {
-	in  broker.ContractInput
-	sha string
-}
-
 // PublishContracts implements broker.Store.
-func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest) (broker.PublishResult, error) {
-	plans, err := planPublication(req)
-	if err != nil {
-		return broker.PublishResult{}, err
-	}
+func (s *Store) PublishContracts(ctx context.Context, w broker.PublishWrite) (broker.PublishResult, error) {
 	var res broker.PublishResult
-	err = s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *txn) error {
 		var err error
-		res, err = s.publishTx(ctx, tx, req, plans)
+		res, err = s.publishTx(ctx, tx, w)
 		return err
 	})
 	if err != nil {
@@ -59,43 +50,7 @@ func (s *Store) PublishContracts(ctx context.Context, req broker.PublishRequest)
 	return res, nil
 }
 
-// planPublication validates a publication and computes its content SHAs
-// before any transaction starts.
-func planPublication(req broker.PublishRequest) ([]contractPlan, error) {
-	if err := checkName("pacticipantName", req.Pacticipant); err != nil {
-		return nil, err
-	}
-	if err := checkName("pacticipantVersionNumber", req.Version); err != nil {
-		return nil, err
-	}
-	plans := make([]contractPlan, len(req.Contracts))
-	for i, c := range req.Contracts {
-		field := fmt.Sprintf("contracts[%d]", i)
-		if c.Consumer != req.Pacticipant {
-			return nil, broker.Invalid(field+".consumerName", "must equal pacticipantName %q, got %q", req.Pacticipant, c.Consumer)
-		}
-		if err := checkName(field+".providerName", c.Provider); err != nil {
-			return nil, err
-		}
-		switch c.OnConflict {
-		case broker.ConflictReject, broker.ConflictOverwrite, broker.ConflictMerge:
-		default:
-			return nil, broker.Invalid(field+".onConflict", "must be overwrite or merge, got %q", c.OnConflict)
-		}
-		sha, err := broker.CheckPactContent(c.Content, c.Consumer, c.Provider)
-		if err != nil {
-			var fe *broker.FieldError
-			if errors.As(err, &fe) {
-				return nil, broker.Invalid(field+"."+fe.Field, "%s", fe.Message)
-			}
-			return nil, err
-		}
-		plans[i] = contractPlan{in: c, sha: sha}
-	}
-	return plans, nil
-}
-
-func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishRequest, plans []contractPlan) (broker.PublishResult, error) {
+func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishWrite) (broker.PublishResult, error) {
 	var res broker.PublishResult
 	pid, vid, created, err := s.ensureVersion(ctx, tx, req.Pacticipant, req.Version)
 	if err != nil {
@@ -107,7 +62,7 @@ func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishReques
 			return res, err
 		}
 	}
-	if req.Branch != "" {
+	if req.Branch.Name != "" {
 		if _, err := s.addBranchVersion(ctx, tx, pid, vid, req.Branch); err != nil {
 			return res, err
 		}
@@ -117,8 +72,8 @@ func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishReques
 			return res, err
 		}
 	}
-	for _, plan := range plans {
-		pc, err := s.publishOne(ctx, tx, pid, vid, req.Version, plan)
+	for _, pw := range req.Pacts {
+		pc, err := s.publishOne(ctx, tx, pid, vid, pw)
 		if err != nil {
 			return res, err
 		}
@@ -140,50 +95,31 @@ func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishReques
 	return res, nil
 }
 
-func (s *Store) publishOne(ctx context.Context, tx *txn, cid, vid int64, version string, plan contractPlan) (broker.PublishedContract, error) {
+func (s *Store) publishOne(ctx context.Context, tx *txn, cid, vid int64, pw broker.PactWrite) (broker.PublishedContract, error) {
 	var out broker.PublishedContract
-	c := plan.in
-	prid, _, err := s.ensurePacticipant(ctx, tx, c.Provider)
+	prid, _, err := s.ensurePacticipant(ctx, tx, pw.Provider)
 	if err != nil {
 		return out, err
 	}
 	var (
-		curRev     int
-		curSHA     string
-		curContent []byte
+		curRev int
+		curSHA string
 	)
-	err = tx.QueryRowContext(ctx, `SELECT pp.revision, pv.sha, pv.content FROM latest_pact_publications l
+	err = tx.QueryRowContext(ctx, `SELECT pp.revision, pv.sha FROM latest_pact_publications l
 		JOIN pact_publications pp ON pp.id = l.publication_id JOIN pact_versions pv ON pv.id = l.pact_version_id
-		WHERE l.consumer_version_id = ? AND l.provider_id = ?`, vid, prid).Scan(&curRev, &curSHA, &curContent)
+		WHERE l.consumer_version_id = ? AND l.provider_id = ?`, vid, prid).Scan(&curRev, &curSHA)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return out, err
 	}
-	exists := err == nil
-	content, sha := []byte(c.Content), plan.sha
+	content, sha := []byte(pw.Content), pw.SHA
 	outcome := broker.PublishCreated
-	if exists {
-		switch {
-		case curSHA == sha:
-			outcome = broker.PublishUnchanged
-		case c.OnConflict == broker.ConflictOverwrite:
-			outcome = broker.PublishOverwritten
-		case c.OnConflict == broker.ConflictMerge:
-			merged, err := broker.MergePactContent(curContent, content)
-			if err != nil {
-				return out, err
-			}
-			msha, err := broker.ContentSHA(merged)
-			if err != nil {
-				return out, err
-			}
-			content, sha = merged, msha
-			outcome = broker.PublishMerged
-			if msha == curSHA {
-				outcome = broker.PublishUnchanged
-			}
-		default:
-			return out, &broker.PactConflictError{Consumer: c.Consumer, Provider: c.Provider, ConsumerVersion: version, ExistingSHA: curSHA, NewSHA: sha}
-		}
+	switch {
+	case curSHA == sha:
+		outcome = broker.PublishUnchanged
+	case curSHA != pw.Replaces:
+		return out, fmt.Errorf("pact with %q has sha %q, the publication was decided on %q: %w", pw.Provider, curSHA, pw.Replaces, broker.ErrStale)
+	case curSHA != "":
+		outcome = broker.PublishOverwritten
 	}
 	now := s.nowNanos()
 	if outcome != broker.PublishUnchanged {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -92,221 +93,149 @@ func resolveVersionIDs(ctx context.Context, tx *txn, sel broker.MatrixSelector) 
 	}
 }
 
-type rowBuilder struct {
-	ctx      context.Context
-	tx       *txn
-	versions map[int64]*broker.MatrixVersion
-	names    map[int64]string
+// matrixVersions are the distinct versions named by the query's JSON
+// array of [pacticipant, number] pairs (unknown ones are left out).
+const matrixVersions = `vs AS MATERIALIZED (
+	SELECT DISTINCT v.id AS vid, v.pacticipant_id AS pid
+	FROM json_each(?1) j
+	JOIN pacticipants p ON p.name = json_extract(j.value, '$[0]')
+	JOIN versions v ON v.pacticipant_id = p.id AND v.number = json_extract(j.value, '$[1]')
+),
+cons AS MATERIALIZED (
+	SELECT l.publication_id AS pub, l.pact_version_id AS pvid, l.provider_id AS prid
+	FROM vs CROSS JOIN latest_pact_publications l ON l.consumer_version_id = vs.vid
+)`
+
+// matrixPairsInvolving: the versions as consumer versions (each latest
+// publication with its latest verifications, newest provider version
+// first, at most ?2 per publication, or unverified), and as provider
+// versions (the pacts they verified, for at most ?2 consumer versions per
+// pact whose latest publication has that content).
+const matrixPairsInvolving = `pairs AS MATERIALIZED (
+	SELECT pub, ver, 0 AS prov FROM (
+		SELECT c.pub, coalesce(lv.verification_id, 0) AS ver,
+			row_number() OVER (PARTITION BY c.pub ORDER BY lv.provider_version_id DESC) AS rn
+		FROM cons c LEFT JOIN latest_verifications lv ON lv.pact_version_id = c.pvid
+	) WHERE rn <= ?2
+	UNION
+	SELECT pub, ver, 0 FROM (
+		SELECT l.publication_id AS pub, lv.verification_id AS ver,
+			row_number() OVER (PARTITION BY lv.provider_version_id, lv.pact_version_id ORDER BY l.consumer_version_id DESC) AS rn
+		FROM vs CROSS JOIN latest_verifications lv ON lv.provider_version_id = vs.vid
+		CROSS JOIN latest_pact_publications l ON l.pact_version_id = lv.pact_version_id
+	) WHERE rn <= ?2
+)`
+
+// matrixPairsBetween: each latest publication of the versions as
+// consumer versions, once per version of its provider among the versions,
+// with that provider version's latest verification or unverified.
+const matrixPairsBetween = `pairs AS MATERIALIZED (
+	SELECT DISTINCT c.pub, coalesce(lv.verification_id, 0) AS ver, pv.vid AS prov
+	FROM cons c CROSS JOIN vs pv ON pv.pid = c.prid
+	LEFT JOIN latest_verifications lv ON lv.pact_version_id = c.pvid AND lv.provider_version_id = pv.vid
+	WHERE ?2 = ?2
+)`
+
+// matrixRowsSelect reads the rows of pairs with their version details;
+// versions are described once each.
+const matrixRowsSelect = `,
+rowids AS MATERIALIZED (
+	SELECT p.pub, p.ver, pp.consumer_version_id AS cvid,
+		CASE WHEN p.ver != 0 THEN (SELECT provider_version_id FROM verifications WHERE id = p.ver) ELSE p.prov END AS pvid
+	FROM pairs p CROSS JOIN pact_publications pp ON pp.id = p.pub
+),
+vids AS MATERIALIZED (SELECT cvid AS id FROM rowids UNION SELECT pvid FROM rowids WHERE pvid != 0),
+vdet AS MATERIALIZED (
+	SELECT v.id, v.number, v.created_at,
+		(SELECT json_group_array(b.name ORDER BY bv.created_at, b.id) FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = v.id) AS branches,
+		(SELECT json_group_array(t.name ORDER BY t.created_at, t.name) FROM tags t WHERE t.version_id = v.id) AS tags,
+		(SELECT json_group_array(n ORDER BY n) FROM (
+			SELECT e.name AS n FROM deployed_versions dep JOIN environments e ON e.id = dep.environment_id WHERE dep.version_id = v.id AND dep.currently_deployed = 1
+			UNION SELECT e.name FROM released_versions rel JOIN environments e ON e.id = rel.environment_id WHERE rel.version_id = v.id AND rel.currently_supported = 1)) AS envs
+	FROM vids CROSS JOIN versions v ON v.id = vids.id
+)
+SELECT c.name, pr.name, pv.sha, pp.revision, pp.created_at,
+	cv.id, cv.number, cv.created_at, cv.branches, cv.tags, cv.envs,
+	provv.id, provv.number, provv.created_at, provv.branches, provv.tags, provv.envs,
+	vr.number, vr.success, vr.build_url, vr.test_results, vr.verified_by, vr.execution_date, vr.wip
+FROM rowids r
+CROSS JOIN pact_publications pp ON pp.id = r.pub
+CROSS JOIN pact_versions pv ON pv.id = pp.pact_version_id
+CROSS JOIN pacticipants c ON c.id = pp.consumer_id
+CROSS JOIN pacticipants pr ON pr.id = pp.provider_id
+CROSS JOIN vdet cv ON cv.id = r.cvid
+LEFT JOIN vdet provv ON provv.id = r.pvid
+LEFT JOIN verifications vr ON vr.id = r.ver`
+
+var (
+	matrixRowsInvolvingQuery = `WITH ` + matrixVersions + `,
+` + matrixPairsInvolving + matrixRowsSelect
+	matrixRowsBetweenQuery = `WITH ` + matrixVersions + `,
+` + matrixPairsBetween + matrixRowsSelect
+)
+
+// jsonNames decodes a JSON array of names; empty is nil.
+func jsonNames(s sql.NullString) ([]string, error) {
+	if !s.Valid || s.String == "[]" {
+		return nil, nil
+	}
+	var out []string
+	err := json.Unmarshal([]byte(s.String), &out)
+	return out, err
 }
 
-func (b *rowBuilder) version(id int64) (*broker.MatrixVersion, error) {
-	if v, ok := b.versions[id]; ok {
-		return v, nil
+// matrixVersion scans a version's columns of the matrix query; ok is false
+// when they are NULL (no provider version).
+type matrixVersionCols struct {
+	id                   sql.NullInt64
+	number               sql.NullString
+	created              sql.NullInt64
+	branches, tags, envs sql.NullString
+}
+
+func (c *matrixVersionCols) dest() []any {
+	return []any{&c.id, &c.number, &c.created, &c.branches, &c.tags, &c.envs}
+}
+
+func (c *matrixVersionCols) version() (*broker.MatrixVersion, error) {
+	if !c.id.Valid {
+		return nil, nil
 	}
-	v := &broker.MatrixVersion{Order: id}
-	var cr int64
-	if err := b.tx.QueryRowContext(b.ctx, `SELECT number, created_at FROM versions WHERE id = ?`, id).Scan(&v.Number, &cr); err != nil {
-		return nil, err
-	}
-	v.CreatedAt = toTime(cr)
+	v := &broker.MatrixVersion{Number: c.number.String, CreatedAt: toTime(c.created.Int64), Order: c.id.Int64}
 	var err error
-	if v.Branches, err = versionBranches(b.ctx, b.tx, id); err != nil {
+	if v.Branches, err = jsonNames(c.branches); err != nil {
 		return nil, err
 	}
-	if v.Tags, err = versionTags(b.ctx, b.tx, id); err != nil {
+	if v.Tags, err = jsonNames(c.tags); err != nil {
 		return nil, err
 	}
-	if v.Environments, err = stringList(b.ctx, b.tx, `SELECT e.name FROM deployed_versions d JOIN environments e ON e.id = d.environment_id
-		WHERE d.version_id = ? AND d.currently_deployed = 1
-		UNION SELECT e.name FROM released_versions r JOIN environments e ON e.id = r.environment_id
-		WHERE r.version_id = ? AND r.currently_supported = 1 ORDER BY 1`, id, id); err != nil {
-		return nil, err
-	}
-	b.versions[id] = v
-	return v, nil
+	v.Environments, err = jsonNames(c.envs)
+	return v, err
 }
 
-func (b *rowBuilder) name(pid int64) (string, error) {
-	if n, ok := b.names[pid]; ok {
-		return n, nil
-	}
-	var n string
-	if err := b.tx.QueryRowContext(b.ctx, `SELECT name FROM pacticipants WHERE id = ?`, pid).Scan(&n); err != nil {
-		return "", err
-	}
-	b.names[pid] = n
-	return n, nil
-}
-
-// row builds a matrix row for publication pubID and verification verID
-// (0: unverified, then provVID names the provider version in scope, if any).
-func (b *rowBuilder) row(pubID, verID, provVID int64) (broker.MatrixRow, error) {
-	var (
-		r             broker.MatrixRow
-		cvid, cid, pr int64
-		cr            int64
-	)
-	err := b.tx.QueryRowContext(b.ctx, `SELECT pp.consumer_version_id, pp.consumer_id, pp.provider_id, pv.sha, pp.revision, pp.created_at
-		FROM pact_publications pp JOIN pact_versions pv ON pv.id = pp.pact_version_id WHERE pp.id = ?`, pubID).
-		Scan(&cvid, &cid, &pr, &r.PactSHA, &r.PactRevision, &cr)
-	if err != nil {
-		return r, err
-	}
-	r.PactCreatedAt = toTime(cr)
-	if r.Consumer, err = b.name(cid); err != nil {
-		return r, err
-	}
-	if r.Provider, err = b.name(pr); err != nil {
-		return r, err
-	}
-	cv, err := b.version(cvid)
-	if err != nil {
-		return r, err
-	}
-	r.ConsumerVersion = *cv
-	if verID != 0 {
-		v, err := scanVerification(b.tx.QueryRowContext(b.ctx, verificationSelect+`WHERE vr.id = ?`, verID))
-		if err != nil {
-			return r, err
-		}
-		r.Verification = &v
-		var pvid int64
-		if err := b.tx.QueryRowContext(b.ctx, `SELECT provider_version_id FROM verifications WHERE id = ?`, verID).Scan(&pvid); err != nil {
-			return r, err
-		}
-		pv, err := b.version(pvid)
-		if err != nil {
-			return r, err
-		}
-		cp := *pv
-		r.ProviderVersion = &cp
-	} else if provVID != 0 {
-		pv, err := b.version(provVID)
-		if err != nil {
-			return r, err
-		}
-		cp := *pv
-		r.ProviderVersion = &cp
-	}
-	return r, nil
-}
-
-// pubVer is a matrix row to build: a publication, the verification (0:
-// none) and the provider version in scope (0: none).
-type pubVer struct{ pub, ver, provVersion int64 }
-
-// MatrixRows implements broker.Queries.
+// MatrixRows implements broker.Queries in one statement.
 func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]broker.MatrixRow, error) {
+	refs := make([][2]string, len(q.Versions))
+	for i, v := range q.Versions {
+		refs[i] = [2]string{v.Pacticipant, v.Number}
+	}
+	versions, err := json.Marshal(refs)
+	if err != nil {
+		return nil, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 1 << 30
+	}
+	query := matrixRowsInvolvingQuery
+	if q.Mode == broker.RowsBetween {
+		query = matrixRowsBetweenQuery
+	}
 	var out []broker.MatrixRow
-	err := s.read(ctx, func(tx *txn) error {
-		type ver struct{ pid, vid int64 }
-		var vs []ver
-		seen := map[int64]bool{}
-		byPacticipant := map[int64][]int64{}
-		for _, ref := range q.Versions {
-			pid, vid, err := lookupVersion(ctx, tx, ref.Pacticipant, ref.Number)
-			if errors.Is(err, broker.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if seen[vid] {
-				continue
-			}
-			seen[vid] = true
-			vs = append(vs, ver{pid, vid})
-			byPacticipant[pid] = append(byPacticipant[pid], vid)
-		}
-		limit := q.Limit
-		if limit <= 0 {
-			limit = 1 << 30
-		}
-		var pairs []pubVer
-		pairSeen := map[pubVer]bool{}
-		add := func(p pubVer) {
-			if !pairSeen[p] {
-				pairSeen[p] = true
-				pairs = append(pairs, p)
-			}
-		}
-		for _, v := range vs {
-			// v as consumer version: its latest publications.
-			type pub struct{ provider, pactVersion, id int64 }
-			pubs, err := queryAll(ctx, tx, func(r scanner) (pub, error) {
-				var p pub
-				err := r.Scan(&p.provider, &p.pactVersion, &p.id)
-				return p, err
-			}, `SELECT provider_id, pact_version_id, publication_id FROM latest_pact_publications WHERE consumer_version_id = ?`, v.vid)
-			if err != nil {
-				return err
-			}
-			for _, p := range pubs {
-				var verIDs []int64
-				if q.Mode == broker.RowsBetween {
-					provVersions, ok := byPacticipant[p.provider]
-					if !ok {
-						continue
-					}
-					for _, pv := range provVersions {
-						ids, err := idList(ctx, tx, `SELECT verification_id FROM latest_verifications WHERE pact_version_id = ? AND provider_version_id = ?`, p.pactVersion, pv)
-						if err != nil {
-							return err
-						}
-						if len(ids) == 0 {
-							add(pubVer{p.id, 0, pv}) // not verified by this provider version
-						}
-						for _, id := range ids {
-							add(pubVer{p.id, id, pv})
-						}
-					}
-					continue
-				} else {
-					ids, err := idList(ctx, tx, `SELECT verification_id FROM latest_verifications WHERE pact_version_id = ? ORDER BY provider_version_id DESC LIMIT ?`, p.pactVersion, limit)
-					if err != nil {
-						return err
-					}
-					verIDs = ids
-				}
-				if len(verIDs) == 0 {
-					add(pubVer{p.id, 0, 0})
-				}
-				for _, id := range verIDs {
-					add(pubVer{p.id, id, 0})
-				}
-			}
-			if q.Mode != broker.RowsInvolving {
-				continue
-			}
-			// v as provider version: the pacts it verified, for every
-			// consumer version whose latest publication has that content.
-			verified, err := queryAll(ctx, tx, func(r scanner) ([2]int64, error) {
-				var pv [2]int64
-				err := r.Scan(&pv[0], &pv[1])
-				return pv, err
-			}, `SELECT pact_version_id, verification_id FROM latest_verifications WHERE provider_version_id = ?`, v.vid)
-			if err != nil {
-				return err
-			}
-			for _, pv := range verified {
-				ids, err := idList(ctx, tx, `SELECT publication_id FROM latest_pact_publications WHERE pact_version_id = ? ORDER BY consumer_version_id DESC LIMIT ?`, pv[0], limit)
-				if err != nil {
-					return err
-				}
-				for _, pub := range ids {
-					add(pubVer{pub, pv[1], 0})
-				}
-			}
-		}
-		b := &rowBuilder{ctx: ctx, tx: tx, versions: map[int64]*broker.MatrixVersion{}, names: map[int64]string{}}
-		for _, p := range pairs {
-			r, err := b.row(p.pub, p.ver, p.provVersion)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+	err = s.read(ctx, func(tx *txn) error {
+		var err error
+		out, err = queryAll(ctx, tx, scanMatrixRow, query, string(versions), limit)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -316,6 +245,43 @@ func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]brok
 		out = out[:q.Limit]
 	}
 	return out, nil
+}
+
+func scanMatrixRow(row scanner) (broker.MatrixRow, error) {
+	var (
+		r           broker.MatrixRow
+		pactCreated int64
+		cv, pv      matrixVersionCols
+		vnum        sql.NullInt64
+		ok, wip     sql.NullInt64
+		buildURL    sql.NullString
+		tr, vb      sql.NullString
+		executed    sql.NullInt64
+	)
+	dest := []any{&r.Consumer, &r.Provider, &r.PactSHA, &r.PactRevision, &pactCreated}
+	dest = append(dest, cv.dest()...)
+	dest = append(dest, pv.dest()...)
+	dest = append(dest, &vnum, &ok, &buildURL, &tr, &vb, &executed, &wip)
+	if err := row.Scan(dest...); err != nil {
+		return r, err
+	}
+	r.PactCreatedAt = toTime(pactCreated)
+	c, err := cv.version()
+	if err != nil {
+		return r, err
+	}
+	r.ConsumerVersion = *c
+	if r.ProviderVersion, err = pv.version(); err != nil {
+		return r, err
+	}
+	if vnum.Valid {
+		r.Verification = &broker.Verification{
+			Number: int(vnum.Int64), Consumer: r.Consumer, Provider: r.Provider, PactSHA: r.PactSHA,
+			ProviderVersion: r.ProviderVersion.Number, Success: ok.Int64 != 0, BuildURL: buildURL.String,
+			TestResults: rawJSON(tr), VerifiedBy: rawJSON(vb), ExecutionDate: toTime(executed.Int64), WIP: wip.Int64 != 0,
+		}
+	}
+	return r, nil
 }
 
 // sortRows orders rows newest consumer version first, then newest provider
@@ -407,8 +373,8 @@ func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]brok
 			return err
 		}
 		for _, pair := range pairs {
-			name, err := (&rowBuilder{ctx: ctx, tx: tx, names: map[int64]string{}}).name(pair.consumer)
-			if err != nil {
+			var name string
+			if err := tx.QueryRowContext(ctx, `SELECT name FROM pacticipants WHERE id = ?`, pair.consumer).Scan(&name); err != nil {
 				return err
 			}
 			if q.Consumer != "" && name != q.Consumer {

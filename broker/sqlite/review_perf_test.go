@@ -21,7 +21,7 @@ func TestReviewManyVerificationsOfOnePact(t *testing.T) {
 	}
 	s := sqlitetest.Open(t)
 	ctx := context.Background()
-	res, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: "1", Branch: "main", Contracts: []broker.ContractInput{{
+	res, err := broker.NewService(s, broker.DefaultRules()).PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: "1", Branch: "main", Contracts: []broker.ContractInput{{
 		Consumer: "Web", Provider: "Orders", Content: []byte(`{"consumer":{"name":"Web"},"provider":{"name":"Orders"},"interactions":[{"description":"a"}]}`)}}})
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Contracts)

@@ -15,7 +15,7 @@ import (
 func TestReviewLatestPactNotFoundMessage(t *testing.T) {
 	s := sqlitetest.Open(t)
 	ctx := context.Background()
-	_, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{{
+	_, err := broker.NewService(s, broker.DefaultRules()).PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{{
 		Consumer: "Web", Provider: "Orders", Content: []byte(`{"consumer":{"name":"Web"},"provider":{"name":"Orders"},"interactions":[]}`)}}})
 	require.NoError(t, err)
 	for f, want := range map[broker.PactFilter]string{

@@ -65,7 +65,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 20; i++ {
-				_, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: fmt.Sprintf("%d.%d", w, i),
+				_, err := broker.NewService(s, broker.DefaultRules()).PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: fmt.Sprintf("%d.%d", w, i),
 					Contracts: []broker.ContractInput{{Consumer: "Web", Provider: "API", Content: storetest.PactJSON("Web", "API", fmt.Sprint(w, i))}}})
 				if err != nil {
 					errs <- err
@@ -149,18 +149,27 @@ func queryStrings(t *testing.T, db *sql.DB, query string, args ...any) []string 
 	return out
 }
 
+// batchPublish publishes req in a batch under the default rules.
+func batchPublish(b *sqlite.Batch, req broker.PublishRequest) (broker.PublishResult, error) {
+	w, err := broker.NewPublication(req, broker.DefaultRules())
+	if err != nil {
+		return broker.PublishResult{}, err
+	}
+	return b.PublishContracts(w)
+}
+
 func TestBatch(t *testing.T) {
 	s := mustOpen(t)
 	ctx := t.Context()
 	var sha string
 	err := s.Batch(ctx, func(b *sqlite.Batch) error {
-		res, err := b.PublishContracts(broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{
+		res, err := batchPublish(b, broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{
 			{Consumer: "Web", Provider: "API", Content: storetest.PactJSON("Web", "API", "a")}}})
 		if err != nil {
 			return err
 		}
 		sha = res.Contracts[0].Pact.SHA
-		if err := b.AddBranchVersion("API", "main", "10"); err != nil {
+		if err := b.AddBranchVersion("API", "10", broker.BranchWrite{Name: "main", SetMainBranch: true}); err != nil {
 			return err
 		}
 		return b.PublishVerification(broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: sha, ProviderVersion: "10", Success: true})
@@ -172,7 +181,7 @@ func TestBatch(t *testing.T) {
 
 	// An error anywhere in the batch discards all of it.
 	err = s.Batch(ctx, func(b *sqlite.Batch) error {
-		if _, err := b.PublishContracts(broker.PublishRequest{Pacticipant: "Web", Version: "2"}); err != nil {
+		if _, err := batchPublish(b, broker.PublishRequest{Pacticipant: "Web", Version: "2"}); err != nil {
 			return err
 		}
 		return b.PublishVerification(broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: "nope", ProviderVersion: "11"})

@@ -1,5 +1,5 @@
 // Package sqlite is the broker.Store on SQLite (modernc.org/sqlite, pure
-// Go). Writes go through one connection with BEGIN IMMEDIATE; reads use a
+// Go): persistence only, the rules are broker.Service's. Writes go through one connection with BEGIN IMMEDIATE; reads use a
 // small pool of read-only connections; the database runs in WAL mode with
 // foreign keys on.
 package sqlite
@@ -48,15 +48,6 @@ type Store struct {
 	// closeOnce makes Close safe to call twice.
 	closeOnce sync.Once
 	newID     func() string
-	// mainBranches are the branch (or tag) names that become a
-	// pacticipant's main branch when it has none.
-	mainBranches []string
-	// firstTagWindow: a version's first tag, applied within this time of
-	// its creation, also becomes its branch when it has none (0: never).
-	firstTagWindow time.Duration
-	// deployForTags records a deployment when a version is tagged with an
-	// environment's name.
-	deployForTags bool
 }
 
 var _ broker.Store = (*Store)(nil)
@@ -68,30 +59,6 @@ type Option func(*Store)
 // clock).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
-// WithMainBranchCandidates sets the branch names that automatically
-// become a pacticipant's main branch when one of its versions is put on
-// such a branch (or tagged with such a name) and it has no main branch yet;
-// no names disable it. The default is develop, main and master, as in the
-// Pact Broker.
-func WithMainBranchCandidates(names ...string) Option {
-	return func(s *Store) { s.mainBranches = names }
-}
-
-// WithFirstTagAsBranch sets how soon after a version's creation its first
-// tag must come to also become its branch (when it has none), as the Pact
-// Broker does for clients that tag instead of setting branches; 0
-// disables it. The default is 10 seconds.
-func WithFirstTagAsBranch(window time.Duration) Option {
-	return func(s *Store) { s.firstTagWindow = window }
-}
-
-// WithDeployedVersionsForTags sets whether tagging a version with the name
-// of an environment also records it as deployed there (default true, as
-// the Pact Broker's create_deployed_versions_for_tags).
-func WithDeployedVersionsForTags(on bool) Option {
-	return func(s *Store) { s.deployForTags = on }
-}
-
 // WithUUIDs makes the store generate UUIDs with newID.
 func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = newID } }
 
@@ -99,7 +66,7 @@ func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = n
 // or a "file:" URI; ":memory:" for a private in-memory database) and
 // applies pending migrations.
 func Open(dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers), mainBranches: []string{"develop", "main", "master"}, firstTagWindow: 10 * time.Second, deployForTags: true}
+	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers)}
 	for _, o := range opts {
 		o(s)
 	}

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -33,9 +32,6 @@ func scanVerification(row scanner) (broker.Verification, error) {
 
 // PublishVerification implements broker.Store.
 func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationInput) (broker.Verification, error) {
-	if err := checkVerification(in); err != nil {
-		return broker.Verification{}, err
-	}
 	var out broker.Verification
 	err := s.write(ctx, func(tx *txn) error {
 		id, err := s.verifyTx(ctx, tx, in, nil)
@@ -46,19 +42,6 @@ func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationI
 		return err
 	})
 	return out, err
-}
-
-func checkVerification(in broker.VerificationInput) error {
-	if err := checkName("providerApplicationVersion", in.ProviderVersion); err != nil {
-		return err
-	}
-	if len(in.TestResults) > 0 && !json.Valid(in.TestResults) {
-		return broker.Invalid("testResults", "must be valid JSON, got %.80q", string(in.TestResults))
-	}
-	if len(in.VerifiedBy) > 0 && !json.Valid(in.VerifiedBy) {
-		return broker.Invalid("verifiedBy", "must be valid JSON, got %.80q", string(in.VerifiedBy))
-	}
-	return nil
 }
 
 // verifyTx records a verification and maintains latest_verifications; it

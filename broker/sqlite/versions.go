@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -30,9 +31,6 @@ func lookupVersion(ctx context.Context, tx *txn, pacticipant, number string) (pi
 
 // ensureVersion creates pacticipant and version as needed.
 func (s *Store) ensureVersion(ctx context.Context, tx *txn, pacticipant, number string) (pid, vid int64, created bool, err error) {
-	if err := checkName("version", number); err != nil {
-		return 0, 0, false, err
-	}
 	pid, _, err = s.ensurePacticipant(ctx, tx, pacticipant)
 	if err != nil {
 		return 0, 0, false, err
@@ -183,13 +181,52 @@ func (s *Store) listVersionIDs(ctx context.Context, tx *txn, query string, args 
 	if err != nil {
 		return nil, err
 	}
+	return loadVersions(ctx, tx, ids)
+}
+
+// loadVersions reads versions by id with their branches and tags in one
+// statement, in the order of ids.
+func loadVersions(ctx context.Context, tx *txn, ids []int64) ([]broker.Version, error) {
+	if len(ids) == 0 {
+		return []broker.Version{}, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]broker.Version, len(ids))
+	_, err = queryAll(ctx, tx, func(r scanner) (struct{}, error) {
+		var (
+			id             int64
+			v              broker.Version
+			cr, up         int64
+			branches, tags sql.NullString
+		)
+		if err := r.Scan(&id, &v.Pacticipant, &v.Number, &v.BuildURL, &cr, &up, &branches, &tags); err != nil {
+			return struct{}{}, err
+		}
+		v.CreatedAt, v.UpdatedAt = toTime(cr), toTime(up)
+		var err error
+		if v.Branches, err = jsonNames(branches); err != nil {
+			return struct{}{}, err
+		}
+		if v.Tags, err = jsonNames(tags); err != nil {
+			return struct{}{}, err
+		}
+		byID[id] = v
+		return struct{}{}, nil
+	}, `SELECT v.id, p.name, v.number, v.build_url, v.created_at, v.updated_at,
+		(SELECT json_group_array(b.name ORDER BY bv.created_at, b.id) FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = v.id),
+		(SELECT json_group_array(t.name ORDER BY t.created_at, t.name) FROM tags t WHERE t.version_id = v.id)
+		FROM json_each(?) j CROSS JOIN versions v ON v.id = j.value JOIN pacticipants p ON p.id = v.pacticipant_id`, string(list))
+	if err != nil {
+		return nil, err
+	}
 	out := make([]broker.Version, 0, len(ids))
 	for _, id := range ids {
-		v, err := loadVersion(ctx, tx, id)
-		if err != nil {
-			return nil, err
+		if v, ok := byID[id]; ok {
+			out = append(out, v)
 		}
-		out = append(out, v)
 	}
 	return out, nil
 }
@@ -239,10 +276,8 @@ func refreshBranchHead(ctx context.Context, tx *txn, branchID int64) error {
 }
 
 // addBranchVersion puts vid on the branch and maintains the branch head.
-func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, branch string) (created bool, err error) {
-	if err := checkName("branch", branch); err != nil {
-		return false, err
-	}
+func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b broker.BranchWrite) (created bool, err error) {
+	branch := b.Name
 	now := s.nowNanos()
 	var bid int64
 	err = tx.QueryRowContext(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pid, branch).Scan(&bid)
@@ -264,8 +299,10 @@ func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	if err := s.maybeSetMainBranch(ctx, tx, pid, branch); err != nil {
-		return false, err
+	if b.SetMainBranch {
+		if err := s.setMainBranchIfNone(ctx, tx, pid, branch); err != nil {
+			return false, err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO branch_heads (branch_id, version_id) VALUES (?, ?)
 		ON CONFLICT (branch_id) DO UPDATE SET version_id = max(version_id, excluded.version_id)`, bid, vid); err != nil {
@@ -276,23 +313,20 @@ func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b
 }
 
 // AddBranchVersion implements broker.Store.
-func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, branch, version string) (broker.BranchVersion, bool, error) {
+func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, version string, b broker.BranchWrite) (broker.BranchVersion, bool, error) {
 	var (
 		out     broker.BranchVersion
 		created bool
 	)
-	if err := checkName("branch", branch); err != nil {
-		return out, false, err
-	}
 	err := s.write(ctx, func(tx *txn) error {
 		pid, vid, _, err := s.ensureVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
 		}
-		if created, err = s.addBranchVersion(ctx, tx, pid, vid, branch); err != nil {
+		if created, err = s.addBranchVersion(ctx, tx, pid, vid, b); err != nil {
 			return err
 		}
-		out, err = getBranchVersion(ctx, tx, pacticipant, branch, version)
+		out, err = getBranchVersion(ctx, tx, pacticipant, b.Name, version)
 		return err
 	})
 	return out, created, err
@@ -402,10 +436,9 @@ func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) er
 	})
 }
 
-func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, tag string) (bool, error) {
-	if err := checkName("tag", tag); err != nil {
-		return false, err
-	}
+// addTag tags vid and applies t's effects when the tag is new.
+func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, t broker.TagWrite) (bool, error) {
+	tag := t.Name
 	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO tags (version_id, name, pacticipant_id, created_at) VALUES (?, ?, ?, ?)`, vid, tag, pid, s.nowNanos())
 	if err != nil {
 		return false, err
@@ -414,24 +447,29 @@ func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, tag string)
 	if n == 0 {
 		return false, nil
 	}
-	if err := s.maybeSetMainBranch(ctx, tx, pid, tag); err != nil {
-		return false, err
+	if t.SetMainBranch {
+		if err := s.setMainBranchIfNone(ctx, tx, pid, tag); err != nil {
+			return false, err
+		}
 	}
-	if err := s.maybeFirstTagAsBranch(ctx, tx, pid, vid, tag); err != nil {
-		return false, err
+	if t.BranchWithin > 0 {
+		if err := s.branchIfFirstTag(ctx, tx, pid, vid, t); err != nil {
+			return false, err
+		}
 	}
-	return true, s.maybeDeployForTag(ctx, tx, pid, vid, tag)
+	if t.RecordDeployment {
+		if err := s.deployToNamed(ctx, tx, pid, vid, tag); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
-// maybeDeployForTag records a deployment when a version is tagged with the
-// name of an environment: clients that predate environments tag the
-// version they deploy.
-func (s *Store) maybeDeployForTag(ctx context.Context, tx *txn, pid, vid int64, tag string) error {
-	if !s.deployForTags {
-		return nil
-	}
+// deployToNamed records a deployment of vid to the environment named
+// name, when there is one.
+func (s *Store) deployToNamed(ctx context.Context, tx *txn, pid, vid int64, name string) error {
 	var eid int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM environments WHERE name = ?`, tag).Scan(&eid)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM environments WHERE name = ?`, name).Scan(&eid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -442,14 +480,10 @@ func (s *Store) maybeDeployForTag(ctx context.Context, tx *txn, pid, vid int64, 
 	return err
 }
 
-// maybeFirstTagAsBranch puts a version on a branch named like its first
-// tag when that tag came within firstTagWindow of the version's creation
-// and the version has no branch: clients that predate branches tag each
-// version with its git branch.
-func (s *Store) maybeFirstTagAsBranch(ctx context.Context, tx *txn, pid, vid int64, tag string) error {
-	if s.firstTagWindow <= 0 {
-		return nil
-	}
+// branchIfFirstTag puts vid on a branch named t.Name when it has no
+// branch, t is its only tag and it was created at most t.BranchWithin ago
+// (see broker.TagWrite).
+func (s *Store) branchIfFirstTag(ctx context.Context, tx *txn, pid, vid int64, t broker.TagWrite) error {
 	var created int64
 	var branches, tags int
 	if err := tx.QueryRowContext(ctx, `SELECT created_at,
@@ -458,23 +492,17 @@ func (s *Store) maybeFirstTagAsBranch(ctx context.Context, tx *txn, pid, vid int
 		FROM versions WHERE id = ?`, vid).Scan(&created, &branches, &tags); err != nil {
 		return err
 	}
-	if branches > 0 || tags != 1 || s.nowNanos()-created > int64(s.firstTagWindow) {
+	if branches > 0 || tags != 1 || s.nowNanos()-created > int64(t.BranchWithin) {
 		return nil
 	}
-	_, err := s.addBranchVersion(ctx, tx, pid, vid, tag)
+	_, err := s.addBranchVersion(ctx, tx, pid, vid, broker.BranchWrite{Name: t.Name, SetMainBranch: t.SetMainBranch})
 	return err
 }
 
-// maybeSetMainBranch gives a pacticipant without a main branch the name of
-// a branch or tag it just used when that is a main branch candidate.
-func (s *Store) maybeSetMainBranch(ctx context.Context, tx *txn, pid int64, name string) error {
-	for _, c := range s.mainBranches {
-		if c == name {
-			_, err := tx.ExecContext(ctx, `UPDATE pacticipants SET main_branch = ?, updated_at = ? WHERE id = ? AND main_branch = ''`, name, s.nowNanos(), pid)
-			return err
-		}
-	}
-	return nil
+// setMainBranchIfNone gives a pacticipant without a main branch this one.
+func (s *Store) setMainBranchIfNone(ctx context.Context, tx *txn, pid int64, name string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE pacticipants SET main_branch = ?, updated_at = ? WHERE id = ? AND main_branch = ''`, name, s.nowNanos(), pid)
+	return err
 }
 
 func getTag(ctx context.Context, tx *txn, pacticipant, version, tag string) (broker.Tag, error) {
@@ -491,23 +519,20 @@ func getTag(ctx context.Context, tx *txn, pacticipant, version, tag string) (bro
 }
 
 // AddTag implements broker.Store.
-func (s *Store) AddTag(ctx context.Context, pacticipant, version, tag string) (broker.Tag, bool, error) {
+func (s *Store) AddTag(ctx context.Context, pacticipant, version string, t broker.TagWrite) (broker.Tag, bool, error) {
 	var (
 		out     broker.Tag
 		created bool
 	)
-	if err := checkName("tag", tag); err != nil {
-		return out, false, err
-	}
 	err := s.write(ctx, func(tx *txn) error {
 		pid, vid, _, err := s.ensureVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
 		}
-		if created, err = s.addTag(ctx, tx, pid, vid, tag); err != nil {
+		if created, err = s.addTag(ctx, tx, pid, vid, t); err != nil {
 			return err
 		}
-		out, err = getTag(ctx, tx, pacticipant, version, tag)
+		out, err = getTag(ctx, tx, pacticipant, version, t.Name)
 		return err
 	})
 	return out, created, err

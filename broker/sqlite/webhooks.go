@@ -26,14 +26,6 @@ func scanWebhook(row scanner) (broker.Webhook, error) {
 	return w, err
 }
 
-func checkWebhook(w broker.Webhook) error {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(w.Definition, &obj); err != nil {
-		return broker.Invalid("webhook", "must be a JSON object: %v", err)
-	}
-	return nil
-}
-
 // webhookParties resolves the optional consumer and provider to ids.
 func webhookParties(ctx context.Context, tx *txn, w broker.Webhook) (c, p any, err error) {
 	resolve := func(field, name string) (any, error) {
@@ -63,9 +55,6 @@ func getWebhook(ctx context.Context, tx *txn, uuid string) (broker.Webhook, erro
 
 // CreateWebhook implements broker.Store.
 func (s *Store) CreateWebhook(ctx context.Context, w broker.Webhook) (broker.Webhook, error) {
-	if err := checkWebhook(w); err != nil {
-		return broker.Webhook{}, err
-	}
 	if strings.TrimSpace(w.UUID) == "" {
 		w.UUID = s.newID()
 	}
@@ -91,12 +80,6 @@ func (s *Store) CreateWebhook(ctx context.Context, w broker.Webhook) (broker.Web
 
 // PutWebhook implements broker.Store.
 func (s *Store) PutWebhook(ctx context.Context, w broker.Webhook) (broker.Webhook, bool, error) {
-	if err := checkName("uuid", w.UUID); err != nil {
-		return broker.Webhook{}, false, err
-	}
-	if err := checkWebhook(w); err != nil {
-		return broker.Webhook{}, false, err
-	}
 	var (
 		out     broker.Webhook
 		created bool

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func testPublish(t *testing.T, s broker.Store) {
+func testPublish(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	req := broker.PublishRequest{
 		Pacticipant: "Web", Version: "1", Branch: "main", BuildURL: "https://ci/1", Tags: []string{"dev", "test"},
@@ -105,9 +105,9 @@ func testPublish(t *testing.T, s broker.Store) {
 	}
 }
 
-func testPublishAtomic(t *testing.T, s broker.Store) {
+func testPublishAtomic(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}}})
 	// The second contract conflicts: the version, branch, tag and first
 	// contract must not be written.
 	_, err := s.PublishContracts(ctx, broker.PublishRequest{
@@ -136,9 +136,9 @@ func testPublishAtomic(t *testing.T, s broker.Store) {
 	require.Len(t, ints, 1)
 }
 
-func testPublishConflicts(t *testing.T, s broker.Store) {
+func testPublishConflicts(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	first := MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}}})
+	first := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}}})
 	publish := func(policy broker.ConflictPolicy, descs ...string) (broker.PublishedContract, error) {
 		res, err := s.PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{
 			{Consumer: "Web", Provider: "API", Content: PactJSON("Web", "API", descs...), OnConflict: policy}}})
@@ -178,12 +178,12 @@ func testPublishConflicts(t *testing.T, s broker.Store) {
 	require.Equal(t, 1, old.Revision)
 }
 
-func testPactQueries(t *testing.T, s broker.Store) {
+func testPactQueries(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	s1 := MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Branch: "main", Tags: []string{"prod"}, Pacts: map[string][]string{"API": {"a"}}})
-	s2 := MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Branch: "feat", Pacts: map[string][]string{"API": {"a", "b"}}})
-	s3 := MustPublish(t, s, Publication{Consumer: "Web", Version: "3", Branch: "main", Pacts: map[string][]string{"API": {"a"}}})
-	MustPublish(t, s, Publication{Consumer: "Mobile", Version: "7", Pacts: map[string][]string{"API": {"m"}, "Auth": {"n"}}})
+	s1 := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Branch: "main", Tags: []string{"prod"}, Pacts: map[string][]string{"API": {"a"}}})
+	s2 := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "2", Branch: "feat", Pacts: map[string][]string{"API": {"a", "b"}}})
+	s3 := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "3", Branch: "main", Pacts: map[string][]string{"API": {"a"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Mobile", Version: "7", Pacts: map[string][]string{"API": {"m"}, "Auth": {"n"}}})
 	require.Equal(t, s1["API"], s3["API"])
 
 	p, err := s.GetPactBySHA(ctx, "Web", "API", s1["API"])
@@ -248,10 +248,10 @@ func testPactQueries(t *testing.T, s broker.Store) {
 	require.Equal(t, "1", p.ConsumerVersion)
 }
 
-func testIntegrations(t *testing.T, s broker.Store) {
+func testIntegrations(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	sha := MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}, "Auth": {"b"}}})
-	MustVerify(t, s, "Web", "API", sha["API"], "p1", true)
+	sha := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}, "Auth": {"b"}}})
+	MustVerify(t, s.Store, "Web", "API", sha["API"], "p1", true)
 	ints, err := s.ListIntegrations(ctx, broker.Page{})
 	require.NoError(t, err)
 	require.Len(t, ints, 2)
@@ -286,9 +286,9 @@ func testIntegrations(t *testing.T, s broker.Store) {
 	require.Empty(t, ints)
 }
 
-func testVerifications(t *testing.T, s broker.Store) {
+func testVerifications(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	sha := MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}}})["API"]
+	sha := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}}})["API"]
 	v, err := s.PublishVerification(ctx, broker.VerificationInput{
 		Consumer: "Web", Provider: "API", PactSHA: sha, ProviderVersion: "p1", Success: true, BuildURL: "https://ci/p1",
 		TestResults: json.RawMessage(`{"tests":[]}`), VerifiedBy: json.RawMessage(`{"implementation":"contracts"}`),
@@ -302,7 +302,7 @@ func testVerifications(t *testing.T, s broker.Store) {
 	_, err = s.GetVersion(ctx, "API", "p1")
 	require.NoError(t, err, "the provider version is created")
 
-	v2 := MustVerify(t, s, "Web", "API", sha, "p2", false)
+	v2 := MustVerify(t, s.Store, "Web", "API", sha, "p2", false)
 	require.Equal(t, 2, v2.Number)
 	require.True(t, v2.ExecutionDate.After(v.ExecutionDate))
 
@@ -321,13 +321,13 @@ func testVerifications(t *testing.T, s broker.Store) {
 
 	// A new consumer version with the same content inherits verifications:
 	// they belong to the content.
-	sha2 := MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Pacts: map[string][]string{"API": {"a"}}})["API"]
+	sha2 := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "2", Pacts: map[string][]string{"API": {"a"}}})["API"]
 	require.Equal(t, sha, sha2)
 	latest, err = s.LatestVerification(ctx, "Web", "API", sha2)
 	require.NoError(t, err)
 	require.Equal(t, 2, latest.Number)
 
-	sha3 := MustPublish(t, s, Publication{Consumer: "Web", Version: "3", Pacts: map[string][]string{"API": {"new"}}})["API"]
+	sha3 := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "3", Pacts: map[string][]string{"API": {"new"}}})["API"]
 	_, err = s.LatestVerification(ctx, "Web", "API", sha3)
 	require.ErrorIs(t, err, broker.ErrNotFound)
 
@@ -350,7 +350,7 @@ func testVerifications(t *testing.T, s broker.Store) {
 	require.ErrorIs(t, err, broker.ErrNotFound)
 }
 
-func testWebhooks(t *testing.T, s broker.Store) {
+func testWebhooks(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	_, err := s.CreatePacticipant(ctx, broker.Pacticipant{Name: "Web"})
 	require.NoError(t, err)
@@ -398,14 +398,14 @@ func testWebhooks(t *testing.T, s broker.Store) {
 	require.ErrorIs(t, s.DeleteWebhook(ctx, "my-hook"), broker.ErrNotFound)
 }
 
-func testCascades(t *testing.T, s broker.Store) {
+func testCascades(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	sha := MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Branch: "main", Pacts: map[string][]string{"API": {"a"}}})["API"]
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Branch: "main", Pacts: map[string][]string{"API": {"b"}}})
-	MustVerify(t, s, "Web", "API", sha, "10", true)
-	MustVerify(t, s, "Web", "API", sha, "11", false)
-	env := MustEnvironment(t, s, "prod", true)
-	MustDeploy(t, s, "API", "11", env, "")
+	sha := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Branch: "main", Pacts: map[string][]string{"API": {"a"}}})["API"]
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "2", Branch: "main", Pacts: map[string][]string{"API": {"b"}}})
+	MustVerify(t, s.Store, "Web", "API", sha, "10", true)
+	MustVerify(t, s.Store, "Web", "API", sha, "11", false)
+	env := MustEnvironment(t, s.Store, "prod", true)
+	MustDeploy(t, s.Store, "API", "11", env, "")
 
 	// Deleting a provider version removes its verifications and deployments.
 	require.NoError(t, s.DeleteVersion(ctx, "API", "11"))

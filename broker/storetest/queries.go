@@ -17,7 +17,7 @@ func refs(pacticipant string, numbers ...string) []broker.VersionRef {
 	return out
 }
 
-func testResolveVersions(t *testing.T, s broker.Store) {
+func testResolveVersions(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	_, _, err := s.PutPacticipant(ctx, broker.Pacticipant{Name: "Foo", MainBranch: "main"})
 	require.NoError(t, err)
@@ -29,9 +29,9 @@ func testResolveVersions(t *testing.T, s broker.Store) {
 			require.NoError(t, err)
 		}
 	}
-	env := MustEnvironment(t, s, "prod", true)
-	MustDeploy(t, s, "Foo", "1", env, "a")
-	MustDeploy(t, s, "Foo", "2", env, "b")
+	env := MustEnvironment(t, s.Store, "prod", true)
+	MustDeploy(t, s.Store, "Foo", "1", env, "a")
+	MustDeploy(t, s.Store, "Foo", "2", env, "b")
 	_, _, err = s.RecordRelease(ctx, "Foo", "3", env)
 	require.NoError(t, err)
 	_, err = s.CreatePacticipant(ctx, broker.Pacticipant{Name: "NoMain"})
@@ -92,15 +92,15 @@ func summarise(rows []broker.MatrixRow) []rowSummary {
 	return out
 }
 
-func testMatrixRows(t *testing.T, s broker.Store) {
+func testMatrixRows(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	sha := MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Branch: "main", Pacts: map[string][]string{"API": {"a"}, "Auth": {"b"}}})
-	MustVerify(t, s, "Web", "API", sha["API"], "10", false)
-	MustVerify(t, s, "Web", "API", sha["API"], "11", true)
-	MustVerify(t, s, "Web", "API", sha["API"], "11", false) // the latest per provider version wins
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Pacts: map[string][]string{"API": {"a"}}})
-	env := MustEnvironment(t, s, "prod", true)
-	MustDeploy(t, s, "API", "11", env, "")
+	sha := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Branch: "main", Pacts: map[string][]string{"API": {"a"}, "Auth": {"b"}}})
+	MustVerify(t, s.Store, "Web", "API", sha["API"], "10", false)
+	MustVerify(t, s.Store, "Web", "API", sha["API"], "11", true)
+	MustVerify(t, s.Store, "Web", "API", sha["API"], "11", false) // the latest per provider version wins
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "2", Pacts: map[string][]string{"API": {"a"}}})
+	env := MustEnvironment(t, s.Store, "prod", true)
+	MustDeploy(t, s.Store, "API", "11", env, "")
 
 	rows, err := s.MatrixRows(ctx, broker.MatrixRowQuery{Versions: refs("Web", "1"), Mode: broker.RowsInvolving})
 	require.NoError(t, err)
@@ -155,17 +155,17 @@ func selectedVersions(ps []broker.SelectedPact) []string {
 	return out
 }
 
-func testSelectPacts(t *testing.T, s broker.Store) {
+func testSelectPacts(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	_, _, err := s.PutPacticipant(ctx, broker.Pacticipant{Name: "Web", MainBranch: "main"})
 	require.NoError(t, err)
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Branch: "main", Tags: []string{"prod"}, Pacts: map[string][]string{"API": {"a"}}})
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Branch: "feat", Tags: []string{"prod"}, Pacts: map[string][]string{"API": {"b"}}})
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "3", Branch: "main", Pacts: map[string][]string{"Other": {"c"}}}) // no pact with API
-	MustPublish(t, s, Publication{Consumer: "Mobile", Version: "7", Pacts: map[string][]string{"API": {"m"}}})
-	env := MustEnvironment(t, s, "prod", true)
-	MustDeploy(t, s, "Web", "1", env, "")
-	MustDeploy(t, s, "Mobile", "7", env, "")
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Branch: "main", Tags: []string{"prod"}, Pacts: map[string][]string{"API": {"a"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "2", Branch: "feat", Tags: []string{"prod"}, Pacts: map[string][]string{"API": {"b"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "3", Branch: "main", Pacts: map[string][]string{"Other": {"c"}}}) // no pact with API
+	MustPublish(t, s.Store, Publication{Consumer: "Mobile", Version: "7", Pacts: map[string][]string{"API": {"m"}}})
+	env := MustEnvironment(t, s.Store, "prod", true)
+	MustDeploy(t, s.Store, "Web", "1", env, "")
+	MustDeploy(t, s.Store, "Mobile", "7", env, "")
 	_, _, err = s.RecordRelease(ctx, "Web", "2", env)
 	require.NoError(t, err)
 
@@ -204,9 +204,9 @@ func testSelectPacts(t *testing.T, s broker.Store) {
 	require.ErrorIs(t, err, broker.ErrNotFound)
 }
 
-func testSuccessfullyVerified(t *testing.T, s broker.Store) {
+func testSuccessfullyVerified(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	sha := MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}}})["API"]
+	sha := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Pacts: map[string][]string{"API": {"a"}}})["API"]
 	base := broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: sha}
 	check := func(q broker.VerifiedQuery, want bool) {
 		t.Helper()
@@ -217,13 +217,13 @@ func testSuccessfullyVerified(t *testing.T, s broker.Store) {
 	check(base, false)
 	_, _, err := s.AddBranchVersion(ctx, "API", "main", "p1")
 	require.NoError(t, err)
-	MustVerify(t, s, "Web", "API", sha, "p1", false)
+	MustVerify(t, s.Store, "Web", "API", sha, "p1", false)
 	check(base, false)
 	_, _, err = s.AddTag(ctx, "API", "p2", "dev")
 	require.NoError(t, err)
 	_, _, err = s.AddBranchVersion(ctx, "API", "feat", "p2")
 	require.NoError(t, err)
-	v := MustVerify(t, s, "Web", "API", sha, "p2", true)
+	v := MustVerify(t, s.Store, "Web", "API", sha, "p2", true)
 	check(base, true)
 
 	q := base
@@ -243,7 +243,7 @@ func testSuccessfullyVerified(t *testing.T, s broker.Store) {
 	check(q, true)
 
 	// Verifications of work-in-progress pacts can be left out.
-	shaWIP := MustPublish(t, s, Publication{Consumer: "Web", Version: "3", Pacts: map[string][]string{"API": {"wip"}}})["API"]
+	shaWIP := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "3", Pacts: map[string][]string{"API": {"wip"}}})["API"]
 	v, err = s.PublishVerification(ctx, broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: shaWIP, ProviderVersion: "p4", Success: true, WIP: true})
 	require.NoError(t, err)
 	require.True(t, v.WIP)
@@ -251,8 +251,8 @@ func testSuccessfullyVerified(t *testing.T, s broker.Store) {
 	check(broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: shaWIP, ExcludeWIP: true}, false)
 
 	// A version on no branch is not "another branch".
-	sha2 := MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Pacts: map[string][]string{"API": {"other"}}})["API"]
-	MustVerify(t, s, "Web", "API", sha2, "p3", true)
+	sha2 := MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "2", Pacts: map[string][]string{"API": {"other"}}})["API"]
+	MustVerify(t, s.Store, "Web", "API", sha2, "p3", true)
 	check(broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: sha2, ProviderBranch: "main", OtherBranches: true}, false)
 	check(broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: sha2}, true)
 
@@ -270,15 +270,15 @@ func testSuccessfullyVerified(t *testing.T, s broker.Store) {
 	require.ErrorIs(t, err, broker.ErrNotFound)
 }
 
-func testWIPCandidates(t *testing.T, s broker.Store) {
+func testWIPCandidates(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "1", Branch: "old", Pacts: map[string][]string{"API": {"a"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Branch: "old", Pacts: map[string][]string{"API": {"a"}}})
 	p, err := s.GetPact(ctx, "Web", "API", "1")
 	require.NoError(t, err)
 	since := p.CreatedAt.Add(time.Nanosecond)
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "2", Branch: "feat", Tags: []string{"t"}, Pacts: map[string][]string{"API": {"b"}}})
-	MustPublish(t, s, Publication{Consumer: "Web", Version: "3", Branch: "feat", Pacts: map[string][]string{"API": {"c"}}})
-	MustPublish(t, s, Publication{Consumer: "Mobile", Version: "7", Branch: "x", Pacts: map[string][]string{"API": {"m"}, "Other": {"o"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "2", Branch: "feat", Tags: []string{"t"}, Pacts: map[string][]string{"API": {"b"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "3", Branch: "feat", Pacts: map[string][]string{"API": {"c"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Mobile", Version: "7", Branch: "x", Pacts: map[string][]string{"API": {"m"}, "Other": {"o"}}})
 
 	got, err := s.WIPCandidates(ctx, "API", since)
 	require.NoError(t, err)

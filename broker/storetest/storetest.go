@@ -7,11 +7,11 @@
 //	}
 //
 // newStore must return an empty store whose clock advances on every read
-// (by one second per reading: successive writes get increasing times) and
-// which uses the default main branch candidates (develop, main, master)
-// and makes a new version's first tag, applied within 10 seconds, its
-// branch, and records a deployment when a version is tagged with the name
-// of an environment.
+// (by one second per reading: successive writes get increasing times).
+// The suite drives it through broker.NewService with broker.DefaultRules,
+// as the broker does: the rules are the Service's, and what they need of
+// a store (conditional writes such as BranchWrite, TagWrite and
+// PactWrite.Replaces) is tested here with them.
 package storetest
 
 import (
@@ -30,7 +30,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 	t.Helper()
 	for _, tc := range []struct {
 		name string
-		fn   func(t *testing.T, s broker.Store)
+		fn   func(t *testing.T, s *broker.Service)
 	}{
 		{"Pacticipants", testPacticipants},
 		{"Versions", testVersions},
@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"PublishConflicts", testPublishConflicts},
 		{"PactQueries", testPactQueries},
 		{"Integrations", testIntegrations},
+		{"PageQueries", testPageQueries},
 		{"Verifications", testVerifications},
 		{"Cascades", testCascades},
 		{"Webhooks", testWebhooks},
@@ -54,7 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"WIPCandidates", testWIPCandidates},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.fn(t, newStore(t))
+			tc.fn(t, broker.NewService(newStore(t), broker.DefaultRules()))
 		})
 	}
 }
@@ -80,14 +81,15 @@ type Publication struct {
 	Pacts map[string][]string
 }
 
-// MustPublish publishes p and returns the SHA per provider.
+// MustPublish publishes p through a broker.Service with
+// broker.DefaultRules and returns the SHA per provider.
 func MustPublish(tb testing.TB, s broker.Store, p Publication) map[string]string {
 	tb.Helper()
 	req := broker.PublishRequest{Pacticipant: p.Consumer, Version: p.Version, Branch: p.Branch, Tags: p.Tags}
 	for prov, descs := range p.Pacts {
 		req.Contracts = append(req.Contracts, broker.ContractInput{Consumer: p.Consumer, Provider: prov, Content: PactJSON(p.Consumer, prov, descs...)})
 	}
-	res, err := s.PublishContracts(context.Background(), req)
+	res, err := broker.NewService(s, broker.DefaultRules()).PublishContracts(context.Background(), req)
 	require.NoError(tb, err)
 	out := map[string]string{}
 	for _, c := range res.Contracts {
@@ -128,7 +130,7 @@ func mustVersion(tb testing.TB, s broker.Store, pacticipant, number string) {
 	require.NoError(tb, err)
 }
 
-func testPacticipants(t *testing.T, s broker.Store) {
+func testPacticipants(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	p, err := s.CreatePacticipant(ctx, broker.Pacticipant{Name: "Foo", DisplayName: "The Foo", RepositoryURL: "https://git.example/foo", MainBranch: "main"})
 	require.NoError(t, err)
@@ -169,7 +171,7 @@ func testPacticipants(t *testing.T, s broker.Store) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"Foo"}, pacticipantNames(list))
 
-	mustVersion(t, s, "Foo", "1")
+	mustVersion(t, s.Store, "Foo", "1")
 	require.NoError(t, s.DeletePacticipant(ctx, "Foo"))
 	require.ErrorIs(t, s.DeletePacticipant(ctx, "Foo"), broker.ErrNotFound)
 	_, err = s.GetVersion(ctx, "Foo", "1")
@@ -192,7 +194,7 @@ func versionNumbers(vs []broker.Version) []string {
 	return out
 }
 
-func testVersions(t *testing.T, s broker.Store) {
+func testVersions(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	v, created, err := s.PutVersion(ctx, "Foo", "1.0.0", "https://ci/1")
 	require.NoError(t, err)
@@ -211,8 +213,8 @@ func testVersions(t *testing.T, s broker.Store) {
 	_, _, err = s.PutVersion(ctx, "", "1", "")
 	require.ErrorIs(t, err, broker.ErrInvalid)
 
-	mustVersion(t, s, "Foo", "2.0.0")
-	mustVersion(t, s, "Foo", "1.5.0") // created last: latest by creation, not by number
+	mustVersion(t, s.Store, "Foo", "2.0.0")
+	mustVersion(t, s.Store, "Foo", "1.5.0") // created last: latest by creation, not by number
 	latest, err := s.LatestVersion(ctx, "Foo", broker.VersionFilter{})
 	require.NoError(t, err)
 	require.Equal(t, "1.5.0", latest.Number)
@@ -241,7 +243,7 @@ func testVersions(t *testing.T, s broker.Store) {
 	require.Equal(t, "2.0.0", latest.Number)
 }
 
-func testBranches(t *testing.T, s broker.Store) {
+func testBranches(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	bv, created, err := s.AddBranchVersion(ctx, "Foo", "main", "1")
 	require.NoError(t, err)
@@ -322,7 +324,7 @@ func testBranches(t *testing.T, s broker.Store) {
 	require.NoError(t, err, "deleting a branch keeps its versions")
 }
 
-func testTags(t *testing.T, s broker.Store) {
+func testTags(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	tag, created, err := s.AddTag(ctx, "Foo", "1", "prod")
 	require.NoError(t, err)
@@ -376,7 +378,7 @@ func testTags(t *testing.T, s broker.Store) {
 	require.Equal(t, []string{"test"}, v.Tags)
 }
 
-func testEnvironments(t *testing.T, s broker.Store) {
+func testEnvironments(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
 	e, err := s.CreateEnvironment(ctx, broker.Environment{Name: "prod", DisplayName: "Production", Production: true, Contacts: json.RawMessage(`[{"name":"ops"}]`)})
 	require.NoError(t, err)
@@ -429,11 +431,11 @@ func testEnvironments(t *testing.T, s broker.Store) {
 	require.ErrorIs(t, s.DeleteEnvironment(ctx, test.UUID), broker.ErrNotFound)
 }
 
-func testDeployments(t *testing.T, s broker.Store) {
+func testDeployments(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	prod := MustEnvironment(t, s, "prod", true)
+	prod := MustEnvironment(t, s.Store, "prod", true)
 	for _, v := range []string{"1", "2", "3"} {
-		mustVersion(t, s, "Foo", v)
+		mustVersion(t, s.Store, "Foo", v)
 	}
 	d1, created, err := s.RecordDeployment(ctx, "Foo", "1", prod, "")
 	require.NoError(t, err)
@@ -447,14 +449,14 @@ func testDeployments(t *testing.T, s broker.Store) {
 	require.False(t, created, "same version, environment and instance is idempotent")
 	require.Equal(t, d1.UUID, again.UUID)
 
-	d2 := MustDeploy(t, s, "Foo", "2", prod, "")
+	d2 := MustDeploy(t, s.Store, "Foo", "2", prod, "")
 	old, err := s.GetDeployedVersion(ctx, d1.UUID)
 	require.NoError(t, err)
 	require.False(t, old.CurrentlyDeployed, "a new deployment replaces the previous one")
 	require.NotNil(t, old.UndeployedAt)
 
 	// Another application instance does not replace the default one.
-	d3 := MustDeploy(t, s, "Foo", "3", prod, "blue")
+	d3 := MustDeploy(t, s.Store, "Foo", "3", prod, "blue")
 	cur, err := s.ListDeployedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: prod, Pacticipant: "Foo", CurrentOnly: true})
 	require.NoError(t, err)
 	require.Len(t, cur, 2)
@@ -480,7 +482,7 @@ func testDeployments(t *testing.T, s broker.Store) {
 	require.ErrorIs(t, err, broker.ErrNotFound)
 
 	// Tagging a version with an environment's name deploys it there.
-	mustVersion(t, s, "Bar", "5")
+	mustVersion(t, s.Store, "Bar", "5")
 	_, _, err = s.AddTag(ctx, "Bar", "5", "prod")
 	require.NoError(t, err)
 	bar, err := s.ListDeployedVersions(ctx, broker.DeploymentFilter{Pacticipant: "Bar", CurrentOnly: true})
@@ -503,11 +505,11 @@ func testDeployments(t *testing.T, s broker.Store) {
 	require.ErrorIs(t, err, broker.ErrNotFound)
 }
 
-func testReleases(t *testing.T, s broker.Store) {
+func testReleases(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	prod := MustEnvironment(t, s, "prod", true)
-	mustVersion(t, s, "App", "1")
-	mustVersion(t, s, "App", "2")
+	prod := MustEnvironment(t, s.Store, "prod", true)
+	mustVersion(t, s.Store, "App", "1")
+	mustVersion(t, s.Store, "App", "2")
 	r1, created, err := s.RecordRelease(ctx, "App", "1", prod)
 	require.NoError(t, err)
 	require.True(t, created)

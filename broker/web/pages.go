@@ -1,8 +1,6 @@
 package web
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -132,7 +130,9 @@ func (h *handler) index(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	ints, more, err := listPage(n, listPerPage, func(p broker.Page) ([]broker.Integration, error) { return h.store.ListIntegrations(ctx, p) })
+	ints, more, err := listPage(n, listPerPage, func(p broker.Page) ([]broker.IntegrationSummary, error) {
+		return h.store.ListIntegrationSummaries(ctx, p)
+	})
 	if err != nil {
 		return nil, wrapf(err, "list integrations")
 	}
@@ -144,9 +144,7 @@ func (h *handler) index(r *http.Request) (*page, error) {
 			MatrixURL: h.matrixLink(in.Consumer, in.Provider),
 			Status:    statusUnverified,
 		}
-		if err := h.latestOf(ctx, &v); err != nil {
-			return nil, err
-		}
+		h.latestOf(&v, in)
 		d.add(v.Status)
 		d.Integrations = append(d.Integrations, v)
 	}
@@ -155,32 +153,21 @@ func (h *handler) index(r *http.Request) (*page, error) {
 
 // latestOf fills in the integration's latest pact and its latest
 // verification.
-func (h *handler) latestOf(ctx context.Context, v *integrationView) error {
-	pacts, err := h.store.ListPactVersions(ctx, v.Consumer, v.Provider, broker.Page{Limit: 1})
-	if errors.Is(err, broker.ErrNotFound) {
-		return nil
+func (h *handler) latestOf(v *integrationView, in broker.IntegrationSummary) {
+	p := in.LatestPact
+	if p == nil {
+		return
 	}
-	if err != nil {
-		return wrapf(err, "latest pact of %s and %s", v.Consumer, v.Provider)
-	}
-	if len(pacts) == 0 {
-		return nil
-	}
-	p := pacts[0]
 	v.PactVersion = p.ConsumerVersion
 	v.PactURL = h.pactLink(v.Consumer, v.Provider, p.ConsumerVersion)
 	v.PactPublished = p.CreatedAt
-	ver, err := h.store.LatestVerification(ctx, v.Consumer, v.Provider, p.SHA)
-	if errors.Is(err, broker.ErrNotFound) {
-		return nil
+	ver := in.LatestVerification
+	if ver == nil {
+		return
 	}
-	if err != nil {
-		return wrapf(err, "latest verification of %s and %s", v.Consumer, v.Provider)
-	}
-	v.Status = verificationStatus(&ver)
+	v.Status = verificationStatus(ver)
 	v.ProviderVersion = ver.ProviderVersion
 	v.VerifiedAt = ver.ExecutionDate
-	return nil
 }
 
 func verificationStatus(v *broker.Verification) string {
@@ -331,6 +318,14 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, wrapf(err, "releases of %q", name)
 	}
+	numbers := make([]string, len(vs))
+	for i, v := range vs {
+		numbers[i] = v.Number
+	}
+	providersOf, err := h.store.ProvidersOfVersions(ctx, name, numbers)
+	if err != nil {
+		return nil, wrapf(err, "pacts of %q", name)
+	}
 	for _, v := range vs {
 		vv := versionView{Number: v.Number, BuildURL: safeURL(v.BuildURL), Tags: v.Tags, CreatedAt: v.CreatedAt}
 		for _, b := range v.Branches {
@@ -346,11 +341,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 				vv.Released = append(vv.Released, placeView{Environment: rv.EnvironmentName, Since: rv.CreatedAt})
 			}
 		}
-		providers, err := h.store.ProvidersOfVersion(ctx, name, v.Number)
-		if err != nil && !errors.Is(err, broker.ErrNotFound) {
-			return nil, wrapf(err, "pacts of %q version %q", name, v.Number)
-		}
-		for _, prov := range providers {
+		for _, prov := range providersOf[v.Number] {
 			vv.Pacts = append(vv.Pacts, pactRef{Provider: prov, URL: h.pactLink(name, prov, v.Number)})
 			d.HasPacts = true
 		}
@@ -368,9 +359,9 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 		d.Branches = append(d.Branches, branchHeadView{Name: b.Name, Main: b.Name == p.MainBranch, Head: b.Head, UpdatedAt: b.UpdatedAt})
 	}
 
-	ints, err := h.store.ListIntegrations(ctx, broker.Page{Limit: broker.MaxPageSize})
+	ints, err := h.store.ListPacticipantIntegrations(ctx, name)
 	if err != nil {
-		return nil, wrapf(err, "list integrations")
+		return nil, wrapf(err, "integrations of %q", name)
 	}
 	for _, in := range ints {
 		switch name {

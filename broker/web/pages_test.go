@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
 	"github.com/stretchr/testify/require"
@@ -318,7 +319,7 @@ func TestFallback(t *testing.T) {
 
 func TestNegotiateWithTheAPI(t *testing.T) {
 	s := mustWorld(t)
-	api := broker.NewServer(s, broker.ServerConfig{})
+	api := server.New(s, server.Config{})
 	ui := web.NewHandler(s, web.Options{Fallback: api})
 	hs := httptest.NewServer(web.Negotiate(api, ui))
 	t.Cleanup(hs.Close)
@@ -360,4 +361,30 @@ func TestStoreFailureIsLoggedNotShown(t *testing.T) {
 	require.NotContains(t, html, "sql")
 	require.Contains(t, logs.String(), "web: page failed")
 	require.Contains(t, logs.String(), "list integrations")
+}
+
+// TestPacticipantPageShowsEveryIntegration checks that a provider with
+// more consumers than a store page holds lists them all.
+func TestPacticipantPageShowsEveryIntegration(t *testing.T) {
+	s := mustStore(t)
+	const consumers = broker.MaxPageSize + 1
+	err := s.Batch(context.Background(), func(b *sqlite.Batch) error {
+		for i := range consumers {
+			c := fmt.Sprintf("c-%04d", i)
+			w, err := broker.NewPublication(broker.PublishRequest{Pacticipant: c, Version: "1", Contracts: []broker.ContractInput{
+				{Consumer: c, Provider: "API", Content: []byte(fmt.Sprintf(`{"consumer":{"name":%q},"provider":{"name":"API"},"interactions":[]}`, c))}}}, broker.DefaultRules())
+			if err != nil {
+				return err
+			}
+			if _, err := b.PublishContracts(w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	srv := mustServe(t, s, web.Options{})
+	html := mustPage(t, srv.URL+"/pacticipants/API")
+	require.Contains(t, html, fmt.Sprintf(">c-%04d<", consumers-1), "the last consumer by name is listed")
+	require.Contains(t, html, ">c-0000<")
 }

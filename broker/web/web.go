@@ -9,7 +9,7 @@
 // /pacts/provider/{p}/consumer/{c}/version/{v}, /environments), so a
 // server can send a request to the web view or to the API by WantsHTML.
 //
-//	api := broker.NewServer(store, broker.ServerConfig{})
+//	api := server.New(store, server.Config{})
 //	ui := web.NewHandler(store, web.Options{Fallback: api})
 //	http.ListenAndServe(addr, web.Negotiate(api, ui))
 package web

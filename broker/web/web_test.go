@@ -51,7 +51,7 @@ func mustPublish(tb testing.TB, s broker.Store, consumer, version, branch string
 	for provider, content := range pacts {
 		req.Contracts = append(req.Contracts, broker.ContractInput{Consumer: consumer, Provider: provider, Content: content})
 	}
-	res, err := s.PublishContracts(context.Background(), req)
+	res, err := broker.NewService(s, broker.DefaultRules()).PublishContracts(context.Background(), req)
 	require.NoError(tb, err)
 	shas := map[string]string{}
 	for _, c := range res.Contracts {
@@ -100,9 +100,10 @@ func mustWorld(tb testing.TB) *sqlite.Store {
 	mustPublish(tb, s, "Web", "1.1.0", "feat/search", nil, map[string][]byte{"Orders": webOrders})
 	mustPublish(tb, s, "Mobile", "2.0.0", "main", nil, map[string][]byte{"Orders": mustReadPact(tb, "mobile-orders.json")})
 
-	_, _, err = s.AddBranchVersion(ctx, "Orders", "main", "o-100")
+	svc := broker.NewService(s, broker.DefaultRules())
+	_, _, err = svc.AddBranchVersion(ctx, "Orders", "main", "o-100")
 	require.NoError(tb, err)
-	_, _, err = s.AddTag(ctx, "Orders", "o-100", "prod")
+	_, _, err = svc.AddTag(ctx, "Orders", "o-100", "prod")
 	require.NoError(tb, err)
 	mustVerify(tb, s, "Web", "Orders", web1["Orders"], "o-100", true)
 	mustVerify(tb, s, "Web", "Orders", web1["Orders"], "o-101", false)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/formats/proto/breaking"
 )
@@ -118,7 +118,7 @@ func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 	if err != nil {
 		return err
 	}
-	var client *broker.Client
+	var client *api.Client
 	if fromBroker {
 		if client, err = f.broker.client(cmd, e); err != nil {
 			return err

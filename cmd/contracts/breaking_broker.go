@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // breakingBrokerFlags are the breaking command's options for taking the
@@ -80,7 +81,7 @@ func (b *breakingBrokerFlags) request(cmd *cobra.Command) (bool, broker.PactsFor
 }
 
 // client returns the broker client, with the PACT_BROKER_* defaults applied.
-func (b *breakingBrokerFlags) client(cmd *cobra.Command, e *env) (*broker.Client, error) {
+func (b *breakingBrokerFlags) client(cmd *cobra.Command, e *env) (*api.Client, error) {
 	return b.conn.client(cmd, e)
 }
 
@@ -88,7 +89,7 @@ func (b *breakingBrokerFlags) client(cmd *cobra.Command, e *env) (*broker.Client
 // (pacts-for-verification, the broker's default selectors unless some are
 // given) and fetches each. Any broker error is exit code 2: the check
 // cannot tell which consumers a change breaks without their pacts.
-func (b *breakingBrokerFlags) fetch(ctx context.Context, c *broker.Client, req broker.PactsForVerificationRequest) ([]brokerPact, error) {
+func (b *breakingBrokerFlags) fetch(ctx context.Context, c *api.Client, req broker.PactsForVerificationRequest) ([]brokerPact, error) {
 	selected, err := c.PactsForVerification(ctx, b.provider, req)
 	if errors.Is(err, broker.ErrNotFound) {
 		// An unknown provider has no pacts: the same verdict, same remedy.

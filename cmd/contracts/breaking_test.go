@@ -19,6 +19,8 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/formats/proto/breaking"
 )
@@ -236,13 +238,13 @@ func requireBreakingGolden(tb testing.TB, name, got string) {
 }
 
 // mustPublishProtoPact publishes pact content as consumer's version on branch.
-func mustPublishProtoPact(tb testing.TB, c *broker.Client, consumer, version, branch string, content []byte) {
+func mustPublishProtoPact(tb testing.TB, c *api.Client, consumer, version, branch string, content []byte) {
 	tb.Helper()
 	var doc struct{ Provider struct{ Name string } }
 	require.NoError(tb, json.Unmarshal(content, &doc))
-	_, err := c.PublishContracts(context.Background(), broker.PublishInput{
+	_, err := c.PublishContracts(context.Background(), api.PublishInput{
 		Pacticipant: consumer, Version: version, Branch: branch,
-		Contracts: []broker.ContractFile{{Consumer: consumer, Provider: doc.Provider.Name, Content: content}},
+		Contracts: []api.ContractFile{{Consumer: consumer, Provider: doc.Provider.Name, Content: content}},
 	})
 	require.NoError(tb, err)
 }
@@ -275,7 +277,7 @@ func mustReadPactWithout(tb testing.TB, path string, dropped ...string) []byte {
 func TestBreakingFromBroker(t *testing.T) {
 	ctx := context.Background()
 	dir := breakingCase("consumer-aware")
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	webApp, err := os.ReadFile(filepath.Join(dir, "web-app.json"))
 	require.NoError(t, err)
 	mobileApp, err := os.ReadFile(filepath.Join(dir, "mobile-app.json"))
@@ -373,7 +375,7 @@ func TestBreakingFromBroker(t *testing.T) {
 func TestBreakingBrokerCantTell(t *testing.T) {
 	ctx := context.Background()
 	dir := breakingCase("consumer-aware")
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	webApp, err := os.ReadFile(filepath.Join(dir, "web-app.json"))
 	require.NoError(t, err)
 	mustPublishProtoPact(t, b.Client, "web-app", "1.0.0", "main", webApp)
@@ -448,7 +450,7 @@ func TestBreakingFromBrokerPluginPact(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("the gRPC plugin pacts are absent (%s): they come from ../shared beside the repository", dir)
 	}
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
 	code, stdout, stderr := runCLI(ctx, vars, "publish", dir, "--consumer-app-version", "3.1.0", "--branch", "main")
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)

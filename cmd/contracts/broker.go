@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
 )
@@ -26,6 +27,9 @@ const (
 	flagServeBaseURL        = "base-url"
 	flagServeLogLevel       = "log-level"
 	flagServeMaxBody        = "max-body-bytes"
+	flagServeMainBranches   = "main-branch-candidates"
+	flagServeFirstTagBranch = "first-tag-as-branch-within"
+	flagServeDeployForTags  = "deployed-versions-for-tags"
 )
 
 // shutdownTimeout bounds how long in-flight requests may take to finish
@@ -37,6 +41,9 @@ type serveFlags struct {
 	allowPublicRead             bool
 	allowOverwrite              bool
 	maxBody                     int64
+	mainBranches                []string
+	firstTagBranch              time.Duration
+	deployForTags               bool
 }
 
 func init() { register(newBrokerCmd) }
@@ -74,6 +81,9 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 				{flagServeBaseURL, "CONTRACTS_BASE_URL"},
 				{flagServeLogLevel, "CONTRACTS_LOG_LEVEL"},
 				{flagServeMaxBody, "CONTRACTS_MAX_BODY_BYTES"},
+				{flagServeMainBranches, "CONTRACTS_MAIN_BRANCH_CANDIDATES"},
+				{flagServeFirstTagBranch, "CONTRACTS_FIRST_TAG_AS_BRANCH_WITHIN"},
+				{flagServeDeployForTags, "CONTRACTS_DEPLOYED_VERSIONS_FOR_TAGS"},
 			} {
 				if err := bindEnv(cmd, e, b.flag, b.env); err != nil {
 					return err
@@ -89,7 +99,11 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 	fs.BoolVar(&f.allowOverwrite, flagServeAllowOverwrite, false, "let a publication change a pact already published for the same consumer version (env CONTRACTS_ALLOW_OVERWRITE)")
 	fs.StringVar(&f.baseURL, flagServeBaseURL, "", "absolute URL the broker is reached at, for links (env CONTRACTS_BASE_URL; default: from each request)")
 	fs.StringVar(&f.logLevel, flagServeLogLevel, "info", "log level: debug, info, warn or error (env CONTRACTS_LOG_LEVEL)")
-	fs.Int64Var(&f.maxBody, flagServeMaxBody, broker.DefaultMaxBodyBytes, "largest request body accepted, in bytes (env CONTRACTS_MAX_BODY_BYTES)")
+	fs.Int64Var(&f.maxBody, flagServeMaxBody, server.DefaultMaxBodyBytes, "largest request body accepted, in bytes (env CONTRACTS_MAX_BODY_BYTES)")
+	rules := broker.DefaultRules()
+	fs.StringSliceVar(&f.mainBranches, flagServeMainBranches, rules.MainBranchCandidates, "branch or tag names that become a pacticipant's main branch when it has none; empty disables (env CONTRACTS_MAIN_BRANCH_CANDIDATES)")
+	fs.DurationVar(&f.firstTagBranch, flagServeFirstTagBranch, rules.FirstTagAsBranch, "a version's first tag, applied within this time of its creation, also becomes its branch when it has none; 0 disables (env CONTRACTS_FIRST_TAG_AS_BRANCH_WITHIN)")
+	fs.BoolVar(&f.deployForTags, flagServeDeployForTags, rules.DeployedVersionsForTags, "tagging a version with an environment's name records it as deployed there (env CONTRACTS_DEPLOYED_VERSIONS_FOR_TAGS)")
 	return cmd
 }
 
@@ -101,11 +115,20 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	if f.maxBody <= 0 {
 		return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %d", flagServeMaxBody, f.maxBody))
 	}
+	if f.firstTagBranch < 0 {
+		return failWith(exitCantTell, fmt.Errorf("--%s must not be negative, got %s", flagServeFirstTagBranch, f.firstTagBranch))
+	}
+	var mainBranches []string
+	for _, b := range f.mainBranches {
+		if b = strings.TrimSpace(b); b != "" {
+			mainBranches = append(mainBranches, b)
+		}
+	}
 	if f.baseURL != "" && !strings.HasPrefix(f.baseURL, "http://") && !strings.HasPrefix(f.baseURL, "https://") {
 		return failWith(exitCantTell, fmt.Errorf("--%s %q: must be an absolute http or https URL", flagServeBaseURL, f.baseURL))
 	}
 	log := slog.New(slog.NewJSONHandler(e.stdout, &slog.HandlerOptions{Level: level}))
-	auth := broker.AuthConfig{
+	auth := server.AuthConfig{
 		ReadToken:       e.getenv("CONTRACTS_READ_TOKEN"),
 		WriteToken:      e.getenv("CONTRACTS_WRITE_TOKEN"),
 		WriteUsername:   e.getenv("CONTRACTS_BASIC_AUTH_USERNAME"),
@@ -123,12 +146,17 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	}
 	defer store.Close()
 
-	handler := broker.NewServer(store, broker.ServerConfig{
+	handler := server.New(store, server.Config{
 		BaseURL:        f.baseURL,
 		Logger:         log,
 		Auth:           auth,
 		AllowOverwrite: f.allowOverwrite,
 		MaxBodyBytes:   f.maxBody,
+		Rules: &broker.Rules{
+			MainBranchCandidates:    mainBranches,
+			FirstTagAsBranch:        f.firstTagBranch,
+			DeployedVersionsForTags: f.deployForTags,
+		},
 		// Browsers get the web view at the API's paths, behind the same
 		// authentication, logs and metrics.
 		Frontend: func(api http.Handler) http.Handler {

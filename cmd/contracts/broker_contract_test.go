@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 )
 
@@ -66,7 +67,7 @@ func fixedIDs(ids ...string) func() string {
 	}
 }
 
-func (p *contractProvider) reset(ids ...string) (*sqlite.Store, error) {
+func (p *contractProvider) reset(ids ...string) (*broker.Service, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.n++
@@ -75,8 +76,8 @@ func (p *contractProvider) reset(ids ...string) (*sqlite.Store, error) {
 		return nil, err
 	}
 	p.tb.Cleanup(func() { _ = store.Close() })
-	p.h = broker.NewServer(store, broker.ServerConfig{BaseURL: "http://example.org"})
-	return store, nil
+	p.h = server.New(store, server.Config{BaseURL: "http://example.org"})
+	return broker.NewService(store, broker.DefaultRules()), nil
 }
 
 const (

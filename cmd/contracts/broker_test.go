@@ -13,12 +13,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // mustStartTestBroker starts a real broker on loopback over a temp-file
 // SQLite store and returns its URL and a client for it.
-func mustStartTestBroker(tb testing.TB, auth broker.AuthConfig) (string, *broker.Client) {
+func mustStartTestBroker(tb testing.TB, auth server.AuthConfig) (string, *api.Client) {
 	tb.Helper()
 	b := mustStartE2EBroker(tb, auth)
 	return b.URL, b.Client

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 	"github.com/contracts-dev/contracts/ci"
 )
 
@@ -35,7 +35,7 @@ func (b *brokerFlags) add(cmd *cobra.Command) {
 }
 
 // client applies the environment defaults and returns a broker client.
-func (b *brokerFlags) client(cmd *cobra.Command, e *env) (*broker.Client, error) {
+func (b *brokerFlags) client(cmd *cobra.Command, e *env) (*api.Client, error) {
 	for _, bind := range []struct{ flag, env string }{
 		{flagBrokerURL, "PACT_BROKER_BASE_URL"},
 		{flagBrokerToken, "PACT_BROKER_TOKEN"},
@@ -49,7 +49,7 @@ func (b *brokerFlags) client(cmd *cobra.Command, e *env) (*broker.Client, error)
 	if b.url == "" {
 		return nil, failWith(exitCantTell, fmt.Errorf("--%s (or PACT_BROKER_BASE_URL) is required", flagBrokerURL))
 	}
-	c, err := broker.NewClient(b.url)
+	c, err := api.NewClient(b.url)
 	if err != nil {
 		return nil, failWith(exitCantTell, err)
 	}

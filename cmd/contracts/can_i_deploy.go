@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 	"github.com/contracts-dev/contracts/ci"
 )
 
@@ -152,8 +152,8 @@ unknown after the retries) or could not be asked.`,
 	return cmd
 }
 
-func runCanIDeploy(ctx context.Context, e *env, c *broker.Client, f *canIDeployFlags) error {
-	req := broker.CanIDeployRequest{
+func runCanIDeploy(ctx context.Context, e *env, c *api.Client, f *canIDeployFlags) error {
+	req := api.CanIDeployRequest{
 		Selectors:         f.selectors.sels,
 		ToEnvironment:     f.toEnvironment,
 		ToTag:             f.to,
@@ -169,11 +169,11 @@ func runCanIDeploy(ctx context.Context, e *env, c *broker.Client, f *canIDeployF
 		return brokerFailure(err)
 	}
 	if f.output == "json" {
-		if err := writeJSONOut(e.stdout, canIDeployJSON(res)); err != nil {
-			return err
+		if err := ci.WriteCanIDeployJSON(e.stdout, res); err != nil {
+			return failWith(exitCantTell, err)
 		}
-	} else {
-		writeCanIDeployTable(e.stdout, res)
+	} else if err := ci.WriteCanIDeployTable(e.stdout, res); err != nil {
+		return failWith(exitCantTell, err)
 	}
 	annotationsOut := e.stdout
 	if f.output == "json" {
@@ -191,76 +191,4 @@ func runCanIDeploy(ctx context.Context, e *env, c *broker.Client, f *canIDeployF
 		return failWith(exitNo, nil)
 	}
 	return nil
-}
-
-func canIDeployJSON(res *broker.MatrixResult) map[string]any {
-	rows := make([]map[string]any, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		row := map[string]any{
-			"consumer":           map[string]any{"name": r.Consumer, "version": map[string]any{"number": r.ConsumerVersion.Number}},
-			"provider":           map[string]any{"name": r.Provider, "version": nil},
-			"verificationResult": nil,
-		}
-		if r.ProviderVersion != nil {
-			row["provider"] = map[string]any{"name": r.Provider, "version": map[string]any{"number": r.ProviderVersion.Number}}
-		}
-		if r.Verification != nil {
-			row["verificationResult"] = map[string]any{"success": r.Verification.Success}
-		}
-		if r.Ignored {
-			row["ignored"] = true
-		}
-		rows = append(rows, row)
-	}
-	notices := make([]map[string]string, 0, len(res.Notices))
-	for _, n := range res.Notices {
-		notices = append(notices, map[string]string{"type": n.Type, "text": n.Text})
-	}
-	summary := map[string]any{
-		"deployable": res.Summary.Deployable,
-		"reason":     res.Summary.Reason,
-		"success":    res.Summary.Success,
-		"failed":     res.Summary.Failed,
-		"unknown":    res.Summary.Unknown,
-	}
-	if res.Summary.Ignored != nil {
-		summary["ignored"] = *res.Summary.Ignored
-	}
-	return map[string]any{"summary": summary, "notices": notices, "matrix": rows}
-}
-
-func writeCanIDeployTable(w io.Writer, res *broker.MatrixResult) {
-	if len(res.Rows) > 0 {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CONSUMER\tC.VERSION\tPROVIDER\tP.VERSION\tSUCCESS?")
-		for _, r := range res.Rows {
-			pv, ok := "???", "???"
-			if r.ProviderVersion != nil {
-				pv = r.ProviderVersion.Number
-			}
-			if r.Verification != nil {
-				ok = fmt.Sprint(r.Verification.Success)
-			}
-			if r.Ignored {
-				ok += " [ignored]"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Consumer, r.ConsumerVersion.Number, r.Provider, pv, ok)
-		}
-		_ = tw.Flush()
-		fmt.Fprintln(w)
-	}
-	for _, n := range res.Notices {
-		fmt.Fprintf(w, "%s: %s\n", strings.ToUpper(n.Type), n.Text)
-	}
-	verdict := "Computer says no ¯\\_(ツ)_/¯"
-	switch d := res.Summary.Deployable; {
-	case d == nil:
-		verdict = "Computer cannot tell: the results are unknown"
-	case *d:
-		verdict = "Computer says yes \\o/"
-	}
-	fmt.Fprintln(w, verdict)
-	if res.Summary.Reason != "" {
-		fmt.Fprintln(w, res.Summary.Reason)
-	}
 }

@@ -7,24 +7,25 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // mustVerify publishes a verification result for the consumer version's
 // pact with provider.
-func mustVerify(tb testing.TB, c *broker.Client, consumer, version, provider, providerVersion string, success bool) {
+func mustVerify(tb testing.TB, c *api.Client, consumer, version, provider, providerVersion string, success bool) {
 	tb.Helper()
 	ctx := context.Background()
 	p, err := c.FetchPact(ctx, "/pacts/provider/"+provider+"/consumer/"+consumer+"/version/"+version)
 	require.NoError(tb, err)
-	require.NoError(tb, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, broker.VerificationResult{Success: success, ProviderVersion: providerVersion}))
+	require.NoError(tb, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, api.VerificationResult{Success: success, ProviderVersion: providerVersion}))
 }
 
-func mustPublishCLI(tb testing.TB, c *broker.Client, consumer, version, provider, path string) {
+func mustPublishCLI(tb testing.TB, c *api.Client, consumer, version, provider, path string) {
 	tb.Helper()
-	_, err := c.PublishContracts(context.Background(), broker.PublishInput{
+	_, err := c.PublishContracts(context.Background(), api.PublishInput{
 		Pacticipant: consumer, Version: version, Branch: "main",
-		Contracts: []broker.ContractFile{{Consumer: consumer, Provider: provider, Content: []byte(cliPact(consumer, provider, path))}},
+		Contracts: []api.ContractFile{{Consumer: consumer, Provider: provider, Content: []byte(cliPact(consumer, provider, path))}},
 	})
 	require.NoError(tb, err)
 }
@@ -34,7 +35,7 @@ func mustPublishCLI(tb testing.TB, c *broker.Client, consumer, version, provider
 // returns the broker's URL.
 func mustStartCanIDeployBroker(t *testing.T) string {
 	t.Helper()
-	url, c := mustStartTestBroker(t, broker.AuthConfig{})
+	url, c := mustStartTestBroker(t, server.AuthConfig{})
 	mustPublishCLI(t, c, "web", "1", "api", "/a")
 	mustPublishCLI(t, c, "web", "2", "api", "/b")
 	mustPublishCLI(t, c, "web", "3", "api", "/c")
@@ -121,7 +122,7 @@ func TestCanIDeployCommand(t *testing.T) {
 
 func TestDeploymentCommands(t *testing.T) {
 	ctx := context.Background()
-	url, c := mustStartTestBroker(t, broker.AuthConfig{WriteToken: "tok"})
+	url, c := mustStartTestBroker(t, server.AuthConfig{WriteToken: "tok"})
 	mustPublishCLI(t, c, "web", "1", "api", "/a")
 	vars := map[string]string{"PACT_BROKER_BASE_URL": url, "PACT_BROKER_TOKEN": "tok"}
 	steps := []struct {

@@ -27,8 +27,17 @@ var policy = []struct {
 	{under: "/verify", banned: append([]string{"/broker", "/ci", "/cmd", "database/sql"}, drivers...)},
 	{under: "/broker", except: []string{"/broker/sqlite", "/broker/postgres"}, banned: append([]string{"/verify", "/ci", "/cmd"}, drivers...)},
 	{under: "/broker", banned: []string{"/verify", "/ci", "/cmd"}},
-	{under: "/ci", banned: append([]string{"/cmd", "/broker/sqlite", "/broker/postgres"}, drivers...)},
+	{under: "/ci", banned: append([]string{"/cmd", "/broker/sqlite", "/broker/postgres", "/broker/server", "/broker/web", prometheus}, drivers...)},
+	// The HTTP server alone speaks Prometheus; the domain, the stores, the
+	// wire types and the client do not, and the client does not pull in the
+	// server.
+	{under: "/broker", except: []string{"/broker/server"}, banned: []string{prometheus}},
+	{under: "/broker/api", banned: []string{"/broker/server", "/broker/web", "/broker/sqlite", "/broker/postgres"}},
+	{under: "/broker/server", banned: []string{"/broker/web", "/broker/sqlite", "/broker/postgres"}},
 }
+
+// prometheus is the metrics client library.
+const prometheus = "github.com/prometheus"
 
 func TestPackageDependencies(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}:{{join .Deps \" \"}}", module+"/...").CombinedOutput()

@@ -24,7 +24,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/dynamicpb"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify/message"
@@ -181,7 +181,7 @@ func TestGRPCContractThroughBroker(t *testing.T) {
 	ctx := context.Background()
 	pactDir := mustWriteShopPact(t)
 	files := mustShopFiles(t)
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	cli := b.mustCLI
 	canIDeploy := func(t *testing.T, want int, providerVersion string) string {
 		t.Helper()
@@ -292,7 +292,7 @@ func orderServiceMessages() *message.Provider {
 // published as consumer version 1.0.0 on main.
 func mustStartOrderServiceBroker(t *testing.T) *e2eBroker {
 	t.Helper()
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	for _, file := range []string{
 		filepath.Join(shopProtoDir, "order-web-order-service.json"),
 		filepath.Join("..", "..", "testdata", "message", "orders", "pact.json"),

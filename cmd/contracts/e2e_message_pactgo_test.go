@@ -27,7 +27,7 @@ import (
 	"github.com/pact-foundation/pact-go/v2/models"
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify"
 	"github.com/contracts-dev/contracts/verify/message"
@@ -111,7 +111,7 @@ func parcelProducer(drift string) *message.Provider {
 func TestPactGoMessageThroughBroker(t *testing.T) {
 	ctx := context.Background()
 	pactDir := mustWriteParcelPactGo(t)
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	cli := b.mustCLI
 	canIDeploy := func(t *testing.T, want int, providerVersion string) string {
 		t.Helper()

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/ci"
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify"
@@ -215,7 +216,7 @@ func (b *e2eBroker) mustVerifyMessagesInProcess(t *testing.T, provider string, p
 func TestMessageContractThroughBroker(t *testing.T) {
 	ctx := context.Background()
 	pactDir := mustWriteOrderEventsPact(t)
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	cli := b.mustCLI
 	canIDeploy := func(t *testing.T, want int, providerVersion string) string {
 		t.Helper()

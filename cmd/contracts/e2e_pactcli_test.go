@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // envPactCLI names the official Pact CLI binary for the end-to-end tests
@@ -88,7 +89,7 @@ func (p *pactCLI) mustRun(tb testing.TB, wantCode int, args ...string) string {
 
 func TestPactCLIAgainstBroker(t *testing.T) {
 	ctx := context.Background()
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteUsername: "ci", WritePassword: "s3cret"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteUsername: "ci", WritePassword: "s3cret"})
 	pact := mustPactCLI(t, b.URL, "ci", "s3cret")
 	provider, states := mustStartInventory(t)
 	pu, err := url.Parse(provider.URL)

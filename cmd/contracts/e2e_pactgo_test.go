@@ -29,7 +29,7 @@ import (
 	"github.com/pact-foundation/pact-go/v2/provider"
 	"github.com/stretchr/testify/require"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // checkoutItem is what the checkout consumer reads from the inventory.
@@ -136,7 +136,7 @@ func mustStartBrokenInventory(tb testing.TB) *httptest.Server {
 func TestPactGoThroughBroker(t *testing.T) {
 	ctx := context.Background()
 	pactDir := mustWriteCheckoutPact(t)
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	provider, states := mustStartInventory(t)
 	cli := b.mustCLI
 	verifyArgs := func(base, version string) []string {
@@ -204,7 +204,7 @@ func TestPactGoThroughBroker(t *testing.T) {
 // `contracts can-i-deploy` then reads them.
 func TestPactGoVerifierThroughBroker(t *testing.T) {
 	ctx := context.Background()
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	inventory, states := mustStartInventory(t)
 	for _, dir := range []string{"web", "mobile"} {
 		b.mustCLI(t, exitOK, "publish", filepath.Join(e2eDir, dir), "--consumer-app-version", "1.0.0", "--branch", "main")

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // Flag names of the publish command.
@@ -111,10 +112,10 @@ func pactFiles(args []string) ([]string, error) {
 
 // readContract reads one pact file and takes the consumer and provider
 // names from it.
-func readContract(path string) (broker.ContractFile, error) {
+func readContract(path string) (api.ContractFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return broker.ContractFile{}, fmt.Errorf("read pact %s: %w", path, err)
+		return api.ContractFile{}, fmt.Errorf("read pact %s: %w", path, err)
 	}
 	var doc struct {
 		Consumer *struct {
@@ -125,15 +126,15 @@ func readContract(path string) (broker.ContractFile, error) {
 		} `json:"provider"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return broker.ContractFile{}, fmt.Errorf("pact %s is not valid JSON: %w", path, err)
+		return api.ContractFile{}, fmt.Errorf("pact %s is not valid JSON: %w", path, err)
 	}
 	if doc.Consumer == nil || strings.TrimSpace(doc.Consumer.Name) == "" {
-		return broker.ContractFile{}, fmt.Errorf("pact %s: consumer.name is missing", path)
+		return api.ContractFile{}, fmt.Errorf("pact %s: consumer.name is missing", path)
 	}
 	if doc.Provider == nil || strings.TrimSpace(doc.Provider.Name) == "" {
-		return broker.ContractFile{}, fmt.Errorf("pact %s: provider.name is missing", path)
+		return api.ContractFile{}, fmt.Errorf("pact %s: provider.name is missing", path)
 	}
-	return broker.ContractFile{Consumer: doc.Consumer.Name, Provider: doc.Provider.Name, Content: data}, nil
+	return api.ContractFile{Consumer: doc.Consumer.Name, Provider: doc.Provider.Name, Content: data}, nil
 }
 
 // gitOutput runs git in the working directory; "" when it fails.
@@ -145,12 +146,12 @@ func gitOutput(ctx context.Context, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func runPublish(ctx context.Context, e *env, c *broker.Client, f *publishFlags, args []string) error {
+func runPublish(ctx context.Context, e *env, c *api.Client, f *publishFlags, args []string) error {
 	paths, err := pactFiles(args)
 	if err != nil {
 		return failWith(exitCantTell, err)
 	}
-	in := broker.PublishInput{Version: f.version, Branch: f.branch, BuildURL: f.buildURL, Tags: f.tags}
+	in := api.PublishInput{Version: f.version, Branch: f.branch, BuildURL: f.buildURL, Tags: f.tags}
 	for _, p := range paths {
 		cf, err := readContract(p)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 func cliPact(consumer, provider, path string) string {
@@ -25,7 +26,7 @@ func mustWriteFile(tb testing.TB, path, content string) string {
 
 func TestPublishCommand(t *testing.T) {
 	ctx := context.Background()
-	url, c := mustStartTestBroker(t, broker.AuthConfig{WriteToken: "tok"})
+	url, c := mustStartTestBroker(t, server.AuthConfig{WriteToken: "tok"})
 	dir := t.TempDir()
 	mustWriteFile(t, filepath.Join(dir, "pacts", "web-api.json"), cliPact("web", "api", "/a"))
 	mustWriteFile(t, filepath.Join(dir, "pacts", "web-auth.json"), cliPact("web", "auth", "/b"))
@@ -93,7 +94,7 @@ func TestPublishCommandFallsBackToGit(t *testing.T) {
 	if head == "" {
 		t.Skip("not in a git working tree")
 	}
-	url, c := mustStartTestBroker(t, broker.AuthConfig{})
+	url, c := mustStartTestBroker(t, server.AuthConfig{})
 	path := mustWriteFile(t, filepath.Join(t.TempDir(), "web-api.json"), cliPact("web", "api", "/g"))
 	code, _, stderr := runCLI(ctx, map[string]string{"PACT_BROKER_BASE_URL": url}, "publish", path)
 	require.Equal(t, exitOK, code, stderr)

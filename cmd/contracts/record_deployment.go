@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // Flag names of the deployment and release commands.
@@ -42,7 +42,7 @@ func (f *deploymentFlags) add(cmd *cobra.Command, withVersion, withInstance bool
 // run returns a RunE that checks the required flags (--version only where the
 // command has it), connects to the broker and calls record; an error from
 // record is a broker failure.
-func (f *deploymentFlags) run(e *env, record func(cmd *cobra.Command, c *broker.Client) error) func(*cobra.Command, []string) error {
+func (f *deploymentFlags) run(e *env, record func(cmd *cobra.Command, c *api.Client) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
 		pairs := []string{flagPacticipant, f.pacticipant}
 		if f.withVersion {
@@ -80,7 +80,7 @@ Exit status: 0 recorded, 2 could not record (unknown version or environment,
 broker unreachable).`,
 		Example: `  contracts record-deployment --pacticipant web --version 1.2.3 --environment production`,
 		Args:    cobra.NoArgs,
-		RunE: f.run(e, func(cmd *cobra.Command, c *broker.Client) error {
+		RunE: f.run(e, func(cmd *cobra.Command, c *api.Client) error {
 			d, err := c.RecordDeployment(cmd.Context(), f.pacticipant, f.version, f.environment, f.instance)
 			if err != nil {
 				return err
@@ -109,7 +109,7 @@ longer deployed.
 Exit status: 0 recorded, 2 nothing deployed there or could not record.`,
 		Example: `  contracts record-undeployment --pacticipant web --environment production`,
 		Args:    cobra.NoArgs,
-		RunE: f.run(e, func(cmd *cobra.Command, c *broker.Client) error {
+		RunE: f.run(e, func(cmd *cobra.Command, c *api.Client) error {
 			var instance *string
 			if cmd.Flags().Changed(flagApplicationInstance) {
 				instance = &f.instance

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 func init() {
@@ -25,7 +25,7 @@ once, unlike deployments).
 Exit status: 0 recorded, 2 could not record.`,
 		Example: `  contracts record-release --pacticipant ios-app --version 4.2.0 --environment app-store`,
 		Args:    cobra.NoArgs,
-		RunE: f.run(e, func(cmd *cobra.Command, c *broker.Client) error {
+		RunE: f.run(e, func(cmd *cobra.Command, c *api.Client) error {
 			if _, err := c.RecordRelease(cmd.Context(), f.pacticipant, f.version, f.environment); err != nil {
 				return err
 			}
@@ -48,7 +48,7 @@ environment as no longer supported.
 Exit status: 0 recorded, 2 not a supported release there or could not record.`,
 		Example: `  contracts record-support-ended --pacticipant ios-app --version 4.1.0 --environment app-store`,
 		Args:    cobra.NoArgs,
-		RunE: f.run(e, func(cmd *cobra.Command, c *broker.Client) error {
+		RunE: f.run(e, func(cmd *cobra.Command, c *api.Client) error {
 			if _, err := c.RecordSupportEnded(cmd.Context(), f.pacticipant, f.version, f.environment); err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 	"github.com/contracts-dev/contracts/ci"
 	"github.com/contracts-dev/contracts/verify"
 )
@@ -62,7 +63,7 @@ type verifyBrokerFlags struct {
 	cmd *cobra.Command
 	e   *env
 	// client is set once the broker source is in use.
-	client *broker.Client
+	client *api.Client
 }
 
 // add registers the broker flags on the verify command; cmd and e are kept
@@ -255,7 +256,7 @@ func (b *verifyBrokerFlags) sources(ctx context.Context) ([]verify.Source, error
 // fetchPacts reads the pacts named by --webhook-callback-url. Like the
 // Pact verifier, it treats them as neither pending nor WIP: the broker said
 // nothing about them.
-func (b *verifyBrokerFlags) fetchPacts(ctx context.Context, c *broker.Client) ([]verify.Source, error) {
+func (b *verifyBrokerFlags) fetchPacts(ctx context.Context, c *api.Client) ([]verify.Source, error) {
 	out := make([]verify.Source, 0, len(b.pactURLs))
 	for _, u := range b.pactURLs {
 		if !verify.IsURL(u) {

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 	"github.com/contracts-dev/contracts/verify"
 )
@@ -53,16 +55,16 @@ func mustStartInventory(tb testing.TB) (*httptest.Server, *inventoryProvider) {
 // e2eBroker is a real broker on loopback over a temp-file SQLite store.
 type e2eBroker struct {
 	URL    string
-	Client *broker.Client
+	Client *api.Client
 	Store  broker.Store
 }
 
-func mustStartE2EBroker(tb testing.TB, auth broker.AuthConfig) *e2eBroker {
+func mustStartE2EBroker(tb testing.TB, auth server.AuthConfig) *e2eBroker {
 	tb.Helper()
 	store := sqlitetest.Open(tb)
-	srv := httptest.NewServer(broker.NewServer(store, broker.ServerConfig{Auth: auth}))
+	srv := httptest.NewServer(server.New(store, server.Config{Auth: auth}))
 	tb.Cleanup(srv.Close)
-	c, err := broker.NewClient(srv.URL)
+	c, err := api.NewClient(srv.URL)
 	require.NoError(tb, err)
 	c.Token = auth.WriteToken
 	c.Username, c.Password = auth.WriteUsername, auth.WritePassword
@@ -87,7 +89,7 @@ func (b *e2eBroker) mustCLI(tb testing.TB, want int, args ...string) string {
 // mustPublish publishes the pacts of testdata/e2e/dir through the client.
 func (b *e2eBroker) mustPublish(tb testing.TB, dir, consumer, version, branch string, tags ...string) {
 	tb.Helper()
-	in := broker.PublishInput{Pacticipant: consumer, Version: version, Branch: branch, Tags: tags}
+	in := api.PublishInput{Pacticipant: consumer, Version: version, Branch: branch, Tags: tags}
 	paths, err := filepath.Glob(filepath.Join(e2eDir, dir, "*.json"))
 	require.NoError(tb, err)
 	require.NotEmpty(tb, paths)
@@ -96,7 +98,7 @@ func (b *e2eBroker) mustPublish(tb testing.TB, dir, consumer, version, branch st
 		require.NoError(tb, err)
 		var doc struct{ Provider struct{ Name string } }
 		require.NoError(tb, json.Unmarshal(data, &doc))
-		in.Contracts = append(in.Contracts, broker.ContractFile{Consumer: consumer, Provider: doc.Provider.Name, Content: data})
+		in.Contracts = append(in.Contracts, api.ContractFile{Consumer: consumer, Provider: doc.Provider.Name, Content: data})
 	}
 	_, err = b.Client.PublishContracts(context.Background(), in)
 	require.NoError(tb, err)
@@ -126,7 +128,7 @@ func (b *e2eBroker) requireUnverified(tb testing.TB, consumer, version, provider
 
 func TestVerifyBrokerPublishesResults(t *testing.T) {
 	ctx := context.Background()
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	provider, states := mustStartInventory(t)
 	b.mustPublish(t, "web", "web", "1.0.0", "main", "dev")
 	b.mustPublish(t, "mobile", "mobile", "2.0.0", "main")
@@ -181,7 +183,7 @@ func TestVerifyBrokerPublishesResults(t *testing.T) {
 		require.False(t, got.Success)
 		require.Contains(t, string(got.TestResults), "discount")
 
-		res, err := b.Client.CanIDeploy(ctx, broker.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "mobile", Version: "2.1.0"}, {Pacticipant: "inventory", Version: "3.0.1"}}})
+		res, err := b.Client.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "mobile", Version: "2.1.0"}, {Pacticipant: "inventory", Version: "3.0.1"}}})
 		require.NoError(t, err)
 		require.NotNil(t, res.Summary.Deployable)
 		require.False(t, *res.Summary.Deployable)
@@ -200,8 +202,8 @@ func TestVerifyBrokerPublishesResults(t *testing.T) {
 		b.mustPublish(t, "mobile-next", "mobile", "2.2.0-feat", "feat-discount")
 		b.mustPublish(t, "web", "web", "1.1.0-feat", "feat-wip")
 		webNext := mustWIPPact(t)
-		_, err := b.Client.PublishContracts(ctx, broker.PublishInput{Pacticipant: "web", Version: "1.2.0-feat", Branch: "feat-list",
-			Contracts: []broker.ContractFile{{Consumer: "web", Provider: "inventory", Content: webNext}}})
+		_, err := b.Client.PublishContracts(ctx, api.PublishInput{Pacticipant: "web", Version: "1.2.0-feat", Branch: "feat-list",
+			Contracts: []api.ContractFile{{Consumer: "web", Provider: "inventory", Content: webNext}}})
 		require.NoError(t, err)
 		code, stdout, stderr := runCLI(ctx, vars, "verify", "--provider", "inventory",
 			"--provider-app-version", "3.0.2", "--provider-version-branch", "main",
@@ -315,7 +317,7 @@ func mustWIPPact(tb testing.TB) []byte {
 
 func TestVerifyBrokerRefusals(t *testing.T) {
 	ctx := context.Background()
-	b := mustStartE2EBroker(t, broker.AuthConfig{WriteToken: "w-tok"})
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
 	provider, _ := mustStartInventory(t)
 	b.mustPublish(t, "web", "web", "1.0.0", "main")
 	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok", "CONTRACTS_PROVIDER_BASE_URL": provider.URL}
@@ -347,7 +349,7 @@ func TestVerifyBrokerRefusals(t *testing.T) {
 	}
 
 	t.Run("a read-only credential verifies but cannot publish", func(t *testing.T) {
-		rb := mustStartE2EBroker(t, broker.AuthConfig{ReadToken: "r-tok", WriteToken: "w-tok"})
+		rb := mustStartE2EBroker(t, server.AuthConfig{ReadToken: "r-tok", WriteToken: "w-tok"})
 		rb.mustPublish(t, "web", "web", "1.0.0", "main")
 		code, stdout, stderr := runCLI(ctx, map[string]string{"PACT_BROKER_BASE_URL": rb.URL, "PACT_BROKER_TOKEN": "r-tok", "CONTRACTS_PROVIDER_BASE_URL": provider.URL},
 			"verify", "--provider", "inventory", "--provider-app-version", "3.0.0", "--provider-version-branch", "main", "--publish")

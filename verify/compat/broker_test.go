@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/pact/match"
 	"github.com/contracts-dev/contracts/verify"
@@ -251,7 +252,7 @@ func (b *testBroker) compare(r *http.Request, body []byte) {
 // sources asks the broker which pacts to verify and fetches them, as a
 // verifier's broker client does.
 func (b *testBroker) sources(ctx context.Context) ([]verify.Source, error) {
-	c, err := broker.NewClient(b.server.URL)
+	c, err := api.NewClient(b.server.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +288,7 @@ const providerVersion = "0.0.0"
 
 // publishResults publishes each broker pact's verification result.
 func (b *testBroker) publishResults(ctx context.Context, report *verify.Report) error {
-	c, err := broker.NewClient(b.server.URL)
+	c, err := api.NewClient(b.server.URL)
 	if err != nil {
 		return err
 	}
@@ -304,7 +305,7 @@ func (b *testBroker) publishResults(ctx context.Context, report *verify.Report) 
 		if err != nil {
 			return err
 		}
-		err = c.PublishVerificationResult(ctx, pr.Broker.PublishURL, broker.VerificationResult{
+		err = c.PublishVerificationResult(ctx, pr.Broker.PublishURL, api.VerificationResult{
 			Success:         vr.Success,
 			ProviderVersion: vr.ProviderApplicationVersion,
 			BuildURL:        vr.BuildURL,

@@ -1,4 +1,4 @@
-package broker
+package server
 
 // routesAPI registers the Pact-Broker-compatible resources.
 func (s *server) routesAPI() {

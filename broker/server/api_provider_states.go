@@ -1,10 +1,12 @@
-package broker
+package server
 
 import (
 	"context"
 	"encoding/json"
 	"net/http"
 	"sort"
+
+	"github.com/contracts-dev/contracts/broker"
 )
 
 // providerStates serves GET /pacts/provider/{provider}/provider-states
@@ -64,7 +66,7 @@ func (s *server) providerStates(w http.ResponseWriter, r *http.Request) error {
 
 // statePacts returns the consumer's pacts with provider whose states
 // providerStates lists.
-func (s *server) statePacts(ctx context.Context, r *http.Request, consumer, provider, env string) ([]Pact, error) {
+func (s *server) statePacts(ctx context.Context, r *http.Request, consumer, provider, env string) ([]broker.Pact, error) {
 	if env == "" {
 		branch, err := s.branchOf(ctx, r, consumer)
 		if err != nil {
@@ -72,11 +74,11 @@ func (s *server) statePacts(ctx context.Context, r *http.Request, consumer, prov
 		}
 		return s.branchPacts(ctx, consumer, provider, branch, true)
 	}
-	refs, err := s.store.ResolveVersions(ctx, MatrixSelector{Pacticipant: consumer, Environment: env})
+	refs, err := s.store.ResolveVersions(ctx, broker.MatrixSelector{Pacticipant: consumer, Environment: env})
 	if err != nil {
 		return nil, err
 	}
-	return pactsAt(ctx, s.store, consumer, provider, refs, func(ref VersionRef) string { return ref.Number })
+	return pactsAt(ctx, s.store.Store, consumer, provider, refs, func(ref broker.VersionRef) string { return ref.Number })
 }
 
 // namedState is a provider state as pacts write it.

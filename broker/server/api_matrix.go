@@ -1,4 +1,4 @@
-package broker
+package server
 
 import (
 	"errors"
@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // queryPair is one name=value of a raw query, in order.
@@ -115,8 +118,8 @@ func rackHashes(fields, values []string) []map[string]string {
 	return out
 }
 
-func selectorFromHash(name string, i int, h map[string]string) (MatrixSelector, error) {
-	sel := MatrixSelector{}
+func selectorFromHash(name string, i int, h map[string]string) (broker.MatrixSelector, error) {
+	sel := broker.MatrixSelector{}
 	for k, v := range h {
 		switch k {
 		case "pacticipant":
@@ -144,12 +147,12 @@ func selectorFromHash(name string, i int, h map[string]string) (MatrixSelector, 
 }
 
 // selectorsFrom reads the selectors given as name[][field]=value pairs.
-func selectorsFrom(pairs []queryPair, name string) ([]MatrixSelector, error) {
+func selectorsFrom(pairs []queryPair, name string) ([]broker.MatrixSelector, error) {
 	hashes, err := nestedHashes(pairs, name)
 	if err != nil {
 		return nil, err
 	}
-	var out []MatrixSelector
+	var out []broker.MatrixSelector
 	for i, h := range hashes {
 		sel, err := selectorFromHash(name, i, h)
 		if err != nil {
@@ -161,8 +164,8 @@ func selectorsFrom(pairs []queryPair, name string) ([]MatrixSelector, error) {
 }
 
 // parseMatrixQuery reads the matrix query parameters.
-func parseMatrixQuery(rawQuery string) (MatrixQuery, []string, error) {
-	var q MatrixQuery
+func parseMatrixQuery(rawQuery string) (broker.MatrixQuery, []string, error) {
+	var q broker.MatrixQuery
 	pairs, err := queryPairs(rawQuery)
 	if err != nil {
 		return q, nil, err
@@ -177,9 +180,9 @@ func parseMatrixQuery(rawQuery string) (MatrixQuery, []string, error) {
 	for _, p := range pairs {
 		switch p.key {
 		case "latestby":
-			switch LatestBy(p.value) {
-			case LatestByNone, LatestByCVPV, LatestByCVP, LatestByCP:
-				q.LatestBy = LatestBy(p.value)
+			switch broker.LatestBy(p.value) {
+			case broker.LatestByNone, broker.LatestByCVPV, broker.LatestByCVP, broker.LatestByCP:
+				q.LatestBy = broker.LatestBy(p.value)
 			default:
 				return q, nil, fmt.Errorf("latestby must be cvpv, cvp or cp, got %q", p.value)
 			}
@@ -196,7 +199,7 @@ func parseMatrixQuery(rawQuery string) (MatrixQuery, []string, error) {
 			if err != nil || n < 1 {
 				return q, nil, fmt.Errorf("limit must be a positive integer, got %q", p.value)
 			}
-			q.Limit = min(n, MaxMatrixLimit)
+			q.Limit = min(n, broker.MaxMatrixLimit)
 		case "success[]", "success":
 			success = append(success, p.value)
 		}
@@ -249,7 +252,7 @@ func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.matrixError(w, r, badMatrixQuery{err})
 	}
-	sel := MatrixSelector{Pacticipant: qs.Get("pacticipant"), Version: qs.Get("version"), Tag: qs.Get("tag"), Branch: qs.Get("branch")}
+	sel := broker.MatrixSelector{Pacticipant: qs.Get("pacticipant"), Version: qs.Get("version"), Tag: qs.Get("tag"), Branch: qs.Get("branch")}
 	if sel.Version == "" && sel.Tag == "" && sel.Branch == "" {
 		sel.Latest = true
 	} else if sel.Tag != "" || sel.Branch != "" {
@@ -258,15 +261,15 @@ func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
 	if sel.Pacticipant == "" {
 		return s.matrixError(w, r, badMatrixQuery{errors.New("pacticipant is required")})
 	}
-	q := MatrixQuery{
-		Selectors:   []MatrixSelector{sel},
-		LatestBy:    LatestByCVP,
+	q := broker.MatrixQuery{
+		Selectors:   []broker.MatrixSelector{sel},
+		LatestBy:    broker.LatestByCVP,
 		Environment: qs.Get("environment"),
 		Tag:         qs.Get("to"),
 		MainBranch:  qs.Get("mainBranch") == "true",
 	}
 	if q.Environment != "" {
-		q.LatestBy = LatestByCVPV
+		q.LatestBy = broker.LatestByCVPV
 	}
 	if q.Environment == "" && q.Tag == "" && !q.MainBranch {
 		q.Latest = true
@@ -285,21 +288,21 @@ func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
 		q.Ignore = append(q.Ignore, ig)
 	}
 	for _, p := range qs["ignore[]"] {
-		q.Ignore = append(q.Ignore, MatrixSelector{Pacticipant: p})
+		q.Ignore = append(q.Ignore, broker.MatrixSelector{Pacticipant: p})
 	}
 	return s.answerMatrix(w, r, q, nil)
 }
 
-func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q MatrixQuery, success []string) error {
-	res, err := QueryMatrix(r.Context(), s.store, q)
+func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q broker.MatrixQuery, success []string) error {
+	res, err := broker.QueryMatrix(r.Context(), s.store.Store, q)
 	if err != nil {
-		if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
+		if errors.Is(err, broker.ErrInvalid) || errors.Is(err, broker.ErrNotFound) {
 			return s.matrixError(w, r, err)
 		}
 		return err
 	}
 	u := s.urlsFor(r)
-	kept := make([]MatrixRow, 0, len(res.Rows))
+	kept := make([]broker.MatrixRow, 0, len(res.Rows))
 	for _, row := range res.Rows {
 		if keepRow(row, success) {
 			kept = append(kept, row)
@@ -324,29 +327,16 @@ func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q MatrixQu
 		}
 		return versionOrder(a.ProviderVersion) < versionOrder(b.ProviderVersion)
 	})
-	rows := make([]map[string]any, 0, len(kept))
-	for _, row := range kept {
-		rows = append(rows, u.matrixRowJSON(row, len(q.Ignore) > 0))
+	res.Rows = kept
+	doc := api.MatrixOf(res, len(q.Ignore) > 0)
+	for i, row := range kept {
+		u.matrixLineLinks(&doc.Matrix[i], row)
 	}
-	summary := map[string]any{
-		"deployable": res.Summary.Deployable,
-		"reason":     res.Summary.Reason,
-		"success":    res.Summary.Success,
-		"failed":     res.Summary.Failed,
-		"unknown":    res.Summary.Unknown,
-	}
-	if res.Summary.Ignored != nil {
-		summary["ignored"] = *res.Summary.Ignored
-	}
-	notices := make([]map[string]string, 0, len(res.Notices))
-	for _, n := range res.Notices {
-		notices = append(notices, map[string]string{"type": n.Type, "text": n.Text})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"summary": summary, "notices": notices, "matrix": rows})
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }
 
-func versionOrder(v *MatrixVersion) int64 {
+func versionOrder(v *broker.MatrixVersion) int64 {
 	if v == nil {
 		return -1
 	}
@@ -355,8 +345,8 @@ func versionOrder(v *MatrixVersion) int64 {
 
 // summariseRows decides over the given rows only: unknown when one is
 // unverified, else deployable when none failed (ignored rows aside).
-func summariseRows(rows []MatrixRow, withIgnored bool) MatrixSummary {
-	var sum MatrixSummary
+func summariseRows(rows []broker.MatrixRow, withIgnored bool) broker.MatrixSummary {
+	var sum broker.MatrixSummary
 	ignored := 0
 	for _, r := range rows {
 		switch {
@@ -388,7 +378,7 @@ func summariseRows(rows []MatrixRow, withIgnored bool) MatrixSummary {
 
 // keepRow applies the success[] filter (true, false or null for
 // unverified).
-func keepRow(row MatrixRow, success []string) bool {
+func keepRow(row broker.MatrixRow, success []string) bool {
 	if len(success) == 0 {
 		return true
 	}
@@ -403,61 +393,24 @@ func keepRow(row MatrixRow, success []string) bool {
 	return false
 }
 
-func (u urls) matrixVersionJSON(pacticipant string, v MatrixVersion) map[string]any {
-	tags := make([]map[string]any, 0, len(v.Tags))
-	for _, t := range v.Tags {
-		tags = append(tags, map[string]any{"name": t, "_links": links{"self": Link{Href: u.href("pacticipants", pacticipant, "versions", v.Number, "tags", t)}}})
+// matrixVersionLinks adds the links of a matrix row's version.
+func (u urls) matrixVersionLinks(v *api.MatrixVersion, pacticipant string) {
+	for i, t := range v.Tags {
+		v.Tags[i].Links = api.Links{"self": api.Link{Href: u.href("pacticipants", pacticipant, "versions", v.Number, "tags", t.Name)}}
 	}
-	branches := make([]map[string]any, 0, len(v.Branches))
-	for _, b := range v.Branches {
-		branches = append(branches, map[string]any{"name": b})
-	}
-	envs := make([]map[string]any, 0, len(v.Environments))
-	for _, e := range v.Environments {
-		envs = append(envs, map[string]any{"name": e})
-	}
-	out := map[string]any{
-		"number":       v.Number,
-		"branches":     branches,
-		"tags":         tags,
-		"environments": envs,
-		"_links":       links{"self": Link{Href: u.version(pacticipant, v.Number)}},
-	}
-	if len(v.Branches) > 0 {
-		out["branch"] = v.Branches[len(v.Branches)-1]
-	}
-	return out
+	v.Links = api.Links{"self": api.Link{Href: u.version(pacticipant, v.Number)}}
 }
 
-func (u urls) matrixRowJSON(row MatrixRow, withIgnored bool) map[string]any {
-	provider := map[string]any{"name": row.Provider, "_links": links{"self": Link{Href: u.pacticipant(row.Provider)}}}
-	if row.ProviderVersion != nil {
-		provider["version"] = u.matrixVersionJSON(row.Provider, *row.ProviderVersion)
-	} else {
-		provider["version"] = nil
+// matrixLineLinks adds the links of a matrix row.
+func (u urls) matrixLineLinks(l *api.MatrixLine, row broker.MatrixRow) {
+	l.Consumer.Links = api.Links{"self": api.Link{Href: u.pacticipant(row.Consumer)}}
+	u.matrixVersionLinks(l.Consumer.Version, row.Consumer)
+	l.Provider.Links = api.Links{"self": api.Link{Href: u.pacticipant(row.Provider)}}
+	if l.Provider.Version != nil {
+		u.matrixVersionLinks(l.Provider.Version, row.Provider)
 	}
-	out := map[string]any{
-		"consumer": map[string]any{
-			"name":    row.Consumer,
-			"version": u.matrixVersionJSON(row.Consumer, row.ConsumerVersion),
-			"_links":  links{"self": Link{Href: u.pacticipant(row.Consumer)}},
-		},
-		"provider": provider,
-		"pact": map[string]any{
-			"createdAt": timeJSON(row.PactCreatedAt),
-			"_links":    links{"self": Link{Href: u.pactVersion(row.Provider, row.Consumer, row.ConsumerVersion.Number)}},
-		},
-		"verificationResult": nil,
-	}
+	l.Pact.Links = api.Links{"self": api.Link{Href: u.pactVersion(row.Provider, row.Consumer, row.ConsumerVersion.Number)}}
 	if v := row.Verification; v != nil {
-		out["verificationResult"] = map[string]any{
-			"success":    v.Success,
-			"verifiedAt": timeJSON(v.ExecutionDate),
-			"_links":     links{"self": Link{Href: u.pactBySHA(v.Provider, v.Consumer, v.PactSHA) + "/verification-results/" + strconv.Itoa(v.Number)}},
-		}
+		l.VerificationResult.Links = api.Links{"self": api.Link{Href: u.pactBySHA(v.Provider, v.Consumer, v.PactSHA) + "/verification-results/" + strconv.Itoa(v.Number)}}
 	}
-	if withIgnored {
-		out["ignored"] = row.Ignored
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package broker
+package api
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/contracts-dev/contracts/broker"
 )
 
 // Client talks to a Pact-Broker-compatible broker (this one or the Pact
@@ -170,7 +172,7 @@ type ContractFile struct {
 	// Content is the pact JSON document.
 	Content []byte
 	// OnConflict is "", "overwrite" or "merge".
-	OnConflict ConflictPolicy
+	OnConflict broker.ConflictPolicy
 }
 
 // PublishInput is what PublishContracts publishes: a consumer version with
@@ -186,54 +188,36 @@ type PublishInput struct {
 
 // PublishResponse is the broker's answer to a publication.
 type PublishResponse struct {
-	Notices []Notice
+	Notices []broker.Notice
 	// PactURLs are the URLs of the published pacts.
 	PactURLs []string
 }
 
 // PublishContracts publishes pacts with POST /contracts/publish.
 func (c *Client) PublishContracts(ctx context.Context, in PublishInput) (*PublishResponse, error) {
-	type contract struct {
-		ConsumerName  string `json:"consumerName"`
-		ProviderName  string `json:"providerName"`
-		Specification string `json:"specification"`
-		ContentType   string `json:"contentType"`
-		Content       string `json:"content"`
-		OnConflict    string `json:"onConflict,omitempty"`
+	body := PublishContractsRequest{
+		PacticipantName:          in.Pacticipant,
+		PacticipantVersionNumber: in.Version,
+		Branch:                   in.Branch,
+		BuildURL:                 in.BuildURL,
+		Tags:                     in.Tags,
+		Contracts:                make([]PublishContract, 0, len(in.Contracts)),
 	}
-	body := map[string]any{
-		"pacticipantName":          in.Pacticipant,
-		"pacticipantVersionNumber": in.Version,
-	}
-	if in.Branch != "" {
-		body["branch"] = in.Branch
-	}
-	if in.BuildURL != "" {
-		body["buildUrl"] = in.BuildURL
-	}
-	if len(in.Tags) > 0 {
-		body["tags"] = in.Tags
-	}
-	contracts := make([]contract, 0, len(in.Contracts))
 	for _, f := range in.Contracts {
-		contracts = append(contracts, contract{
+		body.Contracts = append(body.Contracts, PublishContract{
 			ConsumerName: f.Consumer, ProviderName: f.Provider, Specification: "pact", ContentType: "application/json",
 			Content: base64.StdEncoding.EncodeToString(f.Content), OnConflict: string(f.OnConflict),
 		})
 	}
-	body["contracts"] = contracts
-	var resp struct {
-		hal
-		Notices []struct{ Type, Text string } `json:"notices"`
-	}
+	var resp PublishContractsResponse
 	if _, err := c.do(ctx, http.MethodPost, "/contracts/publish", body, &resp); err != nil {
 		return nil, fmt.Errorf("publish contracts for %s version %s: %w", in.Pacticipant, in.Version, err)
 	}
 	out := &PublishResponse{}
 	for _, n := range resp.Notices {
-		out.Notices = append(out.Notices, Notice{Type: n.Type, Text: n.Text})
+		out.Notices = append(out.Notices, broker.Notice{Type: n.Type, Text: n.Text})
 	}
-	for _, l := range resp.links("pb:contracts") {
+	for _, l := range resp.Links.Contracts {
 		out.PactURLs = append(out.PactURLs, l.Href)
 	}
 	return out, nil
@@ -242,7 +226,7 @@ func (c *Client) PublishContracts(ctx context.Context, in PublishInput) (*Publis
 // EnsureVersionBranch adds the pacticipant version to the branch, creating
 // both as needed.
 func (c *Client) EnsureVersionBranch(ctx context.Context, pacticipant, version, branch string) error {
-	if _, err := c.do(ctx, http.MethodPut, pathOf("pacticipants", pacticipant, "branches", branch, "versions", version), struct{}{}, nil); err != nil {
+	if _, err := c.do(ctx, http.MethodPut, PathOf("pacticipants", pacticipant, "branches", branch, "versions", version), struct{}{}, nil); err != nil {
 		return fmt.Errorf("add %s version %s to branch %s: %w", pacticipant, version, branch, err)
 	}
 	return nil
@@ -250,7 +234,7 @@ func (c *Client) EnsureVersionBranch(ctx context.Context, pacticipant, version, 
 
 // EnsureVersionTag tags the pacticipant version, creating it as needed.
 func (c *Client) EnsureVersionTag(ctx context.Context, pacticipant, version, tag string) error {
-	if _, err := c.do(ctx, http.MethodPut, pathOf("pacticipants", pacticipant, "versions", version, "tags", tag), struct{}{}, nil); err != nil {
+	if _, err := c.do(ctx, http.MethodPut, PathOf("pacticipants", pacticipant, "versions", version, "tags", tag), struct{}{}, nil); err != nil {
 		return fmt.Errorf("tag %s version %s with %s: %w", pacticipant, version, tag, err)
 	}
 	return nil
@@ -299,76 +283,33 @@ type PactForVerification struct {
 	ShortDescription string
 	Pending          bool
 	WIP              bool
-	Notices          []VerificationNotice
+	Notices          []broker.VerificationNotice
 }
 
 // PactsForVerification asks the broker which pacts the provider version
 // must verify (POST /pacts/provider/{provider}/for-verification).
-func (c *Client) PactsForVerification(ctx context.Context, provider string, req PactsForVerificationRequest) ([]PactForVerification, error) {
-	body := map[string]any{}
-	sels := make([]map[string]any, 0, len(req.ConsumerVersionSelectors))
+func (c *Client) PactsForVerification(ctx context.Context, provider string, req broker.PactsForVerificationRequest) ([]PactForVerification, error) {
+	body := PactsForVerificationRequest{
+		ProviderVersionBranch: req.ProviderVersionBranch,
+		ProviderVersionTags:   req.ProviderVersionTags,
+		IncludePendingStatus:  req.IncludePendingStatus,
+	}
 	for _, s := range req.ConsumerVersionSelectors {
-		m := map[string]any{}
-		set := func(k string, v any, ok bool) {
-			if ok {
-				m[k] = v
-			}
-		}
-		set("mainBranch", true, s.MainBranch)
-		set("branch", s.Branch, s.Branch != "")
-		set("fallbackBranch", s.FallbackBranch, s.FallbackBranch != "")
-		set("matchingBranch", true, s.MatchingBranch)
-		set("tag", s.Tag, s.Tag != "")
-		set("fallbackTag", s.FallbackTag, s.FallbackTag != "")
-		if s.Latest != nil {
-			m["latest"] = *s.Latest
-		}
-		set("consumer", s.Consumer, s.Consumer != "")
-		set("deployed", true, s.Deployed)
-		set("released", true, s.Released)
-		set("deployedOrReleased", true, s.DeployedOrReleased)
-		set("environment", s.Environment, s.Environment != "")
-		sels = append(sels, m)
-	}
-	if len(sels) > 0 {
-		body["consumerVersionSelectors"] = sels
-	}
-	if req.ProviderVersionBranch != "" {
-		body["providerVersionBranch"] = req.ProviderVersionBranch
-	}
-	if len(req.ProviderVersionTags) > 0 {
-		body["providerVersionTags"] = req.ProviderVersionTags
-	}
-	if req.IncludePendingStatus {
-		body["includePendingStatus"] = true
+		body.ConsumerVersionSelectors = append(body.ConsumerVersionSelectors, SelectorOf(s))
 	}
 	if req.IncludeWIPPactsSince != nil {
-		body["includeWipPactsSince"] = req.IncludeWIPPactsSince.UTC().Format(time.RFC3339)
+		body.IncludeWIPPactsSince = req.IncludeWIPPactsSince.UTC().Format(time.RFC3339)
 	}
-	var resp struct {
-		Embedded struct {
-			Pacts []struct {
-				hal
-				ShortDescription       string `json:"shortDescription"`
-				VerificationProperties struct {
-					Pending bool `json:"pending"`
-					WIP     bool `json:"wip"`
-					Notices []struct {
-						When string `json:"when"`
-						Text string `json:"text"`
-					} `json:"notices"`
-				} `json:"verificationProperties"`
-			} `json:"pacts"`
-		} `json:"_embedded"`
-	}
-	if _, err := c.do(ctx, http.MethodPost, pathOf("pacts", "provider", provider, "for-verification"), body, &resp); err != nil {
+	var resp PactsForVerificationResponse
+	if _, err := c.do(ctx, http.MethodPost, PathOf("pacts", "provider", provider, "for-verification"), body, &resp); err != nil {
 		return nil, fmt.Errorf("pacts for verification of %s: %w", provider, err)
 	}
 	out := make([]PactForVerification, 0, len(resp.Embedded.Pacts))
 	for _, p := range resp.Embedded.Pacts {
-		pv := PactForVerification{URL: p.link("self"), ShortDescription: p.ShortDescription, Pending: p.VerificationProperties.Pending, WIP: p.VerificationProperties.WIP}
+		pv := PactForVerification{URL: p.Links["self"].Href, ShortDescription: p.ShortDescription,
+			Pending: p.VerificationProperties.Pending != nil && *p.VerificationProperties.Pending, WIP: p.VerificationProperties.WIP}
 		for _, n := range p.VerificationProperties.Notices {
-			pv.Notices = append(pv.Notices, VerificationNotice{When: n.When, Text: n.Text})
+			pv.Notices = append(pv.Notices, broker.VerificationNotice{When: n.When, Text: n.Text})
 		}
 		out = append(out, pv)
 	}
@@ -389,18 +330,11 @@ type VerificationResult struct {
 // of a pact's pb:publish-verification-results link.
 func (c *Client) PublishVerificationResult(ctx context.Context, resultsURL string, res VerificationResult) error {
 	if resultsURL == "" {
-		return fmt.Errorf("publish verification result: the pact has no pb:publish-verification-results link: %w", ErrInvalid)
+		return fmt.Errorf("publish verification result: the pact has no pb:publish-verification-results link: %w", broker.ErrInvalid)
 	}
-	body := map[string]any{"success": res.Success, "providerApplicationVersion": res.ProviderVersion}
-	if res.BuildURL != "" {
-		body["buildUrl"] = res.BuildURL
-	}
-	if len(res.TestResults) > 0 {
-		body["testResults"] = res.TestResults
-	}
-	if len(res.VerifiedBy) > 0 {
-		body["verifiedBy"] = res.VerifiedBy
-	}
+	success := res.Success
+	body := VerificationResultRequest{Success: &success, ProviderApplicationVersion: res.ProviderVersion, BuildURL: res.BuildURL,
+		TestResults: res.TestResults, VerifiedBy: res.VerifiedBy}
 	if _, err := c.do(ctx, http.MethodPost, resultsURL, body, nil); err != nil {
 		return fmt.Errorf("publish verification result: %w", err)
 	}
@@ -408,99 +342,66 @@ func (c *Client) PublishVerificationResult(ctx context.Context, resultsURL strin
 }
 
 // errNoEnvironment wraps ErrNotFound for an unknown environment name.
-func (c *Client) environmentByName(ctx context.Context, name string) (Environment, error) {
-	var resp struct {
-		Embedded struct {
-			Environments []environmentWire `json:"environments"`
-		} `json:"_embedded"`
-	}
+func (c *Client) environmentByName(ctx context.Context, name string) (broker.Environment, error) {
+	var resp Environments
 	if _, err := c.do(ctx, http.MethodGet, "/environments?name="+url.QueryEscape(name), nil, &resp); err != nil {
-		return Environment{}, fmt.Errorf("look up environment %s: %w", name, err)
+		return broker.Environment{}, fmt.Errorf("look up environment %s: %w", name, err)
 	}
 	for _, e := range resp.Embedded.Environments {
 		if e.Name == name {
-			return e.domain(), nil
+			return e.Domain(), nil
 		}
 	}
-	return Environment{}, fmt.Errorf("no environment named %q on the broker: %w", name, ErrNotFound)
+	return broker.Environment{}, fmt.Errorf("no environment named %q on the broker: %w", name, broker.ErrNotFound)
 }
 
-type environmentWire struct {
-	UUID        string          `json:"uuid"`
-	Name        string          `json:"name"`
-	DisplayName string          `json:"displayName"`
-	Production  bool            `json:"production"`
-	Contacts    json.RawMessage `json:"contacts,omitempty"`
-}
-
-func (e environmentWire) domain() Environment {
-	return Environment{UUID: e.UUID, Name: e.Name, DisplayName: e.DisplayName, Production: e.Production, Contacts: e.Contacts}
+// Domain returns the environment as a domain one.
+func (e Environment) Domain() broker.Environment {
+	return broker.Environment{UUID: e.UUID, Name: e.Name, DisplayName: e.DisplayName, Production: e.Production, Contacts: e.Contacts}
 }
 
 // CreateEnvironment creates an environment and returns it with its UUID.
-func (c *Client) CreateEnvironment(ctx context.Context, e Environment) (Environment, error) {
-	body := map[string]any{"name": e.Name, "production": e.Production}
-	if e.DisplayName != "" {
-		body["displayName"] = e.DisplayName
-	}
-	if e.UUID != "" {
-		body["uuid"] = e.UUID
-	}
-	if len(e.Contacts) > 0 {
-		body["contacts"] = e.Contacts
-	}
-	var out environmentWire
+func (c *Client) CreateEnvironment(ctx context.Context, e broker.Environment) (broker.Environment, error) {
+	name, production := e.Name, e.Production
+	body := EnvironmentRequest{UUID: e.UUID, Name: &name, DisplayName: e.DisplayName, Production: &production, Contacts: e.Contacts}
+	var out Environment
 	if _, err := c.do(ctx, http.MethodPost, "/environments", body, &out); err != nil {
-		return Environment{}, fmt.Errorf("create environment %s: %w", e.Name, err)
+		return broker.Environment{}, fmt.Errorf("create environment %s: %w", e.Name, err)
 	}
-	return out.domain(), nil
+	return out.Domain(), nil
 }
 
-type deployedWire struct {
-	hal
-	UUID                string  `json:"uuid"`
-	CurrentlyDeployed   bool    `json:"currentlyDeployed"`
-	CurrentlySupported  bool    `json:"currentlySupported"`
-	ApplicationInstance *string `json:"applicationInstance"`
-	Embedded            struct {
-		Version struct {
-			Number string `json:"number"`
-		} `json:"version"`
-		Pacticipant struct {
-			Name string `json:"name"`
-		} `json:"pacticipant"`
-	} `json:"_embedded"`
-}
-
-func (d deployedWire) deployed(env Environment) DeployedVersion {
-	out := DeployedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlyDeployed: d.CurrentlyDeployed}
+// Domain returns the deployment as a domain one in env.
+func (d DeployedVersion) Domain(env broker.Environment) broker.DeployedVersion {
+	out := broker.DeployedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlyDeployed: d.CurrentlyDeployed}
 	if d.ApplicationInstance != nil {
 		out.ApplicationInstance = *d.ApplicationInstance
 	}
 	return out
 }
 
-func (d deployedWire) released(env Environment) ReleasedVersion {
-	return ReleasedVersion{UUID: d.UUID, Pacticipant: d.Embedded.Pacticipant.Name, Version: d.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlySupported: d.CurrentlySupported}
+// Domain returns the release as a domain one in env.
+func (r ReleasedVersion) Domain(env broker.Environment) broker.ReleasedVersion {
+	return broker.ReleasedVersion{UUID: r.UUID, Pacticipant: r.Embedded.Pacticipant.Name, Version: r.Embedded.Version.Number, EnvironmentUUID: env.UUID, EnvironmentName: env.Name, CurrentlySupported: r.CurrentlySupported}
 }
 
 // RecordDeployment records that the pacticipant version is deployed to the
 // environment (by name) as applicationInstance ("" for the default).
-func (c *Client) RecordDeployment(ctx context.Context, pacticipant, version, environment, applicationInstance string) (DeployedVersion, error) {
+func (c *Client) RecordDeployment(ctx context.Context, pacticipant, version, environment, applicationInstance string) (broker.DeployedVersion, error) {
 	env, err := c.environmentByName(ctx, environment)
 	if err != nil {
-		return DeployedVersion{}, err
+		return broker.DeployedVersion{}, err
 	}
 	body := map[string]any{}
 	if applicationInstance != "" {
 		body["applicationInstance"] = applicationInstance
 	}
-	var out deployedWire
-	p := pathOf("pacticipants", pacticipant, "versions", version, "deployed-versions", "environment", env.UUID)
+	var out DeployedVersion
+	p := PathOf("pacticipants", pacticipant, "versions", version, "deployed-versions", "environment", env.UUID)
 	if _, err := c.do(ctx, http.MethodPost, p, body, &out); err != nil {
-		return DeployedVersion{}, fmt.Errorf("record deployment of %s version %s to %s: %w", pacticipant, version, environment, err)
+		return broker.DeployedVersion{}, fmt.Errorf("record deployment of %s version %s to %s: %w", pacticipant, version, environment, err)
 	}
-	d := out.deployed(env)
+	d := out.Domain(env)
 	d.Pacticipant, d.Version = pacticipant, version
 	return d, nil
 }
@@ -508,7 +409,7 @@ func (c *Client) RecordDeployment(ctx context.Context, pacticipant, version, env
 // RecordUndeployment marks the pacticipant's current deployments to the
 // environment (only those of applicationInstance when it is non-nil) as
 // no longer deployed. ErrNotFound when nothing is deployed there.
-func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environment string, applicationInstance *string) ([]DeployedVersion, error) {
+func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environment string, applicationInstance *string) ([]broker.DeployedVersion, error) {
 	env, err := c.environmentByName(ctx, environment)
 	if err != nil {
 		return nil, err
@@ -517,48 +418,44 @@ func (c *Client) RecordUndeployment(ctx context.Context, pacticipant, environmen
 	if applicationInstance != nil {
 		q.Set("applicationInstance", *applicationInstance)
 	}
-	var list struct {
-		Embedded struct {
-			DeployedVersions []deployedWire `json:"deployedVersions"`
-		} `json:"_embedded"`
-	}
-	if _, err := c.do(ctx, http.MethodGet, pathOf("environments", env.UUID, "deployed-versions", "currently-deployed")+"?"+q.Encode(), nil, &list); err != nil {
+	var list DeployedVersions
+	if _, err := c.do(ctx, http.MethodGet, PathOf("environments", env.UUID, "deployed-versions", "currently-deployed")+"?"+q.Encode(), nil, &list); err != nil {
 		return nil, fmt.Errorf("list deployments of %s in %s: %w", pacticipant, environment, err)
 	}
-	var out []DeployedVersion
+	var out []broker.DeployedVersion
 	for _, d := range list.Embedded.DeployedVersions {
 		if applicationInstance != nil && (d.ApplicationInstance == nil && *applicationInstance != "" || d.ApplicationInstance != nil && *d.ApplicationInstance != *applicationInstance) {
 			continue
 		}
-		var patched deployedWire
-		if _, err := c.do(ctx, http.MethodPatch, d.link("self"), map[string]any{"currentlyDeployed": false}, &patched); err != nil {
+		var patched DeployedVersion
+		if _, err := c.do(ctx, http.MethodPatch, d.Links["self"].Href, map[string]any{"currentlyDeployed": false}, &patched); err != nil {
 			return out, fmt.Errorf("record undeployment of %s from %s: %w", pacticipant, environment, err)
 		}
-		out = append(out, patched.deployed(env))
+		out = append(out, patched.Domain(env))
 	}
 	if len(out) == 0 {
 		what := pacticipant
 		if applicationInstance != nil && *applicationInstance != "" {
 			what += " (application instance " + *applicationInstance + ")"
 		}
-		return nil, fmt.Errorf("%s is not currently deployed to %s: %w", what, environment, ErrNotFound)
+		return nil, fmt.Errorf("%s is not currently deployed to %s: %w", what, environment, broker.ErrNotFound)
 	}
 	return out, nil
 }
 
 // RecordRelease records that the pacticipant version is released to the
 // environment (by name).
-func (c *Client) RecordRelease(ctx context.Context, pacticipant, version, environment string) (ReleasedVersion, error) {
+func (c *Client) RecordRelease(ctx context.Context, pacticipant, version, environment string) (broker.ReleasedVersion, error) {
 	env, err := c.environmentByName(ctx, environment)
 	if err != nil {
-		return ReleasedVersion{}, err
+		return broker.ReleasedVersion{}, err
 	}
-	var out deployedWire
-	p := pathOf("pacticipants", pacticipant, "versions", version, "released-versions", "environment", env.UUID)
+	var out ReleasedVersion
+	p := PathOf("pacticipants", pacticipant, "versions", version, "released-versions", "environment", env.UUID)
 	if _, err := c.do(ctx, http.MethodPost, p, struct{}{}, &out); err != nil {
-		return ReleasedVersion{}, fmt.Errorf("record release of %s version %s to %s: %w", pacticipant, version, environment, err)
+		return broker.ReleasedVersion{}, fmt.Errorf("record release of %s version %s to %s: %w", pacticipant, version, environment, err)
 	}
-	r := out.released(env)
+	r := out.Domain(env)
 	r.Pacticipant, r.Version = pacticipant, version
 	return r, nil
 }
@@ -566,76 +463,52 @@ func (c *Client) RecordRelease(ctx context.Context, pacticipant, version, enviro
 // RecordSupportEnded marks the release of the pacticipant version in the
 // environment as no longer supported. ErrNotFound when it is not a
 // currently supported release there.
-func (c *Client) RecordSupportEnded(ctx context.Context, pacticipant, version, environment string) (ReleasedVersion, error) {
+func (c *Client) RecordSupportEnded(ctx context.Context, pacticipant, version, environment string) (broker.ReleasedVersion, error) {
 	env, err := c.environmentByName(ctx, environment)
 	if err != nil {
-		return ReleasedVersion{}, err
+		return broker.ReleasedVersion{}, err
 	}
-	var list struct {
-		Embedded struct {
-			ReleasedVersions []deployedWire `json:"releasedVersions"`
-		} `json:"_embedded"`
-	}
+	var list ReleasedVersions
 	q := url.Values{"pacticipant": {pacticipant}}
-	if _, err := c.do(ctx, http.MethodGet, pathOf("environments", env.UUID, "released-versions", "currently-supported")+"?"+q.Encode(), nil, &list); err != nil {
-		return ReleasedVersion{}, fmt.Errorf("list releases of %s in %s: %w", pacticipant, environment, err)
+	if _, err := c.do(ctx, http.MethodGet, PathOf("environments", env.UUID, "released-versions", "currently-supported")+"?"+q.Encode(), nil, &list); err != nil {
+		return broker.ReleasedVersion{}, fmt.Errorf("list releases of %s in %s: %w", pacticipant, environment, err)
 	}
 	for _, r := range list.Embedded.ReleasedVersions {
 		if r.Embedded.Version.Number != version {
 			continue
 		}
-		var patched deployedWire
-		if _, err := c.do(ctx, http.MethodPatch, r.link("self"), map[string]any{"currentlySupported": false}, &patched); err != nil {
-			return ReleasedVersion{}, fmt.Errorf("record support ended for %s version %s in %s: %w", pacticipant, version, environment, err)
+		var patched ReleasedVersion
+		if _, err := c.do(ctx, http.MethodPatch, r.Links["self"].Href, map[string]any{"currentlySupported": false}, &patched); err != nil {
+			return broker.ReleasedVersion{}, fmt.Errorf("record support ended for %s version %s in %s: %w", pacticipant, version, environment, err)
 		}
-		return patched.released(env), nil
+		return patched.Domain(env), nil
 	}
-	return ReleasedVersion{}, fmt.Errorf("%s version %s is not a currently supported release in %s: %w", pacticipant, version, environment, ErrNotFound)
+	return broker.ReleasedVersion{}, fmt.Errorf("%s version %s is not a currently supported release in %s: %w", pacticipant, version, environment, broker.ErrNotFound)
 }
 
 // DescribeVersion returns a pacticipant version with its branches and
 // tags: the given version, or the latest (with tag when tag is set) when
 // version is "".
-func (c *Client) DescribeVersion(ctx context.Context, pacticipant, version, tag string) (Version, error) {
-	p := pathOf("pacticipants", pacticipant, "versions", version)
+func (c *Client) DescribeVersion(ctx context.Context, pacticipant, version, tag string) (broker.Version, error) {
+	p := PathOf("pacticipants", pacticipant, "versions", version)
 	switch {
 	case version == "" && tag != "":
-		p = pathOf("pacticipants", pacticipant, "latest-version", tag)
+		p = PathOf("pacticipants", pacticipant, "latest-version", tag)
 	case version == "":
-		p = pathOf("pacticipants", pacticipant, "latest-version")
+		p = PathOf("pacticipants", pacticipant, "latest-version")
 	}
-	var out struct {
-		Number    string `json:"number"`
-		BuildURL  string `json:"buildUrl"`
-		CreatedAt string `json:"createdAt"`
-		Embedded  struct {
-			BranchVersions []struct {
-				Name string `json:"name"`
-			} `json:"branchVersions"`
-			Tags []struct {
-				Name string `json:"name"`
-			} `json:"tags"`
-		} `json:"_embedded"`
-	}
+	var out Version
 	if _, err := c.do(ctx, http.MethodGet, p, nil, &out); err != nil {
-		return Version{}, fmt.Errorf("describe %s version %s: %w", pacticipant, orDefault(version, "latest"), err)
+		return broker.Version{}, fmt.Errorf("describe %s version %s: %w", pacticipant, orDefault(version, "latest"), err)
 	}
-	v := Version{Pacticipant: pacticipant, Number: out.Number, BuildURL: out.BuildURL}
-	v.CreatedAt, _ = time.Parse(time.RFC3339, out.CreatedAt)
-	for _, b := range out.Embedded.BranchVersions {
-		v.Branches = append(v.Branches, b.Name)
-	}
-	for _, t := range out.Embedded.Tags {
-		v.Tags = append(v.Tags, t.Name)
-	}
-	return v, nil
+	return out.Domain(pacticipant), nil
 }
 
 // Matrix runs a matrix query (GET /matrix).
-func (c *Client) Matrix(ctx context.Context, q MatrixQuery) (*MatrixResult, error) {
+func (c *Client) Matrix(ctx context.Context, q broker.MatrixQuery) (*broker.MatrixResult, error) {
 	var parts []string
 	add := func(k, v string) { parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v)) }
-	addSel := func(name string, s MatrixSelector) {
+	addSel := func(name string, s broker.MatrixSelector) {
 		add(name+"[][pacticipant]", s.Pacticipant)
 		if s.Version != "" {
 			add(name+"[][version]", s.Version)
@@ -680,108 +553,24 @@ func (c *Client) Matrix(ctx context.Context, q MatrixQuery) (*MatrixResult, erro
 	if q.Limit > 0 {
 		add("limit", fmt.Sprint(q.Limit))
 	}
-	var resp matrixWire
+	var resp Matrix
 	if _, err := c.do(ctx, http.MethodGet, "/matrix?"+strings.Join(parts, "&"), nil, &resp); err != nil {
 		return nil, fmt.Errorf("matrix: %w", err)
 	}
-	return resp.result(), nil
-}
-
-type matrixVersionWire struct {
-	Number   string `json:"number"`
-	Branches []struct {
-		Name string `json:"name"`
-	} `json:"branches"`
-	Tags []struct {
-		Name string `json:"name"`
-	} `json:"tags"`
-	Environments []struct {
-		Name string `json:"name"`
-	} `json:"environments"`
-}
-
-func (v matrixVersionWire) domain() MatrixVersion {
-	out := MatrixVersion{Number: v.Number}
-	for _, b := range v.Branches {
-		out.Branches = append(out.Branches, b.Name)
-	}
-	for _, t := range v.Tags {
-		out.Tags = append(out.Tags, t.Name)
-	}
-	for _, e := range v.Environments {
-		out.Environments = append(out.Environments, e.Name)
-	}
-	return out
-}
-
-type matrixWire struct {
-	Summary struct {
-		Deployable *bool  `json:"deployable"`
-		Reason     string `json:"reason"`
-		Success    int    `json:"success"`
-		Failed     int    `json:"failed"`
-		Unknown    int    `json:"unknown"`
-		Ignored    *int   `json:"ignored"`
-	} `json:"summary"`
-	Notices []struct{ Type, Text string } `json:"notices"`
-	Matrix  []struct {
-		Consumer struct {
-			Name    string            `json:"name"`
-			Version matrixVersionWire `json:"version"`
-		} `json:"consumer"`
-		Provider struct {
-			Name    string             `json:"name"`
-			Version *matrixVersionWire `json:"version"`
-		} `json:"provider"`
-		Pact struct {
-			CreatedAt string `json:"createdAt"`
-		} `json:"pact"`
-		VerificationResult *struct {
-			Success    bool   `json:"success"`
-			VerifiedAt string `json:"verifiedAt"`
-		} `json:"verificationResult"`
-		Ignored bool `json:"ignored"`
-	} `json:"matrix"`
-}
-
-func (m matrixWire) result() *MatrixResult {
-	out := &MatrixResult{Summary: MatrixSummary{
-		Deployable: m.Summary.Deployable, Reason: m.Summary.Reason, Success: m.Summary.Success,
-		Failed: m.Summary.Failed, Unknown: m.Summary.Unknown, Ignored: m.Summary.Ignored,
-	}}
-	for _, n := range m.Notices {
-		out.Notices = append(out.Notices, Notice{Type: n.Type, Text: n.Text})
-	}
-	for _, r := range m.Matrix {
-		row := MatrixRow{Consumer: r.Consumer.Name, ConsumerVersion: r.Consumer.Version.domain(), Provider: r.Provider.Name, Ignored: r.Ignored}
-		row.PactCreatedAt, _ = time.Parse(time.RFC3339, r.Pact.CreatedAt)
-		if r.Provider.Version != nil {
-			pv := r.Provider.Version.domain()
-			row.ProviderVersion = &pv
-		}
-		if v := r.VerificationResult; v != nil {
-			row.Verification = &Verification{Consumer: row.Consumer, Provider: row.Provider, Success: v.Success}
-			if row.ProviderVersion != nil {
-				row.Verification.ProviderVersion = row.ProviderVersion.Number
-			}
-			row.Verification.ExecutionDate, _ = time.Parse(time.RFC3339, v.VerifiedAt)
-		}
-		out.Rows = append(out.Rows, row)
-	}
-	return out
+	return resp.Result(), nil
 }
 
 // CanIDeployRequest asks whether pacticipant versions can be deployed.
 type CanIDeployRequest struct {
 	// Selectors are the versions to deploy (usually one).
-	Selectors []MatrixSelector
+	Selectors []broker.MatrixSelector
 	// ToEnvironment, ToTag or ToMainBranch name the target; with none of
 	// them the other sides are their latest versions.
 	ToEnvironment string
 	ToTag         string
 	ToMainBranch  bool
 	// Ignore lists pacticipants (and versions) whose results do not count.
-	Ignore []MatrixSelector
+	Ignore []broker.MatrixSelector
 	// RetryWhileUnknown retries that many times while the answer is
 	// unknown, waiting RetryInterval between tries.
 	RetryWhileUnknown int
@@ -792,14 +581,14 @@ type CanIDeployRequest struct {
 // deployed, retrying while the broker cannot tell (Deployable nil) as
 // configured. The result's Summary.Deployable is nil when it still cannot
 // tell.
-func (c *Client) CanIDeploy(ctx context.Context, req CanIDeployRequest) (*MatrixResult, error) {
-	q := MatrixQuery{Selectors: req.Selectors, Ignore: req.Ignore}
+func (c *Client) CanIDeploy(ctx context.Context, req CanIDeployRequest) (*broker.MatrixResult, error) {
+	q := broker.MatrixQuery{Selectors: req.Selectors, Ignore: req.Ignore}
 	switch {
 	case len(req.Selectors) == 0:
-		return nil, fmt.Errorf("can-i-deploy: no pacticipant version given: %w", ErrInvalid)
+		return nil, fmt.Errorf("can-i-deploy: no pacticipant version given: %w", broker.ErrInvalid)
 	case req.ToEnvironment != "":
 		q.Environment = req.ToEnvironment
-		q.LatestBy = LatestByCVPV
+		q.LatestBy = broker.LatestByCVPV
 	case req.ToTag != "":
 		q.Tag, q.Latest = req.ToTag, true
 	case req.ToMainBranch:
@@ -808,9 +597,9 @@ func (c *Client) CanIDeploy(ctx context.Context, req CanIDeployRequest) (*Matrix
 		q.Latest = true
 	}
 	if q.LatestBy == "" {
-		q.LatestBy = LatestByCVP
+		q.LatestBy = broker.LatestByCVP
 		if len(req.Selectors) > 1 {
-			q.LatestBy = LatestByCVPV
+			q.LatestBy = broker.LatestByCVPV
 		}
 	}
 	for attempt := 0; ; attempt++ {
@@ -828,3 +617,10 @@ func (c *Client) CanIDeploy(ctx context.Context, req CanIDeployRequest) (*Matrix
 }
 
 var _ = errors.Is
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

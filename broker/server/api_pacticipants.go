@@ -1,9 +1,12 @@
-package broker
+package server
 
 import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // pacticipantBody is the JSON of a pacticipant write. Pointers tell absent
@@ -17,7 +20,7 @@ type pacticipantBody struct {
 	MainBranch       *string `json:"mainBranch"`
 }
 
-func (b pacticipantBody) apply(p *Pacticipant) {
+func (b pacticipantBody) apply(p *broker.Pacticipant) {
 	if b.DisplayName != nil {
 		p.DisplayName = *b.DisplayName
 	}
@@ -42,16 +45,16 @@ func (s *server) listPacticipants(w http.ResponseWriter, r *http.Request) error 
 	}
 	u := s.urlsFor(r)
 	items := make([]map[string]any, 0, len(ps))
-	refs := make([]Link, 0, len(ps))
+	refs := make([]api.Link, 0, len(ps))
 	for _, p := range ps {
 		latest, err := s.latestVersionOrNil(r.Context(), p.Name)
 		if err != nil {
 			return err
 		}
 		items = append(items, u.pacticipantJSON(p, latest))
-		refs = append(refs, Link{Href: u.pacticipant(p.Name), Title: p.Name, Name: p.Name})
+		refs = append(refs, api.Link{Href: u.pacticipant(p.Name), Title: p.Name, Name: p.Name})
 	}
-	l := links{"self": Link{Href: u.href("pacticipants"), Title: "Pacticipants"}, "pacticipants": refs, "pb:pacticipants": refs}
+	l := links{"self": api.Link{Href: u.href("pacticipants"), Title: "Pacticipants"}, "pacticipants": refs, "pb:pacticipants": refs}
 	u.addPageLinks(r, page, len(ps), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"pacticipants": items,
@@ -69,7 +72,7 @@ func (s *server) createPacticipant(w http.ResponseWriter, r *http.Request) error
 	if b.Name == nil || strings.TrimSpace(*b.Name) == "" {
 		return invalid("name", "is required")
 	}
-	p := Pacticipant{Name: *b.Name}
+	p := broker.Pacticipant{Name: *b.Name}
 	b.apply(&p)
 	created, err := s.store.CreatePacticipant(r.Context(), p)
 	if err != nil {
@@ -115,13 +118,13 @@ func (s *server) writePacticipant(w http.ResponseWriter, r *http.Request, merge 
 	if b.Name != nil && *b.Name != name {
 		return invalid("name", "%q does not match the pacticipant in the URL %q; renaming is not supported", *b.Name, name)
 	}
-	p := Pacticipant{Name: name}
+	p := broker.Pacticipant{Name: name}
 	if merge {
 		existing, err := s.store.GetPacticipant(r.Context(), name)
 		switch {
 		case err == nil:
 			p = existing
-		case !errors.Is(err, ErrNotFound):
+		case !errors.Is(err, broker.ErrNotFound):
 			return err
 		}
 	}
@@ -159,19 +162,19 @@ func (s *server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	return s.writeVersionList(w, r, vs, page, s.urlsFor(r).href("pacticipants", name, "versions"))
 }
 
-func (s *server) writeVersionList(w http.ResponseWriter, r *http.Request, vs []Version, page Page, self string) error {
+func (s *server) writeVersionList(w http.ResponseWriter, r *http.Request, vs []broker.Version, page broker.Page, self string) error {
 	u := s.urlsFor(r)
 	envs, err := s.store.ListEnvironments(r.Context())
 	if err != nil {
 		return err
 	}
-	items := make([]map[string]any, 0, len(vs))
-	refs := make([]Link, 0, len(vs))
+	items := make([]api.Version, 0, len(vs))
+	refs := make([]api.Link, 0, len(vs))
 	for _, v := range vs {
 		items = append(items, u.versionJSON(v, envs))
-		refs = append(refs, Link{Href: u.version(v.Pacticipant, v.Number), Title: "Version", Name: v.Number})
+		refs = append(refs, api.Link{Href: u.version(v.Pacticipant, v.Number), Title: "Version", Name: v.Number})
 	}
-	l := links{"self": Link{Href: self}, "versions": refs}
+	l := links{"self": api.Link{Href: self}, "versions": refs}
 	u.addPageLinks(r, page, len(vs), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"versions": items},
@@ -225,7 +228,7 @@ func (s *server) deleteVersion(w http.ResponseWriter, r *http.Request) error {
 // branches/{branch}/latest-version.
 func (s *server) latestVersion(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("pacticipant")
-	f := VersionFilter{Tag: r.PathValue("tag"), Branch: r.PathValue("branch")}
+	f := broker.VersionFilter{Tag: r.PathValue("tag"), Branch: r.PathValue("branch")}
 	v, err := s.store.LatestVersion(r.Context(), name, f)
 	if err != nil {
 		return err
@@ -238,21 +241,21 @@ func (s *server) latestVersion(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (u urls) branchJSON(b Branch) map[string]any {
+func (u urls) branchJSON(b broker.Branch) map[string]any {
 	self := u.href("pacticipants", b.Pacticipant, "branches", b.Name)
 	out := map[string]any{
 		"name":      b.Name,
 		"createdAt": timeJSON(b.CreatedAt),
 		"updatedAt": timeJSON(b.UpdatedAt),
 		"_links": links{
-			"self":              Link{Href: self, Title: "Branch", Name: b.Name},
-			"pb:pacticipant":    Link{Href: u.pacticipant(b.Pacticipant), Name: b.Pacticipant},
-			"pb:versions":       Link{Href: self + "/versions", Title: "Versions on branch " + b.Name},
-			"pb:latest-version": Link{Href: self + "/latest-version", Title: "Latest version on branch " + b.Name},
+			"self":              api.Link{Href: self, Title: "Branch", Name: b.Name},
+			"pb:pacticipant":    api.Link{Href: u.pacticipant(b.Pacticipant), Name: b.Pacticipant},
+			"pb:versions":       api.Link{Href: self + "/versions", Title: "Versions on branch " + b.Name},
+			"pb:latest-version": api.Link{Href: self + "/latest-version", Title: "Latest version on branch " + b.Name},
 		},
 	}
 	if b.Head != "" {
-		out["_embedded"] = map[string]any{"latest-version": u.versionSummary(Version{Pacticipant: b.Pacticipant, Number: b.Head})}
+		out["_embedded"] = map[string]any{"latest-version": u.versionSummary(broker.Version{Pacticipant: b.Pacticipant, Number: b.Head})}
 	}
 	return out
 }
@@ -268,7 +271,7 @@ func (s *server) listBranches(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := s.urlsFor(r)
-	l := links{"self": Link{Href: u.href("pacticipants", name, "branches")}}
+	l := links{"self": api.Link{Href: u.href("pacticipants", name, "branches")}}
 	u.addPageLinks(r, page, len(bs), l)
 	writeJSON(w, http.StatusOK, collection("branches", bs, u.branchJSON, l))
 	return nil
@@ -304,14 +307,14 @@ func (s *server) listBranchVersions(w http.ResponseWriter, r *http.Request) erro
 	return s.writeVersionList(w, r, vs, page, s.urlsFor(r).href("pacticipants", name, "branches", branch, "versions"))
 }
 
-func (u urls) branchVersionJSON(bv BranchVersion) map[string]any {
+func (u urls) branchVersionJSON(bv broker.BranchVersion) map[string]any {
 	return map[string]any{
 		"createdAt": timeJSON(bv.CreatedAt),
 		"_links": links{
-			"self":           Link{Href: u.href("pacticipants", bv.Pacticipant, "branches", bv.Branch, "versions", bv.Version), Title: "Branch version"},
-			"pb:branch":      Link{Href: u.href("pacticipants", bv.Pacticipant, "branches", bv.Branch), Name: bv.Branch},
-			"pb:version":     Link{Href: u.version(bv.Pacticipant, bv.Version), Name: bv.Version},
-			"pb:pacticipant": Link{Href: u.pacticipant(bv.Pacticipant), Name: bv.Pacticipant},
+			"self":           api.Link{Href: u.href("pacticipants", bv.Pacticipant, "branches", bv.Branch, "versions", bv.Version), Title: "Branch version"},
+			"pb:branch":      api.Link{Href: u.href("pacticipants", bv.Pacticipant, "branches", bv.Branch), Name: bv.Branch},
+			"pb:version":     api.Link{Href: u.version(bv.Pacticipant, bv.Version), Name: bv.Version},
+			"pb:pacticipant": api.Link{Href: u.pacticipant(bv.Pacticipant), Name: bv.Pacticipant},
 		},
 	}
 }
@@ -338,14 +341,14 @@ func (s *server) putBranchVersion(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (u urls) tagJSON(t Tag) map[string]any {
+func (u urls) tagJSON(t broker.Tag) map[string]any {
 	return map[string]any{
 		"name":      t.Name,
 		"createdAt": timeJSON(t.CreatedAt),
 		"_links": links{
-			"self":           Link{Href: u.href("pacticipants", t.Pacticipant, "versions", t.Version, "tags", t.Name), Title: "Tag", Name: t.Name},
-			"pb:version":     Link{Href: u.version(t.Pacticipant, t.Version), Name: t.Version},
-			"pb:pacticipant": Link{Href: u.pacticipant(t.Pacticipant), Name: t.Pacticipant},
+			"self":           api.Link{Href: u.href("pacticipants", t.Pacticipant, "versions", t.Version, "tags", t.Name), Title: "Tag", Name: t.Name},
+			"pb:version":     api.Link{Href: u.version(t.Pacticipant, t.Version), Name: t.Version},
+			"pb:pacticipant": api.Link{Href: u.pacticipant(t.Pacticipant), Name: t.Pacticipant},
 		},
 	}
 }
@@ -357,7 +360,7 @@ func (s *server) listTags(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := s.urlsFor(r)
-	writeJSON(w, http.StatusOK, collection("tags", ts, u.tagJSON, links{"self": Link{Href: u.href("pacticipants", name, "versions", version, "tags")}}))
+	writeJSON(w, http.StatusOK, collection("tags", ts, u.tagJSON, links{"self": api.Link{Href: u.href("pacticipants", name, "versions", version, "tags")}}))
 	return nil
 }
 

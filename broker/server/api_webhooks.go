@@ -1,4 +1,4 @@
-package broker
+package server
 
 import (
 	"encoding/json"
@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // webhookEvents are the event names a webhook may subscribe to.
@@ -71,7 +74,7 @@ func (s *server) validateWebhook(r *http.Request, b *webhookBody) error {
 		if p == nil || p.Name == "" {
 			continue
 		}
-		if _, err := s.store.GetPacticipant(r.Context(), p.Name); errors.Is(err, ErrNotFound) {
+		if _, err := s.store.GetPacticipant(r.Context(), p.Name); errors.Is(err, broker.ErrNotFound) {
 			fe.add(field+".name", "no pacticipant named %q", p.Name)
 		} else if err != nil {
 			return err
@@ -89,7 +92,7 @@ func partyName(p *webhookParty) string {
 
 // webhookJSON renders a stored webhook; the request password is never
 // sent back.
-func (u urls) webhookJSON(wh Webhook) (map[string]any, error) {
+func (u urls) webhookJSON(wh broker.Webhook) (map[string]any, error) {
 	out := map[string]any{}
 	if err := json.Unmarshal(wh.Definition, &out); err != nil {
 		return nil, fmt.Errorf("decode stored webhook %s: %w", wh.UUID, err)
@@ -107,14 +110,14 @@ func (u urls) webhookJSON(wh Webhook) (map[string]any, error) {
 	out["updatedAt"] = timeJSON(wh.UpdatedAt)
 	self := u.href("webhooks", wh.UUID)
 	l := links{
-		"self":        Link{Href: self, Title: webhookTitle(out)},
-		"pb:webhooks": Link{Href: u.href("webhooks"), Title: "All webhooks"},
+		"self":        api.Link{Href: self, Title: webhookTitle(out)},
+		"pb:webhooks": api.Link{Href: u.href("webhooks"), Title: "All webhooks"},
 	}
 	if wh.Consumer != "" {
-		l["pb:consumer"] = Link{Href: u.pacticipant(wh.Consumer), Name: wh.Consumer}
+		l["pb:consumer"] = api.Link{Href: u.pacticipant(wh.Consumer), Name: wh.Consumer}
 	}
 	if wh.Provider != "" {
-		l["pb:provider"] = Link{Href: u.pacticipant(wh.Provider), Name: wh.Provider}
+		l["pb:provider"] = api.Link{Href: u.pacticipant(wh.Provider), Name: wh.Provider}
 	}
 	out["_links"] = l
 	return out, nil
@@ -127,10 +130,10 @@ func webhookTitle(def map[string]any) string {
 	return "Webhook"
 }
 
-func (s *server) readWebhook(r *http.Request) (Webhook, error) {
+func (s *server) readWebhook(r *http.Request) (broker.Webhook, error) {
 	var b webhookBody
 	if err := decodeJSON(r, &b); err != nil {
-		return Webhook{}, err
+		return broker.Webhook{}, err
 	}
 	// Names in the path win over the body and must exist (404 otherwise).
 	for _, pv := range []struct {
@@ -142,19 +145,19 @@ func (s *server) readWebhook(r *http.Request) (Webhook, error) {
 			continue
 		}
 		if _, err := s.store.GetPacticipant(r.Context(), name); err != nil {
-			return Webhook{}, fmt.Errorf("%s %q: %w", pv.key, name, err)
+			return broker.Webhook{}, fmt.Errorf("%s %q: %w", pv.key, name, err)
 		}
 		*pv.party = &webhookParty{Name: name}
 	}
 	if err := s.validateWebhook(r, &b); err != nil {
-		return Webhook{}, err
+		return broker.Webhook{}, err
 	}
 	b.UUID = ""
 	def, err := json.Marshal(b)
 	if err != nil {
-		return Webhook{}, err
+		return broker.Webhook{}, err
 	}
-	return Webhook{Consumer: partyName(b.Consumer), Provider: partyName(b.Provider), Definition: def}, nil
+	return broker.Webhook{Consumer: partyName(b.Consumer), Provider: partyName(b.Provider), Definition: def}, nil
 }
 
 func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
@@ -216,13 +219,13 @@ func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
-	f := WebhookFilter{Consumer: r.PathValue("consumer"), Provider: r.PathValue("provider")}
+	f := broker.WebhookFilter{Consumer: r.PathValue("consumer"), Provider: r.PathValue("provider")}
 	whs, err := s.store.ListWebhooks(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	u := s.urlsFor(r)
-	refs := make([]Link, 0, len(whs))
+	refs := make([]api.Link, 0, len(whs))
 	items := make([]map[string]any, 0, len(whs))
 	for _, wh := range whs {
 		body, err := u.webhookJSON(wh)
@@ -230,13 +233,13 @@ func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		items = append(items, body)
-		refs = append(refs, Link{Href: u.href("webhooks", wh.UUID), Title: webhookTitle(body), Name: wh.UUID})
+		refs = append(refs, api.Link{Href: u.href("webhooks", wh.UUID), Title: webhookTitle(body), Name: wh.UUID})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"webhooks": items},
 		"_links": links{
-			"self":        Link{Href: u.raw(r.URL.EscapedPath()), Title: "Webhooks"},
-			"pb:create":   Link{Href: u.raw(r.URL.EscapedPath()), Title: "POST to create a webhook"},
+			"self":        api.Link{Href: u.raw(r.URL.EscapedPath()), Title: "Webhooks"},
+			"pb:create":   api.Link{Href: u.raw(r.URL.EscapedPath()), Title: "POST to create a webhook"},
 			"pb:webhooks": refs,
 		},
 	})
@@ -256,17 +259,17 @@ func (s *server) listIntegrations(w http.ResponseWriter, r *http.Request) error 
 	items := make([]map[string]any, 0, len(is))
 	for _, in := range is {
 		items = append(items, map[string]any{
-			"consumer":            map[string]any{"name": in.Consumer, "_links": links{"self": Link{Href: u.pacticipant(in.Consumer)}}},
-			"provider":            map[string]any{"name": in.Provider, "_links": links{"self": Link{Href: u.pacticipant(in.Provider)}}},
+			"consumer":            map[string]any{"name": in.Consumer, "_links": links{"self": api.Link{Href: u.pacticipant(in.Consumer)}}},
+			"provider":            map[string]any{"name": in.Provider, "_links": links{"self": api.Link{Href: u.pacticipant(in.Provider)}}},
 			"createdAt":           timeJSON(in.CreatedAt),
 			"latestPactCreatedAt": timeJSON(in.LatestPactCreatedAt),
 			"_links": links{
-				"self":                   Link{Href: u.href("integrations", "provider", in.Provider, "consumer", in.Consumer)},
-				"pb:latest-pact-version": Link{Href: u.href("pacts", "provider", in.Provider, "consumer", in.Consumer, "latest")},
+				"self":                   api.Link{Href: u.href("integrations", "provider", in.Provider, "consumer", in.Consumer)},
+				"pb:latest-pact-version": api.Link{Href: u.href("pacts", "provider", in.Provider, "consumer", in.Consumer, "latest")},
 			},
 		})
 	}
-	l := links{"self": Link{Href: u.href("integrations")}}
+	l := links{"self": api.Link{Href: u.href("integrations")}}
 	u.addPageLinks(r, page, len(is), l)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"integrations": items},

@@ -1,4 +1,4 @@
-package broker
+package server
 
 import (
 	"encoding/base64"
@@ -9,12 +9,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // pactLinks builds the links of a pact resource. metadata is the
 // verification metadata segment from a pacts-for-verification URL ("" if
 // none); it is carried into the publish-verification-results link.
-func (u urls) pactLinks(p Pact, metadata string) links {
+func (u urls) pactLinks(p broker.Pact, metadata string) links {
 	self := u.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion)
 	bySHA := u.pactBySHA(p.Provider, p.Consumer, p.SHA)
 	results := bySHA
@@ -26,25 +29,25 @@ func (u urls) pactLinks(p Pact, metadata string) links {
 	title := fmt.Sprintf("Pact between %s (%s) and %s", p.Consumer, p.ConsumerVersion, p.Provider)
 	matrix := u.raw("/matrix?q%5B%5D%5Bpacticipant%5D=" + url.QueryEscape(p.Consumer) + "&q%5B%5D%5Bversion%5D=" + url.QueryEscape(p.ConsumerVersion) + "&latestby=cvpv")
 	return links{
-		"self":                            Link{Href: self, Title: "Pact", Name: title},
-		"pb:consumer":                     Link{Href: u.pacticipant(p.Consumer), Title: "Consumer", Name: p.Consumer},
-		"pb:consumer-version":             Link{Href: u.version(p.Consumer, p.ConsumerVersion), Title: "Consumer version", Name: p.ConsumerVersion},
-		"pb:provider":                     Link{Href: u.pacticipant(p.Provider), Title: "Provider", Name: p.Provider},
-		"pb:pact-version":                 Link{Href: bySHA, Title: "Pact content version permalink", Name: p.SHA},
-		"pb:latest-pact-version":          Link{Href: base + "/latest", Title: "Latest version of this pact"},
-		"pb:all-pact-versions":            Link{Href: base + "/versions", Title: "All versions of this pact"},
-		"pb:latest-tagged-pact-version":   Link{Href: base + "/latest/{tag}", Title: "Latest version of this pact for a given consumer version tag", Templated: true},
-		"pb:pact-webhooks":                Link{Href: u.href("webhooks", "provider", p.Provider, "consumer", p.Consumer), Title: "Webhooks for the pact between " + p.Consumer + " and " + p.Provider},
-		"pb:tag-version":                  Link{Href: u.version(p.Consumer, p.ConsumerVersion) + "/tags/{tag}", Title: "Tag the consumer version", Templated: true},
-		"pb:publish-verification-results": Link{Href: results, Title: "Publish verification results"},
-		"pb:latest-verification-results":  Link{Href: bySHA + "/verification-results/latest", Title: "Latest verification results"},
-		"pb:matrix-for-consumer-version":  Link{Href: matrix, Title: "View matrix rows for the consumer version to which this pact belongs"},
-		"pb:verification-results":         Link{Href: bySHA + "/verification-results", Title: "Verification results of this pact version"},
+		"self":                            api.Link{Href: self, Title: "Pact", Name: title},
+		"pb:consumer":                     api.Link{Href: u.pacticipant(p.Consumer), Title: "Consumer", Name: p.Consumer},
+		"pb:consumer-version":             api.Link{Href: u.version(p.Consumer, p.ConsumerVersion), Title: "Consumer version", Name: p.ConsumerVersion},
+		"pb:provider":                     api.Link{Href: u.pacticipant(p.Provider), Title: "Provider", Name: p.Provider},
+		"pb:pact-version":                 api.Link{Href: bySHA, Title: "Pact content version permalink", Name: p.SHA},
+		"pb:latest-pact-version":          api.Link{Href: base + "/latest", Title: "Latest version of this pact"},
+		"pb:all-pact-versions":            api.Link{Href: base + "/versions", Title: "All versions of this pact"},
+		"pb:latest-tagged-pact-version":   api.Link{Href: base + "/latest/{tag}", Title: "Latest version of this pact for a given consumer version tag", Templated: true},
+		"pb:pact-webhooks":                api.Link{Href: u.href("webhooks", "provider", p.Provider, "consumer", p.Consumer), Title: "Webhooks for the pact between " + p.Consumer + " and " + p.Provider},
+		"pb:tag-version":                  api.Link{Href: u.version(p.Consumer, p.ConsumerVersion) + "/tags/{tag}", Title: "Tag the consumer version", Templated: true},
+		"pb:publish-verification-results": api.Link{Href: results, Title: "Publish verification results"},
+		"pb:latest-verification-results":  api.Link{Href: bySHA + "/verification-results/latest", Title: "Latest verification results"},
+		"pb:matrix-for-consumer-version":  api.Link{Href: matrix, Title: "View matrix rows for the consumer version to which this pact belongs"},
+		"pb:verification-results":         api.Link{Href: bySHA + "/verification-results", Title: "Verification results of this pact version"},
 	}
 }
 
 // pactJSON returns the pact content with createdAt and _links added.
-func (u urls) pactJSON(p Pact, metadata string) (map[string]json.RawMessage, error) {
+func (u urls) pactJSON(p broker.Pact, metadata string) (map[string]json.RawMessage, error) {
 	doc := map[string]json.RawMessage{}
 	if err := json.Unmarshal(p.Content, &doc); err != nil {
 		return nil, fmt.Errorf("decode stored pact %s/%s %s: %w", p.Consumer, p.Provider, p.ConsumerVersion, err)
@@ -59,7 +62,7 @@ func (u urls) pactJSON(p Pact, metadata string) (map[string]json.RawMessage, err
 	return doc, nil
 }
 
-func (s *server) writePact(w http.ResponseWriter, r *http.Request, status int, p Pact) error {
+func (s *server) writePact(w http.ResponseWriter, r *http.Request, status int, p broker.Pact) error {
 	doc, err := s.urlsFor(r).pactJSON(p, r.PathValue("metadata"))
 	if err != nil {
 		return err
@@ -74,7 +77,7 @@ func (s *server) writePact(w http.ResponseWriter, r *http.Request, status int, p
 func (s *server) getPact(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	provider, consumer := r.PathValue("provider"), r.PathValue("consumer")
-	var p Pact
+	var p broker.Pact
 	var err error
 	switch {
 	case r.PathValue("sha") != "":
@@ -82,7 +85,7 @@ func (s *server) getPact(w http.ResponseWriter, r *http.Request) error {
 	case r.PathValue("version") != "":
 		p, err = s.store.GetPact(ctx, consumer, provider, r.PathValue("version"))
 	default:
-		p, err = s.store.LatestPact(ctx, consumer, provider, PactFilter{Tag: r.PathValue("tag"), Branch: r.PathValue("branch")})
+		p, err = s.store.LatestPact(ctx, consumer, provider, broker.PactFilter{Tag: r.PathValue("tag"), Branch: r.PathValue("branch")})
 	}
 	if err != nil {
 		return err
@@ -104,17 +107,17 @@ func (s *server) putPact(w http.ResponseWriter, r *http.Request) error {
 	if _, err := checkPact(body, consumer, provider, "body"); err != nil {
 		return err
 	}
-	policy := ConflictReject
+	policy := broker.ConflictReject
 	if s.cfg.AllowOverwrite {
-		policy = ConflictOverwrite
+		policy = broker.ConflictOverwrite
 	}
 	if r.Method == http.MethodPatch {
-		policy = ConflictMerge
+		policy = broker.ConflictMerge
 	}
-	res, err := s.store.PublishContracts(r.Context(), PublishRequest{
+	res, err := s.store.PublishContracts(r.Context(), broker.PublishRequest{
 		Pacticipant: consumer,
 		Version:     version,
-		Contracts:   []ContractInput{{Consumer: consumer, Provider: provider, Content: body, OnConflict: policy}},
+		Contracts:   []broker.ContractInput{{Consumer: consumer, Provider: provider, Content: body, OnConflict: policy}},
 	})
 	if err != nil {
 		return err
@@ -123,7 +126,7 @@ func (s *server) putPact(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("publish pact: store returned %d contracts for 1", len(res.Contracts))
 	}
 	status := http.StatusOK
-	if res.Contracts[0].Outcome == PublishCreated {
+	if res.Contracts[0].Outcome == broker.PublishCreated {
 		status = http.StatusCreated
 	}
 	return s.writePact(w, r, status, res.Contracts[0].Pact)
@@ -155,9 +158,9 @@ func checkPact(content []byte, consumer, provider, field string) (string, error)
 	if _, ok := v.(map[string]any); !ok {
 		return "", invalid(field, "must be a JSON object (a pact), got %s", jsonKindOf(v))
 	}
-	sha, err := CheckPactContent(content, consumer, provider)
+	sha, err := broker.CheckPactContent(content, consumer, provider)
 	if err != nil {
-		var fe *FieldError
+		var fe *broker.FieldError
 		if errors.As(err, &fe) {
 			return "", invalid(field, "%s", fe.Message)
 		}
@@ -182,22 +185,6 @@ func jsonKindOf(v any) string {
 	return "an object"
 }
 
-type publishBody struct {
-	PacticipantName          string   `json:"pacticipantName"`
-	PacticipantVersionNumber string   `json:"pacticipantVersionNumber"`
-	Branch                   string   `json:"branch"`
-	Tags                     []string `json:"tags"`
-	BuildURL                 string   `json:"buildUrl"`
-	Contracts                []struct {
-		ConsumerName  string `json:"consumerName"`
-		ProviderName  string `json:"providerName"`
-		Specification string `json:"specification"`
-		ContentType   string `json:"contentType"`
-		Content       string `json:"content"`
-		OnConflict    string `json:"onConflict"`
-	} `json:"contracts"`
-}
-
 // decodeBase64 accepts standard and URL-safe base64, padded or not.
 func decodeBase64(s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
@@ -211,7 +198,7 @@ func decodeBase64(s string) ([]byte, error) {
 }
 
 // request validates the body completely before anything is stored.
-func (b publishBody) request(allowOverwrite bool) (PublishRequest, error) {
+func publishRequest(b api.PublishContractsRequest, allowOverwrite bool) (broker.PublishRequest, error) {
 	fe := fieldErrors{}
 	if strings.TrimSpace(b.PacticipantName) == "" {
 		fe.add("pacticipantName", "is required")
@@ -227,7 +214,7 @@ func (b publishBody) request(allowOverwrite bool) (PublishRequest, error) {
 	if len(b.Contracts) == 0 {
 		fe.add("contracts", "at least one contract is required")
 	}
-	req := PublishRequest{Pacticipant: b.PacticipantName, Version: b.PacticipantVersionNumber, Branch: b.Branch, BuildURL: b.BuildURL, Tags: b.Tags}
+	req := broker.PublishRequest{Pacticipant: b.PacticipantName, Version: b.PacticipantVersionNumber, Branch: b.Branch, BuildURL: b.BuildURL, Tags: b.Tags}
 	for i, c := range b.Contracts {
 		field := fmt.Sprintf("contracts[%d]", i)
 		if c.ConsumerName != b.PacticipantName {
@@ -242,13 +229,13 @@ func (b publishBody) request(allowOverwrite bool) (PublishRequest, error) {
 		if c.ContentType != "" && !strings.Contains(c.ContentType, "json") {
 			fe.add(field+".contentType", "must be application/json, got %q", c.ContentType)
 		}
-		var policy ConflictPolicy
+		var policy broker.ConflictPolicy
 		switch c.OnConflict {
 		case "merge":
-			policy = ConflictMerge
+			policy = broker.ConflictMerge
 		case "", "overwrite":
 			if allowOverwrite {
-				policy = ConflictOverwrite
+				policy = broker.ConflictOverwrite
 			}
 		default:
 			fe.add(field+".onConflict", "must be \"overwrite\" or \"merge\", got %q", c.OnConflict)
@@ -267,23 +254,23 @@ func (b publishBody) request(allowOverwrite bool) (PublishRequest, error) {
 			}
 			return req, err
 		}
-		req.Contracts = append(req.Contracts, ContractInput{Consumer: c.ConsumerName, Provider: c.ProviderName, Content: content, OnConflict: policy})
+		req.Contracts = append(req.Contracts, broker.ContractInput{Consumer: c.ConsumerName, Provider: c.ProviderName, Content: content, OnConflict: policy})
 	}
 	return req, fe.errOrNil()
 }
 
 func (s *server) publishContracts(w http.ResponseWriter, r *http.Request) error {
-	var b publishBody
+	var b api.PublishContractsRequest
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}
-	req, err := b.request(s.cfg.AllowOverwrite)
+	req, err := publishRequest(b, s.cfg.AllowOverwrite)
 	if err != nil {
 		return err
 	}
 	res, err := s.store.PublishContracts(r.Context(), req)
 	if err != nil {
-		var conflict *PactConflictError
+		var conflict *broker.PactConflictError
 		if errors.As(err, &conflict) {
 			writeJSON(w, http.StatusConflict, map[string]any{
 				"notices": []map[string]string{{"type": "error", "text": conflict.Error()}},
@@ -294,47 +281,40 @@ func (s *server) publishContracts(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	u := s.urlsFor(r)
-	notices := publishNotices(req, res)
-	logs := make([]map[string]string, 0, len(notices))
-	for _, n := range notices {
-		level := n["type"]
+	doc := api.PublishContractsResponse{Notices: publishNotices(req, res)}
+	doc.Logs = make([]api.PublishLog, 0, len(doc.Notices))
+	for _, n := range doc.Notices {
+		level := n.Type
 		if level == "success" || level == "prompt" {
 			level = "info"
 		}
 		if level == "warning" {
 			level = "warn"
 		}
-		logs = append(logs, map[string]string{"level": level, "message": n["text"], "deprecationWarning": "Replaced by notices"})
+		doc.Logs = append(doc.Logs, api.PublishLog{Level: level, Message: n.Text, DeprecationWarning: "Replaced by notices"})
 	}
-	tagLinks := make([]Link, 0, len(res.Tags))
+	doc.Embedded.Pacticipant = u.pacticipantJSON(res.Pacticipant, nil)
+	doc.Embedded.Version = u.versionJSON(res.Version, nil)
+	doc.Links = api.PublishLinks{
+		Pacticipant:            api.Link{Href: u.pacticipant(res.Pacticipant.Name), Name: res.Pacticipant.Name, Title: "Pacticipant"},
+		PacticipantVersion:     api.Link{Href: u.version(res.Version.Pacticipant, res.Version.Number), Name: res.Version.Number, Title: "Pacticipant version"},
+		PacticipantVersionTags: make([]api.Link, 0, len(res.Tags)),
+		Contracts:              make([]api.Link, 0, len(res.Contracts)),
+	}
 	for _, t := range res.Tags {
-		tagLinks = append(tagLinks, Link{Href: u.href("pacticipants", t.Pacticipant, "versions", t.Version, "tags", t.Name), Name: t.Name, Title: "Tag"})
+		doc.Links.PacticipantVersionTags = append(doc.Links.PacticipantVersionTags, api.Link{Href: u.href("pacticipants", t.Pacticipant, "versions", t.Version, "tags", t.Name), Name: t.Name, Title: "Tag"})
 	}
-	contractLinks := make([]Link, 0, len(res.Contracts))
 	for _, c := range res.Contracts {
-		contractLinks = append(contractLinks, Link{Href: u.pactVersion(c.Pact.Provider, c.Pact.Consumer, c.Pact.ConsumerVersion), Name: fmt.Sprintf("Pact between %s (%s) and %s", c.Pact.Consumer, c.Pact.ConsumerVersion, c.Pact.Provider), Title: "Pact"})
+		doc.Links.Contracts = append(doc.Links.Contracts, api.Link{Href: u.pactVersion(c.Pact.Provider, c.Pact.Consumer, c.Pact.ConsumerVersion), Name: fmt.Sprintf("Pact between %s (%s) and %s", c.Pact.Consumer, c.Pact.ConsumerVersion, c.Pact.Provider), Title: "Pact"})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"notices": notices,
-		"logs":    logs,
-		"_embedded": map[string]any{
-			"pacticipant": u.pacticipantJSON(res.Pacticipant, nil),
-			"version":     u.versionJSON(res.Version, nil),
-		},
-		"_links": links{
-			"pb:pacticipant":              Link{Href: u.pacticipant(res.Pacticipant.Name), Name: res.Pacticipant.Name, Title: "Pacticipant"},
-			"pb:pacticipant-version":      Link{Href: u.version(res.Version.Pacticipant, res.Version.Number), Name: res.Version.Number, Title: "Pacticipant version"},
-			"pb:pacticipant-version-tags": tagLinks,
-			"pb:contracts":                contractLinks,
-		},
-	})
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }
 
-func publishNotices(req PublishRequest, res PublishResult) []map[string]string {
-	var out []map[string]string
+func publishNotices(req broker.PublishRequest, res broker.PublishResult) []api.Notice {
+	var out []api.Notice
 	add := func(typ, format string, args ...any) {
-		out = append(out, map[string]string{"type": typ, "text": fmt.Sprintf(format, args...)})
+		out = append(out, api.Notice{Type: typ, Text: fmt.Sprintf(format, args...)})
 	}
 	verb := "Updated"
 	if res.VersionCreated {
@@ -356,18 +336,18 @@ func publishNotices(req PublishRequest, res PublishResult) []map[string]string {
 	for _, c := range res.Contracts {
 		p := c.Pact
 		switch c.Outcome {
-		case PublishUnchanged:
+		case broker.PublishUnchanged:
 			add("info", "Pact for %s version %s and provider %s is unchanged: it was already published with the same content.", p.Consumer, p.ConsumerVersion, p.Provider)
-		case PublishOverwritten:
+		case broker.PublishOverwritten:
 			add("warning", "Pact for %s version %s and provider %s was overwritten with different content. Changing a published pact is unsafe: a verification may already have been published for the old content.", p.Consumer, p.ConsumerVersion, p.Provider)
-		case PublishMerged:
+		case broker.PublishMerged:
 			add("success", "Pact for %s version %s and provider %s was merged into the pact already published.", p.Consumer, p.ConsumerVersion, p.Provider)
 		default:
 			add("success", "Pact published for %s version %s and provider %s.", p.Consumer, p.ConsumerVersion, p.Provider)
 		}
 		if c.NewIntegration {
 			add("info", "This is the first pact between %s and %s.", p.Consumer, p.Provider)
-		} else if !c.NewContent && c.Outcome == PublishCreated {
+		} else if !c.NewContent && c.Outcome == broker.PublishCreated {
 			add("info", "The content of this pact is the same as a previously published version: existing verification results apply to it.")
 		}
 	}
@@ -377,7 +357,7 @@ func publishNotices(req PublishRequest, res PublishResult) []map[string]string {
 // listLatestPacts serves /pacts/latest: the latest pact of every
 // integration.
 func (s *server) listLatestPacts(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.store.ListLatestPacts(r.Context(), "", PactFilter{})
+	ps, err := s.store.ListLatestPacts(r.Context(), "", broker.PactFilter{})
 	if err != nil {
 		return err
 	}
@@ -390,14 +370,14 @@ func (s *server) listLatestPacts(w http.ResponseWriter, r *http.Request) error {
 				"consumer": map[string]any{
 					"name":      p.Consumer,
 					"_embedded": map[string]any{"version": map[string]any{"number": p.ConsumerVersion}},
-					"_links":    links{"self": Link{Href: u.pacticipant(p.Consumer)}},
+					"_links":    links{"self": api.Link{Href: u.pacticipant(p.Consumer)}},
 				},
 				"provider": map[string]any{
 					"name":   p.Provider,
-					"_links": links{"self": Link{Href: u.pacticipant(p.Provider)}},
+					"_links": links{"self": api.Link{Href: u.pacticipant(p.Provider)}},
 				},
 			},
-			"_links": links{"self": []Link{
+			"_links": links{"self": []api.Link{
 				{Href: u.href("pacts", "provider", p.Provider, "consumer", p.Consumer, "latest"), Title: "Latest pact"},
 				{Href: u.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion), Title: "Pact"},
 			}},
@@ -405,7 +385,7 @@ func (s *server) listLatestPacts(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"pacts":  items,
-		"_links": links{"self": Link{Href: u.href("pacts", "latest")}},
+		"_links": links{"self": api.Link{Href: u.href("pacts", "latest")}},
 	})
 	return nil
 }
@@ -417,14 +397,14 @@ func (s *server) listProviderPacts(w http.ResponseWriter, r *http.Request) error
 	if _, err := s.store.GetPacticipant(r.Context(), provider); err != nil {
 		return err
 	}
-	ps, err := s.store.ListLatestPacts(r.Context(), provider, PactFilter{Tag: r.PathValue("tag"), Branch: r.PathValue("branch")})
+	ps, err := s.store.ListLatestPacts(r.Context(), provider, broker.PactFilter{Tag: r.PathValue("tag"), Branch: r.PathValue("branch")})
 	if err != nil {
 		return err
 	}
 	u := s.urlsFor(r)
-	refs := make([]Link, 0, len(ps))
+	refs := make([]api.Link, 0, len(ps))
 	for _, p := range ps {
-		refs = append(refs, Link{
+		refs = append(refs, api.Link{
 			Href:  u.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion),
 			Name:  p.Consumer,
 			Title: fmt.Sprintf("Pact between %s (v%s) and %s", p.Consumer, p.ConsumerVersion, p.Provider),
@@ -432,8 +412,8 @@ func (s *server) listProviderPacts(w http.ResponseWriter, r *http.Request) error
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_links": links{
-			"self":     Link{Href: u.raw(r.URL.EscapedPath())},
-			"provider": Link{Href: u.pacticipant(provider), Title: provider},
+			"self":     api.Link{Href: u.raw(r.URL.EscapedPath())},
+			"provider": api.Link{Href: u.pacticipant(provider), Title: provider},
 			"pb:pacts": refs,
 			"pacts":    refs,
 		},
@@ -457,7 +437,7 @@ func (s *server) listPactVersions(w http.ResponseWriter, r *http.Request) error 
 		for _, p := range ps {
 			if _, err := s.store.GetTag(r.Context(), consumer, p.ConsumerVersion, tag); err == nil {
 				kept = append(kept, p)
-			} else if !errors.Is(err, ErrNotFound) {
+			} else if !errors.Is(err, broker.ErrNotFound) {
 				return err
 			}
 		}
@@ -465,20 +445,20 @@ func (s *server) listPactVersions(w http.ResponseWriter, r *http.Request) error 
 	}
 	u := s.urlsFor(r)
 	items := make([]map[string]any, 0, len(ps))
-	refs := make([]Link, 0, len(ps))
+	refs := make([]api.Link, 0, len(ps))
 	for _, p := range ps {
 		href := u.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion)
 		items = append(items, map[string]any{
 			"createdAt": timeJSON(p.CreatedAt),
-			"_embedded": map[string]any{"consumerVersion": u.versionSummary(Version{Pacticipant: p.Consumer, Number: p.ConsumerVersion})},
-			"_links":    links{"self": Link{Href: href, Name: p.ConsumerVersion}},
+			"_embedded": map[string]any{"consumerVersion": u.versionSummary(broker.Version{Pacticipant: p.Consumer, Number: p.ConsumerVersion})},
+			"_links":    links{"self": api.Link{Href: href, Name: p.ConsumerVersion}},
 		})
-		refs = append(refs, Link{Href: href, Title: "Pact version", Name: p.ConsumerVersion})
+		refs = append(refs, api.Link{Href: href, Title: "Pact version", Name: p.ConsumerVersion})
 	}
 	l := links{
-		"self":             Link{Href: u.raw(r.URL.EscapedPath())},
-		"pb:consumer":      Link{Href: u.pacticipant(consumer), Name: consumer},
-		"pb:provider":      Link{Href: u.pacticipant(provider), Name: provider},
+		"self":             api.Link{Href: u.raw(r.URL.EscapedPath())},
+		"pb:consumer":      api.Link{Href: u.pacticipant(consumer), Name: consumer},
+		"pb:provider":      api.Link{Href: u.pacticipant(provider), Name: provider},
 		"pb:pact-versions": refs,
 	}
 	u.addPageLinks(r, page, len(ps), l)

@@ -1,4 +1,4 @@
-package broker
+package server
 
 import (
 	"encoding/base64"
@@ -9,17 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
-type verificationBody struct {
-	Success                    *bool           `json:"success"`
-	ProviderApplicationVersion string          `json:"providerApplicationVersion"`
-	BuildURL                   string          `json:"buildUrl"`
-	TestResults                json.RawMessage `json:"testResults"`
-	VerifiedBy                 json.RawMessage `json:"verifiedBy"`
-}
-
-func (u urls) verificationJSON(v Verification) map[string]any {
+func (u urls) verificationJSON(v broker.Verification) map[string]any {
 	bySHA := u.pactBySHA(v.Provider, v.Consumer, v.PactSHA)
 	out := map[string]any{
 		"providerName":               v.Provider,
@@ -28,11 +23,11 @@ func (u urls) verificationJSON(v Verification) map[string]any {
 		"verificationDate":           timeJSON(v.ExecutionDate),
 		"buildUrl":                   nullable(v.BuildURL),
 		"_links": links{
-			"self":                Link{Href: bySHA + "/verification-results/" + strconv.Itoa(v.Number), Title: "Verification result"},
-			"pb:pact-version":     Link{Href: bySHA, Title: "Pact version", Name: v.PactSHA},
-			"pb:provider-version": Link{Href: u.version(v.Provider, v.ProviderVersion), Name: v.ProviderVersion},
-			"pb:provider":         Link{Href: u.pacticipant(v.Provider), Name: v.Provider},
-			"pb:consumer":         Link{Href: u.pacticipant(v.Consumer), Name: v.Consumer},
+			"self":                api.Link{Href: bySHA + "/verification-results/" + strconv.Itoa(v.Number), Title: "Verification result"},
+			"pb:pact-version":     api.Link{Href: bySHA, Title: "Pact version", Name: v.PactSHA},
+			"pb:provider-version": api.Link{Href: u.version(v.Provider, v.ProviderVersion), Name: v.ProviderVersion},
+			"pb:provider":         api.Link{Href: u.pacticipant(v.Provider), Name: v.Provider},
+			"pb:consumer":         api.Link{Href: u.pacticipant(v.Consumer), Name: v.Consumer},
 		},
 	}
 	if len(v.TestResults) > 0 {
@@ -45,7 +40,7 @@ func (u urls) verificationJSON(v Verification) map[string]any {
 }
 
 func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) error {
-	var b verificationBody
+	var b api.VerificationResultRequest
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}
@@ -69,7 +64,7 @@ func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) err
 		// take it out of the WIP set (the Pact Broker's verifications.wip).
 		wip = md.Get("w") == "true"
 	}
-	v, err := s.store.PublishVerification(r.Context(), VerificationInput{
+	v, err := s.store.PublishVerification(r.Context(), broker.VerificationInput{
 		Consumer:        r.PathValue("consumer"),
 		Provider:        r.PathValue("provider"),
 		PactSHA:         r.PathValue("sha"),
@@ -85,7 +80,7 @@ func (s *server) publishVerification(w http.ResponseWriter, r *http.Request) err
 	}
 	u := s.urlsFor(r)
 	body := u.verificationJSON(v)
-	w.Header().Set("Location", body["_links"].(links)["self"].(Link).Href)
+	w.Header().Set("Location", body["_links"].(links)["self"].(api.Link).Href)
 	writeJSON(w, http.StatusCreated, body)
 	return nil
 }
@@ -99,12 +94,12 @@ func nonNull(raw json.RawMessage) json.RawMessage {
 
 func (s *server) getVerification(w http.ResponseWriter, r *http.Request) error {
 	consumer, provider, sha := r.PathValue("consumer"), r.PathValue("provider"), r.PathValue("sha")
-	var v Verification
+	var v broker.Verification
 	var err error
 	if n := r.PathValue("number"); n != "" {
 		num, convErr := strconv.Atoi(n)
 		if convErr != nil {
-			return fmt.Errorf("verification result %q: %w", n, ErrNotFound)
+			return fmt.Errorf("verification result %q: %w", n, broker.ErrNotFound)
 		}
 		v, err = s.store.GetVerification(r.Context(), consumer, provider, sha, num)
 	} else {
@@ -128,7 +123,7 @@ func (s *server) listVerifications(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	u := s.urlsFor(r)
-	l := links{"self": Link{Href: u.pactBySHA(provider, consumer, sha) + "/verification-results"}}
+	l := links{"self": api.Link{Href: u.pactBySHA(provider, consumer, sha) + "/verification-results"}}
 	u.addPageLinks(r, page, len(vs), l)
 	writeJSON(w, http.StatusOK, collection("verificationResults", vs, u.verificationJSON, l))
 	return nil
@@ -137,7 +132,7 @@ func (s *server) listVerifications(w http.ResponseWriter, r *http.Request) error
 // encodeMetadata encodes pact verification metadata the way the Pact
 // Broker does: a Rack nested query string (cvn, w, p, s[][b|t|l|e|cv]),
 // URL-safe base64 without padding.
-func encodeMetadata(p VerifiablePact) string {
+func encodeMetadata(p broker.VerifiablePact) string {
 	var parts []string
 	add := func(k, v string) { parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v)) }
 	for _, sel := range p.SelectedBy {
@@ -187,38 +182,15 @@ func decodeMetadata(m string) (url.Values, error) {
 	return v, nil
 }
 
-// selectorBody is a consumer version selector as JSON.
-type selectorBody struct {
-	MainBranch         bool   `json:"mainBranch"`
-	Branch             string `json:"branch"`
-	FallbackBranch     string `json:"fallbackBranch"`
-	MatchingBranch     bool   `json:"matchingBranch"`
-	Tag                string `json:"tag"`
-	FallbackTag        string `json:"fallbackTag"`
-	Latest             *bool  `json:"latest"`
-	Consumer           string `json:"consumer"`
-	Deployed           bool   `json:"deployed"`
-	Released           bool   `json:"released"`
-	DeployedOrReleased bool   `json:"deployedOrReleased"`
-	Environment        string `json:"environment"`
-}
-
-type forVerificationBody struct {
-	ConsumerVersionSelectors []selectorBody `json:"consumerVersionSelectors"`
-	ProviderVersionBranch    string         `json:"providerVersionBranch"`
-	ProviderVersionTags      []string       `json:"providerVersionTags"`
-	IncludePendingStatus     bool           `json:"includePendingStatus"`
-	IncludeWIPPactsSince     string         `json:"includeWipPactsSince"`
-}
-
-// fromQuery reads a GET request's parameters (Rack nested query names).
-func (b *forVerificationBody) fromQuery(q url.Values, rawQuery string) error {
+// forVerificationFromQuery reads a GET request's parameters (Rack nested
+// query names) into b.
+func forVerificationFromQuery(b *api.PactsForVerificationRequest, q url.Values, rawQuery string) error {
 	b.ProviderVersionBranch = q.Get("providerVersionBranch")
 	b.ProviderVersionTags = append(q["providerVersionTags[]"], q["providerVersionTags"]...)
 	b.IncludePendingStatus = q.Get("includePendingStatus") == "true"
 	b.IncludeWIPPactsSince = q.Get("includeWipPactsSince")
 	for _, h := range rackArray(rawQuery, "consumerVersionSelectors") {
-		var sel selectorBody
+		var sel api.ConsumerVersionSelector
 		for k, v := range h {
 			switch k {
 			case "mainBranch":
@@ -255,15 +227,15 @@ func (b *forVerificationBody) fromQuery(q url.Values, rawQuery string) error {
 	return nil
 }
 
-func (b forVerificationBody) request(provider string) (PactsForVerificationRequest, error) {
-	req := PactsForVerificationRequest{
+func forVerificationRequest(b api.PactsForVerificationRequest, provider string) (broker.PactsForVerificationRequest, error) {
+	req := broker.PactsForVerificationRequest{
 		Provider:              provider,
 		ProviderVersionBranch: b.ProviderVersionBranch,
 		ProviderVersionTags:   b.ProviderVersionTags,
 		IncludePendingStatus:  b.IncludePendingStatus,
 	}
 	for _, s := range b.ConsumerVersionSelectors {
-		req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, ConsumerVersionSelector(s))
+		req.ConsumerVersionSelectors = append(req.ConsumerVersionSelectors, s.Domain())
 	}
 	if b.IncludeWIPPactsSince != "" {
 		var t time.Time
@@ -285,54 +257,50 @@ func (b forVerificationBody) request(provider string) (PactsForVerificationReque
 // /pacts/provider/{provider}/for-verification.
 func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) error {
 	provider := r.PathValue("provider")
-	var b forVerificationBody
+	var b api.PactsForVerificationRequest
 	if r.Method == http.MethodPost {
 		if err := decodeJSON(r, &b); err != nil {
 			return err
 		}
-	} else if err := b.fromQuery(r.URL.Query(), r.URL.RawQuery); err != nil {
+	} else if err := forVerificationFromQuery(&b, r.URL.Query(), r.URL.RawQuery); err != nil {
 		return err
 	}
-	req, err := b.request(provider)
+	req, err := forVerificationRequest(b, provider)
 	if err != nil {
 		return err
 	}
-	pacts, err := PactsForVerification(r.Context(), s.store, req)
+	pacts, err := broker.PactsForVerification(r.Context(), s.store.Store, req)
 	if err != nil {
 		return err
 	}
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(pacts))
+	var doc api.PactsForVerificationResponse
+	doc.Embedded.Pacts = make([]api.VerifiablePact, 0, len(pacts))
 	for _, p := range pacts {
-		notices := make([]map[string]string, 0, len(p.Notices))
+		props := api.VerificationProperties{WIP: p.WIP, Notices: make([]api.VerificationNotice, 0, len(p.Notices))}
 		for _, n := range p.Notices {
-			notices = append(notices, map[string]string{"when": n.When, "text": n.Text})
+			props.Notices = append(props.Notices, api.VerificationNotice{When: n.When, Text: n.Text})
 		}
-		props := map[string]any{"notices": notices}
 		if req.IncludePendingStatus {
-			props["pending"] = p.Pending
-		}
-		if p.WIP {
-			props["wip"] = true
+			pending := p.Pending
+			props.Pending = &pending
 		}
 		meta := encodeMetadata(p)
 		href := u.pactBySHA(p.Provider, p.Consumer, p.SHA) + "/metadata/" + meta
-		items = append(items, map[string]any{
-			"shortDescription":       p.ShortDescription,
-			"verificationProperties": props,
-			"_links": links{"self": Link{
+		doc.Embedded.Pacts = append(doc.Embedded.Pacts, api.VerifiablePact{
+			ShortDescription:       p.ShortDescription,
+			VerificationProperties: props,
+			Links: api.Links{"self": api.Link{
 				Href: href,
 				Name: fmt.Sprintf("Pact between %s (%s) and %s", p.Consumer, strings.Join(p.ConsumerVersions, ", "), p.Provider),
 			}},
 		})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"_embedded": map[string]any{"pacts": items},
-		"_links": links{"self": Link{
-			Href:  u.href("pacts", "provider", provider, "for-verification"),
-			Title: "Pacts to be verified",
-		}},
-	})
+	doc.Links = api.Links{"self": api.Link{
+		Href:  u.href("pacts", "provider", provider, "for-verification"),
+		Title: "Pacts to be verified",
+	}}
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }
 

@@ -1,10 +1,13 @@
-package broker
+package server
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // Pact lists by consumer branch, as the official CLI's get-pacts reads
@@ -26,38 +29,38 @@ func (s *server) branchOf(ctx context.Context, r *http.Request, consumer string)
 
 // branchPacts returns the pacts of consumer with provider published by
 // versions on branch, newest first (only the newest with latest).
-func (s *server) branchPacts(ctx context.Context, consumer, provider, branch string, latest bool) ([]Pact, error) {
+func (s *server) branchPacts(ctx context.Context, consumer, provider, branch string, latest bool) ([]broker.Pact, error) {
 	if branch == "" {
 		return nil, nil
 	}
 	if latest {
-		p, err := s.store.LatestPact(ctx, consumer, provider, PactFilter{Branch: branch})
-		if errors.Is(err, ErrNotFound) {
+		p, err := s.store.LatestPact(ctx, consumer, provider, broker.PactFilter{Branch: branch})
+		if errors.Is(err, broker.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		return []Pact{p}, nil
+		return []broker.Pact{p}, nil
 	}
-	vs, err := s.store.ListBranchVersions(ctx, consumer, branch, Page{Limit: MaxPageSize})
-	if errors.Is(err, ErrNotFound) {
+	vs, err := s.store.ListBranchVersions(ctx, consumer, branch, broker.Page{Limit: broker.MaxPageSize})
+	if errors.Is(err, broker.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return pactsAt(ctx, s.store, consumer, provider, vs, func(v Version) string { return v.Number })
+	return pactsAt(ctx, s.store.Store, consumer, provider, vs, func(v broker.Version) string { return v.Number })
 }
 
 // pactsAt returns the pacts of consumer with provider published by each
 // of versions (whose number number gives), passing over versions that
 // published none.
-func pactsAt[V any](ctx context.Context, store Store, consumer, provider string, versions []V, number func(V) string) ([]Pact, error) {
-	var out []Pact
+func pactsAt[V any](ctx context.Context, store broker.Store, consumer, provider string, versions []V, number func(V) string) ([]broker.Pact, error) {
+	var out []broker.Pact
 	for _, v := range versions {
 		p, err := store.GetPact(ctx, consumer, provider, number(v))
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, broker.ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -83,7 +86,7 @@ func (s *server) listProviderBranchPacts(w http.ResponseWriter, r *http.Request)
 	}
 	latest := r.PathValue("latest") == "latest"
 	u := s.urlsFor(r)
-	refs := []Link{}
+	refs := []api.Link{}
 	for _, c := range consumers {
 		branch, err := s.branchOf(ctx, r, c)
 		if err != nil {
@@ -94,7 +97,7 @@ func (s *server) listProviderBranchPacts(w http.ResponseWriter, r *http.Request)
 			return err
 		}
 		for _, p := range ps {
-			refs = append(refs, Link{
+			refs = append(refs, api.Link{
 				Href:  u.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion),
 				Name:  p.Consumer,
 				Title: fmt.Sprintf("Pact between %s (%s) and %s", p.Consumer, p.ConsumerVersion, p.Provider),
@@ -103,9 +106,9 @@ func (s *server) listProviderBranchPacts(w http.ResponseWriter, r *http.Request)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_links": links{
-			"self":        Link{Href: u.raw(r.URL.EscapedPath()), Title: "Pacts for the provider " + provider},
-			"pb:provider": Link{Href: u.pacticipant(provider), Name: provider},
-			"provider":    Link{Href: u.pacticipant(provider), Title: provider},
+			"self":        api.Link{Href: u.raw(r.URL.EscapedPath()), Title: "Pacts for the provider " + provider},
+			"pb:provider": api.Link{Href: u.pacticipant(provider), Name: provider},
+			"provider":    api.Link{Href: u.pacticipant(provider), Title: provider},
 			"pb:pacts":    refs,
 		},
 	})
@@ -128,25 +131,25 @@ func (s *server) listConsumerBranchPacts(w http.ResponseWriter, r *http.Request)
 	}
 	u := s.urlsFor(r)
 	items := make([]map[string]any, 0, len(ps))
-	refs := make([]Link, 0, len(ps))
-	pacts := make([]Link, 0, len(ps))
+	refs := make([]api.Link, 0, len(ps))
+	pacts := make([]api.Link, 0, len(ps))
 	for _, p := range ps {
 		href := u.pactVersion(p.Provider, p.Consumer, p.ConsumerVersion)
 		title := fmt.Sprintf("Pact between %s (%s) and %s", p.Consumer, p.ConsumerVersion, p.Provider)
 		items = append(items, map[string]any{
 			"createdAt": timeJSON(p.CreatedAt),
-			"_embedded": map[string]any{"consumerVersion": u.versionSummary(Version{Pacticipant: p.Consumer, Number: p.ConsumerVersion})},
-			"_links":    links{"self": Link{Href: href, Title: title}},
+			"_embedded": map[string]any{"consumerVersion": u.versionSummary(broker.Version{Pacticipant: p.Consumer, Number: p.ConsumerVersion})},
+			"_links":    links{"self": api.Link{Href: href, Title: title}},
 		})
-		refs = append(refs, Link{Href: href, Title: "Pact", Name: p.ConsumerVersion})
-		pacts = append(pacts, Link{Href: href, Title: title, Name: p.Consumer})
+		refs = append(refs, api.Link{Href: href, Title: "Pact", Name: p.ConsumerVersion})
+		pacts = append(pacts, api.Link{Href: href, Title: title, Name: p.Consumer})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"pacts": items},
 		"_links": links{
-			"self":          Link{Href: u.raw(r.URL.EscapedPath()), Title: "Versions of the pact between " + consumer + " and " + provider},
-			"consumer":      Link{Href: u.pacticipant(consumer), Title: "Consumer", Name: consumer},
-			"provider":      Link{Href: u.pacticipant(provider), Title: "Provider", Name: provider},
+			"self":          api.Link{Href: u.raw(r.URL.EscapedPath()), Title: "Versions of the pact between " + consumer + " and " + provider},
+			"consumer":      api.Link{Href: u.pacticipant(consumer), Title: "Consumer", Name: consumer},
+			"provider":      api.Link{Href: u.pacticipant(provider), Title: "Provider", Name: provider},
 			"pact-versions": refs,
 			// pb:pacts is what the official CLI's get-pacts tabulates.
 			"pb:pacts": pacts,
@@ -165,9 +168,9 @@ func (s *server) latestMainBranchPact(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if branch == "" {
-		return fmt.Errorf("%s has no main branch: %w", consumer, ErrNotFound)
+		return fmt.Errorf("%s has no main branch: %w", consumer, broker.ErrNotFound)
 	}
-	p, err := s.store.LatestPact(ctx, consumer, provider, PactFilter{Branch: branch})
+	p, err := s.store.LatestPact(ctx, consumer, provider, broker.PactFilter{Branch: branch})
 	if err != nil {
 		return err
 	}

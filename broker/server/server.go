@@ -1,4 +1,10 @@
-package broker
+// Package server is the broker's HTTP side: the Pact-Broker-compatible HAL
+// JSON API over a broker.Store (through broker.Service), with
+// authentication, JSON logs with trace ids, /health and Prometheus
+// /metrics. The documents the Go client (broker/api) also reads or writes
+// are the typed wire structs of broker/api; the other HAL resources are
+// built here.
+package server
 
 import (
 	"context"
@@ -13,16 +19,18 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/contracts-dev/contracts/broker"
+
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// DefaultMaxBodyBytes is the request body limit when ServerConfig leaves
+// DefaultMaxBodyBytes is the request body limit when Config leaves
 // MaxBodyBytes zero.
 const DefaultMaxBodyBytes = 16 << 20
 
-// ServerConfig configures NewServer. The zero value is usable: hrefs are
+// Config configures New. The zero value is usable: hrefs are
 // built from the request, logs are discarded, everything is open.
-type ServerConfig struct {
+type Config struct {
 	// BaseURL, when set, is the absolute URL hrefs start with, overriding
 	// the request's Host and X-Forwarded-* headers.
 	BaseURL string
@@ -30,6 +38,9 @@ type ServerConfig struct {
 	Logger *slog.Logger
 	// Auth holds the accepted credentials.
 	Auth AuthConfig
+	// Rules are the Pact Broker behaviours for older clients (see Rules);
+	// nil means DefaultRules.
+	Rules *broker.Rules
 	// AllowOverwrite lets a publication change the content of a pact
 	// already published for the same consumer version.
 	AllowOverwrite bool
@@ -44,16 +55,17 @@ type ServerConfig struct {
 }
 
 type server struct {
-	store   Store
-	cfg     ServerConfig
+	store   *broker.Service
+	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
 	mux     *http.ServeMux
 }
 
-// NewServer returns the broker's HTTP handler: the Pact-Broker-compatible
-// HAL JSON API, /health and /metrics, over store.
-func NewServer(store Store, cfg ServerConfig) http.Handler {
+// New returns the broker's HTTP handler: the Pact-Broker-compatible
+// HAL JSON API, /health and /metrics, over store with the rules of
+// cfg.Rules.
+func New(store broker.Store, cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -64,7 +76,11 @@ func NewServer(store Store, cfg ServerConfig) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{store: store, cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+	rules := broker.DefaultRules()
+	if cfg.Rules != nil {
+		rules = *cfg.Rules
+	}
+	s := &server{store: broker.NewService(store, rules), cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
 	if cfg.Auth.Open() {
 		log.Warn("no credentials configured: the broker is open to anyone for reading and writing")
 	}
@@ -110,7 +126,7 @@ func (s *server) unrouted(w http.ResponseWriter, r *http.Request) {
 		s.writeErrorStatus(w, r, http.StatusMethodNotAllowed, fmt.Errorf("%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 		return
 	}
-	s.writeError(w, r, fmt.Errorf("no resource at %s: %w", r.URL.Path, ErrNotFound))
+	s.writeError(w, r, fmt.Errorf("no resource at %s: %w", r.URL.Path, broker.ErrNotFound))
 }
 
 func (s *server) health(w http.ResponseWriter, r *http.Request) {
@@ -125,10 +141,10 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) {
 // pingStore checks the store answers: with its Ping method when it has
 // one, else with the cheapest read.
 func (s *server) pingStore(r *http.Request) error {
-	if p, ok := s.store.(interface{ Ping(context.Context) error }); ok {
+	if p, ok := s.store.Store.(interface{ Ping(context.Context) error }); ok {
 		return p.Ping(r.Context())
 	}
-	_, err := s.store.ListPacticipants(r.Context(), Page{Limit: 1})
+	_, err := s.store.ListPacticipants(r.Context(), broker.Page{Limit: 1})
 	return err
 }
 
@@ -150,7 +166,7 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	if !utf8.Valid(body) {
 		// encoding/json would quietly substitute U+FFFD.
-		return invalid("body", "request body is not valid UTF-8: invalid byte at offset %d", invalidUTF8Offset(body))
+		return invalid("body", "request body is not valid UTF-8: invalid byte at offset %d", broker.InvalidUTF8Offset(body))
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return invalid("body", "request body is not valid JSON: %v", jsonErrorText(err))

@@ -1,10 +1,12 @@
-package broker
+package server
 
 import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
 // AuthConfig holds the credentials the broker accepts. A read-write
@@ -75,16 +77,16 @@ func (s *server) authorize(r *http.Request) (access, error) {
 	}
 	granted, presented := a.credential(r)
 	if presented && granted == accessNone {
-		return accessNone, fmt.Errorf("the credential presented is not valid: %w", ErrUnauthorized)
+		return accessNone, fmt.Errorf("the credential presented is not valid: %w", api.ErrUnauthorized)
 	}
 	if !presented {
 		if a.AllowPublicRead && readsOnly(r) {
 			return accessRead, nil
 		}
-		return accessNone, fmt.Errorf("authentication required (Basic or Bearer): %w", ErrUnauthorized)
+		return accessNone, fmt.Errorf("authentication required (Basic or Bearer): %w", api.ErrUnauthorized)
 	}
 	if !readsOnly(r) && granted != accessWrite {
-		return granted, fmt.Errorf("%s %s needs the read-write credential: %w", r.Method, r.URL.Path, ErrForbidden)
+		return granted, fmt.Errorf("%s %s needs the read-write credential: %w", r.Method, r.URL.Path, api.ErrForbidden)
 	}
 	return granted, nil
 }

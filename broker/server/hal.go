@@ -1,22 +1,12 @@
-package broker
+package server
 
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
+
+	"github.com/contracts-dev/contracts/broker/api"
 )
-
-// HALContentType is the media type of every API response body.
-const HALContentType = "application/hal+json;charset=utf-8"
-
-// Link is a HAL link: the value of an entry of a resource's _links.
-type Link struct {
-	Href      string `json:"href"`
-	Title     string `json:"title,omitempty"`
-	Name      string `json:"name,omitempty"`
-	Templated bool   `json:"templated,omitempty"`
-}
 
 // links is the _links object of a resource. Values are Link or []Link.
 type links map[string]any
@@ -56,33 +46,23 @@ func firstHeaderValue(v string) string {
 	return strings.TrimSpace(v)
 }
 
-// pathOf joins path segments, escaping each one, into "/a/b%20c".
-func pathOf(segments ...string) string {
-	var b strings.Builder
-	for _, s := range segments {
-		b.WriteByte('/')
-		b.WriteString(url.PathEscape(s))
-	}
-	return b.String()
-}
-
 // urls builds absolute hrefs for one request.
 type urls struct{ base string }
 
 func (s *server) urlsFor(r *http.Request) urls { return urls{base: s.baseURL(r)} }
 
 // href returns the absolute URL of the path made of escaped segments.
-func (u urls) href(segments ...string) string { return u.base + pathOf(segments...) }
+func (u urls) href(segments ...string) string { return u.base + api.PathOf(segments...) }
 
 // raw returns the absolute URL of an already escaped path (templates).
 func (u urls) raw(path string) string { return u.base + path }
 
-func (u urls) link(title string, segments ...string) Link {
-	return Link{Href: u.href(segments...), Title: title}
+func (u urls) link(title string, segments ...string) api.Link {
+	return api.Link{Href: u.href(segments...), Title: title}
 }
 
-func (u urls) template(title, path string) Link {
-	return Link{Href: u.raw(path), Title: title, Templated: true}
+func (u urls) template(title, path string) api.Link {
+	return api.Link{Href: u.raw(path), Title: title, Templated: true}
 }
 
 func (u urls) pacticipant(name string) string { return u.href("pacticipants", name) }
@@ -103,7 +83,7 @@ func (u urls) environment(uuid string) string { return u.href("environments", uu
 
 // writeJSON writes v as a HAL JSON response with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", HALContentType)
+	w.Header().Set("Content-Type", api.HALContentType)
 	w.WriteHeader(status)
 	if v == nil {
 		return
@@ -124,8 +104,8 @@ func upsertStatus(created bool) int {
 
 // collection is a HAL collection: each of xs, as item renders it, under
 // _embedded[key], beside l.
-func collection[T any](key string, xs []T, item func(T) map[string]any, l links) map[string]any {
-	items := make([]map[string]any, 0, len(xs))
+func collection[T, D any](key string, xs []T, item func(T) D, l links) map[string]any {
+	items := make([]D, 0, len(xs))
 	for _, x := range xs {
 		items = append(items, item(x))
 	}

@@ -1,21 +1,16 @@
-package broker
+package server
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 )
 
-type environmentBody struct {
-	UUID        string          `json:"uuid"`
-	Name        *string         `json:"name"`
-	DisplayName string          `json:"displayName"`
-	Production  *bool           `json:"production"`
-	Contacts    json.RawMessage `json:"contacts"`
-}
-
-func (b environmentBody) environment() (Environment, error) {
+// environmentOf checks an environment request.
+func environmentOf(b api.EnvironmentRequest) (broker.Environment, error) {
 	fe := fieldErrors{}
 	if b.Name == nil || *b.Name == "" {
 		fe.add("name", "is required")
@@ -29,9 +24,9 @@ func (b environmentBody) environment() (Environment, error) {
 		fe.add("contacts", "must be an array, got %s", b.Contacts)
 	}
 	if err := fe.errOrNil(); err != nil {
-		return Environment{}, err
+		return broker.Environment{}, err
 	}
-	e := Environment{UUID: b.UUID, Name: *b.Name, DisplayName: b.DisplayName, Production: *b.Production}
+	e := broker.Environment{UUID: b.UUID, Name: *b.Name, DisplayName: b.DisplayName, Production: *b.Production}
 	if len(b.Contacts) > 0 && string(b.Contacts) != "null" {
 		e.Contacts = b.Contacts
 	}
@@ -45,28 +40,28 @@ func (s *server) listEnvironments(w http.ResponseWriter, r *http.Request) error 
 	}
 	name := r.URL.Query().Get("name")
 	u := s.urlsFor(r)
-	items := make([]map[string]any, 0, len(envs))
-	refs := make([]Link, 0, len(envs))
+	items := make([]api.Environment, 0, len(envs))
+	refs := make([]api.Link, 0, len(envs))
 	for _, e := range envs {
 		if name != "" && e.Name != name {
 			continue
 		}
 		items = append(items, u.environmentJSON(e))
-		refs = append(refs, Link{Href: u.environment(e.UUID), Name: e.Name, Title: orDefault(e.DisplayName, e.Name)})
+		refs = append(refs, api.Link{Href: u.environment(e.UUID), Name: e.Name, Title: orDefault(e.DisplayName, e.Name)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"_embedded": map[string]any{"environments": items},
-		"_links":    links{"self": Link{Href: u.href("environments"), Title: "Environments"}, "pb:environments": refs},
+		"_links":    links{"self": api.Link{Href: u.href("environments"), Title: "Environments"}, "pb:environments": refs},
 	})
 	return nil
 }
 
 func (s *server) createEnvironment(w http.ResponseWriter, r *http.Request) error {
-	var b environmentBody
+	var b api.EnvironmentRequest
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}
-	e, err := b.environment()
+	e, err := environmentOf(b)
 	if err != nil {
 		return err
 	}
@@ -90,7 +85,7 @@ func (s *server) getEnvironment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) putEnvironment(w http.ResponseWriter, r *http.Request) error {
-	var b environmentBody
+	var b api.EnvironmentRequest
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}
@@ -99,7 +94,7 @@ func (s *server) putEnvironment(w http.ResponseWriter, r *http.Request) error {
 		return invalid("uuid", "%q does not match the UUID in the URL %q", b.UUID, uuid)
 	}
 	b.UUID = uuid
-	e, err := b.environment()
+	e, err := environmentOf(b)
 	if err != nil {
 		return err
 	}
@@ -126,7 +121,7 @@ func (s *server) currentlyDeployed(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	q := r.URL.Query()
-	f := DeploymentFilter{EnvironmentUUID: uuid, Pacticipant: q.Get("pacticipant"), CurrentOnly: true}
+	f := broker.DeploymentFilter{EnvironmentUUID: uuid, Pacticipant: q.Get("pacticipant"), CurrentOnly: true}
 	if q.Has("applicationInstance") || q.Has("target") {
 		inst := q.Get("applicationInstance")
 		if !q.Has("applicationInstance") {
@@ -140,8 +135,8 @@ func (s *server) currentlyDeployed(w http.ResponseWriter, r *http.Request) error
 	}
 	u := s.urlsFor(r)
 	writeJSON(w, http.StatusOK, collection("deployedVersions", ds, u.deployedListJSON, links{
-		"self":           Link{Href: u.environment(uuid) + "/deployed-versions/currently-deployed", Title: "Currently deployed versions"},
-		"pb:environment": Link{Href: u.environment(uuid), Name: env.Name},
+		"self":           api.Link{Href: u.environment(uuid) + "/deployed-versions/currently-deployed", Title: "Currently deployed versions"},
+		"pb:environment": api.Link{Href: u.environment(uuid), Name: env.Name},
 	}))
 	return nil
 }
@@ -152,14 +147,14 @@ func (s *server) currentlySupported(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	rs, err := s.store.ListReleasedVersions(r.Context(), DeploymentFilter{EnvironmentUUID: uuid, Pacticipant: r.URL.Query().Get("pacticipant"), CurrentOnly: true})
+	rs, err := s.store.ListReleasedVersions(r.Context(), broker.DeploymentFilter{EnvironmentUUID: uuid, Pacticipant: r.URL.Query().Get("pacticipant"), CurrentOnly: true})
 	if err != nil {
 		return err
 	}
 	u := s.urlsFor(r)
 	writeJSON(w, http.StatusOK, collection("releasedVersions", rs, u.releasedJSON, links{
-		"self":           Link{Href: u.environment(uuid) + "/released-versions/currently-supported", Title: "Currently supported released versions"},
-		"pb:environment": Link{Href: u.environment(uuid), Name: env.Name},
+		"self":           api.Link{Href: u.environment(uuid) + "/released-versions/currently-supported", Title: "Currently supported released versions"},
+		"pb:environment": api.Link{Href: u.environment(uuid), Name: env.Name},
 	}))
 	return nil
 }
@@ -200,12 +195,12 @@ func (s *server) recordDeployment(w http.ResponseWriter, r *http.Request) error 
 
 func (s *server) listVersionDeployments(w http.ResponseWriter, r *http.Request) error {
 	name, number, uuid := r.PathValue("pacticipant"), r.PathValue("version"), r.PathValue("uuid")
-	ds, err := s.store.ListDeployedVersions(r.Context(), DeploymentFilter{EnvironmentUUID: uuid, Pacticipant: name, Version: number})
+	ds, err := s.store.ListDeployedVersions(r.Context(), broker.DeploymentFilter{EnvironmentUUID: uuid, Pacticipant: name, Version: number})
 	if err != nil {
 		return err
 	}
 	u := s.urlsFor(r)
-	writeJSON(w, http.StatusOK, collection("deployedVersions", ds, u.deployedListJSON, links{"self": Link{Href: u.version(name, number) + "/deployed-versions/environment/" + pathSegment(uuid)}}))
+	writeJSON(w, http.StatusOK, collection("deployedVersions", ds, u.deployedListJSON, links{"self": api.Link{Href: u.version(name, number) + "/deployed-versions/environment/" + pathSegment(uuid)}}))
 	return nil
 }
 
@@ -269,12 +264,12 @@ func (s *server) recordRelease(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) listVersionReleases(w http.ResponseWriter, r *http.Request) error {
 	name, number, uuid := r.PathValue("pacticipant"), r.PathValue("version"), r.PathValue("uuid")
-	rs, err := s.store.ListReleasedVersions(r.Context(), DeploymentFilter{EnvironmentUUID: uuid, Pacticipant: name, Version: number})
+	rs, err := s.store.ListReleasedVersions(r.Context(), broker.DeploymentFilter{EnvironmentUUID: uuid, Pacticipant: name, Version: number})
 	if err != nil {
 		return err
 	}
 	u := s.urlsFor(r)
-	writeJSON(w, http.StatusOK, collection("releasedVersions", rs, u.releasedJSON, links{"self": Link{Href: u.version(name, number) + "/released-versions/environment/" + pathSegment(uuid)}}))
+	writeJSON(w, http.StatusOK, collection("releasedVersions", rs, u.releasedJSON, links{"self": api.Link{Href: u.version(name, number) + "/released-versions/environment/" + pathSegment(uuid)}}))
 	return nil
 }
 

@@ -1,6 +1,10 @@
-package broker
+package server
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/contracts-dev/contracts/broker/api"
+)
 
 // indexRelations are the index resource's relations: name, title, path
 // template. Clients detect features by the presence of a relation.
@@ -43,9 +47,9 @@ var indexRelations = []struct{ rel, title, path string }{
 
 func (s *server) index(w http.ResponseWriter, r *http.Request) error {
 	u := s.urlsFor(r)
-	l := links{"self": Link{Href: u.raw("/"), Title: "Index"}}
+	l := links{"self": api.Link{Href: u.raw("/"), Title: "Index"}}
 	for _, rel := range indexRelations {
-		l[rel.rel] = Link{Href: u.raw(rel.path), Title: rel.title, Templated: containsBrace(rel.path)}
+		l[rel.rel] = api.Link{Href: u.raw(rel.path), Title: rel.title, Templated: containsBrace(rel.path)}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"_links": l})
 	return nil
