@@ -226,6 +226,9 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 		if err != nil {
 			return nil, fmt.Errorf("matrix rows: %w", err)
 		}
+		if err := bidirectional(ctx, s, rows); err != nil {
+			return nil, fmt.Errorf("matrix rows: bi-directional: %w", err)
+		}
 	}
 	if mode == RowsBetween {
 		// Only rows involving a specified version count: rows between two
@@ -351,9 +354,15 @@ func decide(q MatrixQuery, rows []MatrixRow, missing []string, required []requir
 			sum.Unknown++
 			notices = append(notices, Notice{Type: "warning", Text: fmt.Sprintf("The pact between %s (%s) and %s has not been verified by the provider versions in scope",
 				r.Consumer, r.ConsumerVersion.Number, r.Provider)})
+		case r.Verification.Success && r.Kind == KindBiDirectional:
+			sum.Success++
+			notices = append(notices, Notice{Type: "success", Text: fmt.Sprintf("The pact between %s is compatible with the provider's self-verified provider contract", rowSides(r))})
 		case r.Verification.Success:
 			sum.Success++
 			notices = append(notices, Notice{Type: "success", Text: fmt.Sprintf("The pact between %s was verified successfully", rowSides(r))})
+		case r.Kind == KindBiDirectional:
+			sum.Failed++
+			notices = append(notices, Notice{Type: "error", Text: fmt.Sprintf("The pact between %s is incompatible with the provider contract, or its self-verification did not succeed", rowSides(r))})
 		default:
 			sum.Failed++
 			notices = append(notices, Notice{Type: "error", Text: fmt.Sprintf("The verification of the pact between %s failed", rowSides(r))})
