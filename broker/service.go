@@ -398,3 +398,15 @@ func (s *Service) decidePacts(ctx context.Context, req PublishRequest, w *Publis
 	w.Pacts = pacts
 	return merged, nil
 }
+
+// QueryMatrix answers a matrix or can-i-deploy query (see QueryMatrix)
+// over the Service's store.
+func (s *Service) QueryMatrix(ctx context.Context, q MatrixQuery) (*MatrixResult, error) {
+	return QueryMatrix(ctx, s.Store, q)
+}
+
+// PactsForVerification selects the pacts a provider is to verify (see
+// PactsForVerification) over the Service's store.
+func (s *Service) PactsForVerification(ctx context.Context, req PactsForVerificationRequest) ([]VerifiablePact, error) {
+	return PactsForVerification(ctx, s.Store, req)
+}

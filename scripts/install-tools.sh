@@ -57,3 +57,15 @@ if [ ! -f "$opc/node_modules/@pactflow/openapi-pact-comparator/dist/cli.cjs" ]; 
   (cd "$opc" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --no-audit --no-fund --silent \
       "@pactflow/openapi-pact-comparator@$OPC_VERSION" >&2)
 fi
+
+# Headless Chromium for the web view's browser tests (broker/web, chromedp).
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "install-tools: installing Debian's chromium package" >&2
+    apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >&2
+  else
+    echo "install-tools: chromium is missing and apt-get is not available; install Chromium for the browser tests" >&2
+    exit 2
+  fi
+fi
+echo "install-tools: chromium at $(command -v chromium)" >&2

@@ -294,7 +294,7 @@ func (s *server) canIDeploy(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) answerMatrix(w http.ResponseWriter, r *http.Request, q broker.MatrixQuery, success []string) error {
-	res, err := broker.QueryMatrix(r.Context(), s.store.Store, q)
+	res, err := s.store.QueryMatrix(r.Context(), q)
 	if err != nil {
 		if errors.Is(err, broker.ErrInvalid) || errors.Is(err, broker.ErrNotFound) {
 			return s.matrixError(w, r, err)

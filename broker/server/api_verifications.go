@@ -269,7 +269,7 @@ func (s *server) pactsForVerification(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	pacts, err := broker.PactsForVerification(r.Context(), s.store.Store, req)
+	pacts, err := s.store.PactsForVerification(r.Context(), req)
 	if err != nil {
 		return err
 	}

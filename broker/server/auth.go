@@ -21,6 +21,9 @@ type AuthConfig struct {
 	WriteUsername, WritePassword string
 	// AllowPublicRead lets requests without credentials read.
 	AllowPublicRead bool
+	// PublicBadges lets requests without credentials GET the status
+	// badges (paths ending in /badge), so a README can show them.
+	PublicBadges bool
 }
 
 // Open reports whether no credential is configured, leaving the broker open
@@ -81,6 +84,9 @@ func (s *server) authorize(r *http.Request) (access, error) {
 	}
 	if !presented {
 		if a.AllowPublicRead && readsOnly(r) {
+			return accessRead, nil
+		}
+		if a.PublicBadges && isRead(r.Method) && strings.HasSuffix(r.URL.Path, "/badge") {
 			return accessRead, nil
 		}
 		return accessNone, fmt.Errorf("authentication required (Basic or Bearer): %w", api.ErrUnauthorized)

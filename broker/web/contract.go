@@ -38,6 +38,12 @@ type contractData struct {
 	// holds the content, indented.
 	ParseError string
 	Raw        string
+	// BadgeURL is the integration's latest-pact badge; BadgeMarkdown
+	// embeds it (absolute URLs) in a README.
+	BadgeURL      string
+	BadgeMarkdown string
+	// DiffURL shows what changed since the previous distinct pact.
+	DiffURL string
 }
 
 type interactionView struct {
@@ -162,6 +168,11 @@ func (h *handler) contract(r *http.Request) (*page, error) {
 	case !errors.Is(err, broker.ErrNotFound):
 		return nil, wrapf(err, "latest verification of %q and %q", p.Consumer, p.Provider)
 	}
+	badge := h.link("/pacts/provider", p.Provider, "consumer", p.Consumer, "latest", "badge")
+	d.BadgeURL = badge
+	d.DiffURL = h.link("/pacts/provider", p.Provider, "consumer", p.Consumer, "version", p.ConsumerVersion, "diff", "previous-distinct")
+	d.BadgeMarkdown = fmt.Sprintf("[![%s/%s pact status](%s)](%s)", p.Consumer, p.Provider,
+		h.absolute(r, badge), h.absolute(r, h.link("/pacts/provider", p.Provider, "consumer", p.Consumer, "latest")))
 	parsed, err := pact.Parse(p.Content)
 	if err != nil {
 		d.ParseError = err.Error()

@@ -39,9 +39,11 @@ func (c *statusCounts) add(status string) {
 
 func (h *handler) funcs() template.FuncMap {
 	return template.FuncMap{
-		"ago":   h.ago,
-		"stamp": stamp,
-		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"ago":       h.ago,
+		"stamp":     stamp,
+		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"lineClass": lineClass,
+		"filterURL": h.filterURL,
 		"statusLabel": func(s string) string {
 			switch s {
 			case statusSuccess:
@@ -103,71 +105,6 @@ func safeURL(s string) string {
 	}
 	u.User = nil
 	return u.String()
-}
-
-// --- integrations ---
-
-type integrationView struct {
-	Consumer, Provider       string
-	ConsumerURL, ProviderURL string
-	MatrixURL                string
-	PactVersion, PactURL     string
-	PactPublished            time.Time
-	Status                   string
-	ProviderVersion          string
-	VerifiedAt               time.Time
-}
-
-type indexData struct {
-	Integrations []integrationView
-	Pager        pager
-	statusCounts
-}
-
-func (h *handler) index(r *http.Request) (*page, error) {
-	n, err := pageNumber(r)
-	if err != nil {
-		return nil, err
-	}
-	ctx := r.Context()
-	ints, more, err := listPage(n, listPerPage, func(p broker.Page) ([]broker.IntegrationSummary, error) {
-		return h.store.ListIntegrationSummaries(ctx, p)
-	})
-	if err != nil {
-		return nil, wrapf(err, "list integrations")
-	}
-	d := indexData{Pager: h.pagerFor(r, n, more)}
-	for _, in := range ints {
-		v := integrationView{
-			Consumer: in.Consumer, Provider: in.Provider,
-			ConsumerURL: h.pacticipantLink(in.Consumer), ProviderURL: h.pacticipantLink(in.Provider),
-			MatrixURL: h.matrixLink(in.Consumer, in.Provider),
-			Status:    statusUnverified,
-		}
-		h.latestOf(&v, in)
-		d.add(v.Status)
-		d.Integrations = append(d.Integrations, v)
-	}
-	return &page{name: "index", title: "Integrations", nav: "integrations", data: d}, nil
-}
-
-// latestOf fills in the integration's latest pact and its latest
-// verification.
-func (h *handler) latestOf(v *integrationView, in broker.IntegrationSummary) {
-	p := in.LatestPact
-	if p == nil {
-		return
-	}
-	v.PactVersion = p.ConsumerVersion
-	v.PactURL = h.pactLink(v.Consumer, v.Provider, p.ConsumerVersion)
-	v.PactPublished = p.CreatedAt
-	ver := in.LatestVerification
-	if ver == nil {
-		return
-	}
-	v.Status = verificationStatus(ver)
-	v.ProviderVersion = ver.ProviderVersion
-	v.VerifiedAt = ver.ExecutionDate
 }
 
 func verificationStatus(v *broker.Verification) string {
@@ -240,6 +177,7 @@ type pactRef struct {
 
 type versionView struct {
 	Number    string
+	URL       string
 	BuildURL  string
 	Branches  []branchView
 	Tags      []string
@@ -257,6 +195,7 @@ type partnerView struct {
 
 type pacticipantData struct {
 	ListURL       string
+	NetworkURL    string
 	Name          string
 	DisplayName   string
 	MainBranch    string
@@ -285,6 +224,7 @@ type branchHeadView struct {
 	Name      string
 	Main      bool
 	Head      string
+	HeadURL   string
 	UpdatedAt time.Time
 }
 
@@ -299,7 +239,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, wrapf(err, "pacticipant %q", name)
 	}
-	d := pacticipantData{ListURL: h.link("/pacticipants"), Name: p.Name, DisplayName: displayName(p), MainBranch: p.MainBranch, CreatedAt: p.CreatedAt}
+	d := pacticipantData{ListURL: h.link("/pacticipants"), NetworkURL: h.link("/pacticipants", name, "network"), Name: p.Name, DisplayName: displayName(p), MainBranch: p.MainBranch, CreatedAt: p.CreatedAt}
 	d.RepositoryURL = safeURL(p.RepositoryURL)
 	if d.RepositoryURL == "" && p.RepositoryURL != "" {
 		d.RepositoryText = withoutUserInfo(p.RepositoryURL)
@@ -327,7 +267,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 		return nil, wrapf(err, "pacts of %q", name)
 	}
 	for _, v := range vs {
-		vv := versionView{Number: v.Number, BuildURL: safeURL(v.BuildURL), Tags: v.Tags, CreatedAt: v.CreatedAt}
+		vv := versionView{Number: v.Number, URL: h.versionLink(name, v.Number), BuildURL: safeURL(v.BuildURL), Tags: v.Tags, CreatedAt: v.CreatedAt}
 		for _, b := range v.Branches {
 			vv.Branches = append(vv.Branches, branchView{Name: b, Main: b == p.MainBranch})
 		}
@@ -356,7 +296,7 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 		branches, d.MoreBranches = branches[:branchesShown], true
 	}
 	for _, b := range branches {
-		d.Branches = append(d.Branches, branchHeadView{Name: b.Name, Main: b.Name == p.MainBranch, Head: b.Head, UpdatedAt: b.UpdatedAt})
+		d.Branches = append(d.Branches, branchHeadView{Name: b.Name, Main: b.Name == p.MainBranch, Head: b.Head, HeadURL: h.versionLink(name, b.Head), UpdatedAt: b.UpdatedAt})
 	}
 
 	ints, err := h.store.ListPacticipantIntegrations(ctx, name)
@@ -403,6 +343,7 @@ type matrixRowView struct {
 	Status          string
 	VerifiedAt      time.Time
 	VerificationNum int
+	VerificationURL string
 	BuildURL        string
 	// First is true on the first row of a consumer version (rows of one
 	// consumer version are grouped).
@@ -417,6 +358,7 @@ const verificationsShown = 10
 
 type matrixData struct {
 	IndexURL                 string
+	QueryURL                 string
 	Consumer, Provider       string
 	ConsumerURL, ProviderURL string
 	Rows                     []matrixRowView
@@ -447,12 +389,14 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 	}
 	d := matrixData{
 		IndexURL: h.link("/"),
+		QueryURL: h.link("/matrix") + "?" + url.Values{"p1": {consumer}, "k1": {"all"}, "p2": {provider}, "k2": {"all"}, "latestby": {"cvpv"}}.Encode(),
 		Consumer: consumer, Provider: provider,
 		ConsumerURL: h.pacticipantLink(consumer), ProviderURL: h.pacticipantLink(provider),
 		Pager: h.pagerFor(r, n, more),
 	}
+	jsonURL := h.link("/matrix") + "?" + url.Values{"q[][pacticipant]": {consumer, provider}, "latestby": {"cvpv"}}.Encode()
 	if len(pacts) == 0 {
-		return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d}, nil
+		return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d, json: jsonURL}, nil
 	}
 	refs := make([]broker.VersionRef, 0, len(pacts))
 	for _, p := range pacts {
@@ -483,7 +427,7 @@ func (h *handler) matrix(r *http.Request) (*page, error) {
 			d.Rows = append(d.Rows, matrixRowView{Hidden: n})
 		}
 	}
-	return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d}, nil
+	return &page{name: "matrix", title: consumer + " → " + provider, nav: "integrations", data: d, json: jsonURL}, nil
 }
 
 // newerVerification orders the rows of one consumer version: the latest
@@ -514,6 +458,7 @@ func (h *handler) matrixRow(row broker.MatrixRow) matrixRowView {
 		mv.Provider = &pv
 		mv.VerifiedAt = row.Verification.ExecutionDate
 		mv.VerificationNum = row.Verification.Number
+		mv.VerificationURL = h.verificationLink(row.Consumer, row.Provider, row.PactSHA, row.Verification.Number)
 		mv.BuildURL = safeURL(row.Verification.BuildURL)
 	}
 	return mv
@@ -521,7 +466,7 @@ func (h *handler) matrixRow(row broker.MatrixRow) matrixRowView {
 
 func (h *handler) matrixVersion(pacticipant string, v broker.MatrixVersion) matrixVersionView {
 	return matrixVersionView{
-		Number: v.Number, URL: h.pacticipantLink(pacticipant),
+		Number: v.Number, URL: h.versionLink(pacticipant, v.Number),
 		Branches: v.Branches, Tags: v.Tags, Environments: v.Environments, CreatedAt: v.CreatedAt,
 	}
 }
@@ -531,6 +476,7 @@ func (h *handler) matrixVersion(pacticipant string, v broker.MatrixVersion) matr
 type deployedView struct {
 	Pacticipant string
 	URL         string
+	VersionURL  string
 	Version     string
 	Instance    string
 	Since       time.Time
@@ -538,6 +484,7 @@ type deployedView struct {
 
 type environmentView struct {
 	Name        string
+	URL         string
 	DisplayName string
 	Production  bool
 	Deployed    []deployedView
@@ -556,7 +503,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 	}
 	var d environmentsData
 	for _, e := range envs {
-		ev := environmentView{Name: e.Name, Production: e.Production}
+		ev := environmentView{Name: e.Name, URL: h.link("/environments", e.UUID), Production: e.Production}
 		if e.DisplayName != "" && e.DisplayName != e.Name {
 			ev.DisplayName = e.DisplayName
 		}
@@ -566,7 +513,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 		}
 		for _, dv := range deployed {
 			ev.Deployed = append(ev.Deployed, deployedView{Pacticipant: dv.Pacticipant, URL: h.pacticipantLink(dv.Pacticipant),
-				Version: dv.Version, Instance: dv.ApplicationInstance, Since: dv.CreatedAt})
+				VersionURL: h.versionLink(dv.Pacticipant, dv.Version), Version: dv.Version, Instance: dv.ApplicationInstance, Since: dv.CreatedAt})
 		}
 		released, err := h.store.ListReleasedVersions(ctx, broker.DeploymentFilter{EnvironmentUUID: e.UUID, CurrentOnly: true})
 		if err != nil {
@@ -574,7 +521,7 @@ func (h *handler) environments(r *http.Request) (*page, error) {
 		}
 		for _, rv := range released {
 			ev.Released = append(ev.Released, deployedView{Pacticipant: rv.Pacticipant, URL: h.pacticipantLink(rv.Pacticipant),
-				Version: rv.Version, Since: rv.CreatedAt})
+				VersionURL: h.versionLink(rv.Pacticipant, rv.Version), Version: rv.Version, Since: rv.CreatedAt})
 		}
 		sortDeployed(ev.Deployed)
 		sortDeployed(ev.Released)

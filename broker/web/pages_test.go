@@ -86,8 +86,8 @@ func TestPages(t *testing.T) {
 		require.Contains(t, html, "<dd>javascript:alert(1)</dd>", "but it is shown as text")
 		require.NotContains(t, html, "token@")
 		branches := between(t, html, "<h2>Branches</h2>", "</ul>")
-		require.Contains(t, branches, `<span class="chip chip-branch">feat/search</span> <span class="muted">head</span> <span class="mono">1.1.0</span>`)
-		require.Contains(t, branches, `<span class="chip chip-branch chip-main">main</span> <span class="muted">head</span> <span class="mono">1.0.0</span>`)
+		require.Contains(t, branches, `<span class="chip chip-branch">feat/search</span> <span class="muted">head</span> <a class="mono" href="/pacticipants/Web/versions/1.1.0">1.1.0</a>`)
+		require.Contains(t, branches, `<span class="chip chip-branch chip-main">main</span> <span class="muted">head</span> <a class="mono" href="/pacticipants/Web/versions/1.0.0">1.0.0</a>`)
 	})
 
 	t.Run("provider", func(t *testing.T) {
@@ -117,7 +117,7 @@ func TestPages(t *testing.T) {
 		require.Contains(t, html, "2 verified")
 		require.Contains(t, html, "2 failed")
 		require.Contains(t, rowWith(t, html, ">o-100<"), ">main<", "provider version's branch")
-		require.Contains(t, rowWith(t, html, ">o-100<"), `href="/pacticipants/Orders"`)
+		require.Contains(t, rowWith(t, html, ">o-100<"), `href="/pacticipants/Orders/versions/o-100"`)
 		require.Contains(t, rowWith(t, html, ">1.1.0<"), `href="/pacts/provider/Orders/consumer/Web/version/1.1.0"`)
 	})
 
@@ -336,6 +336,19 @@ func TestNegotiateWithTheAPI(t *testing.T) {
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Header.Get("Content-Type"), "hal+json")
+	// The JSON at a page's URL says it depends on Accept, is not sniffed
+	// and is revalidated.
+	require.Equal(t, "Accept", resp.Header.Get("Vary"))
+	require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+	require.Equal(t, "private, no-cache", resp.Header.Get("Cache-Control"))
+	// Errors too.
+	req.URL.Path = "/pacticipants/Nobody"
+	resp2, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp2.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp2.StatusCode)
+	require.Equal(t, "Accept", resp2.Header.Get("Vary"))
+	require.Equal(t, "nosniff", resp2.Header.Get("X-Content-Type-Options"))
 }
 
 func TestUnreadablePact(t *testing.T) {

@@ -1,6 +1,8 @@
 // Package web is the broker's server-rendered web view: integrations,
-// pacticipants and their versions, the matrix of a consumer/provider pair,
-// pacts rendered as readable documentation, and environments.
+// pacticipants and their versions, the matrix of a consumer/provider pair
+// and the matrix query form, pacts rendered as readable documentation and
+// their diffs, verification results with their mismatches, environments,
+// the network of integrations as SVG, and status badges.
 //
 // Pages are plain HTML built with html/template from embedded templates and
 // one embedded stylesheet; they need no JavaScript and load nothing from
@@ -40,6 +42,13 @@ var styleCSS []byte
 
 // StylePath is the path (below the prefix) of the view's stylesheet.
 const StylePath = "/ui/style.css"
+
+// IconPath is the path (below the prefix) of the view's icon.
+const IconPath = "/ui/icon.svg"
+
+// icon is the view's favicon: the brand mark. Without one, browsers ask
+// for /favicon.ico and log the 404 as an error.
+var icon = []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2251cc"/><path d="M8 12h14l-4-4M24 20H10l4 4" fill="none" stroke="#fff" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round"/></svg>`)
 
 // versionsPerPage and listPerPage size the paginated lists.
 const (
@@ -89,6 +98,20 @@ type handler struct {
 //	/pacts/provider/{p}/consumer/{c}/branch/{b}/latest   the latest pact from a branch
 //	/pacts/provider/{p}/consumer/{c}/pact-version/{sha}  a pact version as documentation
 //	/environments                                        environments and what is deployed there
+//	/environments/{uuid}                                 one environment, with what was deployed there
+//	/matrix?p1=&k1=&v1=...&environment=&latestby=        the matrix query form and its answer
+//	/network, /pacticipants/{name}/network               the network of integrations as SVG
+//	/integrations                                        the integrations page; DOT for Accept: text/vnd.graphviz
+//	/pacts/.../version/{v}/diff/previous-distinct        what changed since the previous distinct pact
+//	/pacts/.../version/{v}/diff/version/{other}          what changed since another version's pact
+//	/pacticipants/{name}/versions/{v}                    a version: branches, tags, deployments, pacts, verifications
+//	/pacts/.../pact-version/{sha}/verification-results/{n} a verification result and why it failed
+//
+// Badges (SVG, see README): .../latest/badge, .../latest/{tag}/badge,
+// .../latest-untagged/badge under /pacts/provider/{p}/consumer/{c};
+// /matrix/provider/{p}/latest/{ptag}/consumer/{c}/latest/{ctag}/badge;
+// /pacticipants/{p}/latest-version/{tag}/can-i-deploy/to/{tag}/badge;
+// /pacticipants/{p}/branches/{b}/latest-version/can-i-deploy/to-environment/{env}/badge.
 //
 // Lists take ?page=N (from 1).
 func NewHandler(store broker.Store, opts Options) http.Handler {
@@ -114,6 +137,7 @@ func NewHandler(store broker.Store, opts Options) http.Handler {
 
 func (h *handler) routes() {
 	h.mux.HandleFunc("GET "+StylePath, h.style)
+	h.mux.HandleFunc("GET "+IconPath, h.icon)
 	h.handle("GET /{$}", (*handler).index)
 	h.handle("GET /ui", (*handler).index)
 	h.handle("GET /ui/{$}", (*handler).index)
@@ -126,6 +150,22 @@ func (h *handler) routes() {
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/branch/{branch}/latest", (*handler).contract)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}", (*handler).contract)
 	h.handle("GET /environments", (*handler).environments)
+	h.handle("GET /environments/{uuid}", (*handler).environment)
+	h.handle("GET /matrix", (*handler).matrixQuery)
+	h.handle("GET /network", (*handler).network)
+	h.handle("GET /pacticipants/{name}/network", (*handler).pacticipantNetwork)
+	h.mux.HandleFunc("GET /integrations", h.integrations)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/previous-distinct", (*handler).diff)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/version/{other}", (*handler).diff)
+	h.handle("GET /pacticipants/{name}/versions/{version}", (*handler).version)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/latest", (*handler).verification)
+	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{number}", (*handler).verification)
+	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest/badge", h.pactBadge)
+	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest/{tag}/badge", h.pactBadge)
+	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest-untagged/badge", h.pactBadge)
+	h.mux.HandleFunc("GET /matrix/provider/{provider}/latest/{ptag}/consumer/{consumer}/latest/{ctag}/badge", h.matrixBadge)
+	h.mux.HandleFunc("GET /pacticipants/{pacticipant}/latest-version/{tag}/can-i-deploy/to/{to}/badge", h.canIDeployBadge)
+	h.mux.HandleFunc("GET /pacticipants/{pacticipant}/branches/{branch}/latest-version/can-i-deploy/to-environment/{environment}/badge", h.canIDeployBadge)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if h.opts.Fallback != nil {
 			// The fallback gets the request as it came, prefix and all.
@@ -170,6 +210,9 @@ type page struct {
 	title string
 	nav   string // which top-level section is active
 	data  any
+	// json is the URL of the resource's JSON (the same URL the page is at,
+	// usually); the layout links it with ?format=json.
+	json string
 }
 
 func (h *handler) handle(pattern string, f func(h *handler, r *http.Request) (*page, error)) {
@@ -179,6 +222,10 @@ func (h *handler) handle(pattern string, f func(h *handler, r *http.Request) (*p
 		if err != nil {
 			rh.fail(w, r, err)
 			return
+		}
+		if p.json == "" {
+			// Most pages are at the URL of their API resource.
+			p.json = rh.base + r.URL.EscapedPath()
 		}
 		rh.render(w, r, http.StatusOK, p)
 	})
@@ -201,13 +248,18 @@ func (h *handler) forRequest(r *http.Request) *handler {
 	return &c
 }
 
+// noJSON marks a page with no API resource behind it.
+const noJSON = "-"
+
 // layout is what every page template receives.
 type layout struct {
-	Title string
-	Nav   string
-	Base  string
-	Style string
-	Data  any
+	Title   string
+	Nav     string
+	Base    string
+	Style   string
+	Icon    string
+	JSONURL string
+	Data    any
 }
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *page) {
@@ -218,7 +270,11 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 		return
 	}
 	var buf bytes.Buffer
-	err := t.ExecuteTemplate(&buf, "layout", layout{Title: p.title, Nav: p.nav, Base: h.base, Style: h.link(StylePath), Data: p.data})
+	l := layout{Title: p.title, Nav: p.nav, Base: h.base, Style: h.link(StylePath), Icon: h.link(IconPath), Data: p.data}
+	if p.json != "" && p.json != noJSON {
+		l.JSONURL = withQuery(p.json, "format=json")
+	}
+	err := t.ExecuteTemplate(&buf, "layout", l)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "web: render page", "page", p.name, "path", r.URL.Path, "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -243,7 +299,7 @@ func (h *handler) headers(w http.ResponseWriter) {
 		style += " " + h.styleOrigin
 	}
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+style+"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+style+"; img-src "+style+"; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
 	hd.Set("Vary", "Accept")
@@ -256,6 +312,16 @@ func (h *handler) style(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(styleCSS)))
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(styleCSS)
+	}
+}
+
+func (h *handler) icon(w http.ResponseWriter, r *http.Request) {
+	h.headers(w)
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Content-Length", strconv.Itoa(len(icon)))
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(icon)
 	}
 }
 
@@ -325,6 +391,39 @@ func (h *handler) link(path string, segments ...string) string {
 	return b.String()
 }
 
+// absolute makes a link built by link absolute: as it is when BaseURL is
+// absolute, else on the request's host (and the scheme and host a proxy
+// sent in X-Forwarded-Proto and X-Forwarded-Host).
+func (h *handler) absolute(r *http.Request, link string) string {
+	if strings.HasPrefix(link, "http://") || strings.HasPrefix(link, "https://") {
+		return link
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ","); strings.TrimSpace(p) == "https" || strings.TrimSpace(p) == "http" {
+		scheme = strings.TrimSpace(p)
+	}
+	host := r.Host
+	if fh, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ","); strings.TrimSpace(fh) != "" {
+		host = strings.TrimSpace(fh)
+	}
+	return scheme + "://" + host + link
+}
+
+// withQuery appends a query parameter to a URL.
+func withQuery(u, param string) string {
+	if strings.Contains(u, "?") {
+		return u + "&" + param
+	}
+	return u + "?" + param
+}
+
+func (h *handler) versionLink(pacticipant, version string) string {
+	return h.link("/pacticipants", pacticipant, "versions", version)
+}
+
 func (h *handler) pacticipantLink(name string) string { return h.link("/pacticipants", name) }
 
 func (h *handler) matrixLink(consumer, provider string) string {
@@ -353,6 +452,8 @@ type pager struct {
 	Page    int
 	PrevURL string
 	NextURL string
+	// Total, Pages, From and To are set for lists whose length is known.
+	Total, Pages, From, To int
 }
 
 func (h *handler) pagerFor(r *http.Request, n int, more bool) pager {

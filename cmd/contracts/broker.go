@@ -23,6 +23,7 @@ const (
 	flagServeAddr           = "addr"
 	flagServeDB             = "db"
 	flagServeAllowPublic    = "allow-public-read"
+	flagServePublicBadges   = "public-badges"
 	flagServeAllowOverwrite = "allow-overwrite"
 	flagServeBaseURL        = "base-url"
 	flagServeLogLevel       = "log-level"
@@ -39,6 +40,7 @@ const shutdownTimeout = 15 * time.Second
 type serveFlags struct {
 	addr, db, baseURL, logLevel string
 	allowPublicRead             bool
+	publicBadges                bool
 	allowOverwrite              bool
 	maxBody                     int64
 	mainBranches                []string
@@ -77,6 +79,7 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 				{flagServeAddr, "CONTRACTS_ADDR"},
 				{flagServeDB, "CONTRACTS_DB"},
 				{flagServeAllowPublic, "CONTRACTS_ALLOW_PUBLIC_READ"},
+				{flagServePublicBadges, "CONTRACTS_PUBLIC_BADGES"},
 				{flagServeAllowOverwrite, "CONTRACTS_ALLOW_OVERWRITE"},
 				{flagServeBaseURL, "CONTRACTS_BASE_URL"},
 				{flagServeLogLevel, "CONTRACTS_LOG_LEVEL"},
@@ -96,6 +99,7 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 	fs.StringVar(&f.addr, flagServeAddr, ":9292", "address to listen on (env CONTRACTS_ADDR)")
 	fs.StringVar(&f.db, flagServeDB, "./contracts.db", "SQLite database file (env CONTRACTS_DB)")
 	fs.BoolVar(&f.allowPublicRead, flagServeAllowPublic, false, "let requests without credentials read (env CONTRACTS_ALLOW_PUBLIC_READ)")
+	fs.BoolVar(&f.publicBadges, flagServePublicBadges, false, "serve the status badges (paths ending in /badge) without credentials (env CONTRACTS_PUBLIC_BADGES)")
 	fs.BoolVar(&f.allowOverwrite, flagServeAllowOverwrite, false, "let a publication change a pact already published for the same consumer version (env CONTRACTS_ALLOW_OVERWRITE)")
 	fs.StringVar(&f.baseURL, flagServeBaseURL, "", "absolute URL the broker is reached at, for links (env CONTRACTS_BASE_URL; default: from each request)")
 	fs.StringVar(&f.logLevel, flagServeLogLevel, "info", "log level: debug, info, warn or error (env CONTRACTS_LOG_LEVEL)")
@@ -136,6 +140,7 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		ReadUsername:    e.getenv("CONTRACTS_READ_ONLY_BASIC_AUTH_USERNAME"),
 		ReadPassword:    e.getenv("CONTRACTS_READ_ONLY_BASIC_AUTH_PASSWORD"),
 		AllowPublicRead: f.allowPublicRead,
+		PublicBadges:    f.publicBadges,
 	}
 	if (auth.WriteUsername == "") != (auth.WritePassword == "") || (auth.ReadUsername == "") != (auth.ReadPassword == "") {
 		return failWith(exitCantTell, errors.New("a Basic auth username needs its password and the other way round (CONTRACTS_*BASIC_AUTH_USERNAME/PASSWORD)"))

@@ -117,6 +117,7 @@ func TestBrokerCommandCannotStart(t *testing.T) {
 		{name: "basic username without password", vars: map[string]string{"CONTRACTS_BASIC_AUTH_USERNAME": "u"}, want: "password"},
 		{name: "bad base URL", args: []string{"--base-url", "example.org"}, want: "--base-url"},
 		{name: "bad boolean in the environment", vars: map[string]string{"CONTRACTS_ALLOW_PUBLIC_READ": "maybe"}, want: "CONTRACTS_ALLOW_PUBLIC_READ"},
+		{name: "bad public-badges boolean", vars: map[string]string{"CONTRACTS_PUBLIC_BADGES": "maybe"}, want: "CONTRACTS_PUBLIC_BADGES"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"broker", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
