@@ -3,8 +3,10 @@ package server
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -37,6 +39,11 @@ func (s *server) publishProviderContracts(w http.ResponseWriter, r *http.Request
 		in.Contracts = append(in.Contracts, c)
 	}
 	stored, err := s.store.PublishProviderContracts(r.Context(), in)
+	var fe *broker.FieldError
+	if errors.As(err, &fe) && b.Contract != nil && len(b.Contracts) == 0 && strings.HasPrefix(fe.Field, "contracts[0]") {
+		// The service numbers contracts; this request had a single one.
+		return broker.Invalid("contract"+strings.TrimPrefix(fe.Field, "contracts[0]"), "%s", fe.Message)
+	}
 	if err != nil {
 		return err
 	}
