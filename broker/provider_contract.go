@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/contracts-dev/contracts/formats/asyncapi"
@@ -271,4 +273,66 @@ func bidirectional(ctx context.Context, st Store, rows []MatrixRow) error {
 		r.Kind = KindBiDirectional
 	}
 	return nil
+}
+
+// CompareResults compares a pact's content with a provider contract and
+// returns the comparator's results, with their Operation set for grouping
+// (the stored Comparison's JSON does not carry it).
+func CompareResults(pactContent []byte, c ProviderContract) ([]compare.Result, error) {
+	return comparePact(pactContent, c)
+}
+
+// ContractOperation is one operation of a provider contract.
+type ContractOperation struct {
+	// Key names the operation as comparison results do (compare.Result's
+	// Operation): "GET /orders/{id}" or "operation publishOrderEvents".
+	Key string
+	// Method, Path and Summary describe an OpenAPI operation.
+	Method, Path, Summary string
+	// ID is the operation id; Action ("send" or "receive") and Channel
+	// (the channel's address) describe an AsyncAPI operation.
+	ID, Action, Channel string
+}
+
+var openAPIMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// ContractOperations lists a provider contract's operations: by path then
+// method for OpenAPI, by operation id for AsyncAPI.
+func ContractOperations(c ProviderContract) ([]ContractOperation, error) {
+	docs, err := loadProviderContract(c.Specification, c.Content)
+	if err != nil {
+		return nil, err
+	}
+	var out []ContractOperation
+	if docs.AsyncAPI != nil {
+		for id, op := range docs.AsyncAPI.Operations {
+			o := ContractOperation{Key: "operation " + id, ID: id, Action: op.Action}
+			if op.Channel != nil {
+				o.Channel = op.Channel.Address
+			}
+			out = append(out, o)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+		return out, nil
+	}
+	paths, _ := docs.OpenAPI["paths"].(map[string]any)
+	names := make([]string, 0, len(paths))
+	for p := range paths {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	for _, p := range names {
+		item, _ := paths[p].(map[string]any)
+		for _, m := range openAPIMethods {
+			op, ok := item[m].(map[string]any)
+			if !ok {
+				continue
+			}
+			o := ContractOperation{Key: strings.ToUpper(m) + " " + p, Method: strings.ToUpper(m), Path: p}
+			o.Summary, _ = op["summary"].(string)
+			o.ID, _ = op["operationId"].(string)
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }
