@@ -190,6 +190,26 @@ func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContr
 	return out, nil
 }
 
+// compareWithLatestProviderContracts compares newly published pacts with
+// the provider contract of their provider's latest version, if it has one,
+// so that the results are there to read. The pacts are stored already: a
+// failure here must not fail their publication, and the matrix computes
+// (and reports the failure of) a missing comparison when it needs it.
+func (s *Service) compareWithLatestProviderContracts(ctx context.Context, published []PublishedContract) {
+	for _, pc := range published {
+		p := pc.Pact
+		vs, err := s.Store.ResolveVersions(ctx, MatrixSelector{Pacticipant: p.Provider, Latest: true})
+		if err != nil || len(vs) == 0 {
+			continue
+		}
+		c, err := s.Store.GetProviderContract(ctx, p.Provider, vs[0].Number)
+		if err != nil {
+			continue
+		}
+		_, _ = s.Compare(ctx, p.Consumer, p.Provider, p.SHA, c)
+	}
+}
+
 // Compare returns the comparison of a pact version of consumer and
 // provider with the contract, computing and storing it the first time.
 func (s *Service) Compare(ctx context.Context, consumer, provider, pactSHA string, c ProviderContract) (Comparison, error) {

@@ -144,6 +144,19 @@ func TestPublishProviderContract(t *testing.T) {
 		require.Equal(t, b.srv.URL+"/provider-contracts/provider/{provider}/publish-contracts", href(t, doc, "pf:publish-provider-contracts"))
 	})
 
+	t.Run("a pact published after the contract is compared at once", func(t *testing.T) {
+		mustPublishProviderContract(t, c, "orders", "p4", broker.SpecOpenAPI, "orders/openapi.yaml", boolPtr(true))
+		contract, err := b.store.GetProviderContract(ctx, "orders", "p4")
+		require.NoError(t, err)
+		mustPublishPact(t, c, "web", "c9", "orders/pact-broken.json")
+		p, err := b.store.GetPact(ctx, "web", "orders", "c9")
+		require.NoError(t, err)
+		cmp, err := b.store.GetComparison(ctx, p.SHA, contract.SHA)
+		require.NoError(t, err, "stored by the publication, before any matrix query")
+		require.False(t, cmp.Success)
+		require.Contains(t, string(cmp.Results), "request.path-or-method.unknown")
+	})
+
 	t.Run("a version without a contract is not found", func(t *testing.T) {
 		status, _, _ := doJSON(t, http.MethodGet, b.srv.URL+"/contracts/provider/orders/version/nope", "")
 		require.Equal(t, http.StatusNotFound, status)
