@@ -158,6 +158,12 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 		}
 		specifiedNames[sel.Pacticipant] = true
 		if len(vs) == 0 {
+			// An ignored selector is not considered, as in the Pact Broker:
+			// a missing version of an ignored pacticipant does not block.
+			if ignoredSelector(q.Ignore, sel) {
+				res.Notices = append(res.Notices, Notice{Type: "info", Text: fmt.Sprintf("Ignoring %s, which is not in the broker", describeSelector(sel))})
+				continue
+			}
 			missing = append(missing, describeSelector(sel))
 			continue
 		}
@@ -246,7 +252,9 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 	for i := range rows {
 		rows[i].Ignored = ignored(q.Ignore, rows[i])
 	}
-	res.Summary, res.Notices = decide(q, rows, missing, required)
+	var notices []Notice
+	res.Summary, notices = decide(q, rows, missing, required)
+	res.Notices = append(notices, res.Notices...)
 	limit := q.Limit
 	if limit == 0 {
 		limit = DefaultMatrixLimit
@@ -318,6 +326,17 @@ func ignored(ignore []MatrixSelector, r MatrixRow) bool {
 	return false
 }
 
+// ignoredSelector reports whether an ignore selector covers sel: it names
+// sel's pacticipant with no version, or with the version sel names.
+func ignoredSelector(ignore []MatrixSelector, sel MatrixSelector) bool {
+	for _, ig := range ignore {
+		if ig.Pacticipant == sel.Pacticipant && (ig.Version == "" || ig.Version == sel.Version) {
+			return true
+		}
+	}
+	return false
+}
+
 func ignoredName(ignore []MatrixSelector, name string) bool {
 	for _, sel := range ignore {
 		if sel.Pacticipant == name && sel.Version == "" {
@@ -350,6 +369,12 @@ func decide(q MatrixQuery, rows []MatrixRow, missing []string, required []requir
 		case r.Ignored:
 			ign++
 			notices = append(notices, Notice{Type: "info", Text: fmt.Sprintf("Ignoring the result for the pact between %s", rowSides(r))})
+		case r.Verification == nil && r.ProviderVersion != nil:
+			// Name the version: with several deployed, the one that never
+			// verified the pact is the one that may break.
+			sum.Unknown++
+			notices = append(notices, Notice{Type: "warning", Text: fmt.Sprintf("The pact between %s (%s) and %s has not been verified by %s %s, a provider version in scope",
+				r.Consumer, r.ConsumerVersion.Number, r.Provider, r.Provider, r.ProviderVersion.Number)})
 		case r.Verification == nil:
 			sum.Unknown++
 			notices = append(notices, Notice{Type: "warning", Text: fmt.Sprintf("The pact between %s (%s) and %s has not been verified by the provider versions in scope",

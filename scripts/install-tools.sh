@@ -45,6 +45,14 @@ if [ ! -f "$tools/pact-ffi/libpact_ffi.so" ]; then
   cp "$lib" "$tools/pact-ffi/libpact_ffi.so"
   rm -rf "$tmp"
 fi
+# oasdiff's CLI, the reference of the OpenAPI breaking-change differential tests
+# (cmd/contracts/breaking_oasdiff_test.go): the version go.mod uses as a library.
+OASDIFF_VERSION=$(cd "$root" && go list -m -f '{{.Version}}' github.com/oasdiff/oasdiff)
+if [ "$("$tools/bin/oasdiff" --version 2>/dev/null || true)" != "oasdiff version ${OASDIFF_VERSION#v}" ]; then
+  echo "install-tools: installing github.com/oasdiff/oasdiff@$OASDIFF_VERSION" >&2
+  mkdir -p "$tools/bin"
+  (cd "$root" && GOTOOLCHAIN=local GOBIN="$tools/bin" go install "github.com/oasdiff/oasdiff@$OASDIFF_VERSION")
+fi
 echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
 
 # PactFlow's OpenAPI/AsyncAPI comparator, the reference for `contracts compare`
@@ -69,3 +77,23 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 echo "install-tools: chromium at $(command -v chromium)" >&2
+
+# buf, for the differential tests of `contracts breaking` against `buf breaking`
+# (formats/proto/breaking). Built from source with go install at a fixed version.
+BUF_VERSION=${BUF_VERSION:-v1.75.0}
+if [ ! -x "$tools/bin/buf" ] || ! "$tools/bin/buf" --version 2>/dev/null | grep -qx "${BUF_VERSION#v}"; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "install-tools: go is required to install buf" >&2
+    exit 2
+  fi
+  echo "install-tools: installing github.com/bufbuild/buf/cmd/buf@$BUF_VERSION" >&2
+  mkdir -p "$tools/bin"
+  GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "github.com/bufbuild/buf/cmd/buf@$BUF_VERSION"
+fi
+echo "install-tools: buf at $tools/bin/buf" >&2
+# The README's broker story (run by TestReadmeStory) waits for the servers
+# with curl, as a reader's shell would.
+if ! command -v curl >/dev/null 2>&1; then
+  echo "install-tools: curl not found; installing it with apt-get (the README story uses it)" >&2
+  apt-get update -qq && apt-get install -y -qq curl >/dev/null
+fi

@@ -178,6 +178,11 @@ func newSettings(cfg Config) (*settings, error) {
 }
 
 func parseHTTPURL(raw string) (*url.URL, error) {
+	if !strings.Contains(raw, "://") {
+		// url.Parse reads "127.0.0.1:8080" as a path or an odd scheme;
+		// say what is missing instead.
+		return nil, fmt.Errorf("%q has no scheme: want an http:// or https:// URL, such as http://%s", raw, raw)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%q: %w", raw, err)

@@ -46,6 +46,11 @@ func (t *httpTransport) Verify(ctx context.Context, call Call) Outcome {
 	req = req.WithContext(ctx)
 	resp, err := t.s.Client.Do(req)
 	if err != nil {
+		// *url.Error repeats the method and URL said below.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("no response within %s", t.s.RequestTimeout)
 		}
@@ -209,6 +214,12 @@ func actualResponse(resp *http.Response, body []byte) *pact.Response {
 	h := pact.Headers{}
 	for name, vs := range resp.Header {
 		h[name] = append([]string(nil), vs...)
+	}
+	if resp.Close && resp.ProtoAtLeast(1, 1) && h.Get("Connection") == "" {
+		// Go's client removes a "Connection: close" header from the
+		// response and sets Close instead; on HTTP/1.1 Close is set only
+		// by that header, so it was on the wire.
+		h["Connection"] = []string{"close"}
 	}
 	b := pact.Body{State: pact.BodyEmpty}
 	if len(body) > 0 {

@@ -107,6 +107,9 @@ type InteractionResult struct {
 	ActualBody   string `json:"actualBody,omitempty"`
 	// Duration is how long the interaction took, state changes included.
 	Duration time.Duration `json:"durationNs"`
+	// unreachable is true when the provider (or its state change URL)
+	// could not be connected to at all for this interaction.
+	unreachable bool
 }
 
 // Failed reports whether this interaction fails the verification.

@@ -2,9 +2,11 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -108,6 +110,11 @@ func FetchURL(ctx context.Context, client *http.Client, url string, header http.
 	req.Header.Set("Accept", "application/hal+json, application/json")
 	resp, err := client.Do(req)
 	if err != nil {
+		// *url.Error would repeat the URL said here.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return Source{}, fmt.Errorf("fetch pact %s: %w", url, err)
 	}
 	defer resp.Body.Close()

@@ -38,16 +38,25 @@ func statesOf(in *pact.Interaction) []pact.ProviderState {
 // in's states, in order, and merges the JSON objects they return into the
 // provider-state values. Without a state change URL, each named state gets a
 // warning instead, unless the transport carries the states to the provider
-// itself.
+// itself, and the values are the states' own parameters (as the Pact
+// verifier uses them for ProviderState generators).
 func (s *settings) setUpStates(ctx context.Context, in *pact.Interaction, res *InteractionResult, carried bool) (map[string]any, error) {
 	if s.stateURL == "" {
+		var values map[string]any
 		for _, st := range in.ProviderStates {
-			if carried {
-				break
+			if !carried {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("no provider state change URL configured for provider state %q", st.Name))
 			}
-			res.Warnings = append(res.Warnings, fmt.Sprintf("no provider state change URL configured for provider state %q", st.Name))
+			for k, v := range st.Params {
+				if values == nil {
+					values = map[string]any{}
+				}
+				if _, ok := values[k]; !ok {
+					values[k] = v
+				}
+			}
 		}
-		return nil, nil
+		return values, nil
 	}
 	values := map[string]any{}
 	for _, st := range statesOf(in) {

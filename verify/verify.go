@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"runtime"
 	"sort"
 	"strings"
@@ -121,7 +123,55 @@ func Verify(ctx context.Context, cfg Config, pacts []Source) (*Report, error) {
 		return nil, fmt.Errorf("verification interrupted: %w", err)
 	}
 	report.Duration = s.Now().Sub(report.Started)
+	if err := neverReached(report); err != nil {
+		return nil, err
+	}
 	return report, nil
+}
+
+// ErrUnreachable is wrapped by the error of a run in which no interaction
+// could connect to the provider: the run says nothing about the contract,
+// so it is an error (could not run), not a failed verification. A
+// Transport wraps it in an Outcome's Err when it knows no connection could
+// be made.
+var ErrUnreachable = errors.New("the provider could not be reached")
+
+// unreachable reports whether err means nothing could be connected to: a
+// refused or failed dial, or a host name that does not resolve.
+func unreachable(err error) bool {
+	if errors.Is(err, ErrUnreachable) {
+		return true // a transport that knows (gRPC: the channel never connected)
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// neverReached returns an ErrUnreachable error when every verified
+// interaction failed because the provider could not be connected to.
+func neverReached(r *Report) error {
+	verified, first := 0, ""
+	for _, p := range r.Pacts {
+		for _, in := range p.Interactions {
+			if in.Status == StatusSkipped {
+				continue
+			}
+			verified++
+			if !in.unreachable {
+				return nil
+			}
+			if first == "" && len(in.Failures) > 0 {
+				first = in.Failures[0].Error
+			}
+		}
+	}
+	if verified == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: none of the %d interactions got a response (%s)", ErrUnreachable, verified, first)
 }
 
 // parseAll parses the sources, several at a time; the first error (in
@@ -176,6 +226,7 @@ func (s *settings) verifyInteraction(ctx context.Context, t Transport, p *pact.P
 	}
 	values, setupErr := s.setUpStates(ctx, in, res, carried)
 	if setupErr != nil {
+		res.unreachable = unreachable(setupErr)
 		res.Failures = append(res.Failures, failure(FailureStateChange, setupErr.Error()))
 		s.finish(res)
 		log.Warn("state change failed", "error", setupErr)
@@ -188,6 +239,7 @@ func (s *settings) verifyInteraction(ctx context.Context, t Transport, p *pact.P
 		res.Failures = append(res.Failures, failure(FailureInternal, out.Err.Error()))
 		log.Error("verifier crashed on an interaction", "error", out.Err)
 	case out.Err != nil:
+		res.unreachable = unreachable(out.Err)
 		res.Failures = append(res.Failures, failure(FailureRequest, out.Err.Error()))
 	}
 	res.Failures = append(res.Failures, failuresFrom(out.Mismatches)...)

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -174,14 +176,12 @@ func TestVerifyStateChangeConnectionRefused(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL
 	dead.Close()
-	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: deadURL + "/state"},
+	// No state could be set up: the run says nothing about the contract.
+	_, err := verify.Verify(context.Background(), verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: deadURL + "/state", Now: fixedClock},
 		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
-	require.Equal(t, verify.Counts{Failed: 4}, r.Counts())
-	for _, p := range r.Pacts {
-		for _, in := range p.Interactions {
-			require.Equal(t, []verify.FailureID{verify.FailureStateChange}, failureIDs(in))
-		}
-	}
+	require.ErrorIs(t, err, verify.ErrUnreachable)
+	require.Contains(t, err.Error(), "state change setup")
+	require.Empty(t, svc.requestHeaders(), "the provider was never asked")
 }
 
 func TestVerifyWithoutStateChangeURLWarns(t *testing.T) {
@@ -332,10 +332,58 @@ func TestVerifyConnectionRefused(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL
 	dead.Close()
-	r := mustVerify(t, verify.Config{ProviderBaseURL: deadURL},
+	// Nothing listens: the verification could not run (exit 2 in the CLI,
+	// nothing to publish), which is not a failed contract.
+	r, err := verify.Verify(context.Background(), verify.Config{ProviderBaseURL: deadURL, Now: fixedClock},
 		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
-	require.Equal(t, verify.Counts{Failed: 4}, r.Counts())
-	require.Contains(t, byDescription(t, r, "create an order").Failures[0].Error, "POST "+deadURL+"/orders")
+	require.ErrorIs(t, err, verify.ErrUnreachable)
+	require.Nil(t, r)
+	require.Contains(t, err.Error(), "none of the 4 interactions got a response")
+	require.Equal(t, 1, strings.Count(err.Error(), deadURL), "the URL is said once: %s", err)
+	require.Contains(t, err.Error(), "connection refused")
+}
+
+// refusingTransport replays interactions whose description matches refuse
+// by dialling a closed port (a real refused connection); the others pass.
+type refusingTransport struct {
+	addr   string
+	refuse *regexp.Regexp
+}
+
+func (t refusingTransport) Verify(ctx context.Context, call verify.Call) verify.Outcome {
+	if !t.refuse.MatchString(call.Interaction.Description) {
+		return verify.Outcome{}
+	}
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", t.addr)
+	if err == nil {
+		conn.Close()
+		return verify.Outcome{Err: errors.New("the closed port accepted a connection")}
+	}
+	return verify.Outcome{Err: err}
+}
+
+func TestVerifyPartlyUnreachableIsAFailure(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	addr := dead.Listener.Addr().String()
+	dead.Close()
+	tr := refusingTransport{addr: addr, refuse: regexp.MustCompile("^create")}
+	r := mustVerify(t, verify.Config{Transports: map[string]verify.Transport{"http": tr}},
+		mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+	require.Equal(t, verify.Counts{Passed: 3, Failed: 1}, r.Counts(), "one interaction reached the provider: a real result")
+	require.Equal(t, []verify.FailureID{verify.FailureRequest}, failureIDs(byDescription(t, r, "create an order")))
+
+	t.Run("every interaction refused", func(t *testing.T) {
+		tr := refusingTransport{addr: addr, refuse: regexp.MustCompile("")}
+		_, err := verify.Verify(context.Background(), verify.Config{Transports: map[string]verify.Transport{"http": tr}, Now: fixedClock},
+			mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+		require.ErrorIs(t, err, verify.ErrUnreachable)
+	})
+	t.Run("every interaction filtered out", func(t *testing.T) {
+		tr := refusingTransport{addr: addr, refuse: regexp.MustCompile("")}
+		r := mustVerify(t, verify.Config{Transports: map[string]verify.Transport{"http": tr}, FilterDescription: regexp.MustCompile("^nothing")},
+			mustSources(t, filepath.Join(testdata, "orders", "pact.json")))
+		require.Equal(t, verify.Counts{Skipped: 4}, r.Counts())
+	})
 }
 
 func TestVerifyProviderBasePath(t *testing.T) {
@@ -658,4 +706,30 @@ func TestVerifyWithStatesRunsOneAtATime(t *testing.T) {
 		"setup ", "POST /orders", "teardown ",
 		"setup ", "GET /orders?status=open", "teardown ",
 	}, svc.events)
+}
+
+// The summary's pending count and the [pending] marks above it count the
+// same interactions: pending ones that failed. A pending pact that passes
+// has no marks and 0 pending.
+func TestVerifyTextPendingMarksMatchCount(t *testing.T) {
+	for _, broken := range []bool{false, true} {
+		t.Run(fmt.Sprintf("broken=%v", broken), func(t *testing.T) {
+			srv := mustStartOrderService(t, &orderService{broken: broken})
+			srcs := mustSources(t, filepath.Join(testdata, "orders", "pact.json"))
+			srcs[0].Broker = &verify.BrokerInfo{Pending: true}
+			r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL, StateChangeURL: srv.URL + "/_pact/state"}, srcs)
+			var text bytes.Buffer
+			require.NoError(t, verify.WriteText(&text, r))
+			out := text.String()
+			require.Contains(t, out, "This pact is pending")
+			pending := r.Counts().Pending
+			require.Equal(t, pending, strings.Count(out, "[pending]"), out)
+			require.Contains(t, out, fmt.Sprintf(", %d pending,", pending))
+			if broken {
+				require.Positive(t, pending)
+			} else {
+				require.Zero(t, pending)
+			}
+		})
+	}
 }

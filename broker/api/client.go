@@ -119,6 +119,11 @@ func (c *Client) do(ctx context.Context, method, ref string, body, out any) (int
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
+		// *url.Error repeats the method and URL said here.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return 0, fmt.Errorf("broker %s %s: %w", method, target, err)
 	}
 	defer resp.Body.Close()

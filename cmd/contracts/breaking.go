@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/ci"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/formats/proto/breaking"
 )
@@ -20,22 +23,37 @@ const (
 	flagBreakingProto   = "proto"
 	flagBreakingAgainst = "against"
 	flagBreakingImport  = "import-path"
-	flagBreakingPact    = "pact"
+	// flagBreakingOldImport and flagBreakingNewImport add import paths to
+	// one side only.
+	flagBreakingOldImport = "proto-import-path"
+	flagBreakingNewImport = "against-import-path"
+	flagBreakingPact      = "pact"
+	// flagBreakingCategory chooses buf categories or rules (repeatable).
+	flagBreakingCategory = "category"
+	// flagBreakingBufYAML names a buf.yaml whose breaking.use to apply.
+	flagBreakingBufYAML = "buf-yaml"
 	flagBreakingOutput  = "output"
+	flagBreakingOpenAPI = "openapi"
+	flagBreakingFailOn  = "fail-on"
 )
 
 // Output formats of the breaking command.
 const (
-	breakingOutputText = "text"
-	breakingOutputJSON = "json"
+	breakingOutputText = ci.BreakingText
+	breakingOutputJSON = ci.BreakingJSON
 )
 
 type breakingFlags struct {
 	old, new    []string
-	importPaths []string
+	importPaths []string // both sides, see proto.SideImportPaths
+	oldImports  []string
+	newImports  []string
 	pacts       []string
+	categories  []string
+	bufYAML     string
 	output      string
 	broker      breakingBrokerFlags
+	openapi     openapiBreakingFlags
 }
 
 func init() { register(newBreakingCmd) }
@@ -43,21 +61,31 @@ func init() { register(newBreakingCmd) }
 func newBreakingCmd(e *env) *cobra.Command {
 	f := &breakingFlags{}
 	cmd := &cobra.Command{
-		Use:   "breaking --proto OLD --against NEW",
-		Short: "Find breaking changes between two versions of a protobuf schema",
-		Long: `Breaking compares two versions of a protobuf schema and reports the changes
-that break existing clients on the wire or in the protobuf JSON mapping:
-deleted messages, fields, oneofs, enums, enum values, services and RPCs,
-changed field types, labels, names and JSON names, fields moved in or out of
-oneofs, changed RPC request/response types and streaming, changed packages.
+		Use:   "breaking (--proto OLD | --openapi BASE) --against NEW",
+		Short: "Find breaking changes between two versions of a protobuf schema or an OpenAPI document",
+		Long: openapiBreakingHelp + `
+
+Protobuf: breaking compares two versions of a protobuf schema and reports the changes
+that break existing clients, rule for rule as buf breaking does: in generated
+code per file (FILE) or package (PACKAGE), in the binary encoding or the JSON
+mapping (WIRE_JSON), or in the binary encoding only (WIRE).
 
 --proto names the OLD version (what clients were built against) and
---against the NEW version (what you are about to ship). Each takes .proto
-files (imports are looked up in the --import-path directories, then next to
-the file; the well-known types are built in), one compiled
+--against the NEW version (what you are about to ship). Each takes one
+directory (the module root: every .proto under it is compiled, named by its
+path below the root, and imports are resolved inside it first, as buf takes
+a directory input), .proto files (compiled from where they are; imports are
+looked up in the roots holding them, then in the import paths; the
+well-known types and language feature sets are built in), one compiled
 FileDescriptorSet (any other extension, e.g. protoc --descriptor_set_out), or
 one pact file (.json) whose protobuf plugin metadata carries the descriptors
 the consumer was built against.
+
+--proto-import-path adds import directories to the OLD side only,
+--against-import-path to the NEW side only. --import-path (-I) adds to both
+sides, except that a side never uses a directory holding the other side's
+inputs but none of its own: "-I old -I new" cannot make one side compile the
+other's files.
 
 With --pact, the check is consumer-aware: each change is matched against
 what the pacts' protobuf interactions use (their RPC, and the fields their
@@ -71,17 +99,32 @@ for the provider to verify, by default each consumer's main branch head
 plus its deployed and released versions, or those the
 --consumer-version-selectors choose. --pact files may be added to them.
 
-Each finding is printed as "file:line: rule-id: message"; --output json
-prints one JSON document instead. A summary goes to stderr.
+Rules come in buf's categories, FILE, PACKAGE, WIRE_JSON and WIRE (from
+strictest to most lenient); --category (repeatable) chooses categories,
+or single rules by buf's ID or ours. Without --category, the breaking.use
+and breaking.except lists of a buf.yaml apply: --buf-yaml FILE, else the
+buf.yaml in the --against directory, else in the current directory. With
+neither, FILE applies, as buf's default.
 
-Rules:
+Each finding is printed as "file:line: rule-id (BUF_RULE_ID): message";
+--output json prints one JSON document instead, each finding with ruleId
+and bufRuleId (markdown, githubactions and junit too). A summary goes to
+stderr.
+
+Rules (our ID, buf's ID, categories):
 ` + breakingRulesHelp() + `
 
 Exit status: 0 nothing breaks; 1 a change is breaking (with --pact or
 --provider: a change breaks at least one consumer interaction); 2 a schema
 or pact could not be loaded, the broker could not be reached or answered an
 error, or the flags are wrong.`,
-		Example: `  contracts breaking --proto v1/orders.proto --against orders.proto
+		Example: `  contracts breaking --openapi released/openapi.yaml --against openapi.yaml
+  contracts breaking --openapi released/openapi.yaml --against openapi.yaml \
+    --pact pacts/web-orders.json --fail-on WARN --output githubactions
+  contracts breaking --proto v1/orders.proto --against orders.proto
+  contracts breaking --proto released/proto --against proto --category WIRE_JSON
+  contracts breaking --proto old/api.proto --against api.proto \
+    --proto-import-path old --against-import-path . -I third_party
   contracts breaking --proto old/api.proto --against api.proto -I third_party \
     --pact pacts/web-orders.json --pact pacts/mobile-orders.json
   contracts breaking --proto released.binpb --against api.proto --output json
@@ -99,20 +142,35 @@ error, or the flags are wrong.`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.old, flagBreakingProto, nil, "OLD schema: .proto file (repeatable) or a FileDescriptorSet")
 	fl.StringArrayVar(&f.new, flagBreakingAgainst, nil, "NEW schema to check against OLD: .proto file (repeatable) or a FileDescriptorSet")
-	fl.StringArrayVarP(&f.importPaths, flagBreakingImport, "I", nil, "directory to look up imports in (repeatable)")
+	fl.StringArrayVarP(&f.importPaths, flagBreakingImport, "I", nil, "directory to look up imports in, for both sides (repeatable)")
+	fl.StringArrayVar(&f.oldImports, flagBreakingOldImport, nil, "directory to look up the OLD schema's imports in (repeatable)")
+	fl.StringArrayVar(&f.newImports, flagBreakingNewImport, nil, "directory to look up the NEW schema's imports in (repeatable)")
 	fl.StringArrayVar(&f.pacts, flagBreakingPact, nil, "pact file whose protobuf interactions make the check consumer-aware (repeatable)")
-	fl.StringVarP(&f.output, flagBreakingOutput, "o", breakingOutputText, "output format: text or json")
+	fl.StringArrayVar(&f.categories, flagBreakingCategory, nil, "buf category (FILE, PACKAGE, WIRE_JSON, WIRE) or rule ID to apply (repeatable; default: buf.yaml's breaking.use, else FILE)")
+	fl.StringVar(&f.bufYAML, flagBreakingBufYAML, "", "buf.yaml whose breaking.use and breaking.except choose the rules (default: the --against directory's, else the current directory's)")
+	fl.StringVarP(&f.output, flagBreakingOutput, "o", breakingOutputText, "output format: "+strings.Join(ci.BreakingFormats(), ", "))
 	f.broker.add(cmd)
+	f.openapi.add(cmd)
 	return cmd
 }
 
 func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 	ctx := cmd.Context()
+	if !slices.Contains(ci.BreakingFormats(), f.output) {
+		return failWith(exitCantTell, fmt.Errorf("--%s %q: want one of %s", flagBreakingOutput, f.output, strings.Join(ci.BreakingFormats(), ", ")))
+	}
+	if f.openapi.base != "" || cmd.Flags().Changed(flagBreakingOpenAPI) {
+		return runBreakingOpenAPI(cmd, e, f)
+	}
+	if cmd.Flags().Changed(flagBreakingFailOn) {
+		return failWith(exitCantTell, fmt.Errorf("--%s applies to --%s only: every protobuf finding is an error", flagBreakingFailOn, flagBreakingOpenAPI))
+	}
 	if len(f.old) == 0 || len(f.new) == 0 {
 		return failWith(exitCantTell, fmt.Errorf("--%s OLD and --%s NEW are both required", flagBreakingProto, flagBreakingAgainst))
 	}
-	if f.output != breakingOutputText && f.output != breakingOutputJSON {
-		return failWith(exitCantTell, fmt.Errorf("--%s %q: want %s or %s", flagBreakingOutput, f.output, breakingOutputText, breakingOutputJSON))
+	rules, err := breakingRules(f)
+	if err != nil {
+		return failWith(exitCantTell, err)
 	}
 	fromBroker, req, err := f.broker.request(cmd)
 	if err != nil {
@@ -124,11 +182,19 @@ func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 			return err
 		}
 	}
-	old, err := loadProtoSchema(ctx, f.old, f.importPaths)
+	oldImports := append(proto.SideImportPaths(f.importPaths, f.old, f.new), f.oldImports...)
+	newImports := append(proto.SideImportPaths(f.importPaths, f.new, f.old), f.newImports...)
+	// Compiling both schemas allocates much and keeps little garbage
+	// for long: fewer collections cut the CPU time by about a sixth
+	// (scripts/bench-breaking.sh).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// The old schema is never reported on: compiled without source info,
+	// it loads faster.
+	old, err := loadProtoSchema(ctx, f.old, oldImports, proto.WithoutSourceInfo())
 	if err != nil {
 		return failWith(exitCantTell, fmt.Errorf("--%s: %w", flagBreakingProto, err))
 	}
-	new, err := loadProtoSchema(ctx, f.new, f.importPaths)
+	new, err := loadProtoSchema(ctx, f.new, newImports)
 	if err != nil {
 		return failWith(exitCantTell, fmt.Errorf("--%s: %w", flagBreakingAgainst, err))
 	}
@@ -159,19 +225,14 @@ func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 		describeBrokerPacts(e.stderr, client.BaseURL(), f.broker.provider, pacts)
 	}
 
-	findings := breaking.Check(old, new)
+	findings := breaking.CheckRules(old, new, rules)
 	var classified []breaking.ClassifiedFinding
 	if consumerAware {
 		classified = breaking.Classify(findings, usage)
 	} else {
 		classified = breaking.Plain(findings)
 	}
-	if f.output == breakingOutputJSON {
-		err = breaking.WriteJSON(e.stdout, classified, consumerAware)
-	} else {
-		err = breaking.WriteText(e.stdout, classified, consumerAware)
-	}
-	if err != nil {
+	if err := ci.WriteBreaking(e.stdout, protoReport(classified, consumerAware), f.output); err != nil {
 		return failWith(exitCantTell, fmt.Errorf("write findings: %w", err))
 	}
 
@@ -194,11 +255,30 @@ func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 	return nil
 }
 
+// protoReport turns protobuf findings into the report every breaking
+// renderer takes.
+func protoReport(classified []breaking.ClassifiedFinding, consumerAware bool) *ci.BreakingReport {
+	r := &ci.BreakingReport{ConsumerAware: consumerAware, Subject: "protobuf schema", Findings: make([]ci.BreakingFinding, len(classified))}
+	for i, c := range classified {
+		bf := ci.BreakingFinding{RuleID: c.RuleID, BufRuleID: c.BufRuleID, Level: ci.LevelERR, Source: proto.Position{File: c.File, Line: c.Line}.String(),
+			File: c.File, Line: c.Line, Element: c.Element, Message: c.Message, Breaking: c.Breaking}
+		for _, b := range c.Breaks {
+			bf.Breaks = append(bf.Breaks, ci.BreakRef{Consumer: b.Consumer, Interaction: b.Interaction})
+		}
+		r.Findings[i] = bf
+	}
+	return r
+}
+
 // breakingRulesHelp lists the rule IDs and what they catch, for --help.
 func breakingRulesHelp() string {
 	var b strings.Builder
 	for _, r := range breaking.Rules() {
-		fmt.Fprintf(&b, "  %-30s %s\n", r.ID, r.Summary)
+		cats := make([]string, len(r.Categories))
+		for i, c := range r.Categories {
+			cats[i] = string(c)
+		}
+		fmt.Fprintf(&b, "  %-40s %-46s %s\n", r.ID, r.BufID, strings.Join(cats, ","))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
@@ -211,11 +291,18 @@ func countNoun(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// loadProtoSchema loads .proto sources, a single FileDescriptorSet file, or
-// the descriptors a single pact file (.json) carries.
-func loadProtoSchema(ctx context.Context, files, importPaths []string) (*proto.Files, error) {
+// loadProtoSchema loads one directory (a module root), .proto sources, a
+// single FileDescriptorSet file, or the descriptors a single pact file
+// (.json) carries.
+func loadProtoSchema(ctx context.Context, files, importPaths []string, opts ...proto.LoadOption) (*proto.Files, error) {
 	var sources, others []string
 	for _, f := range files {
+		if info, err := os.Stat(f); err == nil && info.IsDir() {
+			if len(files) > 1 {
+				return nil, fmt.Errorf("give one directory or files, not %s", strings.Join(files, ", "))
+			}
+			return proto.LoadDir(ctx, f, importPaths, opts...)
+		}
 		if strings.EqualFold(filepath.Ext(f), ".proto") {
 			sources = append(sources, f)
 		} else {
@@ -223,7 +310,7 @@ func loadProtoSchema(ctx context.Context, files, importPaths []string) (*proto.F
 		}
 	}
 	if len(others) == 0 {
-		return proto.Load(ctx, sources, importPaths)
+		return proto.Load(ctx, sources, importPaths, opts...)
 	}
 	if len(others) > 1 || len(sources) > 0 {
 		return nil, fmt.Errorf("give either .proto files or one descriptor set or pact file, not %s", strings.Join(files, ", "))
@@ -257,4 +344,44 @@ func loadProtoSchema(ctx context.Context, files, importPaths []string) (*proto.F
 		schema = only
 	}
 	return schema, nil
+}
+
+// breakingRules chooses the rules: --category, else a buf.yaml (named, in
+// the NEW directory, or in the current directory), else the default.
+func breakingRules(f *breakingFlags) (breaking.RuleSet, error) {
+	if len(f.categories) > 0 {
+		set, err := breaking.Select(f.categories)
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", flagBreakingCategory, err)
+		}
+		return set, nil
+	}
+	path := f.bufYAML
+	if path == "" {
+		var candidates []string
+		if len(f.new) == 1 {
+			if info, err := os.Stat(f.new[0]); err == nil && info.IsDir() {
+				candidates = append(candidates, filepath.Join(f.new[0], "buf.yaml"))
+			}
+		}
+		candidates = append(candidates, "buf.yaml")
+		for _, c := range candidates {
+			if _, err := os.Stat(c); err == nil {
+				path = c
+				break
+			}
+		}
+	}
+	if path == "" {
+		return breaking.Select(nil)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read buf.yaml: %w", err)
+	}
+	cfg, err := breaking.ParseBufConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg.Rules()
 }

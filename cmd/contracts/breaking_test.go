@@ -58,7 +58,7 @@ func TestBreakingPlain(t *testing.T) {
 			name:       "rpc deleted",
 			dir:        "rpc-deleted",
 			wantCode:   exitNo,
-			wantStdout: breakingCase("rpc-deleted", "new.proto") + ":28: rpc-deleted: rpc ListOrders was deleted from service shop.v1.Orders\n",
+			wantStdout: breakingCase("rpc-deleted", "new.proto") + ":28: rpc-deleted (RPC_NO_DELETE): rpc ListOrders was deleted from service shop.v1.Orders\n",
 			wantStderr: "1 breaking change\n",
 		},
 	}
@@ -92,7 +92,7 @@ func TestBreakingConsumerAware(t *testing.T) {
 		want, err := os.ReadFile(filepath.Join(dir, "want.txt.golden"))
 		require.NoError(t, err)
 		require.Equal(t, string(want), strings.ReplaceAll(stdout, "../../", ""))
-		require.Equal(t, "10 breaking changes: 6 break consumer interactions, 4 unused by consumers (3 protobuf interactions in 2 pacts)\n", stderr)
+		require.Equal(t, "12 breaking changes: 7 break consumer interactions, 5 unused by consumers (3 protobuf interactions in 2 pacts)\n", stderr)
 	})
 
 	t.Run("only unused changes", func(t *testing.T) {
@@ -123,8 +123,8 @@ func TestBreakingConsumerAware(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 		require.True(t, doc.ConsumerAware)
-		require.Equal(t, 6, doc.Breaking)
-		require.Len(t, doc.Findings, 10)
+		require.Equal(t, 7, doc.Breaking)
+		require.Len(t, doc.Findings, 12)
 	})
 }
 
@@ -155,8 +155,8 @@ func TestBreakingAgainstPactDescriptors(t *testing.T) {
 	require.Equal(t, exitNo, code, "stderr: %s", stderr)
 	// Descriptors in pacts have no source info: deletions inside a kept
 	// message point at the new file, which has lines.
-	require.Contains(t, stdout, `field-name-changed: field 4 on message shop.v1.Order was renamed from "note" to "comment" [breaks consumer web-app: "get an order"]`)
-	require.Contains(t, stdout, `rpc-deleted: rpc ListOrders was deleted from service shop.v1.Orders [unused by consumers]`)
+	require.Contains(t, stdout, `field-name-changed (FIELD_SAME_NAME): field 4 "note" on message shop.v1.Order was renamed to "comment" [breaks consumer web-app: "get an order"]`)
+	require.Contains(t, stdout, `rpc-deleted (RPC_NO_DELETE): rpc ListOrders was deleted from service shop.v1.Orders [unused by consumers]`)
 	require.Contains(t, stderr, "(1 protobuf interaction in 1 pact)")
 
 	noDescriptors := filepath.Join(t.TempDir(), "plain.json")
@@ -321,14 +321,14 @@ func TestBreakingFromBroker(t *testing.T) {
 		stdout, stderr := breakingRun(t, exitNo, "new.proto", "--consumer-version-selectors", `{"mainBranch":true}`)
 		requireBreakingGolden(t, "broker/main-branch.golden", golden(stdout, stderr))
 		require.NotContains(t, stdout, "cancel an order")
-		require.Contains(t, stdout, `field-type-changed: field 2 "quantity" on message shop.v1.Line changed type from int32 to int64 [unused by consumers]`)
-		require.Contains(t, stdout, `field-name-changed: field 4 on message shop.v1.Order was renamed from "note" to "comment" [breaks consumer web-app: "get an order"]`)
+		require.Contains(t, stdout, `field-type-changed (FIELD_SAME_TYPE): field 2 "quantity" on message shop.v1.Line changed type from int32 to int64 [unused by consumers]`)
+		require.Contains(t, stdout, `field-name-changed (FIELD_SAME_NAME): field 4 "note" on message shop.v1.Order was renamed to "comment" [breaks consumer web-app: "get an order"]`)
 	})
 
 	t.Run("only the deployed version breaks", func(t *testing.T) {
 		stdout, stderr := breakingRun(t, exitNo, "new.proto", "--consumer-version-selectors", `{"deployed":true}`)
-		require.Contains(t, stdout, `field-type-changed: field 2 "quantity" on message shop.v1.Line changed type from int32 to int64 [breaks consumer mobile-app: "cancel an order"]`)
-		require.Contains(t, stdout, `field-name-changed: field 4 on message shop.v1.Order was renamed from "note" to "comment" [unused by consumers]`)
+		require.Contains(t, stdout, `field-type-changed (FIELD_SAME_TYPE): field 2 "quantity" on message shop.v1.Line changed type from int32 to int64 [breaks consumer mobile-app: "cancel an order"]`)
+		require.Contains(t, stdout, `field-name-changed (FIELD_SAME_NAME): field 4 "note" on message shop.v1.Order was renamed to "comment" [unused by consumers]`)
 		require.Contains(t, stderr, "1 pact for provider orders-service from the broker at BROKER_URL\n  mobile-app version 1.0.0")
 	})
 
@@ -358,7 +358,7 @@ func TestBreakingFromBroker(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal([]byte(stdout), &doc))
 		require.True(t, doc.ConsumerAware)
-		require.Equal(t, 6, doc.Breaking)
+		require.Equal(t, 7, doc.Breaking)
 	})
 
 	t.Run("flags override the environment", func(t *testing.T) {
@@ -469,8 +469,8 @@ func TestBreakingFromBrokerPluginPact(t *testing.T) {
 	require.Equal(t, exitNo, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	require.Len(t, lines, 2, stdout)
-	require.Contains(t, stdout, `rpc-deleted: rpc calculateMulti was deleted from service area_calculator.Calculator [unused by consumers]`)
-	require.Contains(t, stdout, `field-type-changed: field 2 "width" on message area_calculator.Rectangle changed type from float to double [breaks consumer grpc-consumer-jvm: "calculate rectangle area request"]`)
+	require.Contains(t, stdout, `rpc-deleted (RPC_NO_DELETE): rpc calculateMulti was deleted from service area_calculator.Calculator [unused by consumers]`)
+	require.Contains(t, stdout, `field-type-changed (FIELD_SAME_TYPE): field 2 "width" on message area_calculator.Rectangle changed type from float to double [breaks consumer grpc-consumer-jvm: "calculate rectangle area request"]`)
 	require.Contains(t, stderr, "  grpc-consumer-jvm version 3.1.0 (latest from main branch)\n")
 	require.Contains(t, stderr, "(1 protobuf interaction in 1 pact)")
 
@@ -481,4 +481,151 @@ func TestBreakingFromBrokerPluginPact(t *testing.T) {
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	require.Contains(t, stdout, "rpc-deleted")
 	require.Contains(t, stdout, "[unused by consumers]")
+}
+
+// Two trees with the same internal paths: Money.units changed from int64 to
+// string in an imported file.
+func TestBreakingTwoTrees(t *testing.T) {
+	t.Parallel()
+	trees := "../../testdata/proto/trees"
+	oldRoot, newRoot := filepath.Join(trees, "old"), filepath.Join(trees, "new")
+	oldOrder := filepath.Join(oldRoot, "shop", "v1", "order.proto")
+	newOrder := filepath.Join(newRoot, "shop", "v1", "order.proto")
+	moneyChanged := filepath.Join(newRoot, "shop", "v1", "money.proto") + ":8: field-wire-json-compatible-type (FIELD_WIRE_JSON_COMPATIBLE_TYPE): "
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{"directories as module roots", []string{"--proto", oldRoot, "--against", newRoot}, exitNo, moneyChanged, ""},
+		{"each root on both import paths", []string{"-I", oldRoot, "-I", newRoot, "--proto", oldOrder, "--against", newOrder}, exitNo, moneyChanged, ""},
+		{"each side its own import path", []string{"--proto-import-path", oldRoot, "--against-import-path", newRoot, "--proto", oldOrder, "--against", newOrder}, exitNo, moneyChanged, ""},
+		{"the other side's root is not used", []string{"-I", newRoot, "--proto", oldOrder, "--against", newOrder}, exitCantTell, "",
+			`--proto: compile proto: ` + oldOrder + `:5:8: file "shop/v1/money.proto" not found in ` + filepath.Join(oldRoot, "shop", "v1")},
+		{"a directory and a file", []string{"--proto", oldRoot, "--proto", oldOrder, "--against", newRoot}, exitCantTell, "", "give one directory or files"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runBreakingCLI(t, append([]string{"breaking", "--category", "WIRE_JSON"}, tt.args...)...)
+			require.Equal(t, tt.wantCode, code, "stderr: %s", stderr)
+			if tt.wantStdout != "" {
+				require.Equal(t, 1, strings.Count(stdout, "\n"), stdout)
+				require.True(t, strings.HasPrefix(stdout, tt.wantStdout), stdout)
+			} else {
+				require.Empty(t, stdout)
+			}
+			require.Contains(t, stderr, tt.wantStderr)
+		})
+	}
+}
+
+func TestBreakingEditionsFeatureImports(t *testing.T) {
+	t.Parallel()
+	file := "../../testdata/proto/features/editions.proto"
+	code, stdout, stderr := runBreakingCLI(t, "breaking", "--proto", file, "--against", file)
+	require.Equal(t, exitOK, code, "stderr: %s", stderr)
+	require.Empty(t, stdout)
+}
+
+// copyTree copies the directory src to dst.
+func copyTree(tb testing.TB, src, dst string) {
+	tb.Helper()
+	require.NoError(tb, filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	}))
+}
+
+// ruleIDs returns the rule IDs of the text findings, in order.
+func ruleIDs(stdout string) []string {
+	out := []string{}
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if line == "" {
+			continue
+		}
+		fields := strings.Fields(line)
+		out = append(out, fields[1])
+	}
+	return out
+}
+
+// Categories chosen by --category, by a buf.yaml in the NEW directory, or
+// by --buf-yaml; --category wins.
+func TestBreakingCategories(t *testing.T) {
+	t.Parallel()
+	scalars := breakingCase("buf", "scalar-types-changed")
+	oldDir, newDir := filepath.Join(scalars, "old"), filepath.Join(scalars, "new")
+	// uint32 -> int32, int64 -> uint64, fixed32 -> sfixed32, fixed64 ->
+	// sfixed64 and the enum swapped for a superset are wire- and
+	// JSON-compatible; int32 -> int64 and sint32 -> sint64 are wire-only;
+	// string <-> bytes and int32 -> bool differ in JSON, bytes -> string on
+	// the wire too.
+	wireJSON := []string{"field-wire-json-compatible-type", "field-wire-json-compatible-type", "field-wire-json-compatible-type",
+		"field-wire-json-compatible-type", "field-wire-json-compatible-type"}
+	wire := []string{"field-wire-compatible-type"}
+
+	withBufYAML := t.TempDir()
+	copyTree(t, newDir, withBufYAML)
+	require.NoError(t, os.WriteFile(filepath.Join(withBufYAML, "buf.yaml"), []byte("version: v2\nbreaking:\n  use:\n    - WIRE\n"), 0o644))
+	explicit := filepath.Join(t.TempDir(), "buf.yaml")
+	require.NoError(t, os.WriteFile(explicit, []byte("version: v1\nbreaking:\n  use: [WIRE_JSON]\n  except: [FIELD_WIRE_JSON_COMPATIBLE_TYPE]\n"), 0o644))
+	bad := filepath.Join(t.TempDir(), "buf.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("version: v2\nbreaking:\n  use: [WIRE_JSONN]\n"), 0o644))
+
+	tests := []struct {
+		name      string
+		args      []string
+		wantCode  int
+		wantRules []string
+		wantErr   string
+	}{
+		{"WIRE_JSON", []string{"--proto", oldDir, "--against", newDir, "--category", "WIRE_JSON"}, exitNo, wireJSON, ""},
+		{"WIRE", []string{"--proto", oldDir, "--against", newDir, "--category", "WIRE"}, exitNo, wire, ""},
+		{"a rule by buf's id", []string{"--proto", oldDir, "--against", newDir, "--category", "FIELD_WIRE_COMPATIBLE_TYPE"}, exitNo, wire, ""},
+		{"repeated", []string{"--proto", oldDir, "--against", newDir, "--category", "WIRE", "--category", "ENUM_NO_DELETE"}, exitNo,
+			[]string{"enum-deleted", "field-wire-compatible-type"}, ""},
+		{"buf.yaml in the NEW directory", []string{"--proto", oldDir, "--against", withBufYAML}, exitNo, wire, ""},
+		{"--category wins over buf.yaml", []string{"--proto", oldDir, "--against", withBufYAML, "--category", "WIRE_JSON"}, exitNo, wireJSON, ""},
+		{"--buf-yaml with except", []string{"--proto", oldDir, "--against", newDir, "--buf-yaml", explicit}, exitOK, []string{}, ""},
+		{"unknown category", []string{"--proto", oldDir, "--against", newDir, "--category", "WIRE-JSON"}, exitCantTell, []string{}, `--category: unknown category or rule "WIRE-JSON"`},
+		{"bad buf.yaml", []string{"--proto", oldDir, "--against", newDir, "--buf-yaml", bad}, exitCantTell, []string{}, `breaking.use: unknown category or rule "WIRE_JSONN"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runBreakingCLI(t, append([]string{"breaking"}, tt.args...)...)
+			require.Equal(t, tt.wantCode, code, "stderr: %s", stderr)
+			require.Equal(t, tt.wantRules, ruleIDs(stdout), stdout)
+			require.Contains(t, stderr, tt.wantErr)
+		})
+	}
+}
+
+// The default is FILE, buf's: a message moved to another file of its
+// package is a change, as generated code per file changes.
+func TestBreakingDefaultCategoryIsFile(t *testing.T) {
+	t.Parallel()
+	moved := breakingCase("buf", "moved-between-files")
+	code, stdout, stderr := runBreakingCLI(t, "breaking", "--proto", filepath.Join(moved, "old"), "--against", filepath.Join(moved, "new"))
+	require.Equal(t, exitNo, code, "stderr: %s", stderr)
+	require.Equal(t, []string{"enum-deleted", "message-deleted", "service-deleted"}, ruleIDs(stdout))
+	code, stdout, _ = runBreakingCLI(t, "breaking", "--proto", filepath.Join(moved, "old"), "--against", filepath.Join(moved, "new"), "--category", "PACKAGE")
+	require.Equal(t, exitOK, code)
+	require.Empty(t, stdout)
 }

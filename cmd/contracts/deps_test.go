@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,8 +23,13 @@ var policy = []struct {
 	under  string
 	except []string
 	banned []string
+	// allow lists dependencies permitted although a banned prefix covers them.
+	allow []string
 }{
-	{under: "/formats", banned: append([]string{"/verify", "/broker", "/ci", "/cmd", "database/sql"}, drivers...)},
+	{under: "/formats", banned: append([]string{"/verify", "/broker", "/ci", "/cmd", "database/sql"}, drivers...),
+		// oasdiff's checker uses cloud.google.com/go/civil dates, which
+		// implement the driver.Valuer interface; no database is reached.
+		allow: []string{"database/sql/driver"}},
 	{under: "/verify", banned: append([]string{"/broker", "/ci", "/cmd", "database/sql"}, drivers...)},
 	{under: "/broker", except: []string{"/broker/sqlite", "/broker/postgres"}, banned: append([]string{"/verify", "/ci", "/cmd"}, drivers...)},
 	{under: "/broker", banned: []string{"/verify", "/ci", "/cmd"}},
@@ -34,6 +40,8 @@ var policy = []struct {
 	{under: "/broker", except: []string{"/broker/server"}, banned: []string{prometheus}},
 	{under: "/broker/api", banned: []string{"/broker/server", "/broker/web", "/broker/sqlite", "/broker/postgres"}},
 	{under: "/broker/server", banned: []string{"/broker/web", "/broker/sqlite", "/broker/postgres"}},
+	// Build and test helpers (scripts/testsummary) stand apart from the product.
+	{under: "/scripts", banned: []string{"/formats", "/verify", "/broker", "/ci", "/cmd"}},
 }
 
 // prometheus is the metrics client library.
@@ -51,7 +59,7 @@ func TestPackageDependencies(t *testing.T) {
 			}
 			checked++
 			for _, dep := range strings.Fields(deps) {
-				if withinAny(dep, rule.banned) {
+				if withinAny(dep, rule.banned) && !slices.Contains(rule.allow, dep) {
 					t.Errorf("%s depends on %s: forbidden by the layering policy (STYLE.md section 1)", pkg, dep)
 				}
 			}

@@ -7,6 +7,7 @@
 //	contracts mock --port 8081 ./pacts/consumer-provider.json
 //	contracts can-i-deploy --pacticipant web --version 1.2.3 --to-environment production
 //	contracts breaking --proto v1/orders.proto --against orders.proto --provider orders --broker-url http://localhost:9292
+//	contracts breaking --openapi released/openapi.yaml --against openapi.yaml --pact pacts/web-orders.json --fail-on WARN
 //
 // Exit codes: 0 success, 1 the contract says no, 2 the tool could not decide.
 package main

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -141,6 +142,11 @@ func (f *verifyFlags) config(e *env) (verify.Config, error) {
 	}
 	if !f.hasProviderAddress() {
 		return cfg, fmt.Errorf("--%s is required (or CONTRACTS_PROVIDER_BASE_URL)", flagProviderBaseURL)
+	}
+	for _, u := range []struct{ flag, value string }{{flagProviderBaseURL, f.providerBaseURL}, {flagStatesSetupURL, f.statesSetupURL}} {
+		if u.value != "" && !strings.Contains(u.value, "://") {
+			return cfg, fmt.Errorf("--%s %q has no scheme: give a URL such as http://%s", u.flag, u.value, u.value)
+		}
 	}
 	if f.concurrency < 1 {
 		return cfg, fmt.Errorf("--%s %d: want at least 1", flagConcurrency, f.concurrency)

@@ -177,7 +177,9 @@ func TestVerifyCommandCannotRun(t *testing.T) {
 		{"missing file", []string{"verify", "nope.json", "--provider-base-url", "http://127.0.0.1:1"}, "nope.json"},
 		{"bad header", []string{"verify", ordersPact, "--provider-base-url", "http://127.0.0.1:1", "--custom-provider-header", "oops"}, "--custom-provider-header"},
 		{"bad regex", []string{"verify", ordersPact, "--provider-base-url", "http://127.0.0.1:1", "--filter-description", "("}, "--filter-description"},
-		{"bad URL", []string{"verify", ordersPact, "--provider-base-url", "localhost"}, "provider base URL"},
+		{"bad URL", []string{"verify", ordersPact, "--provider-base-url", "localhost"}, `--provider-base-url "localhost" has no scheme`},
+		{"not an HTTP URL", []string{"verify", ordersPact, "--provider-base-url", "ftp://localhost"}, "provider base URL"},
+		{"states URL without scheme", []string{"verify", ordersPact, "--provider-base-url", "http://127.0.0.1:1", "--provider-states-setup-url", "127.0.0.1:1/state"}, `--provider-states-setup-url "127.0.0.1:1/state" has no scheme`},
 		{"bad concurrency", []string{"verify", ordersPact, "--provider-base-url", "http://127.0.0.1:1", "--concurrency", "0"}, "--concurrency"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

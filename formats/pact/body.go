@@ -7,7 +7,9 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"maps"
 	"mime"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -65,13 +67,14 @@ func IsTextType(contentType string) bool {
 }
 
 // DetectContentType guesses the content type of a body that declares none:
-// a JSON object or array gives application/json, well-formed XML gives
+// a JSON object, array or string gives application/json (as the Rust core
+// and pact-jvm detect a body such as "\"text\""), well-formed XML gives
 // application/xml (text/html for HTML), other UTF-8 text gives text/plain,
 // and anything else a binary type recognised by its leading bytes (PNG,
 // JPEG, GIF, PDF, ZIP, gzip) or application/octet-stream.
 func DetectContentType(data []byte) string {
 	t := bytes.TrimSpace(data)
-	if len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t) {
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[' || t[0] == '"') && json.Valid(t) {
 		return ContentTypeJSON
 	}
 	if len(t) > 0 && t[0] == '<' {
@@ -252,9 +255,13 @@ func parseBodyV3(path string, raw json.RawMessage, ct string) (Body, error) {
 	}
 }
 
+// v4BodyKeys are the members of a V4 body object besides "content".
+var v4BodyKeys = set("contentType", "contentTypeHint", "encoded")
+
 // parseBodyV4 reads a V4 body object {content, contentType, encoded,
-// contentTypeHint}.
-func parseBodyV4(path string, raw json.RawMessage) (Body, error) {
+// contentTypeHint}. ct is the content type the headers or metadata declare
+// ("" if none).
+func parseBodyV4(path string, raw json.RawMessage, ct string) (Body, error) {
 	b := Body{Raw: raw}
 	if isNull(raw) {
 		b.State = BodyNull
@@ -263,6 +270,9 @@ func parseBodyV4(path string, raw json.RawMessage) (Body, error) {
 	o, err := asObject(path, raw)
 	if err != nil {
 		return Body{}, err
+	}
+	if _, ok := o["content"]; !ok {
+		return oldV4Body(path, raw, o, ct)
 	}
 	if v, ok := o["contentType"]; ok && !isNull(v) {
 		if b.ContentType, err = asString(childPath(path, "contentType"), v); err != nil {
@@ -296,11 +306,7 @@ func parseBodyV4(path string, raw json.RawMessage) (Body, error) {
 			return Body{}, expected(childPath(path, "encoded"), `false, "base64" or "json"`, v)
 		}
 	}
-	content, ok := o["content"]
-	if !ok {
-		b.State = BodyMissing
-		return b, nil
-	}
+	content := o["content"]
 	cpath := childPath(path, "content")
 	switch jsonKind(content) {
 	case "null":
@@ -311,13 +317,20 @@ func parseBodyV4(path string, raw json.RawMessage) (Body, error) {
 		if err != nil {
 			return Body{}, err
 		}
-		if b.Encoded == "base64" {
+		switch {
+		case b.Encoded == "base64":
 			data, err := decodeBase64(s)
 			if err != nil {
 				return Body{}, perr(cpath, "expected base64 content (encoded is \"base64\"): %v", err)
 			}
 			b.Content = data
-		} else {
+		case b.Encoded == "" && s != "" && IsJSONType(b.ContentType) && !jsonTextInString(s):
+			// The Pact FFI writes a JSON body that is a string as the
+			// string itself: {"content": "Fulfilling", "encoded": false}.
+			// The JSON text of an object, array or string held in a
+			// string is read as that JSON, as before (and as written).
+			b.Content = mustMarshal(s)
+		default:
 			b.Content = []byte(s)
 		}
 	default:
@@ -342,6 +355,32 @@ func parseBodyV4(path string, raw json.RawMessage) (Body, error) {
 	return b, nil
 }
 
+// jsonTextInString reports whether s is the JSON text of an object, an
+// array or a string.
+func jsonTextInString(s string) bool {
+	t := strings.TrimSpace(s)
+	return t != "" && (t[0] == '{' || t[0] == '[' || t[0] == '"') && json.Valid([]byte(t))
+}
+
+// oldV4Body reads a V4 body object with no "content" member, from the
+// early V4 layout (the Pact Broker's fixtures have them) where the body
+// was written as is: the whole object is the JSON body. An object holding
+// only the V4 body members (contentType, encoded) is refused rather than
+// read as a body nobody meant.
+func oldV4Body(path string, raw json.RawMessage, o map[string]json.RawMessage, ct string) (Body, error) {
+	if len(o) > 0 && len(extra(o, v4BodyKeys)) == 0 {
+		return Body{}, perr(path, `expected a "content" member beside %s`, strings.Join(slices.Sorted(maps.Keys(o)), ", "))
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return Body{}, perr(path, "invalid JSON: %v", err)
+	}
+	if ct == "" || !IsJSONType(ct) {
+		ct = ContentTypeJSON
+	}
+	return Body{State: BodyPresent, Content: buf.Bytes(), ContentType: ct, Raw: raw}, nil
+}
+
 func decodeBase64(s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
 	if data, err := base64.StdEncoding.DecodeString(s); err == nil {
@@ -362,7 +401,16 @@ func base64Binary(s, ct string) ([]byte, bool) {
 		return nil, false
 	}
 	data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
-	if err != nil || (utf8.Valid(data) && !knownBinaryType(ct)) {
+	if err != nil {
+		return nil, false
+	}
+	if strings.HasPrefix(MediaType(ct), "multipart/") {
+		// pact-jvm writes multipart bodies base64-encoded, even when the
+		// parts are text. A multipart body as text starts with "--", which
+		// is not base64, so it never gets here.
+		return data, true
+	}
+	if utf8.Valid(data) && !knownBinaryType(ct) {
 		return nil, false
 	}
 	return data, true
@@ -397,9 +445,10 @@ func isBinaryBody(b Body) bool {
 	return !utf8.Valid(b.Content)
 }
 
-// writeBodyV3 returns the V1-V3 JSON form of b; ok is false when the body
-// field is to be left out.
-func writeBodyV3(b Body) (any, bool) {
+// writeBodyV3 returns the V1-V3 JSON form of b, whose headers or metadata
+// declare the content type declared; ok is false when the body field is to
+// be left out.
+func writeBodyV3(b Body, declared string) (any, bool) {
 	switch b.State {
 	case BodyMissing:
 		return nil, false
@@ -408,9 +457,12 @@ func writeBodyV3(b Body) (any, bool) {
 	case BodyEmpty:
 		return "", true
 	}
-	if b.IsJSON() && json.Valid(b.Content) {
+	if b.IsJSON() && json.Valid(b.Content) && (jsonKind(b.Content) != "string" || IsJSONType(declared)) {
 		return json.RawMessage(b.Content), true
 	}
+	// A JSON string body without a declared JSON type is written as its
+	// text, quotes included, as pact-jvm writes it: written as a JSON
+	// string it would read back as plain text.
 	if utf8.Valid(b.Content) && !knownBinaryType(b.EffectiveContentType()) {
 		return string(b.Content), true
 	}
@@ -452,6 +504,12 @@ func writeBodyV4(b Body) (any, bool) {
 	case IsJSONType(ct) && json.Valid(b.Content) && jsonKind(b.Content) != "string":
 		out["content"] = json.RawMessage(b.Content)
 		out["encoded"] = false
+	case IsJSONType(ct) && jsonKind(b.Content) == "string" && json.Valid(b.Content) &&
+		jsonStringValue(b.Content) != "" && !jsonTextInString(jsonStringValue(b.Content)):
+		// A JSON string body is written as the string, as the Pact FFI
+		// writes it (parseBodyV4 reads it back as the JSON string).
+		out["content"] = json.RawMessage(b.Content)
+		out["encoded"] = false
 	default:
 		out["content"] = string(b.Content)
 		out["encoded"] = false
@@ -468,4 +526,11 @@ func sameBody(a, b Body, v4 bool) bool {
 		return a.ContentType == b.ContentType && a.Encoded == b.Encoded && a.ContentTypeHint == b.ContentTypeHint
 	}
 	return true
+}
+
+// jsonStringValue decodes the JSON text of a string.
+func jsonStringValue(data []byte) string {
+	var s string
+	_ = json.Unmarshal(data, &s)
+	return s
 }

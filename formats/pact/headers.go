@@ -3,6 +3,7 @@ package pact
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -63,22 +64,93 @@ func (h Headers) Del(name string) {
 // parseHeaders reads a headers object whose values are strings (V1-V3) or
 // arrays of strings (V4); either form is accepted in every version.
 func parseHeaders(path string, raw json.RawMessage) (Headers, error) {
+	h, _, err := parseHeaderTerms(path, raw)
+	return h, err
+}
+
+// parseHeaderTerms is parseHeaders that also reads legacy Ruby Pact::Term
+// values: the term's example is the header value, and its regex is
+// returned by header name.
+func parseHeaderTerms(path string, raw json.RawMessage) (Headers, map[string]string, error) {
 	if isNull(raw) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	o, err := asObject(path, raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h := make(Headers, len(o))
+	var terms map[string]string
 	for k, v := range o {
+		if jsonKind(v) == "object" {
+			example, regex, err := parseTerm(childPath(path, k), v)
+			if err != nil {
+				return nil, nil, err
+			}
+			h[k] = []string{example}
+			if terms == nil {
+				terms = map[string]string{}
+			}
+			terms[k] = regex
+			continue
+		}
 		vals, err := stringOrList(childPath(path, k), v)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		h[k] = vals
 	}
-	return h, nil
+	return h, terms, nil
+}
+
+// parseTerm reads a Ruby Pact::Term, as the Ruby tools wrote V1/V2 pacts:
+// {"json_class": "Pact::Term", "data": {"generate": "example",
+// "matcher": {"json_class": "Regexp", "o": 0, "s": "regex"}}}.
+func parseTerm(path string, raw json.RawMessage) (example, regex string, err error) {
+	var t struct {
+		Class string `json:"json_class"`
+		Data  struct {
+			Generate *string `json:"generate"`
+			Matcher  struct {
+				Class string  `json:"json_class"`
+				O     int     `json:"o"`
+				S     *string `json:"s"`
+			} `json:"matcher"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(raw, &t) != nil || t.Class != "Pact::Term" {
+		return "", "", expected(path, `a string, an array of strings or a Ruby Pact::Term`, raw)
+	}
+	if t.Data.Generate == nil || t.Data.Matcher.S == nil {
+		return "", "", perr(path, `expected a Pact::Term with data.generate and data.matcher.s strings`)
+	}
+	if _, err := regexp.Compile(*t.Data.Matcher.S); err != nil {
+		return "", "", perr(childPath(childPath(childPath(path, "data"), "matcher"), "s"), "invalid regex: %v", err)
+	}
+	// Ruby matches a term anywhere in the value (=~) where Pact regex rules
+	// match the whole value; option bit 1 is Ruby's IGNORECASE.
+	re := "(?s:.*)(?:" + *t.Data.Matcher.S + ")(?s:.*)"
+	if t.Data.Matcher.O&1 != 0 {
+		re = "(?i)" + re
+	}
+	return *t.Data.Generate, re, nil
+}
+
+// addTermRules adds a regex rule for each Pact::Term header that has no
+// rule of its own in the file.
+func addTermRules(rules *MatchingRules, terms map[string]string) {
+	for name, re := range terms {
+		if *rules == nil {
+			*rules = MatchingRules{}
+		}
+		if (*rules)[CategoryHeader] == nil {
+			(*rules)[CategoryHeader] = map[string]RuleList{}
+		}
+		if _, ok := (*rules)[CategoryHeader][name]; ok {
+			continue
+		}
+		(*rules)[CategoryHeader][name] = RuleList{Matchers: []Matcher{{Type: "regex", Attrs: map[string]any{"regex": re}}}}
+	}
 }
 
 // stringOrList reads a string (one value) or an array of strings.
@@ -126,6 +198,12 @@ func parseQuery(path string, raw json.RawMessage) (Query, error) {
 		o, _ := asObject(path, raw)
 		q := make(Query, len(o))
 		for k, v := range o {
+			v = dropNulls(v)
+			if isNull(v) {
+				// The Rust core writes a parameter without a value as
+				// [null]; the official tools drop the parameter.
+				continue
+			}
 			vals, err := stringOrList(childPath(path, k), v)
 			if err != nil {
 				return nil, err
@@ -180,4 +258,29 @@ func (q Query) String() string {
 		}
 	}
 	return b.String()
+}
+
+// dropNulls removes null items from a JSON array (other values are
+// returned unchanged); an array of nulls only becomes null.
+func dropNulls(raw json.RawMessage) json.RawMessage {
+	if jsonKind(raw) != "array" {
+		return raw
+	}
+	items, err := splitArray(raw)
+	if err != nil {
+		return raw
+	}
+	kept := make([]json.RawMessage, 0, len(items))
+	for _, it := range items {
+		if !isNull(it) {
+			kept = append(kept, it)
+		}
+	}
+	if len(kept) == len(items) {
+		return raw
+	}
+	if len(kept) == 0 {
+		return json.RawMessage("null")
+	}
+	return mustMarshal(kept)
 }

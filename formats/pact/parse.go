@@ -149,12 +149,17 @@ func declaredSpec(meta map[string]json.RawMessage) (Spec, error) {
 			continue
 		}
 		path := childPath("$.metadata", k)
+		if jsonKind(raw) == "string" {
+			// A bare version string: "pact-specification": "2.0.0".
+			return parseSpecVersion(path, raw)
+		}
 		o, err := asObject(path, raw)
 		if err != nil {
 			return SpecUnknown, err
 		}
 		v, ok := o["version"]
-		if !ok {
+		if !ok || isNull(v) {
+			// pact-jvm writes "version": null and reads it as no version.
 			continue
 		}
 		return parseSpecVersion(childPath(path, "version"), v)
@@ -277,6 +282,14 @@ func layoutOf(spec Spec, messages bool, items []json.RawMessage) Spec {
 func parseStates(path string, o map[string]json.RawMessage) ([]ProviderState, error) {
 	if raw, ok := o["providerStates"]; ok && !isNull(raw) {
 		sp := childPath(path, "providerStates")
+		if jsonKind(raw) == "string" {
+			// Older tools wrote one state as a plain string.
+			name, err := asString(sp, raw)
+			if err != nil || name == "" {
+				return nil, err
+			}
+			return []ProviderState{{Name: name}}, nil
+		}
 		items, err := asArray(sp, raw)
 		if err != nil {
 			return nil, err
@@ -554,7 +567,7 @@ func parsePayload(o map[string]json.RawMessage, path string, layout Spec, bodyKe
 
 func parseContents(path string, raw json.RawMessage, layout Spec, ct string) (Body, error) {
 	if layout == V4 {
-		return parseBodyV4(path, raw)
+		return parseBodyV4(path, raw, ct)
 	}
 	return parseBodyV3(path, raw, ct)
 }
@@ -586,19 +599,48 @@ func parseRequest(path string, raw json.RawMessage, layout Spec) (*Request, erro
 	if err := optional(o, path, "method", &r.Method, asString); err != nil {
 		return nil, err
 	}
-	if err := optional(o, path, "path", &r.Path, asString); err != nil {
+	var pathRules MatchingRules
+	if err := optional(o, path, "path", &r.Path, func(p string, raw json.RawMessage) (string, error) {
+		return parseRequestPath(p, raw, &pathRules)
+	}); err != nil {
 		return nil, err
 	}
 	if err := optional(o, path, "query", &r.Query, parseQuery); err != nil {
 		return nil, err
 	}
-	if err := optional(o, path, "headers", &r.Headers, parseHeaders); err != nil {
+	terms, err := headersWithTerms(o, path, &r.Headers)
+	if err != nil {
 		return nil, err
 	}
 	if err := parsePayload(o, path, layout, "body", r.Headers.Get("Content-Type"), &r.Rules, &r.Gen, &r.Body); err != nil {
 		return nil, err
 	}
+	addTermRules(&r.Rules, terms)
+	if pr := pathRules[CategoryPath]; pr != nil && r.Rules[CategoryPath] == nil {
+		if r.Rules == nil {
+			r.Rules = MatchingRules{}
+		}
+		r.Rules[CategoryPath] = pr
+	}
+	if layout != V4 {
+		if err := convertRubyBody(childPath(path, "body"), &r.Body, &r.Rules); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// headersWithTerms reads member "headers" of o, if any, into *h and
+// returns the regexes of its Pact::Term values.
+func headersWithTerms(o map[string]json.RawMessage, path string, h *Headers) (map[string]string, error) {
+	raw, ok := o["headers"]
+	if !ok {
+		return nil, nil
+	}
+	var terms map[string]string
+	var err error
+	*h, terms, err = parseHeaderTerms(childPath(path, "headers"), raw)
+	return terms, err
 }
 
 func parseResponse(path string, raw json.RawMessage, layout Spec) (*Response, error) {
@@ -607,13 +649,26 @@ func parseResponse(path string, raw json.RawMessage, layout Spec) (*Response, er
 		return nil, err
 	}
 	r := &Response{Status: 200, Orig: orig(o, responseKnown), Extra: extra(o, responseKnown)}
-	if err := optional(o, path, "status", &r.Status, parseStatus); err != nil {
-		return nil, err
-	}
-	if err := optional(o, path, "headers", &r.Headers, parseHeaders); err != nil {
+	terms, err := headersWithTerms(o, path, &r.Headers)
+	if err != nil {
 		return nil, err
 	}
 	if err := parsePayload(o, path, layout, "body", r.Headers.Get("Content-Type"), &r.Rules, &r.Gen, &r.Body); err != nil {
+		return nil, err
+	}
+	addTermRules(&r.Rules, terms)
+	if layout != V4 {
+		if err := convertRubyBody(childPath(path, "body"), &r.Body, &r.Rules); err != nil {
+			return nil, err
+		}
+	}
+	if raw, ok := o["status"]; ok && string(bytes.TrimSpace(raw)) == "0" && (len(r.Rules[CategoryStatus]) > 0 || len(r.Gen[CategoryStatus]) > 0) {
+		// The Pact FFI (0.4.x) writes status 0 when a statusCode matcher or
+		// a status generator decides the status: 0 is "unset" here too.
+		r.Status = 0
+		return r, nil
+	}
+	if err := optional(o, path, "status", &r.Status, parseStatus); err != nil {
 		return nil, err
 	}
 	return r, nil

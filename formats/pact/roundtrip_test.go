@@ -143,6 +143,12 @@ func TestRoundTripTestdata(t *testing.T) {
 	roundTrip(t, files)
 }
 
+// convertedOnRead are fixtures whose legacy forms are converted when read,
+// so they are written back in another (equivalent) form: Ruby Pact::Term
+// headers keep their example and gain the regex as a matching rule; Ruby
+// matchers in paths and bodies become their examples and rules.
+var convertedOnRead = map[string]bool{"M-ruby-term-headers.json": true, "M-ruby-matchers-path-body.json": true}
+
 func roundTrip(t *testing.T, files []string) {
 	t.Helper()
 	for _, f := range files {
@@ -151,6 +157,15 @@ func roundTrip(t *testing.T, files []string) {
 			p, data := mustParseFile(t, f)
 			out, err := pact.Write(p, declared(p))
 			require.NoError(t, err)
+			if convertedOnRead[filepath.Base(f)] {
+				// Written again, the converted form is stable.
+				q, err := pact.Parse(out)
+				require.NoError(t, err)
+				again, err := pact.Write(q, declared(p))
+				require.NoError(t, err)
+				require.JSONEq(t, string(out), string(again))
+				return
+			}
 			require.JSONEq(t, string(data), string(out))
 
 			// A clone writes the same, and the copy is independent.

@@ -210,6 +210,15 @@ func (o *obj) keep(k string, want any, read func(json.RawMessage) (any, error)) 
 
 func readString(raw json.RawMessage) (any, error) { return asString("", raw) }
 
+// readStatus reads a status as written, including the 0 the Pact FFI
+// writes when a matcher or generator decides the status.
+func readStatus(raw json.RawMessage) (any, error) {
+	if string(bytes.TrimSpace(raw)) == "0" {
+		return 0, nil
+	}
+	return parseStatus("", raw)
+}
+
 func (w writer) interaction(in *Interaction) (any, error) {
 	o := w.obj(in.Extra, in.Orig)
 	if !o.keep("description", in.Description, readString) && (in.Description != "" || !o.absent("description")) {
@@ -350,7 +359,7 @@ func (w writer) response(r *Response) (any, error) {
 		return nil, fmt.Errorf("response status %d is not an HTTP status code", r.Status)
 	}
 	// A zero status is unset: it is left out, which readers take as 200.
-	if !o.keep("status", r.Status, func(raw json.RawMessage) (any, error) { return parseStatus("", raw) }) &&
+	if !o.keep("status", r.Status, readStatus) &&
 		r.Status != 0 && (r.Status != 200 || !o.absent("status")) {
 		o.m["status"] = r.Status
 	}
@@ -417,7 +426,7 @@ func (w writer) body(o *obj, k string, b Body, ct string) {
 	if w.layout == V4 {
 		v, ok = writeBodyV4(b)
 	} else {
-		v, ok = writeBodyV3(b)
+		v, ok = writeBodyV3(b, ct)
 	}
 	if ok {
 		o.m[k] = v

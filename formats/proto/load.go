@@ -68,9 +68,20 @@ func (e *CompileError) Unwrap() error { return e.Err }
 // are always available, and options removed from newer descriptor.proto
 // versions but accepted by protoc of their time (php_generic_services) are
 // accepted and kept. A file outside every import path is compiled from
-// its own directory, so its imports resolve next to it. The returned error
-// joins one *CompileError per problem, each naming file, line and column.
-func Load(ctx context.Context, files []string, importPaths []string) (*Files, error) {
+// its own directory, so its imports resolve next to it.
+//
+// A named file is always compiled from where it is, never from another
+// import path holding a file of the same name, and imports are looked up
+// first in the roots of the named files (the import paths holding them, or
+// their directories), then in the other import paths: given two trees with
+// the same internal paths as import paths, the files of one tree and their
+// imports come from that tree. The returned error joins one *CompileError
+// per problem, each naming file, line and column.
+func Load(ctx context.Context, files []string, importPaths []string, opts ...LoadOption) (*Files, error) {
+	var cfg loadConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if len(files) == 0 {
 		return nil, errors.New("load proto: no files given")
 	}
@@ -83,8 +94,9 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 		absImports = append(absImports, a)
 	}
 	display := map[string]string{}
-	searchPaths := append([]string(nil), absImports...)
-	shownPaths := append([]string(nil), importPaths...) // searchPaths as the user spelled them
+	// roots are the directories the named files are compiled from, searched
+	// before the other import paths.
+	var roots, shownRoots []string
 	var names []string
 	absOf := map[string]string{} // compiled name -> absolute path
 	for _, f := range files {
@@ -100,18 +112,22 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 			return nil, fmt.Errorf("read proto %s: %w", f, err)
 		}
 		name := ""
-		for _, ip := range absImports {
+		for i, ip := range absImports {
 			if rel, err := filepath.Rel(ip, abs); err == nil && !strings.HasPrefix(rel, "..") {
 				name = filepath.ToSlash(rel)
+				if !contains(roots, ip) {
+					roots = append(roots, ip)
+					shownRoots = append(shownRoots, importPaths[i])
+				}
 				break
 			}
 		}
 		if name == "" {
 			dir := filepath.Dir(abs)
 			name = filepath.Base(abs)
-			if !contains(searchPaths, dir) {
-				searchPaths = append(searchPaths, dir)
-				shownPaths = append(shownPaths, filepath.Dir(f))
+			if !contains(roots, dir) {
+				roots = append(roots, dir)
+				shownRoots = append(shownRoots, filepath.Dir(f))
 			}
 		}
 		if prevAbs, dup := absOf[name]; dup {
@@ -123,6 +139,15 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 		absOf[name] = abs
 		display[name] = f
 		names = append(names, name)
+	}
+
+	searchPaths := append([]string(nil), roots...)
+	shownPaths := append([]string(nil), shownRoots...) // searchPaths as the user spelled them
+	for i, ip := range absImports {
+		if !contains(searchPaths, ip) {
+			searchPaths = append(searchPaths, ip)
+			shownPaths = append(shownPaths, importPaths[i])
+		}
 	}
 
 	// showPath names a compiled file as the user would find it: as they
@@ -146,8 +171,8 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 		return nil
 	}, nil)
 	c := protocompile.Compiler{
-		Resolver:       compatResolver(protocompile.WithStandardImports(notFoundResolver(&protocompile.SourceResolver{ImportPaths: searchPaths}, shownPaths))),
-		SourceInfoMode: protocompile.SourceInfoStandard,
+		Resolver:       compatResolver(protocompile.WithStandardImports(namedResolver(absOf, notFoundResolver(&protocompile.SourceResolver{ImportPaths: searchPaths}, shownPaths)))),
+		SourceInfoMode: sourceInfoMode(cfg),
 		Reporter:       rep,
 	}
 	compiled, err := c.Compile(ctx, names...)
@@ -178,6 +203,82 @@ func Load(ctx context.Context, files []string, importPaths []string) (*Files, er
 	}
 	out.display = display
 	return out, nil
+}
+
+// LoadOption changes how Load and LoadDir compile.
+type LoadOption func(*loadConfig)
+
+type loadConfig struct {
+	noSourceInfo bool
+}
+
+// WithoutSourceInfo compiles without source info: positions have no line,
+// and compiling takes about a quarter less time. For a schema only read,
+// never reported on (the old side of a breaking-change check).
+func WithoutSourceInfo() LoadOption {
+	return func(c *loadConfig) { c.noSourceInfo = true }
+}
+
+func sourceInfoMode(c loadConfig) protocompile.SourceInfoMode {
+	if c.noSourceInfo {
+		return protocompile.SourceInfoNone
+	}
+	return protocompile.SourceInfoStandard
+}
+
+// namedResolver serves each named file from where the caller named it, so
+// an import path holding another file of the same name cannot take its
+// place.
+func namedResolver(absOf map[string]string, r protocompile.Resolver) protocompile.Resolver {
+	return protocompile.ResolverFunc(func(path string) (protocompile.SearchResult, error) {
+		abs, ok := absOf[path]
+		if !ok {
+			return r.FindFileByPath(path)
+		}
+		f, err := os.Open(abs)
+		if err != nil {
+			return protocompile.SearchResult{}, err
+		}
+		return protocompile.SearchResult{Source: f}, nil
+	})
+}
+
+// LoadDir compiles every .proto file under root, root being the module's
+// import root: a file root/a/b.proto is compiled as "a/b.proto", and imports
+// are looked up in root first, then in importPaths. Each side of a
+// comparison loaded this way is compiled from its own tree only. Hidden
+// directories (".git") are skipped.
+func LoadDir(ctx context.Context, root string, importPaths []string, opts ...LoadOption) (*Files, error) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("read proto directory %s: %w", root, err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("read proto directory %s: not a directory", root)
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.EqualFold(filepath.Ext(path), ".proto") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read proto directory %s: %w", root, err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("read proto directory %s: no .proto files", root)
+	}
+	return Load(ctx, files, append([]string{root}, importPaths...), opts...)
 }
 
 // notFoundResolver replaces the resolver's "open /abs/dir/x.proto: no such
@@ -244,6 +345,9 @@ func newFiles(roots []protoreflect.FileDescriptor) (*Files, error) {
 func isStandard(path string) bool {
 	if !strings.HasPrefix(path, "google/protobuf/") {
 		return false
+	}
+	if contains(featureFiles, path) {
+		return true
 	}
 	_, err := protoregistry.GlobalFiles.FindFileByPath(path)
 	return err == nil
@@ -394,4 +498,61 @@ func (f *Files) Position(d protoreflect.Descriptor) Position {
 		pos.Line = loc.StartLine + 1
 	}
 	return pos
+}
+
+// SideImportPaths returns the shared import paths one side of a comparison
+// may use: those that hold none of the other side's inputs, or hold some of
+// this side's too. It keeps "-I old -I new" from resolving one side's
+// imports in the other side's tree. Inputs are files or directories.
+func SideImportPaths(shared, inputs, otherInputs []string) []string {
+	holds := func(dir string, paths []string) bool {
+		absDir, err := filepath.Abs(dir)
+		if err != nil {
+			return false
+		}
+		for _, p := range paths {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				continue
+			}
+			if rel, err := filepath.Rel(absDir, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	for _, dir := range shared {
+		if holds(dir, otherInputs) && !holds(dir, inputs) {
+			continue
+		}
+		out = append(out, dir)
+	}
+	return out
+}
+
+// PositionAt returns where the part of d at sub (a source path below d's,
+// e.g. a field's type, {5}, or an option, {8, 11}) is declared, and
+// whether the source info has it; when it has not, the position of d.
+func (f *Files) PositionAt(d protoreflect.Descriptor, sub ...int32) (Position, bool) {
+	pos := f.Position(d)
+	fd := d.ParentFile()
+	if fd == nil || len(sub) == 0 {
+		return pos, false
+	}
+	var base protoreflect.SourcePath
+	if d != fd {
+		loc := fd.SourceLocations().ByDescriptor(d)
+		if loc.Path == nil {
+			return pos, false
+		}
+		base = loc.Path
+	}
+	path := append(append(protoreflect.SourcePath{}, base...), sub...)
+	loc := fd.SourceLocations().ByPath(path)
+	if loc.Path == nil {
+		return pos, false
+	}
+	pos.Line = loc.StartLine + 1
+	return pos, true
 }

@@ -89,10 +89,20 @@ var compatDescriptorProto = sync.OnceValue(func() *descriptorpb.FileDescriptorPr
 func compatResolver(r protocompile.Resolver) protocompile.Resolver {
 	return protocompile.ResolverFunc(func(path string) (protocompile.SearchResult, error) {
 		res, err := r.FindFileByPath(path)
-		if path == descriptorProtoPath && err == nil && res.Desc != nil && isGlobal(res.Desc) {
+		if err != nil || res.Desc == nil {
+			return res, err
+		}
+		if path == descriptorProtoPath && isGlobal(res.Desc) {
 			return protocompile.SearchResult{Proto: compatDescriptorProto()}, nil
 		}
-		return res, err
+		if importsDescriptorProto(res.Desc) {
+			// A prebuilt standard file (go_features.proto, ...) is linked to
+			// the real descriptor.proto; served as a descriptor proto, it is
+			// linked to the compatible one, which would otherwise collide
+			// with the real one ("symbol already defined").
+			return protocompile.SearchResult{Proto: protodesc.ToFileDescriptorProto(res.Desc)}, nil
+		}
+		return res, nil
 	})
 }
 
@@ -101,4 +111,24 @@ func compatResolver(r protocompile.Resolver) protocompile.Resolver {
 func isGlobal(fd protoreflect.FileDescriptor) bool {
 	g, err := protoregistry.GlobalFiles.FindFileByPath(descriptorProtoPath)
 	return err == nil && g == fd
+}
+
+// featureFiles are the language feature sets editions files import. They
+// import descriptor.proto and are standard files, though only
+// go_features.proto is linked into the program's registry.
+var featureFiles = []string{
+	"google/protobuf/cpp_features.proto",
+	"google/protobuf/go_features.proto",
+	"google/protobuf/java_features.proto",
+}
+
+// importsDescriptorProto reports whether fd imports descriptor.proto.
+func importsDescriptorProto(fd protoreflect.FileDescriptor) bool {
+	imports := fd.Imports()
+	for i := 0; i < imports.Len(); i++ {
+		if imports.Get(i).Path() == descriptorProtoPath {
+			return true
+		}
+	}
+	return false
 }

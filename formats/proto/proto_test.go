@@ -519,3 +519,90 @@ func TestContentTypeMessage(t *testing.T) {
 		require.Equal(t, tt.want, proto.ContentTypeMessage(tt.in), tt.in)
 	}
 }
+
+// kindOf returns the kind of message.field in files.
+func kindOf(tb testing.TB, files *proto.Files, message, field string) protoreflect.Kind {
+	tb.Helper()
+	md, err := files.FindMessage(message)
+	require.NoError(tb, err)
+	fd := md.Fields().ByName(protoreflect.Name(field))
+	require.NotNil(tb, fd, "%s has no field %s", message, field)
+	return fd.Kind()
+}
+
+// Two trees with the same internal paths are each compiled from their own
+// files: a root never resolves the other tree's copy of a file.
+func TestLoadTwoTreesWithTheSamePaths(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	oldRoot, newRoot := testdata("trees", "old"), testdata("trees", "new")
+
+	t.Run("directories as module roots", func(t *testing.T) {
+		t.Parallel()
+		old, err := proto.LoadDir(ctx, oldRoot, nil)
+		require.NoError(t, err)
+		new, err := proto.LoadDir(ctx, newRoot, nil)
+		require.NoError(t, err)
+		require.Equal(t, []string{"shop/v1/money.proto", "shop/v1/order.proto"}, paths(new.Files()))
+		require.Equal(t, protoreflect.Int64Kind, kindOf(t, old, "shop.v1.Money", "units"))
+		require.Equal(t, protoreflect.StringKind, kindOf(t, new, "shop.v1.Money", "units"))
+		md, err := new.FindMessage("shop.v1.Money")
+		require.NoError(t, err)
+		require.Equal(t, filepath.Join(newRoot, "shop", "v1", "money.proto")+":6", new.Position(md).String())
+	})
+	t.Run("both roots as import paths", func(t *testing.T) {
+		t.Parallel()
+		both := []string{oldRoot, newRoot}
+		old, err := proto.Load(ctx, []string{filepath.Join(oldRoot, "shop", "v1", "order.proto")}, both)
+		require.NoError(t, err)
+		new, err := proto.Load(ctx, []string{filepath.Join(newRoot, "shop", "v1", "order.proto")}, both)
+		require.NoError(t, err)
+		require.Equal(t, protoreflect.Int64Kind, kindOf(t, old, "shop.v1.Money", "units"))
+		require.Equal(t, protoreflect.StringKind, kindOf(t, new, "shop.v1.Money", "units"), "the new file and its imports come from the new root")
+		order, err := new.FindMessage("shop.v1.Order")
+		require.NoError(t, err)
+		require.Equal(t, filepath.Join(newRoot, "shop", "v1", "order.proto"), new.Position(order).File)
+	})
+	t.Run("not a directory", func(t *testing.T) {
+		t.Parallel()
+		_, err := proto.LoadDir(ctx, filepath.Join(oldRoot, "shop", "v1", "order.proto"), nil)
+		require.ErrorContains(t, err, "order.proto: not a directory")
+		_, err = proto.LoadDir(ctx, t.TempDir(), nil)
+		require.ErrorContains(t, err, "no .proto files")
+	})
+}
+
+// Editions files import the language feature sets, which import
+// descriptor.proto themselves.
+func TestLoadLanguageFeatureImports(t *testing.T) {
+	t.Parallel()
+	files, err := proto.Load(context.Background(), []string{testdata("features", "editions.proto")}, nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"editions.proto"}, paths(files.Files()))
+	md, err := files.FindMessage("features.v1.Item")
+	require.NoError(t, err)
+	require.Equal(t, 2, md.Fields().Len())
+}
+
+func TestSideImportPaths(t *testing.T) {
+	t.Parallel()
+	old, new := testdata("trees", "old"), testdata("trees", "new")
+	oldFile, newFile := filepath.Join(old, "shop", "v1", "order.proto"), filepath.Join(new, "shop", "v1", "order.proto")
+	third := testdata("kitchen")
+	require.Equal(t, []string{old, third}, proto.SideImportPaths([]string{old, new, third}, []string{oldFile}, []string{newFile}))
+	require.Equal(t, []string{new, third}, proto.SideImportPaths([]string{old, new, third}, []string{newFile}, []string{oldFile}))
+	// A directory holding both sides serves both.
+	trees := testdata("trees")
+	require.Equal(t, []string{trees}, proto.SideImportPaths([]string{trees}, []string{oldFile}, []string{newFile}))
+	require.Equal(t, []string{trees}, proto.SideImportPaths([]string{trees}, []string{new}, []string{old}))
+	require.Empty(t, proto.SideImportPaths([]string{new}, []string{old}, []string{new}))
+}
+
+func TestLoadWithoutSourceInfo(t *testing.T) {
+	t.Parallel()
+	files, err := proto.LoadDir(context.Background(), testdata("trees", "old"), nil, proto.WithoutSourceInfo())
+	require.NoError(t, err)
+	md, err := files.FindMessage("shop.v1.Money")
+	require.NoError(t, err)
+	require.Equal(t, proto.Position{File: filepath.Join(testdata("trees", "old"), "shop", "v1", "money.proto")}, files.Position(md))
+}

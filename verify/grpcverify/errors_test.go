@@ -3,6 +3,7 @@ package grpcverify_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"path/filepath"
 	"testing"
 
@@ -78,4 +79,19 @@ func TestClientStreamingIsUnsupported(t *testing.T) {
 	out := mustTransport(t, m.Addr()).Verify(context.Background(), verify.Call{Pact: p, Interaction: p.Interactions[0]})
 	require.ErrorIs(t, out.Err, grpcverify.ErrUnsupported)
 	require.Contains(t, out.Err.Error(), "streams from the client")
+}
+
+// A gRPC provider where nothing listens: no interaction got a response, so
+// the verification could not run (the CLI exits 2 and publishes nothing).
+func TestUnreachableProviderCannotRun(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	srcs, err := verify.LoadPath(filepath.Join("..", "..", "testdata", "grpc", "full", "order-web-order-service.json"))
+	require.NoError(t, err)
+	_, err = verify.Verify(context.Background(), verify.Config{Transports: map[string]verify.Transport{"grpc": mustTransport(t, addr)}}, srcs)
+	require.ErrorIs(t, err, verify.ErrUnreachable)
+	require.Contains(t, err.Error(), addr)
 }

@@ -40,6 +40,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
@@ -171,6 +172,11 @@ func (t *Transport) Verify(ctx context.Context, call verify.Call) verify.Outcome
 	st, ok := status.FromError(err)
 	if !ok || err != nil && ctx.Err() != nil {
 		return verify.Outcome{Err: fmt.Errorf("call %s: %w", m.Path, err)}
+	}
+	if st.Code() == codes.Unavailable && t.conn.GetState() == connectivity.TransientFailure && !expectsCode(in, st.Code()) {
+		// No connection could be made at all (nothing listens, unknown
+		// host): a run where no interaction gets further could not run.
+		return verify.Outcome{Err: fmt.Errorf("call %s: %w: %w", m.Path, verify.ErrUnreachable, err)}
 	}
 	if (st.Code() == codes.Unavailable || st.Code() == codes.DeadlineExceeded) && !expectsCode(in, st.Code()) {
 		// The provider could not be reached or did not answer in time: the

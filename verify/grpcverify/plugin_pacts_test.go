@@ -316,11 +316,12 @@ func TestUnreachableProviderIsAnError(t *testing.T) {
 	addr := lis.Addr().String()
 	require.NoError(t, lis.Close())
 	tr := mustTransport(t, "grpc://"+addr)
-	rep := mustVerify(t, verify.Config{Transports: map[string]verify.Transport{"grpc": tr}}, pp.pact)
-	rs := results(rep)
-	require.Equal(t, verify.StatusFailed, rs[0].Status)
-	require.Equal(t, verify.FailureRequest, rs[0].Failures[0].ID)
-	require.Contains(t, rs[0].Failures[0].Error, "Calculator/calculateOne")
+	// No interaction got a response: the verification could not run.
+	srcs, err := verify.LoadPath(pp.pact)
+	require.NoError(t, err)
+	_, err = verify.Verify(context.Background(), verify.Config{Transports: map[string]verify.Transport{"grpc": tr}}, srcs)
+	require.ErrorIs(t, err, verify.ErrUnreachable)
+	require.Contains(t, err.Error(), "Calculator/calculateOne")
 }
 
 func TestNewRejectsBadTargets(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,8 +98,58 @@ type expectation struct {
 	// req is the request requests are matched against: in.Request, with
 	// its path unescaped when the pact writes it percent-escaped, since
 	// received paths are compared unescaped.
-	req  *pact.Request
-	used int
+	req *pact.Request
+	// valueless are query parameters the pact gives as [null] (the Rust
+	// core's "present without a value", ?debug): the model drops them, as
+	// the official verifier does, and the mock accepts them without a
+	// value as the official stub does.
+	valueless map[string]bool
+	used      int
+}
+
+// valuelessParams returns the query parameters a V4 pact gives as null or
+// [null], read from the request's original JSON.
+func valuelessParams(r *pact.Request) map[string]bool {
+	var q map[string]json.RawMessage
+	if json.Unmarshal(r.Orig["query"], &q) != nil {
+		return nil
+	}
+	var out map[string]bool
+	for k, raw := range q {
+		var vs []*string
+		if string(raw) != "null" && (json.Unmarshal(raw, &vs) != nil || len(vs) == 0 || slices.ContainsFunc(vs, func(v *string) bool { return v != nil })) {
+			continue
+		}
+		if _, kept := r.Query[k]; kept {
+			continue
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[k] = true
+	}
+	return out
+}
+
+// without returns actual without the valueless parameters it carries with
+// no value.
+func (e *expectation) without(actual *pact.Request) *pact.Request {
+	if len(e.valueless) == 0 {
+		return actual
+	}
+	var q pact.Query
+	for k, vs := range actual.Query {
+		if e.valueless[k] && !slices.ContainsFunc(vs, func(v string) bool { return v != "" }) {
+			continue
+		}
+		if q == nil {
+			q = pact.Query{}
+		}
+		q[k] = vs
+	}
+	c := *actual
+	c.Query = q
+	return &c
 }
 
 // Server is a mock provider. It is an http.Handler; Start also serves it
@@ -133,7 +184,7 @@ func New(pacts []*pact.Pact, opts Options) *Server {
 					req = req.Clone()
 					req.Path = path
 				}
-				s.exps = append(s.exps, &expectation{pact: p, in: in, req: req})
+				s.exps = append(s.exps, &expectation{pact: p, in: in, req: req, valueless: valuelessParams(in.Request)})
 			}
 		}
 	}
@@ -247,7 +298,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // its mismatches. Called with s.mu held.
 func (s *Server) find(actual *pact.Request) (exp, best *expectation, bestMs []match.Mismatch) {
 	for _, e := range s.exps {
-		ms := match.Request(e.req, actual)
+		ms := match.Request(e.req, e.without(actual))
 		if len(ms) == 0 {
 			if e.used == 0 {
 				return e, nil, nil

@@ -182,22 +182,37 @@ func applyStatus(g pact.Generator, ctx *Context, r *pact.Response) error {
 	return nil
 }
 
-// applyBody sets the JSON values at the path expression key. A body that is
-// not JSON is left unchanged, as is a path that selects nothing.
+// applyBody sets the values at the path expression key in a JSON, form
+// (application/x-www-form-urlencoded) or XML body. Other bodies are left
+// unchanged, as is a path that selects nothing.
 func applyBody(b *pact.Body, key string, g pact.Generator, ctx *Context) error {
-	if b.State != pact.BodyPresent || !b.IsJSON() {
-		return nil
-	}
-	doc, err := b.JSON()
-	if err != nil {
+	if b.State != pact.BodyPresent {
 		return nil
 	}
 	p, err := pact.ParsePath(key)
+	if key == "" {
+		p, err = pact.Path{pact.Root()}, nil
+	}
+	if !b.IsJSON() {
+		apply := applyForm
+		switch ct := b.EffectiveContentType(); {
+		case pact.MediaType(ct) == "application/x-www-form-urlencoded":
+		case pact.IsXMLType(ct):
+			apply = applyXML
+		default:
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return apply(b, p, g, ctx)
+	}
+	doc, jerr := b.JSON()
+	if jerr != nil {
+		return nil
+	}
 	if err != nil {
 		return err
-	}
-	if key == "" {
-		p = pact.Path{pact.Root()}
 	}
 	changed := false
 	var walkErr error

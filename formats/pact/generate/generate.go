@@ -309,8 +309,14 @@ func mockServerURL(g pact.Generator, current any, base string) (string, error) {
 	if len(m) >= 4 && m[2] >= 0 {
 		rest = example[m[2]:]
 	}
-	if strings.HasSuffix(base, "/") && strings.HasPrefix(rest, "/") {
+	// Exactly one slash joins them: pact-jvm's regexes capture the path
+	// with or without its leading slash (".*\/(\Qorders\E)$").
+	switch {
+	case rest == "":
+	case strings.HasSuffix(base, "/") && strings.HasPrefix(rest, "/"):
 		base = strings.TrimSuffix(base, "/")
+	case !strings.HasSuffix(base, "/") && !strings.HasPrefix(rest, "/") && !strings.HasPrefix(rest, "?") && !strings.HasPrefix(rest, "#"):
+		base += "/"
 	}
 	return base + rest, nil
 }
@@ -335,8 +341,12 @@ func providerStateValue(g pact.Generator, params map[string]any) (any, error) {
 
 // EvalExpression evaluates a provider state expression such as "${id}" or
 // "/users/${id}/orders/${order.id}" (dotted names reach into nested
-// objects). A missing value is an error.
+// objects). An expression without "${" is a name on its own ("id"), as
+// pact-jvm and the Rust core read it. A missing value is an error.
 func EvalExpression(expr string, params map[string]any) (any, error) {
+	if !strings.Contains(expr, "${") {
+		return lookup(params, expr)
+	}
 	if name, ok := strings.CutPrefix(expr, "${"); ok && strings.HasSuffix(name, "}") && strings.Count(expr, "${") == 1 {
 		return lookup(params, strings.TrimSuffix(name, "}"))
 	}

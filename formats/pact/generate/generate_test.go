@@ -275,6 +275,34 @@ func TestMockServerURLGenerator(t *testing.T) {
 	require.ErrorIs(t, err, generate.ErrNotApplicable)
 }
 
+// pact-jvm captures the path without its leading slash (issue 15 F).
+func TestMockServerURLJoinsWithOneSlash(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(1)
+	for base, want := range map[string]string{
+		"http://127.0.0.1:4321":  "http://127.0.0.1:4321/orders",
+		"http://127.0.0.1:4321/": "http://127.0.0.1:4321/orders",
+	} {
+		ctx.MockServerURL = base
+		for _, re := range []string{`.*\/(\Qorders\E)$`, `.*(\/\Qorders\E)$`} {
+			g := gen("MockServerURL", map[string]any{"regex": re, "example": "http://localhost:8080/orders"})
+			require.Equal(t, want, mustValue(t, g, ctx), "%s %s", base, re)
+		}
+	}
+}
+
+// pact-jvm writes expressions without "${}" (issue 15 G).
+func TestProviderStateExpressionWithoutPlaceholder(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(1)
+	ctx.Mode = generate.Provider
+	ctx.ProviderState = map[string]any{"ticketId": json.Number("42"), "user": map[string]any{"name": "John"}}
+	require.Equal(t, json.Number("42"), mustValue(t, gen("ProviderState", map[string]any{"expression": "ticketId"}), ctx))
+	require.Equal(t, "John", mustValue(t, gen("ProviderState", map[string]any{"expression": "user.name"}), ctx))
+	_, err := generate.Value(gen("ProviderState", map[string]any{"expression": "ticketid"}), ctx)
+	require.ErrorContains(t, err, `no provider state value "ticketid"`)
+}
+
 func mustBody(tb testing.TB, s string) pact.Body {
 	tb.Helper()
 	return pact.NewBody([]byte(s), "application/json")
@@ -427,4 +455,37 @@ func TestCompatibilitySuiteGenerators(t *testing.T) {
 			require.Equal(t, `"b"`, string(doc["two"]))
 		})
 	}
+}
+
+// pact-jvm and the Rust core apply body generators to form and XML bodies
+// too (issue 15 C).
+func TestGeneratorsOnFormAndXMLBodies(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(1)
+	ctx.Mode = generate.Consumer
+	resp := &pact.Response{
+		Status: 200,
+		Body:   pact.NewBody([]byte("id=&tag=a&tag=b&name=Ann+Lee"), "application/x-www-form-urlencoded"),
+		Gen: pact.Generators{"body": {
+			"$.id":     gen("RandomInt", map[string]any{"min": 10, "max": 99}),
+			"$.tag[1]": gen("Regex", map[string]any{"regex": "x[0-9]"}),
+		}},
+	}
+	out, err := generate.Response(resp, ctx)
+	require.NoError(t, err)
+	require.Regexp(t, `^id=[1-9][0-9]&tag=a&tag=x[0-9]&name=Ann\+Lee$`, string(out.Body.Content))
+	require.Equal(t, "id=&tag=a&tag=b&name=Ann+Lee", string(resp.Body.Content), "the response is not changed")
+
+	resp = &pact.Response{
+		Status: 200,
+		Body:   pact.NewBody([]byte(`<?xml version="1.0"?><items xmlns:p="urn:p"><item color='' p:n="1"><name></name></item><item color="red"><name/></item><note>keep &amp; this</note></items>`), "application/xml"),
+		Gen: pact.Generators{"body": {
+			"$.items.item['@color']":        gen("Regex", map[string]any{"regex": "(blue|green)"}),
+			"$.items.item[1].name['#text']": gen("Regex", map[string]any{"regex": "<[a-c]>"}),
+			"$.items.item[0].name['#text']": gen("RandomString", map[string]any{"size": 3}),
+		}},
+	}
+	out, err = generate.Response(resp, ctx)
+	require.NoError(t, err)
+	require.Regexp(t, `^<\?xml version="1.0"\?><items xmlns:p="urn:p"><item color="(blue|green)" p:n="1"><name>[A-Za-z0-9]{3}</name></item><item color="(blue|green)"><name>&lt;[a-c]&gt;</name></item><note>keep &amp; this</note></items>$`, string(out.Body.Content))
 }

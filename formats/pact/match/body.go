@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -77,6 +78,12 @@ func (bc *bodyCmp) compare(exp, act pact.Body, expDeclared, actDeclared string) 
 			msg = fmt.Sprintf("Expected message with content type %s but was %s", baseType(ect), baseType(act.ContentType))
 		}
 		return []Mismatch{{Kind: KindBodyType, Path: "$", Expected: baseType(ect), Actual: baseType(act.ContentType), Message: msg}}
+	}
+	if r := bc.rules.exact([]string{"$"}); r != nil && hasMatcher(&r.list, "contentType") != nil && (isJSONType(ect) || isXMLType(ect)) {
+		// A contentType rule at the root (pact-jvm writes one for XML
+		// bodies) matches the whole body by its detected content type,
+		// not the root element's or value's contents.
+		return bc.rootRules(r, exp.Content, act.Content, ect, true)
 	}
 	switch {
 	case isJSONType(ect):
@@ -214,7 +221,12 @@ func (bc *bodyCmp) form(exp, act []byte) []Mismatch {
 		}
 		return bc.rules.byName(name, false)
 	}
-	out := matchParams(formParams, ev, av, lookup)
+	lookupAt := func(name string, i int) *pact.RuleList {
+		// pact-php writes rules on single values of a field: $['name[]'][0].
+		_, list, _ := bc.rules.best([]string{"$", name, strconv.Itoa(i)})
+		return list
+	}
+	out := matchParams(formParams, ev, av, lookup, lookupAt)
 	for i := range out {
 		out[i].Path = formatPath([]string{"$", out[i].Path})
 	}

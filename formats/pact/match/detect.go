@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/contracts-dev/contracts/formats/pact"
 )
 
 // detectContentType guesses a media type (without parameters) from the
@@ -31,9 +33,13 @@ func detectContentType(data []byte) string {
 		return "application/zip"
 	case bytes.HasPrefix(data, []byte{0x1F, 0x8B}):
 		return "application/gzip"
-	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid(trimmed):
+	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[' || trimmed[0] == '"') && json.Valid(trimmed):
 		return "application/json"
 	case bytes.HasPrefix(trimmed, []byte("<?xml")):
+		return "application/xml"
+	case len(trimmed) > 0 && trimmed[0] == '<' && pact.DetectContentType(data) == pact.ContentTypeXML:
+		// A well-formed document without an XML declaration (pact-jvm
+		// writes them) is XML, not the text/plain sniffing gives.
 		return "application/xml"
 	}
 	ct := http.DetectContentType(data)

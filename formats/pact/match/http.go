@@ -57,7 +57,10 @@ func sortedParamKeys(m map[string][]string) []string {
 // matchParams compares query (or form) parameters: missing and unexpected
 // names, then each name's values, by rule or by equality in order.
 // lookup finds the rule list for a name.
-func matchParams(pk paramKind, expected, actual map[string][]string, lookup func(string) *pact.RuleList) []Mismatch {
+//
+// lookupAt, when set, gives the rules of one value of a parameter by its
+// index (a form field's "$['name[]'][0]"), used where lookup has none.
+func matchParams(pk paramKind, expected, actual map[string][]string, lookup func(string) *pact.RuleList, lookupAt func(string, int) *pact.RuleList) []Mismatch {
 	var out []Mismatch
 	mk := func(name string, e, a []string, msg string) {
 		out = append(out, Mismatch{Kind: pk.kind, Path: name, Expected: strings.Join(e, ", "), Actual: strings.Join(a, ", "), Message: msg})
@@ -81,6 +84,10 @@ func matchParams(pk paramKind, expected, actual map[string][]string, lookup func
 				mk(name, ev, av, fmt.Sprintf("Expected %s '%s' value '%s' but was missing", pk.noun, name, ev[i]))
 			case i >= len(ev):
 				mk(name, nil, av[i:i+1], fmt.Sprintf("Expected %s '%s' with value '' but was '%s'", pk.noun, name, av[i]))
+			case lookupAt != nil && lookupAt(name, i) != nil:
+				for _, msg := range applyList(lookupAt(name, i), ev[i], av[i], false, true) {
+					mk(name, ev[i:i+1], av[i:i+1], msg)
+				}
 			case ev[i] != av[i]:
 				mk(name, ev[i:i+1], av[i:i+1], fmt.Sprintf("Expected %s '%s' with value '%s' but was '%s'", pk.noun, name, ev[i], av[i]))
 			}

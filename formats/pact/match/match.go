@@ -86,7 +86,7 @@ func RequestWith(expected, actual *pact.Request, opts Options) []Mismatch {
 	qrules := newRuleSet(expected.Rules[pact.CategoryQuery])
 	out = append(out, matchParams(queryParams, expected.Query, actual.Query, func(name string) *pact.RuleList {
 		return qrules.byName(name, false)
-	})...)
+	}, nil)...)
 	out = append(out, matchHeaders(expected.Headers, actual.Headers, newRuleSet(expected.Rules[pact.CategoryHeader]))...)
 	bc := &bodyCmp{rules: newRuleSet(expected.Rules[pact.CategoryBody]), allowUnexpected: opts.AllowUnexpectedKeys}
 	out = append(out, bc.compare(expected.Body, actual.Body, contentTypeHeader(expected.Headers), contentTypeHeader(actual.Headers))...)

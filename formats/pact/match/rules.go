@@ -123,6 +123,11 @@ func (rs *ruleSet) bestOf(locs ...[]string) (list *pact.RuleList, cascaded bool)
 	for i := range rs.rules {
 		cand := &rs.rules[i]
 		w, exact := 0, false
+		if len(locs) > 0 {
+			// The spelling the rule's own path uses: sibling indexes
+			// where it has index steps ("$.a.item[*].name['#text']").
+			locs = append(locs[:len(locs):len(locs)], cand.alignIndexes(locs[0]))
+		}
 		for _, loc := range locs {
 			if lw, le := cand.weigh(loc); lw > w || (lw == w && le && !exact) {
 				w, exact = lw, le
@@ -141,6 +146,26 @@ func (rs *ruleSet) bestOf(locs ...[]string) (list *pact.RuleList, cascaded bool)
 		list, cascaded, bestW = &cand.cascade, true, w
 	}
 	return list, cascaded
+}
+
+// alignIndexes returns loc, an XML location with the sibling index of
+// every element below the root ("$", "a", "item", "1", "name", "0"),
+// keeping only the indexes the rule's path has an index step for.
+func (r *rule) alignIndexes(loc []string) []string {
+	out := make([]string, 0, len(loc))
+	for _, e := range loc {
+		if isDigits(e) && len(out) > 0 {
+			k := len(out)
+			if !r.rooted {
+				k-- // the path's first step is the location's second element
+			}
+			if k < 0 || k >= len(r.path) || (r.path[k].Kind != pact.TokenIndex && r.path[k].Kind != pact.TokenStarIndex) {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // weigh scores the rule's path against a location as pact.Path.Weight does

@@ -222,8 +222,10 @@ func (c *xmlCmp) element(loc, plain []string, e, a *xmlElem) {
 	}
 	c.attributes(loc, plain, e, a)
 	c.children(loc, plain, e, a)
-	if e.text != "" || a.text != "" {
-		c.value(child(loc, "#text"), child(plain, "#text"), e.text, a.text)
+	tloc, tplain := child(loc, "#text"), child(plain, "#text")
+	if list, cascaded := c.rules.bestOf(tloc, tplain); e.text != "" || a.text != "" || (list != nil && !cascaded) {
+		// A rule on the text itself applies to an empty element too.
+		c.value(tloc, tplain, e.text, a.text)
 	}
 }
 

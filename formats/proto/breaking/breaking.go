@@ -1,10 +1,12 @@
 // Package breaking finds changes between two versions of a protobuf schema
-// that break existing clients, in the spirit of buf's WIRE_JSON rule set:
-// changes that break the binary wire format or the protobuf JSON mapping.
+// that break existing clients, rule for rule as buf breaking does: each rule
+// has a stable kebab-case ID of ours and buf's ID, and belongs to buf's
+// categories (FILE, PACKAGE, WIRE_JSON, WIRE), which Select turns into the
+// set of rules CheckRules applies.
 //
-// Check compares two schemas and returns findings with stable rule IDs;
-// Classify then tells, for each finding, which consumers' pact interactions
-// it breaks, using what those interactions send and expect (see PactUsage).
+// CheckRules compares two schemas and returns findings as values; Classify
+// then tells, for each finding, which consumers' pact interactions it
+// breaks, using what those interactions send and expect (see PactUsage).
 package breaking
 
 import (
@@ -17,90 +19,62 @@ import (
 	"github.com/contracts-dev/contracts/formats/proto"
 )
 
-// Rule IDs. They are public API: tests, filters and CI configuration match
-// them, so they never change once released.
-const (
-	RulePackageChanged            = "package-changed"
-	RuleMessageDeleted            = "message-deleted"
-	RuleFieldDeleted              = "field-deleted"
-	RuleFieldTypeChanged          = "field-type-changed"
-	RuleFieldCardinalityChanged   = "field-cardinality-changed"
-	RuleFieldNameChanged          = "field-name-changed"
-	RuleFieldJSONNameChanged      = "field-json-name-changed"
-	RuleFieldOneofChanged         = "field-oneof-changed"
-	RuleOneofDeleted              = "oneof-deleted"
-	RuleEnumDeleted               = "enum-deleted"
-	RuleEnumValueDeleted          = "enum-value-deleted"
-	RuleEnumValueNameChanged      = "enum-value-name-changed"
-	RuleServiceDeleted            = "service-deleted"
-	RuleRPCDeleted                = "rpc-deleted"
-	RuleRPCRequestTypeChanged     = "rpc-request-type-changed"
-	RuleRPCResponseTypeChanged    = "rpc-response-type-changed"
-	RuleRPCClientStreamingChanged = "rpc-client-streaming-changed"
-	RuleRPCServerStreamingChanged = "rpc-server-streaming-changed"
-)
-
-// Rule describes one rule.
-type Rule struct {
-	ID      string
-	Summary string
-}
-
-// Rules lists every rule Check applies, in a stable order.
-func Rules() []Rule {
-	return []Rule{
-		{RulePackageChanged, "a file's package changed, renaming everything it declares"},
-		{RuleMessageDeleted, "a message was deleted"},
-		{RuleFieldDeleted, "a field was deleted without reserving both its number and its name"},
-		{RuleFieldTypeChanged, "a field's type changed"},
-		{RuleFieldCardinalityChanged, "a field's label changed (optional, required, repeated)"},
-		{RuleFieldNameChanged, "a field was renamed (breaks the JSON mapping)"},
-		{RuleFieldJSONNameChanged, "a field's JSON name changed"},
-		{RuleFieldOneofChanged, "a field moved into, out of or between oneofs"},
-		{RuleOneofDeleted, "a oneof was deleted"},
-		{RuleEnumDeleted, "an enum was deleted"},
-		{RuleEnumValueDeleted, "an enum value was deleted without reserving both its number and its name"},
-		{RuleEnumValueNameChanged, "an enum value number got a different name (breaks the JSON mapping)"},
-		{RuleServiceDeleted, "a service was deleted"},
-		{RuleRPCDeleted, "an RPC was deleted"},
-		{RuleRPCRequestTypeChanged, "an RPC's request type changed"},
-		{RuleRPCResponseTypeChanged, "an RPC's response type changed"},
-		{RuleRPCClientStreamingChanged, "an RPC's client streaming changed"},
-		{RuleRPCServerStreamingChanged, "an RPC's server streaming changed"},
-	}
-}
-
 // Finding is one breaking change.
 type Finding struct {
 	// RuleID is one of the Rule* constants.
 	RuleID string `json:"ruleId"`
-	// File and Line locate the change in the new schema; for a deletion,
-	// the new parent (message, enum, service or file) it was deleted from,
-	// or the element in the old schema when its parent is gone too. Line is
-	// 0 when the descriptors carry no source info.
+	// BufRuleID is buf's ID for the same rule (FIELD_SAME_TYPE).
+	BufRuleID string `json:"bufRuleId"`
+	// File and Line locate the change in the new schema, as buf does: for
+	// a deletion, the new parent (message, enum or service) it was deleted
+	// from, or the new file with no line when the parent is the file; for
+	// a deleted file or package, the old file. Line is 0 when there is no
+	// line to give or the descriptors carry no source info.
 	File string `json:"file"`
 	Line int    `json:"line,omitempty"`
 	// Element is the full name of the element in the old schema:
 	// "pkg.Msg.field", "pkg.Msg.oneof", "pkg.Enum.VALUE",
-	// "pkg.Service.Method", or the old package name for RulePackageChanged.
+	// "pkg.Service.Method", "pkg.Msg.ext" for extensions, the old package
+	// name for package-changed, package-deleted and file-deleted, the old
+	// file's path for the syntax and file-option rules, or "pkg.Msg:5-10"
+	// and "pkg.Msg:name" for reserved ranges and names.
 	Element string `json:"element"`
 	// Message explains the change for people.
 	Message string `json:"message"`
 }
 
-// String formats f as "file:line: rule-id: message".
+// String formats f as "file:line: rule-id (BUF_RULE_ID): message".
 func (f Finding) String() string {
-	return fmt.Sprintf("%s: %s: %s", proto.Position{File: f.File, Line: f.Line}, f.RuleID, f.Message)
+	if f.BufRuleID == "" {
+		return fmt.Sprintf("%s: %s: %s", proto.Position{File: f.File, Line: f.Line}, f.RuleID, f.Message)
+	}
+	return fmt.Sprintf("%s: %s (%s): %s", proto.Position{File: f.File, Line: f.Line}, f.RuleID, f.BufRuleID, f.Message)
 }
 
-// Check returns the breaking changes from old to new, ordered by file, line,
-// rule ID and element. Elements are matched by full name across all files,
-// so moving a declaration between files of the same package is not a change.
+// Check returns the breaking changes from old to new under
+// DefaultCategories (see CheckRules).
 func Check(old, new *proto.Files) []Finding {
-	c := &checker{old: old, new: new, oldIdx: index(old), newIdx: index(new)}
+	set, _ := Select(nil)
+	return CheckRules(old, new, set)
+}
+
+// CheckRules returns the breaking changes from old to new that the rules
+// in set report, ordered by file, line, rule ID and element. As buf does,
+// messages, enums, services and extensions are matched by full name across
+// all files for the rules on their contents, and by file (FILE rules) or
+// package (PACKAGE rules) for deletions; files are matched by path, and
+// when each side is a single file, the two are compared whatever their
+// names.
+func CheckRules(old, new *proto.Files, set RuleSet) []Finding {
+	c := &checker{old: old, new: new, oldIdx: index(old), newIdx: index(new), rules: set}
 	c.pairs = pairFiles(c.oldIdx, c.newIdx)
+	for _, fd := range c.newIdx.files {
+		c.newHasSource = c.newHasSource || fd.SourceLocations().Len() > 0
+	}
+	c.checkFiles()
 	c.checkPackages()
 	c.checkMessages()
+	c.checkExtensions()
 	c.checkEnums()
 	c.checkServices()
 	sortFindings(c.findings)
@@ -129,45 +103,48 @@ func sortFindings(fs []Finding) {
 type checker struct {
 	old, new       *proto.Files
 	oldIdx, newIdx *schemaIndex
+	rules          RuleSet
+	newHasSource   bool
 	// pairs maps an old file path to the new file it became.
 	pairs    map[string]protoreflect.FileDescriptor
 	findings []Finding
 }
 
-// pairFiles matches old files to new ones by path. When exactly one file on
-// each side is left unmatched, they are taken as the same file renamed, so
-// "old.proto" against "new.proto" compares the two.
+// pairFiles matches old files to new ones by path; when each side is a
+// single file, the two are paired whatever their paths, so "old.proto"
+// against "new.proto" compares the two.
 func pairFiles(oldIdx, newIdx *schemaIndex) map[string]protoreflect.FileDescriptor {
 	pairs := map[string]protoreflect.FileDescriptor{}
-	var oldLeft []string
-	used := map[string]bool{}
+	if len(oldIdx.files) == 1 && len(newIdx.files) == 1 {
+		for p := range oldIdx.files {
+			for _, nf := range newIdx.files {
+				pairs[p] = nf
+			}
+		}
+		return pairs
+	}
 	for p := range oldIdx.files {
 		if nf, ok := newIdx.files[p]; ok {
 			pairs[p] = nf
-			used[p] = true
-		} else {
-			oldLeft = append(oldLeft, p)
 		}
-	}
-	var newLeft []protoreflect.FileDescriptor
-	for p, nf := range newIdx.files {
-		if !used[p] {
-			newLeft = append(newLeft, nf)
-		}
-	}
-	if len(oldLeft) == 1 && len(newLeft) == 1 {
-		pairs[oldLeft[0]] = newLeft[0]
 	}
 	return pairs
 }
 
+// on reports whether rule is applied.
+func (c *checker) on(rule string) bool { return c.rules[rule] }
+
 func (c *checker) add(rule string, at proto.Position, element, format string, args ...any) {
+	if !c.rules[rule] {
+		return
+	}
 	c.findings = append(c.findings, Finding{
-		RuleID:  rule,
-		File:    at.File,
-		Line:    at.Line,
-		Element: element,
-		Message: fmt.Sprintf(format, args...),
+		RuleID:    rule,
+		BufRuleID: BufID(rule),
+		File:      at.File,
+		Line:      at.Line,
+		Element:   element,
+		Message:   fmt.Sprintf(format, args...),
 	})
 }
 
@@ -177,29 +154,43 @@ type schemaIndex struct {
 	messages map[protoreflect.FullName]protoreflect.MessageDescriptor
 	enums    map[protoreflect.FullName]protoreflect.EnumDescriptor
 	services map[protoreflect.FullName]protoreflect.ServiceDescriptor
+	// extensions by extendee and number.
+	extensions map[extKey]protoreflect.FieldDescriptor
+}
+
+type extKey struct {
+	extendee protoreflect.FullName
+	number   protoreflect.FieldNumber
 }
 
 func index(files *proto.Files) *schemaIndex {
 	idx := &schemaIndex{
-		files:    map[string]protoreflect.FileDescriptor{},
-		messages: map[protoreflect.FullName]protoreflect.MessageDescriptor{},
-		enums:    map[protoreflect.FullName]protoreflect.EnumDescriptor{},
-		services: map[protoreflect.FullName]protoreflect.ServiceDescriptor{},
+		files:      map[string]protoreflect.FileDescriptor{},
+		messages:   map[protoreflect.FullName]protoreflect.MessageDescriptor{},
+		enums:      map[protoreflect.FullName]protoreflect.EnumDescriptor{},
+		services:   map[protoreflect.FullName]protoreflect.ServiceDescriptor{},
+		extensions: map[extKey]protoreflect.FieldDescriptor{},
 	}
-	var addMessages func(protoreflect.MessageDescriptors)
 	addEnums := func(es protoreflect.EnumDescriptors) {
 		for i := 0; i < es.Len(); i++ {
 			idx.enums[es.Get(i).FullName()] = es.Get(i)
 		}
 	}
+	addExtensions := func(xs protoreflect.ExtensionDescriptors) {
+		for i := 0; i < xs.Len(); i++ {
+			x := xs.Get(i)
+			idx.extensions[extKey{x.ContainingMessage().FullName(), x.Number()}] = x
+		}
+	}
+	var addMessages func(protoreflect.MessageDescriptors)
 	addMessages = func(ms protoreflect.MessageDescriptors) {
 		for i := 0; i < ms.Len(); i++ {
 			md := ms.Get(i)
-			if md.IsMapEntry() {
-				continue // compared through the map field's type
-			}
+			// Map entries are messages too: a map's key and value types
+			// are compared as the entry's fields, as buf does.
 			idx.messages[md.FullName()] = md
 			addEnums(md.Enums())
+			addExtensions(md.Extensions())
 			addMessages(md.Messages())
 		}
 	}
@@ -207,6 +198,7 @@ func index(files *proto.Files) *schemaIndex {
 		idx.files[fd.Path()] = fd
 		addMessages(fd.Messages())
 		addEnums(fd.Enums())
+		addExtensions(fd.Extensions())
 		for i := 0; i < fd.Services().Len(); i++ {
 			idx.services[fd.Services().Get(i).FullName()] = fd.Services().Get(i)
 		}
@@ -225,70 +217,42 @@ func sortedNames[D any](m map[protoreflect.FullName]D) []protoreflect.FullName {
 	return out
 }
 
-// filePackageSourcePath is the source path of a file's package statement
-// (FileDescriptorProto.package is field 2).
-var filePackageSourcePath = protoreflect.SourcePath{2}
+// nestedName is d's name inside its package: "Outer.Inner".
+func nestedName(d protoreflect.Descriptor) string {
+	pkg := d.ParentFile().Package()
+	name := string(d.FullName())
+	if pkg != "" {
+		name = strings.TrimPrefix(name, string(pkg)+".")
+	}
+	return name
+}
 
-// filePosition locates a file by its package statement, or its first line.
-func filePosition(files *proto.Files, fd protoreflect.FileDescriptor) proto.Position {
+// fileOnly locates a change in a file as a whole, at its first line as buf
+// does (no line when the new schema carries no source info): a deleted
+// top-level element, an option the new file does not set, or a file or
+// package deleted from the old schema (which may be compiled without
+// source info).
+func (c *checker) fileOnly(files *proto.Files, fd protoreflect.FileDescriptor) proto.Position {
 	pos := proto.Position{File: files.DisplayPath(fd.Path())}
-	if loc := fd.SourceLocations().ByPath(filePackageSourcePath); loc.Path != nil {
-		pos.Line = loc.StartLine + 1
-	} else if fd.SourceLocations().Len() > 0 {
+	if c.newHasSource {
 		pos.Line = 1
 	}
 	return pos
 }
 
-// deletedAt locates the deletion of d, an element of the old schema: at its
-// parent in the new schema when the parent survived, else at d in the old.
-func (c *checker) deletedAt(d protoreflect.Descriptor) proto.Position {
-	switch p := d.Parent().(type) {
-	case protoreflect.FileDescriptor:
-		if nf, ok := c.pairs[p.Path()]; ok {
-			return filePosition(c.new, nf)
+// deletedIn locates the deletion of the old element named nested (nested
+// name) from the new file nf: the closest enclosing message that survived
+// in nf, else the file with no line.
+func (c *checker) deletedIn(nf protoreflect.FileDescriptor, nested string) proto.Position {
+	parts := strings.Split(nested, ".")
+	for i := len(parts) - 1; i > 0; i-- {
+		name := protoreflect.FullName(strings.Join(parts[:i], "."))
+		if nf.Package() != "" {
+			name = nf.Package() + "." + name
 		}
-	case protoreflect.MessageDescriptor:
-		if nm, ok := c.newIdx.messages[c.newName(p)]; ok {
-			return c.new.Position(nm)
-		}
-	case protoreflect.EnumDescriptor:
-		if ne, ok := c.newIdx.enums[c.newName(p)]; ok {
-			return c.new.Position(ne)
-		}
-	case protoreflect.ServiceDescriptor:
-		if ns, ok := c.newIdx.services[c.newName(p)]; ok {
-			return c.new.Position(ns)
+		if md, ok := c.newIdx.messages[name]; ok && md.ParentFile() == nf {
+			return c.new.Position(md)
 		}
 	}
-	return c.old.Position(d)
-}
-
-// newName is the full name d would have in the new schema: its own, or,
-// when its file's package changed, the same name under the new package.
-// The package change is reported once (RulePackageChanged); declarations
-// that moved with it are compared with their counterparts, not reported as
-// deleted.
-func (c *checker) newName(d protoreflect.Descriptor) protoreflect.FullName {
-	name := d.FullName()
-	of := d.ParentFile()
-	if of == nil {
-		return name
-	}
-	nf, ok := c.pairs[of.Path()]
-	if !ok || nf.Package() == of.Package() {
-		return name
-	}
-	rel := string(name)
-	if of.Package() != "" {
-		prefix := string(of.Package()) + "."
-		if !strings.HasPrefix(rel, prefix) {
-			return name
-		}
-		rel = strings.TrimPrefix(rel, prefix)
-	}
-	if nf.Package() == "" {
-		return protoreflect.FullName(rel)
-	}
-	return nf.Package() + "." + protoreflect.FullName(rel)
+	return c.fileOnly(c.new, nf)
 }

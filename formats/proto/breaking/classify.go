@@ -69,24 +69,48 @@ func Plain(findings []Finding) []ClassifiedFinding {
 func uses(u InteractionUsage, f Finding) bool {
 	el := f.Element
 	switch f.RuleID {
-	case RulePackageChanged:
+	case RulePackageChanged, RulePackageDeleted, RuleFileDeleted:
 		return anyHasPrefix(u, el+".")
-	case RuleMessageDeleted:
+	case RuleFileSyntaxChanged, RuleFileCCEnableArenasChanged, RuleFileCCGenericServicesChanged,
+		RuleFileCSharpNamespaceChanged, RuleFileGoPackageChanged, RuleFileJavaGenericServices,
+		RuleFileJavaMultipleFilesChanged, RuleFileJavaOuterClassnameChanged, RuleFileJavaPackageChanged,
+		RuleFileObjCClassPrefixChanged, RuleFileOptimizeForChanged, RuleFilePHPClassPrefixChanged,
+		RuleFilePHPMetadataNamespace, RuleFilePHPNamespaceChanged, RuleFilePyGenericServicesChanged,
+		RuleFileRubyPackageChanged, RuleFileSwiftPrefixChanged:
+		// Generated code of the file, not the wire: no interaction's
+		// messages break.
+		return false
+	case RuleMessageDeleted, RulePackageMessageDeleted:
 		// The message itself, or anything nested in it.
 		return has(u.Messages, el) || anyHasPrefix(u, el+".")
-	case RuleFieldDeleted, RuleFieldTypeChanged, RuleFieldCardinalityChanged,
-		RuleFieldNameChanged, RuleFieldJSONNameChanged, RuleFieldOneofChanged:
+	case RuleMessageRequiredFieldsChanged, RuleFieldDeleted, RuleFieldDeletedNumberNotReserved,
+		RuleFieldDeletedNameNotReserved, RuleFieldTypeChanged, RuleFieldWireTypeChanged,
+		RuleFieldWireJSONTypeChanged, RuleFieldCardinalityChanged, RuleFieldWireCardinalityChanged,
+		RuleFieldWireJSONCardinality, RuleFieldNameChanged, RuleFieldJSONNameChanged, RuleFieldOneofChanged,
+		RuleFieldDefaultChanged, RuleFieldJSTypeChanged, RuleFieldCppStringTypeChanged,
+		RuleFieldJavaUTF8ValidationChanged, RuleFieldUTF8ValidationChanged:
 		return has(u.Fields, el)
+	case RuleMessageJSONFormatChanged, RuleMessageDescriptorAccessorGone:
+		return has(u.Messages, el)
+	case RuleMessageReservedDeleted, RuleMessageExtensionRangeDeleted:
+		// A number or name freed for reuse breaks nobody yet; the change
+		// that reuses it will be reported.
+		return false
 	case RuleOneofDeleted:
 		return has(u.Oneofs, el)
-	case RuleEnumDeleted:
+	case RuleEnumDeleted, RulePackageEnumDeleted, RuleEnumTypeChanged, RuleEnumJSONFormatChanged:
 		return has(u.Enums, el)
-	case RuleEnumValueDeleted, RuleEnumValueNameChanged:
+	case RuleEnumReservedDeleted:
+		return false
+	case RuleEnumValueDeleted, RuleEnumValueDeletedNumberNotReserved, RuleEnumValueDeletedNameNotReserved,
+		RuleEnumValueNameChanged:
 		return has(u.EnumValues, el)
-	case RuleServiceDeleted:
+	case RuleExtensionDeleted, RulePackageExtensionDeleted:
+		return has(u.Fields, el)
+	case RuleServiceDeleted, RulePackageServiceDeleted:
 		return u.Method != "" && u.service() == el
 	case RuleRPCDeleted, RuleRPCRequestTypeChanged, RuleRPCResponseTypeChanged,
-		RuleRPCClientStreamingChanged, RuleRPCServerStreamingChanged:
+		RuleRPCClientStreamingChanged, RuleRPCServerStreamingChanged, RuleRPCIdempotencyLevelChanged:
 		return u.Method != "" && u.methodName() == el
 	}
 	// A rule this function does not know: assume anything near it is used.

@@ -141,6 +141,8 @@ func TestClassify(t *testing.T) {
 		{breaking.RuleFieldDeleted, "shop.v1.CancelOrderRequest.reason", []breaking.InteractionRef{cancel}},
 		{breaking.RuleOneofDeleted, "shop.v1.Order.delivery", []breaking.InteractionRef{web}},
 		{breaking.RuleFieldNameChanged, "shop.v1.Order.note", []breaking.InteractionRef{web}},
+		{breaking.RuleFieldJSONNameChanged, "shop.v1.Order.note", []breaking.InteractionRef{web}},
+		{breaking.RuleFieldCardinalityChanged, "shop.v1.Order.pickup_store", nil},
 		{breaking.RuleFieldDeleted, "shop.v1.Order.legacy_score", nil},
 		{breaking.RuleFieldOneofChanged, "shop.v1.Order.pickup_store", nil},
 		{breaking.RuleFieldOneofChanged, "shop.v1.Order.ship_to", []breaking.InteractionRef{web}},
@@ -170,7 +172,7 @@ func TestWriteTextPlain(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	require.NoError(t, breaking.WriteText(&buf, breaking.Plain(mustCheckCase(t, "rpc-deleted")), false))
-	require.Equal(t, filepath.Join(caseDir("rpc-deleted"), "new.proto")+":28: rpc-deleted: rpc ListOrders was deleted from service shop.v1.Orders\n", buf.String())
+	require.Equal(t, filepath.Join(caseDir("rpc-deleted"), "new.proto")+":28: rpc-deleted (RPC_NO_DELETE): rpc ListOrders was deleted from service shop.v1.Orders\n", buf.String())
 
 	buf.Reset()
 	require.NoError(t, breaking.WriteJSON(&buf, nil, false))
@@ -245,4 +247,50 @@ func TestWriteTextGroupsInteractionsByConsumer(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, breaking.WriteText(&buf, got, true))
 	require.Equal(t, `a.proto:3: rpc-deleted: rpc M was deleted from service p.S [breaks consumer app: "only call"] [breaks consumer web: "a call", "b call"]`+"\n", buf.String())
+}
+
+// Every rule, the new ones included, is classified by what it changes: an
+// interaction using the element is broken, except by the rules that change
+// generated code or free numbers without touching the wire.
+func TestClassifyCoversEveryRule(t *testing.T) {
+	t.Parallel()
+	noWireEffect := map[string]bool{
+		breaking.RuleFileSyntaxChanged: true, breaking.RuleMessageReservedDeleted: true,
+		breaking.RuleEnumReservedDeleted: true, breaking.RuleMessageExtensionRangeDeleted: true,
+	}
+	for _, r := range breaking.Rules() {
+		if strings.HasPrefix(r.BufID, "FILE_SAME_") && r.BufID != "FILE_SAME_PACKAGE" {
+			noWireEffect[r.ID] = true
+		}
+	}
+	for _, r := range breaking.Rules() {
+		t.Run(r.ID, func(t *testing.T) {
+			t.Parallel()
+			el := "shop.v1.Order.note"
+			switch {
+			case strings.HasPrefix(r.ID, "package-") || r.ID == breaking.RuleFileDeleted:
+				el = "shop.v1"
+			case strings.HasPrefix(r.ID, "rpc-") || strings.HasPrefix(r.ID, "service") || r.ID == breaking.RulePackageServiceDeleted:
+				el = "shop.v1.Orders.Get"
+			}
+			if r.ID == breaking.RuleServiceDeleted || r.ID == breaking.RulePackageServiceDeleted {
+				el = "shop.v1.Orders"
+			}
+			used := breaking.InteractionUsage{
+				Consumer: "web", Description: "uses it", Method: "shop.v1.Orders/Get",
+				Messages: []string{el}, Fields: []string{el}, Oneofs: []string{el}, Enums: []string{el}, EnumValues: []string{el},
+			}
+			unused := breaking.InteractionUsage{Consumer: "web", Description: "uses other things", Method: "other.v1.S/M",
+				Messages: []string{"other.v1.M"}, Fields: []string{"other.v1.M.f"}}
+			f := breaking.Finding{RuleID: r.ID, BufRuleID: r.BufID, Element: el}
+			got := breaking.Classify([]breaking.Finding{f}, breaking.Usage{Interactions: []breaking.InteractionUsage{used, unused}})
+			require.Len(t, got, 1)
+			if noWireEffect[r.ID] {
+				require.False(t, got[0].Breaking, "rule %s", r.ID)
+				return
+			}
+			require.True(t, got[0].Breaking, "rule %s", r.ID)
+			require.Equal(t, []breaking.InteractionRef{{Consumer: "web", Interaction: "uses it"}}, got[0].Breaks)
+		})
+	}
 }

@@ -1,85 +1,114 @@
 package breaking
 
 import (
-	"fmt"
+	"sort"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
 )
 
-// checkEnums reports deleted enums, and deleted or renamed values of enums
-// present in both schemas. Values are matched by number; an alias (another
-// name for the same number) keeps a name alive.
+// Source path numbers: EnumValueDescriptorProto.number,
+// EnumDescriptorProto.options, EnumOptions.features.
+const (
+	enumValueNumberPath = 2
+	enumOptionsPath     = 3
+	enumFeaturesOption  = 7
+)
+
+// checkEnums compares every enum present in both schemas (matched by full
+// name): open or closed, JSON format, reserved ranges and names, and its
+// values, matched by number (aliases give a number several names).
 func (c *checker) checkEnums() {
 	for _, name := range sortedNames(c.oldIdx.enums) {
 		oe := c.oldIdx.enums[name]
-		ne, ok := c.newIdx.enums[c.newName(oe)]
+		ne, ok := c.newIdx.enums[name]
 		if !ok {
-			if c.parentDeleted(oe) {
-				continue // the message holding it was reported
-			}
-			c.add(RuleEnumDeleted, c.deletedAt(oe), string(name), "enum %s was deleted", name)
-			continue
+			continue // reported by the FILE and PACKAGE deletion rules
 		}
-		values := oe.Values()
-		for i := 0; i < values.Len(); i++ {
-			ov := values.Get(i)
-			el := valueElement(oe, ov)
-			newNames := namesFor(ne, ov.Number())
-			if len(newNames) == 0 {
-				c.checkValueDeleted(oe, ne, ov)
+		at := c.new.Position(ne)
+		if oe.IsClosed() != ne.IsClosed() {
+			optAt, _ := c.new.PositionAt(ne, enumOptionsPath, enumFeaturesOption, featureEnumType)
+			c.add(RuleEnumTypeChanged, optAt, string(name), "enum %s changed from %s to %s", name, openClosed(oe), openClosed(ne))
+		}
+		if c.on(RuleEnumJSONFormatChanged) {
+			if o, n := jsonFormat(oe), jsonFormat(ne); o == descriptorpb.FeatureSet_ALLOW && n != o {
+				optAt, _ := c.new.PositionAt(ne, enumOptionsPath, enumFeaturesOption, featureJSONFormat)
+				c.add(RuleEnumJSONFormatChanged, optAt, string(name), "enum %s JSON format changed from %v to %v", name, o, n)
+			}
+		}
+		if c.on(RuleEnumReservedDeleted) {
+			c.checkRanges(RuleEnumReservedDeleted, "reserved", ne, enumRangesOf(oe.ReservedRanges()), enumRangesOf(ne.ReservedRanges()))
+			c.checkReservedNames(RuleEnumReservedDeleted, ne, oe.ReservedNames(), ne.ReservedNames())
+		}
+		oldNames, newNames := namesByNumber(oe), namesByNumber(ne)
+		numbers := make([]protoreflect.EnumNumber, 0, len(oldNames))
+		for n := range oldNames {
+			numbers = append(numbers, n)
+		}
+		sort.Slice(numbers, func(i, j int) bool { return numbers[i] < numbers[j] })
+		for _, num := range numbers {
+			olds := oldNames[num]
+			el := string(name) + "." + olds[0]
+			news, ok := newNames[num]
+			if !ok {
+				c.add(RuleEnumValueDeleted, at, el, "enum %s value %d (%s) was deleted", name, num, strings.Join(olds, ", "))
+				if !ne.ReservedRanges().Has(num) {
+					c.add(RuleEnumValueDeletedNumberNotReserved, at, el, "enum %s value %d (%s) was deleted without reserving its number", name, num, strings.Join(olds, ", "))
+				}
+				allReserved := true
+				for _, n := range olds {
+					allReserved = allReserved && ne.ReservedNames().Has(protoreflect.Name(n))
+				}
+				if !allReserved {
+					c.add(RuleEnumValueDeletedNameNotReserved, at, el, "enum %s value %d was deleted without reserving its names %s", name, num, strings.Join(olds, ", "))
+				}
 				continue
 			}
-			if !contains(newNames, string(ov.Name())) {
-				at := c.new.Position(ne.Values().ByNumber(ov.Number()))
-				c.add(RuleEnumValueNameChanged, at, el, "enum %s value %d was renamed from %s to %s",
-					name, ov.Number(), ov.Name(), strings.Join(newNames, ", "))
+			if c.on(RuleEnumValueNameChanged) && !containsAll(news, olds) {
+				// One finding per name the number now has, at each line,
+				// as buf gives.
+				for _, n := range news {
+					nv := ne.Values().ByName(protoreflect.Name(n))
+					valAt, _ := c.new.PositionAt(nv, enumValueNumberPath)
+					c.add(RuleEnumValueNameChanged, valAt, el,
+						"enum %s value %d changed name from %s to %s", name, num, strings.Join(olds, ", "), strings.Join(news, ", "))
+				}
 			}
 		}
 	}
 }
 
-func (c *checker) checkValueDeleted(oe, ne protoreflect.EnumDescriptor, ov protoreflect.EnumValueDescriptor) {
-	numberReserved := ne.ReservedRanges().Has(ov.Number())
-	nameReserved := ne.ReservedNames().Has(ov.Name())
-	if numberReserved && nameReserved {
-		return
+func openClosed(e protoreflect.EnumDescriptor) string {
+	if e.IsClosed() {
+		return "closed"
 	}
-	var missing []string
-	if !numberReserved {
-		missing = append(missing, fmt.Sprintf("number %d", ov.Number()))
-	}
-	if !nameReserved {
-		missing = append(missing, fmt.Sprintf("name %q", ov.Name()))
-	}
-	c.add(RuleEnumValueDeleted, c.new.Position(ne), valueElement(oe, ov),
-		"enum %s value %s (%d) was deleted without reserving its %s",
-		oe.FullName(), ov.Name(), ov.Number(), strings.Join(missing, " and "))
+	return "open"
 }
 
-// valueElement names an enum value inside its enum ("pkg.Enum.VALUE"),
-// unlike protobuf's full name, which scopes values beside the enum.
-func valueElement(e protoreflect.EnumDescriptor, v protoreflect.EnumValueDescriptor) string {
-	return string(e.FullName()) + "." + string(v.Name())
-}
-
-// namesFor returns every name e gives number n, aliases included.
-func namesFor(e protoreflect.EnumDescriptor, n protoreflect.EnumNumber) []string {
-	var out []string
+// namesByNumber returns the sorted names of each number of e.
+func namesByNumber(e protoreflect.EnumDescriptor) map[protoreflect.EnumNumber][]string {
+	out := map[protoreflect.EnumNumber][]string{}
 	values := e.Values()
 	for i := 0; i < values.Len(); i++ {
-		if values.Get(i).Number() == n {
-			out = append(out, string(values.Get(i).Name()))
-		}
+		v := values.Get(i)
+		out[v.Number()] = append(out[v.Number()], string(v.Name()))
+	}
+	for _, names := range out {
+		sort.Strings(names)
 	}
 	return out
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+func containsAll(have, want []string) bool {
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			found = found || h == w
+		}
+		if !found {
+			return false
 		}
 	}
-	return false
+	return true
 }

@@ -82,6 +82,12 @@ func (c *collector) messageType(md protoreflect.MessageDescriptor) {
 // field records fd and the types and oneof it brings along.
 func (c *collector) field(fd protoreflect.FieldDescriptor) {
 	c.fields[string(fd.FullName())] = true
+	if fd.IsMap() {
+		// Changes to a map's key or value type are findings on its entry's
+		// fields.
+		c.fields[string(fd.MapKey().FullName())] = true
+		c.fields[string(fd.MapValue().FullName())] = true
+	}
 	if o := fd.ContainingOneof(); o != nil && !o.IsSynthetic() {
 		c.oneofs[string(o.FullName())] = true
 	}
@@ -125,8 +131,10 @@ func (c *collector) value(fd protoreflect.FieldDescriptor, v protoreflect.Value)
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		c.message(v.Message())
 	case protoreflect.EnumKind:
-		if ev := fd.Enum().Values().ByNumber(v.Enum()); ev != nil {
-			c.values[valueElement(fd.Enum(), ev)] = true
+		// Every name of the number: a finding names the value by one of
+		// its aliases.
+		for _, name := range namesByNumber(fd.Enum())[v.Enum()] {
+			c.values[string(fd.Enum().FullName())+"."+name] = true
 		}
 	}
 }

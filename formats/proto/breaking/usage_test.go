@@ -80,7 +80,8 @@ func TestPactUsageMessagesAndPaths(t *testing.T) {
 	// Sorted; the matching-rule paths add Line.price, Money.units (through
 	// the map value) and Address.lines (quoted JSON names); "$.nope" adds nothing.
 	require.Equal(t, []string{
-		"shop.Address.lines", "shop.Order.Line.price",
+		"shop.Address.lines", "shop.Order.LabelsEntry.key", "shop.Order.LabelsEntry.value", "shop.Order.Line.price",
+		"shop.Order.LinesByNumberEntry.key", "shop.Order.LinesByNumberEntry.value",
 		"shop.Order.labels", "shop.Order.lines_by_number", "shop.Order.priorities", "shop.Order.ship_to", "shop.Order.status",
 		"shop.common.Money.units",
 	}, event.Fields)

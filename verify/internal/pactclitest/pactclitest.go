@@ -5,13 +5,18 @@
 package pactclitest
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -75,4 +80,51 @@ func Failed(r *verify.Report) []string {
 	}
 	sort.Strings(failed)
 	return failed
+}
+
+// Stub starts the official Pact stub server (pact stub) on a free port
+// serving the pact files, and returns its base URL; it is stopped when the
+// test ends. It skips the test when CONTRACTS_PACT_CLI is not set.
+func Stub(tb testing.TB, files ...string) string {
+	tb.Helper()
+	cli := os.Getenv("CONTRACTS_PACT_CLI")
+	if cli == "" {
+		tb.Skip("CONTRACTS_PACT_CLI is not set: set it to the pact CLI (scripts/install-tools.sh installs .tools/pact/bin/pact) to compare with the official stub server")
+	}
+	args := []string{"stub", "--port", "0"}
+	for _, f := range files {
+		args = append(args, "--file", f)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, cli, args...)
+	cmd.Env = append(os.Environ(), "PACT_DO_NOT_TRACK=true", "NO_COLOR=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(tb, err)
+	cmd.Stderr = cmd.Stdout
+	require.NoError(tb, cmd.Start())
+	tb.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	// The stub prints "Server started on port N" once it listens.
+	started := regexp.MustCompile(`Server started on port (\d+)`)
+	port := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		var log strings.Builder
+		for sc.Scan() {
+			if m := started.FindStringSubmatch(sc.Text()); m != nil {
+				port <- m[1]
+				_, _ = io.Copy(io.Discard, out)
+				return
+			}
+			log.WriteString(sc.Text() + "\n")
+		}
+		port <- "exited:\n" + log.String()
+	}()
+	p := <-port
+	if strings.HasPrefix(p, "exited:") {
+		tb.Fatalf("pact stub did not start: %s", p)
+	}
+	return "http://127.0.0.1:" + p
 }
