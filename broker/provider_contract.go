@@ -117,8 +117,8 @@ func loadProviderContract(spec string, content []byte) (compare.Documents, error
 	return compare.Documents{}, fmt.Errorf("specification %q is not %q or %q", spec, SpecOpenAPI, SpecAsyncAPI)
 }
 
-// PublishProviderContracts stores the provider contracts of a provider
-// version, creating the version, its branch and tags, then compares them
+// PublishProviderContracts stores the provider contract of a provider
+// version (one: more is ErrInvalid), creating the version, its branch and tags, then compares them
 // with each consumer's latest pact with the provider. A contract whose
 // document does not load is refused (ErrInvalid naming the problem) before
 // anything is stored.
@@ -141,6 +141,11 @@ func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContr
 	}
 	if len(in.Contracts) == 0 {
 		return nil, Invalid("contracts", "at least one contract is required")
+	}
+	if len(in.Contracts) > 1 {
+		// A provider version has one provider contract (the Store keeps one
+		// per version): a second would silently replace the first.
+		return nil, Invalid("contracts", "a provider version has one provider contract, got %d", len(in.Contracts))
 	}
 	for i, c := range in.Contracts {
 		field := fmt.Sprintf("contracts[%d]", i)

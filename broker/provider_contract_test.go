@@ -180,6 +180,14 @@ func TestPublishProviderContractRefusesBadInput(t *testing.T) {
 		{"unknown specification", map[string]any{"specification": "raml", "content": good}, "contract.specification"},
 		{"empty content", map[string]any{"specification": "oas", "content": ""}, "contract.content"},
 	}
+	t.Run("two contracts for one version", func(t *testing.T) {
+		doc := map[string]any{"specification": "oas", "content": good}
+		body, err := json.Marshal(map[string]any{"pacticipantVersionNumber": "1", "contracts": []any{doc, doc}})
+		require.NoError(t, err)
+		status, resp, _ := doJSON(t, http.MethodPost, b.srv.URL+"/provider-contracts/provider/orders/publish-contracts", string(body))
+		require.Equal(t, http.StatusBadRequest, status, resp)
+		require.Contains(t, resp["errors"].(map[string]any)["contracts"].([]any)[0], "one provider contract, got 2")
+	})
 	before := dumpDB(t, b.dbPath)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
