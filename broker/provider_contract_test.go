@@ -173,6 +173,8 @@ func TestPublishProviderContractRefusesBadInput(t *testing.T) {
 	}{
 		{"document that does not load", map[string]any{"specification": "oas", "content": base64.StdEncoding.EncodeToString([]byte("openapi: 3.0.3\npaths: [\n"))}, "contract.content"},
 		{"OpenAPI that is not a document", map[string]any{"specification": "oas", "content": base64.StdEncoding.EncodeToString([]byte("just: text\n"))}, "contract.content"},
+		{"reference to another file", map[string]any{"specification": "oas", "content": base64.StdEncoding.EncodeToString([]byte(
+			"openapi: 3.0.3\ninfo: {title: x, version: \"1\"}\npaths:\n  /a:\n    get:\n      responses:\n        \"200\": {$ref: \"other.yaml#/components/responses/ok\"}\n"))}, "contract.content"},
 		{"AsyncAPI that does not load", map[string]any{"specification": "asyncapi", "content": good}, "contract.content"},
 		{"bad base64", map[string]any{"specification": "oas", "content": "%%% not base64"}, "contract.content"},
 		{"bad base64 self-verification", map[string]any{"specification": "oas", "content": good,
