@@ -92,6 +92,14 @@ func TestProviderContractPage(t *testing.T) {
 		require.NotContains(t, mustPage(t, srv.URL+"/pacticipants/web/versions/1"), "Provider contract")
 	})
 
+	t.Run("the matrix query links the contract for a bi-directional row", func(t *testing.T) {
+		html := mustPage(t, srv.URL+"/matrix?p1=mobile&k1=version&v1=2&p2=orders&k2=version&v2=o-1&latestby=cvpv")
+		row := rowWith(t, html, ">o-1<")
+		require.Contains(t, row, `href="/contracts/provider/orders/version/o-1"`)
+		require.Contains(t, row, "badge-success")
+		require.NotContains(t, html, "/verification-results/0")
+	})
+
 	t.Run("not found", func(t *testing.T) {
 		status, body := mustGet(t, srv.URL+"/contracts/provider/orders/version/o-9")
 		require.Equal(t, http.StatusNotFound, status)
