@@ -222,27 +222,37 @@ func (s *Service) Compare(ctx context.Context, consumer, provider, pactSHA strin
 }
 
 func compareWithContract(ctx context.Context, st Store, consumer, provider, pactSHA string, c ProviderContract) (Comparison, error) {
+	cmp, computed, err := lookupComparison(ctx, st, consumer, provider, pactSHA, c)
+	if err != nil || !computed {
+		return cmp, err
+	}
+	return st.PutComparison(ctx, cmp)
+}
+
+// lookupComparison returns the stored comparison of the pact version with
+// the contract, or computes it (computed true, not stored yet: the caller
+// stores it, outside any read snapshot). It only reads the store.
+func lookupComparison(ctx context.Context, st Store, consumer, provider, pactSHA string, c ProviderContract) (cmp Comparison, computed bool, err error) {
 	got, err := st.GetComparison(ctx, pactSHA, c.SHA)
 	if err == nil {
-		return got, nil
+		return got, false, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
-		return Comparison{}, err
+		return Comparison{}, false, err
 	}
 	p, err := st.GetPactBySHA(ctx, consumer, provider, pactSHA)
 	if err != nil {
-		return Comparison{}, fmt.Errorf("compare pact %s: %w", pactSHA, err)
+		return Comparison{}, false, fmt.Errorf("compare pact %s: %w", pactSHA, err)
 	}
 	results, err := comparePact(p.Content, c)
 	if err != nil {
-		return Comparison{}, err
+		return Comparison{}, false, err
 	}
 	b, err := json.Marshal(results)
 	if err != nil {
-		return Comparison{}, err
+		return Comparison{}, false, err
 	}
-	cmp := Comparison{PactSHA: pactSHA, ContractSHA: c.SHA, Success: !compare.HasErrors(results), Results: b}
-	return st.PutComparison(ctx, cmp)
+	return Comparison{PactSHA: pactSHA, ContractSHA: c.SHA, Success: !compare.HasErrors(results), Results: b}, true, nil
 }
 
 func comparePact(content []byte, c ProviderContract) ([]compare.Result, error) {
@@ -268,8 +278,12 @@ func comparePact(content []byte, c ProviderContract) ([]compare.Result, error) {
 // bidirectional fills the unverified rows whose provider version published
 // a provider contract with the outcome of comparing the pact with it: a
 // success when the contract's self-verification succeeded and the
-// comparison found no error.
-func bidirectional(ctx context.Context, st Store, rows []MatrixRow) error {
+// comparison found no error. It only reads the store (the matrix reads one
+// snapshot): the comparisons it had to compute are returned, to store
+// afterwards (storeComparisons).
+func bidirectional(ctx context.Context, st Store, rows []MatrixRow) ([]Comparison, error) {
+	var computed []Comparison
+	seen := map[[2]string]bool{}
 	for i := range rows {
 		r := &rows[i]
 		if r.Verification != nil || r.ProviderVersion == nil {
@@ -280,11 +294,15 @@ func bidirectional(ctx context.Context, st Store, rows []MatrixRow) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		cmp, err := compareWithContract(ctx, st, r.Consumer, r.Provider, r.PactSHA, c)
+		cmp, fresh, err := lookupComparison(ctx, st, r.Consumer, r.Provider, r.PactSHA, c)
 		if err != nil {
-			return err
+			return nil, err
+		}
+		if key := [2]string{cmp.PactSHA, cmp.ContractSHA}; fresh && !seen[key] {
+			seen[key] = true
+			computed = append(computed, cmp)
 		}
 		self := c.Self.Success != nil && *c.Self.Success
 		r.Verification = &Verification{
@@ -293,9 +311,28 @@ func bidirectional(ctx context.Context, st Store, rows []MatrixRow) error {
 			PactSHA:         r.PactSHA,
 			ProviderVersion: r.ProviderVersion.Number,
 			Success:         self && cmp.Success,
-			ExecutionDate:   cmp.CreatedAt,
+			// When both sides existed: stable whenever the comparison
+			// itself was computed.
+			ExecutionDate: laterOf(c.CreatedAt, r.PactCreatedAt),
 		}
 		r.Kind = KindBiDirectional
+	}
+	return computed, nil
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// storeComparisons stores comparisons bidirectional computed.
+func storeComparisons(ctx context.Context, st Store, cmps []Comparison) error {
+	for _, c := range cmps {
+		if _, err := st.PutComparison(ctx, c); err != nil {
+			return fmt.Errorf("store the comparison of pact %s with provider contract %s: %w", c.PactSHA, c.ContractSHA, err)
+		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -308,4 +309,33 @@ func TestBiDirectionalCanIDeploy(t *testing.T) {
 		res = mustCanIDeploy(t, c, "notifier", "n2")
 		require.Equal(t, "no", deployable(res), res.Summary.Reason)
 	})
+}
+
+// TestMatrixStoresTheComparisonsItComputes: a pair no publication compared
+// (the pact came after a newer provider version without a contract) is
+// compared by the matrix, outside its read snapshot, and stored.
+func TestMatrixStoresTheComparisonsItComputes(t *testing.T) {
+	ctx := context.Background()
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
+	mustPublishProviderContract(t, c, "orders", "p1", broker.SpecOpenAPI, "orders/openapi.yaml", boolPtr(true))
+	_, _, err := b.store.PutVersion(ctx, "orders", "p2", "")
+	require.NoError(t, err)
+	mustPublishPact(t, c, "web", "c1", "orders/pact.json")
+	p, err := b.store.GetPact(ctx, "web", "orders", "c1")
+	require.NoError(t, err)
+	contract, err := b.store.GetProviderContract(ctx, "orders", "p1")
+	require.NoError(t, err)
+	_, err = b.store.GetComparison(ctx, p.SHA, contract.SHA)
+	require.ErrorIs(t, err, broker.ErrNotFound, "p2, the latest version, has no contract")
+
+	res, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{
+		{Pacticipant: "web", Version: "c1"}, {Pacticipant: "orders", Version: "p1"}}})
+	require.NoError(t, err)
+	require.Equal(t, "yes", deployable(res), res.Summary.Reason)
+	require.Equal(t, broker.KindBiDirectional, res.Rows[0].Kind)
+	require.Equal(t, p.CreatedAt.UTC().Truncate(time.Second), res.Rows[0].Verification.ExecutionDate.UTC(), "verified when both sides existed")
+	cmp, err := b.store.GetComparison(ctx, p.SHA, contract.SHA)
+	require.NoError(t, err, "stored by the matrix")
+	require.True(t, cmp.Success)
 }

@@ -75,5 +75,11 @@ type VerifiablePact struct {
 // version must verify. ErrInvalid (*FieldError): bad selectors.
 // ErrNotFound: unknown provider.
 func PactsForVerification(ctx context.Context, s Store, req PactsForVerificationRequest) ([]VerifiablePact, error) {
-	return pactsForVerification(ctx, s, req)
+	var out []VerifiablePact
+	err := inSnapshot(ctx, s, func(ctx context.Context) error {
+		var err error
+		out, err = pactsForVerification(ctx, s, req)
+		return err
+	})
+	return out, err
 }

@@ -33,6 +33,12 @@ func ContentSHA(pactJSON []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return contentSHA(doc, pactJSON)
+}
+
+// contentSHA is ContentSHA of a document already decoded (decoding is
+// most of the time and memory a large pact costs).
+func contentSHA(doc map[string]any, pactJSON []byte) (string, error) {
 	var buf bytes.Buffer
 	if subject := verifiableContent(doc); subject != nil {
 		writeCanonical(&buf, subject)
@@ -375,5 +381,5 @@ func CheckPactContent(content []byte, consumer, provider string) (string, error)
 	if p != "" && p != provider {
 		return "", Invalid("content", "provider.name %q in the pact does not match provider %q", p, provider)
 	}
-	return ContentSHA(content)
+	return contentSHA(doc, content)
 }

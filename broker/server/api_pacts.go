@@ -1,11 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,9 +100,9 @@ func (s *server) putPact(w http.ResponseWriter, r *http.Request) error {
 	if err := requireJSONContentType(r); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		return fmt.Errorf("read request body: %w", err)
+		return err
 	}
 	if _, err := checkPact(body, consumer, provider, "body"); err != nil {
 		return err
@@ -151,11 +151,13 @@ func requireJSONContentType(r *http.Request) error {
 // checkPact validates pact content published for consumer and provider;
 // field names the input in errors.
 func checkPact(content []byte, consumer, provider, field string) (string, error) {
-	var v any
-	if err := json.Unmarshal(content, &v); err != nil {
-		return "", invalid(field, "is not valid JSON: %s", jsonErrorText(err))
-	}
-	if _, ok := v.(map[string]any); !ok {
+	// Decoding a large pact costs memory: only the error paths decode it
+	// here, CheckPactContent decodes it once.
+	if !json.Valid(content) || !bytes.HasPrefix(bytes.TrimLeft(content, " \t\r\n"), []byte("{")) {
+		var v any
+		if err := json.Unmarshal(content, &v); err != nil {
+			return "", invalid(field, "is not valid JSON: %s", jsonErrorText(err))
+		}
 		return "", invalid(field, "must be a JSON object (a pact), got %s", jsonKindOf(v))
 	}
 	sha, err := broker.CheckPactContent(content, consumer, provider)
@@ -186,15 +188,20 @@ func jsonKindOf(v any) string {
 }
 
 // decodeBase64 accepts standard and URL-safe base64, padded or not.
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
+func decodeBase64(s []byte) ([]byte, error) {
+	s = bytes.TrimSpace(s)
+	var first error
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
+		dst := make([]byte, enc.DecodedLen(len(s)))
+		n, err := enc.Decode(dst, s)
+		if err == nil {
+			return dst[:n], nil
+		}
+		if first == nil {
+			first = err
 		}
 	}
-	_, err := base64.StdEncoding.DecodeString(s)
-	return nil, err
+	return nil, first
 }
 
 // request validates the body completely before anything is stored.
@@ -240,7 +247,7 @@ func publishRequest(b api.PublishContractsRequest, allowOverwrite bool) (broker.
 		default:
 			fe.add(field+".onConflict", "must be \"overwrite\" or \"merge\", got %q", c.OnConflict)
 		}
-		content, err := decodeBase64(c.Content)
+		content, err := decodeBase64([]byte(c.Content))
 		if err != nil {
 			fe.add(field+".content", "is not valid base64: %v", err)
 			continue

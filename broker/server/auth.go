@@ -52,7 +52,7 @@ func (a access) String() string {
 }
 
 // openPaths need no credential: probes and scrapers.
-var openPaths = map[string]bool{"/health": true, "/metrics": true}
+var openPaths = map[string]bool{"/health": true, "/health/live": true, "/health/ready": true, "/metrics": true}
 
 func isRead(method string) bool {
 	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions

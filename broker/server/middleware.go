@@ -180,21 +180,38 @@ func (s *server) observe(next http.Handler) http.Handler {
 				slog.String("access", info.access.String()),
 			)
 		}()
+		// Credentials are checked before a byte of the body is read.
 		granted, err := s.authorize(r)
 		info.access = granted
 		if err != nil {
 			if granted == accessNone {
 				w.Header().Set("WWW-Authenticate", `Basic realm="contracts broker", Bearer`)
 			}
+			refuseBody(w, r)
 			s.writeError(rec, r, err)
 			return
 		}
 		if !utf8.ValidString(r.URL.Path) {
 			// Names are stored as given; one that is not UTF-8 would come
 			// back as U+FFFD in JSON and no URL would find it again.
+			refuseBody(w, r)
 			s.writeError(rec, r, invalid("path", "is not valid UTF-8 once unescaped: %s", r.URL.EscapedPath()))
 			return
 		}
+		release, err := s.gate.enter(ctx, w, r)
+		if err != nil {
+			return // the client went away while waiting
+		}
+		defer release()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// refuseBody closes the connection after a response that leaves the body
+// unread: otherwise the server would first read (up to 256 KiB of) it,
+// and a refused client could hold the connection by sending it slowly.
+func refuseBody(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		w.Header().Set("Connection", "close")
+	}
 }

@@ -7,11 +7,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -46,6 +46,18 @@ type Config struct {
 	AllowOverwrite bool
 	// MaxBodyBytes limits request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// BodyReadTimeout bounds how long a request body may take to arrive
+	// once the handler may read it; 0 means DefaultBodyReadTimeout. A body
+	// that stops arriving is answered 408.
+	BodyReadTimeout time.Duration
+	// MaxInFlightBodyBytes bounds the total size of large request bodies
+	// (1 MiB and more) being read and handled at once, weighted by their
+	// Content-Length; others wait. 0 means DefaultMaxInFlightBodyBytes.
+	MaxInFlightBodyBytes int64
+	// Draining, when closed, makes GET /health/ready answer 503 so that a
+	// load balancer stops sending requests while in-flight ones finish
+	// (the serve command closes it on SIGTERM).
+	Draining <-chan struct{}
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Frontend, when set, wraps the API handler inside authentication,
@@ -60,6 +72,7 @@ type server struct {
 	log     *slog.Logger
 	metrics *metrics
 	mux     *http.ServeMux
+	gate    *bodyGate
 }
 
 // New returns the broker's HTTP handler: the Pact-Broker-compatible
@@ -72,6 +85,12 @@ func New(store broker.Store, cfg Config) http.Handler {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.BodyReadTimeout == 0 {
+		cfg.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	if cfg.MaxInFlightBodyBytes == 0 {
+		cfg.MaxInFlightBodyBytes = DefaultMaxInFlightBodyBytes
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -80,7 +99,8 @@ func New(store broker.Store, cfg Config) http.Handler {
 	if cfg.Rules != nil {
 		rules = *cfg.Rules
 	}
-	s := &server{store: broker.NewService(store, rules), cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux()}
+	s := &server{store: broker.NewService(store, rules), cfg: cfg, log: log, metrics: newMetrics(), mux: http.NewServeMux(),
+		gate: newBodyGate(cfg.MaxInFlightBodyBytes, cfg.MaxBodyBytes, cfg.BodyReadTimeout)}
 	if cfg.Auth.Open() {
 		log.Warn("no credentials configured: the broker is open to anyone for reading and writing")
 	}
@@ -104,6 +124,8 @@ func (s *server) handle(pattern string, h func(w http.ResponseWriter, r *http.Re
 
 func (s *server) routes() {
 	s.mux.HandleFunc("GET /health", s.health)
+	s.mux.HandleFunc("GET /health/live", s.live)
+	s.mux.HandleFunc("GET /health/ready", s.ready)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	s.handle("GET /{$}", s.index)
 	s.routesAPI()
@@ -138,6 +160,30 @@ func (s *server) health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "store": "ok"})
 }
 
+// live answers 200 while the process serves HTTP: a liveness probe that
+// fails only when the process must be restarted, never because the
+// database is away.
+func (s *server) live(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+}
+
+// ready answers 503 while the server drains or when the store does not
+// answer, else 200: a readiness probe.
+func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-s.cfg.Draining:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "draining"})
+		return
+	default:
+	}
+	if err := s.pingStore(r); err != nil {
+		s.log.WarnContext(r.Context(), "readiness check failed", "trace_id", traceID(r.Context()), "error", err.Error())
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "store": "unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "store": "ok"})
+}
+
 // pingStore checks the store answers: with its Ping method when it has
 // one, else with the cheapest read.
 func (s *server) pingStore(r *http.Request) error {
@@ -157,16 +203,20 @@ func decodeJSON(r *http.Request, v any) error {
 			return fmt.Errorf("content type %q is not JSON: %w", ct, errUnsupportedMediaType)
 		}
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		return fmt.Errorf("read request body: %w", err)
+		return err
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
 	if !utf8.Valid(body) {
 		// encoding/json would quietly substitute U+FFFD.
 		return invalid("body", "request body is not valid UTF-8: invalid byte at offset %d", broker.InvalidUTF8Offset(body))
+	}
+	if at := loneSurrogate(body); at >= 0 {
+		// Same reason: "a\ud800" and "a\udc00" would both become "a\ufffd".
+		return invalid("body", "request body has a lone UTF-16 surrogate escape %s at byte offset %d (not a Unicode character)", body[at:at+6], at)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return invalid("body", "request body is not valid JSON: %v", jsonErrorText(err))

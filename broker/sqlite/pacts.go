@@ -239,9 +239,12 @@ func (s *Store) GetPactBySHA(ctx context.Context, consumer, provider, sha string
 func latestPactQuery(cols string, cid, pid int64, f broker.PactFilter) (string, []any) {
 	switch {
 	case f.Branch != "":
+		// The branch id comes from a subquery: joining branches with the
+		// name bound made SQLite recompile the statement on every run
+		// (sqlite3Reprepare from sqlite3_step), doubling its cost.
 		return `SELECT ` + cols + latestPactFrom + `JOIN branch_versions bv ON bv.version_id = l.consumer_version_id
-			JOIN branches b ON b.id = bv.branch_id AND b.pacticipant_id = ? AND b.name = ?
-			WHERE l.provider_id = ? ORDER BY bv.version_id DESC LIMIT 1`, []any{cid, f.Branch, pid}
+			WHERE bv.branch_id = (SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?)
+			AND l.provider_id = ? ORDER BY bv.version_id DESC LIMIT 1`, []any{cid, f.Branch, pid}
 	case f.Tag != "":
 		return `SELECT ` + cols + latestPactFrom + `JOIN tags t ON t.version_id = l.consumer_version_id
 			WHERE t.pacticipant_id = ? AND t.name = ? AND l.provider_id = ? ORDER BY t.version_id DESC LIMIT 1`, []any{cid, f.Tag, pid}
@@ -342,7 +345,7 @@ func (s *Store) ListPactVersions(ctx context.Context, consumer, provider string,
 
 // DeletePact implements broker.Store.
 func (s *Store) DeletePact(ctx context.Context, consumer, provider, consumerVersion string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -388,7 +391,7 @@ func (s *Store) ListIntegrations(ctx context.Context, page broker.Page) ([]broke
 
 // DeleteIntegration implements broker.Store.
 func (s *Store) DeleteIntegration(ctx context.Context, consumer, provider string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err

@@ -12,9 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -22,8 +24,12 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// readers is the number of concurrent read transactions.
-const readers = 4
+// readers is the number of concurrent read transactions. Requests that
+// make many reads hold one snapshot for their duration (ReadSnapshot), so
+// this bounds concurrent read requests rather than single queries: 4 made
+// pacts-for-verification queue behind shorter requests at 50 clients.
+// Each connection has its own page cache (cache_size), hence not more.
+const readers = 8
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -48,9 +54,15 @@ type Store struct {
 	// closeOnce makes Close safe to call twice.
 	closeOnce sync.Once
 	newID     func() string
+	// scrub is set while deleted data may remain in the WAL: checkpoints
+	// then truncate it.
+	scrub atomic.Bool
 }
 
-var _ broker.Store = (*Store)(nil)
+var (
+	_ broker.Store       = (*Store)(nil)
+	_ broker.Snapshotter = (*Store)(nil)
+)
 
 // Option configures Open.
 type Option func(*Store)
@@ -71,12 +83,19 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		o(s)
 	}
 	memory := dsn == ":memory:" || strings.Contains(dsn, "mode=memory")
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-8000)"
+	// secure_delete overwrites deleted content with zeros, so that deleting
+	// a pacticipant removes its bytes from the file, free pages included.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-8000)&_pragma=secure_delete(1)"
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
 	var err error
+	if !memory {
+		if err := createPrivate(dsn); err != nil {
+			return nil, err
+		}
+	}
 	if memory {
 		s.w, err = sql.Open("sqlite", dsn+sep+common+"&_txlock=immediate")
 		if err != nil {
@@ -209,13 +228,65 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 	if err := tx.Commit(); err != nil {
 		return translate(fmt.Errorf("commit: %w", err))
 	}
+	s.markDirty()
+	return nil
+}
+
+// markDirty asks the checkpointer for a checkpoint.
+func (s *Store) markDirty() {
 	if s.dirty != nil {
 		select {
 		case s.dirty <- struct{}{}:
 		default:
 		}
 	}
+}
+
+// erase runs a write that deletes user data, then checkpoints and
+// truncates the WAL: with secure_delete the database pages are zeroed, and
+// the WAL would otherwise keep the deleted rows in frames of earlier
+// transactions until they are overwritten.
+func (s *Store) erase(ctx context.Context, fn func(tx *txn) error) error {
+	if err := s.write(ctx, fn); err != nil {
+		return err
+	}
+	if s.dirty == nil {
+		return nil // in memory: no file
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var busy, frames, copied int
+	if err := s.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil {
+		return fmt.Errorf("checkpoint after delete: %w", err)
+	}
+	if busy != 0 {
+		// A long read kept the WAL in use. The delete is committed; the
+		// background checkpoints truncate the WAL as soon as they can.
+		s.scrub.Store(true)
+		s.markDirty()
+	}
 	return nil
+}
+
+// createPrivate creates the database file named by dsn, when absent, with
+// mode 0600; SQLite gives its -wal and -shm files the same mode.
+func createPrivate(dsn string) error {
+	path := dsn
+	if strings.HasPrefix(path, "file:") {
+		path = strings.TrimPrefix(path, "file:")
+		path, _, _ = strings.Cut(path, "?")
+	}
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // checkpointInterval is the least time between two WAL checkpoints.
@@ -234,7 +305,17 @@ func (s *Store) checkpointer() {
 		defer s.wmu.Unlock()
 		// A failed checkpoint is retried after the next write; the WAL keeps
 		// the data safe meanwhile.
-		_, _ = s.w.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		if !s.scrub.Load() {
+			_, _ = s.w.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			return
+		}
+		// Deleted data may still be in the WAL: truncate it.
+		var busy, frames, copied int
+		if err := s.w.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err == nil && busy == 0 {
+			s.scrub.Store(false)
+		} else {
+			s.markDirty() // try again after the interval
+		}
 	}
 	for {
 		select {
@@ -253,8 +334,41 @@ func (s *Store) checkpointer() {
 	}
 }
 
-// read runs fn in a read transaction (a consistent snapshot).
+// snapshotKey keys the read transaction of a ReadSnapshot context.
+type snapshotKey struct{ s *Store }
+
+// ReadSnapshot implements broker.Snapshotter: reads made with the returned
+// context share one read transaction (database/sql serialises its use).
+func (s *Store) ReadSnapshot(ctx context.Context) (context.Context, func(), error) {
+	if s.r == s.w {
+		return ctx, func() {}, nil // in memory: one connection anyway
+	}
+	select {
+	case s.rsem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		<-s.rsem
+		return nil, nil, fmt.Errorf("begin read: %w", err)
+	}
+	var once sync.Once
+	end := func() {
+		once.Do(func() {
+			_ = tx.Rollback()
+			<-s.rsem
+		})
+	}
+	return context.WithValue(ctx, snapshotKey{s}, tx), end, nil
+}
+
+// read runs fn in a read transaction (a consistent snapshot): the one of
+// ctx when it comes from ReadSnapshot, else a new one.
 func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
+	if tx, ok := ctx.Value(snapshotKey{s}).(*sql.Tx); ok {
+		return translate(fn(&txn{tx: tx, cache: s.rc}))
+	}
 	if s.r == s.w {
 		return s.write(ctx, fn)
 	}

@@ -31,21 +31,27 @@ const (
 	flagServeMainBranches   = "main-branch-candidates"
 	flagServeFirstTagBranch = "first-tag-as-branch-within"
 	flagServeDeployForTags  = "deployed-versions-for-tags"
+	flagServeMaxInFlight    = "max-inflight-body-bytes"
+	flagServeHeaderTimeout  = "read-header-timeout"
+	flagServeBodyTimeout    = "read-body-timeout"
+	flagServeShutdownGrace  = "shutdown-grace"
+	flagServeShutdownDelay  = "shutdown-delay"
 )
-
-// shutdownTimeout bounds how long in-flight requests may take to finish
-// once the serve command is asked to stop.
-const shutdownTimeout = 15 * time.Second
 
 type serveFlags struct {
 	addr, db, baseURL, logLevel string
 	allowPublicRead             bool
 	publicBadges                bool
 	allowOverwrite              bool
-	maxBody                     int64
-	mainBranches                []string
-	firstTagBranch              time.Duration
-	deployForTags               bool
+	maxBody, maxInFlight        int64
+	headerTimeout, bodyTimeout  time.Duration
+	// shutdownGrace bounds the time from the stop signal to exit;
+	// shutdownDelay is the part of it during which the broker still
+	// accepts requests while /health/ready answers 503.
+	shutdownGrace, shutdownDelay time.Duration
+	mainBranches                 []string
+	firstTagBranch               time.Duration
+	deployForTags                bool
 }
 
 func init() { register(newBrokerCmd) }
@@ -70,7 +76,10 @@ Links in responses are absolute: built from --base-url when set, otherwise
 from the request's Host and X-Forwarded-Proto/Host/Prefix headers (set
 --base-url when the broker is reachable directly and behind a proxy).
 
-The server stops gracefully on interrupt: in-flight requests finish first.`,
+The server stops gracefully on SIGTERM or interrupt: GET /health/ready turns
+503 at once, requests are still accepted for --shutdown-delay, then in-flight
+requests finish; the process exits at the latest --shutdown-grace after the
+signal. GET /health/live answers 200 while the process serves.`,
 		Example: `  contracts broker --addr :9292 --db ./contracts.db
   CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker`,
 		Args: cobra.NoArgs,
@@ -87,6 +96,11 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 				{flagServeMainBranches, "CONTRACTS_MAIN_BRANCH_CANDIDATES"},
 				{flagServeFirstTagBranch, "CONTRACTS_FIRST_TAG_AS_BRANCH_WITHIN"},
 				{flagServeDeployForTags, "CONTRACTS_DEPLOYED_VERSIONS_FOR_TAGS"},
+				{flagServeMaxInFlight, "CONTRACTS_MAX_INFLIGHT_BODY_BYTES"},
+				{flagServeHeaderTimeout, "CONTRACTS_READ_HEADER_TIMEOUT"},
+				{flagServeBodyTimeout, "CONTRACTS_READ_BODY_TIMEOUT"},
+				{flagServeShutdownGrace, "CONTRACTS_SHUTDOWN_GRACE"},
+				{flagServeShutdownDelay, "CONTRACTS_SHUTDOWN_DELAY"},
 			} {
 				if err := bindEnv(cmd, e, b.flag, b.env); err != nil {
 					return err
@@ -108,6 +122,11 @@ The server stops gracefully on interrupt: in-flight requests finish first.`,
 	fs.StringSliceVar(&f.mainBranches, flagServeMainBranches, rules.MainBranchCandidates, "branch or tag names that become a pacticipant's main branch when it has none; empty disables (env CONTRACTS_MAIN_BRANCH_CANDIDATES)")
 	fs.DurationVar(&f.firstTagBranch, flagServeFirstTagBranch, rules.FirstTagAsBranch, "a version's first tag, applied within this time of its creation, also becomes its branch when it has none; 0 disables (env CONTRACTS_FIRST_TAG_AS_BRANCH_WITHIN)")
 	fs.BoolVar(&f.deployForTags, flagServeDeployForTags, rules.DeployedVersionsForTags, "tagging a version with an environment's name records it as deployed there (env CONTRACTS_DEPLOYED_VERSIONS_FOR_TAGS)")
+	fs.Int64Var(&f.maxInFlight, flagServeMaxInFlight, server.DefaultMaxInFlightBodyBytes, "total size of large (1 MiB+) request bodies handled at once; more wait (env CONTRACTS_MAX_INFLIGHT_BODY_BYTES)")
+	fs.DurationVar(&f.headerTimeout, flagServeHeaderTimeout, 10*time.Second, "time a client has to send the request headers (env CONTRACTS_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&f.bodyTimeout, flagServeBodyTimeout, server.DefaultBodyReadTimeout, "time a client has to send the request body; a stalled body gets 408 (env CONTRACTS_READ_BODY_TIMEOUT)")
+	fs.DurationVar(&f.shutdownGrace, flagServeShutdownGrace, 25*time.Second, "on SIGTERM or interrupt, exit at the latest this long after the signal; in-flight requests still running then are cut (env CONTRACTS_SHUTDOWN_GRACE)")
+	fs.DurationVar(&f.shutdownDelay, flagServeShutdownDelay, 0, "on SIGTERM, keep accepting requests this long (part of the grace period) while /health/ready answers 503, so that load balancers stop sending first (env CONTRACTS_SHUTDOWN_DELAY)")
 	return cmd
 }
 
@@ -127,6 +146,21 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		if b = strings.TrimSpace(b); b != "" {
 			mainBranches = append(mainBranches, b)
 		}
+	}
+	if f.maxInFlight <= 0 {
+		// A body larger than the bound takes all of it: it runs alone.
+		return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %d", flagServeMaxInFlight, f.maxInFlight))
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{flagServeHeaderTimeout, f.headerTimeout}, {flagServeBodyTimeout, f.bodyTimeout}, {flagServeShutdownGrace, f.shutdownGrace}} {
+		if d.v <= 0 {
+			return failWith(exitCantTell, fmt.Errorf("--%s must be positive, got %s", d.flag, d.v))
+		}
+	}
+	if f.shutdownDelay < 0 || f.shutdownDelay >= f.shutdownGrace {
+		return failWith(exitCantTell, fmt.Errorf("--%s %s must be at least 0 and shorter than --%s %s", flagServeShutdownDelay, f.shutdownDelay, flagServeShutdownGrace, f.shutdownGrace))
 	}
 	if f.baseURL != "" && !strings.HasPrefix(f.baseURL, "http://") && !strings.HasPrefix(f.baseURL, "https://") {
 		return failWith(exitCantTell, fmt.Errorf("--%s %q: must be an absolute http or https URL", flagServeBaseURL, f.baseURL))
@@ -151,12 +185,16 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	}
 	defer store.Close()
 
+	draining := make(chan struct{})
 	handler := server.New(store, server.Config{
-		BaseURL:        f.baseURL,
-		Logger:         log,
-		Auth:           auth,
-		AllowOverwrite: f.allowOverwrite,
-		MaxBodyBytes:   f.maxBody,
+		BaseURL:              f.baseURL,
+		Logger:               log,
+		Auth:                 auth,
+		AllowOverwrite:       f.allowOverwrite,
+		MaxBodyBytes:         f.maxBody,
+		MaxInFlightBodyBytes: f.maxInFlight,
+		BodyReadTimeout:      f.bodyTimeout,
+		Draining:             draining,
 		Rules: &broker.Rules{
 			MainBranchCandidates:    mainBranches,
 			FirstTagAsBranch:        f.firstTagBranch,
@@ -175,7 +213,7 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	}
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: f.headerTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -187,11 +225,28 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
 	case <-ctx.Done():
 	}
+	// Draining: readiness fails at once and connections are not kept
+	// alive, so clients reconnect to other replicas; requests are still
+	// served during the delay, then the listener closes and in-flight
+	// requests get what is left of the grace period.
+	deadline := time.Now().Add(f.shutdownGrace)
+	close(draining)
+	srv.SetKeepAlivesEnabled(false)
+	log.Info("draining", "delay", f.shutdownDelay.String(), "grace", f.shutdownGrace.String())
+	if f.shutdownDelay > 0 {
+		select {
+		case <-time.After(f.shutdownDelay):
+		case err := <-served:
+			return failWith(exitCantTell, fmt.Errorf("serve: %w", err))
+		}
+	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return failWith(exitCantTell, fmt.Errorf("shutdown: %w", err))
+		_ = srv.Close()
+		log.Warn("grace period over: in-flight requests were cut", "grace", f.shutdownGrace.String())
+		return failWith(exitCantTell, fmt.Errorf("shutdown: grace period of %s over: %w", f.shutdownGrace, err))
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return failWith(exitCantTell, fmt.Errorf("serve: %w", err))

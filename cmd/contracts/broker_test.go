@@ -118,6 +118,10 @@ func TestBrokerCommandCannotStart(t *testing.T) {
 		{name: "bad base URL", args: []string{"--base-url", "example.org"}, want: "--base-url"},
 		{name: "bad boolean in the environment", vars: map[string]string{"CONTRACTS_ALLOW_PUBLIC_READ": "maybe"}, want: "CONTRACTS_ALLOW_PUBLIC_READ"},
 		{name: "bad public-badges boolean", vars: map[string]string{"CONTRACTS_PUBLIC_BADGES": "maybe"}, want: "CONTRACTS_PUBLIC_BADGES"},
+		{name: "drain delay not shorter than the grace", vars: map[string]string{"CONTRACTS_SHUTDOWN_GRACE": "5s", "CONTRACTS_SHUTDOWN_DELAY": "5s"}, want: "--shutdown-delay"},
+		{name: "flag overrides the environment", args: []string{"--shutdown-grace", "0s"}, vars: map[string]string{"CONTRACTS_SHUTDOWN_GRACE": "5s"}, want: "--shutdown-grace must be positive"},
+		{name: "bad duration in the environment", vars: map[string]string{"CONTRACTS_READ_BODY_TIMEOUT": "soon"}, want: "CONTRACTS_READ_BODY_TIMEOUT"},
+		{name: "no room for large bodies", args: []string{"--max-inflight-body-bytes", "0"}, want: "--max-inflight-body-bytes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"broker", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)

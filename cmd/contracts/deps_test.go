@@ -42,6 +42,10 @@ var policy = []struct {
 	{under: "/broker/server", banned: []string{"/broker/web", "/broker/sqlite", "/broker/postgres"}},
 	// Build and test helpers (scripts/testsummary) stand apart from the product.
 	{under: "/scripts", banned: []string{"/formats", "/verify", "/broker", "/ci", "/cmd"}},
+	// deploy holds only tests of the Dockerfile and Kubernetes manifests;
+	// the Kubernetes API types are test imports, never linked into a binary.
+	{under: "/deploy", banned: append([]string{"/cmd", "k8s.io", "sigs.k8s.io"}, drivers...)},
+	{under: module, banned: []string{"k8s.io/api", "k8s.io/apimachinery", "sigs.k8s.io/yaml"}},
 }
 
 // prometheus is the metrics client library.
