@@ -124,3 +124,16 @@ func loadComparison(ctx context.Context, tx *txn, pactSHA, contractSHA string) (
 	c.CreatedAt = toTime(created)
 	return c, nil
 }
+
+// purgeComparisons deletes the comparisons whose pact content or provider
+// contract is gone: their results quote the pact, and deleted data must
+// leave no copy behind.
+func purgeComparisons(ctx context.Context, tx *txn) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM comparisons
+		WHERE NOT EXISTS (SELECT 1 FROM pact_versions pv WHERE pv.sha = comparisons.pact_sha)
+		   OR NOT EXISTS (SELECT 1 FROM provider_contracts pc WHERE pc.sha = comparisons.contract_sha)`)
+	if err != nil {
+		return fmt.Errorf("delete the comparisons of deleted pacts and contracts: %w", err)
+	}
+	return nil
+}

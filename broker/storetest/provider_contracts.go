@@ -73,8 +73,11 @@ func testProviderContracts(t *testing.T, s *broker.Service) {
 	_, err = s.Store.GetComparison(ctx, "pact-1", "sha-b")
 	require.ErrorIs(t, err, broker.ErrNotFound)
 
-	// Deleting the provider removes its contracts.
+	// Deleting the provider removes its contracts, and the comparisons of
+	// contents that are gone (their results quote the pact).
 	require.NoError(t, s.Store.DeletePacticipant(ctx, "Orders"))
 	_, err = s.Store.GetProviderContract(ctx, "Orders", "1")
 	require.ErrorIs(t, err, broker.ErrNotFound)
+	_, err = s.Store.GetComparison(ctx, "pact-1", "sha-a")
+	require.ErrorIs(t, err, broker.ErrNotFound, "a comparison of deleted contents is deleted")
 }

@@ -26,3 +26,5 @@ CREATE TABLE comparisons (
   created_at    INTEGER NOT NULL,
   PRIMARY KEY (pact_sha, contract_sha)
 );
+-- Deletes purge the comparisons of pact contents that are gone.
+CREATE INDEX pact_versions_sha ON pact_versions (sha);
