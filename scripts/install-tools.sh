@@ -53,6 +53,13 @@ if [ "$("$tools/bin/oasdiff" --version 2>/dev/null || true)" != "oasdiff version
   mkdir -p "$tools/bin"
   (cd "$root" && GOTOOLCHAIN=local GOBIN="$tools/bin" go install "github.com/oasdiff/oasdiff@$OASDIFF_VERSION")
 fi
+# PostgreSQL server binaries for the broker/postgres tests, which start a
+# throwaway cluster with initdb and pg_ctl (Debian's postgresql package).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  echo "install-tools: installing postgresql with apt-get (initdb not found)" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
 echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
 
 # PactFlow's OpenAPI/AsyncAPI comparator, the reference for `contracts compare`

@@ -14,7 +14,6 @@ import (
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/server"
-	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/web"
 )
 
@@ -52,6 +51,7 @@ type serveFlags struct {
 	mainBranches                 []string
 	firstTagBranch               time.Duration
 	deployForTags                bool
+	store                        storeFlags
 }
 
 func init() { register(newBrokerCmd) }
@@ -61,7 +61,8 @@ func newBrokerCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "broker",
 		Short: "Run the contract broker (Pact Broker compatible HTTP API)",
-		Long: `Broker serves the Pact-Broker-compatible HAL JSON API over a SQLite database,
+		Long: `Broker serves the Pact-Broker-compatible HAL JSON API over a SQLite database
+(--db) or, with --database-url, PostgreSQL (several replicas may share it),
 with GET /health and GET /metrics (Prometheus), and a web view for browsers at
 the same paths. Logs are JSON lines on stdout.
 
@@ -81,7 +82,8 @@ The server stops gracefully on SIGTERM or interrupt: GET /health/ready turns
 requests finish; the process exits at the latest --shutdown-grace after the
 signal. GET /health/live answers 200 while the process serves.`,
 		Example: `  contracts broker --addr :9292 --db ./contracts.db
-  CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker`,
+  CONTRACTS_WRITE_TOKEN=s3cret CONTRACTS_ALLOW_PUBLIC_READ=true contracts broker
+  CONTRACTS_DATABASE_URL=postgres://broker@db:5432/contracts contracts broker   # one of several replicas`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, b := range []struct{ flag, env string }{
@@ -106,6 +108,9 @@ signal. GET /health/live answers 200 while the process serves.`,
 					return err
 				}
 			}
+			if err := bindStoreEnv(cmd, e); err != nil {
+				return err
+			}
 			return runBroker(cmd.Context(), e, f)
 		},
 	}
@@ -127,6 +132,7 @@ signal. GET /health/live answers 200 while the process serves.`,
 	fs.DurationVar(&f.bodyTimeout, flagServeBodyTimeout, server.DefaultBodyReadTimeout, "time a client has to send the request body; a stalled body gets 408 (env CONTRACTS_READ_BODY_TIMEOUT)")
 	fs.DurationVar(&f.shutdownGrace, flagServeShutdownGrace, 25*time.Second, "on SIGTERM or interrupt, exit at the latest this long after the signal; in-flight requests still running then are cut (env CONTRACTS_SHUTDOWN_GRACE)")
 	fs.DurationVar(&f.shutdownDelay, flagServeShutdownDelay, 0, "on SIGTERM, keep accepting requests this long (part of the grace period) while /health/ready answers 503, so that load balancers stop sending first (env CONTRACTS_SHUTDOWN_DELAY)")
+	addStoreFlags(cmd, &f.store)
 	return cmd
 }
 
@@ -179,9 +185,9 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 	if (auth.WriteUsername == "") != (auth.WritePassword == "") || (auth.ReadUsername == "") != (auth.ReadPassword == "") {
 		return failWith(exitCantTell, errors.New("a Basic auth username needs its password and the other way round (CONTRACTS_*BASIC_AUTH_USERNAME/PASSWORD)"))
 	}
-	store, err := sqlite.Open(f.db)
+	store, dbDesc, err := openBrokerStore(ctx, f.store, f.db)
 	if err != nil {
-		return failWith(exitCantTell, fmt.Errorf("open database %s: %w", f.db, err))
+		return failWith(exitCantTell, err)
 	}
 	defer store.Close()
 
@@ -217,7 +223,7 @@ func runBroker(ctx context.Context, e *env, f *serveFlags) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("broker listening", "addr", ln.Addr().String(), "db", f.db)
+	log.Info("broker listening", "addr", ln.Addr().String(), "db", dbDesc)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

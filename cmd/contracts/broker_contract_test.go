@@ -17,7 +17,6 @@ import (
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/server"
-	"github.com/contracts-dev/contracts/broker/sqlite"
 )
 
 // brokerClientContract locates the official broker client's consumer
@@ -33,14 +32,13 @@ func brokerClientContract(tb testing.TB) string {
 }
 
 // contractProvider is the broker under test for the contract: each state
-// setup replaces it with a fresh broker on a new SQLite file and arranges
-// the state through the Store.
+// setup replaces it with a fresh broker on an empty store (SQLite or
+// PostgreSQL) and arranges the state through the Store.
 type contractProvider struct {
-	tb  testing.TB
-	mu  sync.Mutex
-	h   http.Handler
-	n   int
-	dir string
+	tb   testing.TB
+	open storeOpener
+	mu   sync.Mutex
+	h    http.Handler
 }
 
 func (p *contractProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -70,12 +68,10 @@ func fixedIDs(ids ...string) func() string {
 func (p *contractProvider) reset(ids ...string) (*broker.Service, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.n++
-	store, err := sqlite.Open(filepath.Join(p.dir, fmt.Sprintf("state-%d.db", p.n)), sqlite.WithUUIDs(fixedIDs(ids...)))
+	store, err := p.open(fixedIDs(ids...))
 	if err != nil {
 		return nil, err
 	}
-	p.tb.Cleanup(func() { _ = store.Close() })
 	p.h = server.New(store, server.Config{BaseURL: "http://example.org"})
 	return broker.NewService(store, broker.DefaultRules()), nil
 }
@@ -263,7 +259,11 @@ func (p *contractProvider) arrange(ctx context.Context, state string) error {
 // TestOfficialBrokerClientContract verifies this broker against the Pact
 // Broker client's consumer contract with `contracts verify` and provider states.
 func TestOfficialBrokerClientContract(t *testing.T) {
-	p := &contractProvider{tb: t, dir: t.TempDir()}
+	forEachStore(t, testOfficialBrokerClientContract)
+}
+
+func testOfficialBrokerClientContract(t *testing.T, open storeOpener) {
+	p := &contractProvider{tb: t, open: open}
 	_, err := p.reset()
 	require.NoError(t, err)
 	provider := httptest.NewServer(p)

@@ -87,9 +87,17 @@ func (p *pactCLI) mustRun(tb testing.TB, wantCode int, args ...string) string {
 	return out
 }
 
+// TestPactCLIAgainstBroker drives the broker on each store with the
+// official Pact CLI.
 func TestPactCLIAgainstBroker(t *testing.T) {
+	forEachStore(t, testPactCLIAgainstBroker)
+}
+
+func testPactCLIAgainstBroker(t *testing.T, open storeOpener) {
 	ctx := context.Background()
-	b := mustStartE2EBroker(t, server.AuthConfig{WriteUsername: "ci", WritePassword: "s3cret"})
+	store, err := open(nil)
+	require.NoError(t, err)
+	b := startE2EBroker(t, store, server.AuthConfig{WriteUsername: "ci", WritePassword: "s3cret"})
 	pact := mustPactCLI(t, b.URL, "ci", "s3cret")
 	provider, states := mustStartInventory(t)
 	pu, err := url.Parse(provider.URL)

@@ -52,7 +52,8 @@ func mustStartInventory(tb testing.TB) (*httptest.Server, *inventoryProvider) {
 	return srv, p
 }
 
-// e2eBroker is a real broker on loopback over a temp-file SQLite store.
+// e2eBroker is a real broker on loopback (mustStartE2EBroker: over a
+// temp-file SQLite store).
 type e2eBroker struct {
 	URL    string
 	Client *api.Client
@@ -61,7 +62,12 @@ type e2eBroker struct {
 
 func mustStartE2EBroker(tb testing.TB, auth server.AuthConfig) *e2eBroker {
 	tb.Helper()
-	store := sqlitetest.Open(tb)
+	return startE2EBroker(tb, sqlitetest.Open(tb), auth)
+}
+
+// startE2EBroker serves store on loopback until tb ends.
+func startE2EBroker(tb testing.TB, store broker.Store, auth server.AuthConfig) *e2eBroker {
+	tb.Helper()
 	srv := httptest.NewServer(server.New(store, server.Config{Auth: auth}))
 	tb.Cleanup(srv.Close)
 	c, err := api.NewClient(srv.URL)

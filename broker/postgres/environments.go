@@ -1,0 +1,396 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+const envCols = `id, uuid, name, display_name, production, contacts, created_at, updated_at`
+
+func scanEnvironment(row scanner) (int64, broker.Environment, error) {
+	var (
+		id       int64
+		e        broker.Environment
+		prod     int
+		contacts sql.NullString
+		cr, up   int64
+	)
+	err := row.Scan(&id, &e.UUID, &e.Name, &e.DisplayName, &prod, &contacts, &cr, &up)
+	e.Production = prod != 0
+	e.Contacts = rawJSON(contacts)
+	e.CreatedAt, e.UpdatedAt = toTime(cr), toTime(up)
+	return id, e, err
+}
+
+func environmentByUUID(ctx context.Context, tx *txn, uuid string) (int64, broker.Environment, error) {
+	id, e, err := scanEnvironment(tx.QueryRowContext(ctx, `SELECT `+envCols+` FROM environments WHERE uuid = ?`, uuid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, e, notFound("environment %q", uuid)
+	}
+	return id, e, err
+}
+
+func environmentByName(ctx context.Context, tx *txn, name string) (int64, broker.Environment, error) {
+	id, e, err := scanEnvironment(tx.QueryRowContext(ctx, `SELECT `+envCols+` FROM environments WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, e, notFound("environment named %q", name)
+	}
+	return id, e, err
+}
+
+// CreateEnvironment implements broker.Store.
+func (s *Store) CreateEnvironment(ctx context.Context, e broker.Environment) (broker.Environment, error) {
+	if e.UUID == "" {
+		e.UUID = s.newID()
+	}
+	var out broker.Environment
+	err := s.write(ctx, func(tx *txn) error {
+		if _, _, err := environmentByName(ctx, tx, e.Name); err == nil {
+			return fmt.Errorf("an environment named %q already exists: %w", e.Name, broker.ErrConflict)
+		}
+		if _, _, err := environmentByUUID(ctx, tx, e.UUID); err == nil {
+			return fmt.Errorf("an environment with uuid %q already exists: %w", e.UUID, broker.ErrConflict)
+		}
+		now := s.nowNanos()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO environments (uuid, name, display_name, production, contacts, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.UUID, e.Name, e.DisplayName, boolInt(e.Production), nullJSON(e.Contacts), now, now); err != nil {
+			return translate(err)
+		}
+		var err error
+		_, out, err = environmentByUUID(ctx, tx, e.UUID)
+		return err
+	})
+	return out, err
+}
+
+// UpdateEnvironment implements broker.Store.
+func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (broker.Environment, error) {
+	var out broker.Environment
+	err := s.write(ctx, func(tx *txn) error {
+		id, _, err := environmentByUUID(ctx, tx, e.UUID)
+		if err != nil {
+			return err
+		}
+		if other, _, err := environmentByName(ctx, tx, e.Name); err == nil && other != id {
+			return fmt.Errorf("another environment is named %q: %w", e.Name, broker.ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE environments SET name = ?, display_name = ?, production = ?, contacts = ?, updated_at = ? WHERE id = ?`,
+			e.Name, e.DisplayName, boolInt(e.Production), nullJSON(e.Contacts), s.nowNanos(), id); err != nil {
+			return translate(err)
+		}
+		_, out, err = environmentByUUID(ctx, tx, e.UUID)
+		return err
+	})
+	return out, err
+}
+
+// GetEnvironment implements broker.Store.
+func (s *Store) GetEnvironment(ctx context.Context, uuid string) (broker.Environment, error) {
+	var out broker.Environment
+	err := s.read(ctx, func(tx *txn) error {
+		var err error
+		_, out, err = environmentByUUID(ctx, tx, uuid)
+		return err
+	})
+	return out, err
+}
+
+// GetEnvironmentByName implements broker.Store.
+func (s *Store) GetEnvironmentByName(ctx context.Context, name string) (broker.Environment, error) {
+	var out broker.Environment
+	err := s.read(ctx, func(tx *txn) error {
+		var err error
+		_, out, err = environmentByName(ctx, tx, name)
+		return err
+	})
+	return out, err
+}
+
+// ListEnvironments implements broker.Store.
+func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, error) {
+	var out []broker.Environment
+	err := s.read(ctx, func(tx *txn) error {
+		var err error
+		out, err = queryAll(ctx, tx, withoutID(scanEnvironment), `SELECT `+envCols+` FROM environments ORDER BY name`)
+		return err
+	})
+	return out, err
+}
+
+// DeleteEnvironment implements broker.Store.
+func (s *Store) DeleteEnvironment(ctx context.Context, uuid string) error {
+	return s.write(ctx, func(tx *txn) error {
+		return execOne(ctx, tx, notFound("environment %q", uuid), `DELETE FROM environments WHERE uuid = ?`, uuid)
+	})
+}
+
+const deployedSelect = `SELECT d.id, d.uuid, p.name, v.number, e.uuid, e.name, d.application_instance, d.currently_deployed, d.created_at, d.undeployed_at
+	FROM deployed_versions d
+	JOIN versions v ON v.id = d.version_id
+	JOIN pacticipants p ON p.id = d.pacticipant_id
+	JOIN environments e ON e.id = d.environment_id `
+
+func scanDeployed(row scanner) (int64, broker.DeployedVersion, error) {
+	var (
+		id   int64
+		d    broker.DeployedVersion
+		cur  int
+		cr   int64
+		undp sql.NullInt64
+	)
+	err := row.Scan(&id, &d.UUID, &d.Pacticipant, &d.Version, &d.EnvironmentUUID, &d.EnvironmentName, &d.ApplicationInstance, &cur, &cr, &undp)
+	d.CurrentlyDeployed = cur != 0
+	d.CreatedAt = toTime(cr)
+	d.UndeployedAt = toTimePtr(undp)
+	return id, d, err
+}
+
+func getDeployed(ctx context.Context, tx *txn, where string, args ...any) (broker.DeployedVersion, error) {
+	_, d, err := scanDeployed(tx.QueryRowContext(ctx, deployedSelect+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, notFound("deployed version %v", args)
+	}
+	return d, err
+}
+
+// RecordDeployment implements broker.Store.
+func (s *Store) RecordDeployment(ctx context.Context, pacticipant, version, environmentUUID, applicationInstance string) (broker.DeployedVersion, bool, error) {
+	var (
+		out     broker.DeployedVersion
+		created bool
+	)
+	err := s.write(ctx, func(tx *txn) error {
+		pid, vid, err := lookupVersion(ctx, tx, pacticipant, version)
+		if err != nil {
+			return err
+		}
+		eid, _, err := environmentByUUID(ctx, tx, environmentUUID)
+		if err != nil {
+			return err
+		}
+		var id string
+		id, created, err = s.deployTx(ctx, tx, pid, vid, eid, applicationInstance)
+		if err != nil {
+			return err
+		}
+		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, id)
+		return err
+	})
+	return out, created, err
+}
+
+// deployTx records a deployment (see RecordDeployment) and returns its
+// UUID and whether it is new.
+func (s *Store) deployTx(ctx context.Context, tx *txn, pid, vid, eid int64, applicationInstance string) (string, bool, error) {
+	var (
+		curUUID string
+		curID   int64
+		curVer  int64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT uuid, id, version_id FROM deployed_versions
+		WHERE environment_id = ? AND pacticipant_id = ? AND application_instance = ? AND currently_deployed = 1`,
+		eid, pid, applicationInstance).Scan(&curUUID, &curID, &curVer)
+	switch {
+	case err == nil && curVer == vid:
+		return curUUID, false, nil
+	case err == nil:
+		if _, err := tx.ExecContext(ctx, `UPDATE deployed_versions SET currently_deployed = 0, undeployed_at = ? WHERE id = ?`, s.nowNanos(), curID); err != nil {
+			return "", false, err
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", false, err
+	}
+	id := s.newID()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deployed_versions (uuid, version_id, pacticipant_id, environment_id, application_instance, currently_deployed, created_at)
+		VALUES (?, ?, ?, ?, ?, 1, ?)`, id, vid, pid, eid, applicationInstance, s.nowNanos()); err != nil {
+		return "", false, err
+	}
+	return id, true, nil
+}
+
+// GetDeployedVersion implements broker.Store.
+func (s *Store) GetDeployedVersion(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
+	var out broker.DeployedVersion
+	err := s.read(ctx, func(tx *txn) error {
+		var err error
+		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid)
+		return err
+	})
+	return out, err
+}
+
+// MarkUndeployed implements broker.Store.
+func (s *Store) MarkUndeployed(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
+	var out broker.DeployedVersion
+	err := s.write(ctx, func(tx *txn) error {
+		if _, err := getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deployed_versions SET currently_deployed = 0, undeployed_at = ? WHERE uuid = ? AND currently_deployed = 1`, s.nowNanos(), uuid); err != nil {
+			return err
+		}
+		var err error
+		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid)
+		return err
+	})
+	return out, err
+}
+
+func deploymentWhere(f broker.DeploymentFilter, prefix, currentCol string) (string, []any) {
+	var (
+		conds []string
+		args  []any
+	)
+	if f.EnvironmentUUID != "" {
+		conds = append(conds, "e.uuid = ?")
+		args = append(args, f.EnvironmentUUID)
+	}
+	if f.Pacticipant != "" {
+		conds = append(conds, "p.name = ?")
+		args = append(args, f.Pacticipant)
+	}
+	if f.Version != "" {
+		conds = append(conds, "v.number = ?")
+		args = append(args, f.Version)
+	}
+	if f.ApplicationInstance != nil && prefix == "d" {
+		conds = append(conds, "d.application_instance = ?")
+		args = append(args, *f.ApplicationInstance)
+	}
+	if f.CurrentOnly {
+		conds = append(conds, prefix+"."+currentCol+" = 1")
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return "WHERE " + strings.Join(conds, " AND ") + " ", args
+}
+
+// ListDeployedVersions implements broker.Store.
+func (s *Store) ListDeployedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.DeployedVersion, error) {
+	var out []broker.DeployedVersion
+	err := s.read(ctx, func(tx *txn) error {
+		where, args := deploymentWhere(f, "d", "currently_deployed")
+		var err error
+		out, err = queryAll(ctx, tx, withoutID(scanDeployed), deployedSelect+where+`ORDER BY d.id DESC LIMIT 1000`, args...)
+		return err
+	})
+	return out, err
+}
+
+const releasedSelect = `SELECT r.id, r.uuid, p.name, v.number, e.uuid, e.name, r.currently_supported, r.created_at, r.updated_at, r.support_ended_at
+	FROM released_versions r
+	JOIN versions v ON v.id = r.version_id
+	JOIN pacticipants p ON p.id = r.pacticipant_id
+	JOIN environments e ON e.id = r.environment_id `
+
+func scanReleased(row scanner) (int64, broker.ReleasedVersion, error) {
+	var (
+		id     int64
+		r      broker.ReleasedVersion
+		cur    int
+		cr, up int64
+		ended  sql.NullInt64
+	)
+	err := row.Scan(&id, &r.UUID, &r.Pacticipant, &r.Version, &r.EnvironmentUUID, &r.EnvironmentName, &cur, &cr, &up, &ended)
+	r.CurrentlySupported = cur != 0
+	r.CreatedAt, r.UpdatedAt = toTime(cr), toTime(up)
+	r.SupportEndedAt = toTimePtr(ended)
+	return id, r, err
+}
+
+func getReleased(ctx context.Context, tx *txn, where string, args ...any) (broker.ReleasedVersion, error) {
+	_, r, err := scanReleased(tx.QueryRowContext(ctx, releasedSelect+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound("released version %v", args)
+	}
+	return r, err
+}
+
+// RecordRelease implements broker.Store.
+func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environmentUUID string) (broker.ReleasedVersion, bool, error) {
+	var (
+		out     broker.ReleasedVersion
+		created bool
+	)
+	err := s.write(ctx, func(tx *txn) error {
+		pid, vid, err := lookupVersion(ctx, tx, pacticipant, version)
+		if err != nil {
+			return err
+		}
+		eid, _, err := environmentByUUID(ctx, tx, environmentUUID)
+		if err != nil {
+			return err
+		}
+		now := s.nowNanos()
+		var id int64
+		err = tx.QueryRowContext(ctx, `SELECT id FROM released_versions WHERE version_id = ? AND environment_id = ?`, vid, eid).Scan(&id)
+		switch {
+		case err == nil:
+			if _, err := tx.ExecContext(ctx, `UPDATE released_versions SET currently_supported = 1, support_ended_at = NULL, updated_at = ?
+				WHERE id = ? AND currently_supported = 0`, now, id); err != nil {
+				return err
+			}
+			out, err = getReleased(ctx, tx, `WHERE r.id = ?`, id)
+			return err
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		uuid := s.newID()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO released_versions (uuid, version_id, pacticipant_id, environment_id, currently_supported, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 1, ?, ?)`, uuid, vid, pid, eid, now, now); err != nil {
+			return err
+		}
+		created = true
+		out, err = getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid)
+		return err
+	})
+	return out, created, err
+}
+
+// GetReleasedVersion implements broker.Store.
+func (s *Store) GetReleasedVersion(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
+	var out broker.ReleasedVersion
+	err := s.read(ctx, func(tx *txn) error {
+		var err error
+		out, err = getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid)
+		return err
+	})
+	return out, err
+}
+
+// EndSupport implements broker.Store.
+func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
+	var out broker.ReleasedVersion
+	err := s.write(ctx, func(tx *txn) error {
+		if _, err := getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid); err != nil {
+			return err
+		}
+		now := s.nowNanos()
+		if _, err := tx.ExecContext(ctx, `UPDATE released_versions SET currently_supported = 0, support_ended_at = ?, updated_at = ?
+			WHERE uuid = ? AND currently_supported = 1`, now, now, uuid); err != nil {
+			return err
+		}
+		var err error
+		out, err = getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid)
+		return err
+	})
+	return out, err
+}
+
+// ListReleasedVersions implements broker.Store.
+func (s *Store) ListReleasedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.ReleasedVersion, error) {
+	var out []broker.ReleasedVersion
+	err := s.read(ctx, func(tx *txn) error {
+		where, args := deploymentWhere(f, "r", "currently_supported")
+		var err error
+		out, err = queryAll(ctx, tx, withoutID(scanReleased), releasedSelect+where+`ORDER BY r.id DESC LIMIT 1000`, args...)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,570 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+// ResolveVersions implements broker.Queries.
+func (s *Store) ResolveVersions(ctx context.Context, sel broker.MatrixSelector) ([]broker.VersionRef, error) {
+	var out []broker.VersionRef
+	err := s.read(ctx, func(tx *txn) error {
+		ids, err := resolveVersionIDs(ctx, tx, sel)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var n string
+			if err := tx.QueryRowContext(ctx, `SELECT number FROM versions WHERE id = ?`, id).Scan(&n); err != nil {
+				return err
+			}
+			out = append(out, broker.VersionRef{Pacticipant: sel.Pacticipant, Number: n})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func idList(ctx context.Context, tx *txn, query string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id sql.NullInt64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if id.Valid {
+			out = append(out, id.Int64)
+		}
+	}
+	return out, rows.Err()
+}
+
+// resolveVersionIDs returns the version ids a selector picks, newest first.
+func resolveVersionIDs(ctx context.Context, tx *txn, sel broker.MatrixSelector) ([]int64, error) {
+	pid, err := pacticipantID(ctx, tx, sel.Pacticipant)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case sel.Version != "":
+		return idList(ctx, tx, `SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?`, pid, sel.Version)
+	case sel.Environment != "":
+		eid, _, err := environmentByName(ctx, tx, sel.Environment)
+		if err != nil {
+			return nil, err
+		}
+		return idList(ctx, tx, `SELECT version_id FROM deployed_versions WHERE environment_id = ? AND pacticipant_id = ? AND currently_deployed = 1
+			UNION SELECT version_id FROM released_versions WHERE environment_id = ? AND pacticipant_id = ? AND currently_supported = 1
+			ORDER BY 1 DESC`, eid, pid, eid, pid)
+	case sel.MainBranch:
+		var main string
+		if err := tx.QueryRowContext(ctx, `SELECT main_branch FROM pacticipants WHERE id = ?`, pid).Scan(&main); err != nil {
+			return nil, err
+		}
+		if main == "" {
+			return nil, nil
+		}
+		return idList(ctx, tx, `SELECT h.version_id FROM branches b JOIN branch_heads h ON h.branch_id = b.id WHERE b.pacticipant_id = ? AND b.name = ?`, pid, main)
+	case sel.Branch != "" && sel.Latest:
+		return idList(ctx, tx, `SELECT h.version_id FROM branches b JOIN branch_heads h ON h.branch_id = b.id WHERE b.pacticipant_id = ? AND b.name = ?`, pid, sel.Branch)
+	case sel.Branch != "":
+		return idList(ctx, tx, `SELECT bv.version_id FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id
+			WHERE b.pacticipant_id = ? AND b.name = ? ORDER BY bv.version_id DESC`, pid, sel.Branch)
+	case sel.Tag != "" && sel.Latest:
+		return idList(ctx, tx, `SELECT max(version_id) FROM tags WHERE pacticipant_id = ? AND name = ?`, pid, sel.Tag)
+	case sel.Tag != "":
+		return idList(ctx, tx, `SELECT version_id FROM tags WHERE pacticipant_id = ? AND name = ? ORDER BY version_id DESC`, pid, sel.Tag)
+	case sel.Latest:
+		return idList(ctx, tx, `SELECT max(id) FROM versions WHERE pacticipant_id = ?`, pid)
+	default:
+		return idList(ctx, tx, `SELECT id FROM versions WHERE pacticipant_id = ? ORDER BY id DESC`, pid)
+	}
+}
+
+// matrixVersions are the distinct versions named by the query's JSON
+// array of [pacticipant, number] pairs (unknown ones are left out).
+const matrixVersions = `vs AS MATERIALIZED (
+	SELECT DISTINCT v.id AS vid, v.pacticipant_id AS pid
+	FROM json_array_elements(?1::json) j
+	JOIN pacticipants p ON p.name = j.value->>0
+	JOIN versions v ON v.pacticipant_id = p.id AND v.number = j.value->>1
+),
+cons AS MATERIALIZED (
+	SELECT l.publication_id AS pub, l.pact_version_id AS pvid, l.provider_id AS prid
+	FROM vs JOIN latest_pact_publications l ON l.consumer_version_id = vs.vid
+)`
+
+// matrixPairsInvolving: the versions as consumer versions (each latest
+// publication with its latest verifications, newest provider version
+// first, at most ?2 per publication, or unverified), and as provider
+// versions (the pacts they verified, for at most ?2 consumer versions per
+// pact whose latest publication has that content).
+const matrixPairsInvolving = `pairs AS MATERIALIZED (
+	SELECT pub, ver, 0 AS prov FROM (
+		SELECT c.pub, coalesce(lv.verification_id, 0) AS ver,
+			row_number() OVER (PARTITION BY c.pub ORDER BY lv.provider_version_id DESC) AS rn
+		FROM cons c LEFT JOIN latest_verifications lv ON lv.pact_version_id = c.pvid
+	) AS x WHERE rn <= ?2
+	UNION
+	SELECT pub, ver, 0 FROM (
+		SELECT l.publication_id AS pub, lv.verification_id AS ver,
+			row_number() OVER (PARTITION BY lv.provider_version_id, lv.pact_version_id ORDER BY l.consumer_version_id DESC) AS rn
+		FROM vs JOIN latest_verifications lv ON lv.provider_version_id = vs.vid
+		JOIN latest_pact_publications l ON l.pact_version_id = lv.pact_version_id
+	) AS y WHERE rn <= ?2
+)`
+
+// matrixPairsBetween: each latest publication of the versions as
+// consumer versions, once per version of its provider among the versions,
+// with that provider version's latest verification or unverified.
+const matrixPairsBetween = `pairs AS MATERIALIZED (
+	SELECT DISTINCT c.pub, coalesce(lv.verification_id, 0) AS ver, pv.vid AS prov
+	FROM cons c JOIN vs pv ON pv.pid = c.prid
+	LEFT JOIN latest_verifications lv ON lv.pact_version_id = c.pvid AND lv.provider_version_id = pv.vid
+	WHERE ?2::bigint = ?2::bigint
+)`
+
+// matrixRowsSelect reads the rows of pairs with their version details;
+// versions are described once each.
+const matrixRowsSelect = `,
+rowids AS MATERIALIZED (
+	SELECT p.pub, p.ver, pp.consumer_version_id AS cvid,
+		CASE WHEN p.ver != 0 THEN (SELECT provider_version_id FROM verifications WHERE id = p.ver) ELSE p.prov END AS pvid
+	FROM pairs p JOIN pact_publications pp ON pp.id = p.pub
+),
+vids AS MATERIALIZED (SELECT cvid AS id FROM rowids UNION SELECT pvid FROM rowids WHERE pvid != 0),
+vdet AS MATERIALIZED (
+	SELECT v.id, v.number, v.created_at,
+		(SELECT json_agg(b.name ORDER BY bv.created_at, b.id)::text FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = v.id) AS branches,
+		(SELECT json_agg(t.name ORDER BY t.created_at, t.name)::text FROM tags t WHERE t.version_id = v.id) AS tags,
+		(SELECT json_agg(n ORDER BY n)::text FROM (
+			SELECT e.name AS n FROM deployed_versions dep JOIN environments e ON e.id = dep.environment_id WHERE dep.version_id = v.id AND dep.currently_deployed = 1
+			UNION SELECT e.name FROM released_versions rel JOIN environments e ON e.id = rel.environment_id WHERE rel.version_id = v.id AND rel.currently_supported = 1) AS env_names) AS envs
+	FROM vids JOIN versions v ON v.id = vids.id
+)
+SELECT c.name, pr.name, pv.sha, pp.revision, pp.created_at,
+	cv.id, cv.number, cv.created_at, cv.branches, cv.tags, cv.envs,
+	provv.id, provv.number, provv.created_at, provv.branches, provv.tags, provv.envs,
+	vr.number, vr.success, vr.build_url, vr.test_results, vr.verified_by, vr.execution_date, vr.wip
+FROM rowids r
+JOIN pact_publications pp ON pp.id = r.pub
+JOIN pact_versions pv ON pv.id = pp.pact_version_id
+JOIN pacticipants c ON c.id = pp.consumer_id
+JOIN pacticipants pr ON pr.id = pp.provider_id
+JOIN vdet cv ON cv.id = r.cvid
+LEFT JOIN vdet provv ON provv.id = r.pvid
+LEFT JOIN verifications vr ON vr.id = r.ver`
+
+var (
+	matrixRowsInvolvingQuery = `WITH ` + matrixVersions + `,
+` + matrixPairsInvolving + matrixRowsSelect
+	matrixRowsBetweenQuery = `WITH ` + matrixVersions + `,
+` + matrixPairsBetween + matrixRowsSelect
+)
+
+// jsonNames decodes a JSON array of names; empty is nil.
+func jsonNames(s sql.NullString) ([]string, error) {
+	if !s.Valid || s.String == "[]" {
+		return nil, nil
+	}
+	var out []string
+	err := json.Unmarshal([]byte(s.String), &out)
+	return out, err
+}
+
+// matrixVersion scans a version's columns of the matrix query; ok is false
+// when they are NULL (no provider version).
+type matrixVersionCols struct {
+	id                   sql.NullInt64
+	number               sql.NullString
+	created              sql.NullInt64
+	branches, tags, envs sql.NullString
+}
+
+func (c *matrixVersionCols) dest() []any {
+	return []any{&c.id, &c.number, &c.created, &c.branches, &c.tags, &c.envs}
+}
+
+func (c *matrixVersionCols) version() (*broker.MatrixVersion, error) {
+	if !c.id.Valid {
+		return nil, nil
+	}
+	v := &broker.MatrixVersion{Number: c.number.String, CreatedAt: toTime(c.created.Int64), Order: c.id.Int64}
+	var err error
+	if v.Branches, err = jsonNames(c.branches); err != nil {
+		return nil, err
+	}
+	if v.Tags, err = jsonNames(c.tags); err != nil {
+		return nil, err
+	}
+	v.Environments, err = jsonNames(c.envs)
+	return v, err
+}
+
+// MatrixRows implements broker.Queries in one statement.
+func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]broker.MatrixRow, error) {
+	refs := make([][2]string, len(q.Versions))
+	for i, v := range q.Versions {
+		refs[i] = [2]string{v.Pacticipant, v.Number}
+	}
+	versions, err := json.Marshal(refs)
+	if err != nil {
+		return nil, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 1 << 30
+	}
+	query := matrixRowsInvolvingQuery
+	if q.Mode == broker.RowsBetween {
+		query = matrixRowsBetweenQuery
+	}
+	var out []broker.MatrixRow
+	err = s.read(ctx, func(tx *txn) error {
+		var err error
+		out, err = queryAll(ctx, tx, scanMatrixRow, query, string(versions), limit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortRows(out)
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+func scanMatrixRow(row scanner) (broker.MatrixRow, error) {
+	var (
+		r           broker.MatrixRow
+		pactCreated int64
+		cv, pv      matrixVersionCols
+		vnum        sql.NullInt64
+		ok, wip     sql.NullInt64
+		buildURL    sql.NullString
+		tr, vb      sql.NullString
+		executed    sql.NullInt64
+	)
+	dest := []any{&r.Consumer, &r.Provider, &r.PactSHA, &r.PactRevision, &pactCreated}
+	dest = append(dest, cv.dest()...)
+	dest = append(dest, pv.dest()...)
+	dest = append(dest, &vnum, &ok, &buildURL, &tr, &vb, &executed, &wip)
+	if err := row.Scan(dest...); err != nil {
+		return r, err
+	}
+	r.PactCreatedAt = toTime(pactCreated)
+	c, err := cv.version()
+	if err != nil {
+		return r, err
+	}
+	r.ConsumerVersion = *c
+	if r.ProviderVersion, err = pv.version(); err != nil {
+		return r, err
+	}
+	if vnum.Valid {
+		r.Verification = &broker.Verification{
+			Number: int(vnum.Int64), Consumer: r.Consumer, Provider: r.Provider, PactSHA: r.PactSHA,
+			ProviderVersion: r.ProviderVersion.Number, Success: ok.Int64 != 0, BuildURL: buildURL.String,
+			TestResults: rawJSON(tr), VerifiedBy: rawJSON(vb), ExecutionDate: toTime(executed.Int64), WIP: wip.Int64 != 0,
+		}
+	}
+	return r, nil
+}
+
+// sortRows orders rows newest consumer version first, then newest provider
+// version (unverified rows after verified ones).
+func sortRows(rows []broker.MatrixRow) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.ConsumerVersion.Order != b.ConsumerVersion.Order {
+			return a.ConsumerVersion.Order > b.ConsumerVersion.Order
+		}
+		if a.Provider != b.Provider {
+			return a.Provider < b.Provider
+		}
+		ao, bo := int64(-1), int64(-1)
+		if a.ProviderVersion != nil {
+			ao = a.ProviderVersion.Order
+		}
+		if b.ProviderVersion != nil {
+			bo = b.ProviderVersion.Order
+		}
+		return ao > bo
+	})
+}
+
+// ProvidersOfVersion implements broker.Queries.
+func (s *Store) ProvidersOfVersion(ctx context.Context, consumer, version string) ([]string, error) {
+	var out []string
+	err := s.read(ctx, func(tx *txn) error {
+		_, vid, err := lookupVersion(ctx, tx, consumer, version)
+		if err != nil {
+			return err
+		}
+		out, err = stringList(ctx, tx, `SELECT p.name FROM latest_pact_publications l JOIN pacticipants p ON p.id = l.provider_id
+			WHERE l.consumer_version_id = ? ORDER BY p.name`, vid)
+		return err
+	})
+	return out, err
+}
+
+// ConsumersOf implements broker.Queries.
+func (s *Store) ConsumersOf(ctx context.Context, provider string) ([]string, error) {
+	var out []string
+	err := s.read(ctx, func(tx *txn) error {
+		pid, err := pacticipantID(ctx, tx, provider)
+		if err != nil {
+			return err
+		}
+		out, err = stringList(ctx, tx, `SELECT c.name FROM integrations i JOIN pacticipants c ON c.id = i.consumer_id
+			WHERE i.provider_id = ? ORDER BY c.name`, pid)
+		return err
+	})
+	return out, err
+}
+
+const selectedCols = `c.name, pr.name, v.number, v.id, pv.sha, pp.created_at`
+
+func scanSelected(rows scanner, extra ...any) (broker.SelectedPact, error) {
+	var (
+		p  broker.SelectedPact
+		cr int64
+	)
+	dest := append([]any{&p.Consumer, &p.Provider, &p.ConsumerVersion, &p.ConsumerVersionOrder, &p.SHA, &cr}, extra...)
+	err := rows.Scan(dest...)
+	p.CreatedAt = toTime(cr)
+	return p, err
+}
+
+func selectedList(ctx context.Context, tx *txn, fill func(*broker.SelectedPact, string), query string, args ...any) ([]broker.SelectedPact, error) {
+	return queryAll(ctx, tx, func(r scanner) (broker.SelectedPact, error) {
+		var extra string
+		p, err := scanSelected(r, &extra)
+		if err == nil && fill != nil {
+			fill(&p, extra)
+		}
+		return p, err
+	}, query, args...)
+}
+
+// SelectPacts implements broker.Queries.
+func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]broker.SelectedPact, error) {
+	var out []broker.SelectedPact
+	err := s.read(ctx, func(tx *txn) error {
+		pid, err := pacticipantID(ctx, tx, q.Provider)
+		if err != nil {
+			return err
+		}
+		pairs, err := integrationPairs(ctx, tx, pid)
+		if err != nil {
+			return err
+		}
+		for _, pair := range pairs {
+			var name string
+			if err := tx.QueryRowContext(ctx, `SELECT name FROM pacticipants WHERE id = ?`, pair.consumer).Scan(&name); err != nil {
+				return err
+			}
+			if q.Consumer != "" && name != q.Consumer {
+				continue
+			}
+			got, err := selectForConsumer(ctx, tx, q, pair.consumer, pid)
+			if err != nil {
+				return err
+			}
+			out = append(out, got...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func selectForConsumer(ctx context.Context, tx *txn, q broker.PactSelection, cid, pid int64) ([]broker.SelectedPact, error) {
+	single := func(f broker.PactFilter) ([]broker.SelectedPact, error) {
+		query, args := latestPactQuery(selectedCols+`, ''`, cid, pid, f)
+		return selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
+	}
+	switch q.Kind {
+	case broker.SelectLatest:
+		return single(broker.PactFilter{})
+	case broker.SelectBranchHead:
+		return single(broker.PactFilter{Branch: q.Branch})
+	case broker.SelectMainBranchHead:
+		var main string
+		if err := tx.QueryRowContext(ctx, `SELECT main_branch FROM pacticipants WHERE id = ?`, cid).Scan(&main); err != nil {
+			return nil, err
+		}
+		if main == "" {
+			return nil, nil
+		}
+		return single(broker.PactFilter{Branch: main})
+	case broker.SelectTagLatest:
+		return single(broker.PactFilter{Tag: q.Tag})
+	case broker.SelectTagAll:
+		return selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Tag = q.Tag },
+			`SELECT `+selectedCols+`, ''`+latestPactFrom+`JOIN tags t ON t.version_id = l.consumer_version_id
+			WHERE t.pacticipant_id = ? AND t.name = ? AND l.provider_id = ? ORDER BY t.version_id DESC`, cid, q.Tag, pid)
+	case broker.SelectDeployed, broker.SelectReleased:
+		table, current := "deployed_versions", "currently_deployed"
+		if q.Kind == broker.SelectReleased {
+			table, current = "released_versions", "currently_supported"
+		}
+		query := `SELECT DISTINCT ` + selectedCols + `, e.name` + latestPactFrom + `JOIN ` + table + ` d ON d.version_id = l.consumer_version_id
+			JOIN environments e ON e.id = d.environment_id
+			WHERE d.pacticipant_id = ? AND d.` + current + ` = 1 AND l.provider_id = ?`
+		args := []any{cid, pid}
+		if q.Environment != "" {
+			query += ` AND e.name = ?`
+			args = append(args, q.Environment)
+		}
+		return selectedList(ctx, tx, func(p *broker.SelectedPact, env string) { p.Environment = env }, query+` ORDER BY v.id DESC, e.name`, args...)
+	}
+	return nil, broker.Invalid("kind", "unknown pact selection kind %d", q.Kind)
+}
+
+// SuccessfullyVerified implements broker.Queries.
+func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery) (bool, error) {
+	var ok bool
+	err := s.read(ctx, func(tx *txn) error {
+		_, pid, pvid, err := pactVersionID(ctx, tx, q.Consumer, q.Provider, q.SHA)
+		if err != nil {
+			return err
+		}
+		var (
+			join     string
+			joinArgs []any
+			conds    = []string{"vr.pact_version_id = ?", "vr.success = 1"}
+			args     = []any{pvid}
+		)
+		switch {
+		case q.ProviderBranch != "":
+			var bid int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pid, q.ProviderBranch).Scan(&bid)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if q.OtherBranches {
+				conds = append(conds, "EXISTS (SELECT 1 FROM branch_versions bv WHERE bv.version_id = vr.provider_version_id AND bv.branch_id != ?)")
+				args = append(args, bid)
+			} else {
+				if bid == 0 {
+					return nil // no such branch: nothing verified from it
+				}
+				join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = ? `
+				joinArgs = append(joinArgs, bid)
+			}
+		case q.ProviderTag != "" && q.OtherTags:
+			conds = append(conds, "EXISTS (SELECT 1 FROM tags t WHERE t.version_id = vr.provider_version_id AND t.name != ?)")
+			args = append(args, q.ProviderTag)
+		case q.ProviderTag != "":
+			join = `JOIN tags t ON t.version_id = vr.provider_version_id AND t.name = ? `
+			joinArgs = append(joinArgs, q.ProviderTag)
+		}
+		if q.Before != nil {
+			conds = append(conds, "vr.execution_date < ?")
+			args = append(args, q.Before.UTC().UnixNano())
+		}
+		if q.ExcludeWIP {
+			conds = append(conds, "vr.wip = 0")
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM verifications vr `+join+`WHERE `+strings.Join(conds, " AND ")+` LIMIT 1`,
+			append(joinArgs, args...)...).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok = true
+		return nil
+	})
+	return ok, err
+}
+
+// TagFirstUsed implements broker.Queries.
+func (s *Store) TagFirstUsed(ctx context.Context, pacticipant, tag string) (time.Time, error) {
+	var out time.Time
+	err := s.read(ctx, func(tx *txn) error {
+		pid, err := pacticipantID(ctx, tx, pacticipant)
+		if err != nil {
+			return err
+		}
+		var first sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT min(created_at) FROM tags WHERE pacticipant_id = ? AND name = ?`, pid, tag).Scan(&first); err != nil {
+			return err
+		}
+		if !first.Valid {
+			return notFound("tag %q of %q", tag, pacticipant)
+		}
+		out = toTime(first.Int64)
+		return nil
+	})
+	return out, err
+}
+
+// WIPCandidates implements broker.Queries. It only reads publications
+// made since the date (index on provider and creation time) to find the
+// branches and tags touched since then, then looks up each one's head.
+func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]broker.SelectedPact, error) {
+	var out []broker.SelectedPact
+	err := s.read(ctx, func(tx *txn) error {
+		pid, err := pacticipantID(ctx, tx, provider)
+		if err != nil {
+			return err
+		}
+		sinceNanos := since.UTC().UnixNano()
+		type head struct {
+			consumer int64
+			f        broker.PactFilter
+		}
+		heads, err := queryAll(ctx, tx, func(r scanner) (head, error) {
+			var h head
+			err := r.Scan(&h.consumer, &h.f.Branch, &h.f.Tag)
+			return h, err
+		}, `SELECT DISTINCT l.consumer_id, b.name, ''::text FROM latest_pact_publications l
+				JOIN branch_versions bv ON bv.version_id = l.consumer_version_id
+				JOIN branches b ON b.id = bv.branch_id
+				WHERE l.provider_id = ? AND l.created_at >= ?
+			UNION
+			SELECT DISTINCT l.consumer_id, ''::text, t.name FROM latest_pact_publications l
+				JOIN tags t ON t.version_id = l.consumer_version_id
+				WHERE l.provider_id = ? AND l.created_at >= ?`, pid, sinceNanos, pid, sinceNanos)
+		if err != nil {
+			return err
+		}
+		for _, h := range heads {
+			f := h.f
+			query, args := latestPactQuery(selectedCols+`, ''`, h.consumer, pid, f)
+			got, err := selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
+			if err != nil {
+				return err
+			}
+			for _, p := range got {
+				if !p.CreatedAt.Before(since) {
+					out = append(out, p)
+				}
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Consumer != out[j].Consumer {
+			return out[i].Consumer < out[j].Consumer
+		}
+		return out[i].ConsumerVersionOrder > out[j].ConsumerVersionOrder
+	})
+	return out, err
+}
