@@ -98,11 +98,22 @@ type MatrixResult struct {
 // ErrInvalid (*FieldError naming "q[i]", "ignore[i]", "latestby", "limit"
 // or "environment"): malformed query, unknown pacticipant or environment.
 func QueryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, error) {
-	var out *MatrixResult
+	var (
+		out      *MatrixResult
+		computed []Comparison
+	)
 	err := inSnapshot(ctx, s, func(ctx context.Context) error {
 		var err error
-		out, err = queryMatrix(ctx, s, q)
+		out, computed, err = queryMatrix(ctx, s, q)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// Comparisons with provider contracts computed for the answer are
+	// stored after the read snapshot, which must not write.
+	if err := storeComparisons(ctx, s, computed); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -139,9 +139,11 @@ type requiredIntegration struct {
 	consumer, version, provider string
 }
 
-func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, error) {
+// queryMatrix answers q reading s only; the comparisons with provider
+// contracts it computed are returned to be stored by the caller.
+func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, []Comparison, error) {
 	if err := q.validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res := &MatrixResult{}
 	specified := map[VersionRef]bool{}
@@ -151,10 +153,10 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 	for i, sel := range q.Selectors {
 		vs, err := s.ResolveVersions(ctx, sel)
 		if errors.Is(err, ErrNotFound) {
-			return nil, Invalid(fmt.Sprintf("q[%d]", i), "%v", err)
+			return nil, nil, Invalid(fmt.Sprintf("q[%d]", i), "%v", err)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("resolve %s: %w", describeSelector(sel), err)
+			return nil, nil, fmt.Errorf("resolve %s: %w", describeSelector(sel), err)
 		}
 		specifiedNames[sel.Pacticipant] = true
 		if len(vs) == 0 {
@@ -192,7 +194,7 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 		for _, v := range all {
 			providers, err := s.ProvidersOfVersion(ctx, v.Pacticipant, v.Number)
 			if err != nil {
-				return nil, fmt.Errorf("providers of %s %s: %w", v.Pacticipant, v.Number, err)
+				return nil, nil, fmt.Errorf("providers of %s %s: %w", v.Pacticipant, v.Number, err)
 			}
 			for _, p := range providers {
 				required = append(required, requiredIntegration{v.Pacticipant, v.Number, p})
@@ -200,7 +202,7 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 			}
 			consumers, err := s.ConsumersOf(ctx, v.Pacticipant)
 			if err != nil {
-				return nil, fmt.Errorf("consumers of %s: %w", v.Pacticipant, err)
+				return nil, nil, fmt.Errorf("consumers of %s: %w", v.Pacticipant, err)
 			}
 			for _, c := range consumers {
 				addPartner(c)
@@ -209,16 +211,17 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 		for _, p := range partnerOrder {
 			vs, err := s.ResolveVersions(ctx, q.targetSelector(p))
 			if errors.Is(err, ErrNotFound) {
-				return nil, Invalid("environment", "%v", err)
+				return nil, nil, Invalid("environment", "%v", err)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("resolve %s: %w", q.describeTarget(p), err)
+				return nil, nil, fmt.Errorf("resolve %s: %w", q.describeTarget(p), err)
 			}
 			all = append(all, vs...)
 		}
 	}
 
 	var rows []MatrixRow
+	var computed []Comparison
 	if len(all) > 0 {
 		var err error
 		// A lone selector can involve every consumer version that shares
@@ -230,7 +233,10 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 		}
 		rows, err = s.MatrixRows(ctx, rq)
 		if err != nil {
-			return nil, fmt.Errorf("matrix rows: %w", err)
+			return nil, nil, fmt.Errorf("matrix rows: %w", err)
+		}
+		if computed, err = bidirectional(ctx, s, rows); err != nil {
+			return nil, nil, fmt.Errorf("matrix rows: bi-directional: %w", err)
 		}
 	}
 	if mode == RowsBetween {
@@ -260,7 +266,7 @@ func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, er
 		rows = rows[:limit]
 	}
 	res.Rows = rows
-	return res, nil
+	return res, computed, nil
 }
 
 // applyLatestBy keeps the latest row per group; rows come newest first
@@ -376,9 +382,15 @@ func decide(q MatrixQuery, rows []MatrixRow, missing []string, required []requir
 			sum.Unknown++
 			notices = append(notices, Notice{Type: "warning", Text: fmt.Sprintf("The pact between %s (%s) and %s has not been verified by the provider versions in scope",
 				r.Consumer, r.ConsumerVersion.Number, r.Provider)})
+		case r.Verification.Success && r.Kind == KindBiDirectional:
+			sum.Success++
+			notices = append(notices, Notice{Type: "success", Text: fmt.Sprintf("The pact between %s is compatible with the provider's self-verified provider contract", rowSides(r))})
 		case r.Verification.Success:
 			sum.Success++
 			notices = append(notices, Notice{Type: "success", Text: fmt.Sprintf("The pact between %s was verified successfully", rowSides(r))})
+		case r.Kind == KindBiDirectional:
+			sum.Failed++
+			notices = append(notices, Notice{Type: "error", Text: fmt.Sprintf("The pact between %s is incompatible with the provider contract, or its self-verification did not succeed", rowSides(r))})
 		default:
 			sum.Failed++
 			notices = append(notices, Notice{Type: "error", Text: fmt.Sprintf("The verification of the pact between %s failed", rowSides(r))})

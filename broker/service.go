@@ -381,6 +381,7 @@ func (s *Service) PublishContracts(ctx context.Context, req PublishRequest) (Pub
 				res.Contracts[i].Outcome = PublishMerged
 			}
 		}
+		s.compareWithLatestProviderContracts(ctx, res.Contracts)
 		return res, nil
 	}
 }

@@ -630,6 +630,20 @@ type Store interface {
 	// ErrNotFound: unknown pact version.
 	ListVerifications(ctx context.Context, consumer, provider, sha string, page Page) ([]Verification, error)
 
+	// PutProviderContract stores c as the provider contract of c.Provider
+	// version c.Version, replacing the one it had. ErrNotFound: unknown
+	// pacticipant or version.
+	PutProviderContract(ctx context.Context, c ProviderContract) (ProviderContract, error)
+	// GetProviderContract returns a provider version's provider contract.
+	// ErrNotFound: none (or no such version).
+	GetProviderContract(ctx context.Context, provider, version string) (ProviderContract, error)
+	// PutComparison stores a comparison; storing one for the same pact and
+	// contract again returns the stored one unchanged.
+	PutComparison(ctx context.Context, c Comparison) (Comparison, error)
+	// GetComparison returns the comparison of a pact version with a
+	// contract. ErrNotFound.
+	GetComparison(ctx context.Context, pactSHA, contractSHA string) (Comparison, error)
+
 	// CreateWebhook stores a webhook; a UUID is generated when w.UUID is
 	// blank. ErrInvalid (a *FieldError on consumer.name or provider.name):
 	// a named consumer/provider does not exist. ErrConflict: UUID exists.
@@ -737,6 +751,10 @@ type MatrixRow struct {
 	Verification *Verification
 	// Ignored is set by QueryMatrix for rows matched by ignore selectors.
 	Ignored bool
+	// Kind is KindBiDirectional when Verification comes from comparing the
+	// pact with the provider version's provider contract; empty otherwise
+	// (a pact verification).
+	Kind string
 }
 
 // PactSelectionKind is the kind of a PactSelection.

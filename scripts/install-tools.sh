@@ -62,6 +62,17 @@ fi
 
 echo "install-tools: pact CLI at $tools/pact/bin/pact, FFI at $tools/pact-ffi" >&2
 
+# PactFlow's OpenAPI/AsyncAPI comparator, the reference for `contracts compare`
+# (differential tests): .tools/pactflow-comparator/node_modules/@pactflow/openapi-pact-comparator/dist/cli.cjs
+OPC_VERSION=${OPC_VERSION:-2.3.1}
+opc="$tools/pactflow-comparator"
+if [ ! -f "$opc/node_modules/@pactflow/openapi-pact-comparator/dist/cli.cjs" ]; then
+  echo "install-tools: installing @pactflow/openapi-pact-comparator@$OPC_VERSION" >&2
+  mkdir -p "$opc"
+  (cd "$opc" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --no-audit --no-fund --silent \
+      "@pactflow/openapi-pact-comparator@$OPC_VERSION" >&2)
+fi
+
 # Headless Chromium for the web view's browser tests (broker/web, chromedp).
 if ! command -v chromium >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then

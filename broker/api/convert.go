@@ -56,7 +56,10 @@ func MatrixLineOf(row broker.MatrixRow, withIgnored bool) MatrixLine {
 		out.Provider.Version = &pv
 	}
 	if v := row.Verification; v != nil {
-		out.VerificationResult = &MatrixVerification{Success: v.Success, VerifiedAt: Time(v.ExecutionDate)}
+		out.VerificationResult = &MatrixVerification{Success: v.Success, VerifiedAt: Time(v.ExecutionDate), VerificationKind: broker.KindPact}
+		if row.Kind == broker.KindBiDirectional {
+			out.VerificationResult.VerificationKind = broker.KindBiDirectional
+		}
 	}
 	if withIgnored {
 		ignored := row.Ignored
@@ -112,6 +115,9 @@ func (m Matrix) Result() *broker.MatrixResult {
 				row.Verification.ProviderVersion = row.ProviderVersion.Number
 			}
 			row.Verification.ExecutionDate, _ = time.Parse(time.RFC3339, v.VerifiedAt)
+			if v.VerificationKind == broker.KindBiDirectional {
+				row.Kind = broker.KindBiDirectional
+			}
 		}
 		out.Rows = append(out.Rows, row)
 	}

@@ -199,7 +199,12 @@ type MatrixPact struct {
 type MatrixVerification struct {
 	Success    bool   `json:"success"`
 	VerifiedAt string `json:"verifiedAt,omitempty"`
-	Links      Links  `json:"_links,omitempty"`
+	// VerificationKind says how the row was verified: "pact" (the
+	// provider replayed the pact) or "bi-directional" (the pact was
+	// compared with the provider version's self-verified provider
+	// contract; the self link is then the provider contract).
+	VerificationKind string `json:"verificationKind"`
+	Links            Links  `json:"_links,omitempty"`
 }
 
 // EnvironmentRequest is the body that creates or replaces an environment;

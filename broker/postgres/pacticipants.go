@@ -124,7 +124,7 @@ func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broke
 
 // DeletePacticipant implements broker.Store.
 func (s *Store) DeletePacticipant(ctx context.Context, name string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *txn) error {
 		return execOne(ctx, tx, notFound("pacticipant %q", name), `DELETE FROM pacticipants WHERE name = ?`, name)
 	})
 }

@@ -355,7 +355,7 @@ func (s *Store) ListPactVersions(ctx context.Context, consumer, provider string,
 
 // DeletePact implements broker.Store.
 func (s *Store) DeletePact(ctx context.Context, consumer, provider, consumerVersion string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -401,7 +401,7 @@ func (s *Store) ListIntegrations(ctx context.Context, page broker.Page) ([]broke
 
 // DeleteIntegration implements broker.Store.
 func (s *Store) DeleteIntegration(ctx context.Context, consumer, provider string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *txn) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err

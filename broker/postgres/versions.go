@@ -246,7 +246,7 @@ func (s *Store) ListVersions(ctx context.Context, pacticipant string, page broke
 
 // DeleteVersion implements broker.Store.
 func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *txn) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, number)
 		if err != nil {
 			return err

@@ -11,6 +11,8 @@ import (
 var indexRelations = []struct{ rel, title, path string }{
 	{"pb:publish-pact", "Publish a pact", "/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}"},
 	{"pb:publish-contracts", "Publish contracts", "/contracts/publish"},
+	{"pf:publish-provider-contract", "Publish a provider contract", "/provider-contracts/provider/{provider}/publish"},
+	{"pf:publish-provider-contracts", "Publish provider contracts", "/provider-contracts/provider/{provider}/publish-contracts"},
 	{"pb:latest-pact-versions", "Latest pact versions", "/pacts/latest"},
 	{"pb:tagged-pact-versions", "All versions of a pact for a given consumer, provider and consumer version tag", "/pacts/provider/{provider}/consumer/{consumer}/tag/{tag}"},
 	{"pb:pacticipants", "Pacticipants", "/pacticipants"},

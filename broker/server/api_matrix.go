@@ -410,7 +410,9 @@ func (u urls) matrixLineLinks(l *api.MatrixLine, row broker.MatrixRow) {
 		u.matrixVersionLinks(l.Provider.Version, row.Provider)
 	}
 	l.Pact.Links = api.Links{"self": api.Link{Href: u.pactVersion(row.Provider, row.Consumer, row.ConsumerVersion.Number)}}
-	if v := row.Verification; v != nil {
+	if v := row.Verification; v != nil && row.Kind == broker.KindBiDirectional {
+		l.VerificationResult.Links = api.Links{"self": api.Link{Href: u.href("contracts", "provider", row.Provider, "version", v.ProviderVersion), Title: "Provider contract"}}
+	} else if v != nil {
 		l.VerificationResult.Links = api.Links{"self": api.Link{Href: u.pactBySHA(v.Provider, v.Consumer, v.PactSHA) + "/verification-results/" + strconv.Itoa(v.Number)}}
 	}
 }

@@ -47,6 +47,11 @@ func (s *server) routesAPI() {
 
 	// Pacts.
 	s.handle("POST /contracts/publish", s.publishContracts)
+
+	// Provider contracts (bi-directional), as PactFlow has them.
+	s.handle("POST /provider-contracts/provider/{provider}/publish", s.publishProviderContracts)
+	s.handle("POST /provider-contracts/provider/{provider}/publish-contracts", s.publishProviderContracts)
+	s.handle("GET /contracts/provider/{provider}/version/{version}", s.getProviderContract)
 	s.handle("GET /pacts/latest", s.listLatestPacts)
 	s.handle("GET /pacts/provider/{provider}", s.listProviderPacts)
 	s.handle("GET /pacts/provider/{provider}/latest", s.listProviderPacts)

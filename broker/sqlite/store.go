@@ -247,7 +247,12 @@ func (s *Store) markDirty() {
 // the WAL would otherwise keep the deleted rows in frames of earlier
 // transactions until they are overwritten.
 func (s *Store) erase(ctx context.Context, fn func(tx *txn) error) error {
-	if err := s.write(ctx, fn); err != nil {
+	if err := s.write(ctx, func(tx *txn) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return purgeComparisons(ctx, tx)
+	}); err != nil {
 		return err
 	}
 	if s.dirty == nil {

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) broker.Store) {
 		{"SelectPacts", testSelectPacts},
 		{"SuccessfullyVerified", testSuccessfullyVerified},
 		{"WIPCandidates", testWIPCandidates},
+		{"ProviderContracts", testProviderContracts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, broker.NewService(newStore(t), broker.DefaultRules()))

@@ -202,6 +202,10 @@ func mustBrowserWorld(t *testing.T) (broker.Store, map[string]string) {
 	require.NoError(t, err)
 	v := mustVerifyWith(t, s, "Web", "Orders", p.SHA, "o-102", false, results)
 	mustPublish(t, s, "Web", "1.2.0", "main", nil, map[string][]byte{"Orders": []byte(`{"consumer":{"name":"Web"},"provider":{"name":"Orders"},"interactions":[{"description":"get order 43","request":{"method":"GET","path":"/orders/43","headers":{"X-Correlation-Identifier-For-The-Distributed-Tracing-System":"abc","Accept":"application/json"}},"response":{"status":200}}],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`)})
+	yes := true
+	_, err = broker.NewService(s, broker.DefaultRules()).PublishProviderContracts(ctx, broker.ProviderContractPublication{Provider: "Orders", Version: "o-200",
+		Contracts: []broker.ProviderContract{{Specification: broker.SpecOpenAPI, Content: mustCompareFixture(t, "orders/openapi.yaml"), Self: broker.SelfVerification{Success: &yes}}}})
+	require.NoError(t, err)
 	envs, err := s.ListEnvironments(ctx)
 	require.NoError(t, err)
 	ids := map[string]string{"sha": p.SHA, "verification": fmt.Sprint(v.Number)}
@@ -243,6 +247,7 @@ func TestInTheBrowser(t *testing.T) {
 		{"contract-diff", "/pacts/provider/Orders/consumer/Web/version/1.2.0/diff/previous-distinct", "article.diff", false},
 		{"verification", "/pacts/provider/Orders/consumer/Web/pact-version/" + ids["sha"] + "/verification-results/" + ids["verification"], "article.failure", false},
 		{"environments", "/environments", "section.env", false},
+		{"provider-contract", "/contracts/provider/Orders/version/o-200", "article.card", false},
 		{"environment", "/environments/" + ids["production"], "table.grid", false},
 		{"network", "/network", "svg.network", false},
 		{"network-pacticipant", "/pacticipants/Orders/network", "svg.network", false},

@@ -188,7 +188,11 @@ func (h *handler) fillMatrixAnswer(d *matrixQueryData, res *broker.MatrixResult)
 			mr.ProviderVersion, mr.ProviderVerURL = row.ProviderVersion.Number, h.versionLink(row.Provider, row.ProviderVersion.Number)
 			mr.ProviderLabels = h.matrixVersion(row.Provider, *row.ProviderVersion)
 		}
-		if row.Verification != nil {
+		if row.Verification != nil && row.Kind == broker.KindBiDirectional {
+			// Decided by the provider contract, not by a verification result.
+			mr.VerificationURL = h.link("/contracts/provider", row.Provider, "version", row.Verification.ProviderVersion)
+			mr.VerifiedAt = row.Verification.ExecutionDate
+		} else if row.Verification != nil {
 			mr.VerificationURL = h.verificationLink(row.Consumer, row.Provider, row.PactSHA, row.Verification.Number)
 			mr.VerifiedAt = row.Verification.ExecutionDate
 		}

@@ -459,6 +459,9 @@ func (h *handler) matrixRow(row broker.MatrixRow) matrixRowView {
 		mv.VerifiedAt = row.Verification.ExecutionDate
 		mv.VerificationNum = row.Verification.Number
 		mv.VerificationURL = h.verificationLink(row.Consumer, row.Provider, row.PactSHA, row.Verification.Number)
+		if row.Kind == broker.KindBiDirectional {
+			mv.VerificationURL = h.link("/contracts/provider", row.Provider, "version", row.Verification.ProviderVersion)
+		}
 		mv.BuildURL = safeURL(row.Verification.BuildURL)
 	}
 	return mv

@@ -53,6 +53,10 @@ type versionData struct {
 	Pacts      []pactStatusView
 	Verified   []pactStatusView
 	CanIDeploy []canIDeployLink
+	// ProviderContractURL links the version's provider contract ("" when
+	// it published none); ProviderContractSpec names its specification.
+	ProviderContractURL  string
+	ProviderContractSpec string
 }
 
 type canIDeployLink struct {
@@ -80,6 +84,16 @@ func (h *handler) version(r *http.Request) (*page, error) {
 		BuildURL: safeURL(v.BuildURL), CreatedAt: v.CreatedAt, Tags: v.Tags}
 	for _, b := range v.Branches {
 		d.Branches = append(d.Branches, branchView{Name: b, Main: b == p.MainBranch})
+	}
+	switch pc, err := h.store.GetProviderContract(ctx, name, number); {
+	case err == nil:
+		d.ProviderContractURL = h.link("/contracts/provider", name, "version", number)
+		d.ProviderContractSpec = "OpenAPI"
+		if pc.Specification == broker.SpecAsyncAPI {
+			d.ProviderContractSpec = "AsyncAPI"
+		}
+	case !errors.Is(err, broker.ErrNotFound):
+		return nil, wrapf(err, "provider contract of %q %q", name, number)
 	}
 	deployed, err := h.store.ListDeployedVersions(ctx, broker.DeploymentFilter{Pacticipant: name, Version: number})
 	if err != nil {

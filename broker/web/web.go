@@ -107,6 +107,7 @@ type handler struct {
 //	/pacticipants/{name}/versions/{v}                    a version: branches, tags, deployments, pacts, verifications
 //	/pacts/.../pact-version/{sha}/verification-results/{n} a verification result and why it failed
 //	/pacts/provider/{p}/consumer/{c}/webhooks            an integration's webhooks, triggered webhooks and their logs
+//	/contracts/provider/{p}/version/{v}                  a provider contract (OpenAPI, AsyncAPI) and its comparisons
 //
 // Badges (SVG, see README): .../latest/badge, .../latest/{tag}/badge,
 // .../latest-untagged/badge under /pacts/provider/{p}/consumer/{c};
@@ -160,6 +161,7 @@ func (h *handler) routes() {
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/version/{version}/diff/version/{other}", (*handler).diff)
 	h.handle("GET /pacticipants/{name}/versions/{version}", (*handler).version)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/webhooks", (*handler).webhooks)
+	h.handle("GET /contracts/provider/{provider}/version/{version}", (*handler).providerContract)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/latest", (*handler).verification)
 	h.handle("GET /pacts/provider/{provider}/consumer/{consumer}/pact-version/{sha}/verification-results/{number}", (*handler).verification)
 	h.mux.HandleFunc("GET /pacts/provider/{provider}/consumer/{consumer}/latest/badge", h.pactBadge)

@@ -1,0 +1,134 @@
+package compare
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// OpenAPIDocument turns a loaded OpenAPI 3 document into the JSON values
+// Documents.OpenAPI takes: references to other files are brought into the
+// document's components first (the document is changed), so that every
+// reference left is local.
+func OpenAPIDocument(doc *openapi3.T) (map[string]any, error) {
+	doc.InternalizeRefs(context.Background(), nil)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode OpenAPI document: %w", err)
+	}
+	v, err := decodeJSON(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode OpenAPI document: %w", err)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("OpenAPI document is not an object")
+	}
+	return m, nil
+}
+
+// ParseOpenAPI reads an OpenAPI 3 document whose references are all local
+// ("#/..."), JSON or YAML, straight into the JSON values Documents.OpenAPI
+// takes, without building kin-openapi's model: about ten times faster on
+// large documents. It reports ok false (and no error) for documents it
+// leaves to a full loader: Swagger 2.0, or references to other files. A
+// local reference that points nowhere is an error naming it.
+func ParseOpenAPI(data []byte) (doc map[string]any, ok bool, err error) {
+	var v any
+	if d, jerr := decodeJSON(data); jerr == nil {
+		v = d
+	} else {
+		var y any
+		if yerr := yaml.Unmarshal(data, &y); yerr != nil {
+			return nil, false, fmt.Errorf("not valid YAML or JSON: %w", yerr)
+		}
+		b, merr := json.Marshal(y)
+		if merr != nil {
+			return nil, false, fmt.Errorf("not representable as JSON: %w", merr)
+		}
+		if v, err = decodeJSON(b); err != nil {
+			return nil, false, err
+		}
+	}
+	m, isMap := v.(map[string]any)
+	if !isMap {
+		return nil, false, fmt.Errorf("not an OpenAPI document: expected a mapping at the top")
+	}
+	version, _ := m["openapi"].(string)
+	if !strings.HasPrefix(version, "3.") {
+		return nil, false, nil
+	}
+	var bad error
+	local := true
+	var walk func(v any, ptr string)
+	walk = func(v any, ptr string) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, e := range t {
+				if ref, isRef := e.(string); isRef && k == "$ref" {
+					if !strings.HasPrefix(ref, "#") {
+						local = false
+					} else if _, found := lookup(m, ref); !found && bad == nil {
+						bad = fmt.Errorf("%s/$ref: %q points nowhere in the document", ptr, ref)
+					}
+					continue
+				}
+				walk(e, ptr+"/"+escapePointer(k))
+			}
+		case []any:
+			for i, e := range t {
+				walk(e, fmt.Sprintf("%s/%d", ptr, i))
+			}
+		}
+	}
+	walk(m, "")
+	if !local {
+		return nil, false, nil
+	}
+	if bad != nil {
+		return nil, false, bad
+	}
+	return m, true, nil
+}
+
+// ConvertOpenAPI reads an OpenAPI document that ParseOpenAPI leaves to a
+// full loader, from its bytes alone: a Swagger 2.0 document is converted
+// to OpenAPI 3.0. An OpenAPI 3 document with references to other files is
+// refused, as there are no files to read them from.
+func ConvertOpenAPI(data []byte) (map[string]any, error) {
+	var y any
+	if err := yaml.Unmarshal(data, &y); err != nil {
+		return nil, fmt.Errorf("not valid YAML or JSON: %w", err)
+	}
+	js, err := json.Marshal(y)
+	if err != nil {
+		return nil, fmt.Errorf("not representable as JSON: %w", err)
+	}
+	var head struct {
+		Swagger string `json:"swagger"`
+		OpenAPI string `json:"openapi"`
+	}
+	_ = json.Unmarshal(js, &head)
+	switch {
+	case head.Swagger == "2.0":
+		var v2 openapi2.T
+		if err := json.Unmarshal(js, &v2); err != nil {
+			return nil, fmt.Errorf("Swagger 2.0: %w", err)
+		}
+		doc, err := openapi2conv.ToV3(&v2)
+		if err != nil {
+			return nil, fmt.Errorf("convert Swagger 2.0: %w", err)
+		}
+		return OpenAPIDocument(doc)
+	case strings.HasPrefix(head.OpenAPI, "3."):
+		return nil, fmt.Errorf("references to other files cannot be resolved here: bundle the document into one file")
+	}
+	return nil, fmt.Errorf("neither an openapi 3.x nor a swagger 2.0 field")
+}
