@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 )
 
 // PublishProviderContractRequest is the body of PactFlow's provider
@@ -102,4 +103,40 @@ func (c *Client) PublishProviderContract(ctx context.Context, provider, version,
 		return nil, fmt.Errorf("publish the provider contract of %s version %s: %w", provider, version, err)
 	}
 	return resp.Notices, nil
+}
+
+// ProviderContract returns a provider version's provider contract (its
+// content as text). broker.ErrNotFound when the version has none.
+func (c *Client) ProviderContract(ctx context.Context, provider, version string) (*ProviderContractResource, error) {
+	var doc ProviderContractResource
+	if _, err := c.do(ctx, http.MethodGet, PathOf("contracts", "provider", provider, "version", version), nil, &doc); err != nil {
+		return nil, fmt.Errorf("provider contract of %s version %s: %w", provider, version, err)
+	}
+	return &doc, nil
+}
+
+// DeployedVersions returns the numbers of the pacticipant's versions
+// currently deployed to the environment (by name), most recently deployed
+// first. broker.ErrNotFound: no such environment.
+func (c *Client) DeployedVersions(ctx context.Context, pacticipant, environment string) ([]string, error) {
+	env, err := c.environmentByName(ctx, environment)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{"pacticipant": {pacticipant}}
+	var list DeployedVersions
+	if _, err := c.do(ctx, http.MethodGet, PathOf("environments", env.UUID, "deployed-versions", "currently-deployed")+"?"+q.Encode(), nil, &list); err != nil {
+		return nil, fmt.Errorf("list deployments of %s in %s: %w", pacticipant, environment, err)
+	}
+	ds := list.Embedded.DeployedVersions
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].CreatedAt > ds[j].CreatedAt })
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if n := d.Embedded.Version.Number; n != "" && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }

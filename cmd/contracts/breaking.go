@@ -35,6 +35,7 @@ const (
 	flagBreakingOutput  = "output"
 	flagBreakingOpenAPI = "openapi"
 	flagBreakingFailOn  = "fail-on"
+	flagBreakingBaseEnv = "base-environment"
 )
 
 // Output formats of the breaking command.
@@ -159,7 +160,7 @@ func runBreaking(cmd *cobra.Command, e *env, f *breakingFlags) error {
 	if !slices.Contains(ci.BreakingFormats(), f.output) {
 		return failWith(exitCantTell, fmt.Errorf("--%s %q: want one of %s", flagBreakingOutput, f.output, strings.Join(ci.BreakingFormats(), ", ")))
 	}
-	if f.openapi.base != "" || cmd.Flags().Changed(flagBreakingOpenAPI) {
+	if f.openapi.base != "" || f.openapi.baseEnv != "" || cmd.Flags().Changed(flagBreakingOpenAPI) {
 		return runBreakingOpenAPI(cmd, e, f)
 	}
 	if cmd.Flags().Changed(flagBreakingFailOn) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -17,8 +18,9 @@ import (
 // openapiBreakingFlags are the breaking command's OpenAPI options; --against,
 // --pact, --output and the broker flags are shared with the protobuf mode.
 type openapiBreakingFlags struct {
-	base   string
-	failOn string
+	base    string
+	baseEnv string
+	failOn  string
 }
 
 const openapiBreakingHelp = `OpenAPI: with --openapi BASE --against REVISION, breaking compares two
@@ -36,6 +38,7 @@ func (o *openapiBreakingFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&o.base, flagBreakingOpenAPI, "", "BASE OpenAPI document (what clients were built against); --against names the REVISION")
 	fl.StringVar(&o.failOn, flagBreakingFailOn, ci.LevelERR, "with --openapi: the lowest level that fails the run: ERR, WARN or INFO")
+	fl.StringVar(&o.baseEnv, flagBreakingBaseEnv, "", "instead of --openapi: BASE is the OpenAPI provider contract the broker holds for the --provider version deployed to this environment")
 }
 
 func runBreakingOpenAPI(cmd *cobra.Command, e *env, f *breakingFlags) error {
@@ -44,8 +47,10 @@ func runBreakingOpenAPI(cmd *cobra.Command, e *env, f *breakingFlags) error {
 	switch {
 	case len(f.old) > 0:
 		return failWith(exitCantTell, fmt.Errorf("give --%s or --%s, not both", flagBreakingOpenAPI, flagBreakingProto))
-	case o.base == "" || len(f.new) != 1:
-		return failWith(exitCantTell, fmt.Errorf("--%s BASE and one --%s REVISION are both required", flagBreakingOpenAPI, flagBreakingAgainst))
+	case o.base != "" && o.baseEnv != "":
+		return failWith(exitCantTell, fmt.Errorf("give --%s or --%s, not both", flagBreakingOpenAPI, flagBreakingBaseEnv))
+	case (o.base == "" && o.baseEnv == "") || len(f.new) != 1:
+		return failWith(exitCantTell, fmt.Errorf("--%s BASE (or --%s) and one --%s REVISION are both required", flagBreakingOpenAPI, flagBreakingBaseEnv, flagBreakingAgainst))
 	case len(f.importPaths) > 0:
 		return failWith(exitCantTell, fmt.Errorf("--%s applies to --%s only", flagBreakingImport, flagBreakingProto))
 	}
@@ -66,8 +71,15 @@ func runBreakingOpenAPI(cmd *cobra.Command, e *env, f *breakingFlags) error {
 
 	// Documents first: a document that does not load is exit 2 whatever
 	// the pacts say.
-	base, err := openapi.LoadFile(o.base, openapi.Options{Origin: true})
-	if err != nil {
+	var base *openapi.Document
+	if o.baseEnv != "" {
+		if client == nil || f.broker.provider == "" {
+			return failWith(exitCantTell, fmt.Errorf("--%s needs --provider and a broker (--broker-url or PACT_BROKER_BASE_URL)", flagBreakingBaseEnv))
+		}
+		if base, err = deployedProviderContract(ctx, e, client, f.broker.provider, o.baseEnv); err != nil {
+			return failWith(exitCantTell, fmt.Errorf("--%s: %w", flagBreakingBaseEnv, err))
+		}
+	} else if base, err = openapi.LoadFile(o.base, openapi.Options{Origin: true}); err != nil {
 		return failWith(exitCantTell, fmt.Errorf("--%s: %w", flagBreakingOpenAPI, err))
 	}
 	revision, err := openapi.LoadFile(f.new[0], openapi.Options{Origin: true})
@@ -168,4 +180,32 @@ func serverBasePaths(doc *openapi.Document) []string {
 		}
 	}
 	return out
+}
+
+// deployedProviderContract loads, as BASE, the OpenAPI provider contract of
+// the provider version deployed to env (the most recently deployed one when
+// several application instances run different versions).
+func deployedProviderContract(ctx context.Context, e *env, client *api.Client, provider, environment string) (*openapi.Document, error) {
+	versions, err := client.DeployedVersions(ctx, provider, environment)
+	if err != nil {
+		return nil, err
+	}
+	if len(versions) == 0 {
+		return nil, fmt.Errorf("no version of %s is deployed to %s", provider, environment)
+	}
+	v := versions[0]
+	pc, err := client.ProviderContract(ctx, provider, v)
+	if err != nil {
+		return nil, fmt.Errorf("%s version %s (deployed to %s): %w", provider, v, environment, err)
+	}
+	if pc.Specification != "oas" {
+		return nil, fmt.Errorf("%s version %s (deployed to %s) published a %s contract, not OpenAPI", provider, v, environment, pc.Specification)
+	}
+	name := fmt.Sprintf("%s-%s.openapi", provider, v)
+	doc, err := openapi.Parse([]byte(pc.Content), name, openapi.Options{Origin: true})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stderr, "BASE: the OpenAPI provider contract of %s version %s, deployed to %s (reported as %s)\n", provider, v, environment, name)
+	return doc, nil
 }

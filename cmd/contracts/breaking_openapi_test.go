@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
 	"github.com/contracts-dev/contracts/broker/server"
 )
 
@@ -187,7 +188,7 @@ func TestBreakingOpenAPICantTell(t *testing.T) {
 		{"not OpenAPI", []string{"--openapi", good, "--against", openapiCase("load", "bad", "no-version.yaml")}, "neither an openapi nor a swagger field"},
 		{"bad pact", []string{"--openapi", good, "--against", good, "--pact", bad}, "pact " + bad},
 		{"both modes", []string{"--openapi", good, "--proto", "x.proto", "--against", good}, "give --openapi or --proto, not both"},
-		{"no revision", []string{"--openapi", good}, "--openapi BASE and one --against REVISION are both required"},
+		{"no revision", []string{"--openapi", good}, "--openapi BASE (or --base-environment) and one --against REVISION are both required"},
 		{"bad fail-on", []string{"--openapi", good, "--against", good, "--fail-on", "LOUD"}, `--fail-on "LOUD": want ERR, WARN or INFO`},
 		{"bad output", []string{"--openapi", good, "--against", good, "--output", "yaml"}, `--output "yaml": want one of text, json, markdown, githubactions, junit`},
 	}
@@ -275,4 +276,49 @@ func TestBreakingProtoUsesTheSharedReport(t *testing.T) {
 	code, _, stderr = runBreakingCLI(t, append(args, "--fail-on", "WARN")...)
 	require.Equal(t, exitCantTell, code)
 	require.Contains(t, stderr, "--fail-on applies to --openapi only")
+}
+
+// TestBreakingOpenAPIBaseEnvironment takes BASE from the provider contract
+// (bi-directional) of the provider version deployed to production.
+func TestBreakingOpenAPIBaseEnvironment(t *testing.T) {
+	ctx := context.Background()
+	b := mustStartE2EBroker(t, server.AuthConfig{WriteToken: "w-tok"})
+	web, err := os.ReadFile(openapiCase("removed", "web.json"))
+	require.NoError(t, err)
+	mustPublishProtoPact(t, b.Client, "web", "1.0.0", "main", web)
+	_, err = b.Client.CreateEnvironment(ctx, broker.Environment{Name: "production", Production: true})
+	require.NoError(t, err)
+	base, err := os.ReadFile(openapiCase("removed", "base.yaml"))
+	require.NoError(t, err)
+	yes := true
+	_, err = b.Client.PublishProviderContract(ctx, "orders", "7.0.0", "main", "", nil,
+		api.ProviderContractInput{Specification: "oas", ContentType: "application/yaml", Content: base, SelfSuccess: &yes})
+	require.NoError(t, err)
+	vars := map[string]string{"PACT_BROKER_BASE_URL": b.URL, "PACT_BROKER_TOKEN": "w-tok"}
+	args := []string{"breaking", "--base-environment", "production", "--against", openapiCase("removed", "revision.yaml"), "--provider", "orders"}
+
+	code, stdout, stderr := runCLI(ctx, vars, args...)
+	require.Equal(t, exitCantTell, code, "stdout: %s", stdout)
+	require.Contains(t, stderr, "--base-environment: no version of orders is deployed to production")
+
+	_, err = b.Client.RecordDeployment(ctx, "orders", "7.0.0", "production", "")
+	require.NoError(t, err)
+	code, stdout, stderr = runCLI(ctx, vars, args...)
+	require.Equal(t, exitNo, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	require.Contains(t, stderr, "BASE: the OpenAPI provider contract of orders version 7.0.0, deployed to production")
+	require.Contains(t, stdout, `DELETE /orders/{id}: API removed without deprecation [breaks consumer web: "delete an order"]`)
+	require.Contains(t, stdout, "orders-7.0.0.openapi:", "findings point into the provider contract")
+
+	// A deployed version without a provider contract cannot be a base.
+	require.NoError(t, b.Client.EnsureVersionBranch(ctx, "orders", "8.0.0", "main"))
+	_, err = b.Client.RecordDeployment(ctx, "orders", "8.0.0", "production", "")
+	require.NoError(t, err)
+	code, _, stderr = runCLI(ctx, vars, args...)
+	require.Equal(t, exitCantTell, code)
+	require.Contains(t, stderr, "orders version 8.0.0 (deployed to production)")
+
+	code, _, stderr = runCLI(ctx, vars, "breaking", "--base-environment", "production", "--openapi", openapiCase("removed", "base.yaml"),
+		"--against", openapiCase("removed", "revision.yaml"), "--provider", "orders")
+	require.Equal(t, exitCantTell, code)
+	require.Contains(t, stderr, "give --openapi or --base-environment, not both")
 }
