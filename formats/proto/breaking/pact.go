@@ -23,28 +23,13 @@ type pactFile struct {
 }
 
 type pactInteraction struct {
-	Type                string `json:"type"`
-	Description         string `json:"description"`
-	PluginConfiguration struct {
-		Protobuf *pluginConfig `json:"protobuf"`
-	} `json:"pluginConfiguration"`
-	Request  json.RawMessage `json:"request"`
-	Response json.RawMessage `json:"response"`
+	Type                string                     `json:"type"`
+	Description         string                     `json:"description"`
+	PluginConfiguration map[string]json.RawMessage `json:"pluginConfiguration"`
+	Request             json.RawMessage            `json:"request"`
+	Response            json.RawMessage            `json:"response"`
 	// Asynchronous messages carry their contents at the top level.
 	pactPart
-}
-
-type pluginConfig struct {
-	DescriptorKey string         `json:"descriptorKey"`
-	Service       string         `json:"service"`
-	Message       string         `json:"message"`
-	Request       *pluginMessage `json:"request"`
-	Response      *pluginMessage `json:"response"`
-}
-
-type pluginMessage struct {
-	DescriptorKey string `json:"descriptorKey"`
-	Message       string `json:"message"`
 }
 
 // pactPart is a request, response or message: V4 gRPC and message parts
@@ -174,7 +159,11 @@ func (u *Usage) AddPact(pactJSON []byte, schema *proto.Files) error {
 }
 
 func interactionUsage(consumer string, it pactInteraction, sets map[string]*proto.Files, schema *proto.Files) (InteractionUsage, bool, error) {
-	cfg := it.PluginConfiguration.Protobuf
+	pc, hasCfg, err := proto.InteractionPluginConfig(it.PluginConfiguration)
+	if err != nil {
+		return InteractionUsage{}, false, err
+	}
+	cfg := &pc
 	var request pactPart
 	if len(it.Request) > 0 {
 		if err := json.Unmarshal(it.Request, &request); err != nil {
@@ -185,15 +174,12 @@ func interactionUsage(consumer string, it pactInteraction, sets map[string]*prot
 	if err != nil {
 		return InteractionUsage{}, false, err
 	}
-	isProto := cfg != nil || request.contents().isProtobuf() || it.contents().isProtobuf()
+	isProto := hasCfg || request.contents().isProtobuf() || it.contents().isProtobuf()
 	for _, r := range responses {
 		isProto = isProto || r.contents().isProtobuf()
 	}
 	if !isProto {
 		return InteractionUsage{}, false, nil
-	}
-	if cfg == nil {
-		cfg = &pluginConfig{}
 	}
 
 	files := func(key string) (*proto.Files, error) {
@@ -230,7 +216,7 @@ func interactionUsage(consumer string, it pactInteraction, sets map[string]*prot
 		method = string(md.Parent().FullName()) + "/" + string(md.Name())
 		reqMsg, respMsg, reqFiles, respFiles = md.Input(), md.Output(), f, f
 	}
-	resolve := func(what string, pm *pluginMessage, fallback string, current protoreflect.MessageDescriptor, currentFiles *proto.Files) (protoreflect.MessageDescriptor, *proto.Files, error) {
+	resolve := func(what string, pm *proto.PluginMessage, fallback string, current protoreflect.MessageDescriptor, currentFiles *proto.Files) (protoreflect.MessageDescriptor, *proto.Files, error) {
 		if current != nil {
 			return current, currentFiles, nil
 		}

@@ -2,9 +2,6 @@ package grpcmock
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -16,10 +13,7 @@ import (
 	"testing"
 
 	"google.golang.org/grpc/codes"
-	protoapi "google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -38,7 +32,7 @@ type Mock struct {
 	tb        testing.TB
 	files     *proto.Files
 	key       string
-	set       string // base64 FileDescriptorSet
+	set       []byte // serialized FileDescriptorSet
 	protoFile string
 	pact      *pact.Pact
 	srv       *Server
@@ -68,7 +62,7 @@ func Open(ctx context.Context, protoFiles []string, importPaths []string) (*Mock
 	if err != nil {
 		return nil, err
 	}
-	data, err := DescriptorSet(files)
+	data, err := proto.DescriptorSet(files)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +76,8 @@ func Open(ctx context.Context, protoFiles []string, importPaths []string) (*Mock
 	}
 	m := &Mock{
 		files:     files,
-		key:       DescriptorKey(data),
-		set:       base64.StdEncoding.EncodeToString(data),
+		key:       proto.DescriptorKey(data),
+		set:       data,
 		protoFile: src,
 		srv:       newServer(nil),
 	}
@@ -142,75 +136,15 @@ func (m *Mock) Verify() error {
 	return m.srv.Verify()
 }
 
-// DescriptorSet serializes files and everything they import (the standard
-// google/protobuf files too) as a google.protobuf.FileDescriptorSet in the
-// order protoc --include_imports writes (each file after its imports, in
-// import order), without source info, deterministically.
-func DescriptorSet(files *proto.Files) ([]byte, error) {
-	set := &descriptorpb.FileDescriptorSet{}
-	seen := map[string]bool{}
-	var visit func(fd protoreflect.FileDescriptor)
-	visit = func(fd protoreflect.FileDescriptor) {
-		if seen[fd.Path()] {
-			return
-		}
-		seen[fd.Path()] = true
-		imports := fd.Imports()
-		for i := 0; i < imports.Len(); i++ {
-			visit(imports.Get(i).FileDescriptor)
-		}
-		fdp := protodesc.ToFileDescriptorProto(fd)
-		fdp.SourceCodeInfo = nil
-		set.File = append(set.File, fdp)
-	}
-	// Start from the files nothing else imports, so that each file's
-	// imports come in its own import order, as protoc writes them.
-	imported := map[string]bool{}
-	for _, fd := range files.Files() {
-		imports := fd.Imports()
-		for i := 0; i < imports.Len(); i++ {
-			imported[imports.Get(i).Path()] = true
-		}
-	}
-	for _, fd := range files.Files() {
-		if !imported[fd.Path()] {
-			visit(fd)
-		}
-	}
-	for _, fd := range files.Files() {
-		visit(fd) // import cycles are refused by the compiler; this is a safety net
-	}
-	data, err := protoapi.MarshalOptions{Deterministic: true}.Marshal(set)
-	if err != nil {
-		return nil, fmt.Errorf("encode descriptor set: %w", err)
-	}
-	return data, nil
-}
-
-// DescriptorKey is the key the protobuf plugin files a descriptor set
-// under: the hex MD5 digest of the serialized FileDescriptorSet.
-func DescriptorKey(set []byte) string {
-	sum := md5.Sum(set)
-	return hex.EncodeToString(sum[:])
-}
-
 func (m *Mock) metadata() (map[string]json.RawMessage, error) {
-	plugins := []any{map[string]any{
-		"name":    "protobuf",
-		"version": PluginVersion,
-		"configuration": map[string]any{
-			m.key: map[string]any{"protoDescriptors": m.set, "protoFile": m.protoFile},
-		},
-	}}
-	out := map[string]json.RawMessage{}
-	for k, v := range map[string]any{"pactSpecification": map[string]any{"version": "4.0"}, "plugins": plugins} {
-		data, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("pact metadata %s: %w", k, err)
-		}
-		out[k] = data
+	version, err := json.Marshal(map[string]any{"version": "4.0"})
+	if err != nil {
+		return nil, fmt.Errorf("pact metadata pactSpecification: %w", err)
 	}
-	return out, nil
+	return map[string]json.RawMessage{
+		"pactSpecification": version,
+		"plugins":           proto.PluginsMetadata(PluginVersion, map[string]proto.PluginDescriptors{m.key: {Set: m.set, ProtoFile: &m.protoFile}}),
+	}, nil
 }
 
 // Expectation is one interaction being declared. Its methods return it for
@@ -245,11 +179,11 @@ func (m *Mock) Expect(method string) *Expectation {
 		DescriptorKey: m.key,
 	}
 	service := "." + string(md.Parent().FullName()) + "/" + string(md.Name())
-	cfg, _ := json.Marshal(map[string]string{"descriptorKey": m.key, "service": service})
+	cfg := proto.PluginConfig{DescriptorKey: m.key, Service: service}.JSON()
 	in := &pact.Interaction{
 		Type:                pact.SyncMessage,
 		Transport:           "grpc",
-		PluginConfiguration: map[string]json.RawMessage{"protobuf": cfg},
+		PluginConfiguration: map[string]json.RawMessage{proto.PluginName: cfg},
 		MessageRequest:      &pact.Message{},
 	}
 	x.e = &entry{pact: m.pact, in: in, method: x.method}

@@ -30,6 +30,7 @@ import (
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/pact/generate"
+	"github.com/contracts-dev/contracts/formats/proto"
 )
 
 // ErrNotConsumed is wrapped by WritePact's error when a declared message
@@ -62,7 +63,7 @@ type Pact struct {
 	consumed []*pact.Interaction
 	failed   []string
 	// descriptors are the protobuf descriptor sets of consumed messages.
-	descriptors map[string]string
+	descriptors map[string][]byte
 }
 
 // Option configures a Pact.
@@ -106,7 +107,7 @@ type common struct {
 	in  *pact.Interaction
 	err error
 	// protos are the descriptor sets of protobuf contents, by key.
-	protos map[string]string
+	protos map[string][]byte
 }
 
 func (c *common) given(state string, params map[string]any) {
@@ -130,7 +131,11 @@ func (c *common) fail(err error) {
 }
 
 // record keeps a consumed interaction, or notes a failure.
-func (p *Pact) record(in *pact.Interaction, err error, protos map[string]string) {
+// protobufPluginVersion is the protobuf plugin version written beside message
+// descriptor sets.
+const protobufPluginVersion = "0.5.0"
+
+func (p *Pact) record(in *pact.Interaction, err error, protos map[string][]byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
@@ -140,7 +145,7 @@ func (p *Pact) record(in *pact.Interaction, err error, protos map[string]string)
 	p.consumed = append(p.consumed, in)
 	for k, v := range protos {
 		if p.descriptors == nil {
-			p.descriptors = map[string]string{}
+			p.descriptors = map[string][]byte{}
 		}
 		p.descriptors[k] = v
 	}
@@ -187,11 +192,11 @@ func (p *Pact) Model() *pact.Pact {
 	if len(p.descriptors) > 0 {
 		// The protobuf schemas go where the Pact protobuf plugin puts them,
 		// so that verifiers can decode the contents.
-		cfg := map[string]any{}
+		sets := map[string]proto.PluginDescriptors{}
 		for k, v := range p.descriptors {
-			cfg[k] = map[string]any{"protoDescriptors": v}
+			sets[k] = proto.PluginDescriptors{Set: v}
 		}
-		plugins, _ := json.Marshal([]any{map[string]any{"name": "protobuf", "version": "0.5.0", "configuration": cfg}})
+		plugins := proto.PluginsMetadata(protobufPluginVersion, sets)
 		out.Metadata = map[string]json.RawMessage{"plugins": plugins}
 	}
 	return out
