@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
-	"testing"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -19,6 +16,7 @@ import (
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify/grpcverify"
+	"github.com/contracts-dev/contracts/verify/mock"
 )
 
 // PluginVersion is the protobuf plugin version written in
@@ -26,10 +24,20 @@ import (
 // version, so Pact tools that load the plugin accept them.
 const PluginVersion = "0.6.4"
 
+// TB is the part of testing.TB the consumer API uses (a *testing.T
+// satisfies it): taking it instead of testing.TB keeps the testing
+// package out of programs that link grpcmock.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // Mock is a mock gRPC provider for one consumer test: expectations are
 // declared with Expect and served on a real gRPC server on 127.0.0.1.
 type Mock struct {
-	tb        testing.TB
+	tb        TB
 	files     *proto.Files
 	key       string
 	set       []byte // serialized FileDescriptorSet
@@ -44,7 +52,7 @@ type Mock struct {
 // New compiles protoFiles (resolving imports against importPaths, see
 // proto.Load), starts the mock on 127.0.0.1 on a free port, and stops it
 // when the test ends. Errors fail the test.
-func New(tb testing.TB, protoFiles []string, importPaths []string) *Mock {
+func New(tb TB, protoFiles []string, importPaths []string) *Mock {
 	tb.Helper()
 	m, err := Open(context.Background(), protoFiles, importPaths)
 	if err != nil {
@@ -504,8 +512,6 @@ func (m *Mock) Pact(consumer, provider string) *pact.Pact {
 	return &p
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
 // WritePact writes the pact of every expectation to
 // dir/<consumer>-<provider>.json, but only when Verify finds nothing wrong;
 // it returns the path written.
@@ -517,26 +523,5 @@ func (m *Mock) WritePact(dir, consumer, provider string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write pact: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
-	}
-	path := filepath.Join(dir, unsafeName.ReplaceAllString(consumer, "_")+"-"+unsafeName.ReplaceAllString(provider, "_")+".json")
-	tmp, err := os.CreateTemp(dir, ".pact-*.json")
-	if err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		_ = os.Remove(tmp.Name())
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	return path, nil
+	return mock.WritePactFile(dir, consumer, provider, data)
 }

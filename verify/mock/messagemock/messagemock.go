@@ -23,19 +23,19 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"regexp"
 	"sync"
 	"time"
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/pact/generate"
 	"github.com/contracts-dev/contracts/formats/proto"
+	"github.com/contracts-dev/contracts/verify/mock"
 )
 
 // ErrNotConsumed is wrapped by WritePact's error when a declared message
 // was not consumed successfully: no pact is written then.
-var ErrNotConsumed = errors.New("a declared message was not consumed successfully")
+// It wraps mock.ErrNotOK, the error of every mock.
+var ErrNotConsumed = fmt.Errorf("%w: a declared message was not consumed successfully", mock.ErrNotOK)
 
 // ConsumerError is returned by ConsumedBy when the consumer's handler
 // failed; Err is the handler's error.
@@ -202,8 +202,6 @@ func (p *Pact) Model() *pact.Pact {
 	return out
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
 // WritePact writes the pact of the consumed messages to
 // dir/<consumer>-<provider>.json and returns its path. Interactions
 // already in that file are kept unless this Pact has one with the same
@@ -222,8 +220,7 @@ func (p *Pact) WritePact(dir string) (string, error) {
 		return "", errors.New("write pact: no message was consumed")
 	}
 	model := p.Model()
-	name := unsafeName.ReplaceAllString(p.consumer, "_") + "-" + unsafeName.ReplaceAllString(p.provider, "_") + ".json"
-	path := filepath.Join(dir, name)
+	path := mock.PactPath(dir, p.consumer, p.provider)
 	if old, err := os.ReadFile(path); err == nil {
 		prev, err := pact.Parse(old)
 		if err != nil {
@@ -249,25 +246,7 @@ func (p *Pact) WritePact(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".pact-*")
-	if err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	return path, nil
+	return mock.WritePactFile(dir, p.consumer, p.provider, data)
 }
 
 func hasInteraction(list []*pact.Interaction, in *pact.Interaction) bool {

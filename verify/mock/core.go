@@ -1,0 +1,101 @@
+package mock
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// What the HTTP, gRPC (grpcmock) and message (messagemock) mocks share:
+// one error for "the mock saw problems", one verdict over the problems,
+// and one way to name and write the pact of a consumer-provider pair.
+
+// ErrNotOK is wrapped by every mock's Verify and WritePact error when the
+// mock saw unexpected, mismatched or missing requests, calls or messages.
+var ErrNotOK = errors.New("mock server expectations not met")
+
+// Verdict returns nil when there are no problems, else an error wrapping
+// ErrNotOK that lists them, one a line.
+func Verdict[P fmt.Stringer](problems []P) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	lines := make([]string, len(problems))
+	for i, p := range problems {
+		lines[i] = "  " + p.String()
+	}
+	return fmt.Errorf("%w:\n%s", ErrNotOK, strings.Join(lines, "\n"))
+}
+
+// Ledger records the problems a mock sees, in arrival order. The zero
+// value is ready; it is safe for concurrent use.
+type Ledger[P fmt.Stringer] struct {
+	mu       sync.Mutex
+	problems []P
+}
+
+// Add records p.
+func (l *Ledger[P]) Add(p P) {
+	l.mu.Lock()
+	l.problems = append(l.problems, p)
+	l.mu.Unlock()
+}
+
+// Seen returns a copy of the problems recorded so far.
+func (l *Ledger[P]) Seen() []P {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]P(nil), l.problems...)
+}
+
+// Uses counts how often one expectation was used; one never used is a
+// missing request. The zero value is ready; it is safe for concurrent use.
+type Uses struct{ n atomic.Int64 }
+
+// Use records one use.
+func (u *Uses) Use() { u.n.Add(1) }
+
+// Count is the number of uses so far.
+func (u *Uses) Count() int64 { return u.n.Load() }
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// PactPath is where a mock writes the pact of consumer and provider in
+// dir: dir/<consumer>-<provider>.json, characters other than letters,
+// digits, '.', '_' and '-' replaced by '_'.
+func PactPath(dir, consumer, provider string) string {
+	return filepath.Join(dir, unsafeName.ReplaceAllString(consumer, "_")+"-"+unsafeName.ReplaceAllString(provider, "_")+".json")
+}
+
+// WritePactFile writes data to PactPath(dir, consumer, provider), creating
+// dir, through a temporary file renamed into place so that a reader never
+// sees half a pact. It returns the path written.
+func WritePactFile(dir, consumer, provider string, data []byte) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("write pact: %w", err)
+	}
+	path := PactPath(dir, consumer, provider)
+	tmp, err := os.CreateTemp(dir, ".pact-*.json")
+	if err != nil {
+		return "", fmt.Errorf("write pact: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return "", fmt.Errorf("write pact %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", fmt.Errorf("write pact %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", fmt.Errorf("write pact %s: %w", path, err)
+	}
+	return path, nil
+}
