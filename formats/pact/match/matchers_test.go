@@ -342,3 +342,22 @@ func TestRequestParts(t *testing.T) {
 		})
 	}
 }
+
+// TestRegexTimeout: a Java-style regex (a lookahead sends it to the
+// backtracking engine) that backtracks catastrophically hits the time cap
+// and is reported as a timeout, not as a value that failed to match.
+func TestRegexTimeout(t *testing.T) {
+	t.Parallel()
+	rules := bodyRules(t, `{"$.a":{"matchers":[{"match":"regex","regex":"(?=\\w)(\\w+\\s?)*"}]}}`)
+	actual := map[string]any{"a": strings.Repeat("a", 40) + "!"}
+	ms := match.Value(map[string]any{"a": "ab"}, actual, "$", rules, pact.CategoryBody, match.Options{})
+	require.Len(t, ms, 1, "%+v", ms)
+	require.Equal(t, match.KindRegexTimeout, ms[0].Kind, ms[0].Message)
+	require.Equal(t, "$.a", ms[0].Path)
+	require.Contains(t, ms[0].Message, "did not finish matching")
+
+	// The same pattern on a value it rejects quickly stays a body mismatch.
+	ms = match.Value(map[string]any{"a": "ab"}, map[string]any{"a": "!"}, "$", rules, pact.CategoryBody, match.Options{})
+	require.Len(t, ms, 1)
+	require.Equal(t, match.KindBody, ms[0].Kind)
+}
