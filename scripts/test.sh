@@ -23,6 +23,13 @@ export PACT_LD_LIBRARY_PATH="$CONTRACTS_PACT_FFI_DIR"
 
 go mod download
 go vet ./...
+# go.mod and go.sum say exactly what the code uses (prints the diff and fails otherwise).
+if ! go mod tidy -diff; then
+  echo "test: go.mod/go.sum are not tidy: run go mod tidy" >&2
+  exit 1
+fi
+# staticcheck, installed at a fixed version by scripts/install-tools.sh.
+"$root/.tools/bin/staticcheck" ./...
 # Interop tests with pact-go v2 (cgo, libpact_ffi.so, build tag pactffi): only the
 # TestPactGo* tests, in the packages that have them; -p 1 keeps FFI mock servers apart.
 pactgo_pkgs=$(grep -rl --include='*_test.go' '^//go:build pactffi' . | xargs -n1 dirname | sort -u)
