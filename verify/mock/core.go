@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/contracts-dev/contracts/formats/pact"
 )
 
 // What the HTTP, gRPC (grpcmock) and message (messagemock) mocks share:
@@ -62,6 +64,48 @@ func (u *Uses) Use() { u.n.Add(1) }
 
 // Count is the number of uses so far.
 func (u *Uses) Count() int64 { return u.n.Load() }
+
+// Exercise is an interaction a mock served, with the pact it came from.
+type Exercise struct {
+	Pact        *pact.Pact
+	Interaction *pact.Interaction
+}
+
+// PairPacts groups exercised interactions into one pact per
+// consumer-provider pair, in the order the pairs are first seen: a copy of
+// the pair's first pact (its metadata kept) holding the pair's
+// interactions in order, with the highest specification among its pacts.
+// merge, when not nil, is called once for each further pact a pair's
+// interactions come from, to fold its metadata into the pair's pact.
+func PairPacts(exercised []Exercise, merge func(into, from *pact.Pact)) []*pact.Pact {
+	type pair struct{ consumer, provider string }
+	var pacts []*pact.Pact
+	byPair := map[pair]*pact.Pact{}
+	sources := map[pair]map[*pact.Pact]bool{}
+	for _, e := range exercised {
+		k := pair{e.Pact.Consumer.Name, e.Pact.Provider.Name}
+		p := byPair[k]
+		if p == nil {
+			c := *e.Pact
+			c.Interactions = nil
+			c.Messages = false
+			p = &c
+			byPair[k] = p
+			sources[k] = map[*pact.Pact]bool{e.Pact: true}
+			pacts = append(pacts, p)
+		} else if !sources[k][e.Pact] {
+			if merge != nil {
+				merge(p, e.Pact)
+			}
+			sources[k][e.Pact] = true
+		}
+		if e.Pact.Spec > p.Spec {
+			p.Spec = e.Pact.Spec
+		}
+		p.Interactions = append(p.Interactions, e.Interaction)
+	}
+	return pacts
+}
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify/mock"
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 	"github.com/contracts-dev/contracts/verify/mock/messagemock"
@@ -66,4 +67,22 @@ func TestWritePactFile(t *testing.T) {
 	_, err = mock.WritePactFile(filepath.Join(blocked, "pacts"), "a", "b", []byte(`{}`))
 	require.Error(t, err)
 	require.False(t, errors.Is(err, mock.ErrNotOK))
+}
+
+func TestPairPacts(t *testing.T) {
+	t.Parallel()
+	ab1 := &pact.Pact{Consumer: pact.Pacticipant{Name: "a"}, Provider: pact.Pacticipant{Name: "b"}, Spec: pact.V3}
+	ab2 := &pact.Pact{Consumer: pact.Pacticipant{Name: "a"}, Provider: pact.Pacticipant{Name: "b"}, Spec: pact.V4}
+	cd := &pact.Pact{Consumer: pact.Pacticipant{Name: "c"}, Provider: pact.Pacticipant{Name: "d"}, Spec: pact.V2}
+	i1, i2, i3, i4 := &pact.Interaction{Description: "1"}, &pact.Interaction{Description: "2"}, &pact.Interaction{Description: "3"}, &pact.Interaction{Description: "4"}
+	var merged []*pact.Pact
+	got := mock.PairPacts([]mock.Exercise{{Pact: ab1, Interaction: i1}, {Pact: cd, Interaction: i2}, {Pact: ab2, Interaction: i3}, {Pact: ab2, Interaction: i4}},
+		func(into, from *pact.Pact) { merged = append(merged, from) })
+	require.Len(t, got, 2)
+	require.Equal(t, "a", got[0].Consumer.Name)
+	require.Equal(t, []*pact.Interaction{i1, i3, i4}, got[0].Interactions)
+	require.Equal(t, pact.V4, got[0].Spec, "the highest specification of the pair's pacts")
+	require.Equal(t, []*pact.Interaction{i2}, got[1].Interactions)
+	require.Equal(t, []*pact.Pact{ab2}, merged, "merge is called once per further source pact")
+	require.Empty(t, ab1.Interactions, "the source pacts are not changed")
 }

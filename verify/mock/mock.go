@@ -469,40 +469,23 @@ func (s *Server) WritePact(dir string) ([]string, error) {
 	if err := s.Verify(); err != nil {
 		return nil, fmt.Errorf("write pact: %w", err)
 	}
-	type pair struct{ consumer, provider string }
-	var order []pair
-	out := map[pair]*pact.Pact{}
+	var exercised []Exercise
 	for _, e := range s.exps {
-		if e.uses.Count() == 0 {
-			continue
+		if e.uses.Count() > 0 {
+			exercised = append(exercised, Exercise{Pact: e.pact, Interaction: e.in})
 		}
-		k := pair{e.pact.Consumer.Name, e.pact.Provider.Name}
-		p := out[k]
-		if p == nil {
-			c := *e.pact
-			c.Interactions = nil
-			c.Messages = false
-			p = &c
-			out[k] = p
-			order = append(order, k)
-		}
-		if e.pact.Spec > p.Spec {
-			p.Spec = e.pact.Spec
-		}
-		p.Interactions = append(p.Interactions, e.in)
 	}
 	var paths []string
-	for _, k := range order {
-		p := out[k]
+	for _, p := range PairPacts(exercised, nil) {
 		spec := pact.V3
 		if p.Spec >= pact.V4 {
 			spec = pact.V4
 		}
 		data, err := writePact(p, spec)
 		if err != nil {
-			return paths, fmt.Errorf("write pact %s-%s: %w", k.consumer, k.provider, err)
+			return paths, fmt.Errorf("write pact %s-%s: %w", p.Consumer.Name, p.Provider.Name, err)
 		}
-		path, err := WritePactFile(dir, k.consumer, k.provider, data)
+		path, err := WritePactFile(dir, p.Consumer.Name, p.Provider.Name, data)
 		if err != nil {
 			return paths, err
 		}

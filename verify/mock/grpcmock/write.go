@@ -16,36 +16,17 @@ import (
 // pact its first interaction came from (the protobuf plugin entry with its
 // descriptors, among others), so it is written in the plugin's layout.
 func (s *Server) Exercised() []*pact.Pact {
-	type pair struct{ consumer, provider string }
-	var order []pair
-	out := map[pair]*pact.Pact{}
-	merged := map[pair]map[*pact.Pact]bool{} // the source pacts of each pair's metadata
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var exercised []mock.Exercise
 	for _, e := range s.entries {
-		if e.uses.Count() == 0 {
-			continue
+		if e.uses.Count() > 0 {
+			exercised = append(exercised, mock.Exercise{Pact: e.pact, Interaction: e.in})
 		}
-		k := pair{e.pact.Consumer.Name, e.pact.Provider.Name}
-		p := out[k]
-		if p == nil {
-			c := *e.pact
-			c.Interactions = nil
-			c.Messages = false
-			c.Spec = pact.V4
-			p = &c
-			out[k] = p
-			order = append(order, k)
-			merged[k] = map[*pact.Pact]bool{e.pact: true}
-		} else if !merged[k][e.pact] {
-			mergePlugins(p, e.pact) // another pact file of the pair, maybe other descriptors
-			merged[k][e.pact] = true
-		}
-		p.Interactions = append(p.Interactions, e.in)
 	}
-	pacts := make([]*pact.Pact, len(order))
-	for i, k := range order {
-		pacts[i] = out[k]
+	pacts := mock.PairPacts(exercised, mergePlugins) // another pact file of a pair may carry other descriptors
+	for _, p := range pacts {
+		p.Spec = pact.V4
 	}
 	return pacts
 }
