@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${BENCH_SIZES:-"100 1000 10000"}
-stub_sizes=${BENCH_STUB_SIZES:-"100 1000"}
+stub_sizes=${BENCH_STUB_SIZES-"100 1000"}
 cli=${CONTRACTS_PACT_CLI:-.tools/pact/bin/pact}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -98,7 +98,9 @@ type expectation struct {
 	// order is the expectation's position among the server's, which
 	// decides between expectations a request matches equally.
 	order int
-	uses  Uses
+	// queryRuled is set when the request has query matching rules.
+	queryRuled bool
+	uses       Uses
 }
 
 // valuelessParams returns the query parameters a V4 pact gives as null or
@@ -189,7 +191,8 @@ func New(pacts []*pact.Pact, opts Options) *Server {
 					req = req.Clone()
 					req.Path = path
 				}
-				e := &expectation{pact: p, in: in, req: req, valueless: valuelessParams(in.Request), order: len(s.exps)}
+				e := &expectation{pact: p, in: in, req: req, valueless: valuelessParams(in.Request), order: len(s.exps),
+					queryRuled: len(req.Rules[pact.CategoryQuery]) > 0}
 				s.exps = append(s.exps, e)
 				method := strings.ToUpper(req.Method)
 				if len(req.Rules[pact.CategoryPath]) > 0 {
@@ -314,37 +317,70 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // would differ in method or path, and is never chosen nor the closest. It
 // takes no lock: the candidates are fixed, the uses counted atomically.
 func (s *Server) find(actual *pact.Request) (exp, best *expectation, bestMs []match.Mismatch) {
-	method := strings.ToUpper(actual.Method)
-	exact, ruled := s.byPlace[placeKey(method, actual.Path)], s.ruled[method]
-	for len(exact) > 0 || len(ruled) > 0 {
-		// Merge the two lists in declaration order.
-		var e *expectation
-		if len(ruled) == 0 || (len(exact) > 0 && exact[0].order < ruled[0].order) {
-			e, exact = exact[0], exact[1:]
-		} else {
-			e, ruled = ruled[0], ruled[1:]
-		}
-		ms := match.Request(e.req, e.without(actual))
-		if len(ms) == 0 {
-			if e.uses.Count() == 0 {
-				return e, nil, nil
-			}
-			if exp == nil {
-				exp = e
-			}
+	cands := s.candidates(actual)
+	// A matching request is the common case: look for the match first,
+	// fully matching only the candidates whose query can match.
+	for _, e := range cands {
+		if !e.mayMatch(actual) || len(match.Request(e.req, e.without(actual))) > 0 {
 			continue
 		}
-		if exp != nil || !samePlace(ms) {
+		if e.uses.Count() == 0 {
+			return e, nil, nil
+		}
+		if exp == nil {
+			exp = e
+		}
+	}
+	if exp != nil {
+		return exp, nil, nil
+	}
+	// No match: the closest candidate, for the report.
+	for _, e := range cands {
+		ms := match.Request(e.req, e.without(actual))
+		if !samePlace(ms) {
 			continue
 		}
 		if best == nil || len(ms) < len(bestMs) {
 			best, bestMs = e, ms
 		}
 	}
-	if exp != nil {
-		return exp, nil, nil
-	}
 	return nil, best, bestMs
+}
+
+// candidates returns, in declaration order, the expectations of the
+// request's method and path and those of its method whose path has a
+// matching rule.
+func (s *Server) candidates(actual *pact.Request) []*expectation {
+	method := strings.ToUpper(actual.Method)
+	exact, ruled := s.byPlace[placeKey(method, actual.Path)], s.ruled[method]
+	if len(ruled) == 0 {
+		return exact
+	}
+	out := make([]*expectation, 0, len(exact)+len(ruled))
+	for len(exact) > 0 || len(ruled) > 0 {
+		if len(ruled) == 0 || (len(exact) > 0 && exact[0].order < ruled[0].order) {
+			out, exact = append(out, exact[0]), exact[1:]
+		} else {
+			out, ruled = append(out, ruled[0]), ruled[1:]
+		}
+	}
+	return out
+}
+
+// mayMatch is a cheap necessary condition for actual to match e: without
+// query matching rules every expected query parameter must come with the
+// same values. Many interactions of one path that differ by their query
+// are so told apart without a full match.
+func (e *expectation) mayMatch(actual *pact.Request) bool {
+	if e.queryRuled {
+		return true
+	}
+	for k, vs := range e.req.Query {
+		if !slices.Equal(vs, actual.Query[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // samePlace reports whether mismatches leave method and path matching.
