@@ -27,7 +27,7 @@ require (
 	sigs.k8s.io/yaml v1.6.0
 )
 
-require github.com/google/uuid v1.6.0 // indirect
+require github.com/google/uuid v1.6.0
 
 require (
 	cloud.google.com/go v0.123.0 // indirect

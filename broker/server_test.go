@@ -238,6 +238,26 @@ func TestHealthAndMetrics(t *testing.T) {
 	require.Contains(t, text, `contracts_http_request_duration_seconds_count{method="GET",route="/pacticipants/{pacticipant}"} 1`)
 	require.NotContains(t, text, "Foo", "metrics are labelled by route pattern, not by path")
 
+	t.Run("unknown methods share one label", func(t *testing.T) {
+		for _, m := range []string{"BREW", "PROPFIND", "X-ANYTHING"} {
+			req, err := http.NewRequest(m, b.srv.URL+"/health", nil)
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+		}
+		resp, err := http.Get(b.srv.URL + "/metrics")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		text := string(data)
+		require.Regexp(t, `contracts_http_requests_total\{method="OTHER",route="[^"]*",status="\d+"\} 3`, text)
+		for _, m := range []string{"BREW", "PROPFIND", "X-ANYTHING"} {
+			require.NotContains(t, text, `method="`+m+`"`)
+		}
+	})
+
 	t.Run("health fails when the store is closed", func(t *testing.T) {
 		b := mustBroker(t, server.Config{})
 		b.closeStore()

@@ -279,10 +279,5 @@ func mapKeys(m map[string]string) []string {
 	return out
 }
 
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
 func itoa(n int32) string   { return itoa64(int64(n)) }
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

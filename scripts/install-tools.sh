@@ -104,3 +104,17 @@ if ! command -v curl >/dev/null 2>&1; then
   echo "install-tools: curl not found; installing it with apt-get (the README story uses it)" >&2
   apt-get update -qq && apt-get install -y -qq curl >/dev/null
 fi
+
+# staticcheck, run by scripts/test.sh. Built from source with go install at a
+# fixed version (its releases name the Go versions they support).
+STATICCHECK_VERSION=${STATICCHECK_VERSION:-v0.8.2}
+if [ ! -x "$tools/bin/staticcheck" ] || ! "$tools/bin/staticcheck" -version 2>/dev/null | grep -qF "(${STATICCHECK_VERSION#v})"; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "install-tools: go is required to install staticcheck" >&2
+    exit 2
+  fi
+  echo "install-tools: installing honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" >&2
+  mkdir -p "$tools/bin"
+  GOBIN="$tools/bin" GOFLAGS=-mod=mod go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+fi
+echo "install-tools: staticcheck at $tools/bin/staticcheck" >&2

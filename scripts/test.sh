@@ -24,6 +24,14 @@ export PACT_LD_LIBRARY_PATH="$CONTRACTS_PACT_FFI_DIR"
 go mod download
 go vet ./...
 
+# go.mod and go.sum say exactly what the code uses (prints the diff and fails otherwise).
+if ! go mod tidy -diff; then
+  echo "test: go.mod/go.sum are not tidy: run go mod tidy" >&2
+  exit 1
+fi
+# staticcheck, installed at a fixed version by scripts/install-tools.sh.
+"$root/.tools/bin/staticcheck" ./...
+
 # Tests that read ../shared (the Pact compatibility suite, the official broker
 # client's contract, grpc-plugin-pacts) skip when it is absent: say so loudly,
 # before and after the run.

@@ -42,7 +42,41 @@ func Verify(ctx context.Context, cfg Config, pacts []Source) (*Report, error) {
 	}
 
 	report := &Report{Started: s.Now()}
-	type job struct{ pact, in int }
+	jobs, err := s.plan(report, pacts, parsed, transports)
+	if err != nil {
+		return nil, err
+	}
+	workers := s.Concurrency
+	if s.stateURL != "" {
+		// Provider states are global to the provider: with a state change
+		// URL every interaction (even one without states, which gets the
+		// empty state) runs alone, in order.
+		workers = 1
+	}
+	runJobs(ctx, jobs, workers, func(j job) {
+		p := parsed[j.pact]
+		in := p.Interactions[j.in]
+		res := &report.Pacts[j.pact].Interactions[j.in]
+		s.verifyInteraction(ctx, transports[TransportKey(in)], p, in, res)
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("verification interrupted: %w", err)
+	}
+	report.Duration = s.Now().Sub(report.Started)
+	if err := neverReached(report); err != nil {
+		return nil, err
+	}
+	return report, nil
+}
+
+// job is one interaction to verify: indexes into the parsed pacts and
+// their interactions.
+type job struct{ pact, in int }
+
+// plan fills report with a result for every interaction of the pacts,
+// deciding which are skipped (filtered out, no transport), and returns
+// the interactions to verify, in pact and interaction order.
+func (s *settings) plan(report *Report, pacts []Source, parsed []*pact.Pact, transports map[string]Transport) ([]job, error) {
 	var jobs []job
 	for pi, p := range parsed {
 		src := pacts[pi]
@@ -76,57 +110,40 @@ func Verify(ctx context.Context, cfg Config, pacts []Source) (*Report, error) {
 		}
 		report.Pacts = append(report.Pacts, pr)
 	}
+	return jobs, nil
+}
 
-	run := func(j job) {
-		p := parsed[j.pact]
-		in := p.Interactions[j.in]
-		res := &report.Pacts[j.pact].Interactions[j.in]
-		s.verifyInteraction(ctx, transports[TransportKey(in)], p, in, res)
-	}
-	// Provider states are global to the provider: with a state change URL
-	// every interaction (even one without states, which gets the empty
-	// state) runs alone, in order.
-	workers := s.Concurrency
-	if s.stateURL != "" {
-		workers = 1
-	}
-	if workers > len(jobs) {
-		workers = len(jobs)
-	}
+// runJobs runs run on every job with up to workers at a time (in order,
+// one by one, when workers is 1 or less), and stops handing out jobs once
+// ctx is done.
+func runJobs(ctx context.Context, jobs []job, workers int, run func(job)) {
+	workers = min(workers, len(jobs))
 	if workers <= 1 {
 		for _, j := range jobs {
 			if ctx.Err() != nil {
-				break
+				return
 			}
 			run(j)
 		}
-	} else {
-		ch := make(chan job)
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				for j := range ch {
-					run(j)
-				}
-			})
-		}
-		for _, j := range jobs {
-			if ctx.Err() != nil {
-				break
+		return
+	}
+	ch := make(chan job)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range ch {
+				run(j)
 			}
-			ch <- j
+		})
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
 		}
-		close(ch)
-		wg.Wait()
+		ch <- j
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("verification interrupted: %w", err)
-	}
-	report.Duration = s.Now().Sub(report.Started)
-	if err := neverReached(report); err != nil {
-		return nil, err
-	}
-	return report, nil
+	close(ch)
+	wg.Wait()
 }
 
 // ErrUnreachable is wrapped by the error of a run in which no interaction

@@ -57,14 +57,6 @@ func (u urls) href(segments ...string) string { return u.base + api.PathOf(segme
 // raw returns the absolute URL of an already escaped path (templates).
 func (u urls) raw(path string) string { return u.base + path }
 
-func (u urls) link(title string, segments ...string) api.Link {
-	return api.Link{Href: u.href(segments...), Title: title}
-}
-
-func (u urls) template(title, path string) api.Link {
-	return api.Link{Href: u.raw(path), Title: title, Templated: true}
-}
-
 func (u urls) pacticipant(name string) string { return u.href("pacticipants", name) }
 
 func (u urls) version(pacticipant, number string) string {

@@ -163,8 +163,8 @@ func (s *server) observe(next http.Handler) http.Handler {
 				status = http.StatusOK
 			}
 			elapsed := s.cfg.Now().Sub(start)
-			s.metrics.requests.WithLabelValues(r.Method, route, strconv.Itoa(status)).Inc()
-			s.metrics.duration.WithLabelValues(r.Method, route).Observe(elapsed.Seconds())
+			s.metrics.requests.WithLabelValues(methodLabel(r.Method), route, strconv.Itoa(status)).Inc()
+			s.metrics.duration.WithLabelValues(methodLabel(r.Method), route).Observe(elapsed.Seconds())
 			level := slog.LevelInfo
 			if status >= 500 {
 				level = slog.LevelError

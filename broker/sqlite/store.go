@@ -6,7 +6,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -18,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/contracts-dev/contracts/broker"
 	sqlite "modernc.org/sqlite"
@@ -78,7 +79,7 @@ func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = n
 // or a "file:" URI; ":memory:" for a private in-memory database) and
 // applies pending migrations.
 func Open(dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, newID: newUUID, rsem: make(chan struct{}, readers)}
+	s := &Store{now: time.Now, newID: uuid.NewString, rsem: make(chan struct{}, readers)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -406,14 +407,6 @@ func translate(err error) error {
 		}
 	}
 	return err
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 func toTime(n int64) time.Time { return time.Unix(0, n).UTC() }

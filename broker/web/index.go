@@ -46,8 +46,6 @@ type indexFilter struct {
 	Environment string
 }
 
-func (f indexFilter) selects() bool { return f.Branch != "" || f.Tag != "" || f.Environment != "" }
-
 type indexData struct {
 	Integrations []integrationView
 	Pager        pager

@@ -120,7 +120,7 @@ func ConvertOpenAPI(data []byte) (map[string]any, error) {
 	case head.Swagger == "2.0":
 		var v2 openapi2.T
 		if err := json.Unmarshal(js, &v2); err != nil {
-			return nil, fmt.Errorf("Swagger 2.0: %w", err)
+			return nil, fmt.Errorf("swagger 2.0 document: %w", err)
 		}
 		doc, err := openapi2conv.ToV3(&v2)
 		if err != nil {

@@ -1,7 +1,6 @@
 package proto
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -122,49 +121,6 @@ func pickOne[D protoreflect.Descriptor](name, kind string, found []D) (D, error)
 	}
 	sort.Strings(names)
 	return zero, fmt.Errorf("%s %q matches %s: %w", kind, name, strings.Join(names, ", "), ErrAmbiguous)
-}
-
-// PactDescriptors returns the descriptor sets a pact file carries in its
-// metadata (metadata.plugins[].configuration[<descriptorKey>].protoDescriptors),
-// keyed by descriptor key. A key listed by several plugin entries is decoded
-// once. A pact without protobuf descriptors yields an empty map.
-func PactDescriptors(pactJSON []byte) (map[string]*Files, error) {
-	var doc struct {
-		Metadata struct {
-			Plugins []struct {
-				Name          string                     `json:"name"`
-				Configuration map[string]json.RawMessage `json:"configuration"`
-			} `json:"plugins"`
-		} `json:"metadata"`
-	}
-	if err := json.Unmarshal(pactJSON, &doc); err != nil {
-		return nil, fmt.Errorf("read pact metadata: %w", err)
-	}
-	out := map[string]*Files{}
-	for i, p := range doc.Metadata.Plugins {
-		keys := make([]string, 0, len(p.Configuration))
-		for k := range p.Configuration {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, key := range keys {
-			if _, done := out[key]; done {
-				continue
-			}
-			var entry struct {
-				ProtoDescriptors *string `json:"protoDescriptors"`
-			}
-			if err := json.Unmarshal(p.Configuration[key], &entry); err != nil || entry.ProtoDescriptors == nil {
-				continue // not a protobuf descriptor entry
-			}
-			files, err := DecodeDescriptorSet(*entry.ProtoDescriptors)
-			if err != nil {
-				return nil, fmt.Errorf("$.metadata.plugins[%d].configuration[%q].protoDescriptors: %w", i, key, err)
-			}
-			out[key] = files
-		}
-	}
-	return out, nil
 }
 
 // ContentTypeMessage returns the message named by the "message" parameter

@@ -1,7 +1,6 @@
 package grpcverify
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -36,22 +35,19 @@ type Method struct {
 	DescriptorKey string
 }
 
-// PluginConfig is an interaction's pluginConfiguration.protobuf object as
-// the protobuf plugin writes it for gRPC interactions.
-type PluginConfig struct {
-	Service       string `json:"service"`
-	DescriptorKey string `json:"descriptorKey"`
-}
+// PluginConfig is an interaction's pluginConfiguration.protobuf object
+// (see proto.PluginConfig).
+type PluginConfig = proto.PluginConfig
 
-// InteractionConfig reads in's pluginConfiguration.protobuf object.
+// InteractionConfig reads in's pluginConfiguration.protobuf object and
+// requires the service and descriptor key of a gRPC interaction.
 func InteractionConfig(in *pact.Interaction) (PluginConfig, error) {
-	var pc PluginConfig
-	raw, ok := in.PluginConfiguration["protobuf"]
+	pc, ok, err := proto.InteractionPluginConfig(in.PluginConfiguration)
 	if !ok {
 		return pc, fmt.Errorf("interaction %q: pluginConfiguration.protobuf is missing: %w", in.Description, ErrNotGRPC)
 	}
-	if err := json.Unmarshal(raw, &pc); err != nil {
-		return pc, fmt.Errorf("interaction %q: pluginConfiguration.protobuf: %w", in.Description, err)
+	if err != nil {
+		return pc, fmt.Errorf("interaction %q: %w", in.Description, err)
 	}
 	if pc.Service == "" {
 		return pc, fmt.Errorf("interaction %q: pluginConfiguration.protobuf.service is missing: %w", in.Description, ErrNotGRPC)
@@ -122,15 +118,7 @@ func (r *Resolver) forget(key weak.Pointer[pact.Pact]) {
 }
 
 // Descriptors decodes the descriptor sets of p's metadata, keyed by
-// descriptor key (see proto.PactDescriptors).
+// descriptor key (see proto.PluginsDescriptors).
 func Descriptors(p *pact.Pact) (map[string]*proto.Files, error) {
-	raw, ok := p.Metadata["plugins"]
-	if !ok {
-		return map[string]*proto.Files{}, nil
-	}
-	doc, err := json.Marshal(map[string]any{"metadata": map[string]json.RawMessage{"plugins": raw}})
-	if err != nil {
-		return nil, fmt.Errorf("pact metadata plugins: %w", err)
-	}
-	return proto.PactDescriptors(doc)
+	return proto.PluginsDescriptors(p.Metadata["plugins"])
 }

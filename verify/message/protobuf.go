@@ -25,21 +25,12 @@ func protoSchema(p *pact.Pact, in *pact.Interaction, name string) (*proto.Files,
 	if p == nil || len(p.Metadata["plugins"]) == 0 {
 		return nil, nil
 	}
-	doc, err := json.Marshal(map[string]any{"metadata": map[string]json.RawMessage{"plugins": p.Metadata["plugins"]}})
+	sets, err := proto.PluginsDescriptors(p.Metadata["plugins"])
 	if err != nil {
 		return nil, err
 	}
-	sets, err := proto.PactDescriptors(doc)
-	if err != nil {
-		return nil, err
-	}
-	if raw, ok := in.PluginConfiguration["protobuf"]; ok {
-		var cfg struct {
-			DescriptorKey string `json:"descriptorKey"`
-		}
-		if json.Unmarshal(raw, &cfg) == nil && sets[cfg.DescriptorKey] != nil {
-			return sets[cfg.DescriptorKey], nil
-		}
+	if cfg, ok, err := proto.InteractionPluginConfig(in.PluginConfiguration); ok && err == nil && sets[cfg.DescriptorKey] != nil {
+		return sets[cfg.DescriptorKey], nil
 	}
 	for _, files := range sets {
 		if _, err := files.FindMessage(name); err == nil {

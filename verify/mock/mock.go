@@ -10,19 +10,14 @@
 package mock
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,10 +74,6 @@ func (p Problem) String() string {
 	return string(p.Type)
 }
 
-// ErrNotOK is wrapped by Verify's and WritePact's error when the mock
-// server saw unexpected, mismatched or missing requests.
-var ErrNotOK = errors.New("mock server expectations not met")
-
 // Options configure a Server.
 type Options struct {
 	// Logger receives unmatched requests; nil discards them.
@@ -104,7 +95,12 @@ type expectation struct {
 	// the official verifier does, and the mock accepts them without a
 	// value as the official stub does.
 	valueless map[string]bool
-	used      int
+	// order is the expectation's position among the server's, which
+	// decides between expectations a request matches equally.
+	order int
+	// queryRuled is set when the request has query matching rules.
+	queryRuled bool
+	uses       Uses
 }
 
 // valuelessParams returns the query parameters a V4 pact gives as null or
@@ -158,18 +154,29 @@ type Server struct {
 	opts Options
 	log  *slog.Logger
 
-	mu       sync.Mutex
-	exps     []*expectation
-	problems []Problem
-	url      string
-	srv      *http.Server
-	stop     func() bool // unregisters the shutdown on ctx done
+	// exps, byPlace and ruled are fixed by New: matching reads them
+	// without a lock.
+	exps []*expectation
+	// byPlace indexes the expectations whose path has no matching rule by
+	// placeKey(method, path): a request is only matched against those of
+	// its own method and path, and ruled ones of its method.
+	byPlace map[string][]*expectation
+	// ruled holds, by upper-case method, the expectations whose path has
+	// a matching rule.
+	ruled map[string][]*expectation
+
+	problems Ledger[Problem]
+
+	mu   sync.Mutex
+	url  string
+	srv  *http.Server
+	stop func() bool // unregisters the shutdown on ctx done
 }
 
 // New returns a server answering the HTTP interactions of pacts (other
 // interaction types are ignored).
 func New(pacts []*pact.Pact, opts Options) *Server {
-	s := &Server{opts: opts, log: opts.Logger}
+	s := &Server{opts: opts, log: opts.Logger, byPlace: map[string][]*expectation{}, ruled: map[string][]*expectation{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -184,12 +191,24 @@ func New(pacts []*pact.Pact, opts Options) *Server {
 					req = req.Clone()
 					req.Path = path
 				}
-				s.exps = append(s.exps, &expectation{pact: p, in: in, req: req, valueless: valuelessParams(in.Request)})
+				e := &expectation{pact: p, in: in, req: req, valueless: valuelessParams(in.Request), order: len(s.exps),
+					queryRuled: len(req.Rules[pact.CategoryQuery]) > 0}
+				s.exps = append(s.exps, e)
+				method := strings.ToUpper(req.Method)
+				if len(req.Rules[pact.CategoryPath]) > 0 {
+					s.ruled[method] = append(s.ruled[method], e)
+				} else {
+					k := placeKey(method, req.Path)
+					s.byPlace[k] = append(s.byPlace[k], e)
+				}
 			}
 		}
 	}
 	return s
 }
+
+// placeKey is the index key of an upper-case method and a path.
+func placeKey(method, path string) string { return method + " " + path }
 
 // Start listens on addr (e.g. "127.0.0.1:0") and serves until ctx is done
 // or Close is called. It returns once the listener is open; URL then gives
@@ -253,22 +272,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	actual := actualRequest(r, body)
 
-	s.mu.Lock()
 	exp, best, bestMs := s.find(actual)
 	if exp != nil {
-		exp.used++
+		exp.uses.Use()
 	}
-	base := s.url
 	if best != nil {
-		s.problems = append(s.problems, Problem{
+		s.problems.Add(Problem{
 			Type: ProblemMismatch, Method: r.Method, Path: r.URL.Path,
 			Description: best.in.Description, Consumer: best.pact.Consumer.Name, Provider: best.pact.Provider.Name,
 			Mismatches: bestMs,
 		})
 	} else if exp == nil {
-		s.problems = append(s.problems, Problem{Type: ProblemUnexpected, Method: r.Method, Path: r.URL.Path})
+		s.problems.Add(Problem{Type: ProblemUnexpected, Method: r.Method, Path: r.URL.Path})
 	}
-	s.mu.Unlock()
+	base := s.URL()
 	if base == "" {
 		base = "http://" + r.Host
 	}
@@ -295,30 +312,75 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // find returns the expectation actual matches (preferring one not yet
 // used), or else the closest expectation with the same method and path and
-// its mismatches. Called with s.mu held.
+// its mismatches. Only the expectations of the request's method and path
+// (and those whose path has a matching rule) are candidates: any other
+// would differ in method or path, and is never chosen nor the closest. It
+// takes no lock: the candidates are fixed, the uses counted atomically.
 func (s *Server) find(actual *pact.Request) (exp, best *expectation, bestMs []match.Mismatch) {
-	for _, e := range s.exps {
-		ms := match.Request(e.req, e.without(actual))
-		if len(ms) == 0 {
-			if e.used == 0 {
-				return e, nil, nil
-			}
-			if exp == nil {
-				exp = e
-			}
+	cands := s.candidates(actual)
+	// A matching request is the common case: look for the match first,
+	// fully matching only the candidates whose query can match.
+	for _, e := range cands {
+		if !e.mayMatch(actual) || len(match.Request(e.req, e.without(actual))) > 0 {
 			continue
 		}
-		if exp != nil || !samePlace(ms) {
+		if e.uses.Count() == 0 {
+			return e, nil, nil
+		}
+		if exp == nil {
+			exp = e
+		}
+	}
+	if exp != nil {
+		return exp, nil, nil
+	}
+	// No match: the closest candidate, for the report.
+	for _, e := range cands {
+		ms := match.Request(e.req, e.without(actual))
+		if !samePlace(ms) {
 			continue
 		}
 		if best == nil || len(ms) < len(bestMs) {
 			best, bestMs = e, ms
 		}
 	}
-	if exp != nil {
-		return exp, nil, nil
-	}
 	return nil, best, bestMs
+}
+
+// candidates returns, in declaration order, the expectations of the
+// request's method and path and those of its method whose path has a
+// matching rule.
+func (s *Server) candidates(actual *pact.Request) []*expectation {
+	method := strings.ToUpper(actual.Method)
+	exact, ruled := s.byPlace[placeKey(method, actual.Path)], s.ruled[method]
+	if len(ruled) == 0 {
+		return exact
+	}
+	out := make([]*expectation, 0, len(exact)+len(ruled))
+	for len(exact) > 0 || len(ruled) > 0 {
+		if len(ruled) == 0 || (len(exact) > 0 && exact[0].order < ruled[0].order) {
+			out, exact = append(out, exact[0]), exact[1:]
+		} else {
+			out, ruled = append(out, ruled[0]), ruled[1:]
+		}
+	}
+	return out
+}
+
+// mayMatch is a cheap necessary condition for actual to match e: without
+// query matching rules every expected query parameter must come with the
+// same values. Many interactions of one path that differ by their query
+// are so told apart without a full match.
+func (e *expectation) mayMatch(actual *pact.Request) bool {
+	if e.queryRuled {
+		return true
+	}
+	for k, vs := range e.req.Query {
+		if !slices.Equal(vs, actual.Query[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // samePlace reports whether mismatches leave method and path matching.
@@ -416,11 +478,9 @@ func actualRequest(r *http.Request, body []byte) *pact.Request {
 // Status lists the problems seen so far: unexpected and mismatched
 // requests in arrival order, then interactions never requested.
 func (s *Server) Status() []Problem {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := append([]Problem(nil), s.problems...)
+	out := s.problems.Seen()
 	for _, e := range s.exps {
-		if e.used == 0 {
+		if e.uses.Count() == 0 {
 			out = append(out, Problem{
 				Type: ProblemMissing, Method: e.in.Request.Method, Path: e.in.Request.Path,
 				Description: e.in.Description, Consumer: e.pact.Consumer.Name, Provider: e.pact.Provider.Name,
@@ -434,15 +494,7 @@ func (s *Server) Status() []Problem {
 // interaction was requested; else an error wrapping ErrNotOK that lists
 // the problems.
 func (s *Server) Verify() error {
-	ps := s.Status()
-	if len(ps) == 0 {
-		return nil
-	}
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = "  " + p.String()
-	}
-	return fmt.Errorf("%w:\n%s", ErrNotOK, strings.Join(lines, "\n"))
+	return Verdict(s.Status())
 }
 
 // WritePact writes, for each consumer-provider pair served, a pact of the
@@ -453,70 +505,27 @@ func (s *Server) WritePact(dir string) ([]string, error) {
 	if err := s.Verify(); err != nil {
 		return nil, fmt.Errorf("write pact: %w", err)
 	}
-	type pair struct{ consumer, provider string }
-	var order []pair
-	out := map[pair]*pact.Pact{}
-	s.mu.Lock()
+	var exercised []Exercise
 	for _, e := range s.exps {
-		if e.used == 0 {
-			continue
+		if e.uses.Count() > 0 {
+			exercised = append(exercised, Exercise{Pact: e.pact, Interaction: e.in})
 		}
-		k := pair{e.pact.Consumer.Name, e.pact.Provider.Name}
-		p := out[k]
-		if p == nil {
-			c := *e.pact
-			c.Interactions = nil
-			c.Messages = false
-			p = &c
-			out[k] = p
-			order = append(order, k)
-		}
-		if e.pact.Spec > p.Spec {
-			p.Spec = e.pact.Spec
-		}
-		p.Interactions = append(p.Interactions, e.in)
-	}
-	s.mu.Unlock()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("write pact: %w", err)
 	}
 	var paths []string
-	for _, k := range order {
-		p := out[k]
+	for _, p := range PairPacts(exercised, nil) {
 		spec := pact.V3
 		if p.Spec >= pact.V4 {
 			spec = pact.V4
 		}
 		data, err := writePact(p, spec)
 		if err != nil {
-			return paths, fmt.Errorf("write pact %s-%s: %w", k.consumer, k.provider, err)
+			return paths, fmt.Errorf("write pact %s-%s: %w", p.Consumer.Name, p.Provider.Name, err)
 		}
-		path := filepath.Join(dir, fileName(k.consumer)+"-"+fileName(k.provider)+".json")
-		if err := writeFileAtomic(path, data); err != nil {
-			return paths, fmt.Errorf("write pact %s: %w", path, err)
+		path, err := WritePactFile(dir, p.Consumer.Name, p.Provider.Name, data)
+		if err != nil {
+			return paths, err
 		}
 		paths = append(paths, path)
 	}
 	return paths, nil
-}
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-func fileName(s string) string { return unsafeName.ReplaceAllString(s, "_") }
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pact-*.json")
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -45,7 +45,23 @@ const (
 	KindBodyType Kind = "body-type-mismatch"
 	KindStatus   Kind = "status-mismatch"
 	KindMetadata Kind = "metadata-mismatch"
+	// KindRegexTimeout: a Java-style regex (one the backtracking engine
+	// runs) did not finish within its time cap, so the value was neither
+	// accepted nor shown to differ. Path locates the value as for the kind
+	// it would otherwise have had.
+	KindRegexTimeout Kind = "regex-timeout"
 )
+
+// markTimeouts gives the mismatches of regexes that timed out their own
+// kind, whichever part of the message they were found in.
+func markTimeouts(ms []Mismatch) []Mismatch {
+	for i := range ms {
+		if strings.HasPrefix(ms[i].Message, regexTimeoutPrefix) {
+			ms[i].Kind = KindRegexTimeout
+		}
+	}
+	return ms
+}
 
 // Mismatch is one difference between an expectation and what was seen.
 type Mismatch struct {
@@ -90,7 +106,7 @@ func RequestWith(expected, actual *pact.Request, opts Options) []Mismatch {
 	out = append(out, matchHeaders(expected.Headers, actual.Headers, newRuleSet(expected.Rules[pact.CategoryHeader]))...)
 	bc := &bodyCmp{rules: newRuleSet(expected.Rules[pact.CategoryBody]), allowUnexpected: opts.AllowUnexpectedKeys}
 	out = append(out, bc.compare(expected.Body, actual.Body, contentTypeHeader(expected.Headers), contentTypeHeader(actual.Headers))...)
-	return out
+	return markTimeouts(out)
 }
 
 // Response compares an actual response with an expected one, using the
@@ -111,7 +127,7 @@ func ResponseWith(expected, actual *pact.Response, opts Options) []Mismatch {
 	out = append(out, matchHeaders(expected.Headers, actual.Headers, newRuleSet(expected.Rules[pact.CategoryHeader]))...)
 	bc := &bodyCmp{rules: newRuleSet(expected.Rules[pact.CategoryBody]), allowUnexpected: opts.AllowUnexpectedKeys}
 	out = append(out, bc.compare(expected.Body, actual.Body, contentTypeHeader(expected.Headers), contentTypeHeader(actual.Headers))...)
-	return out
+	return markTimeouts(out)
 }
 
 // Message compares an actual message (contents and metadata) with an
@@ -135,7 +151,7 @@ func MessageWith(expected, actual *pact.Message, opts Options) []Mismatch {
 	}
 	out = append(out, bc.compare(expected.Contents, actual.Contents, metadataContentType(expected.Metadata), metadataContentType(actual.Metadata))...)
 	out = append(out, matchMetadata(expected.Metadata, actual.Metadata, actual.Contents.ContentType, newRuleSet(expected.Rules[pact.CategoryMetadata]))...)
-	return out
+	return markTimeouts(out)
 }
 
 // Value compares two decoded JSON values (as from encoding/json, numbers as
@@ -157,7 +173,7 @@ func Value(expected, actual any, path string, rules pact.MatchingRules, category
 	c := &jsonCmp{rules: newRuleSet(rules[category]), allowUnexpected: opts.AllowUnexpectedKeys, kind: kind}
 	c.compare(loc, expected, actual)
 	sortMismatches(c.out)
-	return c.out
+	return markTimeouts(c.out)
 }
 
 func contentTypeHeader(h pact.Headers) string {

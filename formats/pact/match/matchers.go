@@ -35,11 +35,28 @@ type matcherRegex struct {
 const backtrackTimeout = 2 * time.Second
 
 func (m *matcherRegex) MatchString(s string) bool {
+	ok, _ := m.match(s)
+	return ok
+}
+
+// match reports whether s matches, and whether the backtracking engine
+// gave up after backtrackTimeout (s is then neither accepted nor shown to
+// differ).
+func (m *matcherRegex) match(s string) (ok, timedOut bool) {
 	if m.re2 != nil {
-		return m.re2.MatchString(s)
+		return m.re2.MatchString(s), false
 	}
 	ok, err := m.back.MatchString(s)
-	return err == nil && ok
+	return err == nil && ok, err != nil
+}
+
+// regexTimeoutPrefix starts the message of a regex that timed out; the
+// public comparisons give such mismatches KindRegexTimeout (see
+// markTimeouts). The messages are built here, so the prefix is ours.
+const regexTimeoutPrefix = "Regex timed out: "
+
+func regexTimeoutMessage(pattern, s string) string {
+	return fmt.Sprintf("%s'%s' did not finish matching '%s' within %s, so the value was not checked", regexTimeoutPrefix, pattern, s, backtrackTimeout)
 }
 
 type regexEntry struct {
@@ -150,7 +167,9 @@ func applyMatcher(m *pact.Matcher, exp, act any, cascaded, coerce bool) []string
 		if err != nil {
 			return []string{fmt.Sprintf("Regex '%s' is not valid: %v", pattern, err)}
 		}
-		if !re.MatchString(s) {
+		if ok, timedOut := re.match(s); timedOut {
+			return []string{regexTimeoutMessage(pattern, s)}
+		} else if !ok {
 			return []string{fmt.Sprintf("Expected '%s' to match '%s'", s, pattern)}
 		}
 	case "equality":

@@ -23,28 +23,13 @@ type pactFile struct {
 }
 
 type pactInteraction struct {
-	Type                string `json:"type"`
-	Description         string `json:"description"`
-	PluginConfiguration struct {
-		Protobuf *pluginConfig `json:"protobuf"`
-	} `json:"pluginConfiguration"`
-	Request  json.RawMessage `json:"request"`
-	Response json.RawMessage `json:"response"`
+	Type                string                     `json:"type"`
+	Description         string                     `json:"description"`
+	PluginConfiguration map[string]json.RawMessage `json:"pluginConfiguration"`
+	Request             json.RawMessage            `json:"request"`
+	Response            json.RawMessage            `json:"response"`
 	// Asynchronous messages carry their contents at the top level.
 	pactPart
-}
-
-type pluginConfig struct {
-	DescriptorKey string         `json:"descriptorKey"`
-	Service       string         `json:"service"`
-	Message       string         `json:"message"`
-	Request       *pluginMessage `json:"request"`
-	Response      *pluginMessage `json:"response"`
-}
-
-type pluginMessage struct {
-	DescriptorKey string `json:"descriptorKey"`
-	Message       string `json:"message"`
 }
 
 // pactPart is a request, response or message: V4 gRPC and message parts
@@ -174,7 +159,10 @@ func (u *Usage) AddPact(pactJSON []byte, schema *proto.Files) error {
 }
 
 func interactionUsage(consumer string, it pactInteraction, sets map[string]*proto.Files, schema *proto.Files) (InteractionUsage, bool, error) {
-	cfg := it.PluginConfiguration.Protobuf
+	pc, hasCfg, err := proto.InteractionPluginConfig(it.PluginConfiguration)
+	if err != nil {
+		return InteractionUsage{}, false, err
+	}
 	var request pactPart
 	if len(it.Request) > 0 {
 		if err := json.Unmarshal(it.Request, &request); err != nil {
@@ -185,113 +173,131 @@ func interactionUsage(consumer string, it pactInteraction, sets map[string]*prot
 	if err != nil {
 		return InteractionUsage{}, false, err
 	}
-	isProto := cfg != nil || request.contents().isProtobuf() || it.contents().isProtobuf()
+	isProto := hasCfg || request.contents().isProtobuf() || it.contents().isProtobuf()
 	for _, r := range responses {
 		isProto = isProto || r.contents().isProtobuf()
 	}
 	if !isProto {
 		return InteractionUsage{}, false, nil
 	}
-	if cfg == nil {
-		cfg = &pluginConfig{}
+	col, method, err := partsUsage(schemas{cfg: pc, sets: sets, schema: schema}, it, request, responses)
+	if err != nil {
+		return InteractionUsage{}, false, err
 	}
+	return col.usage(consumer, it.Description, method), true, nil
+}
 
-	files := func(key string) (*proto.Files, error) {
-		if key == "" {
-			key = cfg.DescriptorKey
-		}
-		if f, ok := sets[key]; ok {
+// schemas finds the descriptors of an interaction's parts: by the
+// descriptor key its plugin configuration names, else the pact's only set,
+// else the schema given by the caller.
+type schemas struct {
+	cfg    proto.PluginConfig
+	sets   map[string]*proto.Files
+	schema *proto.Files
+}
+
+func (s schemas) files(key string) (*proto.Files, error) {
+	if key == "" {
+		key = s.cfg.DescriptorKey
+	}
+	if f, ok := s.sets[key]; ok {
+		return f, nil
+	}
+	if key == "" && len(s.sets) == 1 {
+		for _, f := range s.sets {
 			return f, nil
 		}
-		if key == "" && len(sets) == 1 {
-			for _, f := range sets {
-				return f, nil
-			}
-		}
-		if schema != nil {
-			return schema, nil
-		}
-		return nil, fmt.Errorf("no protobuf descriptors for descriptor key %q in the pact's metadata.plugins", key)
 	}
+	if s.schema != nil {
+		return s.schema, nil
+	}
+	return nil, fmt.Errorf("no protobuf descriptors for descriptor key %q in the pact's metadata.plugins", key)
+}
 
-	col := newCollector()
-	method := ""
+// message finds the message of a part: the one pm names, else fallback;
+// nil when neither names one.
+func (s schemas) message(what string, pm *proto.PluginMessage, fallback string) (protoreflect.MessageDescriptor, *proto.Files, error) {
+	key, name := "", fallback
+	if pm != nil {
+		key = pm.DescriptorKey
+		if pm.Message != "" {
+			name = pm.Message
+		}
+	}
+	if name == "" {
+		return nil, nil, nil
+	}
+	f, err := s.files(key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	md, err := f.FindMessage(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return md, f, nil
+}
+
+// partsUsage collects the fields the parts of a protobuf interaction use:
+// the top-level contents of an asynchronous message, the request and each
+// response, decoded with the RPC's messages (pluginConfiguration.protobuf
+// .service) or the message each part names.
+func partsUsage(sc schemas, it pactInteraction, request pactPart, responses []pactPart) (col *collector, method string, err error) {
+	col = newCollector()
 	var reqMsg, respMsg protoreflect.MessageDescriptor
 	var reqFiles, respFiles *proto.Files
-	if cfg.Service != "" {
-		f, err := files("")
+	if sc.cfg.Service != "" {
+		f, err := sc.files("")
 		if err != nil {
-			return InteractionUsage{}, false, err
+			return nil, "", err
 		}
-		md, err := f.FindMethod(cfg.Service)
+		md, err := f.FindMethod(sc.cfg.Service)
 		if err != nil {
-			return InteractionUsage{}, false, fmt.Errorf("pluginConfiguration.protobuf.service: %w", err)
+			return nil, "", fmt.Errorf("pluginConfiguration.protobuf.service: %w", err)
 		}
 		method = string(md.Parent().FullName()) + "/" + string(md.Name())
 		reqMsg, respMsg, reqFiles, respFiles = md.Input(), md.Output(), f, f
 	}
-	resolve := func(what string, pm *pluginMessage, fallback string, current protoreflect.MessageDescriptor, currentFiles *proto.Files) (protoreflect.MessageDescriptor, *proto.Files, error) {
-		if current != nil {
-			return current, currentFiles, nil
-		}
-		key, name := "", fallback
-		if pm != nil {
-			key = pm.DescriptorKey
-			if pm.Message != "" {
-				name = pm.Message
-			}
-		}
-		if name == "" {
-			return nil, nil, nil
-		}
-		f, err := files(key)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", what, err)
-		}
-		md, err := f.FindMessage(name)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", what, err)
-		}
-		return md, f, nil
-	}
 
 	// Asynchronous messages: one part at the top level.
 	if it.contents() != nil {
-		name := cfg.Message
+		name := sc.cfg.Message
 		if name == "" {
 			name = it.contents().messageParam()
 		}
-		md, f, err := resolve("message", nil, name, nil, nil)
+		md, f, err := sc.message("message", nil, name)
 		if err != nil {
-			return InteractionUsage{}, false, err
+			return nil, "", err
 		}
 		if err := col.part("contents", it.pactPart, md, f); err != nil {
-			return InteractionUsage{}, false, err
+			return nil, "", err
 		}
 	}
 
-	reqName := request.contents().messageParam()
-	reqMsg, reqFiles, err = resolve("request", cfg.Request, reqName, reqMsg, reqFiles)
-	if err != nil {
-		return InteractionUsage{}, false, err
+	if reqMsg == nil {
+		if reqMsg, reqFiles, err = sc.message("request", sc.cfg.Request, request.contents().messageParam()); err != nil {
+			return nil, "", err
+		}
 	}
 	if err := col.part("request", request, reqMsg, reqFiles); err != nil {
-		return InteractionUsage{}, false, err
+		return nil, "", err
 	}
 	for i, r := range responses {
-		md, f, err := resolve("response", cfg.Response, r.contents().messageParam(), respMsg, respFiles)
-		if err != nil {
-			return InteractionUsage{}, false, err
+		md, f := respMsg, respFiles
+		if md == nil {
+			if md, f, err = sc.message("response", sc.cfg.Response, r.contents().messageParam()); err != nil {
+				return nil, "", err
+			}
 		}
 		what := "response"
 		if len(responses) > 1 {
 			what = fmt.Sprintf("response[%d]", i)
 		}
 		if err := col.part(what, r, md, f); err != nil {
-			return InteractionUsage{}, false, err
+			return nil, "", err
 		}
 	}
-	return col.usage(consumer, it.Description, method), true, nil
+	return col, method, nil
 }
 
 // responseParts reads "response": an object (HTTP) or an array of

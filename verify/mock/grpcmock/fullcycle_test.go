@@ -359,7 +359,7 @@ func TestDescriptorSetOrder(t *testing.T) {
 	t.Parallel()
 	files, imports := fullProtos(t)
 	m := grpcmock.New(t, files, imports)
-	data, err := grpcmock.DescriptorSet(m.Files())
+	data, err := proto.DescriptorSet(m.Files())
 	require.NoError(t, err)
 	var set descriptorpb.FileDescriptorSet
 	require.NoError(t, protoapi.Unmarshal(data, &set))
@@ -373,7 +373,7 @@ func TestDescriptorSetOrder(t *testing.T) {
 	require.NoError(t, err)
 	_, err = again.FindMethod("shop.v1.Orders/ListOrders")
 	require.NoError(t, err)
-	require.Len(t, grpcmock.DescriptorKey(data), 32)
+	require.Len(t, proto.DescriptorKey(data), 32)
 }
 
 // TestResponseMetadataCycle: response metadata declared by the consumer is

@@ -2,29 +2,21 @@ package grpcmock
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
-	"testing"
 
 	"google.golang.org/grpc/codes"
-	protoapi "google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify/grpcverify"
+	"github.com/contracts-dev/contracts/verify/mock"
 )
 
 // PluginVersion is the protobuf plugin version written in
@@ -32,13 +24,23 @@ import (
 // version, so Pact tools that load the plugin accept them.
 const PluginVersion = "0.6.4"
 
+// TB is the part of testing.TB the consumer API uses (a *testing.T
+// satisfies it): taking it instead of testing.TB keeps the testing
+// package out of programs that link grpcmock.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // Mock is a mock gRPC provider for one consumer test: expectations are
 // declared with Expect and served on a real gRPC server on 127.0.0.1.
 type Mock struct {
-	tb        testing.TB
+	tb        TB
 	files     *proto.Files
 	key       string
-	set       string // base64 FileDescriptorSet
+	set       []byte // serialized FileDescriptorSet
 	protoFile string
 	pact      *pact.Pact
 	srv       *Server
@@ -50,7 +52,7 @@ type Mock struct {
 // New compiles protoFiles (resolving imports against importPaths, see
 // proto.Load), starts the mock on 127.0.0.1 on a free port, and stops it
 // when the test ends. Errors fail the test.
-func New(tb testing.TB, protoFiles []string, importPaths []string) *Mock {
+func New(tb TB, protoFiles []string, importPaths []string) *Mock {
 	tb.Helper()
 	m, err := Open(context.Background(), protoFiles, importPaths)
 	if err != nil {
@@ -68,7 +70,7 @@ func Open(ctx context.Context, protoFiles []string, importPaths []string) (*Mock
 	if err != nil {
 		return nil, err
 	}
-	data, err := DescriptorSet(files)
+	data, err := proto.DescriptorSet(files)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +84,8 @@ func Open(ctx context.Context, protoFiles []string, importPaths []string) (*Mock
 	}
 	m := &Mock{
 		files:     files,
-		key:       DescriptorKey(data),
-		set:       base64.StdEncoding.EncodeToString(data),
+		key:       proto.DescriptorKey(data),
+		set:       data,
 		protoFile: src,
 		srv:       newServer(nil),
 	}
@@ -142,75 +144,15 @@ func (m *Mock) Verify() error {
 	return m.srv.Verify()
 }
 
-// DescriptorSet serializes files and everything they import (the standard
-// google/protobuf files too) as a google.protobuf.FileDescriptorSet in the
-// order protoc --include_imports writes (each file after its imports, in
-// import order), without source info, deterministically.
-func DescriptorSet(files *proto.Files) ([]byte, error) {
-	set := &descriptorpb.FileDescriptorSet{}
-	seen := map[string]bool{}
-	var visit func(fd protoreflect.FileDescriptor)
-	visit = func(fd protoreflect.FileDescriptor) {
-		if seen[fd.Path()] {
-			return
-		}
-		seen[fd.Path()] = true
-		imports := fd.Imports()
-		for i := 0; i < imports.Len(); i++ {
-			visit(imports.Get(i).FileDescriptor)
-		}
-		fdp := protodesc.ToFileDescriptorProto(fd)
-		fdp.SourceCodeInfo = nil
-		set.File = append(set.File, fdp)
-	}
-	// Start from the files nothing else imports, so that each file's
-	// imports come in its own import order, as protoc writes them.
-	imported := map[string]bool{}
-	for _, fd := range files.Files() {
-		imports := fd.Imports()
-		for i := 0; i < imports.Len(); i++ {
-			imported[imports.Get(i).Path()] = true
-		}
-	}
-	for _, fd := range files.Files() {
-		if !imported[fd.Path()] {
-			visit(fd)
-		}
-	}
-	for _, fd := range files.Files() {
-		visit(fd) // import cycles are refused by the compiler; this is a safety net
-	}
-	data, err := protoapi.MarshalOptions{Deterministic: true}.Marshal(set)
-	if err != nil {
-		return nil, fmt.Errorf("encode descriptor set: %w", err)
-	}
-	return data, nil
-}
-
-// DescriptorKey is the key the protobuf plugin files a descriptor set
-// under: the hex MD5 digest of the serialized FileDescriptorSet.
-func DescriptorKey(set []byte) string {
-	sum := md5.Sum(set)
-	return hex.EncodeToString(sum[:])
-}
-
 func (m *Mock) metadata() (map[string]json.RawMessage, error) {
-	plugins := []any{map[string]any{
-		"name":    "protobuf",
-		"version": PluginVersion,
-		"configuration": map[string]any{
-			m.key: map[string]any{"protoDescriptors": m.set, "protoFile": m.protoFile},
-		},
-	}}
-	out := map[string]json.RawMessage{}
-	for k, v := range map[string]any{"pactSpecification": map[string]any{"version": "4.0"}, "plugins": plugins} {
-		data, err := json.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("pact metadata %s: %w", k, err)
-		}
-		out[k] = data
+	version, err := json.Marshal(map[string]any{"version": "4.0"})
+	if err != nil {
+		return nil, fmt.Errorf("pact metadata pactSpecification: %w", err)
 	}
-	return out, nil
+	return map[string]json.RawMessage{
+		"pactSpecification": version,
+		"plugins":           proto.PluginsMetadata(PluginVersion, map[string]proto.PluginDescriptors{m.key: {Set: m.set, ProtoFile: &m.protoFile}}),
+	}, nil
 }
 
 // Expectation is one interaction being declared. Its methods return it for
@@ -245,11 +187,11 @@ func (m *Mock) Expect(method string) *Expectation {
 		DescriptorKey: m.key,
 	}
 	service := "." + string(md.Parent().FullName()) + "/" + string(md.Name())
-	cfg, _ := json.Marshal(map[string]string{"descriptorKey": m.key, "service": service})
+	cfg := proto.PluginConfig{DescriptorKey: m.key, Service: service}.JSON()
 	in := &pact.Interaction{
 		Type:                pact.SyncMessage,
 		Transport:           "grpc",
-		PluginConfiguration: map[string]json.RawMessage{"protobuf": cfg},
+		PluginConfiguration: map[string]json.RawMessage{proto.PluginName: cfg},
 		MessageRequest:      &pact.Message{},
 	}
 	x.e = &entry{pact: m.pact, in: in, method: x.method}
@@ -570,8 +512,6 @@ func (m *Mock) Pact(consumer, provider string) *pact.Pact {
 	return &p
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
 // WritePact writes the pact of every expectation to
 // dir/<consumer>-<provider>.json, but only when Verify finds nothing wrong;
 // it returns the path written.
@@ -583,26 +523,5 @@ func (m *Mock) WritePact(dir, consumer, provider string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write pact: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
-	}
-	path := filepath.Join(dir, unsafeName.ReplaceAllString(consumer, "_")+"-"+unsafeName.ReplaceAllString(provider, "_")+".json")
-	tmp, err := os.CreateTemp(dir, ".pact-*.json")
-	if err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		_ = os.Remove(tmp.Name())
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	return path, nil
+	return mock.WritePactFile(dir, consumer, provider, data)
 }

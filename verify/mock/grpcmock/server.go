@@ -86,15 +86,17 @@ func (p Problem) String() string {
 	return string(p.Type)
 }
 
-// ErrNotOK is wrapped by Verify's error when the mock saw problems.
-var ErrNotOK = errors.New("mock gRPC provider saw problems")
+// ErrNotOK is wrapped by Verify's and WritePact's error when the mock saw
+// problems: it is the HTTP mock's (mock.ErrNotOK), so one errors.Is check
+// covers every mock.
+var ErrNotOK = mock.ErrNotOK
 
 // entry is one interaction served.
 type entry struct {
 	pact   *pact.Pact
 	in     *pact.Interaction
 	method *grpcverify.Method
-	used   int
+	uses   mock.Uses
 }
 
 // Server serves gRPC interactions. It is safe for concurrent use.
@@ -102,7 +104,7 @@ type Server struct {
 	log      *slog.Logger
 	mu       sync.Mutex
 	entries  []*entry
-	problems []Problem
+	problems mock.Ledger[Problem]
 	url      string // grpc://host:port once serving, for MockServerURL generators
 
 	now   func() time.Time
@@ -206,11 +208,11 @@ func (s *Server) GRPCServer(opts ...grpc.ServerOption) *grpc.Server {
 // Problems lists unexpected and mismatched calls in the order seen, then
 // the interactions never called.
 func (s *Server) Problems() []Problem {
+	out := s.problems.Seen()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := append([]Problem(nil), s.problems...)
 	for _, e := range s.entries {
-		if e.used == 0 {
+		if e.uses.Count() == 0 {
 			out = append(out, Problem{Type: mock.ProblemMissing, Method: e.method.Path, Description: e.in.Description})
 		}
 	}
@@ -219,21 +221,11 @@ func (s *Server) Problems() []Problem {
 
 // Verify returns an error wrapping ErrNotOK that lists the problems, or nil.
 func (s *Server) Verify() error {
-	ps := s.Problems()
-	if len(ps) == 0 {
-		return nil
-	}
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = "  " + p.String()
-	}
-	return fmt.Errorf("%w:\n%s", ErrNotOK, strings.Join(lines, "\n"))
+	return mock.Verdict(s.Problems())
 }
 
 func (s *Server) record(p Problem) {
-	s.mu.Lock()
-	s.problems = append(s.problems, p)
-	s.mu.Unlock()
+	s.problems.Add(p)
 	s.log.Warn("gRPC mock problem", "problem", p.String())
 }
 
@@ -279,9 +271,7 @@ func (s *Server) handle(_ any, stream grpc.ServerStream) error {
 			return status.Error(codes.Internal, err.Error())
 		}
 		if len(ms) == 0 {
-			s.mu.Lock()
-			e.used++
-			s.mu.Unlock()
+			e.uses.Use()
 			s.log.Debug("gRPC call matched", "method", path, "interaction", e.in.Description)
 			return s.respond(stream, e)
 		}

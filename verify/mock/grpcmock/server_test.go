@@ -340,10 +340,10 @@ func TestDescriptorKeyAsThePlugin(t *testing.T) {
 				src := filepath.Join(t.TempDir(), name)
 				require.NoError(t, os.WriteFile(src, []byte(entry.ProtoFile), 0o644))
 				m := grpcmock.New(t, []string{src}, []string{filepath.Dir(src)})
-				ours, err := grpcmock.DescriptorSet(m.Files())
+				ours, err := proto.DescriptorSet(m.Files())
 				require.NoError(t, err)
 				require.Equal(t, theirs, ours)
-				require.Equal(t, key, grpcmock.DescriptorKey(ours))
+				require.Equal(t, key, proto.DescriptorKey(ours))
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/verify/mock"
 )
 
 // Exercised returns, for each consumer-provider pair served, a V4 pact of
@@ -15,36 +16,17 @@ import (
 // pact its first interaction came from (the protobuf plugin entry with its
 // descriptors, among others), so it is written in the plugin's layout.
 func (s *Server) Exercised() []*pact.Pact {
-	type pair struct{ consumer, provider string }
-	var order []pair
-	out := map[pair]*pact.Pact{}
-	merged := map[pair]map[*pact.Pact]bool{} // the source pacts of each pair's metadata
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var exercised []mock.Exercise
 	for _, e := range s.entries {
-		if e.used == 0 {
-			continue
+		if e.uses.Count() > 0 {
+			exercised = append(exercised, mock.Exercise{Pact: e.pact, Interaction: e.in})
 		}
-		k := pair{e.pact.Consumer.Name, e.pact.Provider.Name}
-		p := out[k]
-		if p == nil {
-			c := *e.pact
-			c.Interactions = nil
-			c.Messages = false
-			c.Spec = pact.V4
-			p = &c
-			out[k] = p
-			order = append(order, k)
-			merged[k] = map[*pact.Pact]bool{e.pact: true}
-		} else if !merged[k][e.pact] {
-			mergePlugins(p, e.pact) // another pact file of the pair, maybe other descriptors
-			merged[k][e.pact] = true
-		}
-		p.Interactions = append(p.Interactions, e.in)
 	}
-	pacts := make([]*pact.Pact, len(order))
-	for i, k := range order {
-		pacts[i] = out[k]
+	pacts := mock.PairPacts(exercised, mergePlugins) // another pact file of a pair may carry other descriptors
+	for _, p := range pacts {
+		p.Spec = pact.V4
 	}
 	return pacts
 }
@@ -70,12 +52,9 @@ func (s *Server) WritePact(dir string, merge []string) ([]string, error) {
 			mergeWith[abs] = true
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("write pact: %w", err)
-	}
 	var paths []string
 	for _, p := range pacts {
-		path := filepath.Join(dir, unsafeName.ReplaceAllString(p.Consumer.Name, "_")+"-"+unsafeName.ReplaceAllString(p.Provider.Name, "_")+".json")
+		path := mock.PactPath(dir, p.Consumer.Name, p.Provider.Name)
 		if abs, err := filepath.Abs(path); err == nil && mergeWith[abs] {
 			merged, err := mergeInto(path, p)
 			if err != nil {
@@ -87,7 +66,7 @@ func (s *Server) WritePact(dir string, merge []string) ([]string, error) {
 		if err != nil {
 			return paths, fmt.Errorf("write pact %s: %w", path, err)
 		}
-		if err := writeFileAtomic(dir, path, data); err != nil {
+		if _, err := mock.WritePactFile(dir, p.Consumer.Name, p.Provider.Name, data); err != nil {
 			return paths, err
 		}
 		paths = append(paths, path)
@@ -202,26 +181,4 @@ func mergePlugins(p, from *pact.Pact) {
 	if data, err := json.Marshal(mine); err == nil {
 		p.Metadata["plugins"] = data
 	}
-}
-
-// writeFileAtomic writes data to path through a temporary file in dir.
-func writeFileAtomic(dir, path string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, ".pact-*.json")
-	if err != nil {
-		return fmt.Errorf("write pact: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write pact %s: %w", path, err)
-	}
-	return nil
 }

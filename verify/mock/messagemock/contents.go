@@ -1,15 +1,8 @@
 package messagemock
 
 import (
-	"crypto/md5"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-
-	gproto "google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protodesc"
-	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/proto"
@@ -30,7 +23,8 @@ type Contents struct {
 // plugin records it: a base64 FileDescriptorSet under a descriptor key
 // (the MD5 of the set, hex), and the message's full name.
 type protoSchema struct {
-	key, descriptors, message string
+	key, message string
+	descriptors  []byte // serialized FileDescriptorSet
 }
 
 // JSON is a JSON payload built from a template: maps, slices and scalars
@@ -103,16 +97,11 @@ func Protobuf(files *proto.Files, message string, template any) Contents {
 }
 
 func newProtoSchema(files *proto.Files, message string) (*protoSchema, error) {
-	set := &descriptorpb.FileDescriptorSet{}
-	for _, fd := range files.Files() {
-		set.File = append(set.File, protodesc.ToFileDescriptorProto(fd))
-	}
-	data, err := gproto.MarshalOptions{Deterministic: true}.Marshal(set)
+	data, err := proto.DescriptorSet(files)
 	if err != nil {
-		return nil, fmt.Errorf("encode descriptors: %w", err)
+		return nil, err
 	}
-	sum := md5.Sum(data)
-	return &protoSchema{key: hex.EncodeToString(sum[:]), descriptors: base64.StdEncoding.EncodeToString(data), message: message}, nil
+	return &protoSchema{key: proto.DescriptorKey(data), descriptors: data, message: message}, nil
 }
 
 // FromBody is a payload given in the pact model (for content the helpers
@@ -126,16 +115,13 @@ func (c Contents) apply(cm *common, m *pact.Message) error {
 		return c.err
 	}
 	if c.proto != nil {
-		cfg, err := json.Marshal(map[string]any{"descriptorKey": c.proto.key, "message": c.proto.message})
-		if err != nil {
-			return err
-		}
+		cfg := proto.PluginConfig{DescriptorKey: c.proto.key, Message: c.proto.message}.JSON()
 		if cm.in.PluginConfiguration == nil {
 			cm.in.PluginConfiguration = map[string]json.RawMessage{}
 		}
-		cm.in.PluginConfiguration["protobuf"] = cfg
+		cm.in.PluginConfiguration[proto.PluginName] = cfg
 		if cm.protos == nil {
-			cm.protos = map[string]string{}
+			cm.protos = map[string][]byte{}
 		}
 		cm.protos[c.proto.key] = c.proto.descriptors
 	}

@@ -23,18 +23,19 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"regexp"
 	"sync"
 	"time"
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/formats/pact/generate"
+	"github.com/contracts-dev/contracts/formats/proto"
+	"github.com/contracts-dev/contracts/verify/mock"
 )
 
 // ErrNotConsumed is wrapped by WritePact's error when a declared message
 // was not consumed successfully: no pact is written then.
-var ErrNotConsumed = errors.New("a declared message was not consumed successfully")
+// It wraps mock.ErrNotOK, the error of every mock.
+var ErrNotConsumed = fmt.Errorf("%w: a declared message was not consumed successfully", mock.ErrNotOK)
 
 // ConsumerError is returned by ConsumedBy when the consumer's handler
 // failed; Err is the handler's error.
@@ -62,7 +63,7 @@ type Pact struct {
 	consumed []*pact.Interaction
 	failed   []string
 	// descriptors are the protobuf descriptor sets of consumed messages.
-	descriptors map[string]string
+	descriptors map[string][]byte
 }
 
 // Option configures a Pact.
@@ -106,7 +107,7 @@ type common struct {
 	in  *pact.Interaction
 	err error
 	// protos are the descriptor sets of protobuf contents, by key.
-	protos map[string]string
+	protos map[string][]byte
 }
 
 func (c *common) given(state string, params map[string]any) {
@@ -130,7 +131,11 @@ func (c *common) fail(err error) {
 }
 
 // record keeps a consumed interaction, or notes a failure.
-func (p *Pact) record(in *pact.Interaction, err error, protos map[string]string) {
+// protobufPluginVersion is the protobuf plugin version written beside message
+// descriptor sets.
+const protobufPluginVersion = "0.5.0"
+
+func (p *Pact) record(in *pact.Interaction, err error, protos map[string][]byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
@@ -140,7 +145,7 @@ func (p *Pact) record(in *pact.Interaction, err error, protos map[string]string)
 	p.consumed = append(p.consumed, in)
 	for k, v := range protos {
 		if p.descriptors == nil {
-			p.descriptors = map[string]string{}
+			p.descriptors = map[string][]byte{}
 		}
 		p.descriptors[k] = v
 	}
@@ -187,17 +192,15 @@ func (p *Pact) Model() *pact.Pact {
 	if len(p.descriptors) > 0 {
 		// The protobuf schemas go where the Pact protobuf plugin puts them,
 		// so that verifiers can decode the contents.
-		cfg := map[string]any{}
+		sets := map[string]proto.PluginDescriptors{}
 		for k, v := range p.descriptors {
-			cfg[k] = map[string]any{"protoDescriptors": v}
+			sets[k] = proto.PluginDescriptors{Set: v}
 		}
-		plugins, _ := json.Marshal([]any{map[string]any{"name": "protobuf", "version": "0.5.0", "configuration": cfg}})
+		plugins := proto.PluginsMetadata(protobufPluginVersion, sets)
 		out.Metadata = map[string]json.RawMessage{"plugins": plugins}
 	}
 	return out
 }
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // WritePact writes the pact of the consumed messages to
 // dir/<consumer>-<provider>.json and returns its path. Interactions
@@ -217,8 +220,7 @@ func (p *Pact) WritePact(dir string) (string, error) {
 		return "", errors.New("write pact: no message was consumed")
 	}
 	model := p.Model()
-	name := unsafeName.ReplaceAllString(p.consumer, "_") + "-" + unsafeName.ReplaceAllString(p.provider, "_") + ".json"
-	path := filepath.Join(dir, name)
+	path := mock.PactPath(dir, p.consumer, p.provider)
 	if old, err := os.ReadFile(path); err == nil {
 		prev, err := pact.Parse(old)
 		if err != nil {
@@ -244,25 +246,7 @@ func (p *Pact) WritePact(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".pact-*")
-	if err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", fmt.Errorf("write pact %s: %w", path, err)
-	}
-	return path, nil
+	return mock.WritePactFile(dir, p.consumer, p.provider, data)
 }
 
 func hasInteraction(list []*pact.Interaction, in *pact.Interaction) bool {
