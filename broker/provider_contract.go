@@ -13,6 +13,7 @@ import (
 
 	"github.com/contracts-dev/contracts/formats/asyncapi"
 	"github.com/contracts-dev/contracts/formats/compare"
+	"github.com/contracts-dev/contracts/formats/openapi"
 	"github.com/contracts-dev/contracts/formats/pact"
 )
 
@@ -101,8 +102,13 @@ func loadProviderContract(spec string, content []byte) (compare.Documents, error
 			return compare.Documents{}, err
 		}
 		if !ok {
-			doc, err = compare.ConvertOpenAPI(content)
+			// Swagger 2.0 (converted); a reference to another file is
+			// refused, as a published contract is one document.
+			loaded, err := openapi.Parse(content, "contract", openapi.Options{})
 			if err != nil {
+				return compare.Documents{}, err
+			}
+			if doc, err = compare.OpenAPIDocument(loaded.Spec); err != nil {
 				return compare.Documents{}, err
 			}
 		}

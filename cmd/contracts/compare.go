@@ -5,17 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/contracts-dev/contracts/ci"
 	"github.com/contracts-dev/contracts/formats/asyncapi"
 	"github.com/contracts-dev/contracts/formats/compare"
+	"github.com/contracts-dev/contracts/formats/openapi"
 	"github.com/contracts-dev/contracts/formats/pact"
 )
 
@@ -162,38 +158,10 @@ func loadOpenAPIForCompare(path string) (map[string]any, error) {
 	} else if ok {
 		return doc, nil
 	}
-	var head struct {
-		Swagger string `yaml:"swagger"`
+	// Swagger 2.0, or references to other files: formats/openapi loads it.
+	doc, err := openapi.LoadFile(path, openapi.Options{})
+	if err != nil {
+		return nil, err
 	}
-	if err := yaml.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%s: not valid YAML or JSON: %w", path, err)
-	}
-	var doc *openapi3.T
-	if head.Swagger != "" {
-		var y any
-		if err := yaml.Unmarshal(data, &y); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		js, err := json.Marshal(y)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		var v2 openapi2.T
-		if err := json.Unmarshal(js, &v2); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		doc, err = openapi2conv.ToV3(&v2)
-		if err != nil {
-			return nil, fmt.Errorf("%s: convert Swagger 2.0: %w", path, err)
-		}
-	} else {
-		l := openapi3.NewLoader()
-		l.IsExternalRefsAllowed = true
-		abs, _ := filepath.Abs(path)
-		doc, err = l.LoadFromFile(abs)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	return compare.OpenAPIDocument(doc)
+	return compare.OpenAPIDocument(doc.Spec)
 }

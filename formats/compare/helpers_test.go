@@ -12,7 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/contracts-dev/contracts/formats/asyncapi"
 	"github.com/contracts-dev/contracts/formats/compare"

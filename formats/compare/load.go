@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -96,39 +94,4 @@ func ParseOpenAPI(data []byte) (doc map[string]any, ok bool, err error) {
 		return nil, false, bad
 	}
 	return m, true, nil
-}
-
-// ConvertOpenAPI reads an OpenAPI document that ParseOpenAPI leaves to a
-// full loader, from its bytes alone: a Swagger 2.0 document is converted
-// to OpenAPI 3.0. An OpenAPI 3 document with references to other files is
-// refused, as there are no files to read them from.
-func ConvertOpenAPI(data []byte) (map[string]any, error) {
-	var y any
-	if err := yaml.Unmarshal(data, &y); err != nil {
-		return nil, fmt.Errorf("not valid YAML or JSON: %w", err)
-	}
-	js, err := json.Marshal(y)
-	if err != nil {
-		return nil, fmt.Errorf("not representable as JSON: %w", err)
-	}
-	var head struct {
-		Swagger string `json:"swagger"`
-		OpenAPI string `json:"openapi"`
-	}
-	_ = json.Unmarshal(js, &head)
-	switch {
-	case head.Swagger == "2.0":
-		var v2 openapi2.T
-		if err := json.Unmarshal(js, &v2); err != nil {
-			return nil, fmt.Errorf("swagger 2.0 document: %w", err)
-		}
-		doc, err := openapi2conv.ToV3(&v2)
-		if err != nil {
-			return nil, fmt.Errorf("convert Swagger 2.0: %w", err)
-		}
-		return OpenAPIDocument(doc)
-	case strings.HasPrefix(head.OpenAPI, "3."):
-		return nil, fmt.Errorf("references to other files cannot be resolved here: bundle the document into one file")
-	}
-	return nil, fmt.Errorf("neither an openapi 3.x nor a swagger 2.0 field")
 }
