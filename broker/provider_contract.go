@@ -191,9 +191,10 @@ func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContr
 	if err != nil {
 		return nil, err
 	}
+	cs := comparators{}
 	for _, p := range latest {
 		for _, c := range out {
-			if _, err := s.Compare(ctx, p.Consumer, p.Provider, p.SHA, c); err != nil {
+			if _, err := compareWithContract(ctx, s.Store, cs, p.Consumer, p.Provider, p.SHA, c); err != nil {
 				return nil, err
 			}
 		}
@@ -224,11 +225,11 @@ func (s *Service) compareWithLatestProviderContracts(ctx context.Context, publis
 // Compare returns the comparison of a pact version of consumer and
 // provider with the contract, computing and storing it the first time.
 func (s *Service) Compare(ctx context.Context, consumer, provider, pactSHA string, c ProviderContract) (Comparison, error) {
-	return compareWithContract(ctx, s.Store, consumer, provider, pactSHA, c)
+	return compareWithContract(ctx, s.Store, nil, consumer, provider, pactSHA, c)
 }
 
-func compareWithContract(ctx context.Context, st Store, consumer, provider, pactSHA string, c ProviderContract) (Comparison, error) {
-	cmp, computed, err := lookupComparison(ctx, st, consumer, provider, pactSHA, c)
+func compareWithContract(ctx context.Context, st Store, cs comparators, consumer, provider, pactSHA string, c ProviderContract) (Comparison, error) {
+	cmp, computed, err := lookupComparison(ctx, st, cs, consumer, provider, pactSHA, c)
 	if err != nil || !computed {
 		return cmp, err
 	}
@@ -238,7 +239,7 @@ func compareWithContract(ctx context.Context, st Store, consumer, provider, pact
 // lookupComparison returns the stored comparison of the pact version with
 // the contract, or computes it (computed true, not stored yet: the caller
 // stores it, outside any read snapshot). It only reads the store.
-func lookupComparison(ctx context.Context, st Store, consumer, provider, pactSHA string, c ProviderContract) (cmp Comparison, computed bool, err error) {
+func lookupComparison(ctx context.Context, st Store, cs comparators, consumer, provider, pactSHA string, c ProviderContract) (cmp Comparison, computed bool, err error) {
 	got, err := st.GetComparison(ctx, pactSHA, c.SHA)
 	if err == nil {
 		return got, false, nil
@@ -250,7 +251,7 @@ func lookupComparison(ctx context.Context, st Store, consumer, provider, pactSHA
 	if err != nil {
 		return Comparison{}, false, fmt.Errorf("compare pact %s: %w", pactSHA, err)
 	}
-	results, err := comparePact(p.Content, c)
+	results, err := comparePact(cs, p.Content, c)
 	if err != nil {
 		return Comparison{}, false, err
 	}
@@ -261,12 +262,33 @@ func lookupComparison(ctx context.Context, st Store, consumer, provider, pactSHA
 	return Comparison{PactSHA: pactSHA, ContractSHA: c.SHA, Success: !compare.HasErrors(results), Results: b}, true, nil
 }
 
-func comparePact(content []byte, c ProviderContract) ([]compare.Result, error) {
+// comparators holds the comparator of each provider contract (by SHA)
+// for one piece of work (a matrix query, a publication): loading the
+// document and compiling its schemas is most of a comparison's cost, and
+// one contract is usually compared with many pacts. A nil map builds a
+// comparator for each comparison.
+type comparators map[string]*compare.Comparator
+
+func (cs comparators) of(c ProviderContract) (*compare.Comparator, error) {
+	if cmp, ok := cs[c.SHA]; ok {
+		return cmp, nil
+	}
 	docs, err := loadProviderContract(c.Specification, c.Content)
 	if err != nil {
 		return nil, fmt.Errorf("provider contract of %s %s: %w", c.Provider, c.Version, err)
 	}
 	cmp, err := compare.New(docs)
+	if err != nil {
+		return nil, err
+	}
+	if cs != nil {
+		cs[c.SHA] = cmp
+	}
+	return cmp, nil
+}
+
+func comparePact(cs comparators, content []byte, c ProviderContract) ([]compare.Result, error) {
+	cmp, err := cs.of(c)
 	if err != nil {
 		return nil, err
 	}
@@ -290,6 +312,7 @@ func comparePact(content []byte, c ProviderContract) ([]compare.Result, error) {
 func bidirectional(ctx context.Context, st Store, rows []MatrixRow) ([]Comparison, error) {
 	var computed []Comparison
 	seen := map[[2]string]bool{}
+	cs := comparators{}
 	for i := range rows {
 		r := &rows[i]
 		if r.Verification != nil || r.ProviderVersion == nil {
@@ -302,7 +325,7 @@ func bidirectional(ctx context.Context, st Store, rows []MatrixRow) ([]Compariso
 		if err != nil {
 			return nil, err
 		}
-		cmp, fresh, err := lookupComparison(ctx, st, r.Consumer, r.Provider, r.PactSHA, c)
+		cmp, fresh, err := lookupComparison(ctx, st, cs, r.Consumer, r.Provider, r.PactSHA, c)
 		if err != nil {
 			return nil, err
 		}
@@ -347,7 +370,7 @@ func storeComparisons(ctx context.Context, st Store, cmps []Comparison) error {
 // returns the comparator's results, with their Operation set for grouping
 // (the stored Comparison's JSON does not carry it).
 func CompareResults(pactContent []byte, c ProviderContract) ([]compare.Result, error) {
-	return comparePact(pactContent, c)
+	return comparePact(nil, pactContent, c)
 }
 
 // ContractOperation is one operation of a provider contract.
