@@ -1,6 +1,8 @@
 // Package postgres is the broker.Store on PostgreSQL (github.com/jackc/pgx/v5
 // through database/sql), for running several broker replicas on one
-// database: persistence only, the rules are broker.Service's.
+// database: persistence only, the rules are broker.Service's. The
+// statements are broker/sqlstore's, in PostgreSQL's dialect; this package
+// connects, migrates and runs the transactions.
 //
 // Write transactions are serialised across every replica by a
 // transaction-scoped advisory lock, as the SQLite store serialises them on
@@ -14,7 +16,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -31,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -68,10 +70,37 @@ type Options struct {
 
 // Store is a broker.Store backed by a PostgreSQL database.
 type Store struct {
-	db       *sql.DB
-	now      func() time.Time
-	newID    func() string
-	queryLog func(string, []any)
+	*sqlstore.Store
+	db *db
+}
+
+// Batch writes many publications and verifications in one transaction
+// (Store.Batch).
+type Batch = sqlstore.Batch
+
+// dialect is how PostgreSQL spells what sqlstore's statements need.
+var dialect = sqlstore.Dialect{
+	Returning:    true,
+	Join:         "JOIN",
+	JSONArray:    func(expr string) string { return "json_agg(" + expr + ")::text" },
+	JSONRows:     func(param string) string { return "json_array_elements(" + param + "::json) j" },
+	JSONTextRows: func(param string) string { return "json_array_elements_text(" + param + "::json) AS j(value)" },
+	JSONItem:     func(expr string, i int) string { return expr + "->>" + strconv.Itoa(i) },
+	JSONInt:      func(expr string) string { return expr + "::bigint" },
+	Greatest:     "GREATEST",
+	NullBlob:     "NULL::bytea",
+	EmptyText:    "''::text",
+	SameInt:      func(param string) string { return param + "::bigint = " + param + "::bigint" },
+	// Replicas claim triggered webhooks concurrently.
+	ForUpdate:      " FOR UPDATE",
+	SkipLocked:     " FOR UPDATE SKIP LOCKED",
+	HeadBySubquery: true,
+}
+
+// db runs the store's transactions (sqlstore.Engine) on the pool.
+type db struct {
+	pool *sql.DB
+	st   *sqlstore.Statements
 	// closeOnce makes Close safe to call twice.
 	closeOnce sync.Once
 }
@@ -98,49 +127,45 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	// Identical names in every replica's logs and pg_stat_activity.
 	cfg.RuntimeParams["application_name"] = "contracts-broker"
-	s := &Store{
-		db: stdlib.OpenDB(*cfg), now: time.Now, newID: newUUID, queryLog: opts.QueryLog,
-	}
-	if opts.Clock != nil {
-		s.now = opts.Clock
-	}
-	if opts.NewID != nil {
-		s.newID = opts.NewID
+	s := &db{pool: stdlib.OpenDB(*cfg), st: &sqlstore.Statements{Rewrite: rebind, Log: opts.QueryLog}}
+	now := opts.Clock
+	if now == nil {
+		now = time.Now
 	}
 	maxConns := opts.MaxConns
 	if maxConns == 0 {
 		maxConns = DefaultMaxConns
 	}
-	s.db.SetMaxOpenConns(maxConns)
-	s.db.SetMaxIdleConns(maxConns)
-	s.db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
+	s.pool.SetMaxOpenConns(maxConns)
+	s.pool.SetMaxIdleConns(maxConns)
+	s.pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := s.pool.PingContext(ctx); err != nil {
+		s.pool.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", cfg.Host, err)
 	}
-	if err := s.migrate(ctx); err != nil {
-		s.db.Close()
+	if err := s.migrate(ctx, now); err != nil {
+		s.pool.Close()
 		return nil, err
 	}
-	return s, nil
+	return &Store{Store: sqlstore.New(s, dialect, sqlstore.Options{Clock: now, NewID: opts.NewID}), db: s}, nil
 }
 
 // Close closes the connection pool; calls after the first return an error.
 func (s *Store) Close() error {
 	err := errors.New("postgres store already closed")
-	s.closeOnce.Do(func() { err = s.db.Close() })
+	s.db.closeOnce.Do(func() { err = s.db.pool.Close() })
 	return err
 }
 
 // Ping checks that the database answers (for readiness probes).
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return s.db.pool.PingContext(ctx) }
 
 // migrate applies the embedded migrations not yet recorded in
 // schema_migrations, in name order, each in its own transaction, while
 // holding a session advisory lock: replicas starting together wait for the
 // first one and then find nothing to do.
-func (s *Store) migrate(ctx context.Context) error {
-	conn, err := s.db.Conn(ctx)
+func (s *db) migrate(ctx context.Context, now func() time.Time) error {
+	conn, err := s.pool.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -170,14 +195,14 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}
-		if err := s.applyMigration(ctx, conn, name, string(body)); err != nil {
+		if err := applyMigration(ctx, conn, name, string(body), now().UTC().UnixNano()); err != nil {
 			return fmt.Errorf("apply migration %s: %w", name, err)
 		}
 	}
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, name, body string) error {
+func applyMigration(ctx context.Context, conn *sql.Conn, name, body string, now int64) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -195,21 +220,20 @@ func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, name, body s
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, s.nowNanos()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, now); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func (s *Store) nowNanos() int64 { return s.now().UTC().UnixNano() }
-
 // maxAttempts bounds how often a write transaction is retried after a
 // serialization failure or deadlock.
 const maxAttempts = 5
 
-// write runs fn in a transaction that holds the write lock; it is retried
-// when PostgreSQL reports a serialization failure or a deadlock.
-func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
+// Write implements sqlstore.Engine: fn runs in a transaction that holds
+// the write lock; it is retried when PostgreSQL reports a serialization
+// failure or a deadlock.
+func (s *db) Write(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		err = s.writeOnce(ctx, fn)
@@ -220,12 +244,12 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 	return translate(err)
 }
 
-func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *db) writeOnce(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &txn{tx: tx, log: s.queryLog}
+	t := sqlstore.NewTx(tx, s.st)
 	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, writeLockKey); err != nil {
 		_ = tx.Rollback()
 		return fmt.Errorf("take the write lock: %w", err)
@@ -240,15 +264,24 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
 	return nil
 }
 
-// read runs fn in a read-only transaction on one snapshot.
-func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+// Read implements sqlstore.Engine: fn runs in a read-only transaction on
+// one snapshot.
+func (s *db) Read(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return translate(fmt.Errorf("begin read: %w", err))
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	return translate(fn(&txn{tx: tx, log: s.queryLog}))
+	return translate(fn(sqlstore.NewTx(tx, s.st)))
 }
+
+// Translate implements sqlstore.Engine.
+func (s *db) Translate(err error) error { return translate(err) }
+
+// Erased implements sqlstore.Engine: a delete's rows are gone from every
+// query once committed; their bytes leave the files when VACUUM reuses the
+// space (see the README).
+func (s *db) Erased(context.Context) error { return nil }
 
 // SQLSTATE codes the store branches on
 // (https://www.postgresql.org/docs/current/errcodes-appendix.html).
@@ -290,64 +323,6 @@ func translate(err error) error {
 	return err
 }
 
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-func toTime(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-func toTimePtr(n sql.NullInt64) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := toTime(n.Int64)
-	return &t
-}
-
-func notFound(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), broker.ErrNotFound)
-}
-
-func pageBounds(p broker.Page) (limit, offset int) {
-	limit = p.Limit
-	if limit <= 0 {
-		limit = broker.DefaultPageSize
-	}
-	if limit > broker.MaxPageSize {
-		limit = broker.MaxPageSize
-	}
-	offset = p.Offset
-	if offset < 0 {
-		offset = 0
-	}
-	return limit, offset
-}
-
-func nullJSON(b []byte) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return string(b)
-}
-
-func rawJSON(s sql.NullString) []byte {
-	if !s.Valid {
-		return nil
-	}
-	return []byte(s.String)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // rebound caches queries with "?" placeholders rewritten to "$1", "$2"...
 // and "?N" to "$N". The store's queries are written with "?" (as the
 // SQLite store's, which keeps the two readable side by side) and never
@@ -378,81 +353,9 @@ func rebind(query string) string {
 	return q
 }
 
-// txn is a transaction whose queries use "?" placeholders. pgx prepares
-// and caches each distinct statement per connection.
-type txn struct {
-	tx  *sql.Tx
-	log func(string, []any)
-}
-
-func (t *txn) prepare(query string, args []any) string {
-	q := rebind(query)
-	if t.log != nil {
-		t.log(q, args)
-	}
-	return q
-}
-
-// ExecContext runs a statement in the transaction.
-func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.prepare(query, args), args...)
-}
-
-// QueryContext runs a query in the transaction.
-func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.prepare(query, args), args...)
-}
-
-// QueryRowContext runs a single-row query in the transaction.
-func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.prepare(query, args), args...)
-}
-
-// scanner is what a *sql.Row and *sql.Rows have in common.
-type scanner = interface{ Scan(...any) error }
-
-// queryAll runs query in tx and returns every row as scan reads it.
-func queryAll[T any](ctx context.Context, tx *txn, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// withoutID adapts a scanner that also returns the row id to queryAll.
-func withoutID[T any](scan func(scanner) (int64, T, error)) func(scanner) (T, error) {
-	return func(r scanner) (T, error) {
-		_, v, err := scan(r)
-		return v, err
-	}
-}
-
-// execOne runs a DELETE or UPDATE that must touch a row, and returns
-// missing when it touched none.
-func execOne(ctx context.Context, tx *txn, missing error, query string, args ...any) error {
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return missing
-	}
-	return nil
-}
-
 // DatabaseSize returns the size of the database on disk, in bytes.
 func (s *Store) DatabaseSize(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n)
+	err := s.db.pool.QueryRowContext(ctx, `SELECT pg_database_size(current_database())`).Scan(&n)
 	return n, err
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/sqlstore"
 	"github.com/contracts-dev/contracts/broker/storetest"
 	"github.com/stretchr/testify/require"
 )
@@ -31,14 +32,8 @@ func TestQueryPlans(t *testing.T) {
 	})
 	seen := map[string]bool{}
 	for _, s := range stores {
-		for _, c := range []*stmtCache{s.wc, s.rc} {
-			c.mu.Lock()
-			var queries []string
-			for q := range c.stmts {
-				queries = append(queries, q)
-			}
-			c.mu.Unlock()
-			for _, q := range queries {
+		for _, c := range []*sqlstore.StmtCache{s.db.wc.Cache, s.db.rc.Cache} {
+			for _, q := range c.Queries() {
 				if seen[q] {
 					continue
 				}
@@ -81,7 +76,7 @@ func alias(q, table string) string {
 func explain(t *testing.T, s *Store, q string) []string {
 	t.Helper()
 	args := make([]any, strings.Count(q, "?"))
-	rows, err := s.w.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	rows, err := s.db.w.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
 	require.NoError(t, err, q)
 	defer rows.Close()
 	var out []string

@@ -1,7 +1,10 @@
 // Package sqlite is the broker.Store on SQLite (modernc.org/sqlite, pure
-// Go): persistence only, the rules are broker.Service's. Writes go through one connection with BEGIN IMMEDIATE; reads use a
-// small pool of read-only connections; the database runs in WAL mode with
-// foreign keys on.
+// Go): persistence only, the rules are broker.Service's. The statements
+// are broker/sqlstore's, in SQLite's dialect; this package opens and
+// configures the database and runs the transactions. Writes go through one
+// connection with BEGIN IMMEDIATE; reads use a small pool of read-only
+// connections; the database runs in WAL mode with foreign keys on and
+// secure delete.
 package sqlite
 
 import (
@@ -18,9 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/sqlstore"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -37,16 +39,43 @@ var migrations embed.FS
 
 // Store is a broker.Store backed by an SQLite database.
 type Store struct {
-	w  *sql.DB    // the writer pool: one transaction at a time
-	r  *sql.DB    // read-only connections (== w for in-memory databases)
-	wc *stmtCache // nil for in-memory databases
-	rc *stmtCache
+	*sqlstore.Store
+	db *db
+}
+
+// Batch writes many publications and verifications in one transaction
+// (Store.Batch).
+type Batch = sqlstore.Batch
+
+// dialect is how SQLite spells what sqlstore's statements need.
+var dialect = sqlstore.Dialect{
+	Join:         "CROSS JOIN",
+	JSONArray:    func(expr string) string { return "json_group_array(" + expr + ")" },
+	JSONRows:     func(param string) string { return "json_each(" + param + ") j" },
+	JSONTextRows: func(param string) string { return "json_each(" + param + ") j" },
+	JSONItem:     func(expr string, i int) string { return fmt.Sprintf("json_extract(%s, '$[%d]')", expr, i) },
+	JSONInt:      func(expr string) string { return expr },
+	Greatest:     "max",
+	NullBlob:     "NULL",
+	EmptyText:    "''",
+	SameInt:      func(param string) string { return param + " = " + param },
+	// INDEXED BY: without statistics the planner prefers the integration
+	// index and reads every publication of the provider.
+	ByCreation: " INDEXED BY latest_pact_publications_created",
+}
+
+// db runs the store's transactions (sqlstore.Engine) on the writer and
+// reader pools.
+type db struct {
+	w  *sql.DB // the writer pool: one transaction at a time
+	r  *sql.DB // read-only connections (== w for in-memory databases)
+	wc *sqlstore.Statements
+	rc *sqlstore.Statements
 	// Each pool has one connection more than the transactions allowed to
 	// run on it, so that preparing a statement for the cache never waits
 	// for a connection held by a transaction that is itself preparing.
 	wmu  sync.Mutex    // one write transaction at a time
 	rsem chan struct{} // read transactions in flight
-	now  func() time.Time
 	// Checkpoints run in the background on their own connection, so that
 	// no commit pays for copying the WAL into the database file.
 	dirty chan struct{}
@@ -54,7 +83,6 @@ type Store struct {
 	stop  sync.WaitGroup
 	// closeOnce makes Close safe to call twice.
 	closeOnce sync.Once
-	newID     func() string
 	// scrub is set while deleted data may remain in the WAL: checkpoints
 	// then truncate it.
 	scrub atomic.Bool
@@ -66,23 +94,24 @@ var (
 )
 
 // Option configures Open.
-type Option func(*Store)
+type Option func(*sqlstore.Options)
 
 // WithClock makes the store read the time from now (tests inject a fixed
 // clock).
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+func WithClock(now func() time.Time) Option { return func(o *sqlstore.Options) { o.Clock = now } }
 
 // WithUUIDs makes the store generate UUIDs with newID.
-func WithUUIDs(newID func() string) Option { return func(s *Store) { s.newID = newID } }
+func WithUUIDs(newID func() string) Option { return func(o *sqlstore.Options) { o.NewID = newID } }
 
 // Open opens (creating if needed) the database named by dsn (a file path
 // or a "file:" URI; ":memory:" for a private in-memory database) and
 // applies pending migrations.
 func Open(dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, newID: uuid.NewString, rsem: make(chan struct{}, readers)}
-	for _, o := range opts {
-		o(s)
+	var o sqlstore.Options
+	for _, opt := range opts {
+		opt(&o)
 	}
+	s := &db{rsem: make(chan struct{}, readers)}
 	memory := dsn == ":memory:" || strings.Contains(dsn, "mode=memory")
 	// secure_delete overwrites deleted content with zeros, so that deleting
 	// a pacticipant removes its bytes from the file, free pages included.
@@ -120,10 +149,15 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		s.w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 	}
+	s.wc = &sqlstore.Statements{}
 	if !memory {
-		s.wc = newStmtCache(s.w)
+		s.wc.Cache = sqlstore.NewStmtCache(s.w)
 	}
-	if err := s.migrate(context.Background()); err != nil {
+	now := o.Clock
+	if now == nil {
+		now = time.Now
+	}
+	if err := s.migrate(context.Background(), now); err != nil {
 		s.w.Close()
 		return nil, err
 	}
@@ -136,7 +170,7 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		s.r.SetMaxOpenConns(readers + 1)
 		s.r.SetMaxIdleConns(readers + 1)
 		s.r.SetConnMaxIdleTime(0)
-		s.rc = newStmtCache(s.r)
+		s.rc = &sqlstore.Statements{Cache: sqlstore.NewStmtCache(s.r)}
 		s.dirty = make(chan struct{}, 1)
 		s.done = make(chan struct{})
 		s.stop.Add(1)
@@ -144,28 +178,28 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 	} else {
 		s.rc = s.wc
 	}
-	return s, nil
+	return &Store{Store: sqlstore.New(s, dialect, o), db: s}, nil
 }
 
 // Close stops the background checkpoints and closes the database; calls
 // after the first return an error.
 func (s *Store) Close() error {
 	err := errors.New("sqlite store already closed")
-	s.closeOnce.Do(func() { err = s.close() })
+	s.db.closeOnce.Do(func() { err = s.db.close() })
 	return err
 }
 
-func (s *Store) close() error {
+func (s *db) close() error {
 	if s.done != nil {
 		close(s.done)
 		s.stop.Wait()
 	}
 	var err error
 	if s.rc != nil && s.rc != s.wc {
-		s.rc.close()
+		s.rc.Cache.Close()
 	}
-	if s.wc != nil {
-		s.wc.close()
+	if s.wc != nil && s.wc.Cache != nil {
+		s.wc.Cache.Close()
 	}
 	if s.r != nil && s.r != s.w {
 		err = s.r.Close()
@@ -176,7 +210,7 @@ func (s *Store) close() error {
 	return err
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+func (s *db) migrate(ctx context.Context, now func() time.Time) error {
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
@@ -191,7 +225,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}
-		err = s.write(ctx, func(tx *txn) error {
+		err = s.Write(ctx, func(tx *sqlstore.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
 				return err
@@ -199,10 +233,10 @@ func (s *Store) migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.SQL().ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, s.nowNanos())
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, now().UTC().UnixNano())
 			return err
 		})
 		if err != nil {
@@ -212,29 +246,28 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) nowNanos() int64 { return s.now().UTC().UnixNano() }
-
-// write runs fn in an immediate transaction on the writer connection.
-func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
+// Write implements sqlstore.Engine: fn runs in an immediate transaction
+// on the writer connection.
+func (s *db) Write(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&txn{tx: tx, cache: s.wc}); err != nil {
+	if err := fn(sqlstore.NewTx(tx, s.wc)); err != nil {
 		_ = tx.Rollback()
-		return translate(err)
+		return s.Translate(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return translate(fmt.Errorf("commit: %w", err))
+		return s.Translate(fmt.Errorf("commit: %w", err))
 	}
 	s.markDirty()
 	return nil
 }
 
 // markDirty asks the checkpointer for a checkpoint.
-func (s *Store) markDirty() {
+func (s *db) markDirty() {
 	if s.dirty != nil {
 		select {
 		case s.dirty <- struct{}{}:
@@ -243,19 +276,11 @@ func (s *Store) markDirty() {
 	}
 }
 
-// erase runs a write that deletes user data, then checkpoints and
-// truncates the WAL: with secure_delete the database pages are zeroed, and
-// the WAL would otherwise keep the deleted rows in frames of earlier
-// transactions until they are overwritten.
-func (s *Store) erase(ctx context.Context, fn func(tx *txn) error) error {
-	if err := s.write(ctx, func(tx *txn) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return purgeComparisons(ctx, tx)
-	}); err != nil {
-		return err
-	}
+// Erased implements sqlstore.Engine: after a write that deleted user data
+// it checkpoints and truncates the WAL. With secure_delete the database
+// pages are zeroed, and the WAL would otherwise keep the deleted rows in
+// frames of earlier transactions until they are overwritten.
+func (s *db) Erased(ctx context.Context) error {
 	if s.dirty == nil {
 		return nil // in memory: no file
 	}
@@ -304,7 +329,7 @@ const checkpointInterval = 500 * time.Millisecond
 // transaction mostly fails with SQLITE_BUSY, and the WAL then grows
 // without bound under a steady write load. Between sporadic writes (the
 // usual load) no request waits for it.
-func (s *Store) checkpointer() {
+func (s *db) checkpointer() {
 	defer s.stop.Done()
 	checkpoint := func() {
 		s.wmu.Lock()
@@ -341,42 +366,44 @@ func (s *Store) checkpointer() {
 }
 
 // snapshotKey keys the read transaction of a ReadSnapshot context.
-type snapshotKey struct{ s *Store }
+type snapshotKey struct{ s *db }
 
 // ReadSnapshot implements broker.Snapshotter: reads made with the returned
 // context share one read transaction (database/sql serialises its use).
 func (s *Store) ReadSnapshot(ctx context.Context) (context.Context, func(), error) {
-	if s.r == s.w {
+	d := s.db
+	if d.r == d.w {
 		return ctx, func() {}, nil // in memory: one connection anyway
 	}
 	select {
-	case s.rsem <- struct{}{}:
+	case d.rsem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, nil, ctx.Err()
 	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := d.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		<-s.rsem
+		<-d.rsem
 		return nil, nil, fmt.Errorf("begin read: %w", err)
 	}
 	var once sync.Once
 	end := func() {
 		once.Do(func() {
 			_ = tx.Rollback()
-			<-s.rsem
+			<-d.rsem
 		})
 	}
-	return context.WithValue(ctx, snapshotKey{s}, tx), end, nil
+	return context.WithValue(ctx, snapshotKey{d}, tx), end, nil
 }
 
-// read runs fn in a read transaction (a consistent snapshot): the one of
-// ctx when it comes from ReadSnapshot, else a new one.
-func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
+// Read implements sqlstore.Engine: fn runs in a read transaction (a
+// consistent snapshot), the one of ctx when it comes from ReadSnapshot,
+// else a new one.
+func (s *db) Read(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
 	if tx, ok := ctx.Value(snapshotKey{s}).(*sql.Tx); ok {
-		return translate(fn(&txn{tx: tx, cache: s.rc}))
+		return s.Translate(fn(sqlstore.NewTx(tx, s.rc)))
 	}
 	if s.r == s.w {
-		return s.write(ctx, fn)
+		return s.Write(ctx, fn)
 	}
 	select {
 	case s.rsem <- struct{}{}:
@@ -389,11 +416,12 @@ func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	return translate(fn(&txn{tx: tx, cache: s.rc}))
+	return s.Translate(fn(sqlstore.NewTx(tx, s.rc)))
 }
 
-// translate maps SQLite constraint errors to broker sentinels by code.
-func translate(err error) error {
+// Translate implements sqlstore.Engine: SQLite constraint errors become
+// broker sentinels, by code.
+func (s *db) Translate(err error) error {
 	if err == nil || errors.Is(err, broker.ErrConflict) || errors.Is(err, broker.ErrNotFound) || errors.Is(err, broker.ErrInvalid) {
 		return err
 	}
@@ -407,190 +435,4 @@ func translate(err error) error {
 		}
 	}
 	return err
-}
-
-func toTime(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-func toTimePtr(n sql.NullInt64) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := toTime(n.Int64)
-	return &t
-}
-
-func notFound(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), broker.ErrNotFound)
-}
-
-func pageBounds(p broker.Page) (limit, offset int) {
-	limit = p.Limit
-	if limit <= 0 {
-		limit = broker.DefaultPageSize
-	}
-	if limit > broker.MaxPageSize {
-		limit = broker.MaxPageSize
-	}
-	offset = p.Offset
-	if offset < 0 {
-		offset = 0
-	}
-	return limit, offset
-}
-
-func nullJSON(b []byte) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return string(b)
-}
-
-func rawJSON(s sql.NullString) []byte {
-	if !s.Valid {
-		return nil
-	}
-	return []byte(s.String)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// stmtCache prepares each distinct query once per database handle;
-// preparing dominated query time before (SQLite parses and plans each
-// statement on prepare).
-type stmtCache struct {
-	mu    sync.Mutex
-	db    *sql.DB
-	stmts map[string]*sql.Stmt
-}
-
-func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}}
-}
-
-func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.stmts[query]; ok {
-		return st, nil
-	}
-	st, err := c.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	c.stmts[query] = st
-	return st, nil
-}
-
-func (c *stmtCache) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, st := range c.stmts {
-		st.Close()
-	}
-	c.stmts = map[string]*sql.Stmt{}
-}
-
-// txn is a transaction whose statements come from the cache.
-type txn struct {
-	tx    *sql.Tx
-	cache *stmtCache
-}
-
-func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if t.cache == nil {
-		return t.tx.PrepareContext(ctx, query)
-	}
-	st, err := t.cache.get(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return t.tx.StmtContext(ctx, st), nil
-}
-
-// ExecContext runs a cached statement in the transaction.
-func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(ctx, args...)
-}
-
-// QueryContext runs a cached query in the transaction.
-func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-// QueryRowContext runs a cached single-row query in the transaction.
-func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *row {
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return &row{err: err}
-	}
-	return &row{r: st.QueryRowContext(ctx, args...)}
-}
-
-// row is a *sql.Row that can also carry a prepare error.
-type row struct {
-	r   *sql.Row
-	err error
-}
-
-// Scan implements the Scan of *sql.Row.
-func (r *row) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	return r.r.Scan(dest...)
-}
-
-// scanner is what a *sql.Row, *row and *sql.Rows have in common.
-type scanner = interface{ Scan(...any) error }
-
-// queryAll runs query in tx and returns every row as scan reads it.
-func queryAll[T any](ctx context.Context, tx *txn, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// withoutID adapts a scanner that also returns the row id to queryAll.
-func withoutID[T any](scan func(scanner) (int64, T, error)) func(scanner) (T, error) {
-	return func(r scanner) (T, error) {
-		_, v, err := scan(r)
-		return v, err
-	}
-}
-
-// execOne runs a DELETE or UPDATE that must touch a row, and returns
-// missing when it touched none.
-func execOne(ctx context.Context, tx *txn, missing error, query string, args ...any) error {
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return missing
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // PutProviderContract implements broker.Store.
 func (s *Store) PutProviderContract(ctx context.Context, c broker.ProviderContract) (broker.ProviderContract, error) {
 	var out broker.ProviderContract
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		_, vid, err := lookupVersion(ctx, tx, c.Provider, c.Version)
 		if err != nil {
 			return err
@@ -44,7 +44,7 @@ func (s *Store) PutProviderContract(ctx context.Context, c broker.ProviderContra
 // GetProviderContract implements broker.Store.
 func (s *Store) GetProviderContract(ctx context.Context, provider, version string) (broker.ProviderContract, error) {
 	var out broker.ProviderContract
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, vid, err := lookupVersion(ctx, tx, provider, version)
 		if err != nil {
 			return err
@@ -55,7 +55,7 @@ func (s *Store) GetProviderContract(ctx context.Context, provider, version strin
 	return out, err
 }
 
-func loadProviderContract(ctx context.Context, tx *txn, provider, version string, vid int64) (broker.ProviderContract, error) {
+func loadProviderContract(ctx context.Context, tx *Tx, provider, version string, vid int64) (broker.ProviderContract, error) {
 	c := broker.ProviderContract{Provider: provider, Version: version}
 	var (
 		success sql.NullBool
@@ -82,7 +82,7 @@ func loadProviderContract(ctx context.Context, tx *txn, provider, version string
 // PutComparison implements broker.Store.
 func (s *Store) PutComparison(ctx context.Context, c broker.Comparison) (broker.Comparison, error) {
 	var out broker.Comparison
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO comparisons (pact_sha, contract_sha, success, results, created_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (pact_sha, contract_sha) DO NOTHING`,
 			c.PactSHA, c.ContractSHA, c.Success, string(c.Results), s.nowNanos()); err != nil {
@@ -98,7 +98,7 @@ func (s *Store) PutComparison(ctx context.Context, c broker.Comparison) (broker.
 // GetComparison implements broker.Store.
 func (s *Store) GetComparison(ctx context.Context, pactSHA, contractSHA string) (broker.Comparison, error) {
 	var out broker.Comparison
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = loadComparison(ctx, tx, pactSHA, contractSHA)
 		return err
@@ -106,7 +106,7 @@ func (s *Store) GetComparison(ctx context.Context, pactSHA, contractSHA string) 
 	return out, err
 }
 
-func loadComparison(ctx context.Context, tx *txn, pactSHA, contractSHA string) (broker.Comparison, error) {
+func loadComparison(ctx context.Context, tx *Tx, pactSHA, contractSHA string) (broker.Comparison, error) {
 	c := broker.Comparison{PactSHA: pactSHA, ContractSHA: contractSHA}
 	var (
 		results string
@@ -128,7 +128,7 @@ func loadComparison(ctx context.Context, tx *txn, pactSHA, contractSHA string) (
 // purgeComparisons deletes the comparisons whose pact content or provider
 // contract is gone: their results quote the pact, and deleted data must
 // leave no copy behind.
-func purgeComparisons(ctx context.Context, tx *txn) error {
+func purgeComparisons(ctx context.Context, tx *Tx) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM comparisons
 		WHERE NOT EXISTS (SELECT 1 FROM pact_versions pv WHERE pv.sha = comparisons.pact_sha)
 		   OR NOT EXISTS (SELECT 1 FROM provider_contracts pc WHERE pc.sha = comparisons.contract_sha)`)
@@ -136,14 +136,4 @@ func purgeComparisons(ctx context.Context, tx *txn) error {
 		return fmt.Errorf("delete the comparisons of deleted pacts and contracts: %w", err)
 	}
 	return nil
-}
-
-// erase runs a delete, then purges the comparisons it orphaned.
-func (s *Store) erase(ctx context.Context, fn func(tx *txn) error) error {
-	return s.write(ctx, func(tx *txn) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		return purgeComparisons(ctx, tx)
-	})
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func scanWebhook(row scanner) (broker.Webhook, error) {
 }
 
 // webhookParties resolves the optional consumer and provider to ids.
-func webhookParties(ctx context.Context, tx *txn, w broker.Webhook) (c, p any, err error) {
+func webhookParties(ctx context.Context, tx *Tx, w broker.Webhook) (c, p any, err error) {
 	resolve := func(field, name string) (any, error) {
 		if name == "" {
 			return nil, nil
@@ -45,7 +45,7 @@ func webhookParties(ctx context.Context, tx *txn, w broker.Webhook) (c, p any, e
 	return c, p, err
 }
 
-func getWebhook(ctx context.Context, tx *txn, uuid string) (broker.Webhook, error) {
+func getWebhook(ctx context.Context, tx *Tx, uuid string) (broker.Webhook, error) {
 	w, err := scanWebhook(tx.QueryRowContext(ctx, webhookSelect+`WHERE w.uuid = ?`, uuid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return w, notFound("webhook %q", uuid)
@@ -59,7 +59,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w broker.Webhook) (broker.Web
 		w.UUID = s.newID()
 	}
 	var out broker.Webhook
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		if _, err := getWebhook(ctx, tx, w.UUID); err == nil {
 			return fmt.Errorf("webhook %q already exists: %w", w.UUID, broker.ErrConflict)
 		}
@@ -70,7 +70,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w broker.Webhook) (broker.Web
 		now := s.nowNanos()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO webhooks (uuid, consumer_id, provider_id, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			w.UUID, c, p, string(w.Definition), now, now); err != nil {
-			return translate(err)
+			return s.e.Translate(err)
 		}
 		out, err = getWebhook(ctx, tx, w.UUID)
 		return err
@@ -84,7 +84,7 @@ func (s *Store) PutWebhook(ctx context.Context, w broker.Webhook) (broker.Webhoo
 		out     broker.Webhook
 		created bool
 	)
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		c, p, err := webhookParties(ctx, tx, w)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (s *Store) PutWebhook(ctx context.Context, w broker.Webhook) (broker.Webhoo
 // GetWebhook implements broker.Store.
 func (s *Store) GetWebhook(ctx context.Context, uuid string) (broker.Webhook, error) {
 	var out broker.Webhook
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = getWebhook(ctx, tx, uuid)
 		return err
@@ -122,7 +122,7 @@ func (s *Store) GetWebhook(ctx context.Context, uuid string) (broker.Webhook, er
 // ListWebhooks implements broker.Store.
 func (s *Store) ListWebhooks(ctx context.Context, f broker.WebhookFilter) ([]broker.Webhook, error) {
 	var out []broker.Webhook
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var (
 			conds []string
 			args  []any
@@ -148,7 +148,7 @@ func (s *Store) ListWebhooks(ctx context.Context, f broker.WebhookFilter) ([]bro
 
 // DeleteWebhook implements broker.Store.
 func (s *Store) DeleteWebhook(ctx context.Context, uuid string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.write(ctx, func(tx *Tx) error {
 		return execOne(ctx, tx, notFound("webhook %q", uuid), `DELETE FROM webhooks WHERE uuid = ?`, uuid)
 	})
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func scanEnvironment(row scanner) (int64, broker.Environment, error) {
 	return id, e, err
 }
 
-func environmentByUUID(ctx context.Context, tx *txn, uuid string) (int64, broker.Environment, error) {
+func environmentByUUID(ctx context.Context, tx *Tx, uuid string) (int64, broker.Environment, error) {
 	id, e, err := scanEnvironment(tx.QueryRowContext(ctx, `SELECT `+envCols+` FROM environments WHERE uuid = ?`, uuid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, e, notFound("environment %q", uuid)
@@ -35,7 +35,7 @@ func environmentByUUID(ctx context.Context, tx *txn, uuid string) (int64, broker
 	return id, e, err
 }
 
-func environmentByName(ctx context.Context, tx *txn, name string) (int64, broker.Environment, error) {
+func environmentByName(ctx context.Context, tx *Tx, name string) (int64, broker.Environment, error) {
 	id, e, err := scanEnvironment(tx.QueryRowContext(ctx, `SELECT `+envCols+` FROM environments WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, e, notFound("environment named %q", name)
@@ -49,7 +49,7 @@ func (s *Store) CreateEnvironment(ctx context.Context, e broker.Environment) (br
 		e.UUID = s.newID()
 	}
 	var out broker.Environment
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		if _, _, err := environmentByName(ctx, tx, e.Name); err == nil {
 			return fmt.Errorf("an environment named %q already exists: %w", e.Name, broker.ErrConflict)
 		}
@@ -59,7 +59,7 @@ func (s *Store) CreateEnvironment(ctx context.Context, e broker.Environment) (br
 		now := s.nowNanos()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO environments (uuid, name, display_name, production, contacts, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, e.UUID, e.Name, e.DisplayName, boolInt(e.Production), nullJSON(e.Contacts), now, now); err != nil {
-			return translate(err)
+			return s.e.Translate(err)
 		}
 		var err error
 		_, out, err = environmentByUUID(ctx, tx, e.UUID)
@@ -71,7 +71,7 @@ func (s *Store) CreateEnvironment(ctx context.Context, e broker.Environment) (br
 // UpdateEnvironment implements broker.Store.
 func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (broker.Environment, error) {
 	var out broker.Environment
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		id, _, err := environmentByUUID(ctx, tx, e.UUID)
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (br
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE environments SET name = ?, display_name = ?, production = ?, contacts = ?, updated_at = ? WHERE id = ?`,
 			e.Name, e.DisplayName, boolInt(e.Production), nullJSON(e.Contacts), s.nowNanos(), id); err != nil {
-			return translate(err)
+			return s.e.Translate(err)
 		}
 		_, out, err = environmentByUUID(ctx, tx, e.UUID)
 		return err
@@ -92,7 +92,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (br
 // GetEnvironment implements broker.Store.
 func (s *Store) GetEnvironment(ctx context.Context, uuid string) (broker.Environment, error) {
 	var out broker.Environment
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		_, out, err = environmentByUUID(ctx, tx, uuid)
 		return err
@@ -103,7 +103,7 @@ func (s *Store) GetEnvironment(ctx context.Context, uuid string) (broker.Environ
 // GetEnvironmentByName implements broker.Store.
 func (s *Store) GetEnvironmentByName(ctx context.Context, name string) (broker.Environment, error) {
 	var out broker.Environment
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		_, out, err = environmentByName(ctx, tx, name)
 		return err
@@ -114,7 +114,7 @@ func (s *Store) GetEnvironmentByName(ctx context.Context, name string) (broker.E
 // ListEnvironments implements broker.Store.
 func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, error) {
 	var out []broker.Environment
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = queryAll(ctx, tx, withoutID(scanEnvironment), `SELECT `+envCols+` FROM environments ORDER BY name`)
 		return err
@@ -124,7 +124,7 @@ func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, err
 
 // DeleteEnvironment implements broker.Store.
 func (s *Store) DeleteEnvironment(ctx context.Context, uuid string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.write(ctx, func(tx *Tx) error {
 		return execOne(ctx, tx, notFound("environment %q", uuid), `DELETE FROM environments WHERE uuid = ?`, uuid)
 	})
 }
@@ -150,7 +150,7 @@ func scanDeployed(row scanner) (int64, broker.DeployedVersion, error) {
 	return id, d, err
 }
 
-func getDeployed(ctx context.Context, tx *txn, where string, args ...any) (broker.DeployedVersion, error) {
+func getDeployed(ctx context.Context, tx *Tx, where string, args ...any) (broker.DeployedVersion, error) {
 	_, d, err := scanDeployed(tx.QueryRowContext(ctx, deployedSelect+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, notFound("deployed version %v", args)
@@ -164,7 +164,7 @@ func (s *Store) RecordDeployment(ctx context.Context, pacticipant, version, envi
 		out     broker.DeployedVersion
 		created bool
 	)
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		pid, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -186,7 +186,7 @@ func (s *Store) RecordDeployment(ctx context.Context, pacticipant, version, envi
 
 // deployTx records a deployment (see RecordDeployment) and returns its
 // UUID and whether it is new.
-func (s *Store) deployTx(ctx context.Context, tx *txn, pid, vid, eid int64, applicationInstance string) (string, bool, error) {
+func (s *Store) deployTx(ctx context.Context, tx *Tx, pid, vid, eid int64, applicationInstance string) (string, bool, error) {
 	var (
 		curUUID string
 		curID   int64
@@ -216,7 +216,7 @@ func (s *Store) deployTx(ctx context.Context, tx *txn, pid, vid, eid int64, appl
 // GetDeployedVersion implements broker.Store.
 func (s *Store) GetDeployedVersion(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
 	var out broker.DeployedVersion
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid)
 		return err
@@ -227,7 +227,7 @@ func (s *Store) GetDeployedVersion(ctx context.Context, uuid string) (broker.Dep
 // MarkUndeployed implements broker.Store.
 func (s *Store) MarkUndeployed(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
 	var out broker.DeployedVersion
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		if _, err := getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid); err != nil {
 			return err
 		}
@@ -274,7 +274,7 @@ func deploymentWhere(f broker.DeploymentFilter, prefix, currentCol string) (stri
 // ListDeployedVersions implements broker.Store.
 func (s *Store) ListDeployedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.DeployedVersion, error) {
 	var out []broker.DeployedVersion
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		where, args := deploymentWhere(f, "d", "currently_deployed")
 		var err error
 		out, err = queryAll(ctx, tx, withoutID(scanDeployed), deployedSelect+where+`ORDER BY d.id DESC LIMIT 1000`, args...)
@@ -304,7 +304,7 @@ func scanReleased(row scanner) (int64, broker.ReleasedVersion, error) {
 	return id, r, err
 }
 
-func getReleased(ctx context.Context, tx *txn, where string, args ...any) (broker.ReleasedVersion, error) {
+func getReleased(ctx context.Context, tx *Tx, where string, args ...any) (broker.ReleasedVersion, error) {
 	_, r, err := scanReleased(tx.QueryRowContext(ctx, releasedSelect+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound("released version %v", args)
@@ -318,7 +318,7 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environ
 		out     broker.ReleasedVersion
 		created bool
 	)
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		pid, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -356,7 +356,7 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environ
 // GetReleasedVersion implements broker.Store.
 func (s *Store) GetReleasedVersion(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
 	var out broker.ReleasedVersion
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid)
 		return err
@@ -367,7 +367,7 @@ func (s *Store) GetReleasedVersion(ctx context.Context, uuid string) (broker.Rel
 // EndSupport implements broker.Store.
 func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
 	var out broker.ReleasedVersion
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		if _, err := getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid); err != nil {
 			return err
 		}
@@ -386,7 +386,7 @@ func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVer
 // ListReleasedVersions implements broker.Store.
 func (s *Store) ListReleasedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.ReleasedVersion, error) {
 	var out []broker.ReleasedVersion
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		where, args := deploymentWhere(f, "r", "currently_supported")
 		var err error
 		out, err = queryAll(ctx, tx, withoutID(scanReleased), releasedSelect+where+`ORDER BY r.id DESC LIMIT 1000`, args...)

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/contracts-dev/contracts/broker"
 )
 
-func versionID(ctx context.Context, tx *txn, pid int64, pacticipant, number string) (int64, error) {
+func versionID(ctx context.Context, tx *Tx, pid int64, pacticipant, number string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?`, pid, number).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -20,7 +20,7 @@ func versionID(ctx context.Context, tx *txn, pid int64, pacticipant, number stri
 }
 
 // lookupVersion resolves pacticipant and version names to ids.
-func lookupVersion(ctx context.Context, tx *txn, pacticipant, number string) (pid, vid int64, err error) {
+func lookupVersion(ctx context.Context, tx *Tx, pacticipant, number string) (pid, vid int64, err error) {
 	pid, err = pacticipantID(ctx, tx, pacticipant)
 	if err != nil {
 		return 0, 0, err
@@ -30,7 +30,7 @@ func lookupVersion(ctx context.Context, tx *txn, pacticipant, number string) (pi
 }
 
 // ensureVersion creates pacticipant and version as needed.
-func (s *Store) ensureVersion(ctx context.Context, tx *txn, pacticipant, number string) (pid, vid int64, created bool, err error) {
+func (s *Store) ensureVersion(ctx context.Context, tx *Tx, pacticipant, number string) (pid, vid int64, created bool, err error) {
 	pid, _, err = s.ensurePacticipant(ctx, tx, pacticipant)
 	if err != nil {
 		return 0, 0, false, err
@@ -43,13 +43,14 @@ func (s *Store) ensureVersion(ctx context.Context, tx *txn, pacticipant, number 
 		return 0, 0, false, err
 	}
 	now := s.nowNanos()
-	if err := tx.QueryRowContext(ctx, `INSERT INTO versions (pacticipant_id, number, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id`, pid, number, now, now).Scan(&vid); err != nil {
+	vid, err = s.insertID(ctx, tx, `INSERT INTO versions (pacticipant_id, number, created_at, updated_at) VALUES (?, ?, ?, ?)`, pid, number, now, now)
+	if err != nil {
 		return 0, 0, false, fmt.Errorf("create version %q of %q: %w", number, pacticipant, err)
 	}
 	return pid, vid, true, nil
 }
 
-func stringList(ctx context.Context, tx *txn, query string, args ...any) ([]string, error) {
+func stringList(ctx context.Context, tx *Tx, query string, args ...any) ([]string, error) {
 	return queryAll(ctx, tx, func(r scanner) (string, error) {
 		var s string
 		err := r.Scan(&s)
@@ -58,7 +59,7 @@ func stringList(ctx context.Context, tx *txn, query string, args ...any) ([]stri
 }
 
 // loadVersion reads a version by id with its branches and tags.
-func loadVersion(ctx context.Context, tx *txn, vid int64) (broker.Version, error) {
+func loadVersion(ctx context.Context, tx *Tx, vid int64) (broker.Version, error) {
 	var (
 		v      broker.Version
 		cr, up int64
@@ -80,12 +81,12 @@ func loadVersion(ctx context.Context, tx *txn, vid int64) (broker.Version, error
 	return v, err
 }
 
-func versionBranches(ctx context.Context, tx *txn, vid int64) ([]string, error) {
+func versionBranches(ctx context.Context, tx *Tx, vid int64) ([]string, error) {
 	return stringList(ctx, tx, `SELECT b.name FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id
 		WHERE bv.version_id = ? ORDER BY bv.created_at, b.id`, vid)
 }
 
-func versionTags(ctx context.Context, tx *txn, vid int64) ([]string, error) {
+func versionTags(ctx context.Context, tx *Tx, vid int64) ([]string, error) {
 	return stringList(ctx, tx, `SELECT name FROM tags WHERE version_id = ? ORDER BY created_at, name`, vid)
 }
 
@@ -95,7 +96,7 @@ func (s *Store) PutVersion(ctx context.Context, pacticipant, number, buildURL st
 		out     broker.Version
 		created bool
 	)
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		_, vid, c, err := s.ensureVersion(ctx, tx, pacticipant, number)
 		if err != nil {
 			return err
@@ -115,7 +116,7 @@ func (s *Store) PutVersion(ctx context.Context, pacticipant, number, buildURL st
 // GetVersion implements broker.Store.
 func (s *Store) GetVersion(ctx context.Context, pacticipant, number string) (broker.Version, error) {
 	var out broker.Version
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, number)
 		if err != nil {
 			return err
@@ -127,7 +128,7 @@ func (s *Store) GetVersion(ctx context.Context, pacticipant, number string) (bro
 }
 
 // latestVersionID finds the latest version of pid matching f (0 if none).
-func latestVersionID(ctx context.Context, tx *txn, pid int64, f broker.VersionFilter) (int64, error) {
+func latestVersionID(ctx context.Context, tx *Tx, pid int64, f broker.VersionFilter) (int64, error) {
 	var (
 		id  sql.NullInt64
 		err error
@@ -150,7 +151,7 @@ func latestVersionID(ctx context.Context, tx *txn, pid int64, f broker.VersionFi
 // LatestVersion implements broker.Store.
 func (s *Store) LatestVersion(ctx context.Context, pacticipant string, f broker.VersionFilter) (broker.Version, error) {
 	var out broker.Version
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		pid, err := pacticipantID(ctx, tx, pacticipant)
 		if err != nil {
 			return err
@@ -174,17 +175,17 @@ func (s *Store) LatestVersion(ctx context.Context, pacticipant string, f broker.
 	return out, err
 }
 
-func (s *Store) listVersionIDs(ctx context.Context, tx *txn, query string, args ...any) ([]broker.Version, error) {
+func (s *Store) listVersionIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]broker.Version, error) {
 	ids, err := idList(ctx, tx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	return loadVersions(ctx, tx, ids)
+	return s.loadVersions(ctx, tx, ids)
 }
 
 // loadVersions reads versions by id with their branches and tags in one
 // statement, in the order of ids.
-func loadVersions(ctx context.Context, tx *txn, ids []int64) ([]broker.Version, error) {
+func (s *Store) loadVersions(ctx context.Context, tx *Tx, ids []int64) ([]broker.Version, error) {
 	if len(ids) == 0 {
 		return []broker.Version{}, nil
 	}
@@ -214,9 +215,9 @@ func loadVersions(ctx context.Context, tx *txn, ids []int64) ([]broker.Version, 
 		byID[id] = v
 		return struct{}{}, nil
 	}, `SELECT v.id, p.name, v.number, v.build_url, v.created_at, v.updated_at,
-		(SELECT json_agg(b.name ORDER BY bv.created_at, b.id)::text FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = v.id),
-		(SELECT json_agg(t.name ORDER BY t.created_at, t.name)::text FROM tags t WHERE t.version_id = v.id)
-		FROM json_array_elements_text(?::json) AS j(value) JOIN versions v ON v.id = j.value::bigint JOIN pacticipants p ON p.id = v.pacticipant_id`, string(list))
+		(SELECT `+s.d.JSONArray(`b.name ORDER BY bv.created_at, b.id`)+` FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = v.id),
+		(SELECT `+s.d.JSONArray(`t.name ORDER BY t.created_at, t.name`)+` FROM tags t WHERE t.version_id = v.id)
+		FROM `+s.d.JSONTextRows(`?`)+` `+s.d.Join+` versions v ON v.id = `+s.d.JSONInt(`j.value`)+` JOIN pacticipants p ON p.id = v.pacticipant_id`, string(list))
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +234,7 @@ func loadVersions(ctx context.Context, tx *txn, ids []int64) ([]broker.Version, 
 func (s *Store) ListVersions(ctx context.Context, pacticipant string, page broker.Page) ([]broker.Version, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Version
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		pid, err := pacticipantID(ctx, tx, pacticipant)
 		if err != nil {
 			return err
@@ -246,7 +247,7 @@ func (s *Store) ListVersions(ctx context.Context, pacticipant string, page broke
 
 // DeleteVersion implements broker.Store.
 func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) error {
-	return s.erase(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *Tx) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, number)
 		if err != nil {
 			return err
@@ -267,7 +268,7 @@ func (s *Store) DeleteVersion(ctx context.Context, pacticipant, number string) e
 	})
 }
 
-func refreshBranchHead(ctx context.Context, tx *txn, branchID int64) error {
+func refreshBranchHead(ctx context.Context, tx *Tx, branchID int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO branch_heads (branch_id, version_id)
 		SELECT branch_id, max(version_id) FROM branch_versions WHERE branch_id = ? GROUP BY branch_id
 		ON CONFLICT (branch_id) DO UPDATE SET version_id = excluded.version_id`, branchID)
@@ -275,13 +276,13 @@ func refreshBranchHead(ctx context.Context, tx *txn, branchID int64) error {
 }
 
 // addBranchVersion puts vid on the branch and maintains the branch head.
-func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b broker.BranchWrite) (created bool, err error) {
+func (s *Store) addBranchVersion(ctx context.Context, tx *Tx, pid, vid int64, b broker.BranchWrite) (created bool, err error) {
 	branch := b.Name
 	now := s.nowNanos()
 	var bid int64
 	err = tx.QueryRowContext(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pid, branch).Scan(&bid)
 	if errors.Is(err, sql.ErrNoRows) {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO branches (pacticipant_id, name, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id`, pid, branch, now, now).Scan(&bid); err != nil {
+		if bid, err = s.insertID(ctx, tx, `INSERT INTO branches (pacticipant_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`, pid, branch, now, now); err != nil {
 			return false, err
 		}
 	} else if err != nil {
@@ -300,7 +301,7 @@ func (s *Store) addBranchVersion(ctx context.Context, tx *txn, pid, vid int64, b
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO branch_heads (branch_id, version_id) VALUES (?, ?)
-		ON CONFLICT (branch_id) DO UPDATE SET version_id = GREATEST(branch_heads.version_id, excluded.version_id)`, bid, vid); err != nil {
+		ON CONFLICT (branch_id) DO UPDATE SET version_id = `+s.d.Greatest+`(branch_heads.version_id, excluded.version_id)`, bid, vid); err != nil {
 		return false, err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE branches SET updated_at = ? WHERE id = ?`, now, bid)
@@ -313,7 +314,7 @@ func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, version strin
 		out     broker.BranchVersion
 		created bool
 	)
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		pid, vid, _, err := s.ensureVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -327,7 +328,7 @@ func (s *Store) AddBranchVersion(ctx context.Context, pacticipant, version strin
 	return out, created, err
 }
 
-func getBranchVersion(ctx context.Context, tx *txn, pacticipant, branch, version string) (broker.BranchVersion, error) {
+func getBranchVersion(ctx context.Context, tx *Tx, pacticipant, branch, version string) (broker.BranchVersion, error) {
 	var cr int64
 	err := tx.QueryRowContext(ctx, `SELECT bv.created_at FROM branch_versions bv
 		JOIN branches b ON b.id = bv.branch_id
@@ -343,7 +344,7 @@ func getBranchVersion(ctx context.Context, tx *txn, pacticipant, branch, version
 // GetBranchVersion implements broker.Store.
 func (s *Store) GetBranchVersion(ctx context.Context, pacticipant, branch, version string) (broker.BranchVersion, error) {
 	var out broker.BranchVersion
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = getBranchVersion(ctx, tx, pacticipant, branch, version)
 		return err
@@ -367,7 +368,7 @@ func scanBranch(row scanner) (int64, broker.Branch, error) {
 	return id, b, err
 }
 
-func getBranch(ctx context.Context, tx *txn, pacticipant, branch string) (int64, broker.Branch, error) {
+func getBranch(ctx context.Context, tx *Tx, pacticipant, branch string) (int64, broker.Branch, error) {
 	id, b, err := scanBranch(tx.QueryRowContext(ctx, branchSelect+`WHERE p.name = ? AND b.name = ?`, pacticipant, branch))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, b, notFound("branch %q of pacticipant %q", branch, pacticipant)
@@ -378,7 +379,7 @@ func getBranch(ctx context.Context, tx *txn, pacticipant, branch string) (int64,
 // GetBranch implements broker.Store.
 func (s *Store) GetBranch(ctx context.Context, pacticipant, branch string) (broker.Branch, error) {
 	var out broker.Branch
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		_, out, err = getBranch(ctx, tx, pacticipant, branch)
 		return err
@@ -390,7 +391,7 @@ func (s *Store) GetBranch(ctx context.Context, pacticipant, branch string) (brok
 func (s *Store) ListBranches(ctx context.Context, pacticipant string, page broker.Page) ([]broker.Branch, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Branch
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		pid, err := pacticipantID(ctx, tx, pacticipant)
 		if err != nil {
 			return err
@@ -405,7 +406,7 @@ func (s *Store) ListBranches(ctx context.Context, pacticipant string, page broke
 func (s *Store) ListBranchVersions(ctx context.Context, pacticipant, branch string, page broker.Page) ([]broker.Version, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Version
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		if _, err := pacticipantID(ctx, tx, pacticipant); err != nil {
 			return err
 		}
@@ -421,7 +422,7 @@ func (s *Store) ListBranchVersions(ctx context.Context, pacticipant, branch stri
 
 // DeleteBranch implements broker.Store.
 func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.write(ctx, func(tx *Tx) error {
 		bid, _, err := getBranch(ctx, tx, pacticipant, branch)
 		if err != nil {
 			return err
@@ -432,7 +433,7 @@ func (s *Store) DeleteBranch(ctx context.Context, pacticipant, branch string) er
 }
 
 // addTag tags vid and applies t's effects when the tag is new.
-func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, t broker.TagWrite) (bool, error) {
+func (s *Store) addTag(ctx context.Context, tx *Tx, pid, vid int64, t broker.TagWrite) (bool, error) {
 	tag := t.Name
 	res, err := tx.ExecContext(ctx, `INSERT INTO tags (version_id, name, pacticipant_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, vid, tag, pid, s.nowNanos())
 	if err != nil {
@@ -462,7 +463,7 @@ func (s *Store) addTag(ctx context.Context, tx *txn, pid, vid int64, t broker.Ta
 
 // deployToNamed records a deployment of vid to the environment named
 // name, when there is one.
-func (s *Store) deployToNamed(ctx context.Context, tx *txn, pid, vid int64, name string) error {
+func (s *Store) deployToNamed(ctx context.Context, tx *Tx, pid, vid int64, name string) error {
 	var eid int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM environments WHERE name = ?`, name).Scan(&eid)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -478,7 +479,7 @@ func (s *Store) deployToNamed(ctx context.Context, tx *txn, pid, vid int64, name
 // branchIfFirstTag puts vid on a branch named t.Name when it has no
 // branch, t is its only tag and it was created at most t.BranchWithin ago
 // (see broker.TagWrite).
-func (s *Store) branchIfFirstTag(ctx context.Context, tx *txn, pid, vid int64, t broker.TagWrite) error {
+func (s *Store) branchIfFirstTag(ctx context.Context, tx *Tx, pid, vid int64, t broker.TagWrite) error {
 	var created int64
 	var branches, tags int
 	if err := tx.QueryRowContext(ctx, `SELECT created_at,
@@ -495,12 +496,12 @@ func (s *Store) branchIfFirstTag(ctx context.Context, tx *txn, pid, vid int64, t
 }
 
 // setMainBranchIfNone gives a pacticipant without a main branch this one.
-func (s *Store) setMainBranchIfNone(ctx context.Context, tx *txn, pid int64, name string) error {
+func (s *Store) setMainBranchIfNone(ctx context.Context, tx *Tx, pid int64, name string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE pacticipants SET main_branch = ?, updated_at = ? WHERE id = ? AND main_branch = ''`, name, s.nowNanos(), pid)
 	return err
 }
 
-func getTag(ctx context.Context, tx *txn, pacticipant, version, tag string) (broker.Tag, error) {
+func getTag(ctx context.Context, tx *Tx, pacticipant, version, tag string) (broker.Tag, error) {
 	_, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 	if err != nil {
 		return broker.Tag{}, err
@@ -519,7 +520,7 @@ func (s *Store) AddTag(ctx context.Context, pacticipant, version string, t broke
 		out     broker.Tag
 		created bool
 	)
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		pid, vid, _, err := s.ensureVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -536,7 +537,7 @@ func (s *Store) AddTag(ctx context.Context, pacticipant, version string, t broke
 // GetTag implements broker.Store.
 func (s *Store) GetTag(ctx context.Context, pacticipant, version, tag string) (broker.Tag, error) {
 	var out broker.Tag
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = getTag(ctx, tx, pacticipant, version, tag)
 		return err
@@ -547,7 +548,7 @@ func (s *Store) GetTag(ctx context.Context, pacticipant, version, tag string) (b
 // ListTags implements broker.Store.
 func (s *Store) ListTags(ctx context.Context, pacticipant, version string) ([]broker.Tag, error) {
 	var out []broker.Tag
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err
@@ -566,7 +567,7 @@ func (s *Store) ListTags(ctx context.Context, pacticipant, version string) ([]br
 
 // DeleteTag implements broker.Store.
 func (s *Store) DeleteTag(ctx context.Context, pacticipant, version, tag string) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.write(ctx, func(tx *Tx) error {
 		_, vid, err := lookupVersion(ctx, tx, pacticipant, version)
 		if err != nil {
 			return err

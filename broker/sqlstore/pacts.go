@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -11,7 +11,10 @@ import (
 
 // pactCols reads a publication joined as l (latest_pact_publications or
 // pact_publications), pp (publication), pv (content), v, c, pr.
-const pactColsNoContent = `c.name, pr.name, v.number, pv.sha, pp.revision, NULL, pp.created_at, pv.created_at, v.id`
+func (s *Store) pactColsNoContent() string {
+	return `c.name, pr.name, v.number, pv.sha, pp.revision, ` + s.d.NullBlob + `, pp.created_at, pv.created_at, v.id`
+}
+
 const pactCols = `c.name, pr.name, v.number, pv.sha, pp.revision, pv.content, pp.created_at, pv.created_at, v.id`
 
 const latestPactFrom = ` FROM latest_pact_publications l
@@ -39,7 +42,7 @@ func scanPact(row scanner) (broker.Pact, int64, error) {
 // PublishContracts implements broker.Store.
 func (s *Store) PublishContracts(ctx context.Context, w broker.PublishWrite) (broker.PublishResult, error) {
 	var res broker.PublishResult
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		var err error
 		res, err = s.publishTx(ctx, tx, w)
 		return err
@@ -50,7 +53,7 @@ func (s *Store) PublishContracts(ctx context.Context, w broker.PublishWrite) (br
 	return res, nil
 }
 
-func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishWrite) (broker.PublishResult, error) {
+func (s *Store) publishTx(ctx context.Context, tx *Tx, req broker.PublishWrite) (broker.PublishResult, error) {
 	var res broker.PublishResult
 	pid, vid, created, err := s.ensureVersion(ctx, tx, req.Pacticipant, req.Version)
 	if err != nil {
@@ -104,7 +107,7 @@ func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishWrite)
 	return res, nil
 }
 
-func (s *Store) publishOne(ctx context.Context, tx *txn, cid, vid int64, pw broker.PactWrite) (broker.PublishedContract, error) {
+func (s *Store) publishOne(ctx context.Context, tx *Tx, cid, vid int64, pw broker.PactWrite) (broker.PublishedContract, error) {
 	var out broker.PublishedContract
 	prid, _, err := s.ensurePacticipant(ctx, tx, pw.Provider)
 	if err != nil {
@@ -135,32 +138,27 @@ func (s *Store) publishOne(ctx context.Context, tx *txn, cid, vid int64, pw brok
 		var pvid int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM pact_versions WHERE consumer_id = ? AND provider_id = ? AND sha = ?`, cid, prid, sha).Scan(&pvid)
 		if errors.Is(err, sql.ErrNoRows) {
-			r, err := tx.ExecContext(ctx, `INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) VALUES (?, ?, ?, ?, ?)`, cid, prid, sha, content, now)
-			if err != nil {
-				return out, err
-			}
-			if pvid, err = r.LastInsertId(); err != nil {
+			if pvid, err = s.insertID(ctx, tx, `INSERT INTO pact_versions (consumer_id, provider_id, sha, content, created_at) VALUES (?, ?, ?, ?, ?)`,
+				cid, prid, sha, content, now); err != nil {
 				return out, err
 			}
 			out.NewContent = true
 		} else if err != nil {
 			return out, err
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, revision, pact_version_id, created_at)
+		pubID, err := s.insertID(ctx, tx, `INSERT INTO pact_publications (consumer_version_id, consumer_id, provider_id, revision, pact_version_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, vid, cid, prid, curRev+1, pvid, now)
 		if err != nil {
 			return out, err
 		}
-		pubID, err := r.LastInsertId()
-		if err != nil {
-			return out, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO latest_pact_publications
-			(consumer_version_id, provider_id, consumer_id, publication_id, pact_version_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO latest_pact_publications
+			(consumer_version_id, provider_id, consumer_id, publication_id, pact_version_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (consumer_version_id, provider_id) DO UPDATE SET consumer_id = excluded.consumer_id,
+			publication_id = excluded.publication_id, pact_version_id = excluded.pact_version_id, created_at = excluded.created_at`,
 			vid, prid, cid, pubID, pvid, now); err != nil {
 			return out, err
 		}
-		r, err = tx.ExecContext(ctx, `INSERT INTO integrations (consumer_id, provider_id, created_at, latest_pact_created_at) VALUES (?, ?, ?, ?)
+		r, err := tx.ExecContext(ctx, `INSERT INTO integrations (consumer_id, provider_id, created_at, latest_pact_created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (consumer_id, provider_id) DO NOTHING`, cid, prid, now, now)
 		if err != nil {
 			return out, err
@@ -177,7 +175,7 @@ func (s *Store) publishOne(ctx context.Context, tx *txn, cid, vid int64, pw brok
 	return out, err
 }
 
-func integrationIDs(ctx context.Context, tx *txn, consumer, provider string) (cid, pid int64, err error) {
+func integrationIDs(ctx context.Context, tx *Tx, consumer, provider string) (cid, pid int64, err error) {
 	if cid, err = pacticipantID(ctx, tx, consumer); err != nil {
 		return 0, 0, err
 	}
@@ -188,7 +186,7 @@ func integrationIDs(ctx context.Context, tx *txn, consumer, provider string) (ci
 // GetPact implements broker.Store.
 func (s *Store) GetPact(ctx context.Context, consumer, provider, consumerVersion string) (broker.Pact, error) {
 	var out broker.Pact
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -206,7 +204,7 @@ func (s *Store) GetPact(ctx context.Context, consumer, provider, consumerVersion
 	return out, err
 }
 
-func pactVersionID(ctx context.Context, tx *txn, consumer, provider, sha string) (cid, pid, pvid int64, err error) {
+func pactVersionID(ctx context.Context, tx *Tx, consumer, provider, sha string) (cid, pid, pvid int64, err error) {
 	if cid, pid, err = integrationIDs(ctx, tx, consumer, provider); err != nil {
 		return 0, 0, 0, err
 	}
@@ -220,7 +218,7 @@ func pactVersionID(ctx context.Context, tx *txn, consumer, provider, sha string)
 // GetPactBySHA implements broker.Store.
 func (s *Store) GetPactBySHA(ctx context.Context, consumer, provider, sha string) (broker.Pact, error) {
 	var out broker.Pact
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
 		if err != nil {
 			return err
@@ -245,8 +243,25 @@ func (s *Store) GetPactBySHA(ctx context.Context, consumer, provider, sha string
 
 // latestPactQuery returns the query and args for the latest publication of
 // consumer cid for provider pid whose consumer version matches f.
-func latestPactQuery(cols string, cid, pid int64, f broker.PactFilter) (string, []any) {
+func (s *Store) latestPactQuery(cols string, cid, pid int64, f broker.PactFilter) (string, []any) {
+	// With HeadBySubquery the branch and tag cases find the version in a
+	// subquery ordered by version id with LIMIT 1: PostgreSQL then walks
+	// the branch's (tag's) versions backwards and stops at the first with a
+	// pact, where the joined form read and sorted every version of the
+	// branch.
 	switch {
+	case s.d.HeadBySubquery && f.Branch != "":
+		return `SELECT ` + cols + latestPactFrom + `WHERE l.provider_id = ? AND l.consumer_version_id = (
+			SELECT bv.version_id FROM branch_versions bv
+			JOIN latest_pact_publications l2 ON l2.consumer_version_id = bv.version_id AND l2.provider_id = ?
+			WHERE bv.branch_id = (SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?)
+			ORDER BY bv.version_id DESC LIMIT 1)`, []any{pid, pid, cid, f.Branch}
+	case s.d.HeadBySubquery && f.Tag != "":
+		return `SELECT ` + cols + latestPactFrom + `WHERE l.provider_id = ? AND l.consumer_version_id = (
+			SELECT t.version_id FROM tags t
+			JOIN latest_pact_publications l2 ON l2.consumer_version_id = t.version_id AND l2.provider_id = ?
+			WHERE t.pacticipant_id = ? AND t.name = ?
+			ORDER BY t.version_id DESC LIMIT 1)`, []any{pid, pid, cid, f.Tag}
 	case f.Branch != "":
 		// The branch id comes from a subquery: joining branches with the
 		// name bound made SQLite recompile the statement on every run
@@ -265,12 +280,12 @@ func latestPactQuery(cols string, cid, pid int64, f broker.PactFilter) (string, 
 // LatestPact implements broker.Store.
 func (s *Store) LatestPact(ctx context.Context, consumer, provider string, f broker.PactFilter) (broker.Pact, error) {
 	var out broker.Pact
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
 		}
-		q, args := latestPactQuery(pactCols, cid, pid, f)
+		q, args := s.latestPactQuery(pactCols, cid, pid, f)
 		out, _, err = scanPact(tx.QueryRowContext(ctx, q, args...))
 		if errors.Is(err, sql.ErrNoRows) {
 			switch {
@@ -288,7 +303,7 @@ func (s *Store) LatestPact(ctx context.Context, consumer, provider string, f bro
 
 type idPair struct{ consumer, provider int64 }
 
-func integrationPairs(ctx context.Context, tx *txn, providerID int64) ([]idPair, error) {
+func integrationPairs(ctx context.Context, tx *Tx, providerID int64) ([]idPair, error) {
 	q := `SELECT i.consumer_id, i.provider_id FROM integrations i JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id`
 	var args []any
 	if providerID != 0 {
@@ -305,7 +320,7 @@ func integrationPairs(ctx context.Context, tx *txn, providerID int64) ([]idPair,
 // ListLatestPacts implements broker.Store.
 func (s *Store) ListLatestPacts(ctx context.Context, provider string, f broker.PactFilter) ([]broker.Pact, error) {
 	var out []broker.Pact
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var pid int64
 		if provider != "" {
 			var err error
@@ -318,7 +333,7 @@ func (s *Store) ListLatestPacts(ctx context.Context, provider string, f broker.P
 			return err
 		}
 		for _, pr := range pairs {
-			q, args := latestPactQuery(pactCols, pr.consumer, pr.provider, f)
+			q, args := s.latestPactQuery(pactCols, pr.consumer, pr.provider, f)
 			p, _, err := scanPact(tx.QueryRowContext(ctx, q, args...))
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
@@ -337,7 +352,7 @@ func (s *Store) ListLatestPacts(ctx context.Context, provider string, f broker.P
 func (s *Store) ListPactVersions(ctx context.Context, consumer, provider string, page broker.Page) ([]broker.Pact, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Pact
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -345,7 +360,7 @@ func (s *Store) ListPactVersions(ctx context.Context, consumer, provider string,
 		out, err = queryAll(ctx, tx, func(r scanner) (broker.Pact, error) {
 			p, _, err := scanPact(r)
 			return p, err
-		}, `SELECT `+pactColsNoContent+latestPactFrom+`WHERE l.provider_id = ? AND l.consumer_id = ?
+		}, `SELECT `+s.pactColsNoContent()+latestPactFrom+`WHERE l.provider_id = ? AND l.consumer_id = ?
 			ORDER BY l.consumer_version_id DESC LIMIT ? OFFSET ?`, pid, cid, limit, offset)
 		return err
 	})
@@ -354,7 +369,7 @@ func (s *Store) ListPactVersions(ctx context.Context, consumer, provider string,
 
 // DeletePact implements broker.Store.
 func (s *Store) DeletePact(ctx context.Context, consumer, provider, consumerVersion string) error {
-	return s.erase(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *Tx) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err
@@ -380,7 +395,7 @@ func (s *Store) DeletePact(ctx context.Context, consumer, provider, consumerVers
 func (s *Store) ListIntegrations(ctx context.Context, page broker.Page) ([]broker.Integration, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Integration
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = queryAll(ctx, tx, func(r scanner) (broker.Integration, error) {
 			var (
@@ -400,7 +415,7 @@ func (s *Store) ListIntegrations(ctx context.Context, page broker.Page) ([]broke
 
 // DeleteIntegration implements broker.Store.
 func (s *Store) DeleteIntegration(ctx context.Context, consumer, provider string) error {
-	return s.erase(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *Tx) error {
 		cid, pid, err := integrationIDs(ctx, tx, consumer, provider)
 		if err != nil {
 			return err

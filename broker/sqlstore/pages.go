@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 func (s *Store) ListIntegrationSummaries(ctx context.Context, page broker.Page) ([]broker.IntegrationSummary, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.IntegrationSummary
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = queryAll(ctx, tx, scanIntegrationSummary, `WITH ints AS MATERIALIZED (
 			SELECT i.consumer_id, i.provider_id, c.name AS consumer, p.name AS provider, i.created_at, i.latest_pact_created_at,
@@ -72,7 +72,7 @@ func scanIntegrationSummary(r scanner) (broker.IntegrationSummary, error) {
 // ListPacticipantIntegrations implements broker.Store.
 func (s *Store) ListPacticipantIntegrations(ctx context.Context, pacticipant string) ([]broker.Integration, error) {
 	var out []broker.Integration
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = queryAll(ctx, tx, func(r scanner) (broker.Integration, error) {
 			var (
@@ -84,7 +84,7 @@ func (s *Store) ListPacticipantIntegrations(ctx context.Context, pacticipant str
 			return i, err
 		}, `SELECT c.name, p.name, i.created_at, i.latest_pact_created_at
 			FROM pacticipants x
-			CROSS JOIN integrations i ON i.consumer_id = x.id OR i.provider_id = x.id
+			`+s.d.Join+` integrations i ON i.consumer_id = x.id OR i.provider_id = x.id
 			JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id
 			WHERE x.name = ? ORDER BY c.name, p.name`, pacticipant)
 		return err
@@ -99,16 +99,16 @@ func (s *Store) ProvidersOfVersions(ctx context.Context, pacticipant string, num
 		return nil, err
 	}
 	out := map[string][]string{}
-	err = s.read(ctx, func(tx *txn) error {
+	err = s.read(ctx, func(tx *Tx) error {
 		rows, err := queryAll(ctx, tx, func(r scanner) ([2]string, error) {
 			var np [2]string
 			err := r.Scan(&np[0], &np[1])
 			return np, err
 		}, `SELECT v.number, p.name
 			FROM pacticipants x
-			CROSS JOIN json_each(?) j
-			CROSS JOIN versions v ON v.pacticipant_id = x.id AND v.number = j.value
-			CROSS JOIN latest_pact_publications l ON l.consumer_version_id = v.id
+			CROSS JOIN `+s.d.JSONTextRows(`?`)+`
+			`+s.d.Join+` versions v ON v.pacticipant_id = x.id AND v.number = j.value
+			`+s.d.Join+` latest_pact_publications l ON l.consumer_version_id = v.id
 			JOIN pacticipants p ON p.id = l.provider_id
 			WHERE x.name = ? ORDER BY v.id, p.name`, string(list), pacticipant)
 		for _, np := range rows {

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func scanTriggered(row scanner) (broker.TriggeredWebhook, error) {
 }
 
 // insertTriggers records triggered webhooks in the event's transaction.
-func (s *Store) insertTriggers(ctx context.Context, tx *txn, ts []broker.WebhookTrigger, consumer, providerVersion, sha string, verification int) error {
+func (s *Store) insertTriggers(ctx context.Context, tx *Tx, ts []broker.WebhookTrigger, consumer, providerVersion, sha string, verification int) error {
 	now := s.nowNanos()
 	for _, t := range ts {
 		var wid int64
@@ -57,24 +57,26 @@ func (s *Store) insertTriggers(ctx context.Context, tx *txn, ts []broker.Webhook
 // ClaimTriggeredWebhooks implements broker.Store.
 func (s *Store) ClaimTriggeredWebhooks(ctx context.Context, c broker.Claim) ([]broker.TriggeredWebhook, error) {
 	var out []broker.TriggeredWebhook
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		now, first := c.Now.UTC().UnixNano(), c.FirstDue.UTC().UnixNano()
-		// SKIP LOCKED: concurrent claims (replicas) pass over the rows
-		// another claim has locked instead of waiting for them, and never
-		// take the same row.
+		// Write transactions are serialised, so selecting then updating
+		// cannot race another claim; SkipLocked makes concurrent claims pass
+		// over rows another has locked even without that.
 		ids, err := queryAll(ctx, tx, func(r scanner) (int64, error) {
 			var id int64
 			return id, r.Scan(&id)
-		}, `UPDATE triggered_webhooks SET lease_token = ?, lease_until = ?
-			WHERE id IN (SELECT id FROM triggered_webhooks
-				WHERE ((status = 'not_run' AND next_attempt_at <= ?) OR (status = 'retrying' AND next_attempt_at <= ?))
-				AND (lease_until IS NULL OR lease_until <= ?)
-				ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-			RETURNING id`, c.Token, c.Until.UTC().UnixNano(), first, now, now, c.Limit)
+		}, `SELECT id FROM triggered_webhooks
+			WHERE ((status = 'not_run' AND next_attempt_at <= ?) OR (status = 'retrying' AND next_attempt_at <= ?))
+			AND (lease_until IS NULL OR lease_until <= ?)
+			ORDER BY next_attempt_at, id LIMIT ?`+s.d.SkipLocked, first, now, now, c.Limit)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE triggered_webhooks SET lease_token = ?, lease_until = ? WHERE id = ?`,
+				c.Token, c.Until.UTC().UnixNano(), id); err != nil {
+				return err
+			}
 			t, err := scanTriggered(tx.QueryRowContext(ctx, triggeredSelect+`WHERE t.id = ?`, id))
 			if err != nil {
 				return err
@@ -88,13 +90,13 @@ func (s *Store) ClaimTriggeredWebhooks(ctx context.Context, c broker.Claim) ([]b
 
 // CompleteWebhookAttempt implements broker.Store.
 func (s *Store) CompleteWebhookAttempt(ctx context.Context, uuid, token string, r broker.AttemptResult) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.write(ctx, func(tx *Tx) error {
 		var (
 			id       int64
 			attempts int
 			lease    sql.NullString
 		)
-		err := tx.QueryRowContext(ctx, `SELECT id, attempts, lease_token FROM triggered_webhooks WHERE uuid = ? FOR UPDATE`, uuid).Scan(&id, &attempts, &lease)
+		err := tx.QueryRowContext(ctx, `SELECT id, attempts, lease_token FROM triggered_webhooks WHERE uuid = ?`+s.d.ForUpdate, uuid).Scan(&id, &attempts, &lease)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("triggered webhook %q", uuid)
 		} else if err != nil {
@@ -132,7 +134,7 @@ func (s *Store) GetTriggeredWebhook(ctx context.Context, uuid string) (broker.Tr
 		t  broker.TriggeredWebhook
 		as []broker.WebhookAttempt
 	)
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		t, err = scanTriggered(tx.QueryRowContext(ctx, triggeredSelect+`WHERE t.uuid = ?`, uuid))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -183,7 +185,7 @@ func (s *Store) ListTriggeredWebhooks(ctx context.Context, f broker.TriggeredFil
 	limit, offset := pageBounds(page)
 	args = append(args, limit, offset)
 	var out []broker.TriggeredWebhook
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = queryAll(ctx, tx, scanTriggered, q+` ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?`, args...)
 		return err
@@ -194,7 +196,7 @@ func (s *Store) ListTriggeredWebhooks(ctx context.Context, f broker.TriggeredFil
 // WebhookQueueStats implements broker.Store.
 func (s *Store) WebhookQueueStats(ctx context.Context) (broker.WebhookQueueStats, error) {
 	var st broker.WebhookQueueStats
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		return tx.QueryRowContext(ctx, `SELECT
 			coalesce(sum(CASE WHEN status IN ('not_run', 'retrying') THEN 1 ELSE 0 END), 0),
 			coalesce(sum(CASE WHEN status = 'failure' THEN 1 ELSE 0 END), 0) FROM triggered_webhooks`).Scan(&st.Pending, &st.Dead)

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // ResolveVersions implements broker.Queries.
 func (s *Store) ResolveVersions(ctx context.Context, sel broker.MatrixSelector) ([]broker.VersionRef, error) {
 	var out []broker.VersionRef
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		ids, err := resolveVersionIDs(ctx, tx, sel)
 		if err != nil {
 			return err
@@ -32,7 +32,7 @@ func (s *Store) ResolveVersions(ctx context.Context, sel broker.MatrixSelector) 
 	return out, err
 }
 
-func idList(ctx context.Context, tx *txn, query string, args ...any) ([]int64, error) {
+func idList(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func idList(ctx context.Context, tx *txn, query string, args ...any) ([]int64, e
 }
 
 // resolveVersionIDs returns the version ids a selector picks, newest first.
-func resolveVersionIDs(ctx context.Context, tx *txn, sel broker.MatrixSelector) ([]int64, error) {
+func resolveVersionIDs(ctx context.Context, tx *Tx, sel broker.MatrixSelector) ([]int64, error) {
 	pid, err := pacticipantID(ctx, tx, sel.Pacticipant)
 	if err != nil {
 		return nil, err
@@ -93,25 +93,28 @@ func resolveVersionIDs(ctx context.Context, tx *txn, sel broker.MatrixSelector) 
 	}
 }
 
-// matrixVersions are the distinct versions named by the query's JSON
-// array of [pacticipant, number] pairs (unknown ones are left out).
-const matrixVersions = `vs AS MATERIALIZED (
+// matrixQueries returns the statements of MatrixRows in dialect d: the
+// rows involving the versions, and the rows between them.
+func matrixQueries(d Dialect) (involving, between string) {
+	// matrixVersions are the distinct versions named by the query's JSON
+	// array of [pacticipant, number] pairs (unknown ones are left out).
+	matrixVersions := `vs AS MATERIALIZED (
 	SELECT DISTINCT v.id AS vid, v.pacticipant_id AS pid
-	FROM json_array_elements(?1::json) j
-	JOIN pacticipants p ON p.name = j.value->>0
-	JOIN versions v ON v.pacticipant_id = p.id AND v.number = j.value->>1
+	FROM ` + d.JSONRows(`?1`) + `
+	JOIN pacticipants p ON p.name = ` + d.JSONItem(`j.value`, 0) + `
+	JOIN versions v ON v.pacticipant_id = p.id AND v.number = ` + d.JSONItem(`j.value`, 1) + `
 ),
 cons AS MATERIALIZED (
 	SELECT l.publication_id AS pub, l.pact_version_id AS pvid, l.provider_id AS prid
-	FROM vs JOIN latest_pact_publications l ON l.consumer_version_id = vs.vid
+	FROM vs ` + d.Join + ` latest_pact_publications l ON l.consumer_version_id = vs.vid
 )`
 
-// matrixPairsInvolving: the versions as consumer versions (each latest
-// publication with its latest verifications, newest provider version
-// first, at most ?2 per publication, or unverified), and as provider
-// versions (the pacts they verified, for at most ?2 consumer versions per
-// pact whose latest publication has that content).
-const matrixPairsInvolving = `pairs AS MATERIALIZED (
+	// matrixPairsInvolving: the versions as consumer versions (each latest
+	// publication with its latest verifications, newest provider version
+	// first, at most ?2 per publication, or unverified), and as provider
+	// versions (the pacts they verified, for at most ?2 consumer versions per
+	// pact whose latest publication has that content).
+	matrixPairsInvolving := `pairs AS MATERIALIZED (
 	SELECT pub, ver, 0 AS prov FROM (
 		SELECT c.pub, coalesce(lv.verification_id, 0) AS ver,
 			row_number() OVER (PARTITION BY c.pub ORDER BY lv.provider_version_id DESC) AS rn
@@ -121,58 +124,58 @@ const matrixPairsInvolving = `pairs AS MATERIALIZED (
 	SELECT pub, ver, 0 FROM (
 		SELECT l.publication_id AS pub, lv.verification_id AS ver,
 			row_number() OVER (PARTITION BY lv.provider_version_id, lv.pact_version_id ORDER BY l.consumer_version_id DESC) AS rn
-		FROM vs JOIN latest_verifications lv ON lv.provider_version_id = vs.vid
-		JOIN latest_pact_publications l ON l.pact_version_id = lv.pact_version_id
+		FROM vs ` + d.Join + ` latest_verifications lv ON lv.provider_version_id = vs.vid
+		` + d.Join + ` latest_pact_publications l ON l.pact_version_id = lv.pact_version_id
 	) AS y WHERE rn <= ?2
 )`
 
-// matrixPairsBetween: each latest publication of the versions as
-// consumer versions, once per version of its provider among the versions,
-// with that provider version's latest verification or unverified.
-const matrixPairsBetween = `pairs AS MATERIALIZED (
+	// matrixPairsBetween: each latest publication of the versions as
+	// consumer versions, once per version of its provider among the versions,
+	// with that provider version's latest verification or unverified.
+	matrixPairsBetween := `pairs AS MATERIALIZED (
 	SELECT DISTINCT c.pub, coalesce(lv.verification_id, 0) AS ver, pv.vid AS prov
-	FROM cons c JOIN vs pv ON pv.pid = c.prid
+	FROM cons c ` + d.Join + ` vs pv ON pv.pid = c.prid
 	LEFT JOIN latest_verifications lv ON lv.pact_version_id = c.pvid AND lv.provider_version_id = pv.vid
-	WHERE ?2::bigint = ?2::bigint
+	WHERE ` + d.SameInt(`?2`) + `
 )`
 
-// matrixRowsSelect reads the rows of pairs with their version details;
-// versions are described once each.
-const matrixRowsSelect = `,
+	// matrixRowsSelect reads the rows of pairs with their version details;
+	// versions are described once each.
+	matrixRowsSelect := `,
 rowids AS MATERIALIZED (
 	SELECT p.pub, p.ver, pp.consumer_version_id AS cvid,
 		CASE WHEN p.ver != 0 THEN (SELECT provider_version_id FROM verifications WHERE id = p.ver) ELSE p.prov END AS pvid
-	FROM pairs p JOIN pact_publications pp ON pp.id = p.pub
+	FROM pairs p ` + d.Join + ` pact_publications pp ON pp.id = p.pub
 ),
 vids AS MATERIALIZED (SELECT cvid AS id FROM rowids UNION SELECT pvid FROM rowids WHERE pvid != 0),
 vdet AS MATERIALIZED (
 	SELECT v.id, v.number, v.created_at,
-		(SELECT json_agg(b.name ORDER BY bv.created_at, b.id)::text FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = v.id) AS branches,
-		(SELECT json_agg(t.name ORDER BY t.created_at, t.name)::text FROM tags t WHERE t.version_id = v.id) AS tags,
-		(SELECT json_agg(n ORDER BY n)::text FROM (
+		(SELECT ` + d.JSONArray(`b.name ORDER BY bv.created_at, b.id`) + ` FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id WHERE bv.version_id = v.id) AS branches,
+		(SELECT ` + d.JSONArray(`t.name ORDER BY t.created_at, t.name`) + ` FROM tags t WHERE t.version_id = v.id) AS tags,
+		(SELECT ` + d.JSONArray(`n ORDER BY n`) + ` FROM (
 			SELECT e.name AS n FROM deployed_versions dep JOIN environments e ON e.id = dep.environment_id WHERE dep.version_id = v.id AND dep.currently_deployed = 1
 			UNION SELECT e.name FROM released_versions rel JOIN environments e ON e.id = rel.environment_id WHERE rel.version_id = v.id AND rel.currently_supported = 1) AS env_names) AS envs
-	FROM vids JOIN versions v ON v.id = vids.id
+	FROM vids ` + d.Join + ` versions v ON v.id = vids.id
 )
 SELECT c.name, pr.name, pv.sha, pp.revision, pp.created_at,
 	cv.id, cv.number, cv.created_at, cv.branches, cv.tags, cv.envs,
 	provv.id, provv.number, provv.created_at, provv.branches, provv.tags, provv.envs,
 	vr.number, vr.success, vr.build_url, vr.test_results, vr.verified_by, vr.execution_date, vr.wip
 FROM rowids r
-JOIN pact_publications pp ON pp.id = r.pub
-JOIN pact_versions pv ON pv.id = pp.pact_version_id
-JOIN pacticipants c ON c.id = pp.consumer_id
-JOIN pacticipants pr ON pr.id = pp.provider_id
-JOIN vdet cv ON cv.id = r.cvid
+` + d.Join + ` pact_publications pp ON pp.id = r.pub
+` + d.Join + ` pact_versions pv ON pv.id = pp.pact_version_id
+` + d.Join + ` pacticipants c ON c.id = pp.consumer_id
+` + d.Join + ` pacticipants pr ON pr.id = pp.provider_id
+` + d.Join + ` vdet cv ON cv.id = r.cvid
 LEFT JOIN vdet provv ON provv.id = r.pvid
 LEFT JOIN verifications vr ON vr.id = r.ver`
 
-var (
-	matrixRowsInvolvingQuery = `WITH ` + matrixVersions + `,
+	involving = `WITH ` + matrixVersions + `,
 ` + matrixPairsInvolving + matrixRowsSelect
-	matrixRowsBetweenQuery = `WITH ` + matrixVersions + `,
+	between = `WITH ` + matrixVersions + `,
 ` + matrixPairsBetween + matrixRowsSelect
-)
+	return involving, between
+}
 
 // jsonNames decodes a JSON array of names; empty is nil.
 func jsonNames(s sql.NullString) ([]string, error) {
@@ -227,12 +230,12 @@ func (s *Store) MatrixRows(ctx context.Context, q broker.MatrixRowQuery) ([]brok
 	if limit <= 0 {
 		limit = 1 << 30
 	}
-	query := matrixRowsInvolvingQuery
+	query := s.matrixRowsInvolvingQuery
 	if q.Mode == broker.RowsBetween {
-		query = matrixRowsBetweenQuery
+		query = s.matrixRowsBetweenQuery
 	}
 	var out []broker.MatrixRow
-	err = s.read(ctx, func(tx *txn) error {
+	err = s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = queryAll(ctx, tx, scanMatrixRow, query, string(versions), limit)
 		return err
@@ -309,7 +312,7 @@ func sortRows(rows []broker.MatrixRow) {
 // ProvidersOfVersion implements broker.Queries.
 func (s *Store) ProvidersOfVersion(ctx context.Context, consumer, version string) ([]string, error) {
 	var out []string
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, vid, err := lookupVersion(ctx, tx, consumer, version)
 		if err != nil {
 			return err
@@ -324,7 +327,7 @@ func (s *Store) ProvidersOfVersion(ctx context.Context, consumer, version string
 // ConsumersOf implements broker.Queries.
 func (s *Store) ConsumersOf(ctx context.Context, provider string) ([]string, error) {
 	var out []string
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		pid, err := pacticipantID(ctx, tx, provider)
 		if err != nil {
 			return err
@@ -349,7 +352,7 @@ func scanSelected(rows scanner, extra ...any) (broker.SelectedPact, error) {
 	return p, err
 }
 
-func selectedList(ctx context.Context, tx *txn, fill func(*broker.SelectedPact, string), query string, args ...any) ([]broker.SelectedPact, error) {
+func selectedList(ctx context.Context, tx *Tx, fill func(*broker.SelectedPact, string), query string, args ...any) ([]broker.SelectedPact, error) {
 	return queryAll(ctx, tx, func(r scanner) (broker.SelectedPact, error) {
 		var extra string
 		p, err := scanSelected(r, &extra)
@@ -363,7 +366,7 @@ func selectedList(ctx context.Context, tx *txn, fill func(*broker.SelectedPact, 
 // SelectPacts implements broker.Queries.
 func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]broker.SelectedPact, error) {
 	var out []broker.SelectedPact
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		pid, err := pacticipantID(ctx, tx, q.Provider)
 		if err != nil {
 			return err
@@ -380,7 +383,7 @@ func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]brok
 			if q.Consumer != "" && name != q.Consumer {
 				continue
 			}
-			got, err := selectForConsumer(ctx, tx, q, pair.consumer, pid)
+			got, err := s.selectForConsumer(ctx, tx, q, pair.consumer, pid)
 			if err != nil {
 				return err
 			}
@@ -391,9 +394,9 @@ func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]brok
 	return out, err
 }
 
-func selectForConsumer(ctx context.Context, tx *txn, q broker.PactSelection, cid, pid int64) ([]broker.SelectedPact, error) {
+func (s *Store) selectForConsumer(ctx context.Context, tx *Tx, q broker.PactSelection, cid, pid int64) ([]broker.SelectedPact, error) {
 	single := func(f broker.PactFilter) ([]broker.SelectedPact, error) {
-		query, args := latestPactQuery(selectedCols+`, ''`, cid, pid, f)
+		query, args := s.latestPactQuery(selectedCols+`, ''`, cid, pid, f)
 		return selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
 	}
 	switch q.Kind {
@@ -437,7 +440,7 @@ func selectForConsumer(ctx context.Context, tx *txn, q broker.PactSelection, cid
 // SuccessfullyVerified implements broker.Queries.
 func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery) (bool, error) {
 	var ok bool
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, pid, pvid, err := pactVersionID(ctx, tx, q.Consumer, q.Provider, q.SHA)
 		if err != nil {
 			return err
@@ -497,7 +500,7 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 // TagFirstUsed implements broker.Queries.
 func (s *Store) TagFirstUsed(ctx context.Context, pacticipant, tag string) (time.Time, error) {
 	var out time.Time
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		pid, err := pacticipantID(ctx, tx, pacticipant)
 		if err != nil {
 			return err
@@ -520,7 +523,7 @@ func (s *Store) TagFirstUsed(ctx context.Context, pacticipant, tag string) (time
 // branches and tags touched since then, then looks up each one's head.
 func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]broker.SelectedPact, error) {
 	var out []broker.SelectedPact
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		pid, err := pacticipantID(ctx, tx, provider)
 		if err != nil {
 			return err
@@ -534,12 +537,12 @@ func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.T
 			var h head
 			err := r.Scan(&h.consumer, &h.f.Branch, &h.f.Tag)
 			return h, err
-		}, `SELECT DISTINCT l.consumer_id, b.name, ''::text FROM latest_pact_publications l
+		}, `SELECT DISTINCT l.consumer_id, b.name, `+s.d.EmptyText+` FROM latest_pact_publications l`+s.d.ByCreation+`
 				JOIN branch_versions bv ON bv.version_id = l.consumer_version_id
 				JOIN branches b ON b.id = bv.branch_id
 				WHERE l.provider_id = ? AND l.created_at >= ?
 			UNION
-			SELECT DISTINCT l.consumer_id, ''::text, t.name FROM latest_pact_publications l
+			SELECT DISTINCT l.consumer_id, `+s.d.EmptyText+`, t.name FROM latest_pact_publications l`+s.d.ByCreation+`
 				JOIN tags t ON t.version_id = l.consumer_version_id
 				WHERE l.provider_id = ? AND l.created_at >= ?`, pid, sinceNanos, pid, sinceNanos)
 		if err != nil {
@@ -547,7 +550,7 @@ func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.T
 		}
 		for _, h := range heads {
 			f := h.f
-			query, args := latestPactQuery(selectedCols+`, ''`, h.consumer, pid, f)
+			query, args := s.latestPactQuery(selectedCols+`, ''`, h.consumer, pid, f)
 			got, err := selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
 			if err != nil {
 				return err

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func scanPacticipant(row scanner) (int64, broker.Pacticipant, error) {
 	return id, p, err
 }
 
-func pacticipantID(ctx context.Context, tx *txn, name string) (int64, error) {
+func pacticipantID(ctx context.Context, tx *Tx, name string) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM pacticipants WHERE name = ?`, name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -31,7 +31,7 @@ func pacticipantID(ctx context.Context, tx *txn, name string) (int64, error) {
 	return id, err
 }
 
-func (s *Store) ensurePacticipant(ctx context.Context, tx *txn, name string) (int64, bool, error) {
+func (s *Store) ensurePacticipant(ctx context.Context, tx *Tx, name string) (int64, bool, error) {
 	id, err := pacticipantID(ctx, tx, name)
 	if err == nil {
 		return id, false, nil
@@ -40,15 +40,14 @@ func (s *Store) ensurePacticipant(ctx context.Context, tx *txn, name string) (in
 		return 0, false, err
 	}
 	now := s.nowNanos()
-	res, err := tx.ExecContext(ctx, `INSERT INTO pacticipants (name, created_at, updated_at) VALUES (?, ?, ?)`, name, now, now)
+	id, err = s.insertID(ctx, tx, `INSERT INTO pacticipants (name, created_at, updated_at) VALUES (?, ?, ?)`, name, now, now)
 	if err != nil {
 		return 0, false, fmt.Errorf("create pacticipant %q: %w", name, err)
 	}
-	id, err = res.LastInsertId()
-	return id, true, err
+	return id, true, nil
 }
 
-func getPacticipant(ctx context.Context, tx *txn, name string) (int64, broker.Pacticipant, error) {
+func getPacticipant(ctx context.Context, tx *Tx, name string) (int64, broker.Pacticipant, error) {
 	id, p, err := scanPacticipant(tx.QueryRowContext(ctx, `SELECT `+pacticipantCols+` FROM pacticipants WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, p, notFound("pacticipant %q", name)
@@ -59,7 +58,7 @@ func getPacticipant(ctx context.Context, tx *txn, name string) (int64, broker.Pa
 // CreatePacticipant implements broker.Store.
 func (s *Store) CreatePacticipant(ctx context.Context, p broker.Pacticipant) (broker.Pacticipant, error) {
 	var out broker.Pacticipant
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		if _, err := pacticipantID(ctx, tx, p.Name); err == nil {
 			return fmt.Errorf("pacticipant %q already exists: %w", p.Name, broker.ErrConflict)
 		}
@@ -67,7 +66,7 @@ func (s *Store) CreatePacticipant(ctx context.Context, p broker.Pacticipant) (br
 		_, err := tx.ExecContext(ctx, `INSERT INTO pacticipants (name, display_name, repository_url, main_branch, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, p.Name, p.DisplayName, p.RepositoryURL, p.MainBranch, now, now)
 		if err != nil {
-			return fmt.Errorf("create pacticipant %q: %w", p.Name, translate(err))
+			return fmt.Errorf("create pacticipant %q: %w", p.Name, s.e.Translate(err))
 		}
 		_, out, err = getPacticipant(ctx, tx, p.Name)
 		return err
@@ -81,7 +80,7 @@ func (s *Store) PutPacticipant(ctx context.Context, p broker.Pacticipant) (broke
 		out     broker.Pacticipant
 		created bool
 	)
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		now := s.nowNanos()
 		res, err := tx.ExecContext(ctx, `UPDATE pacticipants SET display_name = ?, repository_url = ?, main_branch = ?, updated_at = ? WHERE name = ?`,
 			p.DisplayName, p.RepositoryURL, p.MainBranch, now, p.Name)
@@ -104,7 +103,7 @@ func (s *Store) PutPacticipant(ctx context.Context, p broker.Pacticipant) (broke
 // GetPacticipant implements broker.Store.
 func (s *Store) GetPacticipant(ctx context.Context, name string) (broker.Pacticipant, error) {
 	var out broker.Pacticipant
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		_, out, err = getPacticipant(ctx, tx, name)
 		return err
@@ -116,7 +115,7 @@ func (s *Store) GetPacticipant(ctx context.Context, name string) (broker.Pactici
 func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broker.Pacticipant, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Pacticipant
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		var err error
 		out, err = queryAll(ctx, tx, withoutID(scanPacticipant), `SELECT `+pacticipantCols+` FROM pacticipants ORDER BY name LIMIT ? OFFSET ?`, limit, offset)
 		return err
@@ -126,7 +125,7 @@ func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broke
 
 // DeletePacticipant implements broker.Store.
 func (s *Store) DeletePacticipant(ctx context.Context, name string) error {
-	return s.erase(ctx, func(tx *txn) error {
+	return s.erase(ctx, func(tx *Tx) error {
 		return execOne(ctx, tx, notFound("pacticipant %q", name), `DELETE FROM pacticipants WHERE name = ?`, name)
 	})
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 type Batch struct {
 	s     *Store
 	ctx   context.Context
-	tx    *txn
+	tx    *Tx
 	cache batchCache
 }
 
@@ -62,7 +62,7 @@ func (c *batchCache) setVersion(k [2]string, id int64) {
 // Batch runs fn in one write transaction; if fn returns an error nothing
 // it wrote is kept.
 func (s *Store) Batch(ctx context.Context, fn func(b *Batch) error) error {
-	return s.write(ctx, func(tx *txn) error {
+	return s.write(ctx, func(tx *Tx) error {
 		return fn(&Batch{s: s, ctx: ctx, tx: tx})
 	})
 }

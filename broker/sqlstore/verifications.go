@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -33,7 +33,7 @@ func scanVerification(row scanner) (broker.Verification, error) {
 // PublishVerification implements broker.Store.
 func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationInput) (broker.Verification, error) {
 	var out broker.Verification
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(tx *Tx) error {
 		id, err := s.verifyTx(ctx, tx, in, nil)
 		if err != nil {
 			return err
@@ -49,7 +49,7 @@ func (s *Store) PublishVerification(ctx context.Context, in broker.VerificationI
 // verifyTx records a verification and maintains latest_verifications; it
 // returns the new row id.
 // A non-nil cache remembers look-ups for the rest of a Batch.
-func (s *Store) verifyTx(ctx context.Context, tx *txn, in broker.VerificationInput, cache *batchCache) (int64, error) {
+func (s *Store) verifyTx(ctx context.Context, tx *Tx, in broker.VerificationInput, cache *batchCache) (int64, error) {
 	var (
 		cid, pid, pvid, provVID int64
 		err                     error
@@ -76,10 +76,10 @@ func (s *Store) verifyTx(ctx context.Context, tx *txn, in broker.VerificationInp
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) FROM verifications WHERE pact_version_id = ?`, pvid).Scan(&n); err != nil {
 		return 0, err
 	}
-	var id int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO verifications (pact_version_id, number, provider_version_id, consumer_id, provider_id,
-		success, build_url, test_results, verified_by, execution_date, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		pvid, n+1, provVID, cid, pid, boolInt(in.Success), in.BuildURL, nullJSON(in.TestResults), nullJSON(in.VerifiedBy), s.nowNanos(), boolInt(in.WIP)).Scan(&id); err != nil {
+	id, err := s.insertID(ctx, tx, `INSERT INTO verifications (pact_version_id, number, provider_version_id, consumer_id, provider_id,
+		success, build_url, test_results, verified_by, execution_date, wip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		pvid, n+1, provVID, cid, pid, boolInt(in.Success), in.BuildURL, nullJSON(in.TestResults), nullJSON(in.VerifiedBy), s.nowNanos(), boolInt(in.WIP))
+	if err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO latest_verifications (pact_version_id, provider_version_id, verification_id) VALUES (?, ?, ?)
@@ -93,7 +93,7 @@ func (s *Store) verifyTx(ctx context.Context, tx *txn, in broker.VerificationInp
 // GetVerification implements broker.Store.
 func (s *Store) GetVerification(ctx context.Context, consumer, provider, sha string, n int) (broker.Verification, error) {
 	var out broker.Verification
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
 		if err != nil {
 			return err
@@ -110,7 +110,7 @@ func (s *Store) GetVerification(ctx context.Context, consumer, provider, sha str
 // LatestVerification implements broker.Store.
 func (s *Store) LatestVerification(ctx context.Context, consumer, provider, sha string) (broker.Verification, error) {
 	var out broker.Verification
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
 		if err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Store) LatestVerification(ctx context.Context, consumer, provider, sha 
 func (s *Store) ListVerifications(ctx context.Context, consumer, provider, sha string, page broker.Page) ([]broker.Verification, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Verification
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(tx *Tx) error {
 		_, _, pvid, err := pactVersionID(ctx, tx, consumer, provider, sha)
 		if err != nil {
 			return err

@@ -1,0 +1,393 @@
+// Package sqlstore is the broker.Store over database/sql, written once for
+// the SQL databases the broker runs on (SQLite and PostgreSQL): every
+// statement of the store lives here, and what the databases spell
+// differently comes from a Dialect. How transactions run (connections,
+// locking, snapshots, retries, error codes) is the Engine's, which
+// broker/sqlite and broker/postgres implement with their migrations.
+//
+// Statements are written with "?" placeholders ("?N" for a repeated
+// argument); an engine whose driver wants another style rewrites them
+// (Statements.Rewrite).
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/contracts-dev/contracts/broker"
+)
+
+// Engine runs the store's transactions on one database.
+type Engine interface {
+	// Write runs fn in a transaction that sees every write committed
+	// before it and is the only write running (the store's "create if
+	// missing" and "number = max + 1" rely on it), commits it, and maps
+	// the database's constraint errors to broker sentinels.
+	Write(ctx context.Context, fn func(tx *Tx) error) error
+	// Read runs fn in a read-only transaction on one snapshot.
+	Read(ctx context.Context, fn func(tx *Tx) error) error
+	// Translate maps the database's constraint errors to broker sentinels
+	// (by code) and returns other errors as they are.
+	Translate(err error) error
+	// Erased is called after a committed write that deleted user data, to
+	// remove what the database may still hold of it (SQLite's WAL).
+	Erased(ctx context.Context) error
+}
+
+// Dialect holds what the store's SQL spells differently per database.
+type Dialect struct {
+	// Returning makes inserts read the new row's id with "RETURNING id";
+	// without it they use the driver's LastInsertId.
+	Returning bool
+	// Join joins the next table in the order written (SQLite's planner
+	// keeps "CROSS JOIN" in place; PostgreSQL plans "JOIN" itself).
+	Join string
+	// JSONArray aggregates expr (which may end in ORDER BY) into the text
+	// of a JSON array.
+	JSONArray func(expr string) string
+	// JSONRows is a FROM item over the JSON array bound to param, aliased
+	// j, whose column value holds each element's JSON.
+	JSONRows func(param string) string
+	// JSONTextRows is as JSONRows for an array of strings or numbers,
+	// value holding each one as text (SQLite: as it is).
+	JSONTextRows func(param string) string
+	// JSONItem is the text of element i of the JSON array expr.
+	JSONItem func(expr string, i int) string
+	// JSONInt converts a value of JSONTextRows to an integer.
+	JSONInt func(expr string) string
+	// Greatest is the two-argument maximum function.
+	Greatest string
+	// NullBlob and EmptyText are a NULL binary value and an empty text
+	// value typed for a UNION or a scan.
+	NullBlob, EmptyText string
+	// SameInt compares an integer parameter with itself (a query that must
+	// name a parameter it does not otherwise use).
+	SameInt func(param string) string
+	// ForUpdate locks the rows a SELECT reads until the transaction ends
+	// (empty where a write transaction is exclusive anyway).
+	ForUpdate string
+	// SkipLocked is as ForUpdate, passing over rows another transaction
+	// has locked.
+	SkipLocked string
+	// ByCreation forces the index of latest_pact_publications on
+	// (provider, creation time) where a planner without statistics would
+	// pick another (empty where the planner chooses well).
+	ByCreation string
+	// HeadBySubquery finds the latest publication on a branch or with a
+	// tag in a subquery on the branch's (tag's) versions rather than by a
+	// join (the faster form for PostgreSQL's planner).
+	HeadBySubquery bool
+}
+
+// Options configures New.
+type Options struct {
+	// Clock reads the time (nil: time.Now); tests inject a fixed clock.
+	Clock func() time.Time
+	// NewID generates UUIDs (nil: random version 4 UUIDs).
+	NewID func() string
+}
+
+// Store is the broker.Store on an Engine and a Dialect.
+type Store struct {
+	e     Engine
+	d     Dialect
+	now   func() time.Time
+	newID func() string
+	// Statements that depend on the dialect, built once.
+	matrixRowsInvolvingQuery, matrixRowsBetweenQuery string
+}
+
+var _ broker.Store = (*Store)(nil)
+
+// New returns the store that runs its statements, written in dialect d,
+// through e.
+func New(e Engine, d Dialect, opts Options) *Store {
+	s := &Store{e: e, d: d, now: opts.Clock, newID: opts.NewID}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = uuid.NewString
+	}
+	s.matrixRowsInvolvingQuery, s.matrixRowsBetweenQuery = matrixQueries(d)
+	return s
+}
+
+func (s *Store) nowNanos() int64 { return s.now().UTC().UnixNano() }
+
+func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.e.Write(ctx, fn)
+}
+
+func (s *Store) read(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.e.Read(ctx, fn)
+}
+
+// erase runs a write that deletes user data and purges the comparisons it
+// orphaned, then lets the engine remove what remains of the data.
+func (s *Store) erase(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := s.write(ctx, func(tx *Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return purgeComparisons(ctx, tx)
+	}); err != nil {
+		return err
+	}
+	return s.e.Erased(ctx)
+}
+
+// insertID runs an INSERT of one row (query has no RETURNING clause) and
+// returns the new row's id.
+func (s *Store) insertID(ctx context.Context, tx *Tx, query string, args ...any) (int64, error) {
+	var id int64
+	if s.d.Returning {
+		err := tx.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(&id)
+		return id, err
+	}
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func toTime(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+func toTimePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := toTime(n.Int64)
+	return &t
+}
+
+func notFound(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), broker.ErrNotFound)
+}
+
+func pageBounds(p broker.Page) (limit, offset int) {
+	limit = p.Limit
+	if limit <= 0 {
+		limit = broker.DefaultPageSize
+	}
+	if limit > broker.MaxPageSize {
+		limit = broker.MaxPageSize
+	}
+	offset = p.Offset
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+func nullJSON(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
+}
+
+func rawJSON(s sql.NullString) []byte {
+	if !s.Valid {
+		return nil
+	}
+	return []byte(s.String)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// StmtCache prepares each distinct query once per database handle (SQLite
+// parses and plans a statement on every prepare, which dominated query
+// time before).
+type StmtCache struct {
+	mu    sync.Mutex
+	db    *sql.DB
+	stmts map[string]*sql.Stmt
+}
+
+// NewStmtCache returns an empty cache of statements prepared on db.
+func NewStmtCache(db *sql.DB) *StmtCache {
+	return &StmtCache{db: db, stmts: map[string]*sql.Stmt{}}
+}
+
+func (c *StmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// Queries returns the text of every statement in the cache (the query-plan
+// tests explain them).
+func (c *StmtCache) Queries() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.stmts))
+	for q := range c.stmts {
+		out = append(out, q)
+	}
+	return out
+}
+
+// Close closes every statement in the cache and empties it.
+func (c *StmtCache) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	c.stmts = map[string]*sql.Stmt{}
+}
+
+// Statements says how a Tx turns the store's queries into statements.
+type Statements struct {
+	// Cache, when set, supplies prepared statements; else each query is
+	// sent as it is and the driver prepares it (pgx caches per connection).
+	Cache *StmtCache
+	// Rewrite, when set, rewrites a query before it is sent (placeholders).
+	Rewrite func(query string) string
+	// Log, when set, is called with every statement and its arguments
+	// before it runs.
+	Log func(query string, args []any)
+}
+
+// Tx is a transaction running the store's statements.
+type Tx struct {
+	tx *sql.Tx
+	st *Statements
+}
+
+// NewTx returns tx running statements as st says.
+func NewTx(tx *sql.Tx, st *Statements) *Tx { return &Tx{tx: tx, st: st} }
+
+// SQL returns the underlying transaction (for statements outside the
+// store's, such as migrations).
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+func (t *Tx) text(query string, args []any) string {
+	if t.st.Rewrite != nil {
+		query = t.st.Rewrite(query)
+	}
+	if t.st.Log != nil {
+		t.st.Log(query, args)
+	}
+	return query
+}
+
+func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	st, err := t.st.Cache.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return t.tx.StmtContext(ctx, st), nil
+}
+
+// ExecContext runs a statement in the transaction.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.st.Cache == nil {
+		return t.tx.ExecContext(ctx, t.text(query, args), args...)
+	}
+	st, err := t.stmt(ctx, t.text(query, args))
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.st.Cache == nil {
+		return t.tx.QueryContext(ctx, t.text(query, args), args...)
+	}
+	st, err := t.stmt(ctx, t.text(query, args))
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a single-row query in the transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
+	if t.st.Cache == nil {
+		return &Row{r: t.tx.QueryRowContext(ctx, t.text(query, args), args...)}
+	}
+	st, err := t.stmt(ctx, t.text(query, args))
+	if err != nil {
+		return &Row{err: err}
+	}
+	return &Row{r: st.QueryRowContext(ctx, args...)}
+}
+
+// Row is a *sql.Row that can also carry a prepare error.
+type Row struct {
+	r   *sql.Row
+	err error
+}
+
+// Scan implements the Scan of *sql.Row.
+func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+// scanner is what a *sql.Row, *Row and *sql.Rows have in common.
+type scanner = interface{ Scan(...any) error }
+
+// queryAll runs query in tx and returns every row as scan reads it.
+func queryAll[T any](ctx context.Context, tx *Tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// withoutID adapts a scanner that also returns the row id to queryAll.
+func withoutID[T any](scan func(scanner) (int64, T, error)) func(scanner) (T, error) {
+	return func(r scanner) (T, error) {
+		_, v, err := scan(r)
+		return v, err
+	}
+}
+
+// execOne runs a DELETE or UPDATE that must touch a row, and returns
+// missing when it touched none.
+func execOne(ctx context.Context, tx *Tx, missing error, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return missing
+	}
+	return nil
+}
