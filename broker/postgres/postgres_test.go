@@ -45,15 +45,6 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) broker.Store { return mustOpen(t, c, postgres.Options{}) })
 }
 
-// batchPublish publishes req in a batch under the default rules.
-func batchPublish(b *postgres.Batch, req broker.PublishRequest) (broker.PublishResult, error) {
-	w, err := broker.NewPublication(req, broker.DefaultRules())
-	if err != nil {
-		return broker.PublishResult{}, err
-	}
-	return b.PublishContracts(w)
-}
-
 // TestOpen covers what the conformance suite does not: replicas starting
 // together migrate once, a bad URL is refused without echoing it, text
 // PostgreSQL cannot store is ErrInvalid, and Close twice is an error.

@@ -3,7 +3,6 @@ package sqlite_test
 import (
 	"fmt"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/sqlite"
+	"github.com/contracts-dev/contracts/broker/sqlstore/storebench"
 	"github.com/contracts-dev/contracts/broker/storetest"
 )
 
@@ -35,7 +35,7 @@ func BenchmarkSelectBranchHeads(b *testing.B) {
 	}
 	ctx := b.Context()
 	b.Run("main-branch", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer storebench.ReportCPU(b)()
 		for b.Loop() {
 			got, err := s.SelectPacts(ctx, broker.PactSelection{Provider: "API", Kind: broker.SelectMainBranchHead})
 			require.NoError(b, err)
@@ -43,24 +43,11 @@ func BenchmarkSelectBranchHeads(b *testing.B) {
 		}
 	})
 	b.Run("wip-candidates", func(b *testing.B) {
-		defer reportCPU(b)()
+		defer storebench.ReportCPU(b)()
 		for b.Loop() {
 			got, err := s.WIPCandidates(ctx, "API", time.Unix(0, 0))
 			require.NoError(b, err)
 			require.NotEmpty(b, got)
 		}
 	})
-}
-
-// reportCPU reports the process's CPU time per operation, which, unlike
-// the wall time, other load on a shared machine barely changes.
-func reportCPU(b *testing.B) func() {
-	start := cpuTime(b)
-	return func() { b.ReportMetric(float64((cpuTime(b)-start).Microseconds())/float64(b.N), "cpu-us/op") }
-}
-
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
+	"github.com/contracts-dev/contracts/broker/sqlstore/storebench"
 	"github.com/contracts-dev/contracts/broker/storetest"
 	"github.com/stretchr/testify/require"
 )
@@ -149,21 +150,12 @@ func queryStrings(t *testing.T, db *sql.DB, query string, args ...any) []string 
 	return out
 }
 
-// batchPublish publishes req in a batch under the default rules.
-func batchPublish(b *sqlite.Batch, req broker.PublishRequest) (broker.PublishResult, error) {
-	w, err := broker.NewPublication(req, broker.DefaultRules())
-	if err != nil {
-		return broker.PublishResult{}, err
-	}
-	return b.PublishContracts(w)
-}
-
 func TestBatch(t *testing.T) {
 	s := mustOpen(t)
 	ctx := t.Context()
 	var sha string
 	err := s.Batch(ctx, func(b *sqlite.Batch) error {
-		res, err := batchPublish(b, broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{
+		res, err := storebench.Publish(b, broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{
 			{Consumer: "Web", Provider: "API", Content: storetest.PactJSON("Web", "API", "a")}}})
 		if err != nil {
 			return err
@@ -181,7 +173,7 @@ func TestBatch(t *testing.T) {
 
 	// An error anywhere in the batch discards all of it.
 	err = s.Batch(ctx, func(b *sqlite.Batch) error {
-		if _, err := batchPublish(b, broker.PublishRequest{Pacticipant: "Web", Version: "2"}); err != nil {
+		if _, err := storebench.Publish(b, broker.PublishRequest{Pacticipant: "Web", Version: "2"}); err != nil {
 			return err
 		}
 		return b.PublishVerification(broker.VerificationInput{Consumer: "Web", Provider: "API", PactSHA: "nope", ProviderVersion: "11"})

@@ -19,11 +19,8 @@ const module = "github.com/contracts-dev/contracts"
 // listed, so a new package is placed on purpose; an import not listed fails.
 // Paths are relative to the module ("" is the module root).
 var allowed = map[string]struct{ imports, tests []string }{
-	"broker/api":    {imports: []string{"broker"}},
-	"broker/sqlite": {imports: []string{"broker", "broker/sqlstore"}, tests: []string{"broker/sqlite/sqlitetest", "broker/storetest"}},
-	// The SQL statements of both stores; the adapters supply a dialect and
-	// run its transactions. It imports no driver.
-	"broker/sqlstore":          {imports: []string{"broker"}},
+	"broker/api":               {imports: []string{"broker"}},
+	"broker/sqlite":            {imports: []string{"broker", "broker/sqlstore"}, tests: []string{"broker/sqlite/sqlitetest", "broker/sqlstore/storebench", "broker/storetest"}},
 	"broker/sqlite/sqlitetest": {imports: []string{"broker/sqlite"}},
 	"broker/storetest":         {imports: []string{"broker"}},
 	"formats":                  {},
@@ -45,7 +42,7 @@ var allowed = map[string]struct{ imports, tests []string }{
 	"verify/mock/grpcmock":        {imports: []string{"formats/pact", "formats/pact/generate", "formats/pact/match", "formats/proto", "verify", "verify/grpcverify", "verify/mock"}, tests: []string{"verify/internal/grpctest"}},
 	"verify/mock/messagemock":     {imports: []string{"formats/pact", "formats/pact/generate", "formats/proto", "verify/mock"}, tests: []string{"verify", "verify/message"}},
 	"broker":                      {imports: []string{"formats/asyncapi", "formats/compare", "formats/openapi", "formats/pact"}, tests: []string{"broker/api", "broker/server", "broker/sqlite", "broker/sqlite/sqlitetest", "broker/storetest", "broker/webhook"}},
-	"broker/postgres":             {imports: []string{"broker", "broker/sqlstore"}, tests: []string{"broker/postgres/pgtest", "broker/storetest"}},
+	"broker/postgres":             {imports: []string{"broker", "broker/sqlstore"}, tests: []string{"broker/postgres/pgtest", "broker/sqlstore/storebench", "broker/storetest"}},
 	"broker/postgres/pgtest":      {},
 	"broker/server":               {imports: []string{"broker", "broker/api", "broker/webhook"}},
 	"broker/web":                  {imports: []string{"broker", "broker/webhook", "formats/pact", "formats/proto"}, tests: []string{"broker/server", "broker/sqlite", "broker/sqlite/sqlitetest", "broker/webhook", "verify"}},
@@ -58,6 +55,11 @@ var allowed = map[string]struct{ imports, tests []string }{
 	"formats/openapi":             {},
 	"formats/openapi/breaking":    {imports: []string{"formats/openapi", "formats/pact"}},
 	"scripts/testsummary":         {},
+
+	// The statements of both SQL stores (no driver: the adapters bring
+	// theirs), and the benchmark both run (test support, like storetest).
+	"broker/sqlstore":            {imports: []string{"broker"}},
+	"broker/sqlstore/storebench": {imports: []string{"broker", "broker/sqlstore", "broker/storetest"}},
 }
 
 // drivers are database driver packages: only the store adapters

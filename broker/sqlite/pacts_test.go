@@ -10,9 +10,9 @@ import (
 	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 )
 
-// TestReviewLatestPactNotFoundMessage checks that the error names the tag
+// TestLatestPactNotFoundMessage checks that the error names the tag
 // or branch in words, not as a Go struct.
-func TestReviewLatestPactNotFoundMessage(t *testing.T) {
+func TestLatestPactNotFoundMessage(t *testing.T) {
 	s := sqlitetest.Open(t)
 	ctx := context.Background()
 	_, err := broker.NewService(s, broker.DefaultRules()).PublishContracts(ctx, broker.PublishRequest{Pacticipant: "Web", Version: "1", Contracts: []broker.ContractInput{{

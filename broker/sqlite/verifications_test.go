@@ -12,10 +12,10 @@ import (
 	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 )
 
-// TestReviewManyVerificationsOfOnePact checks that the questions asked for
+// TestManyVerificationsOfOnePact checks that the questions asked for
 // every verification (pending status, the matrix) stay fast when one pact
 // version has thousands of verifications (the Pact Broker's issue 487).
-func TestReviewManyVerificationsOfOnePact(t *testing.T) {
+func TestManyVerificationsOfOnePact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds 3,000 verifications")
 	}
