@@ -324,9 +324,9 @@ func translate(err error) error {
 }
 
 // rebound caches queries with "?" placeholders rewritten to "$1", "$2"...
-// and "?N" to "$N". The store's queries are written with "?" (as the
-// SQLite store's, which keeps the two readable side by side) and never
-// contain "?" otherwise.
+// and "?N" to "$N". sqlstore's statements are written with "?" (SQLite's
+// style, so one text serves both databases) and never contain "?"
+// otherwise.
 var rebound sync.Map // string -> string
 
 func rebind(query string) string {

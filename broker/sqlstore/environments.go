@@ -150,12 +150,72 @@ func scanDeployed(row scanner) (int64, broker.DeployedVersion, error) {
 	return id, d, err
 }
 
-func getDeployed(ctx context.Context, tx *Tx, where string, args ...any) (broker.DeployedVersion, error) {
-	_, d, err := scanDeployed(tx.QueryRowContext(ctx, deployedSelect+where, args...))
+// record is how deployments and releases of versions to environments,
+// which differ in their table and columns, are read and ended.
+type record[T any] struct {
+	name    string // in errors: "deployed version"
+	alias   string // of the table in sel
+	current string // the column that is 1 while the record is current
+	sel     string // SELECT ... FROM the table joined with its version, pacticipant and environment
+	scan    func(scanner) (int64, T, error)
+	// end ends a current record: ?1 is the time, ?2 the UUID.
+	end string
+}
+
+var (
+	deployments = record[broker.DeployedVersion]{name: "deployed version", alias: "d", current: "currently_deployed", sel: deployedSelect, scan: scanDeployed,
+		end: `UPDATE deployed_versions SET currently_deployed = 0, undeployed_at = ?1 WHERE uuid = ?2 AND currently_deployed = 1`}
+	releases = record[broker.ReleasedVersion]{name: "released version", alias: "r", current: "currently_supported", sel: releasedSelect, scan: scanReleased,
+		end: `UPDATE released_versions SET currently_supported = 0, support_ended_at = ?1, updated_at = ?1 WHERE uuid = ?2 AND currently_supported = 1`}
+)
+
+// get reads the record where (a WHERE clause on the table's alias) picks.
+func (r record[T]) get(ctx context.Context, tx *Tx, where string, args ...any) (T, error) {
+	_, v, err := r.scan(tx.QueryRowContext(ctx, r.sel+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, notFound("deployed version %v", args)
+		return v, notFound("%s %v", r.name, args)
 	}
-	return d, err
+	return v, err
+}
+
+func (r record[T]) byUUID(ctx context.Context, s *Store, uuid string) (T, error) {
+	var out T
+	err := s.read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = r.get(ctx, tx, `WHERE `+r.alias+`.uuid = ?`, uuid)
+		return err
+	})
+	return out, err
+}
+
+// endCurrent ends the record (when current) and returns it.
+func (r record[T]) endCurrent(ctx context.Context, s *Store, uuid string) (T, error) {
+	var out T
+	where := `WHERE ` + r.alias + `.uuid = ?`
+	err := s.write(ctx, func(tx *Tx) error {
+		if _, err := r.get(ctx, tx, where, uuid); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, r.end, s.nowNanos(), uuid); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.get(ctx, tx, where, uuid)
+		return err
+	})
+	return out, err
+}
+
+// list reads the newest 1,000 records f picks.
+func (r record[T]) list(ctx context.Context, s *Store, f broker.DeploymentFilter) ([]T, error) {
+	var out []T
+	err := s.read(ctx, func(tx *Tx) error {
+		where, args := deploymentWhere(f, r.alias, r.current)
+		var err error
+		out, err = queryAll(ctx, tx, withoutID(r.scan), r.sel+where+`ORDER BY `+r.alias+`.id DESC LIMIT 1000`, args...)
+		return err
+	})
+	return out, err
 }
 
 // RecordDeployment implements broker.Store.
@@ -178,7 +238,7 @@ func (s *Store) RecordDeployment(ctx context.Context, pacticipant, version, envi
 		if err != nil {
 			return err
 		}
-		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, id)
+		out, err = deployments.get(ctx, tx, `WHERE d.uuid = ?`, id)
 		return err
 	})
 	return out, created, err
@@ -215,30 +275,12 @@ func (s *Store) deployTx(ctx context.Context, tx *Tx, pid, vid, eid int64, appli
 
 // GetDeployedVersion implements broker.Store.
 func (s *Store) GetDeployedVersion(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
-	var out broker.DeployedVersion
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid)
-		return err
-	})
-	return out, err
+	return deployments.byUUID(ctx, s, uuid)
 }
 
 // MarkUndeployed implements broker.Store.
 func (s *Store) MarkUndeployed(ctx context.Context, uuid string) (broker.DeployedVersion, error) {
-	var out broker.DeployedVersion
-	err := s.write(ctx, func(tx *Tx) error {
-		if _, err := getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE deployed_versions SET currently_deployed = 0, undeployed_at = ? WHERE uuid = ? AND currently_deployed = 1`, s.nowNanos(), uuid); err != nil {
-			return err
-		}
-		var err error
-		out, err = getDeployed(ctx, tx, `WHERE d.uuid = ?`, uuid)
-		return err
-	})
-	return out, err
+	return deployments.endCurrent(ctx, s, uuid)
 }
 
 func deploymentWhere(f broker.DeploymentFilter, prefix, currentCol string) (string, []any) {
@@ -273,14 +315,7 @@ func deploymentWhere(f broker.DeploymentFilter, prefix, currentCol string) (stri
 
 // ListDeployedVersions implements broker.Store.
 func (s *Store) ListDeployedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.DeployedVersion, error) {
-	var out []broker.DeployedVersion
-	err := s.read(ctx, func(tx *Tx) error {
-		where, args := deploymentWhere(f, "d", "currently_deployed")
-		var err error
-		out, err = queryAll(ctx, tx, withoutID(scanDeployed), deployedSelect+where+`ORDER BY d.id DESC LIMIT 1000`, args...)
-		return err
-	})
-	return out, err
+	return deployments.list(ctx, s, f)
 }
 
 const releasedSelect = `SELECT r.id, r.uuid, p.name, v.number, e.uuid, e.name, r.currently_supported, r.created_at, r.updated_at, r.support_ended_at
@@ -302,14 +337,6 @@ func scanReleased(row scanner) (int64, broker.ReleasedVersion, error) {
 	r.CreatedAt, r.UpdatedAt = toTime(cr), toTime(up)
 	r.SupportEndedAt = toTimePtr(ended)
 	return id, r, err
-}
-
-func getReleased(ctx context.Context, tx *Tx, where string, args ...any) (broker.ReleasedVersion, error) {
-	_, r, err := scanReleased(tx.QueryRowContext(ctx, releasedSelect+where, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, notFound("released version %v", args)
-	}
-	return r, err
 }
 
 // RecordRelease implements broker.Store.
@@ -336,7 +363,7 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environ
 				WHERE id = ? AND currently_supported = 0`, now, id); err != nil {
 				return err
 			}
-			out, err = getReleased(ctx, tx, `WHERE r.id = ?`, id)
+			out, err = releases.get(ctx, tx, `WHERE r.id = ?`, id)
 			return err
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
@@ -347,7 +374,7 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environ
 			return err
 		}
 		created = true
-		out, err = getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid)
+		out, err = releases.get(ctx, tx, `WHERE r.uuid = ?`, uuid)
 		return err
 	})
 	return out, created, err
@@ -355,42 +382,15 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environ
 
 // GetReleasedVersion implements broker.Store.
 func (s *Store) GetReleasedVersion(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
-	var out broker.ReleasedVersion
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid)
-		return err
-	})
-	return out, err
+	return releases.byUUID(ctx, s, uuid)
 }
 
 // EndSupport implements broker.Store.
 func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVersion, error) {
-	var out broker.ReleasedVersion
-	err := s.write(ctx, func(tx *Tx) error {
-		if _, err := getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid); err != nil {
-			return err
-		}
-		now := s.nowNanos()
-		if _, err := tx.ExecContext(ctx, `UPDATE released_versions SET currently_supported = 0, support_ended_at = ?, updated_at = ?
-			WHERE uuid = ? AND currently_supported = 1`, now, now, uuid); err != nil {
-			return err
-		}
-		var err error
-		out, err = getReleased(ctx, tx, `WHERE r.uuid = ?`, uuid)
-		return err
-	})
-	return out, err
+	return releases.endCurrent(ctx, s, uuid)
 }
 
 // ListReleasedVersions implements broker.Store.
 func (s *Store) ListReleasedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.ReleasedVersion, error) {
-	var out []broker.ReleasedVersion
-	err := s.read(ctx, func(tx *Tx) error {
-		where, args := deploymentWhere(f, "r", "currently_supported")
-		var err error
-		out, err = queryAll(ctx, tx, withoutID(scanReleased), releasedSelect+where+`ORDER BY r.id DESC LIMIT 1000`, args...)
-		return err
-	})
-	return out, err
+	return releases.list(ctx, s, f)
 }
