@@ -20,8 +20,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -185,45 +183,10 @@ func (s *db) migrate(ctx context.Context, now func() time.Time) error {
 		name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return fmt.Errorf("list migrations: %w", err)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("read migration %s: %w", name, err)
-		}
-		if err := applyMigration(ctx, conn, name, string(body), now().UTC().UnixNano()); err != nil {
-			return fmt.Errorf("apply migration %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func applyMigration(ctx context.Context, conn *sql.Conn, name, body string, now int64) error {
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = $1`, name).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	// Several statements in one string: without arguments pgx sends it
-	// with the simple protocol, which runs them all.
-	if _, err := tx.ExecContext(ctx, body); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)`, name, now); err != nil {
-		return err
-	}
-	return tx.Commit()
+	// Not logged: QueryLog's statements are the store's.
+	return sqlstore.Migrate(ctx, migrations, &sqlstore.Statements{Rewrite: rebind}, now, func(ctx context.Context) (*sql.Tx, error) {
+		return conn.BeginTx(ctx, nil)
+	})
 }
 
 // maxAttempts bounds how often a write transaction is retried after a
