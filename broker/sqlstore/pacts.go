@@ -391,21 +391,25 @@ func (s *Store) DeletePact(ctx context.Context, consumer, provider, consumerVers
 	})
 }
 
+// scanIntegration reads consumer and provider names, created_at and
+// latest_pact_created_at of an integration.
+func scanIntegration(r scanner) (broker.Integration, error) {
+	var (
+		i       broker.Integration
+		cr, lpc int64
+	)
+	err := r.Scan(&i.Consumer, &i.Provider, &cr, &lpc)
+	i.CreatedAt, i.LatestPactCreatedAt = toTime(cr), toTime(lpc)
+	return i, err
+}
+
 // ListIntegrations implements broker.Store.
 func (s *Store) ListIntegrations(ctx context.Context, page broker.Page) ([]broker.Integration, error) {
 	limit, offset := pageBounds(page)
 	var out []broker.Integration
 	err := s.read(ctx, func(tx *Tx) error {
 		var err error
-		out, err = queryAll(ctx, tx, func(r scanner) (broker.Integration, error) {
-			var (
-				i       broker.Integration
-				cr, lpc int64
-			)
-			err := r.Scan(&i.Consumer, &i.Provider, &cr, &lpc)
-			i.CreatedAt, i.LatestPactCreatedAt = toTime(cr), toTime(lpc)
-			return i, err
-		}, `SELECT c.name, p.name, i.created_at, i.latest_pact_created_at FROM integrations i
+		out, err = queryAll(ctx, tx, scanIntegration, `SELECT c.name, p.name, i.created_at, i.latest_pact_created_at FROM integrations i
 			JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id
 			ORDER BY c.name, p.name LIMIT ? OFFSET ?`, limit, offset)
 		return err

@@ -74,15 +74,7 @@ func (s *Store) ListPacticipantIntegrations(ctx context.Context, pacticipant str
 	var out []broker.Integration
 	err := s.read(ctx, func(tx *Tx) error {
 		var err error
-		out, err = queryAll(ctx, tx, func(r scanner) (broker.Integration, error) {
-			var (
-				i       broker.Integration
-				cr, lpc int64
-			)
-			err := r.Scan(&i.Consumer, &i.Provider, &cr, &lpc)
-			i.CreatedAt, i.LatestPactCreatedAt = toTime(cr), toTime(lpc)
-			return i, err
-		}, `SELECT c.name, p.name, i.created_at, i.latest_pact_created_at
+		out, err = queryAll(ctx, tx, scanIntegration, `SELECT c.name, p.name, i.created_at, i.latest_pact_created_at
 			FROM pacticipants x
 			`+s.d.Join+` integrations i ON i.consumer_id = x.id OR i.provider_id = x.id
 			JOIN pacticipants c ON c.id = i.consumer_id JOIN pacticipants p ON p.id = i.provider_id
