@@ -66,8 +66,10 @@ var dialect = sqlstore.Dialect{
 // db runs the store's transactions (sqlstore.Engine) on the writer and
 // reader pools.
 type db struct {
-	w  *sql.DB // the writer pool: one transaction at a time
-	r  *sql.DB // read-only connections (== w for in-memory databases)
+	w *sql.DB // the writer pool: one transaction at a time
+	r *sql.DB // read-only connections (== w for in-memory databases)
+	// How transactions on w and r run statements: prepared once per pool
+	// and cached (in memory: as they come).
 	wc *sqlstore.Statements
 	rc *sqlstore.Statements
 	// Each pool has one connection more than the transactions allowed to
