@@ -58,6 +58,9 @@ type versionData struct {
 	// it published none); ProviderContractSpec names its specification.
 	ProviderContractURL  string
 	ProviderContractSpec string
+	// ProviderContractDocs is true when the version has several provider
+	// contracts (one per specification).
+	ProviderContractDocs bool
 }
 
 type canIDeployLink struct {
@@ -98,6 +101,7 @@ func (h *handler) version(r *http.Request) (*page, error) {
 			specs = append(specs, spec)
 		}
 		d.ProviderContractSpec = strings.Join(specs, " and ")
+		d.ProviderContractDocs = len(specs) > 1
 	case !errors.Is(err, broker.ErrNotFound):
 		return nil, wrapf(err, "provider contract of %q %q", name, number)
 	}
