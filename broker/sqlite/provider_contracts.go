@@ -21,6 +21,15 @@ func (s *Store) PutProviderContract(ctx context.Context, c broker.ProviderContra
 		if c.Self.Success != nil {
 			success = sql.NullBool{Bool: *c.Self.Success, Valid: true}
 		}
+		// A provider_contracts row that a replica of the previous release
+		// wrote (newer than the row of its specification here) is adopted
+		// first: the upsert below replaces it.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO provider_contract_documents (`+providerContractColumns+`, version_id)
+			SELECT `+providerContractColumns+`, version_id FROM provider_contracts p WHERE p.version_id = ?
+			ON CONFLICT (version_id, specification) DO UPDATE SET`+providerContractUpdate+`
+			WHERE excluded.created_at > provider_contract_documents.created_at`, vid); err != nil {
+			return err
+		}
 		now := s.nowNanos()
 		// One row per specification; provider_contracts keeps the version's
 		// last published document for replicas of the previous release
@@ -34,12 +43,7 @@ func (s *Store) PutProviderContract(ctx context.Context, c broker.ProviderContra
 			 self_format, self_verifier, self_verifier_version, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (version_id) DO UPDATE SET specification = excluded.specification,`} {
-			if _, err := tx.ExecContext(ctx, q+`
-			 content_type = excluded.content_type, content = excluded.content, sha = excluded.sha,
-			 self_success = excluded.self_success, self_content = excluded.self_content,
-			 self_content_type = excluded.self_content_type, self_format = excluded.self_format,
-			 self_verifier = excluded.self_verifier, self_verifier_version = excluded.self_verifier_version,
-			 created_at = excluded.created_at`,
+			if _, err := tx.ExecContext(ctx, q+providerContractUpdate,
 				vid, c.Specification, c.ContentType, c.Content, c.SHA, success, c.Self.Content, c.Self.ContentType,
 				c.Self.Format, c.Self.Verifier, c.Self.VerifierVersion, now); err != nil {
 				return err
@@ -77,6 +81,15 @@ func (s *Store) GetProviderContracts(ctx context.Context, provider, version stri
 // provider_contract_documents that loadProviderContracts reads.
 const providerContractColumns = `specification, content_type, content, sha, self_success, self_content,
 	self_content_type, self_format, self_verifier, self_verifier_version, created_at`
+
+// providerContractUpdate sets a contract row's columns (but its version
+// and specification) from the row an upsert inserts.
+const providerContractUpdate = `
+	 content_type = excluded.content_type, content = excluded.content, sha = excluded.sha,
+	 self_success = excluded.self_success, self_content = excluded.self_content,
+	 self_content_type = excluded.self_content_type, self_format = excluded.self_format,
+	 self_verifier = excluded.self_verifier, self_verifier_version = excluded.self_verifier_version,
+	 created_at = excluded.created_at`
 
 // loadProviderContracts reads a version's contracts, OpenAPI first: the rows
 // of provider_contract_documents, and the version's provider_contracts row
