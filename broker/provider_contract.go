@@ -63,10 +63,13 @@ type ProviderContractPublication struct {
 }
 
 // Comparison is the stored outcome of comparing a pact version with a
-// provider contract (see package formats/compare).
+// provider version's provider contracts (see package formats/compare).
 type Comparison struct {
-	PactSHA     string
-	ContractSHA string
+	PactSHA string
+	// ContractSHA identifies the set of documents compared with
+	// (documentsSHA); DocumentSHAs are their SHAs.
+	ContractSHA  string
+	DocumentSHAs []string
 	// Success is true when no result is an error.
 	Success bool
 	// Results is the JSON array of compare.Result.
@@ -82,6 +85,32 @@ const (
 	// self-verified provider contract.
 	KindBiDirectional = "bi-directional"
 )
+
+// DocumentsSHA identifies a set of provider contracts (a provider
+// version's documents): the ContractSHA of their comparisons.
+func DocumentsSHA(docs []ProviderContract) string {
+	key, _ := documentsSHA(docs)
+	return key
+}
+
+// documentsSHA returns DocumentsSHA and the documents' SHAs. The key never
+// equals a single contract's SHA: the comparisons of the previous release,
+// keyed by one document's SHA and skipping the interactions that document
+// does not cover, are not reused.
+func documentsSHA(docs []ProviderContract) (string, []string) {
+	shas := make([]string, 0, len(docs))
+	for _, d := range docs {
+		shas = append(shas, d.SHA)
+	}
+	sort.Strings(shas)
+	h := sha1.New()
+	h.Write([]byte("documents"))
+	for _, s := range shas {
+		h.Write([]byte{0})
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil)), shas
+}
 
 // providerContractSHA identifies a contract's content.
 func providerContractSHA(spec string, content []byte) string {
@@ -123,11 +152,15 @@ func loadProviderContract(spec string, content []byte) (compare.Documents, error
 	return compare.Documents{}, fmt.Errorf("specification %q is not %q or %q", spec, SpecOpenAPI, SpecAsyncAPI)
 }
 
-// PublishProviderContracts stores the provider contract of a provider
-// version (one: more is ErrInvalid), creating the version, its branch and tags, then compares them
-// with each consumer's latest pact with the provider. A contract whose
-// document does not load is refused (ErrInvalid naming the problem) before
-// anything is stored.
+// PublishProviderContracts stores provider contracts of a provider version
+// (one per specification: a version holds an OpenAPI and an AsyncAPI
+// document; publishing a specification again replaces the version's
+// document of that specification), creating the version, its branch and
+// tags, then compares each consumer's latest pact with the provider with
+// all the version's documents. A publication is refused whole
+// (ErrInvalid naming the contract and the problem) before anything is
+// stored when one of its documents does not load or two have the same
+// specification.
 func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContractPublication) ([]ProviderContract, error) {
 	if err := CheckName("provider", in.Provider); err != nil {
 		return nil, err
@@ -148,13 +181,14 @@ func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContr
 	if len(in.Contracts) == 0 {
 		return nil, Invalid("contracts", "at least one contract is required")
 	}
-	if len(in.Contracts) > 1 {
-		// A provider version has one provider contract (the Store keeps one
-		// per version): a second would silently replace the first.
-		return nil, Invalid("contracts", "a provider version has one provider contract, got %d", len(in.Contracts))
-	}
+	seen := map[string]int{}
 	for i, c := range in.Contracts {
 		field := fmt.Sprintf("contracts[%d]", i)
+		if j, ok := seen[c.Specification]; ok {
+			// The second would silently replace the first.
+			return nil, Invalid(field+".specification", "a provider version has one %s contract, and contracts[%d] is one too", c.Specification, j)
+		}
+		seen[c.Specification] = i
 		if len(c.Content) == 0 {
 			return nil, Invalid(field+".content", "must not be empty")
 		}
@@ -185,25 +219,28 @@ func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContr
 		}
 		out = append(out, stored)
 	}
-	// Compare now with each consumer's latest pact, so that the results are
-	// there to read; the matrix compares any other pair when asked.
+	// Compare now each consumer's latest pact with all the version's
+	// documents (those published before too), so that the results are there
+	// to read; the matrix compares any other pair when asked.
+	docs, err := s.Store.GetProviderContracts(ctx, in.Provider, in.Version)
+	if err != nil {
+		return nil, err
+	}
 	latest, err := s.Store.ListLatestPacts(ctx, in.Provider, PactFilter{})
 	if err != nil {
 		return nil, err
 	}
 	cs := comparators{}
 	for _, p := range latest {
-		for _, c := range out {
-			if _, err := compareWithContract(ctx, s.Store, cs, p.Consumer, p.Provider, p.SHA, c); err != nil {
-				return nil, err
-			}
+		if _, err := compareWithContracts(ctx, s.Store, cs, p.Consumer, p.Provider, p.SHA, docs); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
 
 // compareWithLatestProviderContracts compares newly published pacts with
-// the provider contract of their provider's latest version, if it has one,
+// the provider contracts of their provider's latest version, if it has any,
 // so that the results are there to read. The pacts are stored already: a
 // failure here must not fail their publication, and the matrix computes
 // (and reports the failure of) a missing comparison when it needs it.
@@ -214,22 +251,24 @@ func (s *Service) compareWithLatestProviderContracts(ctx context.Context, publis
 		if err != nil || len(vs) == 0 {
 			continue
 		}
-		c, err := s.Store.GetProviderContract(ctx, p.Provider, vs[0].Number)
+		docs, err := s.Store.GetProviderContracts(ctx, p.Provider, vs[0].Number)
 		if err != nil {
 			continue
 		}
-		_, _ = s.Compare(ctx, p.Consumer, p.Provider, p.SHA, c)
+		_, _ = s.Compare(ctx, p.Consumer, p.Provider, p.SHA, docs)
 	}
 }
 
 // Compare returns the comparison of a pact version of consumer and
-// provider with the contract, computing and storing it the first time.
-func (s *Service) Compare(ctx context.Context, consumer, provider, pactSHA string, c ProviderContract) (Comparison, error) {
-	return compareWithContract(ctx, s.Store, nil, consumer, provider, pactSHA, c)
+// provider with a provider version's contracts (docs, as
+// GetProviderContracts returns them), computing and storing it the first
+// time.
+func (s *Service) Compare(ctx context.Context, consumer, provider, pactSHA string, docs []ProviderContract) (Comparison, error) {
+	return compareWithContracts(ctx, s.Store, nil, consumer, provider, pactSHA, docs)
 }
 
-func compareWithContract(ctx context.Context, st Store, cs comparators, consumer, provider, pactSHA string, c ProviderContract) (Comparison, error) {
-	cmp, computed, err := lookupComparison(ctx, st, cs, consumer, provider, pactSHA, c)
+func compareWithContracts(ctx context.Context, st Store, cs comparators, consumer, provider, pactSHA string, docs []ProviderContract) (Comparison, error) {
+	cmp, computed, err := lookupComparison(ctx, st, cs, consumer, provider, pactSHA, docs)
 	if err != nil || !computed {
 		return cmp, err
 	}
@@ -237,10 +276,11 @@ func compareWithContract(ctx context.Context, st Store, cs comparators, consumer
 }
 
 // lookupComparison returns the stored comparison of the pact version with
-// the contract, or computes it (computed true, not stored yet: the caller
+// the documents, or computes it (computed true, not stored yet: the caller
 // stores it, outside any read snapshot). It only reads the store.
-func lookupComparison(ctx context.Context, st Store, cs comparators, consumer, provider, pactSHA string, c ProviderContract) (cmp Comparison, computed bool, err error) {
-	got, err := st.GetComparison(ctx, pactSHA, c.SHA)
+func lookupComparison(ctx context.Context, st Store, cs comparators, consumer, provider, pactSHA string, docs []ProviderContract) (cmp Comparison, computed bool, err error) {
+	key, shas := documentsSHA(docs)
+	got, err := st.GetComparison(ctx, pactSHA, key)
 	if err == nil {
 		return got, false, nil
 	}
@@ -251,7 +291,7 @@ func lookupComparison(ctx context.Context, st Store, cs comparators, consumer, p
 	if err != nil {
 		return Comparison{}, false, fmt.Errorf("compare pact %s: %w", pactSHA, err)
 	}
-	results, err := comparePact(cs, p.Content, c)
+	results, err := comparePact(cs, p.Content, docs)
 	if err != nil {
 		return Comparison{}, false, err
 	}
@@ -259,36 +299,50 @@ func lookupComparison(ctx context.Context, st Store, cs comparators, consumer, p
 	if err != nil {
 		return Comparison{}, false, err
 	}
-	return Comparison{PactSHA: pactSHA, ContractSHA: c.SHA, Success: !compare.HasErrors(results), Results: b}, true, nil
+	return Comparison{PactSHA: pactSHA, ContractSHA: key, DocumentSHAs: shas, Success: !compare.HasErrors(results), Results: b}, true, nil
 }
 
-// comparators holds the comparator of each provider contract (by SHA)
-// for one piece of work (a matrix query, a publication): loading the
-// document and compiling its schemas is most of a comparison's cost, and
-// one contract is usually compared with many pacts. A nil map builds a
-// comparator for each comparison.
+// comparators holds the comparator of each set of provider contracts (by
+// documentsSHA) for one piece of work (a matrix query, a publication):
+// loading the documents and compiling their schemas is most of a
+// comparison's cost, and one version's documents are usually compared with
+// many pacts. A nil map builds a comparator for each comparison.
 type comparators map[string]*compare.Comparator
 
-func (cs comparators) of(c ProviderContract) (*compare.Comparator, error) {
-	if cmp, ok := cs[c.SHA]; ok {
+// of returns the comparator of a provider version's documents: HTTP
+// interactions are compared with its OpenAPI document, messages with its
+// AsyncAPI document, and an interaction whose kind of document the version
+// did not publish is an error (request.spec.missing, message.spec.missing).
+func (cs comparators) of(docs []ProviderContract) (*compare.Comparator, error) {
+	key := DocumentsSHA(docs)
+	if cmp, ok := cs[key]; ok {
 		return cmp, nil
 	}
-	docs, err := loadProviderContract(c.Specification, c.Content)
-	if err != nil {
-		return nil, fmt.Errorf("provider contract of %s %s: %w", c.Provider, c.Version, err)
+	all := compare.Documents{ReportMissing: true}
+	for _, c := range docs {
+		d, err := loadProviderContract(c.Specification, c.Content)
+		if err != nil {
+			return nil, fmt.Errorf("%s provider contract of %s %s: %w", c.Specification, c.Provider, c.Version, err)
+		}
+		if d.OpenAPI != nil {
+			all.OpenAPI = d.OpenAPI
+		}
+		if d.AsyncAPI != nil {
+			all.AsyncAPI = d.AsyncAPI
+		}
 	}
-	cmp, err := compare.New(docs)
+	cmp, err := compare.New(all)
 	if err != nil {
 		return nil, err
 	}
 	if cs != nil {
-		cs[c.SHA] = cmp
+		cs[key] = cmp
 	}
 	return cmp, nil
 }
 
-func comparePact(cs comparators, content []byte, c ProviderContract) ([]compare.Result, error) {
-	cmp, err := cs.of(c)
+func comparePact(cs comparators, content []byte, docs []ProviderContract) ([]compare.Result, error) {
+	cmp, err := cs.of(docs)
 	if err != nil {
 		return nil, err
 	}
@@ -304,8 +358,8 @@ func comparePact(cs comparators, content []byte, c ProviderContract) ([]compare.
 }
 
 // bidirectional fills the unverified rows whose provider version published
-// a provider contract with the outcome of comparing the pact with it: a
-// success when the contract's self-verification succeeded and the
+// provider contracts with the outcome of comparing the pact with them: a
+// success when every contract's self-verification succeeded and the
 // comparison found no error. It only reads the store (the matrix reads one
 // snapshot): the comparisons it had to compute are returned, to store
 // afterwards (storeComparisons).
@@ -318,14 +372,14 @@ func bidirectional(ctx context.Context, st Store, rows []MatrixRow) ([]Compariso
 		if r.Verification != nil || r.ProviderVersion == nil {
 			continue
 		}
-		c, err := st.GetProviderContract(ctx, r.Provider, r.ProviderVersion.Number)
+		docs, err := st.GetProviderContracts(ctx, r.Provider, r.ProviderVersion.Number)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		cmp, fresh, err := lookupComparison(ctx, st, cs, r.Consumer, r.Provider, r.PactSHA, c)
+		cmp, fresh, err := lookupComparison(ctx, st, cs, r.Consumer, r.Provider, r.PactSHA, docs)
 		if err != nil {
 			return nil, err
 		}
@@ -333,7 +387,11 @@ func bidirectional(ctx context.Context, st Store, rows []MatrixRow) ([]Compariso
 			seen[key] = true
 			computed = append(computed, cmp)
 		}
-		self := c.Self.Success != nil && *c.Self.Success
+		self, published := true, time.Time{}
+		for _, c := range docs {
+			self = self && c.Self.Success != nil && *c.Self.Success
+			published = laterOf(published, c.CreatedAt)
+		}
 		r.Verification = &Verification{
 			Consumer:        r.Consumer,
 			Provider:        r.Provider,
@@ -342,7 +400,7 @@ func bidirectional(ctx context.Context, st Store, rows []MatrixRow) ([]Compariso
 			Success:         self && cmp.Success,
 			// When both sides existed: stable whenever the comparison
 			// itself was computed.
-			ExecutionDate: laterOf(c.CreatedAt, r.PactCreatedAt),
+			ExecutionDate: laterOf(published, r.PactCreatedAt),
 		}
 		r.Kind = KindBiDirectional
 	}
@@ -366,11 +424,11 @@ func storeComparisons(ctx context.Context, st Store, cmps []Comparison) error {
 	return nil
 }
 
-// CompareResults compares a pact's content with a provider contract and
-// returns the comparator's results, with their Operation set for grouping
-// (the stored Comparison's JSON does not carry it).
-func CompareResults(pactContent []byte, c ProviderContract) ([]compare.Result, error) {
-	return comparePact(nil, pactContent, c)
+// CompareResults compares a pact's content with a provider version's
+// contracts and returns the comparator's results, with their Operation set
+// for grouping (the stored Comparison's JSON does not carry it).
+func CompareResults(pactContent []byte, docs []ProviderContract) ([]compare.Result, error) {
+	return comparePact(nil, pactContent, docs)
 }
 
 // ContractOperation is one operation of a provider contract.

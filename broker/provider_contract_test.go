@@ -124,18 +124,53 @@ func TestPublishProviderContract(t *testing.T) {
 	t.Run("several contracts in one call (pf:publish-provider-contracts)", func(t *testing.T) {
 		body, err := json.Marshal(map[string]any{
 			"pacticipantVersionNumber": "p3", "tags": []string{"qa"},
-			"contracts": []map[string]any{{"specification": "oas", "contentType": "application/yaml",
-				"content":                 base64.StdEncoding.EncodeToString(compareFixture(t, "orders/openapi31.yaml")),
-				"selfVerificationResults": map[string]any{"success": true}}},
+			"contracts": []map[string]any{
+				{"specification": "asyncapi", "contentType": "application/yaml",
+					"content":                 base64.StdEncoding.EncodeToString(compareFixture(t, "events/asyncapi.yaml")),
+					"selfVerificationResults": map[string]any{"success": true, "verifier": "specmatic"}},
+				{"specification": "oas", "contentType": "application/yaml",
+					"content":                 base64.StdEncoding.EncodeToString(compareFixture(t, "orders/openapi31.yaml")),
+					"selfVerificationResults": map[string]any{"success": true, "verifier": "dredd"}}},
 		})
 		require.NoError(t, err)
 		status, doc, _ := doJSON(t, http.MethodPost, b.srv.URL+"/provider-contracts/provider/orders/publish-contracts", string(body))
 		require.Equal(t, http.StatusOK, status, doc)
 		require.Equal(t, "p3", doc["_embedded"].(map[string]any)["version"].(map[string]any)["number"])
 		require.Equal(t, b.srv.URL+"/contracts/provider/orders/version/p3", href(t, doc, "pf:provider-contract"))
-		got, err := b.store.GetProviderContract(ctx, "orders", "p3")
+		notices, _ := json.Marshal(doc["notices"])
+		require.Contains(t, string(notices), "Published the AsyncAPI provider contract of orders version p3")
+		require.Contains(t, string(notices), "Published the OpenAPI provider contract of orders version p3")
+		got, err := b.store.GetProviderContracts(ctx, "orders", "p3")
 		require.NoError(t, err)
-		require.True(t, *got.Self.Success)
+		require.Len(t, got, 2)
+		require.Equal(t, []string{broker.SpecOpenAPI, broker.SpecAsyncAPI}, []string{got[0].Specification, got[1].Specification})
+		require.Equal(t, []string{"dredd", "specmatic"}, []string{got[0].Self.Verifier, got[1].Self.Verifier})
+
+		// The resource lists both, OpenAPI first (and at the top level,
+		// where clients of one contract read it).
+		status, doc, _ = doJSON(t, http.MethodGet, b.srv.URL+"/contracts/provider/orders/version/p3", "")
+		require.Equal(t, http.StatusOK, status)
+		require.Equal(t, "oas", doc["specification"])
+		require.Equal(t, string(compareFixture(t, "orders/openapi31.yaml")), doc["content"])
+		contracts := doc["contracts"].([]any)
+		require.Len(t, contracts, 2)
+		require.Equal(t, "oas", contracts[0].(map[string]any)["specification"])
+		require.Equal(t, "asyncapi", contracts[1].(map[string]any)["specification"])
+		require.Equal(t, string(compareFixture(t, "events/asyncapi.yaml")), contracts[1].(map[string]any)["content"])
+		require.Equal(t, "specmatic", contracts[1].(map[string]any)["selfVerificationResults"].(map[string]any)["verifier"])
+
+		// Publishing one specification again replaces the version's
+		// document of that specification (PactFlow's provider contract of a
+		// version is replaced by a new publication) and keeps the other.
+		notices2 := mustPublishProviderContract(t, c, "orders", "p3", broker.SpecAsyncAPI, "events/asyncapi.yaml", boolPtr(false))
+		require.Len(t, notices2, 1)
+		got, err = b.store.GetProviderContracts(ctx, "orders", "p3")
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		require.Equal(t, "dredd", got[0].Self.Verifier)
+		require.Equal(t, broker.SpecAsyncAPI, got[1].Specification)
+		require.False(t, *got[1].Self.Success)
+		require.Empty(t, got[1].Self.Verifier)
 	})
 
 	t.Run("the index has PactFlow's relations", func(t *testing.T) {
@@ -147,12 +182,12 @@ func TestPublishProviderContract(t *testing.T) {
 
 	t.Run("a pact published after the contract is compared at once", func(t *testing.T) {
 		mustPublishProviderContract(t, c, "orders", "p4", broker.SpecOpenAPI, "orders/openapi.yaml", boolPtr(true))
-		contract, err := b.store.GetProviderContract(ctx, "orders", "p4")
+		contracts, err := b.store.GetProviderContracts(ctx, "orders", "p4")
 		require.NoError(t, err)
 		mustPublishPact(t, c, "web", "c9", "orders/pact-broken.json")
 		p, err := b.store.GetPact(ctx, "web", "orders", "c9")
 		require.NoError(t, err)
-		cmp, err := b.store.GetComparison(ctx, p.SHA, contract.SHA)
+		cmp, err := b.store.GetComparison(ctx, p.SHA, broker.DocumentsSHA(contracts))
 		require.NoError(t, err, "stored by the publication, before any matrix query")
 		require.False(t, cmp.Success)
 		require.Contains(t, string(cmp.Results), "request.path-or-method.unknown")
@@ -183,15 +218,38 @@ func TestPublishProviderContractRefusesBadInput(t *testing.T) {
 		{"unknown specification", map[string]any{"specification": "raml", "content": good}, "contract.specification"},
 		{"empty content", map[string]any{"specification": "oas", "content": ""}, "contract.content"},
 	}
-	t.Run("two contracts for one version", func(t *testing.T) {
-		doc := map[string]any{"specification": "oas", "content": good}
-		body, err := json.Marshal(map[string]any{"pacticipantVersionNumber": "1", "contracts": []any{doc, doc}})
-		require.NoError(t, err)
-		status, resp, _ := doJSON(t, http.MethodPost, b.srv.URL+"/provider-contracts/provider/orders/publish-contracts", string(body))
-		require.Equal(t, http.StatusBadRequest, status, resp)
-		require.Contains(t, resp["errors"].(map[string]any)["contracts"].([]any)[0], "one provider contract, got 2")
-	})
 	before := dumpDB(t, b.dbPath)
+	asyncapi := base64.StdEncoding.EncodeToString(compareFixture(t, "events/asyncapi.yaml"))
+	for _, tc := range []struct {
+		name      string
+		contracts []any
+		field     string
+		message   string
+	}{
+		{"two contracts of one specification", []any{
+			map[string]any{"specification": "oas", "content": good}, map[string]any{"specification": "asyncapi", "content": asyncapi},
+			map[string]any{"specification": "oas", "content": good}}, "contracts[2].specification", "contracts[0] is one too"},
+		{"one of two documents does not load", []any{
+			map[string]any{"specification": "oas", "content": good},
+			map[string]any{"specification": "asyncapi", "content": base64.StdEncoding.EncodeToString([]byte("asyncapi: 3.0.0\noperations: [\n"))}},
+			"contracts[1].content", "the asyncapi document does not load"},
+		{"an unknown specification beside a good one", []any{
+			map[string]any{"specification": "oas", "content": good}, map[string]any{"specification": "raml", "content": good}},
+			"contracts[1].specification", "raml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, err := json.Marshal(map[string]any{"pacticipantVersionNumber": "1", "branch": "main", "contracts": tc.contracts})
+			require.NoError(t, err)
+			status, resp, _ := doJSON(t, http.MethodPost, b.srv.URL+"/provider-contracts/provider/orders/publish-contracts", string(body))
+			require.Equal(t, http.StatusBadRequest, status, resp)
+			msgs := resp["errors"].(map[string]any)[tc.field]
+			require.NotNil(t, msgs, "errors name %s: %v", tc.field, resp)
+			require.Contains(t, msgs.([]any)[0], tc.message)
+			_, err = b.store.GetVersion(context.Background(), "orders", "1")
+			require.ErrorIs(t, err, broker.ErrNotFound, "no version is created")
+			require.Equal(t, before, dumpDB(t, b.dbPath), "the whole call is refused: nothing is stored")
+		})
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			body, err := json.Marshal(map[string]any{"pacticipantVersionNumber": "1", "branch": "main", "tags": []string{"dev"}, "contract": tc.contract})
@@ -309,6 +367,94 @@ func TestBiDirectionalCanIDeploy(t *testing.T) {
 		res = mustCanIDeploy(t, c, "notifier", "n2")
 		require.Equal(t, "no", deployable(res), res.Summary.Reason)
 	})
+
+	// app's pacts have an HTTP and a message interaction: app a1's are both
+	// compatible, a2's message is not.
+	mustPublishPact(t, c, "app", "a1", "mixed/pact.json")
+	sha1 := mustPactSHA(t, b, "app", "a1")
+	mustPublishPact(t, c, "app", "a2", "mixed/pact-broken-message.json")
+	sha2 := mustPactSHA(t, b, "app", "a2")
+	codes := func(t *testing.T, pactSHA, version string) []string {
+		t.Helper()
+		docs, err := b.store.GetProviderContracts(ctx, "orders", version)
+		require.NoError(t, err)
+		cmp, err := b.store.GetComparison(ctx, pactSHA, broker.DocumentsSHA(docs))
+		require.NoError(t, err, "compared when published")
+		var results []struct{ Type, Code string }
+		require.NoError(t, json.Unmarshal(cmp.Results, &results))
+		var out []string
+		for _, r := range results {
+			if r.Type == "error" {
+				out = append(out, r.Code)
+			}
+		}
+		return out
+	}
+
+	t.Run("OpenAPI and AsyncAPI documents: HTTP against one, messages against the other", func(t *testing.T) {
+		// An OpenAPI document only: the messages are not documented.
+		mustPublishProviderContract(t, c, "orders", "p8", broker.SpecOpenAPI, "orders/openapi.yaml", boolPtr(true))
+		res := mustCanIDeploy(t, c, "app", "a1")
+		require.Equal(t, "no", deployable(res), res.Summary.Reason)
+		require.Equal(t, []string{"message.spec.missing"}, codes(t, sha2, "p8"), "a2, the latest pact, is compared when the document is published")
+
+		// The AsyncAPI document joins it: the comparisons of the latest
+		// pacts are computed again, with both documents.
+		mustPublishProviderContract(t, c, "orders", "p8", broker.SpecAsyncAPI, "events/asyncapi.yaml", boolPtr(true))
+		require.Equal(t, []string{"message.no.match"}, codes(t, sha2, "p8"))
+		res = mustCanIDeploy(t, c, "app", "a1")
+		require.Equal(t, "yes", deployable(res), res.Summary.Reason)
+		require.Equal(t, []string{broker.KindBiDirectional}, kinds(res))
+		require.Empty(t, codes(t, sha1, "p8"))
+		res = mustCanIDeploy(t, c, "app", "a2")
+		require.Equal(t, "no", deployable(res), res.Summary.Reason)
+		require.Contains(t, res.Notices[0].Text, "incompatible with the provider contract")
+
+		// The resource's comparison of app's latest pact covers both.
+		status, doc, _ := doJSON(t, http.MethodGet, b.srv.URL+"/contracts/provider/orders/version/p8", "")
+		require.Equal(t, http.StatusOK, status)
+		require.Len(t, doc["contracts"].([]any), 2)
+		var found bool
+		for _, cmp := range doc["comparisons"].([]any) {
+			m := cmp.(map[string]any)
+			if m["consumerName"] == "app" {
+				found = true
+				require.Equal(t, "a2", m["consumerVersionNumber"])
+				require.Equal(t, false, m["success"])
+				raw, _ := json.Marshal(m["results"])
+				require.Contains(t, string(raw), "message.no.match")
+			}
+		}
+		require.True(t, found)
+
+		// An AsyncAPI document only: the HTTP interaction is not documented.
+		mustPublishProviderContract(t, c, "orders", "p9", broker.SpecAsyncAPI, "events/asyncapi.yaml", boolPtr(true))
+		res = mustCanIDeploy(t, c, "app", "a1")
+		require.Equal(t, "no", deployable(res), res.Summary.Reason)
+		require.Equal(t, []string{"request.spec.missing"}, codes(t, sha1, "p9"))
+	})
+
+	t.Run("every document's self-verification must succeed", func(t *testing.T) {
+		body, err := json.Marshal(map[string]any{"pacticipantVersionNumber": "p10", "contracts": []map[string]any{
+			{"specification": "oas", "content": base64.StdEncoding.EncodeToString(compareFixture(t, "orders/openapi.yaml")),
+				"selfVerificationResults": map[string]any{"success": true}},
+			{"specification": "asyncapi", "content": base64.StdEncoding.EncodeToString(compareFixture(t, "events/asyncapi.yaml")),
+				"selfVerificationResults": map[string]any{"success": false}}}})
+		require.NoError(t, err)
+		status, doc, _ := doJSON(t, http.MethodPost, b.srv.URL+"/provider-contracts/provider/orders/publish-contracts", string(body))
+		require.Equal(t, http.StatusOK, status, doc)
+		require.Empty(t, codes(t, sha1, "p10"), "the comparison itself is clean")
+		res := mustCanIDeploy(t, c, "app", "a1")
+		require.Equal(t, "no", deployable(res), res.Summary.Reason)
+		require.Equal(t, []string{broker.KindBiDirectional}, kinds(res))
+	})
+}
+
+func mustPactSHA(tb testing.TB, b *testBroker, consumer, version string) string {
+	tb.Helper()
+	p, err := b.store.GetPact(context.Background(), consumer, "orders", version)
+	require.NoError(tb, err)
+	return p.SHA
 }
 
 // TestMatrixStoresTheComparisonsItComputes: a pair no publication compared
@@ -324,9 +470,9 @@ func TestMatrixStoresTheComparisonsItComputes(t *testing.T) {
 	mustPublishPact(t, c, "web", "c1", "orders/pact.json")
 	p, err := b.store.GetPact(ctx, "web", "orders", "c1")
 	require.NoError(t, err)
-	contract, err := b.store.GetProviderContract(ctx, "orders", "p1")
+	contracts, err := b.store.GetProviderContracts(ctx, "orders", "p1")
 	require.NoError(t, err)
-	_, err = b.store.GetComparison(ctx, p.SHA, contract.SHA)
+	_, err = b.store.GetComparison(ctx, p.SHA, broker.DocumentsSHA(contracts))
 	require.ErrorIs(t, err, broker.ErrNotFound, "p2, the latest version, has no contract")
 
 	res, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{
@@ -335,7 +481,7 @@ func TestMatrixStoresTheComparisonsItComputes(t *testing.T) {
 	require.Equal(t, "yes", deployable(res), res.Summary.Reason)
 	require.Equal(t, broker.KindBiDirectional, res.Rows[0].Kind)
 	require.Equal(t, p.CreatedAt.UTC().Truncate(time.Second), res.Rows[0].Verification.ExecutionDate.UTC(), "verified when both sides existed")
-	cmp, err := b.store.GetComparison(ctx, p.SHA, contract.SHA)
+	cmp, err := b.store.GetComparison(ctx, p.SHA, broker.DocumentsSHA(contracts))
 	require.NoError(t, err, "stored by the matrix")
 	require.True(t, cmp.Success)
 }

@@ -631,14 +631,18 @@ type Store interface {
 	ListVerifications(ctx context.Context, consumer, provider, sha string, page Page) ([]Verification, error)
 
 	// PutProviderContract stores c as the provider contract of c.Provider
-	// version c.Version, replacing the one it had. ErrNotFound: unknown
-	// pacticipant or version.
+	// version c.Version for c.Specification, replacing the version's
+	// contract of that specification (its contract of the other one stays).
+	// ErrNotFound: unknown pacticipant or version.
 	PutProviderContract(ctx context.Context, c ProviderContract) (ProviderContract, error)
-	// GetProviderContract returns a provider version's provider contract.
-	// ErrNotFound: none (or no such version).
-	GetProviderContract(ctx context.Context, provider, version string) (ProviderContract, error)
-	// PutComparison stores a comparison; storing one for the same pact and
-	// contract again returns the stored one unchanged.
+	// GetProviderContracts returns a provider version's provider contracts,
+	// one per specification, OpenAPI first. ErrNotFound: none (or no such
+	// version).
+	GetProviderContracts(ctx context.Context, provider, version string) ([]ProviderContract, error)
+	// PutComparison stores a comparison, with the documents its ContractSHA
+	// stands for (c.DocumentSHAs); storing one for the same pact and
+	// contract again returns the stored one unchanged. Deletes purge the
+	// comparisons whose pact or one of whose documents is gone.
 	PutComparison(ctx context.Context, c Comparison) (Comparison, error)
 	// GetComparison returns the comparison of a pact version with a
 	// contract. ErrNotFound.

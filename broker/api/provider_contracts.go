@@ -50,8 +50,10 @@ type PublishProviderContractResponse struct {
 	Links map[string]any `json:"_links"`
 }
 
-// ProviderContractResource is a provider version's provider contract with
-// its comparisons with each consumer's latest pact.
+// ProviderContractResource is a provider version's provider contracts
+// with their comparisons with each consumer's latest pact. The top-level
+// specification, content and self-verification are the version's first
+// contract (OpenAPI when it published one); Contracts lists every one.
 type ProviderContractResource struct {
 	Provider                string                   `json:"providerName"`
 	Version                 string                   `json:"providerVersionNumber"`
@@ -60,11 +62,24 @@ type ProviderContractResource struct {
 	Content                 string                   `json:"content"`
 	SelfVerificationResults *SelfVerificationResults `json:"selfVerificationResults,omitempty"`
 	CreatedAt               string                   `json:"createdAt"`
+	Contracts               []ProviderContractEntry  `json:"contracts"`
 	Comparisons             []ComparisonDoc          `json:"comparisons"`
 	Links                   Links                    `json:"_links"`
 }
 
-// ComparisonDoc is the comparison of one pact with a provider contract.
+// ProviderContractEntry is one provider contract of a provider version
+// (one per specification); Content is the document as text.
+type ProviderContractEntry struct {
+	Specification           string                   `json:"specification"`
+	ContentType             string                   `json:"contentType"`
+	Content                 string                   `json:"content"`
+	SelfVerificationResults *SelfVerificationResults `json:"selfVerificationResults,omitempty"`
+	CreatedAt               string                   `json:"createdAt"`
+}
+
+// ComparisonDoc is the comparison of one pact with a provider version's
+// contracts: HTTP interactions with its OpenAPI document, messages with its
+// AsyncAPI document.
 type ComparisonDoc struct {
 	Consumer        string `json:"consumerName"`
 	ConsumerVersion string `json:"consumerVersionNumber"`
@@ -105,7 +120,7 @@ func (c *Client) PublishProviderContract(ctx context.Context, provider, version,
 	return resp.Notices, nil
 }
 
-// ProviderContract returns a provider version's provider contract (its
+// ProviderContract returns a provider version's provider contracts (their
 // content as text). broker.ErrNotFound when the version has none.
 func (c *Client) ProviderContract(ctx context.Context, provider, version string) (*ProviderContractResource, error) {
 	var doc ProviderContractResource

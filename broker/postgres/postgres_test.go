@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -107,4 +109,43 @@ func TestOpen(t *testing.T) {
 		require.NoError(t, s.Close())
 		require.Error(t, s.Close())
 	})
+}
+
+func TestPreviousReleaseProviderContracts(t *testing.T) {
+	c := pgtest.Start(t)
+	dsn := c.NewDatabase(t)
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	var last *postgres.Store
+	t.Cleanup(func() {
+		if last != nil {
+			require.NoError(t, last.Close())
+		}
+	})
+	storetest.PreviousReleaseProviderContracts(t, db, rebindDollars, func(t *testing.T) broker.Store {
+		if last != nil {
+			require.NoError(t, last.Close())
+		}
+		var err error
+		last, err = postgres.Open(t.Context(), dsn, postgres.Options{Clock: tickingClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), time.Second)})
+		require.NoError(t, err)
+		return last
+	})
+}
+
+// rebindDollars numbers ? placeholders $1, $2, ... (the statements given
+// have no ? in literals).
+func rebindDollars(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

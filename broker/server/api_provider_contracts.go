@@ -109,48 +109,57 @@ func providerContract(field string, d api.ProviderContractDoc) (broker.ProviderC
 	return c, nil
 }
 
-// getProviderContract returns a provider version's contract with its
+// getProviderContract returns a provider version's contracts with their
 // comparisons with each consumer's latest pact.
 func (s *server) getProviderContract(w http.ResponseWriter, r *http.Request) error {
 	provider, version := r.PathValue("provider"), r.PathValue("version")
-	c, comparisons, err := s.providerContractView(r, provider, version)
+	docs, comparisons, err := s.providerContractView(r, provider, version)
 	if err != nil {
 		return err
 	}
 	u := s.urlsFor(r)
-	doc := api.ProviderContractResource{Provider: provider, Version: version, Specification: c.Specification,
-		ContentType: c.ContentType, Content: string(c.Content), CreatedAt: c.CreatedAt.Format(time.RFC3339),
-		Comparisons: comparisons,
+	first := docs[0]
+	doc := api.ProviderContractResource{Provider: provider, Version: version, Specification: first.Specification,
+		ContentType: first.ContentType, Content: string(first.Content), CreatedAt: first.CreatedAt.Format(time.RFC3339),
+		SelfVerificationResults: selfVerificationDoc(first.Self), Comparisons: comparisons,
 		Links: api.Links{
 			"self":                   {Href: u.href("contracts", "provider", provider, "version", version)},
 			"pb:pacticipant-version": {Href: u.version(provider, version), Name: version},
 		}}
-	if c.Self.Success != nil || c.Self.Verifier != "" || len(c.Self.Content) > 0 {
-		doc.SelfVerificationResults = &api.SelfVerificationResults{Success: c.Self.Success, Content: string(c.Self.Content),
-			ContentType: c.Self.ContentType, Format: c.Self.Format, Verifier: c.Self.Verifier, VerifierVersion: c.Self.VerifierVersion}
+	for _, c := range docs {
+		doc.Contracts = append(doc.Contracts, api.ProviderContractEntry{Specification: c.Specification, ContentType: c.ContentType,
+			Content: string(c.Content), SelfVerificationResults: selfVerificationDoc(c.Self), CreatedAt: c.CreatedAt.Format(time.RFC3339)})
 	}
 	writeJSON(w, http.StatusOK, doc)
 	return nil
 }
 
-func (s *server) providerContractView(r *http.Request, provider, version string) (broker.ProviderContract, []api.ComparisonDoc, error) {
-	c, err := s.store.GetProviderContract(r.Context(), provider, version)
+func selfVerificationDoc(sv broker.SelfVerification) *api.SelfVerificationResults {
+	if sv.Success == nil && sv.Verifier == "" && len(sv.Content) == 0 {
+		return nil
+	}
+	return &api.SelfVerificationResults{Success: sv.Success, Content: string(sv.Content),
+		ContentType: sv.ContentType, Format: sv.Format, Verifier: sv.Verifier, VerifierVersion: sv.VerifierVersion}
+}
+
+func (s *server) providerContractView(r *http.Request, provider, version string) ([]broker.ProviderContract, []api.ComparisonDoc, error) {
+	docs, err := s.store.GetProviderContracts(r.Context(), provider, version)
 	if err != nil {
-		return c, nil, err
+		return nil, nil, err
 	}
 	latest, err := s.store.ListLatestPacts(r.Context(), provider, broker.PactFilter{})
 	if err != nil {
-		return c, nil, err
+		return nil, nil, err
 	}
 	out := []api.ComparisonDoc{}
 	for _, p := range latest {
-		cmp, err := s.store.Compare(r.Context(), p.Consumer, p.Provider, p.SHA, c)
+		cmp, err := s.store.Compare(r.Context(), p.Consumer, p.Provider, p.SHA, docs)
 		if err != nil {
-			return c, nil, err
+			return nil, nil, err
 		}
 		var results any
 		_ = json.Unmarshal(cmp.Results, &results)
 		out = append(out, api.ComparisonDoc{Consumer: p.Consumer, ConsumerVersion: p.ConsumerVersion, PactSHA: p.SHA, Success: cmp.Success, Results: results})
 	}
-	return c, out, nil
+	return docs, out, nil
 }

@@ -192,3 +192,25 @@ func TestCloseTwice(t *testing.T) {
 	require.NoError(t, s.Close())
 	require.Error(t, s.Close())
 }
+
+func TestPreviousReleaseProviderContracts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "broker.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	var last *sqlite.Store
+	t.Cleanup(func() {
+		if last != nil {
+			require.NoError(t, last.Close())
+		}
+	})
+	storetest.PreviousReleaseProviderContracts(t, db, func(q string) string { return q }, func(t *testing.T) broker.Store {
+		if last != nil {
+			require.NoError(t, last.Close())
+		}
+		var err error
+		last, err = sqlite.Open(path, sqlite.WithClock(sqlitetest.TickingClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), time.Second)))
+		require.NoError(t, err)
+		return last
+	})
+}

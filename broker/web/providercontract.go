@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -12,9 +13,19 @@ import (
 type providerContractData struct {
 	Provider, Version       string
 	ProviderURL, VersionURL string
-	Specification           string
-	ContentType             string
-	CreatedAt               time.Time
+	// Specification names the version's documents ("OpenAPI",
+	// "OpenAPI and AsyncAPI").
+	Specification string
+	Documents     []documentView
+	Comparisons   []comparisonView
+	JSONURL       string
+}
+
+// documentView is one of the version's provider contracts.
+type documentView struct {
+	Specification string
+	ContentType   string
+	CreatedAt     time.Time
 	// SelfStatus is statusSuccess, statusFailed or statusUnverified (the
 	// provider did not say).
 	SelfStatus                  string
@@ -23,9 +34,7 @@ type providerContractData struct {
 	SelfContent                 string
 	Operations                  []operationView
 	AsyncAPI                    bool
-	Comparisons                 []comparisonView
 	Document                    string
-	JSONURL                     string
 }
 
 // operationView is an operation with the id of its row.
@@ -58,14 +67,14 @@ type resultView struct {
 	SpecLocation        string
 }
 
-// providerContract shows a provider version's OpenAPI or AsyncAPI
-// document: its operations, the provider's self-verification and, per
-// consumer, the comparison of its latest pact with the document, results
-// grouped by operation.
+// providerContract shows a provider version's OpenAPI and AsyncAPI
+// documents: for each, its operations and the provider's
+// self-verification; per consumer, the comparison of its latest pact with
+// the documents, results grouped by operation.
 func (h *handler) providerContract(r *http.Request) (*page, error) {
 	ctx := r.Context()
 	provider, version := r.PathValue("provider"), r.PathValue("version")
-	c, err := h.store.GetProviderContract(ctx, provider, version)
+	docs, err := h.store.GetProviderContracts(ctx, provider, version)
 	if errors.Is(err, broker.ErrNotFound) {
 		return nil, notFound("%s version %q has no provider contract", provider, version)
 	}
@@ -73,37 +82,44 @@ func (h *handler) providerContract(r *http.Request) (*page, error) {
 		return nil, wrapf(err, "provider contract of %q %q", provider, version)
 	}
 	d := providerContractData{Provider: provider, Version: version, ProviderURL: h.pacticipantLink(provider),
-		VersionURL: h.versionLink(provider, version), Specification: "OpenAPI", ContentType: c.ContentType, CreatedAt: c.CreatedAt,
-		SelfStatus: statusUnverified, Verifier: c.Self.Verifier, VerifierVersion: c.Self.VerifierVersion,
-		SelfFormat: c.Self.Format, SelfContentType: c.Self.ContentType, SelfContent: capText(string(c.Self.Content)),
-		Document: capText(string(c.Content)), AsyncAPI: c.Specification == broker.SpecAsyncAPI}
+		VersionURL: h.versionLink(provider, version)}
 	d.JSONURL = h.link("/contracts/provider", provider, "version", version)
-	if d.AsyncAPI {
-		d.Specification = "AsyncAPI"
-	}
-	if s := c.Self.Success; s != nil {
-		d.SelfStatus = statusFailed
-		if *s {
-			d.SelfStatus = statusSuccess
-		}
-	}
-	ops, err := broker.ContractOperations(c)
-	if err != nil {
-		return nil, wrapf(err, "operations of the provider contract of %q %q", provider, version)
-	}
 	anchors := map[string]string{}
-	for i, op := range ops {
-		id := fmt.Sprintf("operation-%d", i+1)
-		anchors[op.Key] = "#" + id
-		d.Operations = append(d.Operations, operationView{ContractOperation: op, HTMLID: id})
+	var names []string
+	for _, c := range docs {
+		dv := documentView{Specification: "OpenAPI", ContentType: c.ContentType, CreatedAt: c.CreatedAt,
+			SelfStatus: statusUnverified, Verifier: c.Self.Verifier, VerifierVersion: c.Self.VerifierVersion,
+			SelfFormat: c.Self.Format, SelfContentType: c.Self.ContentType, SelfContent: capText(string(c.Self.Content)),
+			Document: capText(string(c.Content)), AsyncAPI: c.Specification == broker.SpecAsyncAPI}
+		if dv.AsyncAPI {
+			dv.Specification = "AsyncAPI"
+		}
+		names = append(names, dv.Specification)
+		if s := c.Self.Success; s != nil {
+			dv.SelfStatus = statusFailed
+			if *s {
+				dv.SelfStatus = statusSuccess
+			}
+		}
+		ops, err := broker.ContractOperations(c)
+		if err != nil {
+			return nil, wrapf(err, "operations of the %s provider contract of %q %q", dv.Specification, provider, version)
+		}
+		for _, op := range ops {
+			id := fmt.Sprintf("operation-%d", len(anchors)+1)
+			anchors[op.Key] = "#" + id
+			dv.Operations = append(dv.Operations, operationView{ContractOperation: op, HTMLID: id})
+		}
+		d.Documents = append(d.Documents, dv)
 	}
+	d.Specification = strings.Join(names, " and ")
 	latest, err := h.store.ListLatestPacts(ctx, provider, broker.PactFilter{})
 	if err != nil {
 		return nil, wrapf(err, "latest pacts with %q", provider)
 	}
 	svc := broker.NewService(h.store, broker.Rules{})
 	for _, p := range latest {
-		cmp, err := svc.Compare(ctx, p.Consumer, p.Provider, p.SHA, c)
+		cmp, err := svc.Compare(ctx, p.Consumer, p.Provider, p.SHA, docs)
 		if err != nil {
 			return nil, wrapf(err, "comparison of %q's pact with %q %q", p.Consumer, provider, version)
 		}
@@ -111,7 +127,7 @@ func (h *handler) providerContract(r *http.Request) (*page, error) {
 		if err != nil {
 			return nil, wrapf(err, "pact %q", p.SHA)
 		}
-		results, err := broker.CompareResults(full.Content, c)
+		results, err := broker.CompareResults(full.Content, docs)
 		if err != nil {
 			return nil, wrapf(err, "comparison of %q's pact with %q %q", p.Consumer, provider, version)
 		}
@@ -144,5 +160,8 @@ func (h *handler) providerContract(r *http.Request) (*page, error) {
 		d.Comparisons = append(d.Comparisons, cv)
 	}
 	title := fmt.Sprintf("Provider contract of %s %s", provider, version)
+	if len(docs) > 1 {
+		title = fmt.Sprintf("Provider contracts of %s %s", provider, version)
+	}
 	return &page{name: "providercontract", title: title, nav: "integrations", data: d, json: d.JSONURL}, nil
 }

@@ -100,6 +100,38 @@ func TestProviderContractPage(t *testing.T) {
 		require.NotContains(t, html, "/verification-results/0")
 	})
 
+	t.Run("OpenAPI and AsyncAPI documents of one version", func(t *testing.T) {
+		yes, no := true, false
+		_, err := broker.NewService(s, broker.DefaultRules()).PublishProviderContracts(context.Background(), broker.ProviderContractPublication{
+			Provider: "orders", Version: "o-3", Contracts: []broker.ProviderContract{
+				{Specification: broker.SpecAsyncAPI, Content: mustCompareFixture(t, "events/asyncapi.yaml"), Self: broker.SelfVerification{Success: &no}},
+				{Specification: broker.SpecOpenAPI, Content: mustCompareFixture(t, "orders/openapi.yaml"), Self: broker.SelfVerification{Success: &yes, Verifier: "dredd"}}}})
+		require.NoError(t, err)
+		html := mustPage(t, srv.URL+"/contracts/provider/orders/version/o-3")
+		require.Contains(t, html, `OpenAPI and AsyncAPI provider contracts of <a href="/pacticipants/orders/versions/o-3">`)
+		oas := between(t, html, "OpenAPI document: ", "</table>")
+		require.Contains(t, oas, `<span class="badge badge-success">passed</span> by dredd`)
+		require.Contains(t, oas, `<span class="kind">POST</span> <span class="mono">/orders</span>`)
+		async := between(t, html, "AsyncAPI document: ", "</table>")
+		require.Contains(t, async, `<span class="badge badge-failed">failed</span>`)
+		row := rowWith(t, async, `<td class="mono">publishOrderEvents</td>`)
+		// Operation rows are numbered across both documents.
+		id := between(t, row, `id="`, `"`)
+		require.NotContains(t, oas, `id="`+id+`"`)
+		// A message pact: compared with the AsyncAPI document, its results
+		// link the AsyncAPI operation.
+		notifier := between(t, html, `href="/pacticipants/notifier"`, "</article>")
+		require.Contains(t, notifier, `<span class="badge badge-success">compatible</span>`)
+		require.Contains(t, notifier, `<a href="#`+id+`">operation publishOrderEvents</a>`)
+		// An HTTP pact: compared with the OpenAPI document.
+		mobile := between(t, html, `href="/pacticipants/mobile"`, "</article>")
+		require.Contains(t, mobile, `<span class="badge badge-success">compatible</span>`)
+		require.Contains(t, html, "The OpenAPI document</summary>")
+		require.Contains(t, html, "The AsyncAPI document</summary>")
+		require.Contains(t, mustPage(t, srv.URL+"/pacticipants/orders/versions/o-3"),
+			`<a href="/contracts/provider/orders/version/o-3">OpenAPI and AsyncAPI documents and comparisons</a>`)
+	})
+
 	t.Run("not found", func(t *testing.T) {
 		status, body := mustGet(t, srv.URL+"/contracts/provider/orders/version/o-9")
 		require.Equal(t, http.StatusNotFound, status)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
@@ -57,6 +58,9 @@ type versionData struct {
 	// it published none); ProviderContractSpec names its specification.
 	ProviderContractURL  string
 	ProviderContractSpec string
+	// ProviderContractDocs is true when the version has several provider
+	// contracts (one per specification).
+	ProviderContractDocs bool
 }
 
 type canIDeployLink struct {
@@ -85,13 +89,19 @@ func (h *handler) version(r *http.Request) (*page, error) {
 	for _, b := range v.Branches {
 		d.Branches = append(d.Branches, branchView{Name: b, Main: b == p.MainBranch})
 	}
-	switch pc, err := h.store.GetProviderContract(ctx, name, number); {
+	switch pcs, err := h.store.GetProviderContracts(ctx, name, number); {
 	case err == nil:
 		d.ProviderContractURL = h.link("/contracts/provider", name, "version", number)
-		d.ProviderContractSpec = "OpenAPI"
-		if pc.Specification == broker.SpecAsyncAPI {
-			d.ProviderContractSpec = "AsyncAPI"
+		var specs []string
+		for _, pc := range pcs {
+			spec := "OpenAPI"
+			if pc.Specification == broker.SpecAsyncAPI {
+				spec = "AsyncAPI"
+			}
+			specs = append(specs, spec)
 		}
+		d.ProviderContractSpec = strings.Join(specs, " and ")
+		d.ProviderContractDocs = len(specs) > 1
 	case !errors.Is(err, broker.ErrNotFound):
 		return nil, wrapf(err, "provider contract of %q %q", name, number)
 	}

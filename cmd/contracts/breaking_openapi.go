@@ -198,11 +198,19 @@ func deployedProviderContract(ctx context.Context, e *env, client *api.Client, p
 	if err != nil {
 		return nil, fmt.Errorf("%s version %s (deployed to %s): %w", provider, v, environment, err)
 	}
-	if pc.Specification != "oas" {
+	// The version's OpenAPI document among its contracts (one per
+	// specification); a broker that lists none has one, at the top level.
+	content, found := pc.Content, pc.Specification == "oas"
+	for _, c := range pc.Contracts {
+		if c.Specification == "oas" {
+			content, found = c.Content, true
+		}
+	}
+	if !found {
 		return nil, fmt.Errorf("%s version %s (deployed to %s) published a %s contract, not OpenAPI", provider, v, environment, pc.Specification)
 	}
 	name := fmt.Sprintf("%s-%s.openapi", provider, v)
-	doc, err := openapi.Parse([]byte(pc.Content), name, openapi.Options{Origin: true})
+	doc, err := openapi.Parse([]byte(content), name, openapi.Options{Origin: true})
 	if err != nil {
 		return nil, err
 	}

@@ -317,6 +317,25 @@ func TestBreakingOpenAPIBaseEnvironment(t *testing.T) {
 	require.Equal(t, exitCantTell, code)
 	require.Contains(t, stderr, "orders version 8.0.0 (deployed to production)")
 
+	// A version with an AsyncAPI document only has no OpenAPI base; its
+	// OpenAPI document, published beside it, is the base.
+	async, err := os.ReadFile(filepath.Join(compareDir, "events", "asyncapi.yaml"))
+	require.NoError(t, err)
+	_, err = b.Client.PublishProviderContract(ctx, "orders", "9.0.0", "main", "", nil,
+		api.ProviderContractInput{Specification: "asyncapi", ContentType: "application/yaml", Content: async, SelfSuccess: &yes})
+	require.NoError(t, err)
+	_, err = b.Client.RecordDeployment(ctx, "orders", "9.0.0", "production", "")
+	require.NoError(t, err)
+	code, _, stderr = runCLI(ctx, vars, args...)
+	require.Equal(t, exitCantTell, code)
+	require.Contains(t, stderr, "orders version 9.0.0 (deployed to production) published a asyncapi contract, not OpenAPI")
+	_, err = b.Client.PublishProviderContract(ctx, "orders", "9.0.0", "main", "", nil,
+		api.ProviderContractInput{Specification: "oas", ContentType: "application/yaml", Content: base, SelfSuccess: &yes})
+	require.NoError(t, err)
+	code, stdout, stderr = runCLI(ctx, vars, args...)
+	require.Equal(t, exitNo, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	require.Contains(t, stderr, "BASE: the OpenAPI provider contract of orders version 9.0.0, deployed to production")
+
 	code, _, stderr = runCLI(ctx, vars, "breaking", "--base-environment", "production", "--openapi", openapiCase("removed", "base.yaml"),
 		"--against", openapiCase("removed", "revision.yaml"), "--provider", "orders")
 	require.Equal(t, exitCantTell, code)

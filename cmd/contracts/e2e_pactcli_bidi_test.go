@@ -32,8 +32,10 @@ func TestPactCLIBiDirectional(t *testing.T) {
 		"--verification-results-content-type", "text/plain", "--verification-results-format", "text",
 		"--verifier", "schemathesis", "--verifier-version", "3.19")
 	require.Contains(t, out, "Published the OpenAPI provider contract of orders version p1")
-	c, err := b.Store.GetProviderContract(ctx, "orders", "p1")
+	cs, err := b.Store.GetProviderContracts(ctx, "orders", "p1")
 	require.NoError(t, err)
+	require.Len(t, cs, 1)
+	c := cs[0]
 	require.Equal(t, broker.SpecOpenAPI, c.Specification)
 	require.True(t, *c.Self.Success)
 	require.Equal(t, "schemathesis", c.Self.Verifier)
@@ -62,4 +64,30 @@ func TestPactCLIBiDirectional(t *testing.T) {
 	require.Contains(t, out, "Published the AsyncAPI provider contract of orders version p2")
 	pact.mustRun(t, 0, "broker", "can-i-deploy", "--pacticipant", "notifier", "--version", "1")
 	pact.mustRun(t, 1, "broker", "can-i-deploy", "--pacticipant", "notifier", "--version", "2")
+
+	// Both: provider version p3 publishes an OpenAPI and an AsyncAPI
+	// document (the official CLI sends one per call); app's pacts have an
+	// HTTP and a message interaction, and app 2's message does not match.
+	for _, v := range []struct{ version, file string }{{"1", "pact.json"}, {"2", "pact-broken-message.json"}} {
+		pact.mustRun(t, 0, "broker", "publish", filepath.Join(compareDir, "mixed", v.file), "--consumer-app-version", v.version, "--branch", "main")
+	}
+	out = pact.mustRun(t, 0, "pactflow", "publish-provider-contract", filepath.Join(compareDir, "orders", "openapi.yaml"),
+		"--provider", "orders", "--provider-app-version", "p3", "--content-type", "application/yaml", "--verification-success",
+		"--verification-results", filepath.Join(compareDir, "orders", "openapi.yaml"), "--verification-results-content-type", "text/plain")
+	require.Contains(t, out, "Published the OpenAPI provider contract of orders version p3")
+	// The OpenAPI document alone does not cover app's message.
+	out = pact.mustRun(t, 1, "broker", "can-i-deploy", "--pacticipant", "app", "--version", "1")
+	require.Contains(t, out, "incompatible with the provider contract")
+	out = pact.mustRun(t, 0, "pactflow", "publish-provider-contract", filepath.Join(compareDir, "events", "asyncapi.yaml"),
+		"--provider", "orders", "--provider-app-version", "p3", "--specification", "asyncapi", "--verification-exit-code", "0",
+		"--verification-results", filepath.Join(compareDir, "events", "asyncapi.yaml"), "--verification-results-content-type", "text/plain")
+	require.Contains(t, out, "Published the AsyncAPI provider contract of orders version p3")
+	docs, err := b.Store.GetProviderContracts(ctx, "orders", "p3")
+	require.NoError(t, err)
+	require.Len(t, docs, 2, "the AsyncAPI document joins the OpenAPI one")
+	out = pact.mustRun(t, 0, "broker", "can-i-deploy", "--pacticipant", "app", "--version", "1")
+	require.Contains(t, out, "compatible with the provider's self-verified provider contract")
+	out = pact.mustRun(t, 1, "broker", "can-i-deploy", "--pacticipant", "app", "--version", "2")
+	require.Contains(t, out, "incompatible with the provider contract")
+	pact.mustRun(t, 1, "broker", "can-i-deploy", "--pacticipant", "orders", "--version", "p3")
 }

@@ -41,7 +41,7 @@ func TestPublishProviderContractCommand(t *testing.T) {
 			"--verification-results", report, "--verification-results-content-type", "application/xml",
 			"--verification-results-format", "junit", "--verifier", "schemathesis", "--verifier-version", "3.19")
 		require.Contains(t, out, "Published the OpenAPI provider contract of orders version p1")
-		got, err := b.Store.GetProviderContract(ctx, "orders", "p1")
+		got, err := onlyProviderContract(t, b.Store, "orders", "p1")
 		require.NoError(t, err)
 		want, err := os.ReadFile(spec)
 		require.NoError(t, err)
@@ -69,7 +69,7 @@ func TestPublishProviderContractCommand(t *testing.T) {
 			"--provider", "orders", "--provider-app-version", "p2", "--specification", "asyncapi", "--no-verification-success", "--output", "json")
 		require.Contains(t, out, `"specification": "asyncapi"`)
 		require.Contains(t, out, "AsyncAPI provider contract of orders version p2")
-		got, err := b.Store.GetProviderContract(ctx, "orders", "p2")
+		got, err := onlyProviderContract(t, b.Store, "orders", "p2")
 		require.NoError(t, err)
 		require.False(t, *got.Self.Success)
 		require.Equal(t, broker.SpecAsyncAPI, got.Specification)
@@ -77,15 +77,15 @@ func TestPublishProviderContractCommand(t *testing.T) {
 
 	t.Run("exit code of the self-verification", func(t *testing.T) {
 		b.mustCLI(t, exitOK, "publish-provider-contract", spec, "--provider", "orders", "--provider-app-version", "p3", "--verification-exit-code", "3")
-		got, err := b.Store.GetProviderContract(ctx, "orders", "p3")
+		got, err := onlyProviderContract(t, b.Store, "orders", "p3")
 		require.NoError(t, err)
 		require.False(t, *got.Self.Success)
 		b.mustCLI(t, exitOK, "publish-provider-contract", spec, "--provider", "orders", "--provider-app-version", "p4", "--verification-exit-code", "0")
-		got, err = b.Store.GetProviderContract(ctx, "orders", "p4")
+		got, err = onlyProviderContract(t, b.Store, "orders", "p4")
 		require.NoError(t, err)
 		require.True(t, *got.Self.Success)
 		b.mustCLI(t, exitOK, "publish-provider-contract", spec, "--provider", "orders", "--provider-app-version", "p5")
-		got, err = b.Store.GetProviderContract(ctx, "orders", "p5")
+		got, err = onlyProviderContract(t, b.Store, "orders", "p5")
 		require.NoError(t, err)
 		require.Nil(t, got.Self.Success, "not said")
 	})
@@ -114,4 +114,16 @@ func TestPublishProviderContractCommand(t *testing.T) {
 			require.ErrorIs(t, err, broker.ErrNotFound, "nothing is stored")
 		})
 	}
+}
+
+// onlyProviderContract returns a provider version's contract, requiring
+// that it has one only (a publication of this command sends one).
+func onlyProviderContract(tb testing.TB, st broker.Store, provider, version string) (broker.ProviderContract, error) {
+	tb.Helper()
+	cs, err := st.GetProviderContracts(context.Background(), provider, version)
+	if err != nil {
+		return broker.ProviderContract{}, err
+	}
+	require.Len(tb, cs, 1)
+	return cs[0], nil
 }

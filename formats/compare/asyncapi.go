@@ -60,6 +60,13 @@ func missingSpec(in *pact.Interaction, i int, kind string) Result {
 		SpecDetails: &SpecDetails{Location: "[root]"}}
 }
 
+func missingOpenAPI(in *pact.Interaction, i int) Result {
+	return Result{Type: TypeError, Code: CodeRequestSpecMissing,
+		Message:     "No OpenAPI document was given to check HTTP interactions against",
+		MockDetails: mock(in, fmt.Sprintf("[root].interactions[%d]", i), in.Description),
+		SpecDetails: &SpecDetails{Location: "[root]"}}
+}
+
 // operation finds the interaction's operation, or the result that says why
 // there is none.
 func (a *asyncAPI) operation(in *pact.Interaction, i int, kind string) (*asyncapi.Operation, *Result) {

@@ -15,14 +15,21 @@ type Documents struct {
 	// already brought in; local "#/..." references are resolved here.
 	OpenAPI  map[string]any
 	AsyncAPI *asyncapi.Document
+	// ReportMissing makes an interaction whose kind of document is nil an
+	// error (request.spec.missing, message.spec.missing: PactFlow's
+	// comparator's results for a missing document) instead of skipping it.
+	// A broker sets it: a provider version that published only one kind of
+	// document has not documented what a consumer expects of the other.
+	ReportMissing bool
 }
 
 // Comparator compares pacts with a provider's documents. Compiled schemas
 // are cached, so one Comparator should serve every pact of a provider. It
 // is safe for concurrent use.
 type Comparator struct {
-	oas   *openAPI
-	async *asyncAPI
+	oas     *openAPI
+	async   *asyncAPI
+	missing bool
 }
 
 // New prepares docs for comparisons. It fails when neither document is
@@ -31,7 +38,7 @@ func New(docs Documents) (*Comparator, error) {
 	if docs.OpenAPI == nil && docs.AsyncAPI == nil {
 		return nil, fmt.Errorf("compare: no OpenAPI or AsyncAPI document")
 	}
-	c := &Comparator{}
+	c := &Comparator{missing: docs.ReportMissing}
 	if docs.OpenAPI != nil {
 		o, err := newOpenAPI(docs.OpenAPI)
 		if err != nil {
@@ -48,8 +55,8 @@ func New(docs Documents) (*Comparator, error) {
 // Compare checks every interaction of p. HTTP interactions are checked
 // against the OpenAPI document and message interactions against the
 // AsyncAPI document; with only one of them given, the other kind of
-// interaction is not checked (as PactFlow does: a provider may publish one
-// document per kind).
+// interaction is not checked (as PactFlow's comparator does: a provider
+// may publish one document per kind), unless Documents.ReportMissing.
 func (c *Comparator) Compare(p *pact.Pact) []Result {
 	var out []Result
 	for i, in := range p.Interactions {
@@ -60,22 +67,25 @@ func (c *Comparator) Compare(p *pact.Pact) []Result {
 				continue
 			}
 			if c.oas == nil {
-				if c.async != nil {
+				if !c.missing {
 					continue
 				}
+				out = append(out, missingOpenAPI(in, i))
+				break
 			}
 			out = append(out, c.oas.compareHTTP(in, i)...)
 		case pact.AsyncMessage:
-			if c.async == nil {
+			if c.async == nil && !c.missing {
 				continue
 			}
+			// A nil c.async gives message.spec.missing.
 			out = append(out, c.async.compareAsync(in, i)...)
 		case pact.SyncMessage:
 			if in.Transport != "" && in.Transport != "http" && in.Transport != "message" {
 				// gRPC and other plugin transports have their own checks.
 				continue
 			}
-			if c.async == nil {
+			if c.async == nil && !c.missing {
 				continue
 			}
 			out = append(out, c.async.compareSync(in, i)...)
