@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/server"
 )
 
 // matrixSummaryOver GETs /matrix with the raw query and returns the
@@ -38,9 +39,10 @@ func matrixSummaryOver(t *testing.T, baseURL, rawQuery string) (*bool, string, [
 // Bar 2, and no Bar version is tagged prod. Ignoring Bar, the selector for
 // Bar's missing latest prod version is not considered.
 func TestMatrixIgnoreAppliesToMissingSpecifiedVersion(t *testing.T) {
-	srv, c := mustReviewServer(t)
-	foo1 := mustReviewPublish(t, c, "Foo", "1", "Bar", "/bar").PactURLs[0]
-	mustReviewVerify(t, c, foo1, "2", true)
+	b := mustBroker(t, server.Config{})
+	srv, c := b.srv, b.client(t)
+	foo1 := mustPublishOne(t, c, "Foo", "1", "main", "Bar", "/bar")
+	mustVerify(t, c, foo1, "2", true)
 
 	const q = "q[][pacticipant]=Foo&q[][version]=1&q[][pacticipant]=Bar&q[][tag]=prod&q[][latest]=true&latestby=cvp&tag=prod&latest=true"
 
@@ -73,15 +75,16 @@ func TestMatrixIgnoreAppliesToMissingSpecifiedVersion(t *testing.T) {
 // verified by Bar 11 only. The Pact Broker answers true; we answer unknown and
 // name Bar 10, a live version that never verified the pact.
 func TestCanIDeployTwoDeployedInstancesOneUnverified(t *testing.T) {
-	srv, c := mustReviewServer(t)
+	b := mustBroker(t, server.Config{})
+	srv, c := b.srv, b.client(t)
 	ctx := context.Background()
 	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod"})
 	require.NoError(t, err)
-	foo2 := mustReviewPublish(t, c, "Foo", "2", "Bar", "/bar").PactURLs[0]
+	foo2 := mustPublishOne(t, c, "Foo", "2", "main", "Bar", "/bar")
 	require.NoError(t, c.EnsureVersionBranch(ctx, "Bar", "10", "main"))
-	mustReviewVerify(t, c, foo2, "11", true)
-	mustReviewDeploy(t, c, "Bar", "10", "prod", "a")
-	mustReviewDeploy(t, c, "Bar", "11", "prod", "b")
+	mustVerify(t, c, foo2, "11", true)
+	mustDeploy(t, c, "Bar", "10", "prod", "a")
+	mustDeploy(t, c, "Bar", "11", "prod", "b")
 
 	deployable, reason, notices := matrixSummaryOver(t, srv.URL, "q[][pacticipant]=Foo&q[][version]=2&latestby=cvpv&environment=prod")
 	require.Nil(t, deployable, reason)
