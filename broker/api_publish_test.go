@@ -301,8 +301,8 @@ const (
 	ixB = `{"description":"b","request":{"method":"GET","path":"/b"},"response":{"status":200}}`
 )
 
-// TestReviewRepublish checks what counts as the same pact content.
-func TestReviewRepublish(t *testing.T) {
+// TestRepublishSameContent checks what counts as the same pact content.
+func TestRepublishSameContent(t *testing.T) {
 	c := mustBroker(t, server.Config{}).client(t)
 	ctx := context.Background()
 	publish := func(consumer, version string, content []byte) (*api.PublishResponse, error) {
@@ -337,10 +337,10 @@ func TestReviewRepublish(t *testing.T) {
 	require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
 }
 
-// TestReviewSameContentTwoConsumers checks that a verification posted for
+// TestSameContentTwoConsumers checks that a verification posted for
 // one consumer's pact version does not count for another consumer whose
 // pact has the same content (pact versions are per integration).
-func TestReviewSameContentTwoConsumers(t *testing.T) {
+func TestSameContentTwoConsumers(t *testing.T) {
 	c := mustBroker(t, server.Config{}).client(t)
 	ctx := context.Background()
 	content := func(consumer string) []byte { return twoInteractionPact(consumer, ixA, ixB, "1") }
@@ -369,7 +369,7 @@ func TestReviewSameContentTwoConsumers(t *testing.T) {
 	require.ErrorIs(t, err, broker.ErrNotFound)
 }
 
-func TestReviewPublishInputLimits(t *testing.T) {
+func TestPublishInputLimits(t *testing.T) {
 	srv := mustBroker(t, server.Config{}).srv
 	url := srv.URL + "/contracts/publish"
 	publication := func(t *testing.T, consumer string, content []byte) string {
@@ -406,7 +406,7 @@ func TestReviewPublishInputLimits(t *testing.T) {
 	})
 }
 
-func TestReviewPublishTenThousandInteractions(t *testing.T) {
+func TestPublishTenThousandInteractions(t *testing.T) {
 	c := mustBroker(t, server.Config{}).client(t)
 	var b strings.Builder
 	b.WriteString(`{"consumer":{"name":"Web"},"provider":{"name":"Orders"},"interactions":[`)
@@ -431,7 +431,7 @@ func TestReviewPublishTenThousandInteractions(t *testing.T) {
 	require.Len(t, doc.Interactions, 10000)
 }
 
-func TestReviewPagination(t *testing.T) {
+func TestPaginationParameters(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")

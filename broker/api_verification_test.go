@@ -172,7 +172,7 @@ func TestMatrixQueryForms(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, status)
 }
 
-func TestReviewConcurrentVerificationResults(t *testing.T) {
+func TestConcurrentVerificationResults(t *testing.T) {
 	c := mustBroker(t, server.Config{}).client(t)
 	ctx := context.Background()
 	pactURL := mustPublishOne(t, c, "Web", "1.0.0", "main", "Orders", "/o")

@@ -177,9 +177,9 @@ func TestWebhooks(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, status)
 }
 
-// TestReviewDeploymentLifecycle checks idempotent record-deployment,
+// TestDeploymentLifecycle checks idempotent record-deployment,
 // replacement per application instance and undeployment.
-func TestReviewDeploymentLifecycle(t *testing.T) {
+func TestDeploymentLifecycle(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	ctx := context.Background()
@@ -237,7 +237,7 @@ func TestReviewDeploymentLifecycle(t *testing.T) {
 	require.ErrorIs(t, err, broker.ErrNotFound)
 }
 
-func TestReviewConcurrentRecordDeployment(t *testing.T) {
+func TestConcurrentRecordDeployment(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	ctx := context.Background()

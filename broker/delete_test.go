@@ -20,10 +20,10 @@ func mustDelete(tb testing.TB, url string) {
 	require.Less(tb, status, 300, string(body))
 }
 
-// TestReviewDeleteVersionUpdatesHeads checks that deleting the newest
+// TestDeleteVersionUpdatesHeads checks that deleting the newest
 // version makes the previous one the latest everywhere the maintained
 // "latest"/"head" tables are used.
-func TestReviewDeleteVersionUpdatesHeads(t *testing.T) {
+func TestDeleteVersionUpdatesHeads(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	ctx := context.Background()
@@ -65,9 +65,9 @@ func TestReviewDeleteVersionUpdatesHeads(t *testing.T) {
 	require.Empty(t, got)
 }
 
-// TestReviewDeletePacticipant checks that deleting a provider removes its
+// TestDeletePacticipant checks that deleting a provider removes its
 // pacts, verifications and deployments from every view.
-func TestReviewDeletePacticipant(t *testing.T) {
+func TestDeletePacticipant(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	ctx := context.Background()
@@ -98,10 +98,10 @@ func TestReviewDeletePacticipant(t *testing.T) {
 	require.Contains(t, string(body), "Billing")
 }
 
-// TestReviewDeleteProviderVersionUpdatesLatestVerification checks that the
+// TestDeleteProviderVersionUpdatesLatestVerification checks that the
 // latest verification of a pact falls back to the previous one when the
 // provider version that made it is deleted.
-func TestReviewDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
+func TestDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	ctx := context.Background()

@@ -241,7 +241,7 @@ func TestQueryMatrixInvalid(t *testing.T) {
 	}
 }
 
-func TestReviewCanIDeployEdges(t *testing.T) {
+func TestCanIDeployEdges(t *testing.T) {
 	c := mustBroker(t, server.Config{}).client(t)
 	ctx := context.Background()
 	for _, env := range []string{"prod", "test"} {
@@ -326,7 +326,7 @@ func TestReviewCanIDeployEdges(t *testing.T) {
 	})
 }
 
-func TestReviewCanIDeployProvider(t *testing.T) {
+func TestCanIDeployProvider(t *testing.T) {
 	c := mustBroker(t, server.Config{}).client(t)
 	ctx := context.Background()
 	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
@@ -348,7 +348,7 @@ func TestReviewCanIDeployProvider(t *testing.T) {
 	require.Regexp(t, "^yes", check(), "the latest verification by o1 counts")
 }
 
-func TestReviewCanIDeployToTagAndMainBranch(t *testing.T) {
+func TestCanIDeployToTagAndMainBranch(t *testing.T) {
 	c := mustBroker(t, server.Config{}).client(t)
 	ctx := context.Background()
 	web1 := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")

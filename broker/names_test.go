@@ -15,10 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestReviewAwkwardNames drives names with spaces, slashes, dots, plus
+// TestAwkwardNames drives names with spaces, slashes, dots, plus
 // signs and non-ASCII through publishing, HAL links, verification and the
 // matrix with the real client.
-func TestReviewAwkwardNames(t *testing.T) {
+func TestAwkwardNames(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	ctx := context.Background()
@@ -103,10 +103,10 @@ func TestReviewAwkwardNames(t *testing.T) {
 	require.False(t, pacts[0].Pending)
 }
 
-// TestReviewDotSegmentNames checks names made only of dots: "." and ".."
+// TestDotSegmentNames checks names made only of dots: "." and ".."
 // are path segments that URL resolution removes, so a resource named so
 // could be created but never reached; other dotted names work.
-func TestReviewDotSegmentNames(t *testing.T) {
+func TestDotSegmentNames(t *testing.T) {
 	c := mustBroker(t, server.Config{}).client(t)
 	ctx := context.Background()
 	for _, name := range []string{".", ".."} {
@@ -125,10 +125,10 @@ func TestReviewDotSegmentNames(t *testing.T) {
 	}
 }
 
-// TestReviewInvalidUTF8Refused checks that names that are not UTF-8, in
+// TestInvalidUTF8NamesRefused checks that names that are not UTF-8, in
 // the path or in a JSON body, are refused rather than stored under a name
 // that JSON responses then show as U+FFFD (and that no URL finds).
-func TestReviewInvalidUTF8Refused(t *testing.T) {
+func TestInvalidUTF8NamesRefused(t *testing.T) {
 	srv := mustBroker(t, server.Config{}).srv
 	for _, rq := range []struct{ method, path, body string }{
 		{http.MethodPut, "/pacticipants/%FF/versions/1", `{}`},

@@ -323,7 +323,7 @@ func noticeText(p api.PactForVerification) string {
 	return b.String()
 }
 
-func TestReviewPactsForVerification(t *testing.T) {
+func TestPactsForVerificationBranchesAndPending(t *testing.T) {
 	c := mustTickingBroker(t)
 	ctx := context.Background()
 	// Trunk's branch "trunk" is not a main branch candidate: no main branch.
@@ -391,10 +391,10 @@ func TestReviewPactsForVerification(t *testing.T) {
 	})
 }
 
-// TestReviewDefaultSelection checks that without selectors each consumer's
+// TestDefaultSelectionThroughTheAPI checks that without selectors each consumer's
 // main branch head is chosen, or its latest pact when it has no main
 // branch.
-func TestReviewDefaultSelection(t *testing.T) {
+func TestDefaultSelectionThroughTheAPI(t *testing.T) {
 	c := mustTickingBroker(t)
 	ctx := context.Background()
 	mustPublishOne(t, c, "Trunk", "t1", "trunk", "Orders", "/t1")
@@ -412,11 +412,11 @@ func TestReviewDefaultSelection(t *testing.T) {
 	require.ElementsMatch(t, []string{"t2", "w1"}, versions)
 }
 
-// TestReviewWIPVerificationKeepsPactWIP checks that a verification of a
+// TestWIPVerificationKeepsPactWIP checks that a verification of a
 // work-in-progress pact, published to the URL the broker gave for it
 // (metadata w=true), is recorded as a WIP verification: like the Pact
 // Broker, the pact stays in the WIP set until verified outside WIP mode.
-func TestReviewWIPVerificationKeepsPactWIP(t *testing.T) {
+func TestWIPVerificationKeepsPactWIP(t *testing.T) {
 	c := mustTickingBroker(t)
 	ctx := context.Background()
 	mustPublishOne(t, c, "Web", "w1", "main", "Orders", "/main")

@@ -129,7 +129,7 @@ func TestServicePublishDecidesAgainWhenStale(t *testing.T) {
 	}
 }
 
-func TestReviewConcurrentPublishes(t *testing.T) {
+func TestConcurrentPublishes(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	ctx := context.Background()
@@ -179,9 +179,9 @@ func TestReviewConcurrentPublishes(t *testing.T) {
 	require.Equal(t, n+2, strings.Count(string(body), `"number":`), string(body))
 }
 
-// TestReviewConcurrentMerges checks that concurrent merge publications and
+// TestConcurrentMerges checks that concurrent merge publications and
 // PATCHes of one consumer version lose no interaction.
-func TestReviewConcurrentMerges(t *testing.T) {
+func TestConcurrentMerges(t *testing.T) {
 	b := mustBroker(t, server.Config{})
 	srv, c := b.srv, b.client(t)
 	ctx := context.Background()
