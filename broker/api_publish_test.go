@@ -370,13 +370,13 @@ func TestSameContentTwoConsumers(t *testing.T) {
 }
 
 func TestPublishInputLimits(t *testing.T) {
-	srv := mustBroker(t, server.Config{}).srv
-	url := srv.URL + "/contracts/publish"
+	b := mustBroker(t, server.Config{})
+	url := b.srv.URL + "/contracts/publish"
 	publication := func(t *testing.T, consumer string, content []byte) string {
-		return publishBody(t, func(b map[string]any) {
-			b["pacticipantName"] = consumer
-			firstContract(b)["consumerName"] = consumer
-			firstContract(b)["content"] = base64.StdEncoding.EncodeToString(content)
+		return publishBody(t, func(body map[string]any) {
+			body["pacticipantName"] = consumer
+			firstContract(body)["consumerName"] = consumer
+			firstContract(body)["content"] = base64.StdEncoding.EncodeToString(content)
 		})
 	}
 
@@ -399,9 +399,9 @@ func TestPublishInputLimits(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, string(body[:min(len(body), 300)]))
 		require.Contains(t, string(body), "pacticipantName")
 		require.Less(t, len(body), 4096)
-		status, body, _ = doRequest(t, http.MethodPost, srv.URL+"/pacticipants", fmt.Sprintf(`{"name":%q}`, name))
+		status, body, _ = doRequest(t, http.MethodPost, b.srv.URL+"/pacticipants", fmt.Sprintf(`{"name":%q}`, name))
 		require.Equal(t, http.StatusBadRequest, status, string(body[:min(len(body), 300)]))
-		status, body, _ = doRequest(t, http.MethodPost, srv.URL+"/environments", fmt.Sprintf(`{"name":%q,"production":false}`, name))
+		status, body, _ = doRequest(t, http.MethodPost, b.srv.URL+"/environments", fmt.Sprintf(`{"name":%q,"production":false}`, name))
 		require.Equal(t, http.StatusBadRequest, status, string(body[:min(len(body), 300)]))
 	})
 }
@@ -433,7 +433,7 @@ func TestPublishTenThousandInteractions(t *testing.T) {
 
 func TestPaginationParameters(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")
 	for _, tc := range []struct {
 		query string
@@ -451,7 +451,7 @@ func TestPaginationParameters(t *testing.T) {
 		{"?pageNumber=922337203685477581", 400},
 		{"?pageNumber=99999999999999999999", 400},
 	} {
-		resp, err := http.Get(srv.URL + "/pacticipants" + tc.query)
+		resp, err := http.Get(b.srv.URL + "/pacticipants" + tc.query)
 		require.NoError(t, err)
 		var doc struct {
 			Embedded struct {

@@ -181,7 +181,7 @@ func TestWebhooks(t *testing.T) {
 // replacement per application instance and undeployment.
 func TestDeploymentLifecycle(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	ctx := context.Background()
 	env, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
 	require.NoError(t, err)
@@ -190,7 +190,7 @@ func TestDeploymentLifecycle(t *testing.T) {
 	}
 	current := func() []string {
 		t.Helper()
-		resp, err := http.Get(srv.URL + "/environments/" + env.UUID + "/deployed-versions/currently-deployed?pacticipant=Orders")
+		resp, err := http.Get(b.srv.URL + "/environments/" + env.UUID + "/deployed-versions/currently-deployed?pacticipant=Orders")
 		require.NoError(t, err)
 		defer resp.Body.Close()
 		var doc struct {
@@ -239,7 +239,7 @@ func TestDeploymentLifecycle(t *testing.T) {
 
 func TestConcurrentRecordDeployment(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	ctx := context.Background()
 	env, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
 	require.NoError(t, err)
@@ -263,7 +263,7 @@ func TestConcurrentRecordDeployment(t *testing.T) {
 		require.NoError(t, err)
 	}
 	for _, inst := range []string{"blue", "green"} {
-		resp, err := http.Get(srv.URL + "/environments/" + env.UUID + "/deployed-versions/currently-deployed?pacticipant=Web&applicationInstance=" + inst)
+		resp, err := http.Get(b.srv.URL + "/environments/" + env.UUID + "/deployed-versions/currently-deployed?pacticipant=Web&applicationInstance=" + inst)
 		require.NoError(t, err)
 		var doc struct {
 			Embedded struct {

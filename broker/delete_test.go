@@ -25,13 +25,13 @@ func mustDelete(tb testing.TB, url string) {
 // "latest"/"head" tables are used.
 func TestDeleteVersionUpdatesHeads(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	ctx := context.Background()
 	mustPublishOne(t, c, "Web", "1", "main", "Orders", "/v1")
 	require.NoError(t, c.EnsureVersionTag(ctx, "Web", "1", "prod"))
 	mustPublishOne(t, c, "Web", "2", "main", "Orders", "/v2")
 	require.NoError(t, c.EnsureVersionTag(ctx, "Web", "2", "prod"))
-	mustDelete(t, srv.URL+"/pacticipants/Web/versions/2")
+	mustDelete(t, b.srv.URL+"/pacticipants/Web/versions/2")
 
 	for _, tag := range []string{"", "prod"} {
 		v, err := c.DescribeVersion(ctx, "Web", "", tag)
@@ -39,7 +39,7 @@ func TestDeleteVersionUpdatesHeads(t *testing.T) {
 		require.Equal(t, "1", v.Number, "latest version (tag %q)", tag)
 	}
 	for _, path := range []string{"/pacts/provider/Orders/consumer/Web/latest", "/pacts/provider/Orders/consumer/Web/latest/prod", "/pacts/provider/Orders/consumer/Web/branch/main/latest"} {
-		p, err := c.FetchPact(ctx, srv.URL+path)
+		p, err := c.FetchPact(ctx, b.srv.URL+path)
 		require.NoError(t, err, path)
 		require.Equal(t, "1", p.ConsumerVersion, path)
 	}
@@ -57,7 +57,7 @@ func TestDeleteVersionUpdatesHeads(t *testing.T) {
 	require.Equal(t, "1", r.Rows[0].ConsumerVersion.Number)
 
 	// Deleting the last version leaves nothing latest.
-	mustDelete(t, srv.URL+"/pacticipants/Web/versions/1")
+	mustDelete(t, b.srv.URL+"/pacticipants/Web/versions/1")
 	_, err = c.DescribeVersion(ctx, "Web", "", "")
 	require.ErrorIs(t, err, broker.ErrNotFound)
 	got, err := c.PactsForVerification(ctx, "Orders", broker.PactsForVerificationRequest{ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}}})
@@ -69,7 +69,7 @@ func TestDeleteVersionUpdatesHeads(t *testing.T) {
 // pacts, verifications and deployments from every view.
 func TestDeletePacticipant(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	ctx := context.Background()
 	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod"})
 	require.NoError(t, err)
@@ -77,7 +77,7 @@ func TestDeletePacticipant(t *testing.T) {
 	mustPublishOne(t, c, "Web", "1", "main", "Billing", "/b")
 	mustVerify(t, c, web1, "o1", false)
 	mustDeploy(t, c, "Orders", "o1", "prod", "")
-	mustDelete(t, srv.URL+"/pacticipants/Orders")
+	mustDelete(t, b.srv.URL+"/pacticipants/Orders")
 
 	_, err = c.FetchPact(ctx, web1)
 	require.ErrorIs(t, err, broker.ErrNotFound)
@@ -90,7 +90,7 @@ func TestDeletePacticipant(t *testing.T) {
 	// with no version in prod, leaves the answer unknown.
 	require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
 	require.Zero(t, r.Summary.Failed)
-	resp, err := http.Get(srv.URL + "/integrations")
+	resp, err := http.Get(b.srv.URL + "/integrations")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -103,7 +103,7 @@ func TestDeletePacticipant(t *testing.T) {
 // provider version that made it is deleted.
 func TestDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	ctx := context.Background()
 	web1 := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")
 	mustVerify(t, c, web1, "o1", true)
@@ -124,14 +124,14 @@ func TestDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
 	status, success := latest()
 	require.Equal(t, http.StatusOK, status)
 	require.False(t, success)
-	mustDelete(t, srv.URL+"/pacticipants/Orders/versions/o2")
+	mustDelete(t, b.srv.URL+"/pacticipants/Orders/versions/o2")
 	status, success = latest()
 	require.Equal(t, http.StatusOK, status)
 	require.True(t, success, "o1's verification is the latest left")
 	r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}})
 	require.NoError(t, err)
 	require.Equal(t, "yes", deployable(r), r.Summary.Reason)
-	mustDelete(t, srv.URL+"/pacticipants/Orders/versions/o1")
+	mustDelete(t, b.srv.URL+"/pacticipants/Orders/versions/o1")
 	status, _ = latest()
 	require.Equal(t, http.StatusNotFound, status)
 }

@@ -20,7 +20,7 @@ import (
 // matrix with the real client.
 func TestAwkwardNames(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	ctx := context.Background()
 	const (
 		consumer = "Web App/β.1"
@@ -61,7 +61,7 @@ func TestAwkwardNames(t *testing.T) {
 			}
 			u, err := url.Parse(l.Href)
 			require.NoError(t, err, rel)
-			require.True(t, strings.HasPrefix(l.Href, srv.URL), "%s: %s", rel, l.Href)
+			require.True(t, strings.HasPrefix(l.Href, b.srv.URL), "%s: %s", rel, l.Href)
 			r, err := http.Get(u.String())
 			require.NoError(t, err)
 			_, _ = io.Copy(io.Discard, r.Body)
@@ -129,18 +129,18 @@ func TestDotSegmentNames(t *testing.T) {
 // the path or in a JSON body, are refused rather than stored under a name
 // that JSON responses then show as U+FFFD (and that no URL finds).
 func TestInvalidUTF8NamesRefused(t *testing.T) {
-	srv := mustBroker(t, server.Config{}).srv
+	b := mustBroker(t, server.Config{})
 	for _, rq := range []struct{ method, path, body string }{
 		{http.MethodPut, "/pacticipants/%FF/versions/1", `{}`},
 		{http.MethodPut, "/pacticipants/Web/versions/1/tags/t%C3", `{}`},
 		{http.MethodPost, "/pacticipants", "{\"name\":\"W\xffb\"}"},
 		{http.MethodPost, "/contracts/publish", "{\"pacticipantName\":\"Web\",\"pacticipantVersionNumber\":\"1\xfe\",\"contracts\":[]}"},
 	} {
-		status, body, _ := doRequest(t, rq.method, srv.URL+rq.path, rq.body)
+		status, body, _ := doRequest(t, rq.method, b.srv.URL+rq.path, rq.body)
 		require.Equal(t, http.StatusBadRequest, status, "%s %s: %s", rq.method, rq.path, body)
 		require.Contains(t, string(body), "UTF-8", rq.path)
 	}
-	_, body, _ := doRequest(t, http.MethodGet, srv.URL+"/pacticipants", "")
+	_, body, _ := doRequest(t, http.MethodGet, b.srv.URL+"/pacticipants", "")
 	require.NotContains(t, string(body), `\ufffd`)
 	require.NotContains(t, string(body), "\ufffd")
 }

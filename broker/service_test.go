@@ -131,7 +131,7 @@ func TestServicePublishDecidesAgainWhenStale(t *testing.T) {
 
 func TestConcurrentPublishes(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	ctx := context.Background()
 	const n = 12
 
@@ -171,7 +171,7 @@ func TestConcurrentPublishes(t *testing.T) {
 	require.Equal(t, 1, ok)
 
 	// Every consumer version of Web is listed once.
-	resp, err := http.Get(srv.URL + "/pacticipants/Web/versions?size=100")
+	resp, err := http.Get(b.srv.URL + "/pacticipants/Web/versions?size=100")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -183,7 +183,7 @@ func TestConcurrentPublishes(t *testing.T) {
 // PATCHes of one consumer version lose no interaction.
 func TestConcurrentMerges(t *testing.T) {
 	b := mustBroker(t, server.Config{})
-	srv, c := b.srv, b.client(t)
+	c := b.client(t)
 	ctx := context.Background()
 	pactURL := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/base")
 	const n = 8
@@ -194,7 +194,7 @@ func TestConcurrentMerges(t *testing.T) {
 				Contracts: []api.ContractFile{{Consumer: "Web", Provider: "Orders", Content: pactJSON("Web", "Orders", path), OnConflict: broker.ConflictMerge}}})
 			return err
 		}
-		req, err := http.NewRequest(http.MethodPatch, srv.URL+"/pacts/provider/Orders/consumer/Web/version/1", strings.NewReader(string(pactJSON("Web", "Orders", path))))
+		req, err := http.NewRequest(http.MethodPatch, b.srv.URL+"/pacts/provider/Orders/consumer/Web/version/1", strings.NewReader(string(pactJSON("Web", "Orders", path))))
 		if err != nil {
 			return err
 		}
