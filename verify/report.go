@@ -29,19 +29,20 @@ type FailureID string
 // Failure identifiers. The summaries (Failure.Summary) use the Pact
 // verifier's wording so that users and tools recognise them.
 const (
-	FailureStatus   FailureID = "status-mismatch"
-	FailureHeaders  FailureID = "header-mismatch"
-	FailureBody     FailureID = "body-mismatch"
-	FailureMetadata FailureID = "metadata-mismatch"
-	// FailureRegexTimeout: a Java-style regex did not finish within its
-	// time cap (match.KindRegexTimeout), so a value was neither accepted
-	// nor shown to differ.
-	FailureRegexTimeout FailureID = "regex-timeout"
-	FailureOther        FailureID = "mismatch"
-	FailureStateChange  FailureID = "state-change-failed"
-	FailureRequest      FailureID = "request-failed"
-	FailureInternal     FailureID = "internal-error"
+	FailureStatus      FailureID = "status-mismatch"
+	FailureHeaders     FailureID = "header-mismatch"
+	FailureBody        FailureID = "body-mismatch"
+	FailureMetadata    FailureID = "metadata-mismatch"
+	FailureOther       FailureID = "mismatch"
+	FailureStateChange FailureID = "state-change-failed"
+	FailureRequest     FailureID = "request-failed"
+	FailureInternal    FailureID = "internal-error"
 )
+
+// FailureRegexTimeout: a Java-style regex did not finish within its time cap
+// (match.KindRegexTimeout), so a value was neither accepted nor shown to
+// differ.
+const FailureRegexTimeout FailureID = "regex-timeout"
 
 // Summaries of each failure kind, as the Pact verifier words them.
 var failureSummaries = map[FailureID]string{
