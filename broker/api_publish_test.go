@@ -290,3 +290,181 @@ func TestBranchPactLists(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, body)
 	require.Equal(t, "2", h.Get("X-Pact-Consumer-Version"))
 }
+
+func twoInteractionPact(consumer string, first, second string, library string) []byte {
+	return []byte(fmt.Sprintf(`{"consumer":{"name":%q},"provider":{"name":"Orders"},"interactions":[%s,%s],
+		"metadata":{"pactSpecification":{"version":"3.0.0"},"pactJs":{"version":%q}}}`, consumer, first, second, library))
+}
+
+const (
+	ixA = `{"description":"a","request":{"method":"GET","path":"/a"},"response":{"status":200,"body":{"q":"x=1&y=<2>"}}}`
+	ixB = `{"description":"b","request":{"method":"GET","path":"/b"},"response":{"status":200}}`
+)
+
+// TestRepublishSameContent checks what counts as the same pact content.
+func TestRepublishSameContent(t *testing.T) {
+	c := mustBroker(t, server.Config{}).client(t)
+	ctx := context.Background()
+	publish := func(consumer, version string, content []byte) (*api.PublishResponse, error) {
+		return c.PublishContracts(ctx, api.PublishInput{Pacticipant: consumer, Version: version,
+			Contracts: []api.ContractFile{{Consumer: consumer, Provider: "Orders", Content: content}}})
+	}
+	first, err := publish("Web", "1", twoInteractionPact("Web", ixA, ixB, "10.0.0"))
+	require.NoError(t, err)
+	mustVerify(t, c, first.PactURLs[0], "o1", true)
+
+	// Same version, interactions reordered and another library version:
+	// the same content, so no conflict.
+	_, err = publish("Web", "1", twoInteractionPact("Web", ixB, ixA, "11.0.0"))
+	require.NoError(t, err)
+	// Changed content for the same version is a conflict.
+	_, err = publish("Web", "1", twoInteractionPact("Web", ixB, ixB, "11.0.0"))
+	require.ErrorIs(t, err, broker.ErrConflict)
+
+	// A new version with the same content is pre-verified.
+	_, err = publish("Web", "2", twoInteractionPact("Web", ixB, ixA, "12.0.0"))
+	require.NoError(t, err)
+	r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "2"}}})
+	require.NoError(t, err)
+	require.Equal(t, "yes", deployable(r), r.Summary.Reason)
+
+	// Names are case sensitive (the Pact Broker's default): "web" is
+	// another consumer whose pact has not been verified.
+	_, err = publish("web", "1", twoInteractionPact("web", ixA, ixB, "10.0.0"))
+	require.NoError(t, err)
+	r, err = c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "web", Version: "1"}}})
+	require.NoError(t, err)
+	require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
+}
+
+// TestSameContentTwoConsumers checks that a verification posted for
+// one consumer's pact version does not count for another consumer whose
+// pact has the same content (pact versions are per integration).
+func TestSameContentTwoConsumers(t *testing.T) {
+	c := mustBroker(t, server.Config{}).client(t)
+	ctx := context.Background()
+	content := func(consumer string) []byte { return twoInteractionPact(consumer, ixA, ixB, "1") }
+	var urls []string
+	for _, consumer := range []string{"Web", "Mobile"} {
+		resp, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: consumer, Version: "1",
+			Contracts: []api.ContractFile{{Consumer: consumer, Provider: "Orders", Content: content(consumer)}}})
+		require.NoError(t, err)
+		urls = append(urls, resp.PactURLs[0])
+	}
+	web, err := c.FetchPact(ctx, urls[0])
+	require.NoError(t, err)
+	mobile, err := c.FetchPact(ctx, urls[1])
+	require.NoError(t, err)
+	require.NotEqual(t, web.PublishVerificationResultsURL, mobile.PublishVerificationResultsURL)
+	mustVerify(t, c, urls[0], "o1", true)
+	for consumer, want := range map[string]string{"Web": "yes", "Mobile": "unknown"} {
+		r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: consumer, Version: "1"}}})
+		require.NoError(t, err)
+		require.Equal(t, want, deployable(r), consumer)
+	}
+	// The pair in the path decides: a sha under a pair that has no such
+	// pact version is not found.
+	wrong := strings.Replace(web.PublishVerificationResultsURL, "/consumer/Web/", "/consumer/Nobody/", 1)
+	err = c.PublishVerificationResult(ctx, wrong, api.VerificationResult{Success: true, ProviderVersion: "o1"})
+	require.ErrorIs(t, err, broker.ErrNotFound)
+}
+
+func TestPublishInputLimits(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	url := b.srv.URL + "/contracts/publish"
+	publication := func(t *testing.T, consumer string, content []byte) string {
+		return publishBody(t, func(body map[string]any) {
+			body["pacticipantName"] = consumer
+			firstContract(body)["consumerName"] = consumer
+			firstContract(body)["content"] = base64.StdEncoding.EncodeToString(content)
+		})
+	}
+
+	t.Run("invalid UTF-8 in the pact is refused", func(t *testing.T) {
+		content := []byte("{\"consumer\":{\"name\":\"Web\"},\"provider\":{\"name\":\"Orders\"},\"interactions\":[{\"description\":\"bad \xff\xfe\"}]}")
+		status, body, _ := doRequest(t, http.MethodPost, url, publication(t, "Web", content))
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+		require.Contains(t, string(body), "UTF-8")
+	})
+	t.Run("deep nesting is refused, not a crash", func(t *testing.T) {
+		content := []byte(`{"interactions":[` + strings.Repeat("[", 200000) + strings.Repeat("]", 200000) + `]}`)
+		status, body, _ := doRequest(t, http.MethodPost, url, publication(t, "Web", content))
+		require.Equal(t, http.StatusBadRequest, status, string(body))
+	})
+	t.Run("huge names", func(t *testing.T) {
+		name := strings.Repeat("n", 1<<20)
+		status, body, _ := doRequest(t, http.MethodPost, url, publication(t, name, pactJSON(name, "Bar", "/x")))
+		// Refused: a name this long could not be used in a URL (request
+		// lines are limited), and the error does not echo it back.
+		require.Equal(t, http.StatusBadRequest, status, string(body[:min(len(body), 300)]))
+		require.Contains(t, string(body), "pacticipantName")
+		require.Less(t, len(body), 4096)
+		status, body, _ = doRequest(t, http.MethodPost, b.srv.URL+"/pacticipants", fmt.Sprintf(`{"name":%q}`, name))
+		require.Equal(t, http.StatusBadRequest, status, string(body[:min(len(body), 300)]))
+		status, body, _ = doRequest(t, http.MethodPost, b.srv.URL+"/environments", fmt.Sprintf(`{"name":%q,"production":false}`, name))
+		require.Equal(t, http.StatusBadRequest, status, string(body[:min(len(body), 300)]))
+	})
+}
+
+func TestPublishTenThousandInteractions(t *testing.T) {
+	c := mustBroker(t, server.Config{}).client(t)
+	var b strings.Builder
+	b.WriteString(`{"consumer":{"name":"Web"},"provider":{"name":"Orders"},"interactions":[`)
+	for i := range 10000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"description":"get %d","request":{"method":"GET","path":"/o/%d","headers":{"Accept":"application/json"}},"response":{"status":200,"body":{"id":%d,"name":"item %d","tags":["a","b"]}}}`, i, i, i, i)
+	}
+	b.WriteString(`],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`)
+	content := []byte(b.String())
+	t.Logf("pact of %d bytes", len(content))
+	resp, err := c.PublishContracts(context.Background(), api.PublishInput{Pacticipant: "Web", Version: "1",
+		Contracts: []api.ContractFile{{Consumer: "Web", Provider: "Orders", Content: content}}})
+	require.NoError(t, err)
+	got, err := c.FetchPact(context.Background(), resp.PactURLs[0])
+	require.NoError(t, err)
+	var doc struct {
+		Interactions []json.RawMessage `json:"interactions"`
+	}
+	require.NoError(t, json.Unmarshal(got.Content, &doc))
+	require.Len(t, doc.Interactions, 10000)
+}
+
+func TestPaginationParameters(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
+	mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{
+		{"", 200},
+		{"?pageNumber=1&pageSize=1", 200},
+		{"?pageNumber=0", 400},
+		{"?pageNumber=-1", 400},
+		{"?pageSize=-5", 400},
+		{"?pageSize=0", 400},
+		{"?pageSize=abc", 400},
+		{"?pageSize=1000000000", 200},
+		{"?pageNumber=92233720368547758", 200},
+		{"?pageNumber=922337203685477581", 400},
+		{"?pageNumber=99999999999999999999", 400},
+	} {
+		resp, err := http.Get(b.srv.URL + "/pacticipants" + tc.query)
+		require.NoError(t, err)
+		var doc struct {
+			Embedded struct {
+				Pacticipants []json.RawMessage `json:"pacticipants"`
+			} `json:"_embedded"`
+			Links map[string]api.Link `json:"_links"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&doc)
+		resp.Body.Close()
+		require.Equal(t, tc.want, resp.StatusCode, tc.query)
+		if tc.query == "?pageNumber=92233720368547758" {
+			require.Empty(t, doc.Embedded.Pacticipants, "a page far beyond the end is empty")
+			require.NotContains(t, doc.Links["previous"].Href, "pageNumber=-", "previous link")
+		}
+	}
+}

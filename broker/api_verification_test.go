@@ -3,6 +3,7 @@ package broker_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -169,4 +170,35 @@ func TestMatrixQueryForms(t *testing.T) {
 	require.Contains(t, fmt.Sprint(body["errors"]), "pacticipant")
 	status, _, _ = doJSON(t, http.MethodGet, b.srv.URL+"/matrix?q[][pacticipant]=Foo&latestby=sideways", "")
 	require.Equal(t, http.StatusBadRequest, status)
+}
+
+func TestConcurrentVerificationResults(t *testing.T) {
+	c := mustBroker(t, server.Config{}).client(t)
+	ctx := context.Background()
+	pactURL := mustPublishOne(t, c, "Web", "1.0.0", "main", "Orders", "/o")
+	pact, err := c.FetchPact(ctx, pactURL)
+	require.NoError(t, err)
+	const n = 12
+	locations := make([]string, n)
+	errs := parallel(n, func(i int) error {
+		body := fmt.Sprintf(`{"success":true,"providerApplicationVersion":"p-%d"}`, i%3)
+		resp, err := http.Post(pact.PublishVerificationResultsURL, "application/json", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("status %d: %s", resp.StatusCode, b)
+		}
+		locations[i] = resp.Header.Get("Location")
+		return nil
+	})
+	seen := map[string]bool{}
+	for i, err := range errs {
+		require.NoError(t, err)
+		require.NotEmpty(t, locations[i])
+		require.False(t, seen[locations[i]], "duplicate %s", locations[i])
+		seen[locations[i]] = true
+	}
 }

@@ -2,6 +2,8 @@ package broker_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -173,4 +175,103 @@ func TestWebhooks(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, status)
 	status, _, _ = doJSON(t, http.MethodGet, self, "")
 	require.Equal(t, http.StatusNotFound, status)
+}
+
+// TestDeploymentLifecycle checks idempotent record-deployment,
+// replacement per application instance and undeployment.
+func TestDeploymentLifecycle(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
+	ctx := context.Background()
+	env, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
+	require.NoError(t, err)
+	for _, v := range []string{"1", "2"} {
+		require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", v, "main"))
+	}
+	current := func() []string {
+		t.Helper()
+		resp, err := http.Get(b.srv.URL + "/environments/" + env.UUID + "/deployed-versions/currently-deployed?pacticipant=Orders")
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var doc struct {
+			Embedded struct {
+				DeployedVersions []struct {
+					UUID                string  `json:"uuid"`
+					ApplicationInstance *string `json:"applicationInstance"`
+					Embedded            struct {
+						Version struct {
+							Number string `json:"number"`
+						} `json:"version"`
+					} `json:"_embedded"`
+				} `json:"deployedVersions"`
+			} `json:"_embedded"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+		var out []string
+		for _, d := range doc.Embedded.DeployedVersions {
+			inst := "-"
+			if d.ApplicationInstance != nil {
+				inst = *d.ApplicationInstance
+			}
+			out = append(out, inst+"@"+d.Embedded.Version.Number)
+		}
+		return out
+	}
+	first, err := c.RecordDeployment(ctx, "Orders", "1", "prod", "")
+	require.NoError(t, err)
+	again, err := c.RecordDeployment(ctx, "Orders", "1", "prod", "")
+	require.NoError(t, err)
+	require.Equal(t, first.UUID, again.UUID, "same version, environment and instance is idempotent")
+	_, err = c.RecordDeployment(ctx, "Orders", "2", "prod", "blue")
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"-@1", "blue@2"}, current())
+	_, err = c.RecordDeployment(ctx, "Orders", "2", "prod", "")
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"-@2", "blue@2"}, current())
+	blue := "blue"
+	undeployed, err := c.RecordUndeployment(ctx, "Orders", "prod", &blue)
+	require.NoError(t, err)
+	require.Len(t, undeployed, 1)
+	require.ElementsMatch(t, []string{"-@2"}, current())
+	_, err = c.RecordUndeployment(ctx, "Orders", "prod", &blue)
+	require.ErrorIs(t, err, broker.ErrNotFound)
+}
+
+func TestConcurrentRecordDeployment(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
+	ctx := context.Background()
+	env, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
+	require.NoError(t, err)
+	const n = 10
+	for i := range n {
+		mustPublishOne(t, c, "Web", fmt.Sprintf("1.0.%d", i), "main", "Orders", "/o")
+	}
+	errs := parallel(n, func(i int) error {
+		_, err := c.RecordDeployment(ctx, "Web", fmt.Sprintf("1.0.%d", i), "prod", "blue")
+		return err
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	// The same version again, concurrently: idempotent.
+	errs = parallel(n, func(int) error {
+		_, err := c.RecordDeployment(ctx, "Web", "1.0.3", "prod", "green")
+		return err
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	for _, inst := range []string{"blue", "green"} {
+		resp, err := http.Get(b.srv.URL + "/environments/" + env.UUID + "/deployed-versions/currently-deployed?pacticipant=Web&applicationInstance=" + inst)
+		require.NoError(t, err)
+		var doc struct {
+			Embedded struct {
+				DeployedVersions []json.RawMessage `json:"deployedVersions"`
+			} `json:"_embedded"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+		resp.Body.Close()
+		require.Len(t, doc.Embedded.DeployedVersions, 1, inst)
+	}
 }

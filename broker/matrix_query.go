@@ -139,134 +139,190 @@ type requiredIntegration struct {
 	consumer, version, provider string
 }
 
+// matrixScope is what a query's selectors resolve to.
+type matrixScope struct {
+	// specified holds the versions the selectors name; names their
+	// pacticipants.
+	specified map[VersionRef]bool
+	names     map[string]bool
+	// versions are the specified versions in selector order, then, for a
+	// query with a target, the target versions of their partners.
+	versions []VersionRef
+	// missing describes the selectors that found no version.
+	missing []string
+	// required lists the providers the specified consumer versions need
+	// (only for a query with a target).
+	required []requiredIntegration
+	// notices say which missing versions an ignore selector covers.
+	notices []Notice
+}
+
 // queryMatrix answers q reading s only; the comparisons with provider
 // contracts it computed are returned to be stored by the caller.
 func queryMatrix(ctx context.Context, s Store, q MatrixQuery) (*MatrixResult, []Comparison, error) {
 	if err := q.validate(); err != nil {
 		return nil, nil, err
 	}
-	res := &MatrixResult{}
-	specified := map[VersionRef]bool{}
-	specifiedNames := map[string]bool{}
-	var all []VersionRef
-	var missing []string
-	for i, sel := range q.Selectors {
-		vs, err := s.ResolveVersions(ctx, sel)
-		if errors.Is(err, ErrNotFound) {
-			return nil, nil, Invalid(fmt.Sprintf("q[%d]", i), "%v", err)
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("resolve %s: %w", describeSelector(sel), err)
-		}
-		specifiedNames[sel.Pacticipant] = true
-		if len(vs) == 0 {
-			// An ignored selector is not considered, as in the Pact Broker:
-			// a missing version of an ignored pacticipant does not block.
-			if ignoredSelector(q.Ignore, sel) {
-				res.Notices = append(res.Notices, Notice{Type: "info", Text: fmt.Sprintf("Ignoring %s, which is not in the broker", describeSelector(sel))})
-				continue
-			}
-			missing = append(missing, describeSelector(sel))
-			continue
-		}
-		for _, v := range vs {
-			if !specified[v] {
-				specified[v] = true
-				all = append(all, v)
-			}
-		}
+	scope, err := resolveSelectors(ctx, s, q)
+	if err != nil {
+		return nil, nil, err
 	}
-
-	mode := RowsBetween
-	if len(q.Selectors) == 1 && !q.inferred() {
-		mode = RowsInvolving
-	}
-	var required []requiredIntegration
 	if q.inferred() {
-		partners := map[string]bool{}
-		var partnerOrder []string
-		addPartner := func(name string) {
-			if !specifiedNames[name] && !partners[name] {
-				partners[name] = true
-				partnerOrder = append(partnerOrder, name)
-			}
-		}
-		for _, v := range all {
-			providers, err := s.ProvidersOfVersion(ctx, v.Pacticipant, v.Number)
-			if err != nil {
-				return nil, nil, fmt.Errorf("providers of %s %s: %w", v.Pacticipant, v.Number, err)
-			}
-			for _, p := range providers {
-				required = append(required, requiredIntegration{v.Pacticipant, v.Number, p})
-				addPartner(p)
-			}
-			consumers, err := s.ConsumersOf(ctx, v.Pacticipant)
-			if err != nil {
-				return nil, nil, fmt.Errorf("consumers of %s: %w", v.Pacticipant, err)
-			}
-			for _, c := range consumers {
-				addPartner(c)
-			}
-		}
-		for _, p := range partnerOrder {
-			vs, err := s.ResolveVersions(ctx, q.targetSelector(p))
-			if errors.Is(err, ErrNotFound) {
-				return nil, nil, Invalid("environment", "%v", err)
-			}
-			if err != nil {
-				return nil, nil, fmt.Errorf("resolve %s: %w", q.describeTarget(p), err)
-			}
-			all = append(all, vs...)
+		if err := scope.addTargets(ctx, s, q); err != nil {
+			return nil, nil, err
 		}
 	}
-
-	var rows []MatrixRow
-	var computed []Comparison
-	if len(all) > 0 {
-		var err error
-		// A lone selector can involve every consumer version that shares
-		// content with a provider version: bound the work. Inferred and
-		// multi-selector queries are bounded by the selected versions.
-		rq := MatrixRowQuery{Versions: all, Mode: mode}
-		if mode == RowsInvolving {
-			rq.Limit = MaxMatrixLimit
-		}
-		rows, err = s.MatrixRows(ctx, rq)
-		if err != nil {
-			return nil, nil, fmt.Errorf("matrix rows: %w", err)
-		}
-		if computed, err = bidirectional(ctx, s, rows); err != nil {
-			return nil, nil, fmt.Errorf("matrix rows: bi-directional: %w", err)
-		}
+	mode := q.rowMode()
+	rows, computed, err := readMatrixRows(ctx, s, scope.versions, mode)
+	if err != nil {
+		return nil, nil, err
 	}
 	if mode == RowsBetween {
-		// Only rows involving a specified version count: rows between two
-		// inferred partners are not the question.
-		kept := rows[:0]
-		for _, r := range rows {
-			if specified[VersionRef{r.Consumer, r.ConsumerVersion.Number}] ||
-				(r.ProviderVersion != nil && specified[VersionRef{r.Provider, r.ProviderVersion.Number}]) {
-				kept = append(kept, r)
-			}
-		}
-		rows = kept
+		rows = scope.involving(rows)
 	}
 	rows = applyLatestBy(rows, q.LatestBy)
 	for i := range rows {
 		rows[i].Ignored = ignored(q.Ignore, rows[i])
 	}
+	res := &MatrixResult{}
 	var notices []Notice
-	res.Summary, notices = decide(q, rows, missing, required)
-	res.Notices = append(notices, res.Notices...)
-	limit := q.Limit
+	res.Summary, notices = decide(q, rows, scope.missing, scope.required)
+	res.Notices = append(notices, scope.notices...)
+	res.Rows = limitRows(rows, q.Limit)
+	return res, computed, nil
+}
+
+// resolveSelectors resolves q's selectors to the versions they specify.
+func resolveSelectors(ctx context.Context, s Store, q MatrixQuery) (*matrixScope, error) {
+	scope := &matrixScope{specified: map[VersionRef]bool{}, names: map[string]bool{}}
+	for i, sel := range q.Selectors {
+		vs, err := s.ResolveVersions(ctx, sel)
+		if errors.Is(err, ErrNotFound) {
+			return nil, Invalid(fmt.Sprintf("q[%d]", i), "%v", err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("resolve %s: %w", describeSelector(sel), err)
+		}
+		scope.names[sel.Pacticipant] = true
+		if len(vs) == 0 {
+			// An ignored selector is not considered, as in the Pact Broker:
+			// a missing version of an ignored pacticipant does not block.
+			if ignoredSelector(q.Ignore, sel) {
+				scope.notices = append(scope.notices, Notice{Type: "info", Text: fmt.Sprintf("Ignoring %s, which is not in the broker", describeSelector(sel))})
+				continue
+			}
+			scope.missing = append(scope.missing, describeSelector(sel))
+			continue
+		}
+		for _, v := range vs {
+			if !scope.specified[v] {
+				scope.specified[v] = true
+				scope.versions = append(scope.versions, v)
+			}
+		}
+	}
+	return scope, nil
+}
+
+// addTargets adds the integrations the specified versions require and the
+// target versions of their partners (providers and consumers not
+// themselves specified).
+func (sc *matrixScope) addTargets(ctx context.Context, s Store, q MatrixQuery) error {
+	partners := map[string]bool{}
+	var partnerOrder []string
+	addPartner := func(name string) {
+		if !sc.names[name] && !partners[name] {
+			partners[name] = true
+			partnerOrder = append(partnerOrder, name)
+		}
+	}
+	for _, v := range sc.versions {
+		providers, err := s.ProvidersOfVersion(ctx, v.Pacticipant, v.Number)
+		if err != nil {
+			return fmt.Errorf("providers of %s %s: %w", v.Pacticipant, v.Number, err)
+		}
+		for _, p := range providers {
+			sc.required = append(sc.required, requiredIntegration{v.Pacticipant, v.Number, p})
+			addPartner(p)
+		}
+		consumers, err := s.ConsumersOf(ctx, v.Pacticipant)
+		if err != nil {
+			return fmt.Errorf("consumers of %s: %w", v.Pacticipant, err)
+		}
+		for _, c := range consumers {
+			addPartner(c)
+		}
+	}
+	for _, p := range partnerOrder {
+		vs, err := s.ResolveVersions(ctx, q.targetSelector(p))
+		if errors.Is(err, ErrNotFound) {
+			return Invalid("environment", "%v", err)
+		}
+		if err != nil {
+			return fmt.Errorf("resolve %s: %w", q.describeTarget(p), err)
+		}
+		sc.versions = append(sc.versions, vs...)
+	}
+	return nil
+}
+
+// rowMode is RowsInvolving for a lone selector without a target: every
+// integration of the selected versions is listed. Otherwise rows are those
+// between the selected and target versions.
+func (q MatrixQuery) rowMode() MatrixRowMode {
+	if len(q.Selectors) == 1 && !q.inferred() {
+		return RowsInvolving
+	}
+	return RowsBetween
+}
+
+// readMatrixRows reads the rows between or involving versions and compares
+// bi-directional rows' pacts with their provider contracts.
+func readMatrixRows(ctx context.Context, s Store, versions []VersionRef, mode MatrixRowMode) ([]MatrixRow, []Comparison, error) {
+	if len(versions) == 0 {
+		return nil, nil, nil
+	}
+	// A lone selector can involve every consumer version that shares
+	// content with a provider version: bound the work. Inferred and
+	// multi-selector queries are bounded by the selected versions.
+	rq := MatrixRowQuery{Versions: versions, Mode: mode}
+	if mode == RowsInvolving {
+		rq.Limit = MaxMatrixLimit
+	}
+	rows, err := s.MatrixRows(ctx, rq)
+	if err != nil {
+		return nil, nil, fmt.Errorf("matrix rows: %w", err)
+	}
+	computed, err := bidirectional(ctx, s, rows)
+	if err != nil {
+		return nil, nil, fmt.Errorf("matrix rows: bi-directional: %w", err)
+	}
+	return rows, computed, nil
+}
+
+// involving keeps the rows involving a specified version: rows between two
+// inferred partners are not the question.
+func (sc *matrixScope) involving(rows []MatrixRow) []MatrixRow {
+	kept := rows[:0]
+	for _, r := range rows {
+		if sc.specified[VersionRef{r.Consumer, r.ConsumerVersion.Number}] ||
+			(r.ProviderVersion != nil && sc.specified[VersionRef{r.Provider, r.ProviderVersion.Number}]) {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
+
+// limitRows trims rows to the query's limit (DefaultMatrixLimit when 0);
+// the decision has already seen every row.
+func limitRows(rows []MatrixRow, limit int) []MatrixRow {
 	if limit == 0 {
 		limit = DefaultMatrixLimit
 	}
 	if len(rows) > limit {
-		rows = rows[:limit]
+		return rows[:limit]
 	}
-	res.Rows = rows
-	return res, computed, nil
+	return rows
 }
 
 // applyLatestBy keeps the latest row per group; rows come newest first
@@ -359,18 +415,33 @@ func rowSides(r MatrixRow) string {
 
 // decide computes the can-i-deploy summary and notices from the rows.
 func decide(q MatrixQuery, rows []MatrixRow, missing []string, required []requiredIntegration) (MatrixSummary, []Notice) {
-	var (
-		sum     MatrixSummary
-		notices []Notice
-		ign     int
-	)
+	var notices []Notice
 	for _, m := range missing {
 		notices = append(notices, Notice{Type: "error", Text: fmt.Sprintf("There is no %s in the broker", strings.TrimPrefix(m, "the "))})
 	}
+	sum, ignoredRows, rowNotices := countRows(rows)
+	notices = append(notices, rowNotices...)
+	absent, ignoredAbsent, absentNotices := q.absentIntegrations(rows, required)
+	notices = append(notices, absentNotices...)
+	sum.Unknown += absent
+	if len(q.Ignore) > 0 {
+		ign := ignoredRows + ignoredAbsent
+		sum.Ignored = &ign
+	}
+	var verdictNotices []Notice
+	sum.Deployable, sum.Reason, verdictNotices = verdict(sum, missing, absent)
+	notices = append(notices, verdictNotices...)
+	sort.SliceStable(notices, func(i, j int) bool { return noticeRank(notices[i].Type) < noticeRank(notices[j].Type) })
+	return sum, notices
+}
+
+// countRows counts the rows that succeeded, failed or are not verified,
+// and those ignored, with a notice for each.
+func countRows(rows []MatrixRow) (sum MatrixSummary, nIgnored int, notices []Notice) {
 	for _, r := range rows {
 		switch {
 		case r.Ignored:
-			ign++
+			nIgnored++
 			notices = append(notices, Notice{Type: "info", Text: fmt.Sprintf("Ignoring the result for the pact between %s", rowSides(r))})
 		case r.Verification == nil && r.ProviderVersion != nil:
 			// Name the version: with several deployed, the one that never
@@ -396,57 +467,61 @@ func decide(q MatrixQuery, rows []MatrixRow, missing []string, required []requir
 			notices = append(notices, Notice{Type: "error", Text: fmt.Sprintf("The verification of the pact between %s failed", rowSides(r))})
 		}
 	}
-	missingIntegrations := 0
+	return sum, nIgnored, notices
+}
+
+// absentIntegrations counts the required integrations that no row covers:
+// those of an ignored provider, and the others, which are unknown.
+func (q MatrixQuery) absentIntegrations(rows []MatrixRow, required []requiredIntegration) (absent, nIgnored int, notices []Notice) {
 	for _, ri := range required {
-		found := false
-		for _, r := range rows {
-			if r.Consumer == ri.consumer && r.ConsumerVersion.Number == ri.version && r.Provider == ri.provider {
-				found = true
-				break
-			}
-		}
-		if found {
+		if ri.coveredBy(rows) {
 			continue
 		}
 		if ignoredName(q.Ignore, ri.provider) {
-			ign++
+			nIgnored++
 			notices = append(notices, Notice{Type: "info", Text: fmt.Sprintf("Ignoring the missing verification of %s (%s) by %s", ri.consumer, ri.version, q.describeTarget(ri.provider))})
 			continue
 		}
-		missingIntegrations++
-		sum.Unknown++
+		absent++
 		notices = append(notices, Notice{Type: "warning", Text: fmt.Sprintf("There is no verified pact between %s (%s) and %s",
 			ri.consumer, ri.version, q.describeTarget(ri.provider))})
 	}
-	if len(q.Ignore) > 0 {
-		sum.Ignored = &ign
+	return absent, nIgnored, notices
+}
+
+// coveredBy reports whether a row is between ri's consumer version and
+// provider.
+func (ri requiredIntegration) coveredBy(rows []MatrixRow) bool {
+	for _, r := range rows {
+		if r.Consumer == ri.consumer && r.ConsumerVersion.Number == ri.version && r.Provider == ri.provider {
+			return true
+		}
 	}
-	var deployable *bool
+	return false
+}
+
+// verdict decides from the counts, the missing selected versions and the
+// number of absent integrations; an integration-free yes comes with a
+// notice.
+func verdict(sum MatrixSummary, missing []string, absent int) (deployable *bool, reason string, notices []Notice) {
 	yes, no := true, false
 	switch {
 	case len(missing) > 0:
-		deployable = &no
-		sum.Reason = fmt.Sprintf("Cannot deploy: there is no %s in the broker", strings.TrimPrefix(missing[0], "the "))
-	case sum.Unknown > 0 && missingIntegrations > 0:
-		sum.Reason = "Cannot tell whether it is safe to deploy: one or more required verification results are missing"
+		return &no, fmt.Sprintf("Cannot deploy: there is no %s in the broker", strings.TrimPrefix(missing[0], "the ")), nil
+	case sum.Unknown > 0 && absent > 0:
+		return nil, "Cannot tell whether it is safe to deploy: one or more required verification results are missing", nil
 	case sum.Unknown > 0:
-		sum.Reason = "Cannot tell whether it is safe to deploy: one or more pacts have not been verified"
+		return nil, "Cannot tell whether it is safe to deploy: one or more pacts have not been verified", nil
 	case sum.Failed > 0:
-		deployable = &no
-		sum.Reason = "Cannot deploy: one or more verifications failed"
+		return &no, "Cannot deploy: one or more verifications failed", nil
 	case sum.Success == 0:
-		deployable = &yes
-		sum.Reason = "There are no missing dependencies"
+		reason = "There are no missing dependencies"
 		// As the Pact Broker does, say so in a notice too: clients print
 		// notices, and without one an integration-free check prints nothing.
-		notices = append(notices, Notice{Type: "success", Text: sum.Reason})
+		return &yes, reason, []Notice{{Type: "success", Text: reason}}
 	default:
-		deployable = &yes
-		sum.Reason = "All required verification results are published and successful"
+		return &yes, "All required verification results are published and successful", nil
 	}
-	sum.Deployable = deployable
-	sort.SliceStable(notices, func(i, j int) bool { return noticeRank(notices[i].Type) < noticeRank(notices[j].Type) })
-	return sum, notices
 }
 
 func noticeRank(t string) int {

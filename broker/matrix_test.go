@@ -2,10 +2,13 @@ package broker_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/contracts-dev/contracts/broker"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
 	"github.com/contracts-dev/contracts/broker/storetest"
@@ -24,15 +27,63 @@ func withRules(s broker.Store) *broker.Service { return broker.NewService(s, bro
 
 // domainWorld is a small broker: Web consumes API and Auth; Mobile consumes API.
 type domainWorld struct {
-	s    broker.Store
-	sha  map[string]string // "consumer version provider" -> sha
-	prod string
+	s        broker.Store
+	sha      map[string]string                 // "consumer version provider" -> sha
+	deployed map[string]broker.DeployedVersion // "pacticipant version" -> its last deployment
+	prod     string
 }
 
 func newDomainWorld(t *testing.T) *domainWorld {
 	t.Helper()
 	s := mustDomainStore(t)
-	return &domainWorld{s: s, sha: map[string]string{}, prod: storetest.MustEnvironment(t, s, "prod", true)}
+	return &domainWorld{s: s, sha: map[string]string{}, deployed: map[string]broker.DeployedVersion{}, prod: storetest.MustEnvironment(t, s, "prod", true)}
+}
+
+// run performs a script of steps separated by ";", each one of
+//
+//	publish CONSUMER VERSION PROVIDER:INTERACTION,... [PROVIDER:INTERACTION,...]
+//	verify CONSUMER VERSION PROVIDER PROVIDER-VERSION ok|fail
+//	deploy PACTICIPANT VERSION [INSTANCE]   (to prod)
+//	undeploy PACTICIPANT VERSION            (its last deployment)
+//	version PACTICIPANT VERSION
+//	tag PACTICIPANT VERSION TAG
+//	main-branch PACTICIPANT BRANCH VERSION  (BRANCH becomes the main branch; VERSION is on it)
+func (w *domainWorld) run(t *testing.T, script string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, step := range strings.Split(script, ";") {
+		f := strings.Fields(step)
+		var err error
+		switch {
+		case len(f) >= 4 && f[0] == "publish":
+			pacts := map[string][]string{}
+			for _, p := range f[3:] {
+				provider, interactions, ok := strings.Cut(p, ":")
+				require.True(t, ok, "step %q: want PROVIDER:INTERACTION,...", step)
+				pacts[provider] = strings.Split(interactions, ",")
+			}
+			w.publish(t, f[1], f[2], pacts)
+		case len(f) == 6 && f[0] == "verify" && (f[5] == "ok" || f[5] == "fail"):
+			w.verify(t, f[1], f[2], f[3], f[4], f[5] == "ok")
+		case (len(f) == 3 || len(f) == 4) && f[0] == "deploy":
+			w.deployed[f[1]+" "+f[2]] = w.deploy(t, f[1], f[2], strings.Join(f[3:], ""))
+		case len(f) == 3 && f[0] == "undeploy":
+			d, ok := w.deployed[f[1]+" "+f[2]]
+			require.True(t, ok, "step %q: not deployed", step)
+			_, err = w.s.MarkUndeployed(ctx, d.UUID)
+		case len(f) == 3 && f[0] == "version":
+			_, _, err = w.s.PutVersion(ctx, f[1], f[2], "")
+		case len(f) == 4 && f[0] == "tag":
+			_, _, err = withRules(w.s).AddTag(ctx, f[1], f[2], f[3])
+		case len(f) == 4 && f[0] == "main-branch":
+			if _, _, err = w.s.PutPacticipant(ctx, broker.Pacticipant{Name: f[1], MainBranch: f[2]}); err == nil {
+				_, _, err = withRules(w.s).AddBranchVersion(ctx, f[1], f[2], f[3])
+			}
+		default:
+			t.Fatalf("unknown step %q", step)
+		}
+		require.NoError(t, err, step)
+	}
 }
 
 func (w *domainWorld) publish(t *testing.T, consumer, version string, pacts map[string][]string) {
@@ -63,6 +114,12 @@ func matrixToProd(pacticipant, version string) broker.MatrixQuery {
 	}
 }
 
+// ignoring is q with ignore selectors.
+func ignoring(q broker.MatrixQuery, ignore ...broker.MatrixSelector) broker.MatrixQuery {
+	q.Ignore = ignore
+	return q
+}
+
 type matrixWant struct {
 	deployable               *bool
 	success, failed, unknown int
@@ -80,318 +137,43 @@ var (
 func TestQueryMatrix(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		setup func(t *testing.T, w *domainWorld)
+		setup string // a domainWorld script
 		query broker.MatrixQuery
 		want  matrixWant
 	}{
-		{
-			name: "unverified pact is unknown",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.deploy(t, "API", "10", "")
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{unknown: 1, rows: 1},
-		},
-		{
-			name: "missing required integration is unknown",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{unknown: 1, rows: 0},
-		},
-		{
-			name: "failed verification says no",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", false)
-				w.deploy(t, "API", "10", "")
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{deployable: deployNo, failed: 1, rows: 1},
-		},
-		{
-			name: "failed and unverified is unknown",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}, "Auth": {"b"}})
-				w.verify(t, "Web", "1", "API", "10", false)
-				w.deploy(t, "API", "10", "")
-				w.deploy(t, "Auth", "20", "")
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{failed: 1, unknown: 1, rows: 2},
-		},
-		{
-			name: "all verified successfully",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}, "Auth": {"b"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.verify(t, "Web", "1", "Auth", "20", true)
-				w.deploy(t, "API", "10", "")
-				w.deploy(t, "Auth", "20", "")
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{deployable: deployYes, success: 2, rows: 2},
-		},
-		{
-			name: "verification inherited through identical content",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a", "b"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.publish(t, "Web", "2", map[string][]string{"API": {"b", "a"}})
-				w.deploy(t, "API", "10", "")
-			},
-			query: matrixToProd("Web", "2"),
-			want:  matrixWant{deployable: deployYes, success: 1, rows: 1},
-		},
-		{
-			name: "changed content is not pre-verified",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.publish(t, "Web", "2", map[string][]string{"API": {"a", "new"}})
-				w.deploy(t, "API", "10", "")
-			},
-			query: matrixToProd("Web", "2"),
-			want:  matrixWant{unknown: 1, rows: 1},
-		},
-		{
-			name: "ignored provider does not count",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}, "Auth": {"b"}})
-				w.verify(t, "Web", "1", "API", "10", false)
-				w.verify(t, "Web", "1", "Auth", "20", true)
-				w.deploy(t, "API", "10", "")
-				w.deploy(t, "Auth", "20", "")
-			},
-			query: func() broker.MatrixQuery {
-				q := matrixToProd("Web", "1")
-				q.Ignore = []broker.MatrixSelector{{Pacticipant: "API"}}
-				return q
-			}(),
-			want: matrixWant{deployable: deployYes, success: 1, ignored: refOf(1), rows: 2},
-		},
-		{
-			name: "ignoring a missing provider",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-			},
-			query: func() broker.MatrixQuery {
-				q := matrixToProd("Web", "1")
-				q.Ignore = []broker.MatrixSelector{{Pacticipant: "API"}}
-				return q
-			}(),
-			want: matrixWant{deployable: deployYes, ignored: refOf(1)},
-		},
-		{
-			name: "ignore selector with another version does not apply",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", false)
-				w.deploy(t, "API", "10", "")
-			},
-			query: func() broker.MatrixQuery {
-				q := matrixToProd("Web", "1")
-				q.Ignore = []broker.MatrixSelector{{Pacticipant: "API", Version: "11"}}
-				return q
-			}(),
-			want: matrixWant{deployable: deployNo, failed: 1, ignored: refOf(0), rows: 1},
-		},
-		{
-			name: "every application instance in the environment counts",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.verify(t, "Web", "1", "API", "11", false)
-				w.deploy(t, "API", "10", "blue")
-				w.deploy(t, "API", "11", "green")
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{deployable: deployNo, success: 1, failed: 1, rows: 2},
-		},
-		{
-			name: "several application instances all verified",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.verify(t, "Web", "1", "API", "11", true)
-				w.deploy(t, "API", "10", "blue")
-				w.deploy(t, "API", "11", "green")
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{deployable: deployYes, success: 2, rows: 2},
-		},
-		{
-			name: "an instance that has not verified the pact is unknown",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.deploy(t, "API", "10", "blue")
-				w.deploy(t, "API", "11", "green")
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{success: 1, unknown: 1, rows: 2},
-		},
-		{
-			name: "rolled back deployment: the undeployed version no longer counts",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.verify(t, "Web", "1", "API", "11", false)
-				w.deploy(t, "API", "10", "")
-				w.deploy(t, "API", "11", "")
-				w.deploy(t, "API", "10", "") // roll back
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{deployable: deployYes, success: 1, rows: 1},
-		},
-		{
-			name: "before the roll back the bad version counts",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.verify(t, "Web", "1", "API", "11", false)
-				w.deploy(t, "API", "10", "")
-				w.deploy(t, "API", "11", "")
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{deployable: deployNo, failed: 1, rows: 1},
-		},
-		{
-			name: "explicitly undeployed provider is missing",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				d := w.deploy(t, "API", "10", "")
-				_, err := w.s.MarkUndeployed(context.Background(), d.UUID)
-				require.NoError(t, err)
-			},
-			query: matrixToProd("Web", "1"),
-			want:  matrixWant{unknown: 1},
-		},
-		{
-			name: "unknown specified version says no",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-			},
-			query: matrixToProd("Web", "9"),
-			want:  matrixWant{deployable: deployNo},
-		},
-		{
-			name: "provider: consumers in the environment must be verified",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "11", true)
-				w.deploy(t, "Web", "1", "")
-				w.publish(t, "Mobile", "5", map[string][]string{"API": {"m"}}) // not deployed: not required
-			},
-			query: matrixToProd("API", "11"),
-			want:  matrixWant{deployable: deployYes, success: 1, rows: 1},
-		},
-		{
-			name: "provider: deployed consumer not verified by this version",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.deploy(t, "Web", "1", "")
-				_, _, err := w.s.PutVersion(context.Background(), "API", "11", "")
-				require.NoError(t, err)
-			},
-			query: matrixToProd("API", "11"),
-			want:  matrixWant{unknown: 1, rows: 1},
-		},
-		{
-			name: "rows between inferred partners are not considered",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}, "Auth": {"b"}})
-				w.verify(t, "Web", "1", "API", "11", true)
-				w.deploy(t, "Web", "1", "")
-				w.deploy(t, "Auth", "20", "") // Web->Auth unverified, not API's business
-			},
-			query: matrixToProd("API", "11"),
-			want:  matrixWant{deployable: deployYes, success: 1, rows: 1},
-		},
-		{
-			name: "latest tag target",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.verify(t, "Web", "1", "API", "11", false)
-				_, _, err := withRules(w.s).AddTag(context.Background(), "API", "10", "prod")
-				require.NoError(t, err)
-			},
-			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, Tag: "prod", Latest: true, LatestBy: broker.LatestByCVP},
-			want:  matrixWant{deployable: deployYes, success: 1, rows: 1},
-		},
-		{
-			name: "main branch target",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", false)
-				_, _, err := w.s.PutPacticipant(context.Background(), broker.Pacticipant{Name: "API", MainBranch: "main"})
-				require.NoError(t, err)
-				_, _, err = withRules(w.s).AddBranchVersion(context.Background(), "API", "main", "10")
-				require.NoError(t, err)
-			},
-			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, MainBranch: true},
-			want:  matrixWant{deployable: deployNo, failed: 1, rows: 1},
-		},
-		{
-			name: "two explicit selectors",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", false)
-				w.verify(t, "Web", "1", "API", "11", true)
-			},
-			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}, {Pacticipant: "API", Version: "11"}}},
-			want:  matrixWant{deployable: deployYes, success: 1, rows: 1},
-		},
-		{
-			name: "one selector lists every verification",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", false)
-				w.verify(t, "Web", "1", "API", "11", true)
-			},
-			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}},
-			want:  matrixWant{deployable: deployNo, success: 1, failed: 1, rows: 2},
-		},
-		{
-			name: "latestby cvp keeps the latest verification",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", false)
-				w.verify(t, "Web", "1", "API", "11", true)
-			},
-			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, LatestBy: broker.LatestByCVP},
-			want:  matrixWant{deployable: deployYes, success: 1, rows: 1},
-		},
-		{
-			name: "one provider selector lists consumer versions sharing the content",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.publish(t, "Web", "2", map[string][]string{"API": {"a"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-			},
-			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "API", Version: "10"}}},
-			want:  matrixWant{deployable: deployYes, success: 2, rows: 2},
-		},
-		{
-			name: "latestby cp keeps the latest consumer version",
-			setup: func(t *testing.T, w *domainWorld) {
-				w.publish(t, "Web", "1", map[string][]string{"API": {"a"}})
-				w.publish(t, "Web", "2", map[string][]string{"API": {"b"}})
-				w.verify(t, "Web", "1", "API", "10", true)
-				w.verify(t, "Web", "2", "API", "10", false)
-			},
-			query: broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "API", Version: "10"}}, LatestBy: broker.LatestByCP},
-			want:  matrixWant{deployable: deployNo, failed: 1, rows: 1},
-		},
+		{"unverified pact is unknown", "publish Web 1 API:a; deploy API 10", matrixToProd("Web", "1"), matrixWant{unknown: 1, rows: 1}},
+		{"missing required integration is unknown", "publish Web 1 API:a", matrixToProd("Web", "1"), matrixWant{unknown: 1, rows: 0}},
+		{"failed verification says no", "publish Web 1 API:a; verify Web 1 API 10 fail; deploy API 10", matrixToProd("Web", "1"), matrixWant{deployable: deployNo, failed: 1, rows: 1}},
+		{"failed and unverified is unknown", "publish Web 1 API:a Auth:b; verify Web 1 API 10 fail; deploy API 10; deploy Auth 20", matrixToProd("Web", "1"), matrixWant{failed: 1, unknown: 1, rows: 2}},
+		{"all verified successfully", "publish Web 1 API:a Auth:b; verify Web 1 API 10 ok; verify Web 1 Auth 20 ok; deploy API 10; deploy Auth 20", matrixToProd("Web", "1"), matrixWant{deployable: deployYes, success: 2, rows: 2}},
+		{"verification inherited through identical content", "publish Web 1 API:a,b; verify Web 1 API 10 ok; publish Web 2 API:b,a; deploy API 10", matrixToProd("Web", "2"), matrixWant{deployable: deployYes, success: 1, rows: 1}},
+		{"changed content is not pre-verified", "publish Web 1 API:a; verify Web 1 API 10 ok; publish Web 2 API:a,new; deploy API 10", matrixToProd("Web", "2"), matrixWant{unknown: 1, rows: 1}},
+		{"ignored provider does not count", "publish Web 1 API:a Auth:b; verify Web 1 API 10 fail; verify Web 1 Auth 20 ok; deploy API 10; deploy Auth 20", ignoring(matrixToProd("Web", "1"), broker.MatrixSelector{Pacticipant: "API"}), matrixWant{deployable: deployYes, success: 1, ignored: refOf(1), rows: 2}},
+		{"ignoring a missing provider", "publish Web 1 API:a", ignoring(matrixToProd("Web", "1"), broker.MatrixSelector{Pacticipant: "API"}), matrixWant{deployable: deployYes, ignored: refOf(1)}},
+		{"ignore selector with another version does not apply", "publish Web 1 API:a; verify Web 1 API 10 fail; deploy API 10", ignoring(matrixToProd("Web", "1"), broker.MatrixSelector{Pacticipant: "API", Version: "11"}), matrixWant{deployable: deployNo, failed: 1, ignored: refOf(0), rows: 1}},
+		{"every application instance in the environment counts", "publish Web 1 API:a; verify Web 1 API 10 ok; verify Web 1 API 11 fail; deploy API 10 blue; deploy API 11 green", matrixToProd("Web", "1"), matrixWant{deployable: deployNo, success: 1, failed: 1, rows: 2}},
+		{"several application instances all verified", "publish Web 1 API:a; verify Web 1 API 10 ok; verify Web 1 API 11 ok; deploy API 10 blue; deploy API 11 green", matrixToProd("Web", "1"), matrixWant{deployable: deployYes, success: 2, rows: 2}},
+		{"an instance that has not verified the pact is unknown", "publish Web 1 API:a; verify Web 1 API 10 ok; deploy API 10 blue; deploy API 11 green", matrixToProd("Web", "1"), matrixWant{success: 1, unknown: 1, rows: 2}},
+		{"rolled back deployment: the undeployed version no longer counts", "publish Web 1 API:a; verify Web 1 API 10 ok; verify Web 1 API 11 fail; deploy API 10; deploy API 11; deploy API 10", matrixToProd("Web", "1"), matrixWant{deployable: deployYes, success: 1, rows: 1}},
+		{"before the roll back the bad version counts", "publish Web 1 API:a; verify Web 1 API 10 ok; verify Web 1 API 11 fail; deploy API 10; deploy API 11", matrixToProd("Web", "1"), matrixWant{deployable: deployNo, failed: 1, rows: 1}},
+		{"explicitly undeployed provider is missing", "publish Web 1 API:a; verify Web 1 API 10 ok; deploy API 10; undeploy API 10", matrixToProd("Web", "1"), matrixWant{unknown: 1}},
+		{"unknown specified version says no", "publish Web 1 API:a", matrixToProd("Web", "9"), matrixWant{deployable: deployNo}},
+		// Mobile is not deployed: not required.
+		{"provider: consumers in the environment must be verified", "publish Web 1 API:a; verify Web 1 API 11 ok; deploy Web 1; publish Mobile 5 API:m", matrixToProd("API", "11"), matrixWant{deployable: deployYes, success: 1, rows: 1}},
+		{"provider: deployed consumer not verified by this version", "publish Web 1 API:a; verify Web 1 API 10 ok; deploy Web 1; version API 11", matrixToProd("API", "11"), matrixWant{unknown: 1, rows: 1}},
+		// Web->Auth is unverified, not API's business.
+		{"rows between inferred partners are not considered", "publish Web 1 API:a Auth:b; verify Web 1 API 11 ok; deploy Web 1; deploy Auth 20", matrixToProd("API", "11"), matrixWant{deployable: deployYes, success: 1, rows: 1}},
+		{"latest tag target", "publish Web 1 API:a; verify Web 1 API 10 ok; verify Web 1 API 11 fail; tag API 10 prod", broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, Tag: "prod", Latest: true, LatestBy: broker.LatestByCVP}, matrixWant{deployable: deployYes, success: 1, rows: 1}},
+		{"main branch target", "publish Web 1 API:a; verify Web 1 API 10 fail; main-branch API main 10", broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, MainBranch: true}, matrixWant{deployable: deployNo, failed: 1, rows: 1}},
+		{"two explicit selectors", "publish Web 1 API:a; verify Web 1 API 10 fail; verify Web 1 API 11 ok", broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}, {Pacticipant: "API", Version: "11"}}}, matrixWant{deployable: deployYes, success: 1, rows: 1}},
+		{"one selector lists every verification", "publish Web 1 API:a; verify Web 1 API 10 fail; verify Web 1 API 11 ok", broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}}, matrixWant{deployable: deployNo, success: 1, failed: 1, rows: 2}},
+		{"latestby cvp keeps the latest verification", "publish Web 1 API:a; verify Web 1 API 10 fail; verify Web 1 API 11 ok", broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, LatestBy: broker.LatestByCVP}, matrixWant{deployable: deployYes, success: 1, rows: 1}},
+		{"one provider selector lists consumer versions sharing the content", "publish Web 1 API:a; publish Web 2 API:a; verify Web 1 API 10 ok", broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "API", Version: "10"}}}, matrixWant{deployable: deployYes, success: 2, rows: 2}},
+		{"latestby cp keeps the latest consumer version", "publish Web 1 API:a; publish Web 2 API:b; verify Web 1 API 10 ok; verify Web 2 API 10 fail", broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "API", Version: "10"}}, LatestBy: broker.LatestByCP}, matrixWant{deployable: deployNo, failed: 1, rows: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newDomainWorld(t)
-			tc.setup(t, w)
+			w.run(t, tc.setup)
 			res, err := broker.QueryMatrix(context.Background(), w.s, tc.query)
 			require.NoError(t, err)
 			got := matrixWant{
@@ -457,4 +239,136 @@ func TestQueryMatrixInvalid(t *testing.T) {
 		_, err := broker.QueryMatrix(context.Background(), w.s, q)
 		require.ErrorIs(t, err, broker.ErrInvalid, "%+v", q)
 	}
+}
+
+func TestCanIDeployEdges(t *testing.T) {
+	c := mustBroker(t, server.Config{}).client(t)
+	ctx := context.Background()
+	for _, env := range []string{"prod", "test"} {
+		_, err := c.CreateEnvironment(ctx, broker.Environment{Name: env})
+		require.NoError(t, err)
+	}
+
+	t.Run("no integrations", func(t *testing.T) {
+		require.NoError(t, c.EnsureVersionBranch(ctx, "Lonely", "1", "main"))
+		r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Lonely", Version: "1"}}, ToEnvironment: "prod"})
+		require.NoError(t, err)
+		require.Equal(t, "yes", deployable(r), r.Summary.Reason)
+		require.NotEmpty(t, r.Notices)
+	})
+
+	web1 := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")
+	require.NoError(t, c.EnsureVersionTag(ctx, "Web", "1", "prod"))
+	mustPublishOne(t, c, "Web", "2", "main", "Orders", "/changed")
+	mustVerify(t, c, web1, "o1", true)
+	mustDeploy(t, c, "Orders", "o1", "prod", "a")
+	mustDeploy(t, c, "Orders", "o1", "test", "")
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o2", "main"))
+	mustDeploy(t, c, "Orders", "o2", "prod", "b")
+
+	toProd := func(sel broker.MatrixSelector, ignore ...broker.MatrixSelector) *broker.MatrixResult {
+		t.Helper()
+		r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{sel}, ToEnvironment: "prod", Ignore: ignore})
+		require.NoError(t, err)
+		return r
+	}
+	t.Run("provider deployed twice, one instance unverified", func(t *testing.T) {
+		r := toProd(broker.MatrixSelector{Pacticipant: "Web", Version: "1"})
+		require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
+		require.Len(t, r.Rows, 2)
+	})
+	t.Run("version deployed in two environments", func(t *testing.T) {
+		r := toProd(broker.MatrixSelector{Pacticipant: "Web", Version: "1"})
+		var envs []string
+		for _, row := range r.Rows {
+			if row.ProviderVersion != nil && row.ProviderVersion.Number == "o1" {
+				envs = row.ProviderVersion.Environments
+			}
+		}
+		require.ElementsMatch(t, []string{"prod", "test"}, envs)
+	})
+	t.Run("ignore of an unknown pacticipant", func(t *testing.T) {
+		r := toProd(broker.MatrixSelector{Pacticipant: "Web", Version: "1"}, broker.MatrixSelector{Pacticipant: "Nobody"})
+		require.Equal(t, "unknown", deployable(r))
+		require.NotNil(t, r.Summary.Ignored)
+		require.Equal(t, 0, *r.Summary.Ignored)
+	})
+
+	mustVerify(t, c, web1, "o2", false)
+	t.Run("provider deployed twice, one instance failed", func(t *testing.T) {
+		r := toProd(broker.MatrixSelector{Pacticipant: "Web", Version: "1"})
+		require.Equal(t, "no", deployable(r), r.Summary.Reason)
+		require.Equal(t, 1, r.Summary.Success)
+		require.Equal(t, 1, r.Summary.Failed)
+	})
+	t.Run("ignore the provider", func(t *testing.T) {
+		r := toProd(broker.MatrixSelector{Pacticipant: "Web", Version: "1"}, broker.MatrixSelector{Pacticipant: "Orders"})
+		require.Equal(t, "yes", deployable(r), r.Summary.Reason)
+		require.Equal(t, 2, *r.Summary.Ignored)
+	})
+	t.Run("latest with tag", func(t *testing.T) {
+		r := toProd(broker.MatrixSelector{Pacticipant: "Web", Latest: true, Tag: "prod"})
+		require.Equal(t, "no", deployable(r), r.Summary.Reason)
+		for _, row := range r.Rows {
+			require.Equal(t, "1", row.ConsumerVersion.Number)
+		}
+		r = toProd(broker.MatrixSelector{Pacticipant: "Web", Latest: true})
+		for _, row := range r.Rows {
+			require.Equal(t, "2", row.ConsumerVersion.Number)
+		}
+		require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
+	})
+	t.Run("limit trims rows, not the decision", func(t *testing.T) {
+		r, err := c.Matrix(ctx, broker.MatrixQuery{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}, Environment: "prod", LatestBy: broker.LatestByCVPV, Limit: 1})
+		require.NoError(t, err)
+		require.Len(t, r.Rows, 1)
+		require.Equal(t, "no", deployable(r), r.Summary.Reason)
+	})
+}
+
+func TestCanIDeployProvider(t *testing.T) {
+	c := mustBroker(t, server.Config{}).client(t)
+	ctx := context.Background()
+	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod", Production: true})
+	require.NoError(t, err)
+	web1 := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o1", "main"))
+	check := func() string {
+		t.Helper()
+		r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Orders", Version: "o1"}}, ToEnvironment: "prod"})
+		require.NoError(t, err)
+		return deployable(r) + ": " + r.Summary.Reason
+	}
+	require.Regexp(t, "^yes", check(), "no consumer in prod: nothing required")
+	mustDeploy(t, c, "Web", "1", "prod", "")
+	require.Regexp(t, "^unknown", check(), "the deployed consumer's pact is not verified by o1")
+	mustVerify(t, c, web1, "o1", false)
+	require.Regexp(t, "^no", check())
+	mustVerify(t, c, web1, "o1", true)
+	require.Regexp(t, "^yes", check(), "the latest verification by o1 counts")
+}
+
+func TestCanIDeployToTagAndMainBranch(t *testing.T) {
+	c := mustBroker(t, server.Config{}).client(t)
+	ctx := context.Background()
+	web1 := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")
+	require.NoError(t, c.EnsureVersionTag(ctx, "Orders", "o1", "prod"))
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o1", "main"))
+	mustVerify(t, c, web1, "o1", true)
+	mustVerify(t, c, web1, "o2", false)
+	check := func(req api.CanIDeployRequest) string {
+		t.Helper()
+		req.Selectors = []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}
+		r, err := c.CanIDeploy(ctx, req)
+		require.NoError(t, err)
+		return deployable(r)
+	}
+	require.Equal(t, "yes", check(api.CanIDeployRequest{ToTag: "prod"}), "latest prod Orders is o1")
+	require.Equal(t, "yes", check(api.CanIDeployRequest{ToMainBranch: true}), "Orders main head is o1")
+	require.NoError(t, c.EnsureVersionTag(ctx, "Orders", "o2", "prod"))
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o2", "main"))
+	require.Equal(t, "no", check(api.CanIDeployRequest{ToTag: "prod"}), "latest prod Orders is o2")
+	require.Equal(t, "no", check(api.CanIDeployRequest{ToMainBranch: true}), "Orders main head is o2")
+	require.NoError(t, c.EnsureVersionBranch(ctx, "Orders", "o3", "main"))
+	require.Equal(t, "unknown", check(api.CanIDeployRequest{ToMainBranch: true}), "o3 has not verified")
 }

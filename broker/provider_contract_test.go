@@ -338,7 +338,7 @@ func TestBiDirectionalCanIDeploy(t *testing.T) {
 	t.Run("a pact verification still counts", func(t *testing.T) {
 		// p4 has a failing self-verification but verified c1's pact.
 		mustPublishProviderContract(t, c, "orders", "p4", broker.SpecOpenAPI, "orders/openapi.yaml", boolPtr(false))
-		mustReviewVerify(t, c, b.srv.URL+"/pacts/provider/orders/consumer/web/version/c1", "p4", true)
+		mustVerify(t, c, b.srv.URL+"/pacts/provider/orders/consumer/web/version/c1", "p4", true)
 		res := mustCanIDeploy(t, c, "web", "c1")
 		require.Equal(t, "yes", deployable(res), res.Summary.Reason)
 		require.Equal(t, []string{""}, kinds(res), "a pact verification")
@@ -351,7 +351,7 @@ func TestBiDirectionalCanIDeploy(t *testing.T) {
 		// p5's contract is compatible and self-verified, but its pact
 		// verification failed: the pact verification decides.
 		mustPublishProviderContract(t, c, "orders", "p5", broker.SpecOpenAPI, "orders/openapi.yaml", boolPtr(true))
-		mustReviewVerify(t, c, b.srv.URL+"/pacts/provider/orders/consumer/web/version/c1", "p5", false)
+		mustVerify(t, c, b.srv.URL+"/pacts/provider/orders/consumer/web/version/c1", "p5", false)
 		res = mustCanIDeploy(t, c, "web", "c1")
 		require.Equal(t, "no", deployable(res), res.Summary.Reason)
 		require.Equal(t, []string{""}, kinds(res))

@@ -59,10 +59,12 @@ func (s *syncBuffer) String() string {
 
 var fixedNow = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 
-func mustBroker(tb testing.TB, cfg server.Config) *testBroker {
+// mustBroker starts the real broker on loopback over a temp-file SQLite
+// store opened with opts; the server's clock is fixedNow unless cfg says.
+func mustBroker(tb testing.TB, cfg server.Config, opts ...sqlite.Option) *testBroker {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "broker.db")
-	store, err := sqlite.Open(path)
+	store, err := sqlite.Open(path, opts...)
 	require.NoError(tb, err)
 	logs := &syncBuffer{}
 	if cfg.Logger == nil {
@@ -92,7 +94,9 @@ func pactJSON(consumer, provider, path string) []byte {
 	return []byte(fmt.Sprintf(`{"consumer":{"name":%q},"provider":{"name":%q},"interactions":[{"description":"get %s","providerState":"it exists","request":{"method":"GET","path":%q},"response":{"status":200,"body":{"ok":true}}}],"metadata":{"pactSpecification":{"version":"2.0.0"}}}`, consumer, provider, path, path))
 }
 
-func mustPublish(tb testing.TB, c *api.Client, consumer, version, branch string, pacts map[string][]byte) {
+// mustPublish publishes consumer's pacts, one per provider, for version on
+// branch.
+func mustPublish(tb testing.TB, c *api.Client, consumer, version, branch string, pacts map[string][]byte) *api.PublishResponse {
 	tb.Helper()
 	in := api.PublishInput{Pacticipant: consumer, Version: version, Branch: branch}
 	providers := make([]string, 0, len(pacts))
@@ -103,12 +107,81 @@ func mustPublish(tb testing.TB, c *api.Client, consumer, version, branch string,
 	for _, p := range providers {
 		in.Contracts = append(in.Contracts, api.ContractFile{Consumer: consumer, Provider: p, Content: pacts[p]})
 	}
-	_, err := c.PublishContracts(context.Background(), in)
+	resp, err := c.PublishContracts(context.Background(), in)
 	require.NoError(tb, err)
+	return resp
+}
+
+// mustPublishOne publishes consumer's pactJSON with provider for path and
+// returns the pact's URL.
+func mustPublishOne(tb testing.TB, c *api.Client, consumer, version, branch, provider, path string) string {
+	tb.Helper()
+	resp := mustPublish(tb, c, consumer, version, branch, map[string][]byte{provider: pactJSON(consumer, provider, path)})
+	require.Len(tb, resp.PactURLs, 1)
+	return resp.PactURLs[0]
+}
+
+// mustVerify publishes a verification result of the pact at pactURL by
+// providerVersion.
+func mustVerify(tb testing.TB, c *api.Client, pactURL, providerVersion string, success bool) {
+	tb.Helper()
+	ctx := context.Background()
+	p, err := c.FetchPact(ctx, pactURL)
+	require.NoError(tb, err)
+	require.NoError(tb, c.PublishVerificationResult(ctx, p.PublishVerificationResultsURL, api.VerificationResult{Success: success, ProviderVersion: providerVersion}))
+}
+
+// mustDeploy records the deployment of a pacticipant's version to env.
+func mustDeploy(tb testing.TB, c *api.Client, pacticipant, version, env, instance string) {
+	tb.Helper()
+	_, err := c.RecordDeployment(context.Background(), pacticipant, version, env, instance)
+	require.NoError(tb, err)
+}
+
+// deployable renders a matrix answer as "yes", "no" or "unknown".
+func deployable(r *broker.MatrixResult) string {
+	switch {
+	case r.Summary.Deployable == nil:
+		return "unknown"
+	case *r.Summary.Deployable:
+		return "yes"
+	default:
+		return "no"
+	}
+}
+
+// parallel runs n calls of f at once and returns their errors.
+func parallel(n int, f func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = f(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return errs
 }
 
 // doJSON sends a request and returns the status and decoded JSON body.
 func doJSON(tb testing.TB, method, url string, body string, headers ...string) (int, map[string]any, http.Header) {
+	tb.Helper()
+	status, data, h := doRequest(tb, method, url, body, headers...)
+	var out map[string]any
+	if len(bytes.TrimSpace(data)) > 0 && strings.Contains(h.Get("Content-Type"), "json") {
+		require.NoError(tb, json.Unmarshal(data, &out), string(data))
+	}
+	return status, out, h
+}
+
+// doRequest sends a request as doJSON does and returns the status and the
+// body as sent.
+func doRequest(tb testing.TB, method, url string, body string, headers ...string) (int, []byte, http.Header) {
 	tb.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -128,11 +201,7 @@ func doJSON(tb testing.TB, method, url string, body string, headers ...string) (
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	require.NoError(tb, err)
-	var out map[string]any
-	if len(bytes.TrimSpace(data)) > 0 && strings.Contains(resp.Header.Get("Content-Type"), "json") {
-		require.NoError(tb, json.Unmarshal(data, &out), string(data))
-	}
-	return resp.StatusCode, out, resp.Header
+	return resp.StatusCode, data, resp.Header
 }
 
 // dumpDB renders every row of every table, to compare database states.

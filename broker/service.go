@@ -337,7 +337,7 @@ func NewPublication(req PublishRequest, rules Rules) (PublishWrite, error) {
 // concurrent one changed the pacts it was decided on. Every round lets at
 // least one of the concurrent publications through, so n publications of
 // one consumer version need at most n rounds: 5 made the eighth of eight
-// concurrent merges fail under load (TestReviewConcurrentMerges).
+// concurrent merges fail under load (TestConcurrentMerges).
 const publishAttempts = 64
 
 // PublishContracts creates the version (branch, build URL), its tags, its

@@ -2,6 +2,11 @@ package broker_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -9,15 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/contracts-dev/contracts/broker"
-	"github.com/contracts-dev/contracts/broker/sqlite"
-	"github.com/contracts-dev/contracts/broker/sqlite/sqlitetest"
+	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
 	"github.com/contracts-dev/contracts/broker/storetest"
 )
-
-func mustServiceStore(tb testing.TB) *sqlite.Store {
-	tb.Helper()
-	return sqlitetest.Open(tb, sqlite.WithClock(sqlitetest.TickingClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Second)))
-}
 
 // TestServiceRulesAreOptions checks that each rule for older clients
 // follows the Service's Rules: on with DefaultRules, off with the zero
@@ -26,7 +26,7 @@ func TestServiceRulesAreOptions(t *testing.T) {
 	ctx := context.Background()
 	tag := func(t *testing.T, rules broker.Rules) (broker.Pacticipant, broker.Version, []broker.DeployedVersion) {
 		t.Helper()
-		s := mustServiceStore(t)
+		s := mustDomainStore(t)
 		svc := broker.NewService(s, rules)
 		storetest.MustEnvironment(t, s, "trunk", false)
 		_, _, err := svc.AddTag(ctx, "Web", "1", "trunk")
@@ -57,7 +57,7 @@ func TestServiceRulesAreOptions(t *testing.T) {
 		require.Empty(t, p.MainBranch, "trunk is not a default candidate")
 	})
 	t.Run("the first tag must come within the window", func(t *testing.T) {
-		s := mustServiceStore(t) // a second passes per reading of the clock
+		s := mustDomainStore(t) // a second passes per reading of the clock
 		svc := broker.NewService(s, broker.Rules{FirstTagAsBranch: 2 * time.Second})
 		_, _, err := svc.PutVersion(ctx, "Web", "1", "")
 		require.NoError(t, err)
@@ -116,7 +116,7 @@ func TestServicePublishDecidesAgainWhenStale(t *testing.T) {
 	} {
 		name := map[broker.ConflictPolicy]string{broker.ConflictReject: "reject", broker.ConflictMerge: "merge"}[tc.policy]
 		t.Run(name, func(t *testing.T) {
-			s := mustServiceStore(t)
+			s := mustDomainStore(t)
 			r := &racingStore{Store: s}
 			r.other = func() error {
 				_, err := publish(broker.NewService(s, broker.DefaultRules()), broker.ConflictReject, "other")
@@ -127,4 +127,98 @@ func TestServicePublishDecidesAgainWhenStale(t *testing.T) {
 			tc.check(t, res, err)
 		})
 	}
+}
+
+func TestConcurrentPublishes(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
+	ctx := context.Background()
+	const n = 12
+
+	// Different consumer versions, two providers.
+	errs := parallel(n, func(i int) error {
+		_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: fmt.Sprintf("1.0.%d", i), Branch: "main",
+			Contracts: []api.ContractFile{{Consumer: "Web", Provider: fmt.Sprintf("P%d", i%2), Content: pactJSON("Web", fmt.Sprintf("P%d", i%2), "/a")}}})
+		return err
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	// The same consumer version with the same content: all succeed.
+	errs = parallel(n, func(int) error {
+		_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: "2.0.0", Branch: "main", Tags: []string{"prod"},
+			Contracts: []api.ContractFile{{Consumer: "Web", Provider: "P0", Content: pactJSON("Web", "P0", "/same")}}})
+		return err
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	// The same consumer version with different content: one wins, the
+	// others are conflicts (never a server error).
+	errs = parallel(n, func(i int) error {
+		_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: "3.0.0",
+			Contracts: []api.ContractFile{{Consumer: "Web", Provider: "P0", Content: pactJSON("Web", "P0", fmt.Sprintf("/v%d", i))}}})
+		return err
+	})
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		require.ErrorIs(t, err, broker.ErrConflict)
+	}
+	require.Equal(t, 1, ok)
+
+	// Every consumer version of Web is listed once.
+	resp, err := http.Get(b.srv.URL + "/pacticipants/Web/versions?size=100")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	require.Equal(t, n+2, strings.Count(string(body), `"number":`), string(body))
+}
+
+// TestConcurrentMerges checks that concurrent merge publications and
+// PATCHes of one consumer version lose no interaction.
+func TestConcurrentMerges(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
+	ctx := context.Background()
+	pactURL := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/base")
+	const n = 8
+	errs := parallel(2*n, func(i int) error {
+		path := fmt.Sprintf("/m%d", i)
+		if i%2 == 0 {
+			_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: "1",
+				Contracts: []api.ContractFile{{Consumer: "Web", Provider: "Orders", Content: pactJSON("Web", "Orders", path), OnConflict: broker.ConflictMerge}}})
+			return err
+		}
+		req, err := http.NewRequest(http.MethodPatch, b.srv.URL+"/pacts/provider/Orders/consumer/Web/version/1", strings.NewReader(string(pactJSON("Web", "Orders", path))))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			return fmt.Errorf("PATCH %s: status %d", path, resp.StatusCode)
+		}
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	got, err := c.FetchPact(ctx, pactURL)
+	require.NoError(t, err)
+	var doc struct {
+		Interactions []struct {
+			Description string `json:"description"`
+		} `json:"interactions"`
+	}
+	require.NoError(t, json.Unmarshal(got.Content, &doc))
+	require.Len(t, doc.Interactions, 2*n+1)
 }

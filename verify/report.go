@@ -39,16 +39,22 @@ const (
 	FailureInternal    FailureID = "internal-error"
 )
 
+// FailureRegexTimeout: a Java-style regex did not finish within its time cap
+// (match.KindRegexTimeout), so a value was neither accepted nor shown to
+// differ.
+const FailureRegexTimeout FailureID = "regex-timeout"
+
 // Summaries of each failure kind, as the Pact verifier words them.
 var failureSummaries = map[FailureID]string{
-	FailureStatus:      "Response status did not match",
-	FailureHeaders:     "Headers had differences",
-	FailureBody:        "Body had differences",
-	FailureMetadata:    "Metadata had differences",
-	FailureOther:       "Response had differences",
-	FailureStateChange: "State change request failed",
-	FailureRequest:     "Request to the provider failed",
-	FailureInternal:    "The verifier failed on this interaction",
+	FailureStatus:       "Response status did not match",
+	FailureHeaders:      "Headers had differences",
+	FailureBody:         "Body had differences",
+	FailureMetadata:     "Metadata had differences",
+	FailureRegexTimeout: "A regex did not finish matching within its time cap, so a value was not checked",
+	FailureOther:        "Response had differences",
+	FailureStateChange:  "State change request failed",
+	FailureRequest:      "Request to the provider failed",
+	FailureInternal:     "The verifier failed on this interaction",
 }
 
 // Failure is one reason an interaction did not pass.
@@ -314,12 +320,13 @@ func brokerAttribute(id FailureID) string {
 }
 
 // failuresFrom groups mismatches from the matching engine into failures, in
-// the verifier's order: status, headers, body, metadata, anything else.
+// the verifier's order: status, headers, body, metadata, regex timeouts,
+// anything else.
 func failuresFrom(ms []match.Mismatch) []Failure {
 	if len(ms) == 0 {
 		return nil
 	}
-	order := []FailureID{FailureStatus, FailureHeaders, FailureBody, FailureMetadata, FailureOther}
+	order := []FailureID{FailureStatus, FailureHeaders, FailureBody, FailureMetadata, FailureRegexTimeout, FailureOther}
 	groups := map[FailureID][]Mismatch{}
 	for _, m := range ms {
 		id := failureIDOf(m.Kind)
@@ -339,6 +346,8 @@ func failuresFrom(ms []match.Mismatch) []Failure {
 func failureIDOf(k match.Kind) FailureID {
 	s := string(k)
 	switch {
+	case k == match.KindRegexTimeout:
+		return FailureRegexTimeout
 	case k == match.KindStatus || strings.HasPrefix(s, "status"):
 		return FailureStatus
 	case k == match.KindHeader || strings.HasPrefix(s, "header"):

@@ -849,3 +849,27 @@ func TestStateValuesKeepLargeIntegers(t *testing.T) {
 	defer mu.Unlock()
 	require.Equal(t, []string{"/orders/9007199254740993"}, got)
 }
+
+// TestVerifyRegexTimeoutIsItsOwnFailure: a Java-style regex that backtracks
+// past its time cap is reported as a regex-timeout failure, not as a body
+// that had differences.
+func TestVerifyRegexTimeoutIsItsOwnFailure(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"a":%q,"b":1}`, strings.Repeat("a", 40)+"!")
+	}))
+	t.Cleanup(srv.Close)
+	src := verify.Source{Name: "regex.json", Data: []byte(`{"consumer":{"name":"C"},"provider":{"name":"P"},
+		"interactions":[{"description":"slow regex","request":{"method":"GET","path":"/"},
+		"response":{"status":200,"headers":{"Content-Type":"application/json"},"body":{"a":"ab","b":2},
+		"matchingRules":{"body":{"$.a":{"matchers":[{"match":"regex","regex":"(?=\\w)(\\w+\\s?)*"}]}}}}}],
+		"metadata":{"pactSpecification":{"version":"3.0.0"}}}`)}
+	r := mustVerify(t, verify.Config{ProviderBaseURL: srv.URL}, []verify.Source{src})
+	in := byDescription(t, r, "slow regex")
+	require.Equal(t, verify.StatusFailed, in.Status)
+	require.Equal(t, []verify.FailureID{verify.FailureBody, verify.FailureRegexTimeout}, failureIDs(in))
+	require.Equal(t, "$.b", in.Failures[0].Mismatches[0].Path, "the other value is an ordinary body mismatch")
+	require.Len(t, in.Failures[1].Mismatches, 1)
+	require.Equal(t, string(match.KindRegexTimeout), in.Failures[1].Mismatches[0].Kind)
+	require.Equal(t, "$.a", in.Failures[1].Mismatches[0].Path)
+}

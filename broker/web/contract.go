@@ -226,10 +226,7 @@ type protoSchema struct {
 // forInteraction picks the descriptors an interaction's protobuf plugin
 // configuration names (the only ones when it names none).
 func (ps protoSchemas) forInteraction(in *pact.Interaction) protoSchema {
-	var cfg struct {
-		DescriptorKey string `json:"descriptorKey"`
-	}
-	if raw, ok := in.PluginConfiguration["protobuf"]; ok && json.Unmarshal(raw, &cfg) == nil && cfg.DescriptorKey != "" {
+	if cfg, ok, err := protofmt.InteractionPluginConfig(in.PluginConfiguration); ok && err == nil && cfg.DescriptorKey != "" {
 		if f, ok := ps.files[cfg.DescriptorKey]; ok {
 			return protoSchema{files: f}
 		}

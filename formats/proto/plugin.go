@@ -141,6 +141,53 @@ func PluginsMetadata(version string, sets map[string]PluginDescriptors) json.Raw
 	return data
 }
 
+// MergePluginsMetadata adds the metadata.plugins entries of from to into:
+// the entry of a plugin into lacks is appended; for a plugin both have,
+// the configuration keys (descriptor keys for protobuf) into lacks are
+// added. changed is false, and merged is into, when nothing is added or
+// either value is not a list of objects.
+func MergePluginsMetadata(into, from json.RawMessage) (merged json.RawMessage, changed bool) {
+	var mine, theirs []map[string]any
+	if json.Unmarshal(into, &mine) != nil || json.Unmarshal(from, &theirs) != nil {
+		return into, false
+	}
+	for _, t := range theirs {
+		name, _ := t["name"].(string)
+		idx := -1
+		for i, m := range mine {
+			if n, _ := m["name"].(string); n == name {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			mine = append(mine, t)
+			changed = true
+			continue
+		}
+		tc, _ := t["configuration"].(map[string]any)
+		mc, ok := mine[idx]["configuration"].(map[string]any)
+		if !ok {
+			mc = map[string]any{}
+		}
+		for k, v := range tc {
+			if _, ok := mc[k]; !ok {
+				mc[k] = v
+				changed = true
+			}
+		}
+		mine[idx]["configuration"] = mc
+	}
+	if !changed {
+		return into, false
+	}
+	data, err := json.Marshal(mine)
+	if err != nil {
+		return into, false // decoded JSON values only: cannot fail
+	}
+	return data, true
+}
+
 // PluginsDescriptors decodes the descriptor sets of a pact's
 // metadata.plugins value (see PactDescriptors). An empty value yields an
 // empty map.

@@ -606,3 +606,26 @@ func TestLoadWithoutSourceInfo(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, proto.Position{File: filepath.Join(testdata("trees", "old"), "shop", "v1", "money.proto")}, files.Position(md))
 }
+
+func TestMergePluginsMetadata(t *testing.T) {
+	t.Parallel()
+	const calc = `[{"name":"protobuf","version":"0.4.0","configuration":{"k1":{"protoDescriptors":"AAA"}}}]`
+	for _, tc := range []struct {
+		name, into, from, want string
+		changed                bool
+	}{
+		{"a plugin into lacks is appended", calc, `[{"name":"avro","configuration":{"a":1}}]`,
+			`[{"name":"protobuf","version":"0.4.0","configuration":{"k1":{"protoDescriptors":"AAA"}}},{"name":"avro","configuration":{"a":1}}]`, true},
+		{"descriptor keys into lacks are added, its own kept", calc, `[{"name":"protobuf","configuration":{"k1":{"protoDescriptors":"BBB"},"k2":{"protoDescriptors":"CCC"}}}]`,
+			`[{"name":"protobuf","version":"0.4.0","configuration":{"k1":{"protoDescriptors":"AAA"},"k2":{"protoDescriptors":"CCC"}}}]`, true},
+		{"nothing new", calc, `[{"name":"protobuf","configuration":{"k1":{"protoDescriptors":"BBB"}}}]`, calc, false},
+		{"not a list", calc, `{"name":"protobuf"}`, calc, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, changed := proto.MergePluginsMetadata(json.RawMessage(tc.into), json.RawMessage(tc.from))
+			require.Equal(t, tc.changed, changed)
+			require.JSONEq(t, tc.want, string(got))
+		})
+	}
+}

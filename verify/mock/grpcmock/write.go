@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/contracts-dev/contracts/formats/pact"
+	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify/mock"
 )
 
@@ -121,10 +122,9 @@ func interactionID(in *pact.Interaction) string {
 	return string(in.Type) + "\x00" + in.Description + states
 }
 
-// mergePlugins adds the metadata.plugins entries of from to p: an entry of
-// a plugin p lacks is appended; for a plugin both have, configuration keys
-// (descriptor keys for protobuf) p lacks are added. Other metadata of from
-// that p lacks is copied too.
+// mergePlugins adds the metadata.plugins entries of from to p as
+// proto.MergePluginsMetadata does. Other metadata of from that p lacks is
+// copied too.
 func mergePlugins(p, from *pact.Pact) {
 	if len(from.Metadata) == 0 {
 		return
@@ -143,42 +143,7 @@ func mergePlugins(p, from *pact.Pact) {
 			p.Metadata[k] = v
 		}
 	}
-	var mine, theirs []map[string]any
-	if json.Unmarshal(p.Metadata["plugins"], &mine) != nil || json.Unmarshal(from.Metadata["plugins"], &theirs) != nil {
-		return // not a list of objects: keep p's as it is
-	}
-	changed := false
-	for _, t := range theirs {
-		name, _ := t["name"].(string)
-		idx := -1
-		for i, m := range mine {
-			if n, _ := m["name"].(string); n == name {
-				idx = i
-				break
-			}
-		}
-		if idx < 0 {
-			mine = append(mine, t)
-			changed = true
-			continue
-		}
-		tc, _ := t["configuration"].(map[string]any)
-		mc, ok := mine[idx]["configuration"].(map[string]any)
-		if !ok {
-			mc = map[string]any{}
-		}
-		for k, v := range tc {
-			if _, ok := mc[k]; !ok {
-				mc[k] = v
-				changed = true
-			}
-		}
-		mine[idx]["configuration"] = mc
-	}
-	if !changed {
-		return
-	}
-	if data, err := json.Marshal(mine); err == nil {
-		p.Metadata["plugins"] = data
+	if merged, changed := proto.MergePluginsMetadata(p.Metadata["plugins"], from.Metadata["plugins"]); changed {
+		p.Metadata["plugins"] = merged
 	}
 }

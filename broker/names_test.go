@@ -9,17 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
+	"github.com/stretchr/testify/require"
 )
 
-// TestReviewAwkwardNames drives names with spaces, slashes, dots, plus
+// TestAwkwardNames drives names with spaces, slashes, dots, plus
 // signs and non-ASCII through publishing, HAL links, verification and the
 // matrix with the real client.
-func TestReviewAwkwardNames(t *testing.T) {
-	srv, c := mustReviewServer(t)
+func TestAwkwardNames(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
 	ctx := context.Background()
 	const (
 		consumer = "Web App/β.1"
@@ -30,7 +31,7 @@ func TestReviewAwkwardNames(t *testing.T) {
 		pversion = "p 1/2"
 	)
 	pub, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: consumer, Version: version, Branch: branch, Tags: []string{tag},
-		Contracts: []api.ContractFile{{Consumer: consumer, Provider: provider, Content: reviewPact(consumer, provider, "/x")}}})
+		Contracts: []api.ContractFile{{Consumer: consumer, Provider: provider, Content: pactJSON(consumer, provider, "/x")}}})
 	require.NoError(t, err)
 	require.Len(t, pub.PactURLs, 1)
 
@@ -60,7 +61,7 @@ func TestReviewAwkwardNames(t *testing.T) {
 			}
 			u, err := url.Parse(l.Href)
 			require.NoError(t, err, rel)
-			require.True(t, strings.HasPrefix(l.Href, srv.URL), "%s: %s", rel, l.Href)
+			require.True(t, strings.HasPrefix(l.Href, b.srv.URL), "%s: %s", rel, l.Href)
 			r, err := http.Get(u.String())
 			require.NoError(t, err)
 			_, _ = io.Copy(io.Discard, r.Body)
@@ -100,4 +101,46 @@ func TestReviewAwkwardNames(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, pacts, 1)
 	require.False(t, pacts[0].Pending)
+}
+
+// TestDotSegmentNames checks names made only of dots: "." and ".."
+// are path segments that URL resolution removes, so a resource named so
+// could be created but never reached; other dotted names work.
+func TestDotSegmentNames(t *testing.T) {
+	c := mustBroker(t, server.Config{}).client(t)
+	ctx := context.Background()
+	for _, name := range []string{".", ".."} {
+		_, err := c.PublishContracts(ctx, api.PublishInput{Pacticipant: name, Version: "1",
+			Contracts: []api.ContractFile{{Consumer: name, Provider: "Orders", Content: pactJSON(name, "Orders", "/x")}}})
+		require.ErrorIs(t, err, broker.ErrInvalid, "pacticipant %q", name)
+		_, err = c.PublishContracts(ctx, api.PublishInput{Pacticipant: "Web", Version: name,
+			Contracts: []api.ContractFile{{Consumer: "Web", Provider: "Orders", Content: pactJSON("Web", "Orders", "/x")}}})
+		require.ErrorIs(t, err, broker.ErrInvalid, "version %q", name)
+	}
+	for _, name := range []string{"...", ".web", "1.0."} {
+		mustPublishOne(t, c, name, name, "main", "Orders", "/x")
+		v, err := c.DescribeVersion(ctx, name, name, "")
+		require.NoError(t, err, name)
+		require.Equal(t, name, v.Number)
+	}
+}
+
+// TestInvalidUTF8NamesRefused checks that names that are not UTF-8, in
+// the path or in a JSON body, are refused rather than stored under a name
+// that JSON responses then show as U+FFFD (and that no URL finds).
+func TestInvalidUTF8NamesRefused(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	for _, rq := range []struct{ method, path, body string }{
+		{http.MethodPut, "/pacticipants/%FF/versions/1", `{}`},
+		{http.MethodPut, "/pacticipants/Web/versions/1/tags/t%C3", `{}`},
+		{http.MethodPost, "/pacticipants", "{\"name\":\"W\xffb\"}"},
+		{http.MethodPost, "/contracts/publish", "{\"pacticipantName\":\"Web\",\"pacticipantVersionNumber\":\"1\xfe\",\"contracts\":[]}"},
+	} {
+		status, body, _ := doRequest(t, rq.method, b.srv.URL+rq.path, rq.body)
+		require.Equal(t, http.StatusBadRequest, status, "%s %s: %s", rq.method, rq.path, body)
+		require.Contains(t, string(body), "UTF-8", rq.path)
+	}
+	_, body, _ := doRequest(t, http.MethodGet, b.srv.URL+"/pacticipants", "")
+	require.NotContains(t, string(body), `\ufffd`)
+	require.NotContains(t, string(body), "\ufffd")
 }

@@ -7,34 +7,31 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/contracts-dev/contracts/broker"
 	"github.com/contracts-dev/contracts/broker/api"
+	"github.com/contracts-dev/contracts/broker/server"
+	"github.com/stretchr/testify/require"
 )
 
-func reviewDelete(tb testing.TB, url string) int {
+// mustDelete sends DELETE to url and requires a success status.
+func mustDelete(tb testing.TB, url string) {
 	tb.Helper()
-	req, err := http.NewRequest(http.MethodDelete, url, nil)
-	require.NoError(tb, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(tb, err)
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
+	status, body, _ := doRequest(tb, http.MethodDelete, url, "")
+	require.Less(tb, status, 300, string(body))
 }
 
-// TestReviewDeleteVersionUpdatesHeads checks that deleting the newest
+// TestDeleteVersionUpdatesHeads checks that deleting the newest
 // version makes the previous one the latest everywhere the maintained
 // "latest"/"head" tables are used.
-func TestReviewDeleteVersionUpdatesHeads(t *testing.T) {
-	srv, c := mustReviewServer(t)
+func TestDeleteVersionUpdatesHeads(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
 	ctx := context.Background()
-	mustReviewPublishOn(t, c, "Web", "1", "main", "Orders", "/v1")
+	mustPublishOne(t, c, "Web", "1", "main", "Orders", "/v1")
 	require.NoError(t, c.EnsureVersionTag(ctx, "Web", "1", "prod"))
-	mustReviewPublishOn(t, c, "Web", "2", "main", "Orders", "/v2")
+	mustPublishOne(t, c, "Web", "2", "main", "Orders", "/v2")
 	require.NoError(t, c.EnsureVersionTag(ctx, "Web", "2", "prod"))
-	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Web/versions/2"), 300)
+	mustDelete(t, b.srv.URL+"/pacticipants/Web/versions/2")
 
 	for _, tag := range []string{"", "prod"} {
 		v, err := c.DescribeVersion(ctx, "Web", "", tag)
@@ -42,7 +39,7 @@ func TestReviewDeleteVersionUpdatesHeads(t *testing.T) {
 		require.Equal(t, "1", v.Number, "latest version (tag %q)", tag)
 	}
 	for _, path := range []string{"/pacts/provider/Orders/consumer/Web/latest", "/pacts/provider/Orders/consumer/Web/latest/prod", "/pacts/provider/Orders/consumer/Web/branch/main/latest"} {
-		p, err := c.FetchPact(ctx, srv.URL+path)
+		p, err := c.FetchPact(ctx, b.srv.URL+path)
 		require.NoError(t, err, path)
 		require.Equal(t, "1", p.ConsumerVersion, path)
 	}
@@ -60,7 +57,7 @@ func TestReviewDeleteVersionUpdatesHeads(t *testing.T) {
 	require.Equal(t, "1", r.Rows[0].ConsumerVersion.Number)
 
 	// Deleting the last version leaves nothing latest.
-	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Web/versions/1"), 300)
+	mustDelete(t, b.srv.URL+"/pacticipants/Web/versions/1")
 	_, err = c.DescribeVersion(ctx, "Web", "", "")
 	require.ErrorIs(t, err, broker.ErrNotFound)
 	got, err := c.PactsForVerification(ctx, "Orders", broker.PactsForVerificationRequest{ConsumerVersionSelectors: []broker.ConsumerVersionSelector{{MainBranch: true}}})
@@ -68,18 +65,19 @@ func TestReviewDeleteVersionUpdatesHeads(t *testing.T) {
 	require.Empty(t, got)
 }
 
-// TestReviewDeletePacticipant checks that deleting a provider removes its
+// TestDeletePacticipant checks that deleting a provider removes its
 // pacts, verifications and deployments from every view.
-func TestReviewDeletePacticipant(t *testing.T) {
-	srv, c := mustReviewServer(t)
+func TestDeletePacticipant(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
 	ctx := context.Background()
 	_, err := c.CreateEnvironment(ctx, broker.Environment{Name: "prod"})
 	require.NoError(t, err)
-	web1 := mustReviewPublish(t, c, "Web", "1", "Orders", "/o").PactURLs[0]
-	mustReviewPublish(t, c, "Web", "1", "Billing", "/b")
-	mustReviewVerify(t, c, web1, "o1", false)
-	mustReviewDeploy(t, c, "Orders", "o1", "prod", "")
-	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Orders"), 300)
+	web1 := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")
+	mustPublishOne(t, c, "Web", "1", "main", "Billing", "/b")
+	mustVerify(t, c, web1, "o1", false)
+	mustDeploy(t, c, "Orders", "o1", "prod", "")
+	mustDelete(t, b.srv.URL+"/pacticipants/Orders")
 
 	_, err = c.FetchPact(ctx, web1)
 	require.ErrorIs(t, err, broker.ErrNotFound)
@@ -92,7 +90,7 @@ func TestReviewDeletePacticipant(t *testing.T) {
 	// with no version in prod, leaves the answer unknown.
 	require.Equal(t, "unknown", deployable(r), r.Summary.Reason)
 	require.Zero(t, r.Summary.Failed)
-	resp, err := http.Get(srv.URL + "/integrations")
+	resp, err := http.Get(b.srv.URL + "/integrations")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -100,15 +98,16 @@ func TestReviewDeletePacticipant(t *testing.T) {
 	require.Contains(t, string(body), "Billing")
 }
 
-// TestReviewDeleteProviderVersionUpdatesLatestVerification checks that the
+// TestDeleteProviderVersionUpdatesLatestVerification checks that the
 // latest verification of a pact falls back to the previous one when the
 // provider version that made it is deleted.
-func TestReviewDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
-	srv, c := mustReviewServer(t)
+func TestDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
+	b := mustBroker(t, server.Config{})
+	c := b.client(t)
 	ctx := context.Background()
-	web1 := mustReviewPublish(t, c, "Web", "1", "Orders", "/o").PactURLs[0]
-	mustReviewVerify(t, c, web1, "o1", true)
-	mustReviewVerify(t, c, web1, "o2", false)
+	web1 := mustPublishOne(t, c, "Web", "1", "main", "Orders", "/o")
+	mustVerify(t, c, web1, "o1", true)
+	mustVerify(t, c, web1, "o2", false)
 	latest := func() (int, bool) {
 		t.Helper()
 		p, err := c.FetchPact(ctx, web1)
@@ -125,14 +124,14 @@ func TestReviewDeleteProviderVersionUpdatesLatestVerification(t *testing.T) {
 	status, success := latest()
 	require.Equal(t, http.StatusOK, status)
 	require.False(t, success)
-	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Orders/versions/o2"), 300)
+	mustDelete(t, b.srv.URL+"/pacticipants/Orders/versions/o2")
 	status, success = latest()
 	require.Equal(t, http.StatusOK, status)
 	require.True(t, success, "o1's verification is the latest left")
 	r, err := c.CanIDeploy(ctx, api.CanIDeployRequest{Selectors: []broker.MatrixSelector{{Pacticipant: "Web", Version: "1"}}})
 	require.NoError(t, err)
 	require.Equal(t, "yes", deployable(r), r.Summary.Reason)
-	require.Less(t, reviewDelete(t, srv.URL+"/pacticipants/Orders/versions/o1"), 300)
+	mustDelete(t, b.srv.URL+"/pacticipants/Orders/versions/o1")
 	status, _ = latest()
 	require.Equal(t, http.StatusNotFound, status)
 }
