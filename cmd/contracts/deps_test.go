@@ -42,7 +42,7 @@ var allowed = map[string]struct{ imports, tests []string }{
 	"verify/mock/grpcmock":        {imports: []string{"formats/pact", "formats/pact/generate", "formats/pact/match", "formats/proto", "verify", "verify/grpcverify", "verify/mock"}, tests: []string{"verify/internal/grpctest"}},
 	"verify/mock/messagemock":     {imports: []string{"formats/pact", "formats/pact/generate", "formats/proto", "verify/mock"}, tests: []string{"verify", "verify/message"}},
 	"broker":                      {imports: []string{"formats/asyncapi", "formats/compare", "formats/openapi", "formats/pact"}, tests: []string{"broker/api", "broker/server", "broker/sqlite", "broker/sqlite/sqlitetest", "broker/storetest", "broker/webhook"}},
-	"broker/postgres":             {imports: []string{"broker", "broker/sqlstore"}, tests: []string{"broker/postgres/pgtest", "broker/sqlstore/storebench", "broker/storetest"}},
+	"broker/postgres":             {imports: []string{"broker", "broker/sqlstore"}, tests: []string{"broker/postgres/pgtest", "broker/sqlite", "broker/sqlstore/storebench", "broker/storetest"}},
 	"broker/postgres/pgtest":      {},
 	"broker/server":               {imports: []string{"broker", "broker/api", "broker/webhook"}},
 	"broker/web":                  {imports: []string{"broker", "broker/webhook", "formats/pact", "formats/proto"}, tests: []string{"broker/server", "broker/sqlite", "broker/sqlite/sqlitetest", "broker/webhook", "verify"}},
