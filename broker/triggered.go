@@ -205,7 +205,7 @@ func (w Webhook) subscribed() []string {
 // webhook given a consumer or provider label applies to the pacticipants
 // that have the label at the time of the event.
 type labelsOf struct {
-	store Store
+	store Labels
 	seen  map[string][]string
 }
 
@@ -242,6 +242,14 @@ func (w Webhook) applies(ctx context.Context, labels *labelsOf, consumer, provid
 		}
 	}
 	return true, nil
+}
+
+// WebhookApplies reports whether w applies to the integration between
+// consumer and provider: it names them, or gives labels they have now, or
+// neither (it applies to every integration). Whether it is enabled and
+// its events are not considered.
+func WebhookApplies(ctx context.Context, labels Labels, w Webhook, consumer, provider string) (bool, error) {
+	return w.applies(ctx, &labelsOf{store: labels}, consumer, provider)
 }
 
 func labelOf(p *struct {
