@@ -8,6 +8,34 @@ import (
 	"github.com/contracts-dev/contracts/broker"
 )
 
+// pactTriggers returns the triggers of ts for pc, the publication just
+// written for consumer version versionID of consumerID with provider:
+// those about provider, the IfContentChanged ones only when the
+// publication changed the content (see contentChanged).
+func pactTriggers(ctx context.Context, tx *txn, consumerID, versionID int64, provider string, pc broker.PublishedContract, ts []broker.WebhookTrigger) ([]broker.WebhookTrigger, error) {
+	var (
+		out     []broker.WebhookTrigger
+		decided bool
+		changed bool
+	)
+	for _, t := range ts {
+		if t.Provider != provider {
+			continue
+		}
+		if t.IfContentChanged && !decided {
+			var err error
+			if changed, err = contentChanged(ctx, tx, consumerID, versionID, provider, pc); err != nil {
+				return nil, err
+			}
+			decided = true
+		}
+		if !t.IfContentChanged || changed {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
 // contentChanged decides contract_content_changed for pc, the publication
 // just written for consumer version versionID of consumerID with
 // provider. A republication of the same content changes nothing; one that

@@ -78,22 +78,9 @@ func (s *Store) publishTx(ctx context.Context, tx *txn, req broker.PublishWrite)
 			return res, err
 		}
 		res.Contracts = append(res.Contracts, pc)
-		var ts []broker.WebhookTrigger
-		changed := -1 // decided when a trigger asks
-		for _, t := range req.Webhooks {
-			if t.Provider != pw.Provider {
-				continue
-			}
-			if t.IfContentChanged && changed < 0 {
-				yes, err := contentChanged(ctx, tx, pid, vid, pw.Provider, pc)
-				if err != nil {
-					return res, err
-				}
-				changed = boolInt(yes)
-			}
-			if !t.IfContentChanged || changed == 1 {
-				ts = append(ts, t)
-			}
+		ts, err := pactTriggers(ctx, tx, pid, vid, pw.Provider, pc, req.Webhooks)
+		if err != nil {
+			return res, err
 		}
 		if err := s.insertTriggers(ctx, tx, ts, req.Pacticipant, "", pc.Pact.SHA, 0); err != nil {
 			return res, err
