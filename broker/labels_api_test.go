@@ -124,3 +124,23 @@ func TestLabelledWebhookRendersLabels(t *testing.T) {
 	require.Equal(t, 1, rcv.count())
 	require.JSONEq(t, `{"consumer":"Web","cl":"mobile, team-a","pl":"backend"}`, rcv.bod[0])
 }
+
+// TestExecutingALabelledWebhook: pb:execute runs a webhook given by label
+// with the latest pact of an integration whose pacticipant has the label.
+func TestExecutingALabelledWebhook(t *testing.T) {
+	rcv := newHookReceiver(t, http.StatusOK)
+	b := mustHookBroker(t, webhook.Policy{Schemes: []string{"http"}, Hosts: []string{"127.0.0.1"}})
+	c := mustClient(t, b.url)
+	mustPublish(t, c, "Web", "1", "main", map[string][]byte{"API": pactJSON("Web", "API", "/a")})
+	mustPublish(t, c, "Zed", "1", "main", map[string][]byte{"API": pactJSON("Zed", "API", "/z")})
+	status, out, _ := doJSON(t, http.MethodPut, b.url+"/pacticipants/Zed/labels/team-z", "")
+	require.Equal(t, http.StatusCreated, status, out)
+	def := fmt.Sprintf(`{"consumer":{"label":"team-z"},"events":[{"name":"contract_published"}],"request":{"method":"POST","url":%q,
+		"body":{"consumer":"${pactbroker.consumerName}"}}}`, rcv.URL+"/hook")
+	status, created, _ := doJSON(t, http.MethodPost, b.url+"/webhooks", def)
+	require.Equal(t, http.StatusCreated, status, created)
+	status, res, _ := doJSON(t, http.MethodPost, created["_links"].(map[string]any)["pb:execute"].(map[string]any)["href"].(string), "{}")
+	require.Equal(t, http.StatusOK, status, res)
+	require.Equal(t, 1, rcv.count())
+	require.JSONEq(t, `{"consumer":"Zed"}`, rcv.bod[0])
+}
