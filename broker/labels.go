@@ -29,6 +29,8 @@ type Labels interface {
 	// ListLabelledPacticipants lists the pacticipants with the label,
 	// ordered by name.
 	ListLabelledPacticipants(ctx context.Context, label string, page Page) ([]Pacticipant, error)
+	// ListLabelNames lists the labels in use, each once, ordered by name.
+	ListLabelNames(ctx context.Context, page Page) ([]string, error)
 }
 
 // LabelNames returns the names of ls, in order.

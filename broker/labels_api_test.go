@@ -74,6 +74,10 @@ func TestPacticipantLabelsAPI(t *testing.T) {
 	require.Equal(t, []string{"Billing", "Web"}, byLabel("team-a"))
 	require.Equal(t, []string{"API"}, byLabel("backend"))
 	require.Empty(t, byLabel("nothing"))
+	status, all, _ = doJSON(t, http.MethodGet, b.url+"/labels", "")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, []any{map[string]any{"name": "backend"}, map[string]any{"name": "mobile"}, map[string]any{"name": "team-a"}},
+		all["_embedded"].(map[string]any)["labels"])
 
 	status, _, _ = doJSON(t, http.MethodDelete, b.url+"/pacticipants/Web/labels/mobile", "")
 	require.Equal(t, http.StatusNoContent, status)

@@ -95,3 +95,18 @@ func (s *Store) ListLabelledPacticipants(ctx context.Context, label string, page
 	})
 	return out, err
 }
+
+// ListLabelNames implements broker.Store.
+func (s *Store) ListLabelNames(ctx context.Context, page broker.Page) ([]string, error) {
+	limit, offset := pageBounds(page)
+	var out []string
+	err := s.read(ctx, func(tx *txn) error {
+		var err error
+		out, err = queryAll(ctx, tx, func(r scanner) (string, error) {
+			var n string
+			return n, r.Scan(&n)
+		}, `SELECT DISTINCT name FROM labels ORDER BY name LIMIT ? OFFSET ?`, limit, offset)
+		return err
+	})
+	return out, err
+}

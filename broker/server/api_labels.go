@@ -119,3 +119,24 @@ func (s *server) pacticipantSubresource(w http.ResponseWriter, r *http.Request) 
 	})
 	return nil
 }
+
+// listLabels answers GET /labels: the labels in use, each once.
+func (s *server) listLabels(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageFrom(r)
+	if err != nil {
+		return err
+	}
+	names, err := s.store.ListLabelNames(r.Context(), page)
+	if err != nil {
+		return err
+	}
+	u := s.urlsFor(r)
+	items := make([]map[string]any, 0, len(names))
+	for _, n := range names {
+		items = append(items, map[string]any{"name": n})
+	}
+	l := links{"self": api.Link{Href: u.href("labels"), Title: "Labels"}}
+	u.addPageLinks(r, page, len(names), l)
+	writeJSON(w, http.StatusOK, map[string]any{"_embedded": map[string]any{"labels": items}, "_links": l})
+	return nil
+}

@@ -31,6 +31,7 @@ func (s *server) routesAPI() {
 	s.handle("PUT /pacticipants/{pacticipant}/labels/{label}", s.putLabel)
 	s.handle("DELETE /pacticipants/{pacticipant}/labels/{label}", s.deleteLabel)
 	s.handle("GET /pacticipants/{pacticipant}/{sub}", s.pacticipantSubresource)
+	s.handle("GET /labels", s.listLabels)
 
 	// Environments, deployments, releases.
 	s.handle("GET /environments", s.listEnvironments)

@@ -64,6 +64,12 @@ func testLabels(t *testing.T, s *broker.Service) {
 	require.Equal(t, []string{"Web"}, labelled(t, s, "mobile", broker.Page{}))
 	require.Empty(t, labelled(t, s, "nothing", broker.Page{}))
 	require.Empty(t, labelled(t, s, "Team-A", broker.Page{}), "labels are case-sensitive")
+	names, err := s.ListLabelNames(ctx, broker.Page{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"mobile", "team-a"}, names, "each once, by name")
+	names, err = s.ListLabelNames(ctx, broker.Page{Offset: 1, Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, []string{"team-a"}, names)
 
 	_, err = s.GetLabel(ctx, "Web", "nope")
 	require.ErrorIs(t, err, broker.ErrNotFound)
