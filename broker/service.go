@@ -256,7 +256,10 @@ func (s *Service) PublishVerification(ctx context.Context, in VerificationInput)
 				}
 			}
 		}
-		in.Webhooks = verificationTriggers(hooks, in, cvs)
+		in.Webhooks, err = verificationTriggers(ctx, hooks, &labelsOf{store: s.Store}, in, cvs)
+		if err != nil {
+			return Verification{}, err
+		}
 	}
 	return s.Store.PublishVerification(ctx, in)
 }
@@ -363,8 +366,12 @@ func (s *Service) PublishContracts(ctx context.Context, req PublishRequest) (Pub
 		if err != nil {
 			return PublishResult{}, err
 		}
-		w.Webhooks = publicationTriggers(hooks, w)
-		more, err := s.requiringVerificationTriggers(ctx, hooks, w)
+		labels := &labelsOf{store: s.Store}
+		w.Webhooks, err = s.publicationTriggers(ctx, hooks, labels, w)
+		if err != nil {
+			return PublishResult{}, err
+		}
+		more, err := s.requiringVerificationTriggers(ctx, hooks, labels, w)
 		if err != nil {
 			return PublishResult{}, err
 		}

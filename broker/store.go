@@ -475,7 +475,7 @@ type Store interface {
 	// ListPacticipants lists pacticipants ordered by name.
 	ListPacticipants(ctx context.Context, page Page) ([]Pacticipant, error)
 	// DeletePacticipant deletes the pacticipant with its versions, pacts,
-	// verifications, deployments and webhooks. ErrNotFound.
+	// verifications, deployments, webhooks and labels. ErrNotFound.
 	DeletePacticipant(ctx context.Context, name string) error
 
 	// PutVersion creates the version (and the pacticipant) if missing and
@@ -663,6 +663,8 @@ type Store interface {
 	DeleteWebhook(ctx context.Context, uuid string) error
 
 	WebhookQueue
+
+	Labels
 
 	Queries
 }

@@ -52,9 +52,10 @@ type WebhookTrigger struct {
 	// verify, and why ("latest from main branch main, deployed in prod").
 	ProviderVersion             string
 	ProviderVersionDescriptions string
-	// IfNewContent records the trigger only when the pact's content was
-	// never published before between the two (publications).
-	IfNewContent bool
+	// IfContentChanged records the trigger only when the publication
+	// changed the pact's content (publications): see the Store's
+	// PublishContracts for the rule (contract_content_changed).
+	IfContentChanged bool
 }
 
 // TriggeredWebhook is one execution of a webhook for one event, with its
@@ -179,15 +180,18 @@ type webhookSpec struct {
 	} `json:"events"`
 }
 
-// subscribed returns the events w fires on, none when disabled.
-func (w Webhook) subscribed() []string {
+func (w Webhook) spec() (webhookSpec, bool) {
 	var spec webhookSpec
 	if json.Unmarshal(w.Definition, &spec) != nil || (spec.Enabled != nil && !*spec.Enabled) {
-		return nil
+		return spec, false
 	}
-	// Pacticipant labels are not stored: a webhook scoped by label must
-	// not fire for everyone, so it fires for no one.
-	if (spec.Consumer != nil && spec.Consumer.Label != "") || (spec.Provider != nil && spec.Provider.Label != "") {
+	return spec, true
+}
+
+// subscribed returns the events w fires on, none when disabled.
+func (w Webhook) subscribed() []string {
+	spec, ok := w.spec()
+	if !ok {
 		return nil
 	}
 	var out []string
@@ -197,31 +201,91 @@ func (w Webhook) subscribed() []string {
 	return out
 }
 
-// matches reports whether w applies to the integration.
-func (w Webhook) matches(consumer, provider string) bool {
-	return (w.Consumer == "" || w.Consumer == consumer) && (w.Provider == "" || w.Provider == provider)
+// labelsOf returns pacticipants' label names, read once per event: a
+// webhook given a consumer or provider label applies to the pacticipants
+// that have the label at the time of the event.
+type labelsOf struct {
+	store Labels
+	seen  map[string][]string
+}
+
+func (l *labelsOf) has(ctx context.Context, pacticipant, label string) (bool, error) {
+	names, ok := l.seen[pacticipant]
+	if !ok {
+		ls, err := l.store.ListLabels(ctx, pacticipant)
+		if err != nil {
+			return false, err
+		}
+		names = LabelNames(ls)
+		if l.seen == nil {
+			l.seen = map[string][]string{}
+		}
+		l.seen[pacticipant] = names
+	}
+	return slices.Contains(names, label), nil
+}
+
+// applies reports whether w applies to the integration: its consumer and
+// provider are the ones w names, or have the labels w gives, or w gives
+// neither (any).
+func (w Webhook) applies(ctx context.Context, labels *labelsOf, consumer, provider string) (bool, error) {
+	if (w.Consumer != "" && w.Consumer != consumer) || (w.Provider != "" && w.Provider != provider) {
+		return false, nil
+	}
+	spec, _ := w.spec()
+	for _, c := range []struct{ label, pacticipant string }{{labelOf(spec.Consumer), consumer}, {labelOf(spec.Provider), provider}} {
+		if c.label == "" {
+			continue
+		}
+		if ok, err := labels.has(ctx, c.pacticipant, c.label); err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// WebhookApplies reports whether w applies to the integration between
+// consumer and provider: it names them, or gives labels they have now, or
+// neither (it applies to every integration). Whether it is enabled and
+// its events are not considered.
+func WebhookApplies(ctx context.Context, labels Labels, w Webhook, consumer, provider string) (bool, error) {
+	return w.applies(ctx, &labelsOf{store: labels}, consumer, provider)
+}
+
+func labelOf(p *struct {
+	Label string `json:"label"`
+}) string {
+	if p == nil {
+		return ""
+	}
+	return p.Label
 }
 
 // publicationTriggers decides the webhooks a publication triggers:
 // contract_published for every pact, contract_content_changed for a pact
-// whose content is new between the two.
-func publicationTriggers(hooks []Webhook, w PublishWrite) []WebhookTrigger {
+// whose content the publication changed.
+func (s *Service) publicationTriggers(ctx context.Context, hooks []Webhook, labels *labelsOf, w PublishWrite) ([]WebhookTrigger, error) {
 	var out []WebhookTrigger
 	for _, p := range w.Pacts {
 		for _, h := range hooks {
-			if !h.matches(w.Pacticipant, p.Provider) {
+			events := h.subscribed()
+			if !slices.Contains(events, EventContractPublished) && !slices.Contains(events, EventContractContentChanged) {
 				continue
 			}
-			events := h.subscribed()
+			if ok, err := h.applies(ctx, labels, w.Pacticipant, p.Provider); err != nil {
+				return nil, err
+			} else if !ok {
+				continue
+			}
 			if slices.Contains(events, EventContractPublished) {
 				out = append(out, WebhookTrigger{WebhookUUID: h.UUID, Event: EventContractPublished, Provider: p.Provider, ConsumerVersion: w.Version})
 			}
 			if slices.Contains(events, EventContractContentChanged) {
-				out = append(out, WebhookTrigger{WebhookUUID: h.UUID, Event: EventContractContentChanged, Provider: p.Provider, ConsumerVersion: w.Version, IfNewContent: true})
+				out = append(out, WebhookTrigger{WebhookUUID: h.UUID, Event: EventContractContentChanged, Provider: p.Provider, ConsumerVersion: w.Version, IfContentChanged: true})
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // providerVersionToVerify is a provider version a new contract should be
@@ -298,12 +362,17 @@ func (s *Service) versionsRequiringVerification(ctx context.Context, consumer, p
 // requiringVerificationTriggers adds a
 // contract_requiring_verification_published trigger per provider version
 // to verify, for each pact of w and each webhook subscribed to it.
-func (s *Service) requiringVerificationTriggers(ctx context.Context, hooks []Webhook, w PublishWrite) ([]WebhookTrigger, error) {
+func (s *Service) requiringVerificationTriggers(ctx context.Context, hooks []Webhook, labels *labelsOf, w PublishWrite) ([]WebhookTrigger, error) {
 	var out []WebhookTrigger
 	for _, p := range w.Pacts {
 		var subscribed []Webhook
 		for _, h := range hooks {
-			if h.matches(w.Pacticipant, p.Provider) && slices.Contains(h.subscribed(), EventContractRequiringVerification) {
+			if !slices.Contains(h.subscribed(), EventContractRequiringVerification) {
+				continue
+			}
+			if ok, err := h.applies(ctx, labels, w.Pacticipant, p.Provider); err != nil {
+				return nil, err
+			} else if ok {
 				subscribed = append(subscribed, h)
 			}
 		}
@@ -327,17 +396,26 @@ func (s *Service) requiringVerificationTriggers(ctx context.Context, hooks []Web
 // verificationTriggers decides the webhooks a verification triggers: for
 // each consumer version, provider_verification_published and
 // _succeeded or _failed.
-func verificationTriggers(hooks []Webhook, in VerificationInput, consumerVersions []string) []WebhookTrigger {
+func verificationTriggers(ctx context.Context, hooks []Webhook, labels *labelsOf, in VerificationInput, consumerVersions []string) ([]WebhookTrigger, error) {
 	outcome := EventProviderVerificationFailed
 	if in.Success {
 		outcome = EventProviderVerificationSucceeded
 	}
+	var applying []Webhook
+	for _, h := range hooks {
+		events := h.subscribed()
+		if !slices.Contains(events, EventProviderVerificationPublished) && !slices.Contains(events, outcome) {
+			continue
+		}
+		if ok, err := h.applies(ctx, labels, in.Consumer, in.Provider); err != nil {
+			return nil, err
+		} else if ok {
+			applying = append(applying, h)
+		}
+	}
 	var out []WebhookTrigger
 	for _, cv := range consumerVersions {
-		for _, h := range hooks {
-			if !h.matches(in.Consumer, in.Provider) {
-				continue
-			}
+		for _, h := range applying {
 			for _, e := range h.subscribed() {
 				if e == EventProviderVerificationPublished || e == outcome {
 					out = append(out, WebhookTrigger{WebhookUUID: h.UUID, Event: e, Provider: in.Provider, ConsumerVersion: cv})
@@ -345,7 +423,7 @@ func verificationTriggers(hooks []Webhook, in VerificationInput, consumerVersion
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // WebhookStatusOf summarises an integration's latest triggered webhooks

@@ -51,7 +51,11 @@ func (s *server) listPacticipants(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
-		items = append(items, u.pacticipantJSON(p, latest))
+		item, err := s.pacticipantWithLabels(r.Context(), u, p, latest)
+		if err != nil {
+			return err
+		}
+		items = append(items, item)
 		refs = append(refs, api.Link{Href: u.pacticipant(p.Name), Title: p.Name, Name: p.Name})
 	}
 	l := links{"self": api.Link{Href: u.href("pacticipants"), Title: "Pacticipants"}, "pacticipants": refs, "pb:pacticipants": refs}
@@ -80,7 +84,11 @@ func (s *server) createPacticipant(w http.ResponseWriter, r *http.Request) error
 	}
 	u := s.urlsFor(r)
 	w.Header().Set("Location", u.pacticipant(created.Name))
-	writeJSON(w, http.StatusCreated, u.pacticipantJSON(created, nil))
+	out, err := s.pacticipantWithLabels(r.Context(), u, created, nil)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 
@@ -94,7 +102,11 @@ func (s *server) getPacticipant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.urlsFor(r).pacticipantJSON(p, latest))
+	out, err := s.pacticipantWithLabels(r.Context(), s.urlsFor(r), p, latest)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -137,7 +149,11 @@ func (s *server) writePacticipant(w http.ResponseWriter, r *http.Request, merge 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, upsertStatus(created), s.urlsFor(r).pacticipantJSON(saved, latest))
+	out, err := s.pacticipantWithLabels(r.Context(), s.urlsFor(r), saved, latest)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, upsertStatus(created), out)
 	return nil
 }
 

@@ -48,6 +48,7 @@ func (u urls) pacticipantJSON(p broker.Pacticipant, latest *broker.Version) map[
 		"pb:branch-version": api.Link{Href: u.raw("/pacticipants" + esc + "/branches/{branch}/versions/{version}"), Title: "Get or add/create a version for a branch", Templated: true},
 		"pb:branches":       api.Link{Href: self + "/branches", Title: "Branches"},
 		"pb:latest-version": api.Link{Href: self + "/latest-version", Title: "Latest version"},
+		"pb:label":          api.Link{Href: u.raw("/pacticipants" + esc + "/labels/{label}"), Title: "Get, create or delete a label", Templated: true},
 		"pb:main-branch":    api.Link{Href: self + "/branches/" + pathSegment(p.MainBranch), Title: "Main branch"},
 	}
 	if p.MainBranch == "" {

@@ -27,6 +27,11 @@ func (s *server) routesAPI() {
 	s.handle("GET /pacticipants/{pacticipant}/versions/{version}/tags/{tag}", s.getTag)
 	s.handle("PUT /pacticipants/{pacticipant}/versions/{version}/tags/{tag}", s.putTag)
 	s.handle("DELETE /pacticipants/{pacticipant}/versions/{version}/tags/{tag}", s.deleteTag)
+	s.handle("GET /pacticipants/{pacticipant}/labels/{label}", s.getLabel)
+	s.handle("PUT /pacticipants/{pacticipant}/labels/{label}", s.putLabel)
+	s.handle("DELETE /pacticipants/{pacticipant}/labels/{label}", s.deleteLabel)
+	s.handle("GET /pacticipants/{pacticipant}/{sub}", s.pacticipantSubresource)
+	s.handle("GET /labels", s.listLabels)
 
 	// Environments, deployments, releases.
 	s.handle("GET /environments", s.listEnvironments)

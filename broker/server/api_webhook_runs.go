@@ -80,7 +80,12 @@ func (s *server) sampleEvent(r *http.Request, wh broker.Webhook, def webhook.Def
 		return t, err
 	}
 	for _, in := range sums {
-		if in.LatestPact == nil || (wh.Consumer != "" && wh.Consumer != in.Consumer) || (wh.Provider != "" && wh.Provider != in.Provider) {
+		if in.LatestPact == nil {
+			continue
+		}
+		if ok, err := broker.WebhookApplies(r.Context(), s.store, wh, in.Consumer, in.Provider); err != nil {
+			return t, err
+		} else if !ok {
 			continue
 		}
 		t.Consumer, t.Provider, t.ConsumerVersion, t.PactSHA = in.Consumer, in.Provider, in.LatestPact.ConsumerVersion, in.LatestPact.SHA

@@ -81,11 +81,9 @@ func (s *Store) publishTx(ctx context.Context, tx *Tx, req broker.PublishWrite) 
 			return res, err
 		}
 		res.Contracts = append(res.Contracts, pc)
-		var ts []broker.WebhookTrigger
-		for _, t := range req.Webhooks {
-			if t.Provider == pw.Provider && (!t.IfNewContent || pc.NewContent) {
-				ts = append(ts, t)
-			}
+		ts, err := pactTriggers(ctx, tx, pid, vid, pw.Provider, pc, req.Webhooks)
+		if err != nil {
+			return res, err
 		}
 		if err := s.insertTriggers(ctx, tx, ts, req.Pacticipant, "", pc.Pact.SHA, 0); err != nil {
 			return res, err

@@ -203,8 +203,10 @@ type pacticipantData struct {
 	// RepositoryText is the repository URL as stored when it is not a
 	// link-safe http(s) URL (shown as text, user info removed).
 	RepositoryText string
-	CreatedAt      time.Time
-	Versions       []versionView
+	// Labels are the pacticipant's labels, by name.
+	Labels    []string
+	CreatedAt time.Time
+	Versions  []versionView
 	// HasPacts is set when a version on the page has pacts (a provider's
 	// page leaves the column out).
 	HasPacts   bool
@@ -244,6 +246,11 @@ func (h *handler) pacticipant(r *http.Request) (*page, error) {
 	if d.RepositoryURL == "" && p.RepositoryURL != "" {
 		d.RepositoryText = withoutUserInfo(p.RepositoryURL)
 	}
+	labels, err := h.store.ListLabels(ctx, name)
+	if err != nil {
+		return nil, wrapf(err, "labels of %q", name)
+	}
+	d.Labels = broker.LabelNames(labels)
 	vs, more, err := listPage(n, versionsPerPage, func(p broker.Page) ([]broker.Version, error) { return h.store.ListVersions(ctx, name, p) })
 	if err != nil {
 		return nil, wrapf(err, "versions of %q", name)

@@ -78,7 +78,9 @@ func (h *handler) webhooks(r *http.Request) (*page, error) {
 		return nil, wrapf(err, "list webhooks")
 	}
 	for _, wh := range hooks {
-		if (wh.Consumer != "" && wh.Consumer != c) || (wh.Provider != "" && wh.Provider != p) {
+		if ok, err := broker.WebhookApplies(ctx, h.store, wh, c, p); err != nil {
+			return nil, wrapf(err, "labels of %q and %q", c, p)
+		} else if !ok {
 			continue
 		}
 		red, err := webhook.RedactDefinitionJSON(wh.Definition)

@@ -309,6 +309,18 @@ func (r *Runner) Variables(ctx context.Context, t broker.TriggeredWebhook) (Vari
 			return nil, err
 		}
 	}
+	// The pacticipants' labels as they are when the webhook runs, as the
+	// Pact Broker renders them.
+	for key, name := range map[string]string{"consumerLabels": t.Consumer, "providerLabels": t.Provider} {
+		if name == "" {
+			continue
+		}
+		ls, err := r.store.ListLabels(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		v[key] = strings.Join(broker.LabelNames(ls), ", ")
+	}
 	if t.Provider != "" {
 		deployed, err := r.store.ListDeployedVersions(ctx, broker.DeploymentFilter{Pacticipant: t.Provider, CurrentOnly: true})
 		if err != nil && !errors.Is(err, broker.ErrNotFound) {

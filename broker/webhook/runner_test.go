@@ -208,8 +208,9 @@ func TestEventsAndTemplates(t *testing.T) {
 	require.Empty(t, m["verificationResultUrl"])
 	require.Len(t, m, len(webhook.VariableNames))
 
-	// Same content again: published, not changed.
-	e.publish("2", "main", "a")
+	// Same content again on the branch: published, not changed (on a new
+	// branch it would be a change: the branch's first publication).
+	e.publish("2", branch, "a")
 	e.clk.Advance(webhook.DefaultDelay)
 	mustRun(t, r, 1)
 	require.Contains(t, rcv.requests()[2].URL, "e=contract_published")

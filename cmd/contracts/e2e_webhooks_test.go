@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/contracts-dev/contracts/broker/postgres"
+	"github.com/contracts-dev/contracts/broker/postgres/pgtest"
 	"github.com/contracts-dev/contracts/broker/sqlite"
 )
 
@@ -23,10 +25,26 @@ type hookRequest struct {
 }
 
 // TestWebhooksWithTheOfficialCLI runs `contracts broker` (its webhook
-// worker included) and drives it with the official Pact CLI: webhooks are
-// created, updated and test-executed, and a publication runs the webhook
-// against a real receiver on loopback (allow-listed).
+// worker included) on each store and drives it with the official Pact
+// CLI: webhooks are created (by name and by label), updated and
+// test-executed, and a publication runs them against a real receiver on
+// loopback (allow-listed).
 func TestWebhooksWithTheOfficialCLI(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "contracts.db")
+		testWebhooksWithTheOfficialCLI(t, map[string]string{"CONTRACTS_DB": db}, func() (brokerStore, error) { return sqlite.Open(db) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := pgtest.Start(t).NewDatabase(t)
+		testWebhooksWithTheOfficialCLI(t, map[string]string{"CONTRACTS_DATABASE_URL": dsn}, func() (brokerStore, error) {
+			return postgres.Open(context.Background(), dsn, postgres.Options{})
+		})
+	})
+}
+
+// testWebhooksWithTheOfficialCLI runs the broker with the store that
+// storeVars select; reopen opens that store once the broker has stopped.
+func testWebhooksWithTheOfficialCLI(t *testing.T, storeVars map[string]string, reopen func() (brokerStore, error)) {
 	got := make(chan hookRequest, 20)
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -41,13 +59,15 @@ func TestWebhooksWithTheOfficialCLI(t *testing.T) {
 	done := make(chan int, 1)
 	stderr := &lockedBuffer{}
 	vars := map[string]string{
-		"CONTRACTS_DB":                    filepath.Join(t.TempDir(), "contracts.db"),
 		"CONTRACTS_BASIC_AUTH_USERNAME":   "ci",
 		"CONTRACTS_BASIC_AUTH_PASSWORD":   "s3cret",
 		"CONTRACTS_WEBHOOK_DELAY":         "0s",
 		"CONTRACTS_WEBHOOK_ALLOW_SCHEMES": "http",
 		"CONTRACTS_WEBHOOK_ALLOW_HOSTS":   "127.0.0.1",
 		"CONTRACTS_SECRET_KEY":            "a-random-secret-key-for-the-test",
+	}
+	for k, v := range storeVars {
+		vars[k] = v
 	}
 	go func() {
 		code := run(ctx, []string{"broker", "--addr", "127.0.0.1:0"}, &env{stdin: strings.NewReader(""), stdout: pw, stderr: stderr, getenv: func(k string) string { return vars[k] }})
@@ -118,17 +138,42 @@ func TestWebhooksWithTheOfficialCLI(t *testing.T) {
 	require.Equal(t, "Bearer hook-token", r.auth, "the request sent keeps its credentials")
 	require.JSONEq(t, `{"consumer":"web","branch":"main"}`, r.body)
 
-	// A publication triggers it through the worker.
+	// A webhook for a consumer label (the CLI's --consumer-label) fires for
+	// the consumers labelled so when the event happens, and renders their
+	// labels.
+	for _, label := range []string{"frontend", "mobile"} {
+		req, err := http.NewRequest(http.MethodPut, base+"/pacticipants/web/labels/"+label, nil)
+		require.NoError(t, err)
+		req.SetBasicAuth("ci", "s3cret")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+	}
+	out = pact.mustRun(t, 0, "broker", "create-webhook", rcv.URL+"/labelled", "-X", "POST", "--consumer-label", "frontend",
+		"--contract-published", "--data", `{"labels":"${pactbroker.consumerLabels}","provider":"${pactbroker.providerName}"}`)
+	require.Contains(t, strings.ToLower(out), "webhook")
+
+	// A publication triggers both through the worker.
 	pact.mustRun(t, 0, "broker", "publish", filepath.Join(e2eDir, "web"), "--consumer-app-version", "1.0.1", "--branch", "feat/x")
-	r = wait()
-	require.Equal(t, "/hook/1.0.1", r.path)
-	require.JSONEq(t, `{"consumer":"web","branch":"feat/x"}`, r.body)
+	byPath := map[string]hookRequest{}
+	for range 2 {
+		r = wait()
+		byPath[r.path] = r
+	}
+	require.JSONEq(t, `{"consumer":"web","branch":"feat/x"}`, byPath["/hook/1.0.1"].body)
+	require.JSONEq(t, `{"labels":"frontend, mobile","provider":"inventory"}`, byPath["/labelled"].body)
 
 	cancel()
 	require.Equal(t, exitOK, <-done, stderr.String())
+	select {
+	case r := <-got:
+		t.Fatalf("an unexpected request: %+v", r)
+	default:
+	}
 
 	// The credential is encrypted at rest.
-	store, err := sqlite.Open(vars["CONTRACTS_DB"])
+	store, err := reopen()
 	require.NoError(t, err)
 	defer store.Close()
 	wh, err := store.GetWebhook(context.Background(), uuid)

@@ -33,12 +33,12 @@ type replica struct {
 }
 
 // startReplica starts `contracts broker` on a free loopback port with
-// the database dsn and reads the address it bound from its log. The
-// process is killed when tb ends.
-func startReplica(tb testing.TB, bin, dsn string) (*replica, error) {
+// the database dsn (and the extra KEY=value variables) and reads the
+// address it bound from its log. The process is killed when tb ends.
+func startReplica(tb testing.TB, bin, dsn string, extra ...string) (*replica, error) {
 	cmd := exec.Command(bin, "broker", "--addr", "127.0.0.1:0")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tb.TempDir(), "CONTRACTS_DATABASE_URL=" + dsn,
-		"CONTRACTS_DB_MAX_CONNS=8", "CONTRACTS_LOG_LEVEL=info"}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + tb.TempDir(), "CONTRACTS_DATABASE_URL=" + dsn,
+		"CONTRACTS_DB_MAX_CONNS=8", "CONTRACTS_LOG_LEVEL=info"}, extra...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
