@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -366,14 +368,14 @@ func (s *Store) ReadSnapshot(ctx context.Context) (context.Context, func(), erro
 			<-s.rsem
 		})
 	}
-	return context.WithValue(ctx, snapshotKey{s}, tx), end, nil
+	return context.WithValue(ctx, snapshotKey{s}, newReadTxn(tx, s.rc)), end, nil
 }
 
 // read runs fn in a read transaction (a consistent snapshot): the one of
 // ctx when it comes from ReadSnapshot, else a new one.
 func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
-	if tx, ok := ctx.Value(snapshotKey{s}).(*sql.Tx); ok {
-		return translate(fn(&txn{tx: tx, cache: s.rc}))
+	if t, ok := ctx.Value(snapshotKey{s}).(*txn); ok {
+		return translate(fn(t))
 	}
 	if s.r == s.w {
 		return s.write(ctx, fn)
@@ -389,7 +391,7 @@ func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	return translate(fn(&txn{tx: tx, cache: s.rc}))
+	return translate(fn(newReadTxn(tx, s.rc)))
 }
 
 // translate maps SQLite constraint errors to broker sentinels by code.
@@ -496,24 +498,69 @@ func (c *stmtCache) close() {
 }
 
 // txn is a transaction whose statements come from the cache.
+//
+// Statements run with a context that cannot be cancelled, after checking
+// that ctx is not done: with a cancellable context the driver and
+// database/sql start two goroutines per statement to watch it, which cost
+// more than most of these statements (a pacts-for-verification request runs
+// hundreds). Cancellation still ends a request between two statements, and
+// database/sql still rolls the transaction back when ctx ends.
 type txn struct {
 	tx    *sql.Tx
 	cache *stmtCache
+	// read is set for read-only transactions: a snapshot that cannot change
+	// while it lasts, so each statement is bound to the transaction once
+	// and single-row look-ups (a name's id, a branch's id) run once.
+	read *readMemo
+}
+
+// readMemo is what a read-only transaction remembers.
+type readMemo struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+	rows  map[string][]any // query and arguments -> the scanned row; nil: no row
+}
+
+func newReadTxn(tx *sql.Tx, cache *stmtCache) *txn {
+	return &txn{tx: tx, cache: cache, read: &readMemo{stmts: map[string]*sql.Stmt{}, rows: map[string][]any{}}}
+}
+
+// quiet returns ctx without its cancellation, or ctx's error when it is done.
+func quiet(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if t.cache == nil {
 		return t.tx.PrepareContext(ctx, query)
 	}
+	if t.read != nil {
+		t.read.mu.Lock()
+		defer t.read.mu.Unlock()
+		if st, ok := t.read.stmts[query]; ok {
+			return st, nil
+		}
+	}
 	st, err := t.cache.get(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.StmtContext(ctx, st), nil
+	st = t.tx.StmtContext(ctx, st)
+	if t.read != nil {
+		t.read.stmts[query] = st
+	}
+	return st, nil
 }
 
 // ExecContext runs a cached statement in the transaction.
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -523,6 +570,10 @@ func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a cached query in the transaction.
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -530,27 +581,119 @@ func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	return st.QueryContext(ctx, args...)
 }
 
-// QueryRowContext runs a cached single-row query in the transaction.
+// QueryRowContext runs a cached single-row query in the transaction. In a
+// read-only transaction the same query with the same arguments is answered
+// from memory the second time.
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *row {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return &row{err: err}
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return &row{err: err}
 	}
-	return &row{r: st.QueryRowContext(ctx, args...)}
+	r := &row{ctx: ctx, st: st, args: args}
+	if t.read != nil {
+		r.memo, r.key = t.read, memoKey(query, args)
+	}
+	return r
 }
 
-// row is a *sql.Row that can also carry a prepare error.
+// memoKey keys a query with its arguments; "" when an argument is of a
+// type it does not key (the row is then not remembered).
+func memoKey(query string, args []any) string {
+	var b strings.Builder
+	b.WriteString(query)
+	for _, a := range args {
+		b.WriteByte(0)
+		switch v := a.(type) {
+		case int64:
+			b.WriteString("i" + strconv.FormatInt(v, 10))
+		case int:
+			b.WriteString("i" + strconv.Itoa(v))
+		case string:
+			b.WriteString("s" + v)
+		default:
+			return ""
+		}
+	}
+	return b.String()
+}
+
+// row is a single-row query run by Scan, which can also carry a prepare
+// error, and which remembers what it scanned in a read-only transaction.
 type row struct {
-	r   *sql.Row
-	err error
+	ctx  context.Context
+	st   *sql.Stmt
+	args []any
+	err  error
+	memo *readMemo
+	key  string
 }
 
-// Scan implements the Scan of *sql.Row.
+// Scan runs the query and implements the Scan of *sql.Row.
 func (r *row) Scan(dest ...any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.r.Scan(dest...)
+	if r.memo == nil || r.key == "" || !memoizable(dest) {
+		return r.st.QueryRowContext(r.ctx, r.args...).Scan(dest...)
+	}
+	r.memo.mu.Lock()
+	got, ok := r.memo.rows[r.key]
+	r.memo.mu.Unlock()
+	switch {
+	case ok && got == nil:
+		return sql.ErrNoRows
+	case ok && sameTypes(got, dest):
+		for i, d := range dest {
+			reflect.ValueOf(d).Elem().Set(reflect.ValueOf(got[i]))
+		}
+		return nil
+	}
+	err := r.st.QueryRowContext(r.ctx, r.args...).Scan(dest...)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		got = nil
+	case err != nil:
+		return err
+	default:
+		got = make([]any, len(dest))
+		for i, d := range dest {
+			got[i] = reflect.ValueOf(d).Elem().Interface()
+		}
+	}
+	r.memo.mu.Lock()
+	r.memo.rows[r.key] = got
+	r.memo.mu.Unlock()
+	return err
+}
+
+// sameTypes reports whether the remembered values fit dest.
+func sameTypes(got, dest []any) bool {
+	if len(got) != len(dest) {
+		return false
+	}
+	for i, d := range dest {
+		if reflect.TypeOf(got[i]) != reflect.TypeOf(d).Elem() {
+			return false
+		}
+	}
+	return true
+}
+
+// memoizable reports whether the scanned values can be remembered: not
+// bytes, which the caller could change (and which hold pact contents).
+func memoizable(dest []any) bool {
+	for _, d := range dest {
+		switch d.(type) {
+		case *int64, *int, *string, *bool, *sql.NullInt64, *sql.NullString:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // scanner is what a *sql.Row, *row and *sql.Rows have in common.
