@@ -208,17 +208,30 @@ func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContr
 // failure here must not fail their publication, and the matrix computes
 // (and reports the failure of) a missing comparison when it needs it.
 func (s *Service) compareWithLatestProviderContracts(ctx context.Context, published []PublishedContract) {
-	for _, pc := range published {
-		p := pc.Pact
-		vs, err := s.Store.ResolveVersions(ctx, MatrixSelector{Pacticipant: p.Provider, Latest: true})
-		if err != nil || len(vs) == 0 {
-			continue
+	type pending struct {
+		pact     Pact
+		contract ProviderContract
+	}
+	var todo []pending
+	// One read snapshot for the look-ups (one wait for a connection under
+	// load); comparing, which may take a while, and storing come after it.
+	_ = inSnapshot(ctx, s.Store, func(ctx context.Context) error {
+		for _, pc := range published {
+			p := pc.Pact
+			vs, err := s.Store.ResolveVersions(ctx, MatrixSelector{Pacticipant: p.Provider, Latest: true})
+			if err != nil || len(vs) == 0 {
+				continue
+			}
+			c, err := s.Store.GetProviderContract(ctx, p.Provider, vs[0].Number)
+			if err != nil {
+				continue
+			}
+			todo = append(todo, pending{p, c})
 		}
-		c, err := s.Store.GetProviderContract(ctx, p.Provider, vs[0].Number)
-		if err != nil {
-			continue
-		}
-		_, _ = s.Compare(ctx, p.Consumer, p.Provider, p.SHA, c)
+		return nil
+	})
+	for _, t := range todo {
+		_, _ = s.Compare(ctx, t.pact.Consumer, t.pact.Provider, t.pact.SHA, t.contract)
 	}
 }
 

@@ -355,20 +355,27 @@ func (s *Service) PublishContracts(ctx context.Context, req PublishRequest) (Pub
 	}
 	for attempt := 1; ; attempt++ {
 		w := base
-		merged, err := s.decidePacts(ctx, req, &w)
+		var merged []bool
+		// One snapshot for the reads that decide the write: under load each
+		// read transaction waits for a connection behind long reads
+		// (pacts-for-verification), and a publication made four such waits.
+		err := inSnapshot(ctx, s.Store, func(ctx context.Context) error {
+			var err error
+			if merged, err = s.decidePacts(ctx, req, &w); err != nil {
+				return err
+			}
+			hooks, err := s.Store.ListWebhooks(ctx, WebhookFilter{})
+			if err != nil {
+				return err
+			}
+			w.Webhooks = publicationTriggers(hooks, w)
+			more, err := s.requiringVerificationTriggers(ctx, hooks, w)
+			w.Webhooks = append(w.Webhooks, more...)
+			return err
+		})
 		if err != nil {
 			return PublishResult{}, err
 		}
-		hooks, err := s.Store.ListWebhooks(ctx, WebhookFilter{})
-		if err != nil {
-			return PublishResult{}, err
-		}
-		w.Webhooks = publicationTriggers(hooks, w)
-		more, err := s.requiringVerificationTriggers(ctx, hooks, w)
-		if err != nil {
-			return PublishResult{}, err
-		}
-		w.Webhooks = append(w.Webhooks, more...)
 		res, err := s.Store.PublishContracts(ctx, w)
 		if errors.Is(err, ErrStale) {
 			if attempt < publishAttempts {
