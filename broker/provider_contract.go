@@ -202,36 +202,42 @@ func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContr
 	return out, nil
 }
 
-// compareWithLatestProviderContracts compares newly published pacts with
-// the provider contract of their provider's latest version, if it has one,
-// so that the results are there to read. The pacts are stored already: a
-// failure here must not fail their publication, and the matrix computes
-// (and reports the failure of) a missing comparison when it needs it.
-func (s *Service) compareWithLatestProviderContracts(ctx context.Context, published []PublishedContract) {
-	type pending struct {
-		pact     Pact
-		contract ProviderContract
-	}
-	var todo []pending
-	// One read snapshot for the look-ups (one wait for a connection under
-	// load); comparing, which may take a while, and storing come after it.
-	_ = inSnapshot(ctx, s.Store, func(ctx context.Context) error {
-		for _, pc := range published {
-			p := pc.Pact
-			vs, err := s.Store.ResolveVersions(ctx, MatrixSelector{Pacticipant: p.Provider, Latest: true})
-			if err != nil || len(vs) == 0 {
-				continue
-			}
-			c, err := s.Store.GetProviderContract(ctx, p.Provider, vs[0].Number)
-			if err != nil {
-				continue
-			}
-			todo = append(todo, pending{p, c})
+// latestProviderContracts returns, for the providers of pacts being
+// published, the provider contract of each one's latest version when it
+// has one. It reads inside the publication's snapshot, before the write, so
+// that a publication waits for a read connection once.
+func (s *Service) latestProviderContracts(ctx context.Context, pacts []PactWrite) map[string]ProviderContract {
+	out := map[string]ProviderContract{}
+	seen := map[string]bool{}
+	for _, p := range pacts {
+		if seen[p.Provider] {
+			continue
 		}
-		return nil
-	})
-	for _, t := range todo {
-		_, _ = s.Compare(ctx, t.pact.Consumer, t.pact.Provider, t.pact.SHA, t.contract)
+		seen[p.Provider] = true
+		vs, err := s.Store.ResolveVersions(ctx, MatrixSelector{Pacticipant: p.Provider, Latest: true})
+		if err != nil || len(vs) == 0 {
+			continue
+		}
+		c, err := s.Store.GetProviderContract(ctx, p.Provider, vs[0].Number)
+		if err != nil {
+			continue
+		}
+		out[p.Provider] = c
+	}
+	return out
+}
+
+// compareWithProviderContracts compares newly published pacts with the
+// provider contract of their provider's latest version (contracts, from
+// latestProviderContracts), so that the results are there to read. The
+// pacts are stored already: a failure here must not fail their
+// publication, and the matrix computes (and reports the failure of) a
+// missing comparison when it needs it.
+func (s *Service) compareWithProviderContracts(ctx context.Context, published []PublishedContract, contracts map[string]ProviderContract) {
+	for _, pc := range published {
+		if c, ok := contracts[pc.Pact.Provider]; ok {
+			_, _ = s.Compare(ctx, pc.Pact.Consumer, pc.Pact.Provider, pc.Pact.SHA, c)
+		}
 	}
 }
 

@@ -449,7 +449,7 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 		var (
 			join     string
 			joinArgs []any
-			conds    = []string{"vr.pact_version_id = ?", "vr.success = 1"}
+			conds    = []string{"vr.pact_version_id = +?", "vr.success = 1"} // +?: see selectForConsumer
 			args     = []any{pvid}
 		)
 		switch {
@@ -466,7 +466,7 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 				if bid == 0 {
 					return nil // no such branch: nothing verified from it
 				}
-				join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = ? `
+				join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = +? `
 				joinArgs = append(joinArgs, bid)
 			}
 		case q.ProviderTag != "" && q.OtherTags:
