@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,7 +27,8 @@ import (
 // BenchmarkHTTPLoad drives the real server on loopback (SQLite store) with
 // concurrent clients mixing publish, pacts-for-verification (main branch,
 // deployed or released, pending status and WIP) and can-i-deploy, and
-// prints requests per second and p50/p99 per endpoint, and the 5xx count.
+// prints requests per second, p50/p99 per endpoint, the 5xx count and the
+// CPU time per request (server and clients: they share the process).
 // Each iteration sends CONTRACTS_LOAD_REQUESTS requests (default 3,000) from
 // CONTRACTS_LOAD_CLIENTS clients (default 50).
 //
@@ -84,7 +86,7 @@ func BenchmarkHTTPLoad(b *testing.B) {
 		lat := map[string][]time.Duration{}
 		var mu sync.Mutex
 		var next, fivexx atomic.Int64
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime(b)
 		var wg sync.WaitGroup
 		for range clients {
 			wg.Go(func() {
@@ -115,10 +117,12 @@ func BenchmarkHTTPLoad(b *testing.B) {
 			})
 		}
 		wg.Wait()
-		elapsed := time.Since(start)
+		elapsed, cpu := time.Since(start), cpuTime(b)-cpu0
 		b.ReportMetric(float64(requests)/elapsed.Seconds(), "req/s")
 		b.ReportMetric(float64(fivexx.Load()), "5xx")
-		fmt.Printf("%d clients, %d requests: %.0f req/s, %d 5xx\n", clients, requests, float64(requests)/elapsed.Seconds(), fivexx.Load())
+		b.ReportMetric(ms(cpu)/float64(requests), "cpu-ms/req")
+		fmt.Printf("%d clients, %d requests: %.0f req/s, %d 5xx, %.2f ms of CPU per request (server and clients)\n",
+			clients, requests, float64(requests)/elapsed.Seconds(), fivexx.Load(), ms(cpu)/float64(requests))
 		for _, kind := range endpoints {
 			ds := lat[kind]
 			slices.Sort(ds)
@@ -127,6 +131,15 @@ func BenchmarkHTTPLoad(b *testing.B) {
 			b.ReportMetric(ms(p99), kind+"-p99-ms")
 		}
 	}
+}
+
+// cpuTime is the CPU time (user and system) the process has used: unlike
+// throughput and latency it hardly depends on what else the machine runs.
+func cpuTime(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	require.NoError(tb, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -239,14 +239,18 @@ func (s *Service) PublishProviderContracts(ctx context.Context, in ProviderContr
 	return out, nil
 }
 
-// compareWithLatestProviderContracts compares newly published pacts with
-// the provider contracts of their provider's latest version, if it has any,
-// so that the results are there to read. The pacts are stored already: a
-// failure here must not fail their publication, and the matrix computes
-// (and reports the failure of) a missing comparison when it needs it.
-func (s *Service) compareWithLatestProviderContracts(ctx context.Context, published []PublishedContract) {
-	for _, pc := range published {
-		p := pc.Pact
+// latestProviderContracts returns, for the providers of pacts being
+// published, the provider contracts of each one's latest version when it
+// has any. It reads inside the publication's snapshot, before the write, so
+// that a publication waits for a read connection once.
+func (s *Service) latestProviderContracts(ctx context.Context, pacts []PactWrite) map[string][]ProviderContract {
+	out := map[string][]ProviderContract{}
+	seen := map[string]bool{}
+	for _, p := range pacts {
+		if seen[p.Provider] {
+			continue
+		}
+		seen[p.Provider] = true
 		vs, err := s.Store.ResolveVersions(ctx, MatrixSelector{Pacticipant: p.Provider, Latest: true})
 		if err != nil || len(vs) == 0 {
 			continue
@@ -255,7 +259,22 @@ func (s *Service) compareWithLatestProviderContracts(ctx context.Context, publis
 		if err != nil {
 			continue
 		}
-		_, _ = s.Compare(ctx, p.Consumer, p.Provider, p.SHA, docs)
+		out[p.Provider] = docs
+	}
+	return out
+}
+
+// compareWithProviderContracts compares newly published pacts with the
+// provider contracts of their provider's latest version (contracts, from
+// latestProviderContracts), so that the results are there to read. The
+// pacts are stored already: a failure here must not fail their
+// publication, and the matrix computes (and reports the failure of) a
+// missing comparison when it needs it.
+func (s *Service) compareWithProviderContracts(ctx context.Context, published []PublishedContract, contracts map[string][]ProviderContract) {
+	for _, pc := range published {
+		if docs, ok := contracts[pc.Pact.Provider]; ok {
+			_, _ = s.Compare(ctx, pc.Pact.Consumer, pc.Pact.Provider, pc.Pact.SHA, docs)
+		}
 	}
 }
 

@@ -358,24 +358,37 @@ func (s *Service) PublishContracts(ctx context.Context, req PublishRequest) (Pub
 	}
 	for attempt := 1; ; attempt++ {
 		w := base
-		merged, err := s.decidePacts(ctx, req, &w)
+		var merged []bool
+		var contracts map[string][]ProviderContract
+		// One snapshot for every read of a publication: under load each read
+		// transaction waits for a connection behind long reads
+		// (pacts-for-verification), and a publication made six such waits.
+		err := inSnapshot(ctx, s.Store, func(ctx context.Context) error {
+			var err error
+			if merged, err = s.decidePacts(ctx, req, &w); err != nil {
+				return err
+			}
+			hooks, err := s.Store.ListWebhooks(ctx, WebhookFilter{})
+			if err != nil {
+				return err
+			}
+			labels := &labelsOf{store: s.Store}
+			w.Webhooks, err = s.publicationTriggers(ctx, hooks, labels, w)
+			if err != nil {
+				return err
+			}
+			more, err := s.requiringVerificationTriggers(ctx, hooks, labels, w)
+			if err != nil {
+				return err
+			}
+			w.Webhooks = append(w.Webhooks, more...)
+			// Last: its failures are ignored (see compareWithProviderContracts).
+			contracts = s.latestProviderContracts(ctx, w.Pacts)
+			return nil
+		})
 		if err != nil {
 			return PublishResult{}, err
 		}
-		hooks, err := s.Store.ListWebhooks(ctx, WebhookFilter{})
-		if err != nil {
-			return PublishResult{}, err
-		}
-		labels := &labelsOf{store: s.Store}
-		w.Webhooks, err = s.publicationTriggers(ctx, hooks, labels, w)
-		if err != nil {
-			return PublishResult{}, err
-		}
-		more, err := s.requiringVerificationTriggers(ctx, hooks, labels, w)
-		if err != nil {
-			return PublishResult{}, err
-		}
-		w.Webhooks = append(w.Webhooks, more...)
 		res, err := s.Store.PublishContracts(ctx, w)
 		if errors.Is(err, ErrStale) {
 			if attempt < publishAttempts {
@@ -391,7 +404,7 @@ func (s *Service) PublishContracts(ctx context.Context, req PublishRequest) (Pub
 				res.Contracts[i].Outcome = PublishMerged
 			}
 		}
-		s.compareWithLatestProviderContracts(ctx, res.Contracts)
+		s.compareWithProviderContracts(ctx, res.Contracts, contracts)
 		return res, nil
 	}
 }

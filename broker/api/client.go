@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -211,7 +210,7 @@ func (c *Client) PublishContracts(ctx context.Context, in PublishInput) (*Publis
 	for _, f := range in.Contracts {
 		body.Contracts = append(body.Contracts, PublishContract{
 			ConsumerName: f.Consumer, ProviderName: f.Provider, Specification: "pact", ContentType: "application/json",
-			Content: base64.StdEncoding.EncodeToString(f.Content), OnConflict: string(f.OnConflict),
+			Content: Base64Content{Data: f.Content}, OnConflict: string(f.OnConflict),
 		})
 	}
 	var resp PublishContractsResponse

@@ -1,6 +1,11 @@
 package api
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"reflect"
+)
 
 // The typed JSON documents of the broker's API, shared by the server
 // (broker/server), the Go client (Client) and the renderers that print
@@ -61,14 +66,89 @@ type PublishContractsRequest struct {
 }
 
 // PublishContract is one contract of a PublishContractsRequest; Content is
-// the pact document in base64.
+// the pact document, in base64 on the wire.
 type PublishContract struct {
-	ConsumerName  string `json:"consumerName"`
-	ProviderName  string `json:"providerName"`
-	Specification string `json:"specification"`
-	ContentType   string `json:"contentType"`
-	Content       string `json:"content"`
-	OnConflict    string `json:"onConflict,omitempty"`
+	ConsumerName  string        `json:"consumerName"`
+	ProviderName  string        `json:"providerName"`
+	Specification string        `json:"specification"`
+	ContentType   string        `json:"contentType"`
+	Content       Base64Content `json:"content"`
+	OnConflict    string        `json:"onConflict,omitempty"`
+}
+
+// Base64Content is a document carried as a JSON string of base64 (a
+// published pact, up to tens of megabytes). Decoding reads the base64
+// straight from the JSON bytes, standard or URL-safe, padded or not, so the
+// document is never also held as a Go string of its base64; encoding
+// writes standard base64.
+type Base64Content struct {
+	// Data is the decoded document.
+	Data []byte
+	// Err is set when the JSON string is not base64: the receiver reports
+	// it against the field that held it rather than refusing the whole
+	// document as malformed JSON.
+	Err error
+}
+
+// MarshalJSON implements json.Marshaler.
+func (c Base64Content) MarshalJSON() ([]byte, error) {
+	out := make([]byte, base64.StdEncoding.EncodedLen(len(c.Data))+2)
+	out[0], out[len(out)-1] = '"', '"'
+	base64.StdEncoding.Encode(out[1:len(out)-1], c.Data)
+	return out, nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *Base64Content) UnmarshalJSON(b []byte) error {
+	*c = Base64Content{}
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' {
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[string]()}
+	}
+	raw := b[1 : len(b)-1]
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		// Escapes (a "\/" from some JSON encoders) are rare: unquote those.
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		raw = []byte(s)
+	}
+	c.Data, c.Err = decodeBase64(raw)
+	return nil
+}
+
+// decodeBase64 accepts standard and URL-safe base64, padded or not.
+func decodeBase64(s []byte) ([]byte, error) {
+	s = bytes.TrimSpace(s)
+	var first error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		dst := make([]byte, enc.DecodedLen(len(s)))
+		n, err := enc.Decode(dst, s)
+		if err == nil {
+			return dst[:n], nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+// jsonKind names the kind of a JSON value that is not a string, as
+// encoding/json does in an UnmarshalTypeError.
+func jsonKind(b []byte) string {
+	switch b[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	}
+	return "number"
 }
 
 // VerificationResultRequest is the body of a verification result

@@ -93,6 +93,7 @@ var dialect = sqlstore.Dialect{
 	ForUpdate:      " FOR UPDATE",
 	SkipLocked:     " FOR UPDATE SKIP LOCKED",
 	HeadBySubquery: true,
+	ID:             "?",
 }
 
 // db runs the store's transactions (sqlstore.Engine) on the pool.
@@ -235,7 +236,7 @@ func (s *db) Read(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
 		return translate(fmt.Errorf("begin read: %w", err))
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	return translate(fn(sqlstore.NewTx(tx, s.st)))
+	return translate(fn(sqlstore.NewReadTx(tx, s.st)))
 }
 
 // Translate implements sqlstore.Engine.

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -187,23 +186,6 @@ func jsonKindOf(v any) string {
 	return "an object"
 }
 
-// decodeBase64 accepts standard and URL-safe base64, padded or not.
-func decodeBase64(s []byte) ([]byte, error) {
-	s = bytes.TrimSpace(s)
-	var first error
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		dst := make([]byte, enc.DecodedLen(len(s)))
-		n, err := enc.Decode(dst, s)
-		if err == nil {
-			return dst[:n], nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return nil, first
-}
-
 // request validates the body completely before anything is stored.
 func publishRequest(b api.PublishContractsRequest, allowOverwrite bool) (broker.PublishRequest, error) {
 	fe := fieldErrors{}
@@ -247,7 +229,7 @@ func publishRequest(b api.PublishContractsRequest, allowOverwrite bool) (broker.
 		default:
 			fe.add(field+".onConflict", "must be \"overwrite\" or \"merge\", got %q", c.OnConflict)
 		}
-		content, err := decodeBase64([]byte(c.Content))
+		content, err := c.Content.Data, c.Content.Err
 		if err != nil {
 			fe.add(field+".content", "is not valid base64: %v", err)
 			continue

@@ -61,6 +61,7 @@ var dialect = sqlstore.Dialect{
 	// INDEXED BY: without statistics the planner prefers the integration
 	// index and reads every publication of the provider.
 	ByCreation: " INDEXED BY latest_pact_publications_created",
+	ID:         "+?",
 }
 
 // db runs the store's transactions (sqlstore.Engine) on the writer and
@@ -150,7 +151,7 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		s.w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", dsn, err)
 	}
-	s.wc = &sqlstore.Statements{}
+	s.wc = &sqlstore.Statements{Uncancellable: true}
 	if !memory {
 		s.wc.Cache = sqlstore.NewStmtCache(s.w)
 	}
@@ -171,7 +172,7 @@ func Open(dsn string, opts ...Option) (*Store, error) {
 		s.r.SetMaxOpenConns(readers + 1)
 		s.r.SetMaxIdleConns(readers + 1)
 		s.r.SetConnMaxIdleTime(0)
-		s.rc = &sqlstore.Statements{Cache: sqlstore.NewStmtCache(s.r)}
+		s.rc = &sqlstore.Statements{Cache: sqlstore.NewStmtCache(s.r), Uncancellable: true}
 		s.dirty = make(chan struct{}, 1)
 		s.done = make(chan struct{})
 		s.stop.Add(1)
@@ -367,15 +368,15 @@ func (s *Store) ReadSnapshot(ctx context.Context) (context.Context, func(), erro
 			<-d.rsem
 		})
 	}
-	return context.WithValue(ctx, snapshotKey{d}, tx), end, nil
+	return context.WithValue(ctx, snapshotKey{d}, sqlstore.NewReadTx(tx, d.rc)), end, nil
 }
 
 // Read implements sqlstore.Engine: fn runs in a read transaction (a
 // consistent snapshot), the one of ctx when it comes from ReadSnapshot,
 // else a new one.
 func (s *db) Read(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
-	if tx, ok := ctx.Value(snapshotKey{s}).(*sql.Tx); ok {
-		return s.Translate(fn(sqlstore.NewTx(tx, s.rc)))
+	if tx, ok := ctx.Value(snapshotKey{s}).(*sqlstore.Tx); ok {
+		return s.Translate(fn(tx))
 	}
 	if s.r == s.w {
 		return s.Write(ctx, fn)
@@ -391,7 +392,7 @@ func (s *db) Read(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
 		return fmt.Errorf("begin read: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	return s.Translate(fn(sqlstore.NewTx(tx, s.rc)))
+	return s.Translate(fn(sqlstore.NewReadTx(tx, s.rc)))
 }
 
 // Translate implements sqlstore.Engine: SQLite constraint errors become

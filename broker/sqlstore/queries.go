@@ -418,15 +418,16 @@ func (s *Store) selectForConsumer(ctx context.Context, tx *Tx, q broker.PactSele
 	case broker.SelectTagAll:
 		return selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Tag = q.Tag },
 			`SELECT `+selectedCols+`, ''`+latestPactFrom+`JOIN tags t ON t.version_id = l.consumer_version_id
-			WHERE t.pacticipant_id = ? AND t.name = ? AND l.provider_id = ? ORDER BY t.version_id DESC`, cid, q.Tag, pid)
+			WHERE t.pacticipant_id = `+s.d.ID+` AND t.name = ? AND l.provider_id = `+s.d.ID+` ORDER BY t.version_id DESC`, cid, q.Tag, pid)
 	case broker.SelectDeployed, broker.SelectReleased:
 		table, current := "deployed_versions", "currently_deployed"
 		if q.Kind == broker.SelectReleased {
 			table, current = "released_versions", "currently_supported"
 		}
+		// Ids as Dialect.ID: see there.
 		query := `SELECT DISTINCT ` + selectedCols + `, e.name` + latestPactFrom + `JOIN ` + table + ` d ON d.version_id = l.consumer_version_id
 			JOIN environments e ON e.id = d.environment_id
-			WHERE d.pacticipant_id = ? AND d.` + current + ` = 1 AND l.provider_id = ?`
+			WHERE d.pacticipant_id = ` + s.d.ID + ` AND d.` + current + ` = 1 AND l.provider_id = ` + s.d.ID
 		args := []any{cid, pid}
 		if q.Environment != "" {
 			query += ` AND e.name = ?`
@@ -448,7 +449,7 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 		var (
 			join     string
 			joinArgs []any
-			conds    = []string{"vr.pact_version_id = ?", "vr.success = 1"}
+			conds    = []string{"vr.pact_version_id = " + s.d.ID, "vr.success = 1"} // Dialect.ID: see there
 			args     = []any{pvid}
 		)
 		switch {
@@ -465,7 +466,7 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 				if bid == 0 {
 					return nil // no such branch: nothing verified from it
 				}
-				join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = ? `
+				join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = ` + s.d.ID + ` `
 				joinArgs = append(joinArgs, bid)
 			}
 		case q.ProviderTag != "" && q.OtherTags:

@@ -13,7 +13,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,6 +86,13 @@ type Dialect struct {
 	// tag in a subquery on the branch's (tag's) versions rather than by a
 	// join (the faster form for PostgreSQL's planner).
 	HeadBySubquery bool
+	// ID is the placeholder of an id compared with a column in a join of
+	// the pact selections: SQLite's "+?", because SQLite (3.54) plans a
+	// join's "column = ?" differently for the values 0 and 1, so binding
+	// the id 1 and then another one (a loop over consumers) recompiled
+	// the statement twice per selection (sqlite3Reprepare, 0.6 ms each);
+	// "+" keeps the planner from using the value. PostgreSQL: "?".
+	ID string
 }
 
 // Options configures New.
@@ -267,20 +278,57 @@ type Statements struct {
 	// Log, when set, is called with every statement and its arguments
 	// before it runs.
 	Log func(query string, args []any)
+	// Uncancellable runs statements with a context that cannot be
+	// cancelled, after checking that ctx is not done: with a cancellable
+	// context SQLite's driver and database/sql start two goroutines per
+	// statement to watch it, which cost more than most of the store's
+	// statements (a pacts-for-verification request runs hundreds).
+	// Cancellation still ends a request between two statements, and
+	// database/sql still rolls the transaction back when ctx ends.
+	Uncancellable bool
 }
 
-// Tx is a transaction running the store's statements.
+// Tx is a transaction of the store, running queries as its Statements say.
 type Tx struct {
 	tx *sql.Tx
 	st *Statements
+	// read is set for read-only transactions: a snapshot that cannot change
+	// while it lasts, so each statement is bound to the transaction once
+	// and single-row look-ups (a name's id, a branch's id) run once.
+	read *readMemo
+}
+
+// readMemo is what a read-only transaction remembers.
+type readMemo struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+	rows  map[string][]any // query and arguments -> the scanned row; nil: no row
 }
 
 // NewTx returns tx running statements as st says.
 func NewTx(tx *sql.Tx, st *Statements) *Tx { return &Tx{tx: tx, st: st} }
 
+// NewReadTx returns a read-only transaction tx on one snapshot running
+// statements as st says, and remembering what NewTx's does not: the same
+// single-row query with the same arguments is answered from memory the
+// second time (bytes, which hold contents, are never kept).
+func NewReadTx(tx *sql.Tx, st *Statements) *Tx {
+	return &Tx{tx: tx, st: st, read: &readMemo{stmts: map[string]*sql.Stmt{}, rows: map[string][]any{}}}
+}
+
 // SQL returns the underlying transaction (for statements outside the
 // store's, such as migrations).
 func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// Remembered reports how many single-row results a read transaction holds.
+func (t *Tx) Remembered() int {
+	if t.read == nil {
+		return 0
+	}
+	t.read.mu.Lock()
+	defer t.read.mu.Unlock()
+	return len(t.read.rows)
+}
 
 func (t *Tx) text(query string, args []any) string {
 	if t.st.Rewrite != nil {
@@ -292,62 +340,196 @@ func (t *Tx) text(query string, args []any) string {
 	return query
 }
 
+func (t *Tx) context(ctx context.Context) (context.Context, error) {
+	if !t.st.Uncancellable {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
+// stmt returns the cached statement of query bound to the transaction, or
+// nil when statements are not cached.
 func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if t.st.Cache == nil {
+		return nil, nil
+	}
+	if t.read != nil {
+		t.read.mu.Lock()
+		defer t.read.mu.Unlock()
+		if st, ok := t.read.stmts[query]; ok {
+			return st, nil
+		}
+	}
 	st, err := t.st.Cache.get(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.StmtContext(ctx, st), nil
+	st = t.tx.StmtContext(ctx, st)
+	if t.read != nil {
+		t.read.stmts[query] = st
+	}
+	return st, nil
 }
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if t.st.Cache == nil {
-		return t.tx.ExecContext(ctx, t.text(query, args), args...)
-	}
-	st, err := t.stmt(ctx, t.text(query, args))
+	ctx, err := t.context(ctx)
 	if err != nil {
 		return nil, err
+	}
+	query = t.text(query, args)
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return t.tx.ExecContext(ctx, query, args...)
 	}
 	return st.ExecContext(ctx, args...)
 }
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if t.st.Cache == nil {
-		return t.tx.QueryContext(ctx, t.text(query, args), args...)
-	}
-	st, err := t.stmt(ctx, t.text(query, args))
+	ctx, err := t.context(ctx)
 	if err != nil {
 		return nil, err
+	}
+	query = t.text(query, args)
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return t.tx.QueryContext(ctx, query, args...)
 	}
 	return st.QueryContext(ctx, args...)
 }
 
-// QueryRowContext runs a single-row query in the transaction.
+// QueryRowContext runs a single-row query in the transaction when its Row
+// is scanned. In a read-only transaction the same query with the same
+// arguments is answered from memory the second time.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *Row {
-	if t.st.Cache == nil {
-		return &Row{r: t.tx.QueryRowContext(ctx, t.text(query, args), args...)}
-	}
-	st, err := t.stmt(ctx, t.text(query, args))
+	ctx, err := t.context(ctx)
 	if err != nil {
 		return &Row{err: err}
 	}
-	return &Row{r: st.QueryRowContext(ctx, args...)}
+	r := &Row{ctx: ctx, tx: t, query: query, args: args}
+	if t.read != nil {
+		r.key = memoKey(query, args)
+	}
+	return r
 }
 
-// Row is a *sql.Row that can also carry a prepare error.
+// memoKey keys a query with its arguments; "" when an argument is of a
+// type it does not key (the row is then not remembered).
+func memoKey(query string, args []any) string {
+	var b strings.Builder
+	b.WriteString(query)
+	for _, a := range args {
+		b.WriteByte(0)
+		switch v := a.(type) {
+		case int64:
+			b.WriteString("i" + strconv.FormatInt(v, 10))
+		case int:
+			b.WriteString("i" + strconv.Itoa(v))
+		case string:
+			b.WriteString("s" + v)
+		default:
+			return ""
+		}
+	}
+	return b.String()
+}
+
+// Row is a single-row query, run by Scan, that can also carry an error
+// found before it ran, and that a read-only transaction remembers.
 type Row struct {
-	r   *sql.Row
-	err error
+	ctx   context.Context
+	tx    *Tx
+	query string
+	args  []any
+	key   string
+	err   error
 }
 
-// Scan implements the Scan of *sql.Row.
+func (r *Row) run(dest []any) error {
+	query := r.tx.text(r.query, r.args)
+	st, err := r.tx.stmt(r.ctx, query)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return r.tx.tx.QueryRowContext(r.ctx, query, r.args...).Scan(dest...)
+	}
+	return st.QueryRowContext(r.ctx, r.args...).Scan(dest...)
+}
+
+// Scan runs the query and implements the Scan of *sql.Row.
 func (r *Row) Scan(dest ...any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.r.Scan(dest...)
+	memo := r.tx.read
+	if memo == nil || r.key == "" || !memoizable(dest) {
+		return r.run(dest)
+	}
+	memo.mu.Lock()
+	got, ok := memo.rows[r.key]
+	memo.mu.Unlock()
+	switch {
+	case ok && got == nil:
+		return sql.ErrNoRows
+	case ok && sameTypes(got, dest):
+		for i, d := range dest {
+			reflect.ValueOf(d).Elem().Set(reflect.ValueOf(got[i]))
+		}
+		return nil
+	}
+	err := r.run(dest)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		got = nil
+	case err != nil:
+		return err
+	default:
+		got = make([]any, len(dest))
+		for i, d := range dest {
+			got[i] = reflect.ValueOf(d).Elem().Interface()
+		}
+	}
+	memo.mu.Lock()
+	memo.rows[r.key] = got
+	memo.mu.Unlock()
+	return err
+}
+
+// sameTypes reports whether the remembered values fit dest.
+func sameTypes(got, dest []any) bool {
+	if len(got) != len(dest) {
+		return false
+	}
+	for i, d := range dest {
+		if reflect.TypeOf(got[i]) != reflect.TypeOf(d).Elem() {
+			return false
+		}
+	}
+	return true
+}
+
+// memoizable reports whether the scanned values can be remembered: not
+// bytes, which the caller could change (and which hold pact contents).
+func memoizable(dest []any) bool {
+	for _, d := range dest {
+		switch d.(type) {
+		case *int64, *int, *string, *bool, *sql.NullInt64, *sql.NullString:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // scanner is what a *sql.Row, *Row and *sql.Rows have in common.
