@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strconv"
@@ -103,7 +104,9 @@ type expectation struct {
 	order int
 	// queryRuled is set when the request has query matching rules.
 	queryRuled bool
-	uses       Uses
+	// answer is what respond writes when the response has no generators.
+	answer *answer
+	uses   Uses
 }
 
 // valuelessParams returns the query parameters a V4 pact gives as null or
@@ -256,7 +259,7 @@ func New(pacts []*pact.Pact, opts Options) *Server {
 					req.Path = path
 				}
 				e := &expectation{pact: p, in: in, req: req, valueless: valuelessParams(in.Request), order: len(s.exps),
-					queryRuled: len(req.Rules[pact.CategoryQuery]) > 0}
+					queryRuled: len(req.Rules[pact.CategoryQuery]) > 0, answer: newAnswer(in.Response)}
 				s.exps = append(s.exps, e)
 				method := strings.ToUpper(req.Method)
 				groups, k := s.byPlace, placeKey(method, req.Path)
@@ -334,7 +337,7 @@ const maxRequestBody = 32 << 20
 // ServeHTTP answers a request with the response of the interaction it
 // matches, or HTTP 500 with a JSON error body.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	body, err := readBody(r)
 	if err != nil {
 		http.Error(w, "read request body: "+err.Error(), http.StatusBadRequest)
 		return
@@ -511,26 +514,91 @@ func (s *Server) respond(w http.ResponseWriter, e *expectation, base string) {
 		writeError(w, errorBody{Error: fmt.Sprintf("generate response for interaction %q: %v", e.in.Description, err), Type: "generator-error"})
 		return
 	}
+	a := e.answer
+	if resp != e.in.Response {
+		a = newAnswer(resp)
+	}
+	// One array holds every header value written, instead of one per
+	// header: the values are the response's (Header.Add), then the
+	// content type when none was given, then the length.
+	values := make([]string, 0, a.values+2)
 	h := w.Header()
-	for name, vs := range resp.Headers {
-		for _, v := range vs {
-			h.Add(name, v)
+	for _, ah := range a.headers {
+		if old := h[ah.name]; len(old) > 0 {
+			h[ah.name] = append(old, ah.values...)
+			continue
 		}
+		values = append(values, ah.values...)
+		h[ah.name] = values[len(values)-len(ah.values) : len(values) : len(values)]
 	}
 	var body []byte
 	if resp.Body.State == pact.BodyPresent {
 		body = resp.Body.Content
-		if ct := resp.Body.EffectiveContentType(); h.Get("Content-Type") == "" && ct != "" {
-			h.Set("Content-Type", ct)
+		if a.contentType != "" && h.Get("Content-Type") == "" {
+			values = append(values, a.contentType)
+			h["Content-Type"] = values[len(values)-1 : len(values) : len(values)]
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	values = append(values, a.contentLength)
+	h["Content-Length"] = values[len(values)-1 : len(values) : len(values)]
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// answer is the headers respond writes for a response, worked out once
+// per interaction rather than on every request.
+type answer struct {
+	// headers are the response's headers under their canonical names
+	// (as Header.Add files them), in name order.
+	headers []answerHeader
+	// values counts the values of headers.
+	values int
+	// contentType is the body's content type, for a response with a body
+	// and no Content-Type header.
+	contentType string
+	// contentLength is the length of the body.
+	contentLength string
+}
+
+type answerHeader struct {
+	name   string
+	values []string
+}
+
+func newAnswer(r *pact.Response) *answer {
+	a := &answer{}
+	names := make([]string, 0, len(r.Headers))
+	for name := range r.Headers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	byName := map[string]int{}
+	for _, name := range names {
+		vs := r.Headers[name]
+		if len(vs) == 0 {
+			continue
+		}
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		i, ok := byName[key]
+		if !ok {
+			i = len(a.headers)
+			byName[key] = i
+			a.headers = append(a.headers, answerHeader{name: key})
+		}
+		a.headers[i].values = append(a.headers[i].values, vs...)
+		a.values += len(vs)
+	}
+	var n int
+	if r.Body.State == pact.BodyPresent {
+		a.contentType = r.Body.EffectiveContentType()
+		n = len(r.Body.Content)
+	}
+	a.contentLength = strconv.Itoa(n)
+	return a
 }
 
 // errorBody is the JSON body of a 500 answer to an unmatched request.
@@ -567,6 +635,15 @@ func writeError(w http.ResponseWriter, body errorBody) {
 	_, _ = w.Write(data)
 }
 
+// readBody reads the request's body, up to maxRequestBody bytes; nil
+// when the request has none (most requests of a mock).
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+}
+
 // actualRequest describes a received request in the pact model.
 func actualRequest(r *http.Request, body []byte) *pact.Request {
 	// Only "&" separates parameters: url.ParseQuery drops pairs with a ";".
@@ -574,9 +651,10 @@ func actualRequest(r *http.Request, body []byte) *pact.Request {
 	if err != nil {
 		q = pact.Query(r.URL.Query())
 	}
-	h := pact.Headers{}
-	for k, vs := range r.Header {
-		h[k] = append([]string(nil), vs...)
+	// Matching only reads the headers, and keeps none of them: no copy.
+	h := pact.Headers(r.Header)
+	if h == nil {
+		h = pact.Headers{}
 	}
 	b := pact.Body{State: pact.BodyEmpty}
 	if len(body) > 0 {
