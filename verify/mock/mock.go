@@ -11,17 +11,21 @@ package mock
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/contracts-dev/contracts/formats/pact"
@@ -100,7 +104,9 @@ type expectation struct {
 	order int
 	// queryRuled is set when the request has query matching rules.
 	queryRuled bool
-	uses       Uses
+	// answer is what respond writes when the response has no generators.
+	answer *answer
+	uses   Uses
 }
 
 // valuelessParams returns the query parameters a V4 pact gives as null or
@@ -154,29 +160,90 @@ type Server struct {
 	opts Options
 	log  *slog.Logger
 
-	// exps, byPlace and ruled are fixed by New: matching reads them
+	// exps, byPlace, ruled and seed are fixed by New: matching reads them
 	// without a lock.
 	exps []*expectation
 	// byPlace indexes the expectations whose path has no matching rule by
 	// placeKey(method, path): a request is only matched against those of
 	// its own method and path, and ruled ones of its method.
-	byPlace map[string][]*expectation
+	byPlace map[string]*group
 	// ruled holds, by upper-case method, the expectations whose path has
 	// a matching rule.
-	ruled map[string][]*expectation
+	ruled map[string]*group
+	// seed keys queryHash.
+	seed maphash.Seed
 
 	problems Ledger[Problem]
 
+	// url is read on every request: an atomic, not under mu, so that
+	// concurrent requests do not queue for it.
+	url atomic.Pointer[string]
+
 	mu   sync.Mutex
-	url  string
 	srv  *http.Server
 	stop func() bool // unregisters the shutdown on ctx done
+}
+
+// group is the expectations of one place (or the path-ruled ones of one
+// method), indexed by query.
+type group struct {
+	// all holds every expectation of the group, in declaration order: the
+	// candidates for the closest mismatch.
+	all []*expectation
+	// byQuery holds, by queryHash of their query, the expectations with no
+	// query matching rule and no valueless parameter: such an expectation
+	// only matches a request whose query equals its own (same names, same
+	// values in the same order), so one whose hash differs from the
+	// request's is skipped without matching it.
+	byQuery map[uint64][]*expectation
+	// open holds the others, which requests of any query may match.
+	open []*expectation
+}
+
+func (g *group) add(e *expectation, seed maphash.Seed) {
+	g.all = append(g.all, e)
+	if e.queryRuled || len(e.valueless) > 0 {
+		g.open = append(g.open, e)
+		return
+	}
+	if g.byQuery == nil {
+		g.byQuery = map[uint64][]*expectation{}
+	}
+	h := queryHash(seed, e.req.Query)
+	g.byQuery[h] = append(g.byQuery[h], e)
+}
+
+// queryHash hashes a query so that equal queries (the same names, each
+// with the same values in the same order) hash alike whatever the order of
+// their names; a nil query and an empty one hash alike. Unequal queries
+// may collide: the hash only narrows the candidates.
+func queryHash(seed maphash.Seed, q pact.Query) uint64 {
+	var sum uint64
+	for k, vs := range q {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		writeLenString(&h, k)
+		for _, v := range vs {
+			writeLenString(&h, v)
+		}
+		// A sum does not depend on the order the map yields the names in.
+		sum += h.Sum64()
+	}
+	return sum
+}
+
+// writeLenString writes s with its length first, so that ("ab", "c") and
+// ("a", "bc") write differently.
+func writeLenString(h *maphash.Hash, s string) {
+	var n [binary.MaxVarintLen64]byte
+	_, _ = h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+	_, _ = h.WriteString(s)
 }
 
 // New returns a server answering the HTTP interactions of pacts (other
 // interaction types are ignored).
 func New(pacts []*pact.Pact, opts Options) *Server {
-	s := &Server{opts: opts, log: opts.Logger, byPlace: map[string][]*expectation{}, ruled: map[string][]*expectation{}}
+	s := &Server{opts: opts, log: opts.Logger, byPlace: map[string]*group{}, ruled: map[string]*group{}, seed: maphash.MakeSeed()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -192,15 +259,19 @@ func New(pacts []*pact.Pact, opts Options) *Server {
 					req.Path = path
 				}
 				e := &expectation{pact: p, in: in, req: req, valueless: valuelessParams(in.Request), order: len(s.exps),
-					queryRuled: len(req.Rules[pact.CategoryQuery]) > 0}
+					queryRuled: len(req.Rules[pact.CategoryQuery]) > 0, answer: newAnswer(in.Response)}
 				s.exps = append(s.exps, e)
 				method := strings.ToUpper(req.Method)
+				groups, k := s.byPlace, placeKey(method, req.Path)
 				if len(req.Rules[pact.CategoryPath]) > 0 {
-					s.ruled[method] = append(s.ruled[method], e)
-				} else {
-					k := placeKey(method, req.Path)
-					s.byPlace[k] = append(s.byPlace[k], e)
+					groups, k = s.ruled, method
 				}
+				g := groups[k]
+				if g == nil {
+					g = &group{}
+					groups[k] = g
+				}
+				g.add(e, s.seed)
 			}
 		}
 	}
@@ -224,8 +295,9 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	})
+	u := "http://" + ln.Addr().String()
+	s.url.Store(&u)
 	s.mu.Lock()
-	s.url = "http://" + ln.Addr().String()
 	s.srv, s.stop = srv, stop
 	s.mu.Unlock()
 	go func() { _ = srv.Serve(ln) }()
@@ -246,17 +318,17 @@ func (s *Server) Close() error {
 
 // URL is the base URL the server listens on after Start; empty before.
 func (s *Server) URL() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.url
+	if u := s.url.Load(); u != nil {
+		return *u
+	}
+	return ""
 }
 
 // SetURL tells a server used as a plain http.Handler its public base URL,
 // for MockServerURL generators (otherwise derived from each request's Host).
 func (s *Server) SetURL(u string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.url = strings.TrimSuffix(u, "/")
+	u = strings.TrimSuffix(u, "/")
+	s.url.Store(&u)
 }
 
 // maxRequestBody bounds request bodies the server reads.
@@ -265,7 +337,7 @@ const maxRequestBody = 32 << 20
 // ServeHTTP answers a request with the response of the interaction it
 // matches, or HTTP 500 with a JSON error body.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+	body, err := readBody(r)
 	if err != nil {
 		http.Error(w, "read request body: "+err.Error(), http.StatusBadRequest)
 		return
@@ -314,13 +386,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // used), or else the closest expectation with the same method and path and
 // its mismatches. Only the expectations of the request's method and path
 // (and those whose path has a matching rule) are candidates: any other
-// would differ in method or path, and is never chosen nor the closest. It
+// would differ in method or path, and is never chosen nor the closest.
+// Among those, a match can only come from the ones indexed under the
+// request's query hash and the ones not indexed by query (see group). It
 // takes no lock: the candidates are fixed, the uses counted atomically.
 func (s *Server) find(actual *pact.Request) (exp, best *expectation, bestMs []match.Mismatch) {
-	cands := s.candidates(actual)
+	method := strings.ToUpper(actual.Method)
+	place, ruled := s.byPlace[placeKey(method, actual.Path)], s.ruled[method]
+	if place == nil && ruled == nil {
+		return nil, nil, nil
+	}
+	h := queryHash(s.seed, actual.Query)
 	// A matching request is the common case: look for the match first,
 	// fully matching only the candidates whose query can match.
-	for _, e := range cands {
+	for _, e := range inOrder(place.sameQuery(h), place.openQuery(), ruled.sameQuery(h), ruled.openQuery()) {
 		if !e.mayMatch(actual) || len(match.Request(e.req, e.without(actual))) > 0 {
 			continue
 		}
@@ -335,7 +414,7 @@ func (s *Server) find(actual *pact.Request) (exp, best *expectation, bestMs []ma
 		return exp, nil, nil
 	}
 	// No match: the closest candidate, for the report.
-	for _, e := range cands {
+	for _, e := range inOrder(place.every(), ruled.every()) {
 		ms := match.Request(e.req, e.without(actual))
 		if !samePlace(ms) {
 			continue
@@ -347,22 +426,56 @@ func (s *Server) find(actual *pact.Request) (exp, best *expectation, bestMs []ma
 	return nil, best, bestMs
 }
 
-// candidates returns, in declaration order, the expectations of the
-// request's method and path and those of its method whose path has a
-// matching rule.
-func (s *Server) candidates(actual *pact.Request) []*expectation {
-	method := strings.ToUpper(actual.Method)
-	exact, ruled := s.byPlace[placeKey(method, actual.Path)], s.ruled[method]
-	if len(ruled) == 0 {
-		return exact
+// sameQuery, openQuery and every return the group's expectations indexed
+// under query hash h, those not indexed by query, and all of them; nil for
+// a nil group.
+func (g *group) sameQuery(h uint64) []*expectation {
+	if g == nil {
+		return nil
 	}
-	out := make([]*expectation, 0, len(exact)+len(ruled))
-	for len(exact) > 0 || len(ruled) > 0 {
-		if len(ruled) == 0 || (len(exact) > 0 && exact[0].order < ruled[0].order) {
-			out, exact = append(out, exact[0]), exact[1:]
-		} else {
-			out, ruled = append(out, ruled[0]), ruled[1:]
+	return g.byQuery[h]
+}
+
+func (g *group) openQuery() []*expectation {
+	if g == nil {
+		return nil
+	}
+	return g.open
+}
+
+func (g *group) every() []*expectation {
+	if g == nil {
+		return nil
+	}
+	return g.all
+}
+
+// inOrder merges lists of expectations, each in declaration order, into
+// one in declaration order. With one list not empty it returns that list
+// (the common case allocates nothing).
+func inOrder(lists ...[]*expectation) []*expectation {
+	var only []*expectation
+	n, nonEmpty := 0, 0
+	for _, l := range lists {
+		if len(l) > 0 {
+			only = l
+			n += len(l)
+			nonEmpty++
 		}
+	}
+	if nonEmpty <= 1 {
+		return only
+	}
+	out := make([]*expectation, 0, n)
+	for len(out) < n {
+		next := -1
+		for i, l := range lists {
+			if len(l) > 0 && (next < 0 || l[0].order < lists[next][0].order) {
+				next = i
+			}
+		}
+		out = append(out, lists[next][0])
+		lists[next] = lists[next][1:]
 	}
 	return out
 }
@@ -401,26 +514,91 @@ func (s *Server) respond(w http.ResponseWriter, e *expectation, base string) {
 		writeError(w, errorBody{Error: fmt.Sprintf("generate response for interaction %q: %v", e.in.Description, err), Type: "generator-error"})
 		return
 	}
+	a := e.answer
+	if resp != e.in.Response {
+		a = newAnswer(resp)
+	}
+	// One array holds every header value written, instead of one per
+	// header: the values are the response's (Header.Add), then the
+	// content type when none was given, then the length.
+	values := make([]string, 0, a.values+2)
 	h := w.Header()
-	for name, vs := range resp.Headers {
-		for _, v := range vs {
-			h.Add(name, v)
+	for _, ah := range a.headers {
+		if old := h[ah.name]; len(old) > 0 {
+			h[ah.name] = append(old, ah.values...)
+			continue
 		}
+		values = append(values, ah.values...)
+		h[ah.name] = values[len(values)-len(ah.values) : len(values) : len(values)]
 	}
 	var body []byte
 	if resp.Body.State == pact.BodyPresent {
 		body = resp.Body.Content
-		if ct := resp.Body.EffectiveContentType(); h.Get("Content-Type") == "" && ct != "" {
-			h.Set("Content-Type", ct)
+		if a.contentType != "" && h.Get("Content-Type") == "" {
+			values = append(values, a.contentType)
+			h["Content-Type"] = values[len(values)-1 : len(values) : len(values)]
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	values = append(values, a.contentLength)
+	h["Content-Length"] = values[len(values)-1 : len(values) : len(values)]
 	status := resp.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// answer is the headers respond writes for a response, worked out once
+// per interaction rather than on every request.
+type answer struct {
+	// headers are the response's headers under their canonical names
+	// (as Header.Add files them), in name order.
+	headers []answerHeader
+	// values counts the values of headers.
+	values int
+	// contentType is the body's content type, for a response with a body
+	// and no Content-Type header.
+	contentType string
+	// contentLength is the length of the body.
+	contentLength string
+}
+
+type answerHeader struct {
+	name   string
+	values []string
+}
+
+func newAnswer(r *pact.Response) *answer {
+	a := &answer{}
+	names := make([]string, 0, len(r.Headers))
+	for name := range r.Headers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	byName := map[string]int{}
+	for _, name := range names {
+		vs := r.Headers[name]
+		if len(vs) == 0 {
+			continue
+		}
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		i, ok := byName[key]
+		if !ok {
+			i = len(a.headers)
+			byName[key] = i
+			a.headers = append(a.headers, answerHeader{name: key})
+		}
+		a.headers[i].values = append(a.headers[i].values, vs...)
+		a.values += len(vs)
+	}
+	var n int
+	if r.Body.State == pact.BodyPresent {
+		a.contentType = r.Body.EffectiveContentType()
+		n = len(r.Body.Content)
+	}
+	a.contentLength = strconv.Itoa(n)
+	return a
 }
 
 // errorBody is the JSON body of a 500 answer to an unmatched request.
@@ -457,6 +635,15 @@ func writeError(w http.ResponseWriter, body errorBody) {
 	_, _ = w.Write(data)
 }
 
+// readBody reads the request's body, up to maxRequestBody bytes; nil
+// when the request has none (most requests of a mock).
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxRequestBody))
+}
+
 // actualRequest describes a received request in the pact model.
 func actualRequest(r *http.Request, body []byte) *pact.Request {
 	// Only "&" separates parameters: url.ParseQuery drops pairs with a ";".
@@ -464,9 +651,10 @@ func actualRequest(r *http.Request, body []byte) *pact.Request {
 	if err != nil {
 		q = pact.Query(r.URL.Query())
 	}
-	h := pact.Headers{}
-	for k, vs := range r.Header {
-		h[k] = append([]string(nil), vs...)
+	// Matching only reads the headers, and keeps none of them: no copy.
+	h := pact.Headers(r.Header)
+	if h == nil {
+		h = pact.Headers{}
 	}
 	b := pact.Body{State: pact.BodyEmpty}
 	if len(body) > 0 {

@@ -302,3 +302,46 @@ func TestQueryValuesKeepSemicolons(t *testing.T) {
 		require.Equal(t, tc.want, resp.StatusCode, tc.query)
 	}
 }
+
+// Response headers are written under their canonical names, values of
+// the body's content type when
+// no header gives one, and the body's length over any Content-Length of
+// the pact; each response gets values of its own.
+func TestResponseHeaders(t *testing.T) {
+	t.Parallel()
+	p := mustParse(t, `{"consumer":{"name":"c"},"provider":{"name":"p"},"interactions":[
+	 {"description":"headers","request":{"method":"GET","path":"/h"},
+	  "response":{"status":201,"headers":{"x-ratelimit-remaining":"99","Cache-Control":"no-store, private","Content-Length":"1"},
+	   "body":{"id":1}}},
+	 {"description":"typed","request":{"method":"GET","path":"/t"},
+	  "response":{"status":200,"headers":{"content-type":"text/plain; charset=utf-8"},"body":"hello"}},
+	 {"description":"empty","request":{"method":"DELETE","path":"/e"},"response":{"status":204}}],
+	 "metadata":{"pactSpecification":{"version":"3.0.0"}}}`)
+	srv := mock.New([]*pact.Pact{p}, mock.Options{})
+	serve := func(method, path string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		w.Header().Set("X-Before", "kept")
+		srv.ServeHTTP(w, httptest.NewRequest(method, path, nil))
+		return w
+	}
+	for range 2 {
+		w := serve("GET", "/h")
+		require.Equal(t, 201, w.Code)
+		require.Equal(t, http.Header{
+			"X-Before": {"kept"}, "X-Ratelimit-Remaining": {"99"}, "Cache-Control": {"no-store, private"},
+			"Content-Type": {"application/json"}, "Content-Length": {"8"},
+		}, w.Result().Header)
+		require.JSONEq(t, `{"id":1}`, w.Body.String())
+		// A handler after the mock changing the values it was given
+		// changes nothing for the next response.
+		w.Header()["X-Ratelimit-Remaining"][0] = "0"
+		w.Header()["Content-Length"][0] = "0"
+	}
+	w := serve("GET", "/t")
+	require.Equal(t, http.Header{"X-Before": {"kept"}, "Content-Type": {"text/plain; charset=utf-8"}, "Content-Length": {"5"}}, w.Result().Header)
+	require.Equal(t, "hello", w.Body.String())
+	w = serve("DELETE", "/e")
+	require.Equal(t, 204, w.Code)
+	require.Equal(t, http.Header{"X-Before": {"kept"}, "Content-Length": {"0"}}, w.Result().Header)
+	require.NoError(t, srv.Verify())
+}
