@@ -20,8 +20,8 @@ type openAPI struct {
 	doc       map[string]any
 	schemas   *schemas
 	routes    []*route
-	byShape   map[string][]*route // method and segment count -> routes
-	bases     []string            // path prefixes from servers' URLs
+	tree      *segNode // routes by their paths' literal segments
+	bases     []string // path prefixes from servers' URLs
 	secScheme map[string]any
 }
 
@@ -32,6 +32,7 @@ type route struct {
 	segs     []*regexp.Regexp
 	names    [][]string // parameter names per segment
 	params   int
+	order    int // position in the document's sorted paths and methods, which breaks ties
 	op       map[string]any
 	parms    []map[string]any // parameters, dereferenced, operation's first
 	security []any
@@ -47,7 +48,7 @@ func newOpenAPI(doc map[string]any) (*openAPI, error) {
 	if oas30 {
 		draft = jsonschema.Draft7
 	}
-	o := &openAPI{doc: doc, schemas: newSchemas(doc, oas30, draft, func(k string) bool { return k == "schema" })}
+	o := &openAPI{doc: doc, tree: &segNode{}, schemas: newSchemas(doc, oas30, draft, func(k string) bool { return k == "schema" })}
 	if comps, ok := doc["components"].(map[string]any); ok {
 		o.secScheme, _ = comps["securitySchemes"].(map[string]any)
 	}
@@ -108,15 +109,56 @@ func newOpenAPI(doc map[string]any) (*openAPI, error) {
 			} else if sec, ok := doc["security"].([]any); ok {
 				r.security = sec
 			}
+			r.order = len(o.routes)
 			o.routes = append(o.routes, r)
-			if o.byShape == nil {
-				o.byShape = map[string][]*route{}
-			}
-			shape := fmt.Sprintf("%s %d", m, len(segs))
-			o.byShape[shape] = append(o.byShape[shape], r)
+			o.tree.add(r)
 		}
 	}
 	return o, nil
+}
+
+// segNode is a node of the route tree: one level per path segment, a
+// child per literal segment and one for all segments with parameters.
+// Looking a path up visits only the routes whose literal segments match
+// it, instead of every route of the document.
+type segNode struct {
+	literal map[string]*segNode
+	param   *segNode
+	routes  []*route // routes whose path ends here
+}
+
+func (n *segNode) add(r *route) {
+	for _, l := range r.literal {
+		var next *segNode
+		if l == "\x00" {
+			if n.param == nil {
+				n.param = &segNode{}
+			}
+			next = n.param
+		} else {
+			if n.literal == nil {
+				n.literal = map[string]*segNode{}
+			}
+			if next = n.literal[l]; next == nil {
+				next = &segNode{}
+				n.literal[l] = next
+			}
+		}
+		n = next
+	}
+	n.routes = append(n.routes, r)
+}
+
+// candidates appends the routes whose literal segments are those of parts.
+func (n *segNode) candidates(parts []string, into []*route) []*route {
+	if n == nil {
+		return into
+	}
+	if len(parts) == 0 {
+		return append(into, n.routes...)
+	}
+	into = n.literal[parts[0]].candidates(parts[1:], into)
+	return n.param.candidates(parts[1:], into)
 }
 
 var paramInSegment = regexp.MustCompile(`\{[^}]*\}`)
@@ -196,11 +238,19 @@ func (o *openAPI) find(method, path string) (*route, map[string]string) {
 			candidates = append(candidates, rest)
 		}
 	}
+	var routes []*route
 	for _, p := range candidates {
 		var best *route
 		var bestParams map[string]string
 		parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-		for _, r := range o.byShape[fmt.Sprintf("%s %d", method, len(parts))] {
+		routes = o.tree.candidates(parts, routes[:0])
+		// In the document's order, the first route with the fewest
+		// parameters wins.
+		sort.Slice(routes, func(i, j int) bool { return routes[i].order < routes[j].order })
+		for _, r := range routes {
+			if r.method != method {
+				continue
+			}
 			if params, ok := r.match(parts); ok && (best == nil || r.params < best.params) {
 				best, bestParams = r, params
 			}
