@@ -164,17 +164,31 @@ func (n *segNode) candidates(parts []string, into []*route) []*route {
 var paramInSegment = regexp.MustCompile(`\{[^}]*\}`)
 
 // compileTemplate turns a path template into one pattern per segment; a
-// parameter matches a non-empty part of one segment.
+// parameter matches a non-empty part of one segment. A segment without
+// parameters, or that is one parameter, needs no pattern (nil): route.match
+// compares the former and takes the latter whole.
 func compileTemplate(tmpl string) ([]*regexp.Regexp, [][]string, int, error) {
 	var segs []*regexp.Regexp
 	var names [][]string
 	n := 0
 	for _, seg := range strings.Split(strings.TrimPrefix(tmpl, "/"), "/") {
+		locs := paramInSegment.FindAllStringIndex(seg, -1)
+		if len(locs) == 0 && !strings.Contains(seg, "{") {
+			segs = append(segs, nil)
+			names = append(names, nil)
+			continue
+		}
+		if len(locs) == 1 && locs[0][0] == 0 && locs[0][1] == len(seg) {
+			segs = append(segs, nil)
+			names = append(names, []string{strings.Trim(seg[1:len(seg)-1], ".;*")})
+			n++
+			continue
+		}
 		var b strings.Builder
 		var ns []string
 		b.WriteString("^")
 		last := 0
-		for _, loc := range paramInSegment.FindAllStringIndex(seg, -1) {
+		for _, loc := range locs {
 			b.WriteString(regexp.QuoteMeta(seg[last:loc[0]]))
 			name := strings.Trim(seg[loc[0]+1:loc[1]-1], ".;*")
 			ns = append(ns, name)
@@ -209,8 +223,14 @@ func (r *route) match(parts []string) (map[string]string, bool) {
 		if r.literal[i] != "\x00" {
 			continue
 		}
-		m := r.segs[i].FindStringSubmatch(p)
-		if m == nil {
+		var m []string
+		if r.segs[i] == nil {
+			// The segment is one parameter: all of it, if not empty.
+			if p == "" {
+				return nil, false
+			}
+			m = []string{p, p}
+		} else if m = r.segs[i].FindStringSubmatch(p); m == nil {
 			return nil, false
 		}
 		for j, name := range r.names[i] {

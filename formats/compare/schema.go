@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,7 +48,8 @@ type schemas struct {
 	roots func(key string) bool
 
 	mu        sync.Mutex
-	index     map[uintptr]string // schema object of doc -> its JSON pointer, built on first use
+	regexps   map[string]*regexp.Regexp // compiled patterns, by source
+	index     map[uintptr]string        // schema object of doc -> its JSON pointer, built on first use
 	compilers map[use]*jsonschema.Compiler
 	loaders   map[use]*docLoader
 	cache     map[cacheKey]*jsonschema.Schema // by use and pointer (or id)
@@ -63,7 +65,7 @@ type cacheKey struct {
 
 func newSchemas(doc map[string]any, oas30 bool, draft *jsonschema.Draft, roots func(string) bool) *schemas {
 	return &schemas{doc: doc, oas30: oas30, draft: draft, roots: roots,
-		compilers: map[use]*jsonschema.Compiler{}, loaders: map[use]*docLoader{},
+		regexps: map[string]*regexp.Regexp{}, compilers: map[use]*jsonschema.Compiler{}, loaders: map[use]*docLoader{},
 		cache: map[cacheKey]*jsonschema.Schema{}, byContent: map[cacheKey]*jsonschema.Schema{}}
 }
 
@@ -158,12 +160,30 @@ func (s *schemas) compile(id string, schema any, u use) (*jsonschema.Schema, err
 
 func (s *schemas) newCompiler() *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
+	c.UseRegexpEngine(s.regexp)
 	c.DefaultDraft(s.draft)
 	c.AssertFormat()
 	for _, f := range extraFormats {
 		c.RegisterFormat(f)
 	}
 	return c
+}
+
+// regexp is the compilers' regular expression engine: Go's, with each
+// pattern compiled once (the compiler compiles a pattern once to check the
+// schema and again for the schema's validator, in each resource that has
+// it: documents repeat their patterns). It runs under s.mu, which every
+// compilation holds.
+func (s *schemas) regexp(pattern string) (jsonschema.Regexp, error) {
+	if re, ok := s.regexps[pattern]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	s.regexps[pattern] = re
+	return re, nil
 }
 
 // compiler returns the compiler of use u. Its loader serves the schemas
