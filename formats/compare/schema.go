@@ -55,6 +55,13 @@ type schemas struct {
 	cache     map[cacheKey]*jsonschema.Schema // by use and pointer (or id)
 	byContent map[cacheKey]*jsonschema.Schema // by use and canonical JSON
 	n         int
+
+	byMap sync.Map // mapKey -> *jsonschema.Schema: the document's schema objects compiled
+}
+
+type mapKey struct {
+	u use
+	m uintptr // address of a schema object of the document
 }
 
 type cacheKey struct {
@@ -100,16 +107,34 @@ func escapePointer(s string) string {
 // compile returns the validator of schema (found in the document at id,
 // which names it in results) for use u.
 func (s *schemas) compile(id string, schema any, u use) (*jsonschema.Schema, error) {
+	m, isMap := schema.(map[string]any)
+	var mk mapKey
+	if isMap {
+		// Comparisons running in parallel find compiled schemas here
+		// without waiting for one another's compilations.
+		mk = mapKey{u: u, m: reflect.ValueOf(m).Pointer()}
+		if v, ok := s.byMap.Load(mk); ok {
+			return v.(*jsonschema.Schema), nil
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.index == nil {
 		s.index = map[uintptr]string{}
 		indexMaps(s.doc, "", s.index)
 	}
-	m, isMap := schema.(map[string]any)
 	ptr, indexed := "", false
 	if isMap {
-		ptr, indexed = s.index[reflect.ValueOf(m).Pointer()]
+		ptr, indexed = s.index[mk.m]
+	}
+	if indexed {
+		// A schema object of the document lives as long as s, so its
+		// address names it.
+		defer func() {
+			if v, ok := s.cache[cacheKey{u: u, indexed: true, s: ptr}]; ok {
+				s.byMap.Store(mk, v)
+			}
+		}()
 	}
 	key := cacheKey{u: u, s: id}
 	if indexed {
