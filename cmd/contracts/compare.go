@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -99,17 +102,25 @@ func runCompare(e *env, f *compareFlags, args []string) error {
 	if err != nil {
 		return failWith(exitCantTell, err)
 	}
-	var pacts []ci.ComparedPact
-	for _, path := range args {
-		data, err := os.ReadFile(path)
+	// The pacts are read and compared on every core (the Comparator is
+	// safe for concurrent use); results keep the order of the arguments,
+	// and the first pact that cannot be read, in that order, is the error.
+	pacts := make([]ci.ComparedPact, len(args))
+	errs := make([]error, len(args))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(args)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(args); i = int(next.Add(1) - 1) {
+				pacts[i], errs[i] = comparePactFile(cmp, args[i])
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
-			return failWith(exitCantTell, fmt.Errorf("read pact: %w", err))
+			return failWith(exitCantTell, err)
 		}
-		p, err := pact.Parse(data)
-		if err != nil {
-			return failWith(exitCantTell, fmt.Errorf("pact %s: %w", path, err))
-		}
-		pacts = append(pacts, ci.ComparedPact{File: path, Consumer: p.Consumer.Name, Provider: p.Provider.Name, Results: cmp.Compare(p)})
 	}
 	failed := false
 	for _, p := range pacts {
@@ -144,6 +155,19 @@ func runCompare(e *env, f *compareFlags, args []string) error {
 		return failWith(exitNo, nil)
 	}
 	return nil
+}
+
+// comparePactFile reads the pact at path and compares it.
+func comparePactFile(cmp *compare.Comparator, path string) (ci.ComparedPact, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ci.ComparedPact{}, fmt.Errorf("read pact: %w", err)
+	}
+	p, err := pact.Parse(data)
+	if err != nil {
+		return ci.ComparedPact{}, fmt.Errorf("pact %s: %w", path, err)
+	}
+	return ci.ComparedPact{File: path, Consumer: p.Consumer.Name, Provider: p.Provider.Name, Results: cmp.Compare(p)}, nil
 }
 
 // loadOpenAPIForCompare loads an OpenAPI document (a Swagger 2.0 one

@@ -1,6 +1,9 @@
 package compare_test
 
 import (
+	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -93,3 +96,34 @@ paths:
 }
 
 func sprintf(format string, args ...any) string { return fmtSprintf(format, args...) }
+
+// One Comparator serves pacts compared in parallel (contracts compare
+// does): each gets the results, in the order, it gets alone.
+func TestCompareConcurrentlyGivesTheSameResults(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(repoRoot(t), "testdata", "compare", "orders")
+	var pacts []*pact.Pact
+	for _, name := range []string{"pact.json", "pact-broken.json"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		pacts = append(pacts, mustPact(t, string(data)))
+	}
+	alone, err := compare.New(compare.Documents{OpenAPI: mustOpenAPI(t, filepath.Join(dir, "openapi.yaml"))})
+	require.NoError(t, err)
+	var want [][]compare.Result
+	for _, p := range pacts {
+		want = append(want, alone.Compare(p))
+	}
+	require.NotEmpty(t, want[1])
+	shared, err := compare.New(compare.Documents{OpenAPI: mustOpenAPI(t, filepath.Join(dir, "openapi.yaml"))})
+	require.NoError(t, err)
+	got := make([][]compare.Result, 16)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = shared.Compare(pacts[i%2]) })
+	}
+	wg.Wait()
+	for i, rs := range got {
+		require.Equal(t, want[i%2], rs, "comparison %d", i)
+	}
+}

@@ -82,6 +82,9 @@ func isJSONType(ct string) bool {
 }
 
 func decodeJSON(b []byte) (any, error) {
+	if v, ok := decodeJSONFast(b); ok {
+		return v, nil
+	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var v any

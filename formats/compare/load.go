@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -65,28 +66,43 @@ func ParseOpenAPI(data []byte) (doc map[string]any, ok bool, err error) {
 	}
 	var bad error
 	local := true
-	var walk func(v any, ptr string)
-	walk = func(v any, ptr string) {
+	// path holds the pointer's tokens down to the value being walked; the
+	// pointer is only written out for an error.
+	var path []string
+	var walk func(v any)
+	walk = func(v any) {
 		switch t := v.(type) {
 		case map[string]any:
 			for k, e := range t {
 				if ref, isRef := e.(string); isRef && k == "$ref" {
 					if !strings.HasPrefix(ref, "#") {
 						local = false
-					} else if _, found := lookup(m, ref); !found && bad == nil {
-						bad = fmt.Errorf("%s/$ref: %q points nowhere in the document", ptr, ref)
+					} else if bad == nil {
+						if _, found := lookup(m, ref); !found {
+							bad = fmt.Errorf("%s/$ref: %q points nowhere in the document", pointerOf(path), ref)
+						}
 					}
 					continue
 				}
-				walk(e, ptr+"/"+escapePointer(k))
+				switch e.(type) {
+				case map[string]any, []any:
+					path = append(path, k)
+					walk(e)
+					path = path[:len(path)-1]
+				}
 			}
 		case []any:
 			for i, e := range t {
-				walk(e, fmt.Sprintf("%s/%d", ptr, i))
+				switch e.(type) {
+				case map[string]any, []any:
+					path = append(path, strconv.Itoa(i))
+					walk(e)
+					path = path[:len(path)-1]
+				}
 			}
 		}
 	}
-	walk(m, "")
+	walk(m)
 	if !local {
 		return nil, false, nil
 	}
@@ -94,4 +110,14 @@ func ParseOpenAPI(data []byte) (doc map[string]any, ok bool, err error) {
 		return nil, false, bad
 	}
 	return m, true, nil
+}
+
+// pointerOf writes tokens as a JSON pointer.
+func pointerOf(tokens []string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(escapePointer(t))
+	}
+	return b.String()
 }

@@ -16,6 +16,24 @@ func matchMediaType(requested string, available []string) (string, bool) {
 	if len(available) == 0 {
 		return "", false
 	}
+	// The usual case, one media type asked for and written as the
+	// document writes it, is the first rule below without normalising.
+	if plainMediaType(requested) {
+		all := true
+		for _, a := range available {
+			if !plainMediaType(a) {
+				all = false
+				break
+			}
+		}
+		if all {
+			for _, a := range available {
+				if a == requested {
+					return a, true
+				}
+			}
+		}
+	}
 	var wanted []string
 	for _, a := range strings.Split(requested, ",") {
 		wanted = append(wanted, strings.ToLower(strings.Join(strings.Fields(a), "")))
@@ -66,6 +84,18 @@ func matchMediaType(requested string, available []string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// plainMediaType reports whether normalising mt (lower case, no white
+// space) leaves it as it is, and it is one media type without parameters.
+func plainMediaType(mt string) bool {
+	for i := 0; i < len(mt); i++ {
+		switch c := mt[i]; {
+		case c == ',' || c == ';' || c == ' ' || ('\t' <= c && c <= '\r'), 'A' <= c && c <= 'Z', c >= 0x80:
+			return false
+		}
+	}
+	return true
 }
 
 func quality(mt string) float64 {

@@ -20,8 +20,8 @@ type openAPI struct {
 	doc       map[string]any
 	schemas   *schemas
 	routes    []*route
-	byShape   map[string][]*route // method and segment count -> routes
-	bases     []string            // path prefixes from servers' URLs
+	tree      *segNode // routes by their paths' literal segments
+	bases     []string // path prefixes from servers' URLs
 	secScheme map[string]any
 }
 
@@ -32,6 +32,7 @@ type route struct {
 	segs     []*regexp.Regexp
 	names    [][]string // parameter names per segment
 	params   int
+	order    int // position in the document's sorted paths and methods, which breaks ties
 	op       map[string]any
 	parms    []map[string]any // parameters, dereferenced, operation's first
 	security []any
@@ -47,7 +48,7 @@ func newOpenAPI(doc map[string]any) (*openAPI, error) {
 	if oas30 {
 		draft = jsonschema.Draft7
 	}
-	o := &openAPI{doc: doc, schemas: newSchemas(doc, oas30, draft, func(k string) bool { return k == "schema" })}
+	o := &openAPI{doc: doc, tree: &segNode{}, schemas: newSchemas(doc, oas30, draft, func(k string) bool { return k == "schema" })}
 	if comps, ok := doc["components"].(map[string]any); ok {
 		o.secScheme, _ = comps["securitySchemes"].(map[string]any)
 	}
@@ -108,31 +109,86 @@ func newOpenAPI(doc map[string]any) (*openAPI, error) {
 			} else if sec, ok := doc["security"].([]any); ok {
 				r.security = sec
 			}
+			r.order = len(o.routes)
 			o.routes = append(o.routes, r)
-			if o.byShape == nil {
-				o.byShape = map[string][]*route{}
-			}
-			shape := fmt.Sprintf("%s %d", m, len(segs))
-			o.byShape[shape] = append(o.byShape[shape], r)
+			o.tree.add(r)
 		}
 	}
 	return o, nil
 }
 
+// segNode is a node of the route tree: one level per path segment, a
+// child per literal segment and one for all segments with parameters.
+// Looking a path up visits only the routes whose literal segments match
+// it, instead of every route of the document.
+type segNode struct {
+	literal map[string]*segNode
+	param   *segNode
+	routes  []*route // routes whose path ends here
+}
+
+func (n *segNode) add(r *route) {
+	for _, l := range r.literal {
+		var next *segNode
+		if l == "\x00" {
+			if n.param == nil {
+				n.param = &segNode{}
+			}
+			next = n.param
+		} else {
+			if n.literal == nil {
+				n.literal = map[string]*segNode{}
+			}
+			if next = n.literal[l]; next == nil {
+				next = &segNode{}
+				n.literal[l] = next
+			}
+		}
+		n = next
+	}
+	n.routes = append(n.routes, r)
+}
+
+// candidates appends the routes whose literal segments are those of parts.
+func (n *segNode) candidates(parts []string, into []*route) []*route {
+	if n == nil {
+		return into
+	}
+	if len(parts) == 0 {
+		return append(into, n.routes...)
+	}
+	into = n.literal[parts[0]].candidates(parts[1:], into)
+	return n.param.candidates(parts[1:], into)
+}
+
 var paramInSegment = regexp.MustCompile(`\{[^}]*\}`)
 
 // compileTemplate turns a path template into one pattern per segment; a
-// parameter matches a non-empty part of one segment.
+// parameter matches a non-empty part of one segment. A segment without
+// parameters, or that is one parameter, needs no pattern (nil): route.match
+// compares the former and takes the latter whole.
 func compileTemplate(tmpl string) ([]*regexp.Regexp, [][]string, int, error) {
 	var segs []*regexp.Regexp
 	var names [][]string
 	n := 0
 	for _, seg := range strings.Split(strings.TrimPrefix(tmpl, "/"), "/") {
+		locs := paramInSegment.FindAllStringIndex(seg, -1)
+		if len(locs) == 0 && !strings.Contains(seg, "{") {
+			segs = append(segs, nil)
+			names = append(names, nil)
+			continue
+		}
+		if len(locs) == 1 && locs[0][0] == 0 && locs[0][1] == len(seg) {
+			segs = append(segs, nil)
+			names = append(names, []string{strings.Trim(seg[1:len(seg)-1], ".;*")})
+			n++
+			continue
+		}
 		var b strings.Builder
 		var ns []string
 		b.WriteString("^")
 		last := 0
-		for _, loc := range paramInSegment.FindAllStringIndex(seg, -1) {
+		for _, loc := range locs {
 			b.WriteString(regexp.QuoteMeta(seg[last:loc[0]]))
 			name := strings.Trim(seg[loc[0]+1:loc[1]-1], ".;*")
 			ns = append(ns, name)
@@ -167,8 +223,14 @@ func (r *route) match(parts []string) (map[string]string, bool) {
 		if r.literal[i] != "\x00" {
 			continue
 		}
-		m := r.segs[i].FindStringSubmatch(p)
-		if m == nil {
+		var m []string
+		if r.segs[i] == nil {
+			// The segment is one parameter: all of it, if not empty.
+			if p == "" {
+				return nil, false
+			}
+			m = []string{p, p}
+		} else if m = r.segs[i].FindStringSubmatch(p); m == nil {
 			return nil, false
 		}
 		for j, name := range r.names[i] {
@@ -196,11 +258,19 @@ func (o *openAPI) find(method, path string) (*route, map[string]string) {
 			candidates = append(candidates, rest)
 		}
 	}
+	var routes []*route
 	for _, p := range candidates {
 		var best *route
 		var bestParams map[string]string
 		parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-		for _, r := range o.byShape[fmt.Sprintf("%s %d", method, len(parts))] {
+		routes = o.tree.candidates(parts, routes[:0])
+		// In the document's order, the first route with the fewest
+		// parameters wins.
+		sort.Slice(routes, func(i, j int) bool { return routes[i].order < routes[j].order })
+		for _, r := range routes {
+			if r.method != method {
+				continue
+			}
 			if params, ok := r.match(parts); ok && (best == nil || r.params < best.params) {
 				best, bestParams = r, params
 			}

@@ -7,6 +7,8 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,29 +32,48 @@ const (
 )
 
 // schemas compiles and caches the schemas of one document. For each use,
-// the whole document is transformed once (see transformDoc) and added to
-// one compiler, so a component referenced by many operations is compiled
-// once; a schema is compiled at its JSON pointer in that copy.
+// one compiler serves the document's schemas as resources, one per schema
+// position (each component schema is one), each transformed for the use
+// (see transform) when the compiler first loads it: a component
+// referenced by many operations is compiled once, and a schema no
+// compared interaction needs is never transformed or compiled. A schema
+// is compiled at its JSON pointer, and schemas with the same content
+// share one compiled validator (content decides the result: references
+// are JSON pointers into the same document).
 type schemas struct {
 	doc   map[string]any
 	oas30 bool // OpenAPI 3.0 (or converted 2.0): nullable, boolean exclusive bounds
 	draft *jsonschema.Draft
 	// roots says which keys hold schemas in this kind of document.
 	roots func(key string) bool
-	index map[uintptr]string // schema object of doc -> its JSON pointer
 
 	mu        sync.Mutex
+	regexps   map[string]*regexp.Regexp // compiled patterns, by source
+	index     map[uintptr]string        // schema object of doc -> its JSON pointer, built on first use
 	compilers map[use]*jsonschema.Compiler
 	loaders   map[use]*docLoader
-	cache     map[string]*jsonschema.Schema
+	cache     map[cacheKey]*jsonschema.Schema // by use and pointer (or id)
+	byContent map[cacheKey]*jsonschema.Schema // by use and canonical JSON
 	n         int
+
+	byMap sync.Map // mapKey -> *jsonschema.Schema: the document's schema objects compiled
+}
+
+type mapKey struct {
+	u use
+	m uintptr // address of a schema object of the document
+}
+
+type cacheKey struct {
+	u       use
+	indexed bool
+	s       string
 }
 
 func newSchemas(doc map[string]any, oas30 bool, draft *jsonschema.Draft, roots func(string) bool) *schemas {
-	s := &schemas{doc: doc, oas30: oas30, draft: draft, roots: roots, index: map[uintptr]string{},
-		compilers: map[use]*jsonschema.Compiler{}, loaders: map[use]*docLoader{}, cache: map[string]*jsonschema.Schema{}}
-	indexMaps(doc, "", s.index)
-	return s
+	return &schemas{doc: doc, oas30: oas30, draft: draft, roots: roots,
+		regexps: map[string]*regexp.Regexp{}, compilers: map[use]*jsonschema.Compiler{}, loaders: map[use]*docLoader{},
+		cache: map[cacheKey]*jsonschema.Schema{}, byContent: map[cacheKey]*jsonschema.Schema{}}
 }
 
 // indexMaps records the JSON pointer of every object in v.
@@ -64,11 +85,17 @@ func indexMaps(v any, ptr string, into map[uintptr]string) {
 			into[id] = ptr
 		}
 		for k, e := range t {
-			indexMaps(e, ptr+"/"+escapePointer(k), into)
+			switch e.(type) {
+			case map[string]any, []any:
+				indexMaps(e, ptr+"/"+escapePointer(k), into)
+			}
 		}
 	case []any:
 		for i, e := range t {
-			indexMaps(e, ptr+"/"+strconv.Itoa(i), into)
+			switch e.(type) {
+			case map[string]any, []any:
+				indexMaps(e, ptr+"/"+strconv.Itoa(i), into)
+			}
 		}
 	}
 }
@@ -81,27 +108,71 @@ func escapePointer(s string) string {
 // which names it in results) for use u.
 func (s *schemas) compile(id string, schema any, u use) (*jsonschema.Schema, error) {
 	m, isMap := schema.(map[string]any)
-	ptr, indexed := "", false
+	var mk mapKey
 	if isMap {
-		ptr, indexed = s.index[reflect.ValueOf(m).Pointer()]
-	}
-	key := fmt.Sprintf("%d|%s", u, id)
-	if indexed {
-		key = fmt.Sprintf("%d#%s", u, ptr)
+		// Comparisons running in parallel find compiled schemas here
+		// without waiting for one another's compilations.
+		mk = mapKey{u: u, m: reflect.ValueOf(m).Pointer()}
+		if v, ok := s.byMap.Load(mk); ok {
+			return v.(*jsonschema.Schema), nil
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.index == nil {
+		s.index = map[uintptr]string{}
+		indexMaps(s.doc, "", s.index)
+	}
+	ptr, indexed := "", false
+	if isMap {
+		ptr, indexed = s.index[mk.m]
+	}
+	if indexed {
+		// A schema object of the document lives as long as s, so its
+		// address names it.
+		defer func() {
+			if v, ok := s.cache[cacheKey{u: u, indexed: true, s: ptr}]; ok {
+				s.byMap.Store(mk, v)
+			}
+		}()
+	}
+	key := cacheKey{u: u, s: id}
+	if indexed {
+		key = cacheKey{u: u, indexed: true, s: ptr}
+	}
 	if v, ok := s.cache[key]; ok {
 		return v, nil
 	}
 	var v *jsonschema.Schema
 	var err error
 	if indexed {
-		c, cerr := s.compiler(u)
-		if cerr != nil {
-			return nil, cerr
+		var content cacheKey
+		if b, merr := json.Marshal(m); merr == nil {
+			content = cacheKey{u: u, indexed: true, s: string(b)}
+			if v, ok := s.byContent[content]; ok {
+				s.cache[key] = v
+				return v, nil
+			}
 		}
-		v, err = c.Compile(s.loaders[u].url(ptr))
+		c := s.compiler(u)
+		var at string
+		if ref, ok := m["$ref"].(string); ok && len(m) == 1 && strings.HasPrefix(ref, "#/") {
+			// A schema that only refers to another one validates as its
+			// target: compile the target's resource, one resource fewer
+			// per such schema (most response bodies).
+			if target, found := lookup(s.doc, ref); found {
+				if _, isObj := target.(map[string]any); isObj {
+					at = s.loaders[u].refURL(ref)
+				}
+			}
+		}
+		if at == "" {
+			at = s.loaders[u].url(ptr)
+		}
+		v, err = c.Compile(at)
+		if err == nil && content.s != "" {
+			s.byContent[content] = v
+		}
 	} else {
 		v, err = s.compileAlone(schema, u)
 	}
@@ -114,6 +185,7 @@ func (s *schemas) compile(id string, schema any, u use) (*jsonschema.Schema, err
 
 func (s *schemas) newCompiler() *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
+	c.UseRegexpEngine(s.regexp)
 	c.DefaultDraft(s.draft)
 	c.AssertFormat()
 	for _, f := range extraFormats {
@@ -122,30 +194,50 @@ func (s *schemas) newCompiler() *jsonschema.Compiler {
 	return c
 }
 
+// regexp is the compilers' regular expression engine: Go's, with each
+// pattern compiled once (the compiler compiles a pattern once to check the
+// schema and again for the schema's validator, in each resource that has
+// it: documents repeat their patterns). It runs under s.mu, which every
+// compilation holds.
+func (s *schemas) regexp(pattern string) (jsonschema.Regexp, error) {
+	if re, ok := s.regexps[pattern]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	s.regexps[pattern] = re
+	return re, nil
+}
+
 // compiler returns the compiler of use u. Its loader serves the schemas
-// of the document transformed for u, one resource per schema position
-// (each component schema is one), with references rewritten to those
-// resources: a component referenced by many operations is compiled once,
-// and no resource is large (the validator's cost grows with its
-// resource's size on every compile).
-func (s *schemas) compiler(u use) (*jsonschema.Compiler, error) {
+// of the document, each transformed for u when loaded, one resource per
+// schema position (each component schema is one), with references
+// rewritten to those resources: a component referenced by many
+// operations is compiled once, and no resource is large (the validator's
+// cost grows with its resource's size on every compile).
+func (s *schemas) compiler(u use) *jsonschema.Compiler {
 	if c, ok := s.compilers[u]; ok {
-		return c, nil
+		return c
 	}
 	c := s.newCompiler()
-	l := &docLoader{doc: s.transformDoc(u), urls: map[string]string{}, ptrs: map[string]string{}, prefix: fmt.Sprintf("mem:///use%d/", u)}
+	l := &docLoader{doc: s.doc, transform: func(v any) any { return s.transformLoaded(v, u) },
+		urls: map[string]string{}, ptrs: map[string]string{}, prefix: fmt.Sprintf("mem:///use%d/", u)}
 	c.UseLoader(l)
 	s.compilers[u] = c
 	s.loaders[u] = l
-	return c, nil
+	return c
 }
 
-// docLoader serves parts of a transformed document as schema resources.
+// docLoader serves parts of a document as schema resources, each a
+// transformed copy.
 type docLoader struct {
-	doc    map[string]any
-	urls   map[string]string // JSON pointer -> resource URL
-	ptrs   map[string]string // resource URL -> JSON pointer
-	prefix string
+	doc       map[string]any
+	transform func(any) any     // returns a transformed copy
+	urls      map[string]string // JSON pointer -> resource URL
+	ptrs      map[string]string // resource URL -> JSON pointer
+	prefix    string
 }
 
 func (l *docLoader) url(ptr string) string {
@@ -167,7 +259,7 @@ func (l *docLoader) Load(u string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("nothing at #%s", ptr)
 	}
-	return l.rewrite(deepCopy(v)), nil
+	return l.rewrite(l.transform(v)), nil
 }
 
 // rewrite turns the local references of v into resource URLs: a reference
@@ -203,67 +295,46 @@ func (l *docLoader) refURL(ref string) string {
 	return l.url(strings.TrimPrefix(ref, "#"))
 }
 
-// transformDoc returns a copy of the document with every schema in it
-// transformed for u (see transform).
-func (s *schemas) transformDoc(u use) map[string]any {
-	doc := deepCopy(s.doc).(map[string]any)
-	var roots []func() (map[string]any, func(any))
-	var find func(v any)
-	find = func(v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			for k, e := range t {
-				if m, ok := e.(map[string]any); ok && s.roots(k) {
-					parent, key := t, k
-					roots = append(roots, func() (map[string]any, func(any)) {
-						m, _ := parent[key].(map[string]any)
-						return m, func(n any) { parent[key] = n }
-					})
-					_ = m
-				}
-				find(e)
-			}
-		case []any:
-			for _, e := range t {
-				find(e)
-			}
-		}
+// transformLoaded returns a copy of v, a schema of the document, with
+// OpenAPI 3.0's idioms as JSON Schema, discriminators' properties
+// required, allOf flattened (branches that are references read the same
+// way) and, for useReceived, plain objects closed (see strictReceived).
+func (s *schemas) transformLoaded(v any, u use) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return deepCopy(v)
 	}
-	find(doc)
-	if comps, ok := doc["components"].(map[string]any); ok {
-		if sch, ok := comps["schemas"].(map[string]any); ok {
-			for k := range sch {
-				parent, key := sch, k
-				roots = append(roots, func() (map[string]any, func(any)) {
-					m, _ := parent[key].(map[string]any)
-					return m, func(n any) { parent[key] = n }
-				})
-			}
-		}
-	}
-	for _, r := range roots {
-		if m, _ := r(); m != nil {
-			walkSchema(m, func(sch map[string]any) {
-				if s.oas30 {
-					openAPI30ToJSONSchema(sch, doc)
-				}
-				discriminatorRequired(sch)
-			})
-		}
-	}
-	for _, r := range roots {
-		if m, set := r(); m != nil {
-			set(flattenAllOf(m, doc))
-		}
-	}
+	m = s.prepared(m)
+	m = flatten(m, s.preparedAt, map[string]bool{}).(map[string]any)
 	if u == useReceived {
-		for _, r := range roots {
-			if m, _ := r(); m != nil {
-				walkSchema(m, strictReceived)
-			}
-		}
+		walkSchema(m, strictReceived)
 	}
-	return doc
+	return m
+}
+
+// prepared returns a copy of sch with OpenAPI 3.0's idioms rewritten and
+// discriminators' properties required.
+func (s *schemas) prepared(sch map[string]any) map[string]any {
+	m := deepCopy(sch).(map[string]any)
+	walkSchema(m, func(sch map[string]any) {
+		if s.oas30 {
+			openAPI30ToJSONSchema(sch, s.doc)
+		}
+		discriminatorRequired(sch)
+	})
+	return m
+}
+
+// preparedAt resolves a local reference to a prepared copy of its target.
+func (s *schemas) preparedAt(ref string) (any, bool) {
+	target, found := lookup(s.doc, ref)
+	if !found {
+		return nil, false
+	}
+	if m, ok := target.(map[string]any); ok {
+		return s.prepared(m), true
+	}
+	return deepCopy(target), true
 }
 
 // compileAlone compiles a schema that is not part of the document.
@@ -417,10 +488,15 @@ func discriminatorRequired(sch map[string]any) {
 // which JSON Schema's allOf reads as "each branch alone", so a strict
 // branch would refuse the other branches' properties.
 func flattenAllOf(v any, doc map[string]any) any {
-	return flatten(v, doc, map[string]bool{})
+	return flatten(v, func(ref string) (any, bool) {
+		target, found := lookup(doc, ref)
+		return deepCopy(target), found
+	}, map[string]bool{})
 }
 
-func flatten(v any, doc map[string]any, seen map[string]bool) any {
+// flatten flattens v's allOf; resolve returns a copy of a reference's
+// target that flatten may change.
+func flatten(v any, resolve func(ref string) (any, bool), seen map[string]bool) any {
 	sch, ok := v.(map[string]any)
 	if !ok {
 		return v
@@ -441,14 +517,20 @@ func flatten(v any, doc map[string]any, seen map[string]bool) any {
 				if seen[ref] {
 					continue
 				}
-				target, found := lookup(doc, ref)
+				target, found := resolve(ref)
 				if !found {
 					continue
 				}
 				seen2 := copySeen(seen, ref)
-				bm = flatten(deepCopy(target), doc, seen2).(map[string]any)
+				tm, ok := flatten(target, resolve, seen2).(map[string]any)
+				if !ok {
+					// A branch that is not an object (a boolean schema)
+					// adds no keyword to merge.
+					continue
+				}
+				bm = tm
 			} else {
-				bm = flatten(bm, doc, seen).(map[string]any)
+				bm = flatten(bm, resolve, seen).(map[string]any)
 			}
 			mergeSchema(merged, bm)
 		}
@@ -457,18 +539,18 @@ func flatten(v any, doc map[string]any, seen map[string]bool) any {
 	for _, k := range []string{"oneOf", "anyOf"} {
 		if list, ok := sch[k].([]any); ok {
 			for i, e := range list {
-				list[i] = flatten(e, doc, seen)
+				list[i] = flatten(e, resolve, seen)
 			}
 		}
 	}
 	if props, ok := sch["properties"].(map[string]any); ok {
 		for k, e := range props {
-			props[k] = flatten(e, doc, seen)
+			props[k] = flatten(e, resolve, seen)
 		}
 	}
 	for _, k := range []string{"not", "items", "additionalProperties"} {
 		if e, ok := sch[k].(map[string]any); ok {
-			sch[k] = flatten(e, doc, seen)
+			sch[k] = flatten(e, resolve, seen)
 		}
 	}
 	return sch
@@ -702,6 +784,23 @@ func validate(sch *jsonschema.Schema, v any) []violation {
 		out = append(out, violation{instance: e.InstanceLocation, keyword: kw, message: e.ErrorKind.LocalizedString(printer)})
 	}
 	walk(ve)
+	// The validator visits an object's properties in map order: sort the
+	// leaves so that results come out in the same order on every run.
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		for k := 0; k < len(a.instance) && k < len(b.instance); k++ {
+			if a.instance[k] != b.instance[k] {
+				return a.instance[k] < b.instance[k]
+			}
+		}
+		if len(a.instance) != len(b.instance) {
+			return len(a.instance) < len(b.instance)
+		}
+		if a.keyword != b.keyword {
+			return a.keyword < b.keyword
+		}
+		return a.message < b.message
+	})
 	if len(out) == 0 {
 		out = append(out, violation{message: ve.ErrorKind.LocalizedString(printer)})
 	}
