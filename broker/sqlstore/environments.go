@@ -91,35 +91,25 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e broker.Environment) (br
 
 // GetEnvironment implements broker.Store.
 func (s *Store) GetEnvironment(ctx context.Context, uuid string) (broker.Environment, error) {
-	var out broker.Environment
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		_, out, err = environmentByUUID(ctx, tx, uuid)
-		return err
+	return readOne(ctx, s, func(tx *Tx) (broker.Environment, error) {
+		_, out, err := environmentByUUID(ctx, tx, uuid)
+		return out, err
 	})
-	return out, err
 }
 
 // GetEnvironmentByName implements broker.Store.
 func (s *Store) GetEnvironmentByName(ctx context.Context, name string) (broker.Environment, error) {
-	var out broker.Environment
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		_, out, err = environmentByName(ctx, tx, name)
-		return err
+	return readOne(ctx, s, func(tx *Tx) (broker.Environment, error) {
+		_, out, err := environmentByName(ctx, tx, name)
+		return out, err
 	})
-	return out, err
 }
 
 // ListEnvironments implements broker.Store.
 func (s *Store) ListEnvironments(ctx context.Context) ([]broker.Environment, error) {
-	var out []broker.Environment
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = queryAll(ctx, tx, withoutID(scanEnvironment), `SELECT `+envCols+` FROM environments ORDER BY name`)
-		return err
+	return readOne(ctx, s, func(tx *Tx) ([]broker.Environment, error) {
+		return queryAll(ctx, tx, withoutID(scanEnvironment), `SELECT `+envCols+` FROM environments ORDER BY name`)
 	})
-	return out, err
 }
 
 // DeleteEnvironment implements broker.Store.
@@ -179,13 +169,7 @@ func (r record[T]) get(ctx context.Context, tx *Tx, where string, args ...any) (
 }
 
 func (r record[T]) byUUID(ctx context.Context, s *Store, uuid string) (T, error) {
-	var out T
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = r.get(ctx, tx, `WHERE `+r.alias+`.uuid = ?`, uuid)
-		return err
-	})
-	return out, err
+	return readOne(ctx, s, func(tx *Tx) (T, error) { return r.get(ctx, tx, `WHERE `+r.alias+`.uuid = ?`, uuid) })
 }
 
 // endCurrent ends the record (when current) and returns it.

@@ -49,13 +49,7 @@ func (s *Store) PutLabel(ctx context.Context, pacticipant, label string) (broker
 
 // GetLabel implements broker.Store.
 func (s *Store) GetLabel(ctx context.Context, pacticipant, label string) (broker.Label, error) {
-	var out broker.Label
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = getLabel(ctx, tx, pacticipant, label)
-		return err
-	})
-	return out, err
+	return readOne(ctx, s, func(tx *Tx) (broker.Label, error) { return getLabel(ctx, tx, pacticipant, label) })
 }
 
 // DeleteLabel implements broker.Store.

@@ -102,25 +102,18 @@ func (s *Store) PutPacticipant(ctx context.Context, p broker.Pacticipant) (broke
 
 // GetPacticipant implements broker.Store.
 func (s *Store) GetPacticipant(ctx context.Context, name string) (broker.Pacticipant, error) {
-	var out broker.Pacticipant
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		_, out, err = getPacticipant(ctx, tx, name)
-		return err
+	return readOne(ctx, s, func(tx *Tx) (broker.Pacticipant, error) {
+		_, out, err := getPacticipant(ctx, tx, name)
+		return out, err
 	})
-	return out, err
 }
 
 // ListPacticipants implements broker.Store.
 func (s *Store) ListPacticipants(ctx context.Context, page broker.Page) ([]broker.Pacticipant, error) {
 	limit, offset := pageBounds(page)
-	var out []broker.Pacticipant
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = queryAll(ctx, tx, withoutID(scanPacticipant), `SELECT `+pacticipantCols+` FROM pacticipants ORDER BY name LIMIT ? OFFSET ?`, limit, offset)
-		return err
+	return readOne(ctx, s, func(tx *Tx) ([]broker.Pacticipant, error) {
+		return queryAll(ctx, tx, withoutID(scanPacticipant), `SELECT `+pacticipantCols+` FROM pacticipants ORDER BY name LIMIT ? OFFSET ?`, limit, offset)
 	})
-	return out, err
 }
 
 // DeletePacticipant implements broker.Store.

@@ -159,13 +159,7 @@ func (s *Store) PutComparison(ctx context.Context, c broker.Comparison) (broker.
 
 // GetComparison implements broker.Store.
 func (s *Store) GetComparison(ctx context.Context, pactSHA, contractSHA string) (broker.Comparison, error) {
-	var out broker.Comparison
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = loadComparison(ctx, tx, pactSHA, contractSHA)
-		return err
-	})
-	return out, err
+	return readOne(ctx, s, func(tx *Tx) (broker.Comparison, error) { return loadComparison(ctx, tx, pactSHA, contractSHA) })
 }
 
 func loadComparison(ctx context.Context, tx *Tx, pactSHA, contractSHA string) (broker.Comparison, error) {

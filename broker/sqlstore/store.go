@@ -374,18 +374,26 @@ func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// ExecContext runs a statement in the transaction.
-func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+// prepare readies query for running: the context to run it with, its
+// text, and its statement bound to the transaction (nil when statements are
+// not cached).
+func (t *Tx) prepare(ctx context.Context, query string, args []any) (context.Context, string, *sql.Stmt, error) {
 	ctx, err := t.context(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", nil, err
 	}
 	query = t.text(query, args)
 	st, err := t.stmt(ctx, query)
-	if err != nil {
+	return ctx, query, st, err
+}
+
+// ExecContext runs a statement in the transaction.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, query, st, err := t.prepare(ctx, query, args)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if st == nil {
+	case st == nil:
 		return t.tx.ExecContext(ctx, query, args...)
 	}
 	return st.ExecContext(ctx, args...)
@@ -393,16 +401,11 @@ func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx, err := t.context(ctx)
-	if err != nil {
+	ctx, query, st, err := t.prepare(ctx, query, args)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	query = t.text(query, args)
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
+	case st == nil:
 		return t.tx.QueryContext(ctx, query, args...)
 	}
 	return st.QueryContext(ctx, args...)
@@ -458,10 +461,10 @@ type Row struct {
 func (r *Row) run(dest []any) error {
 	query := r.tx.text(r.query, r.args)
 	st, err := r.tx.stmt(r.ctx, query)
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if st == nil {
+	case st == nil:
 		return r.tx.tx.QueryRowContext(r.ctx, query, r.args...).Scan(dest...)
 	}
 	return st.QueryRowContext(r.ctx, r.args...).Scan(dest...)
@@ -572,4 +575,15 @@ func execOne(ctx context.Context, tx *Tx, missing error, query string, args ...a
 		return missing
 	}
 	return nil
+}
+
+// readOne returns what fn reads in a read transaction of s.
+func readOne[T any](ctx context.Context, s *Store, fn func(tx *Tx) (T, error)) (T, error) {
+	var out T
+	err := s.read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
 }

@@ -184,13 +184,9 @@ func (s *Store) ListTriggeredWebhooks(ctx context.Context, f broker.TriggeredFil
 	}
 	limit, offset := pageBounds(page)
 	args = append(args, limit, offset)
-	var out []broker.TriggeredWebhook
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = queryAll(ctx, tx, scanTriggered, q+` ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?`, args...)
-		return err
+	return readOne(ctx, s, func(tx *Tx) ([]broker.TriggeredWebhook, error) {
+		return queryAll(ctx, tx, scanTriggered, q+` ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?`, args...)
 	})
-	return out, err
 }
 
 // WebhookQueueStats implements broker.Store.

@@ -343,13 +343,9 @@ func getBranchVersion(ctx context.Context, tx *Tx, pacticipant, branch, version 
 
 // GetBranchVersion implements broker.Store.
 func (s *Store) GetBranchVersion(ctx context.Context, pacticipant, branch, version string) (broker.BranchVersion, error) {
-	var out broker.BranchVersion
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = getBranchVersion(ctx, tx, pacticipant, branch, version)
-		return err
+	return readOne(ctx, s, func(tx *Tx) (broker.BranchVersion, error) {
+		return getBranchVersion(ctx, tx, pacticipant, branch, version)
 	})
-	return out, err
 }
 
 const branchSelect = `SELECT b.id, p.name, b.name, coalesce(v.number, ''), b.created_at, b.updated_at
@@ -378,13 +374,10 @@ func getBranch(ctx context.Context, tx *Tx, pacticipant, branch string) (int64, 
 
 // GetBranch implements broker.Store.
 func (s *Store) GetBranch(ctx context.Context, pacticipant, branch string) (broker.Branch, error) {
-	var out broker.Branch
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		_, out, err = getBranch(ctx, tx, pacticipant, branch)
-		return err
+	return readOne(ctx, s, func(tx *Tx) (broker.Branch, error) {
+		_, out, err := getBranch(ctx, tx, pacticipant, branch)
+		return out, err
 	})
-	return out, err
 }
 
 // ListBranches implements broker.Store.
@@ -536,13 +529,7 @@ func (s *Store) AddTag(ctx context.Context, pacticipant, version string, t broke
 
 // GetTag implements broker.Store.
 func (s *Store) GetTag(ctx context.Context, pacticipant, version, tag string) (broker.Tag, error) {
-	var out broker.Tag
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = getTag(ctx, tx, pacticipant, version, tag)
-		return err
-	})
-	return out, err
+	return readOne(ctx, s, func(tx *Tx) (broker.Tag, error) { return getTag(ctx, tx, pacticipant, version, tag) })
 }
 
 // ListTags implements broker.Store.

@@ -110,13 +110,7 @@ func (s *Store) PutWebhook(ctx context.Context, w broker.Webhook) (broker.Webhoo
 
 // GetWebhook implements broker.Store.
 func (s *Store) GetWebhook(ctx context.Context, uuid string) (broker.Webhook, error) {
-	var out broker.Webhook
-	err := s.read(ctx, func(tx *Tx) error {
-		var err error
-		out, err = getWebhook(ctx, tx, uuid)
-		return err
-	})
-	return out, err
+	return readOne(ctx, s, func(tx *Tx) (broker.Webhook, error) { return getWebhook(ctx, tx, uuid) })
 }
 
 // ListWebhooks implements broker.Store.
