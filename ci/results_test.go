@@ -47,9 +47,10 @@ func mustPublishEventPact(tb testing.TB, c *api.Client) []byte {
 			ConsumedBy(func(messagemock.Received) error { return nil })
 		require.NoError(tb, err)
 	}
-	path, err := p.WritePact(tb.TempDir())
+	paths, err := p.WritePact(tb.TempDir())
 	require.NoError(tb, err)
-	data, err := os.ReadFile(path)
+	require.Len(tb, paths, 1)
+	data, err := os.ReadFile(paths[0])
 	require.NoError(tb, err)
 	_, err = c.PublishContracts(context.Background(), api.PublishInput{Pacticipant: "billing", Version: "1.0.0", Branch: "main",
 		Contracts: []api.ContractFile{{Consumer: "billing", Provider: "orders", Content: data}}})

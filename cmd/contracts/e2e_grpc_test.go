@@ -133,7 +133,7 @@ func mustServeShop(tb testing.TB, files *proto.Files, rpc shopRPC) string {
 // returns the directory holding the pact written.
 func mustWriteShopPact(t *testing.T) string {
 	t.Helper()
-	m := grpcmock.New(t, []string{filepath.Join(shopProtoDir, "shop.proto")}, []string{shopProtoDir})
+	m := grpcmock.New(t, []string{filepath.Join(shopProtoDir, "shop.proto")}, []string{shopProtoDir}, grpcmock.Between("order-web", "order-service"))
 	m.Expect("shop.v1.Orders/GetOrder").
 		Given("order o-1 exists", map[string]any{"id": "o-1"}).
 		UponReceiving("a request for order o-1").
@@ -172,7 +172,7 @@ func mustWriteShopPact(t *testing.T) string {
 	}
 	require.NoError(t, m.Verify())
 	dir := t.TempDir()
-	_, err = m.WritePact(dir, "order-web", "order-service")
+	_, err = m.WritePact(dir)
 	require.NoError(t, err)
 	return dir
 }

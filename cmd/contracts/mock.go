@@ -126,23 +126,31 @@ func runMock(ctx context.Context, e *env, f *mockFlags, args []string) error {
 		fmt.Fprintln(e.stderr, "mock: every interaction was requested and every request matched")
 	}
 	if f.pactDir != "" && verr == nil {
-		paths, err := srv.WritePact(f.pactDir)
+		paths, err := writePacts(e, srv, f.pactDir, "mock: wrote")
 		if err != nil {
 			return failWith(exitCantTell, err)
 		}
-		for _, p := range paths {
-			fmt.Fprintln(e.stderr, "mock: wrote", p)
-		}
-		grpcPaths, err := f.grpc.writePacts(f.pactDir, paths)
-		if err != nil {
-			return failWith(exitCantTell, err)
-		}
-		for _, p := range grpcPaths {
-			fmt.Fprintln(e.stderr, "mock: wrote gRPC interactions to", p)
+		if g := f.grpc.writer(paths); g != nil {
+			if _, err := writePacts(e, g, f.pactDir, "mock: wrote gRPC interactions to"); err != nil {
+				return failWith(exitCantTell, err)
+			}
 		}
 	}
 	if f.strict && verr != nil {
 		return failWith(exitNo, nil)
 	}
 	return nil
+}
+
+// writePacts writes the pacts of w to dir and lists each path written on
+// stderr after label.
+func writePacts(e *env, w mock.PactWriter, dir, label string) ([]string, error) {
+	paths, err := w.WritePact(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range paths {
+		fmt.Fprintln(e.stderr, label, p)
+	}
+	return paths, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/contracts-dev/contracts/formats/pact"
 	"github.com/contracts-dev/contracts/verify"
+	"github.com/contracts-dev/contracts/verify/mock"
 	"github.com/contracts-dev/contracts/verify/mock/grpcmock"
 )
 
@@ -66,15 +67,16 @@ func (g *mockGRPCFlags) start(ctx context.Context, e *env, host string, pacts []
 	}, nil
 }
 
-// writePacts writes the gRPC interactions that were exercised to dir, one
-// file per consumer-provider pair, merged into the file of the same pair
-// among httpPaths (the files the HTTP mock just wrote). It does nothing
-// when no gRPC server ran. The caller writes only when nothing went wrong.
-func (g *mockGRPCFlags) writePacts(dir string, httpPaths []string) ([]string, error) {
+// writer returns the gRPC mock, set to merge its pacts into the file of
+// the same consumer-provider pair among httpPaths (the files the HTTP mock
+// just wrote), or nil when no gRPC server ran. The caller writes only
+// when nothing went wrong.
+func (g *mockGRPCFlags) writer(httpPaths []string) mock.PactWriter {
 	if g.srv == nil {
-		return nil, nil
+		return nil
 	}
-	return g.srv.WritePact(dir, httpPaths)
+	g.srv.MergeInto(httpPaths...)
+	return g.srv
 }
 
 // countGRPC counts the gRPC interactions of pacts.

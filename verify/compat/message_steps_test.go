@@ -561,12 +561,15 @@ func (w *world) consumeMessage(handlerErr error) error {
 	}
 	w.message.consumed = true
 	w.message.consumeErr = err
-	path, werr := mp.WritePact(w.t.TempDir())
+	paths, werr := mp.WritePact(w.t.TempDir())
 	w.message.writeErr = werr
 	if werr != nil {
 		return nil
 	}
-	data, rerr := os.ReadFile(path)
+	if len(paths) != 1 {
+		return fmt.Errorf("WritePact wrote %d files, want 1: %q", len(paths), paths)
+	}
+	data, rerr := os.ReadFile(paths[0])
 	if rerr != nil {
 		return rerr
 	}

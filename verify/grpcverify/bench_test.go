@@ -25,7 +25,7 @@ const benchCalls = 1000
 func benchPact(b *testing.B) (*pact.Pact, []byte, *grpcmock.Mock) {
 	b.Helper()
 	dir := filepath.Join(grpctest.RepoRoot(b), "testdata", "grpc", "full")
-	m := grpcmock.New(b, []string{filepath.Join(dir, "shop.proto")}, []string{dir})
+	m := grpcmock.New(b, []string{filepath.Join(dir, "shop.proto")}, []string{dir}, grpcmock.Between("bench-consumer", "bench-provider"))
 	for i := range benchCalls {
 		id := fmt.Sprintf("o-%d", i)
 		m.Expect("shop.v1.Orders/GetOrder").
@@ -38,7 +38,7 @@ func benchPact(b *testing.B) (*pact.Pact, []byte, *grpcmock.Mock) {
 				"labels": map[string]any{"channel": "web"},
 			})
 	}
-	p := m.Pact("bench-consumer", "bench-provider")
+	p := m.Pact()
 	data, err := pact.Write(p, pact.V4)
 	require.NoError(b, err)
 	return p, data, m

@@ -73,9 +73,9 @@ func TestBrokenInteractionsAreErrors(t *testing.T) {
 func TestClientStreamingIsUnsupported(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(grpctest.RepoRoot(t), "testdata", "grpc", "full")
-	m := grpcmock.New(t, []string{filepath.Join(dir, "shop.proto")}, []string{dir})
+	m := grpcmock.New(t, []string{filepath.Join(dir, "shop.proto")}, []string{dir}, grpcmock.Between("c", "p"))
 	m.Expect("shop.v1.Orders/ImportOrders").UponReceiving("an import").WillRespondWith(map[string]any{"imported": 1})
-	p := m.Pact("c", "p")
+	p := m.Pact()
 	out := mustTransport(t, m.Addr()).Verify(context.Background(), verify.Call{Pact: p, Interaction: p.Interactions[0]})
 	require.ErrorIs(t, out.Err, grpcverify.ErrUnsupported)
 	require.Contains(t, out.Err.Error(), "streams from the client")

@@ -21,6 +21,22 @@ import (
 // mock saw unexpected, mismatched or missing requests, calls or messages.
 var ErrNotOK = errors.New("mock server expectations not met")
 
+// PactWriter is what every mock offers once its consumer test or run is
+// over: the HTTP mock (Server), grpcmock.Server, grpcmock.Mock and
+// messagemock.Pact. Verify returns nil when the mock saw nothing wrong,
+// else an error wrapping ErrNotOK. WritePact writes one pact file per
+// consumer-provider pair into dir (PactPath) and returns the paths
+// written; it writes nothing and returns an error wrapping ErrNotOK when
+// Verify does not pass. What differs between mocks (the pair's names, the
+// files to merge into, the specification) is given when the mock is
+// created or through its options, never to WritePact.
+type PactWriter interface {
+	Verify() error
+	WritePact(dir string) ([]string, error)
+}
+
+var _ PactWriter = (*Server)(nil)
+
 // Verdict returns nil when there are no problems, else an error wrapping
 // ErrNotOK that lists them, one a line.
 func Verdict[P fmt.Stringer](problems []P) error {

@@ -67,9 +67,10 @@ func TestNotifierConsumesOrderCreated(t *testing.T) {
 	require.Equal(t, ordersevents.Notification{To: "ann@example.com", Text: "Order o-1001: 1 item(s), 59.80 EUR"}, got)
 
 	dir := t.TempDir()
-	path, err := p.WritePact(dir)
+	paths, err := p.WritePact(dir)
 	require.NoError(t, err)
-	written, err := os.ReadFile(path)
+	require.Len(t, paths, 1)
+	written, err := os.ReadFile(paths[0])
 	require.NoError(t, err)
 	if *update {
 		require.NoError(t, os.WriteFile(pactFile, written, 0o644))

@@ -37,8 +37,8 @@ func TestDescriptorKeyOfARemovedOption(t *testing.T) {
 		require.Contains(t, c.ProtoFile, "option php_generic_services = true;")
 		src := filepath.Join(t.TempDir(), "area_calculator.proto")
 		require.NoError(t, os.WriteFile(src, []byte(c.ProtoFile), 0o644))
-		m := grpcmock.New(t, []string{src}, nil)
-		got := m.Pact("c", "p")
+		m := grpcmock.New(t, []string{src}, nil, grpcmock.Between("c", "p"))
+		got := m.Pact()
 		var plugins []struct {
 			Configuration map[string]json.RawMessage `json:"configuration"`
 		}

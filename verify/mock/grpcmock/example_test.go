@@ -16,7 +16,7 @@ import (
 // fails the test on errors and closes the mock when it ends.)
 func Example() {
 	dir := "../../../testdata/grpc/full"
-	m, err := grpcmock.Open(context.Background(), []string{dir + "/shop.proto"}, []string{dir})
+	m, err := grpcmock.Open(context.Background(), []string{dir + "/shop.proto"}, []string{dir}, grpcmock.Between("order-web", "order-service"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -37,7 +37,7 @@ func Example() {
 	err = conn.Invoke(context.Background(), "/shop.v1.Orders/GetOrder", req, reply)
 	fmt.Println("call error:", err)
 	fmt.Println("verify:", m.Verify())
-	fmt.Println(len(m.Pact("order-web", "order-service").Interactions), "interaction in the pact")
+	fmt.Println(len(m.Pact().Interactions), "interaction in the pact")
 	// Output:
 	// call error: <nil>
 	// verify: <nil>

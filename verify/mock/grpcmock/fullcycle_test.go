@@ -96,7 +96,7 @@ func order(id string) map[string]any {
 // the pact; it returns the pact's path.
 func writeConsumerPact(t *testing.T) string {
 	files, imports := fullProtos(t)
-	m := grpcmock.New(t, files, imports)
+	m := grpcmock.New(t, files, imports, grpcmock.Between("order-web", "order-service"))
 	m.Expect("shop.v1.Orders/GetOrder").
 		Given("order o-1 exists", map[string]any{"id": "o-1"}).
 		UponReceiving("a request for order o-1").
@@ -136,9 +136,10 @@ func writeConsumerPact(t *testing.T) string {
 	require.Equal(t, "order o-404 not found", status.Convert(err).Message())
 
 	require.NoError(t, m.Verify())
-	path, err := m.WritePact(t.TempDir(), "order-web", "order-service")
+	paths, err := m.WritePact(t.TempDir())
 	require.NoError(t, err)
-	return path
+	require.Len(t, paths, 1)
+	return paths[0]
 }
 
 // shop implements Orders; wrong selects a broken variant.
@@ -316,7 +317,7 @@ func assertPluginLayout(t *testing.T, data []byte) {
 func TestProviderStateGenerator(t *testing.T) {
 	t.Parallel()
 	files, imports := fullProtos(t)
-	m := grpcmock.New(t, files, imports)
+	m := grpcmock.New(t, files, imports, grpcmock.Between("c", "p"))
 	m.Expect("shop.v1.Orders/GetOrder").
 		Given("an order exists", nil).
 		UponReceiving("a request for an existing order").
@@ -325,8 +326,10 @@ func TestProviderStateGenerator(t *testing.T) {
 	got, err := call(t, mustConn(t, m.Addr()), m.Files(), getOrder, map[string]any{"id": "o-5"}, nil)
 	require.NoError(t, err)
 	require.Equal(t, "o-1", got["id"])
-	path, err := m.WritePact(t.TempDir(), "c", "p")
+	paths, err := m.WritePact(t.TempDir())
 	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	path := paths[0]
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Contains(t, string(data), `"expression": "${id}"`)
@@ -382,7 +385,7 @@ func TestDescriptorSetOrder(t *testing.T) {
 func TestResponseMetadataCycle(t *testing.T) {
 	t.Parallel()
 	files, imports := fullProtos(t)
-	m := grpcmock.New(t, files, imports)
+	m := grpcmock.New(t, files, imports, grpcmock.Between("c", "p"))
 	m.Expect("shop.v1.Orders/GetOrder").
 		UponReceiving("an order with its version").
 		WithRequest(map[string]any{"id": "o-1"}).
@@ -395,8 +398,10 @@ func TestResponseMetadataCycle(t *testing.T) {
 	var header metadata.MD
 	require.NoError(t, mustConn(t, m.Addr()).Invoke(context.Background(), getOrder, in, dynamicpb.NewMessage(fd.Output()), grpc.Header(&header)))
 	require.Equal(t, []string{"7"}, header.Get("x-version"))
-	path, err := m.WritePact(t.TempDir(), "c", "p")
+	paths, err := m.WritePact(t.TempDir())
 	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	path := paths[0]
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 

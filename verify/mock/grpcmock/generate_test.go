@@ -85,7 +85,7 @@ func mustInt(tb testing.TB, v any) int64 {
 func TestMockAppliesResponseGenerators(t *testing.T) {
 	t.Parallel()
 	files, imports := fullProtos(t)
-	m := grpcmock.New(t, files, imports)
+	m := grpcmock.New(t, files, imports, grpcmock.Between("c", "p"))
 	m.SetGenerators(fixedNow, rand.New(rand.NewPCG(1, 2)))
 	expectGeneratedOrder(m)
 	conn := mustConn(t, m.Addr())
@@ -99,8 +99,10 @@ func TestMockAppliesResponseGenerators(t *testing.T) {
 	require.NoError(t, m.Verify())
 
 	// The pact keeps the examples and the generators.
-	path, err := m.WritePact(t.TempDir(), "c", "p")
+	paths, err := m.WritePact(t.TempDir())
 	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	path := paths[0]
 	data := mustReadFile(t, path)
 	p, err := pact.Parse(data)
 	require.NoError(t, err)
@@ -120,12 +122,14 @@ func TestMockAppliesResponseGenerators(t *testing.T) {
 func TestServedPactAppliesResponseGenerators(t *testing.T) {
 	t.Parallel()
 	files, imports := fullProtos(t)
-	m := grpcmock.New(t, files, imports)
+	m := grpcmock.New(t, files, imports, grpcmock.Between("c", "p"))
 	expectGeneratedOrder(m)
 	_, err := call(t, mustConn(t, m.Addr()), m.Files(), getOrder, map[string]any{"id": "o-1"}, nil)
 	require.NoError(t, err)
-	path, err := m.WritePact(t.TempDir(), "c", "p")
+	paths, err := m.WritePact(t.TempDir())
 	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	path := paths[0]
 	p := mustParse(t, path)
 
 	srv, err := grpcmock.NewServer([]*pact.Pact{p}, grpcmock.Options{Now: fixedNow, Rand: rand.New(rand.NewPCG(3, 4))})

@@ -59,9 +59,9 @@ func TestTermsBecomeRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m := grpcmock.New(t, files, imports)
+			m := grpcmock.New(t, files, imports, grpcmock.Between("c", "p"))
 			m.Expect("shop.v1.Orders/GetOrder").WillRespondWith(tc.value)
-			p := m.Pact("c", "p")
+			p := m.Pact()
 			got := p.Interactions[0].MessageResponses[0].Rules[pact.CategoryBody]
 			require.Len(t, got, len(tc.rules))
 			for path, want := range tc.rules {

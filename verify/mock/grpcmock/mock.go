@@ -3,6 +3,7 @@ package grpcmock
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -38,6 +39,8 @@ type TB interface {
 // declared with Expect and served on a real gRPC server on 127.0.0.1.
 type Mock struct {
 	tb        TB
+	consumer  string
+	provider  string
 	files     *proto.Files
 	key       string
 	set       []byte // serialized FileDescriptorSet
@@ -49,12 +52,23 @@ type Mock struct {
 	errs      []error // invalid expectations, guarded by srv.mu
 }
 
+var _ mock.PactWriter = (*Mock)(nil)
+
+// MockOption configures a Mock.
+type MockOption func(*Mock)
+
+// Between names the consumer and provider of the mock's pact: Pact and
+// WritePact use them. Without it WritePact refuses to write.
+func Between(consumer, provider string) MockOption {
+	return func(m *Mock) { m.consumer, m.provider = consumer, provider }
+}
+
 // New compiles protoFiles (resolving imports against importPaths, see
 // proto.Load), starts the mock on 127.0.0.1 on a free port, and stops it
 // when the test ends. Errors fail the test.
-func New(tb TB, protoFiles []string, importPaths []string) *Mock {
+func New(tb TB, protoFiles []string, importPaths []string, opts ...MockOption) *Mock {
 	tb.Helper()
-	m, err := Open(context.Background(), protoFiles, importPaths)
+	m, err := Open(context.Background(), protoFiles, importPaths, opts...)
 	if err != nil {
 		tb.Fatalf("grpcmock: %v", err)
 	}
@@ -65,7 +79,7 @@ func New(tb TB, protoFiles []string, importPaths []string) *Mock {
 
 // Open is New for callers without a testing.TB: the caller must Close the
 // mock, and builder errors are reported by Verify instead of failing a test.
-func Open(ctx context.Context, protoFiles []string, importPaths []string) (*Mock, error) {
+func Open(ctx context.Context, protoFiles []string, importPaths []string, opts ...MockOption) (*Mock, error) {
 	files, err := proto.Load(ctx, protoFiles, importPaths)
 	if err != nil {
 		return nil, err
@@ -88,6 +102,9 @@ func Open(ctx context.Context, protoFiles []string, importPaths []string) (*Mock
 		set:       data,
 		protoFile: src,
 		srv:       newServer(nil),
+	}
+	for _, o := range opts {
+		o(m)
 	}
 	m.pact = &pact.Pact{Spec: pact.V4, Layout: pact.V4}
 	if m.pact.Metadata, err = m.metadata(); err != nil {
@@ -501,27 +518,34 @@ func typeName(fd protoreflect.FieldDescriptor) string {
 }
 
 // Pact returns the pact of every expectation declared, in the protobuf
-// plugin's layout.
-func (m *Mock) Pact(consumer, provider string) *pact.Pact {
+// plugin's layout, between the consumer and provider named by Between.
+func (m *Mock) Pact() *pact.Pact {
 	m.srv.mu.Lock()
 	defer m.srv.mu.Unlock()
 	p := *m.pact
-	p.Consumer = pact.Pacticipant{Name: consumer}
-	p.Provider = pact.Pacticipant{Name: provider}
+	p.Consumer = pact.Pacticipant{Name: m.consumer}
+	p.Provider = pact.Pacticipant{Name: m.provider}
 	p.Interactions = append([]*pact.Interaction(nil), m.pact.Interactions...)
 	return &p
 }
 
 // WritePact writes the pact of every expectation to
-// dir/<consumer>-<provider>.json, but only when Verify finds nothing wrong;
-// it returns the path written.
-func (m *Mock) WritePact(dir, consumer, provider string) (string, error) {
+// dir/<consumer>-<provider>.json (mock.PactPath, names given by Between),
+// but only when Verify finds nothing wrong; it returns the path written.
+func (m *Mock) WritePact(dir string) ([]string, error) {
+	if m.consumer == "" || m.provider == "" {
+		return nil, errors.New("write pact: the mock has no consumer and provider names: create it with grpcmock.Between(consumer, provider)")
+	}
 	if err := m.Verify(); err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
+		return nil, fmt.Errorf("write pact: %w", err)
 	}
-	data, err := pact.Write(m.Pact(consumer, provider), pact.V4)
+	data, err := pact.Write(m.Pact(), pact.V4)
 	if err != nil {
-		return "", fmt.Errorf("write pact: %w", err)
+		return nil, fmt.Errorf("write pact: %w", err)
 	}
-	return mock.WritePactFile(dir, consumer, provider, data)
+	path, err := mock.WritePactFile(dir, m.consumer, m.provider, data)
+	if err != nil {
+		return nil, err
+	}
+	return []string{path}, nil
 }

@@ -4,7 +4,7 @@
 // that declares expectations, serves them on a real gRPC server on
 // loopback, and writes the pact in the layout of the Pact protobuf plugin.
 //
-//	m := grpcmock.New(t, []string{"route_guide.proto"}, nil)
+//	m := grpcmock.New(t, []string{"route_guide.proto"}, nil, grpcmock.Between("route-client", "route-guide"))
 //	m.Expect("routeguide.RouteGuide/GetFeature").
 //		Given("a feature at 1,2", nil).
 //		UponReceiving("a request for the feature at 1,2").
@@ -12,7 +12,7 @@
 //		WillRespondWith(map[string]any{"name": grpcmock.Like("a name")})
 //	// ... call m.Addr() with the client under test ...
 //	require.NoError(t, m.Verify())
-//	path, err := m.WritePact("./pacts", "route-client", "route-guide")
+//	paths, err := m.WritePact("./pacts")
 //
 // Every server is a grpc-go server with an unknown-service handler: any
 // method of the loaded descriptors is served with dynamicpb messages, no
@@ -27,7 +27,8 @@
 // interaction matches gets codes.Unimplemented (unknown method) or
 // codes.InvalidArgument (mismatch) and is recorded as a Problem. When
 // nothing went wrong, Server.WritePact writes the interactions that were
-// called, in the plugin's layout, beside or into the HTTP mock's pacts.
+// called, in the plugin's layout, beside the HTTP mock's pacts or into
+// those named by Server.MergeInto.
 package grpcmock
 
 import (
@@ -106,6 +107,9 @@ type Server struct {
 	entries  []*entry
 	problems mock.Ledger[Problem]
 	url      string // grpc://host:port once serving, for MockServerURL generators
+	// mergeWith holds the absolute paths of the files WritePact merges
+	// into (MergeInto).
+	mergeWith map[string]bool
 
 	now   func() time.Time
 	genMu sync.Mutex // guards rand

@@ -181,13 +181,13 @@ func TestExpectationMistakesFailTheTest(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			rec := &recordingTB{TB: t}
-			m := grpcmock.New(rec, files, imports)
+			m := grpcmock.New(rec, files, imports, grpcmock.Between("c", "p"))
 			tc.do(m)
 			require.Len(t, rec.errs, 1)
 			require.Contains(t, rec.errs[0], tc.want)
 			err := m.Verify()
 			require.ErrorIs(t, err, grpcmock.ErrNotOK)
-			_, err = m.WritePact(t.TempDir(), "c", "p")
+			_, err = m.WritePact(t.TempDir())
 			require.Error(t, err, "no pact with a broken expectation")
 		})
 	}
@@ -196,14 +196,33 @@ func TestExpectationMistakesFailTheTest(t *testing.T) {
 func TestMockUnusedExpectationBlocksThePact(t *testing.T) {
 	t.Parallel()
 	files, imports := fullProtos(t)
-	m := grpcmock.New(t, files, imports)
+	m := grpcmock.New(t, files, imports, grpcmock.Between("c", "p"))
 	m.Expect("shop.v1.Orders/GetOrder").UponReceiving("never called").WithRequest(map[string]any{"id": "o-9"})
 	err := m.Verify()
 	require.ErrorIs(t, err, grpcmock.ErrNotOK)
 	require.Contains(t, err.Error(), `never called`)
 	dir := t.TempDir()
-	_, err = m.WritePact(dir, "c", "p")
+	_, err = m.WritePact(dir)
 	require.Error(t, err)
+	entries, _ := os.ReadDir(dir)
+	require.Empty(t, entries)
+}
+
+// TestMockWithoutNamesWritesNothing: a mock created without Between has no
+// pair to name its file after, so WritePact refuses, even when every
+// expectation was met.
+func TestMockWithoutNamesWritesNothing(t *testing.T) {
+	t.Parallel()
+	files, imports := fullProtos(t)
+	m := grpcmock.New(t, files, imports)
+	m.Expect("shop.v1.Orders/GetOrder").UponReceiving("a request for o-1").WithRequest(map[string]any{"id": "o-1"})
+	_, err := call(t, mustConn(t, m.Addr()), m.Files(), getOrder, map[string]any{"id": "o-1"}, nil)
+	require.NoError(t, err)
+	require.NoError(t, m.Verify())
+	dir := t.TempDir()
+	paths, err := m.WritePact(dir)
+	require.ErrorContains(t, err, "grpcmock.Between")
+	require.Empty(t, paths)
 	entries, _ := os.ReadDir(dir)
 	require.Empty(t, entries)
 }
@@ -214,7 +233,7 @@ func TestMockUnusedExpectationBlocksThePact(t *testing.T) {
 func TestStreamingCycle(t *testing.T) {
 	t.Parallel()
 	files, imports := fullProtos(t)
-	m := grpcmock.New(t, files, imports)
+	m := grpcmock.New(t, files, imports, grpcmock.Between("c", "p"))
 	m.Expect("shop.v1.Orders/ListOrders").
 		UponReceiving("the orders of c-1").
 		WithRequest(map[string]any{"customer_id": "c-1", "limit": grpcmock.Integer(2)}).
@@ -226,8 +245,10 @@ func TestStreamingCycle(t *testing.T) {
 	require.Len(t, replies, 2)
 	require.Equal(t, "o-2", replies[1]["id"])
 	require.NoError(t, m.Verify())
-	path, err := m.WritePact(t.TempDir(), "c", "p")
+	paths, err := m.WritePact(t.TempDir())
 	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	path := paths[0]
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 
@@ -358,7 +379,7 @@ func TestDescriptorKeyAsThePlugin(t *testing.T) {
 func TestWritesThePluginsPact(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(grpctest.PluginPactsDir(t), "response_metadata")
-	m := grpcmock.New(t, []string{filepath.Join(dir, "response_metadata.proto")}, []string{dir})
+	m := grpcmock.New(t, []string{filepath.Join(dir, "response_metadata.proto")}, []string{dir}, grpcmock.Between("grpc-consumer-rust", "response_metadata"))
 	m.Expect(".pactissue.Test/GetTest").UponReceiving("response metadata request").
 		WithRequest(map[string]any{"s": grpcmock.Like("")}).
 		WithRequestMetadata(map[string]any{"key": grpcmock.Like("value")}).
@@ -366,8 +387,10 @@ func TestWritesThePluginsPact(t *testing.T) {
 		WillFailWith(codes.NotFound, "not found")
 	_, err := call(t, mustConn(t, m.Addr()), m.Files(), "/pactissue.Test/GetTest", map[string]any{"s": "hi"}, metadata.Pairs("key", "v"))
 	require.Equal(t, codes.NotFound, status.Code(err))
-	path, err := m.WritePact(t.TempDir(), "grpc-consumer-rust", "response_metadata")
+	paths, err := m.WritePact(t.TempDir())
 	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	path := paths[0]
 
 	var ours, theirs map[string]any
 	require.NoError(t, json.Unmarshal(mustReadFile(t, path), &ours))

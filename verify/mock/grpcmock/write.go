@@ -11,6 +11,8 @@ import (
 	"github.com/contracts-dev/contracts/verify/mock"
 )
 
+var _ mock.PactWriter = (*Server)(nil)
+
 // Exercised returns, for each consumer-provider pair served, a V4 pact of
 // the gRPC interactions that were called at least once, in the order the
 // pairs and interactions were loaded. Each pact keeps the metadata of the
@@ -32,14 +34,29 @@ func (s *Server) Exercised() []*pact.Pact {
 	return pacts
 }
 
+// MergeInto names pact files that WritePact merges into instead of
+// replacing: a file of the same consumer-provider pair among paths (one
+// the HTTP mock wrote in the same run) keeps its interactions, the gRPC
+// ones are added after them, and its metadata gains the gRPC pacts'
+// plugin entries, so one pair gives one file. Each call replaces the list
+// of the one before.
+func (s *Server) MergeInto(paths ...string) {
+	mergeWith := map[string]bool{}
+	for _, m := range paths {
+		if abs, err := filepath.Abs(m); err == nil {
+			mergeWith[abs] = true
+		}
+	}
+	s.mu.Lock()
+	s.mergeWith = mergeWith
+	s.mu.Unlock()
+}
+
 // WritePact writes the pacts of Exercised to dir/<consumer>-<provider>.json
-// (names as the HTTP mock and Mock.WritePact spell them), in V4, but only
-// when Verify finds nothing wrong. A file of the same pair listed in merge
-// (one the HTTP mock wrote in the same run) keeps its interactions: the
-// gRPC ones are added after them and its metadata gains the gRPC pacts'
-// plugin entries, so one pair gives one file. Other existing files are
-// replaced. It returns the paths written.
-func (s *Server) WritePact(dir string, merge []string) ([]string, error) {
+// (mock.PactPath), in V4, but only when Verify finds nothing wrong. A file
+// of the same pair named by MergeInto is merged into; other existing files
+// are replaced. It returns the paths written.
+func (s *Server) WritePact(dir string) ([]string, error) {
 	if err := s.Verify(); err != nil {
 		return nil, fmt.Errorf("write pact: %w", err)
 	}
@@ -47,12 +64,9 @@ func (s *Server) WritePact(dir string, merge []string) ([]string, error) {
 	if len(pacts) == 0 {
 		return nil, nil
 	}
-	mergeWith := map[string]bool{}
-	for _, m := range merge {
-		if abs, err := filepath.Abs(m); err == nil {
-			mergeWith[abs] = true
-		}
-	}
+	s.mu.Lock()
+	mergeWith := s.mergeWith
+	s.mu.Unlock()
 	var paths []string
 	for _, p := range pacts {
 		path := mock.PactPath(dir, p.Consumer.Name, p.Provider.Name)

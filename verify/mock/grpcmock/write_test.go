@@ -42,7 +42,7 @@ func TestServerWritesExercisedInteractions(t *testing.T) {
 	callShop(t, addr, p, true)
 
 	dir := t.TempDir()
-	paths, err := srv.WritePact(dir, nil)
+	paths, err := srv.WritePact(dir)
 	require.NoError(t, err)
 	require.Equal(t, []string{filepath.Join(dir, "order-web-order-service.json")}, paths)
 	data := mustReadFile(t, paths[0])
@@ -76,7 +76,7 @@ func TestServerWritesNothingWhenSomethingWentWrong(t *testing.T) {
 	addr, srv := mustServePacts(t, p)
 	callShop(t, addr, p, false) // the second interaction is never called
 	dir := t.TempDir()
-	paths, err := srv.WritePact(dir, nil)
+	paths, err := srv.WritePact(dir)
 	require.ErrorIs(t, err, grpcmock.ErrNotOK)
 	require.Empty(t, paths)
 	entries, err := os.ReadDir(dir)
@@ -111,12 +111,13 @@ func TestServerMergesWithTheHTTPPactOfThePair(t *testing.T) {
 	require.NoError(t, os.WriteFile(httpPath, []byte(httpPact), 0o644))
 
 	// Not named as written in this run: replaced.
-	paths, err := srv.WritePact(dir, nil)
+	paths, err := srv.WritePact(dir)
 	require.NoError(t, err)
 	require.Len(t, mustParse(t, paths[0]).Interactions, 2)
 
 	require.NoError(t, os.WriteFile(httpPath, []byte(httpPact), 0o644))
-	paths, err = srv.WritePact(dir, []string{httpPath})
+	srv.MergeInto(httpPath)
+	paths, err = srv.WritePact(dir)
 	require.NoError(t, err)
 	require.Equal(t, []string{httpPath}, paths)
 	requireMergedLayout(t, mustReadFile(t, httpPath))
@@ -133,10 +134,11 @@ func TestServerMergesWithTheHTTPPactOfThePair(t *testing.T) {
 	_, err = grpcverify.Descriptors(got)
 	require.NoError(t, err)
 
-	// A file of another pair named in merge is refused, not mixed in.
+	// A file of another pair named by MergeInto is refused, not mixed in.
 	other := filepath.Join(t.TempDir(), "order-web-order-service.json")
 	require.NoError(t, os.WriteFile(other, []byte(`{"consumer":{"name":"x"},"provider":{"name":"y"},"interactions":[],"metadata":{"pactSpecification":{"version":"3.0.0"}}}`), 0o644))
-	_, err = srv.WritePact(filepath.Dir(other), []string{other})
+	srv.MergeInto(other)
+	_, err = srv.WritePact(filepath.Dir(other))
 	require.ErrorContains(t, err, "it is the pact of x-y, not order-web-order-service")
 }
 
@@ -187,19 +189,19 @@ func TestServerWritesOnePactPerPair(t *testing.T) {
 	t.Parallel()
 	shop := shopPact(t)
 	legacyDir := filepath.Join(repoRoot(t), "testdata", "proto", "removed-option")
-	m := grpcmock.New(t, []string{filepath.Join(legacyDir, "legacy", "billing.proto")}, []string{legacyDir})
+	m := grpcmock.New(t, []string{filepath.Join(legacyDir, "legacy", "billing.proto")}, []string{legacyDir}, grpcmock.Between("order-web", "order-service"))
 	m.Expect("legacy.billing.Invoices/GetInvoice").
 		UponReceiving("a request for invoice F-1").
 		WithRequest(map[string]any{"number": "F-1"}).
 		WillRespondWith(map[string]any{"number": "F-1", "total_cents": grpcmock.Integer(1250)})
-	billing := m.Pact("order-web", "order-service")
+	billing := m.Pact()
 
 	addr, srv := mustServePacts(t, shop, billing)
 	callShop(t, addr, shop, true)
 	_, err := call(t, mustConn(t, addr), m.Files(), "/legacy.billing.Invoices/GetInvoice", map[string]any{"number": "F-1"}, nil)
 	require.NoError(t, err)
 
-	paths, err := srv.WritePact(t.TempDir(), nil)
+	paths, err := srv.WritePact(t.TempDir())
 	require.NoError(t, err)
 	require.Len(t, paths, 1)
 	got := mustParse(t, paths[0])

@@ -15,7 +15,7 @@
 //		WithMetadata(map[string]any{"kafka_topic": "orders"}).
 //		ConsumedBy(func(m messagemock.Received) error { return handleOrderCreated(m.Contents) })
 //	...
-//	path, err := p.WritePact("pacts")
+//	paths, err := p.WritePact("pacts")
 package messagemock
 
 import (
@@ -32,7 +32,7 @@ import (
 	"github.com/contracts-dev/contracts/verify/mock"
 )
 
-// ErrNotConsumed is wrapped by WritePact's error when a declared message
+// ErrNotConsumed is wrapped by Verify's and WritePact's error when a declared message
 // was not consumed successfully: no pact is written then.
 // It wraps mock.ErrNotOK, the error of every mock.
 var ErrNotConsumed = fmt.Errorf("%w: a declared message was not consumed successfully", mock.ErrNotOK)
@@ -202,29 +202,43 @@ func (p *Pact) Model() *pact.Pact {
 	return out
 }
 
-// WritePact writes the pact of the consumed messages to
-// dir/<consumer>-<provider>.json and returns its path. Interactions
-// already in that file are kept unless this Pact has one with the same
-// description and provider states. Nothing is written when a declared
-// message was not consumed successfully (ErrNotConsumed) or when no
-// message was consumed.
-func (p *Pact) WritePact(dir string) (string, error) {
+var _ mock.PactWriter = (*Pact)(nil)
+
+// Verify returns nil when every message declared and consumed so far was
+// consumed successfully, else an error wrapping ErrNotConsumed (and so
+// mock.ErrNotOK) that names the messages that were not.
+func (p *Pact) Verify() error {
 	p.mu.Lock()
 	failed := append([]string(nil), p.failed...)
-	n := len(p.consumed)
 	p.mu.Unlock()
 	if len(failed) > 0 {
-		return "", fmt.Errorf("write pact: %w: %q", ErrNotConsumed, failed)
+		return fmt.Errorf("%w: %q", ErrNotConsumed, failed)
 	}
+	return nil
+}
+
+// WritePact writes the pact of the consumed messages to
+// dir/<consumer>-<provider>.json and returns its path, the only one.
+// Interactions already in that file are kept unless this Pact has one
+// with the same description and provider states. Nothing is written when
+// Verify does not pass (a declared message was not consumed successfully,
+// ErrNotConsumed) or when no message was consumed.
+func (p *Pact) WritePact(dir string) ([]string, error) {
+	if err := p.Verify(); err != nil {
+		return nil, fmt.Errorf("write pact: %w", err)
+	}
+	p.mu.Lock()
+	n := len(p.consumed)
+	p.mu.Unlock()
 	if n == 0 {
-		return "", errors.New("write pact: no message was consumed")
+		return nil, errors.New("write pact: no message was consumed")
 	}
 	model := p.Model()
 	path := mock.PactPath(dir, p.consumer, p.provider)
 	if old, err := os.ReadFile(path); err == nil {
 		prev, err := pact.Parse(old)
 		if err != nil {
-			return "", fmt.Errorf("write pact: existing %s: %w", path, err)
+			return nil, fmt.Errorf("write pact: existing %s: %w", path, err)
 		}
 		var kept []*pact.Interaction
 		for _, in := range prev.Interactions {
@@ -240,13 +254,17 @@ func (p *Pact) WritePact(dir string) (string, error) {
 			model.Metadata["plugins"] = prev.Metadata["plugins"]
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("write pact: %w", err)
+		return nil, fmt.Errorf("write pact: %w", err)
 	}
 	data, err := pact.Write(model, p.spec)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return mock.WritePactFile(dir, p.consumer, p.provider, data)
+	path, err = mock.WritePactFile(dir, p.consumer, p.provider, data)
+	if err != nil {
+		return nil, err
+	}
+	return []string{path}, nil
 }
 
 func hasInteraction(list []*pact.Interaction, in *pact.Interaction) bool {

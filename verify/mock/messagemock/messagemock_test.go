@@ -16,6 +16,7 @@ import (
 	"github.com/contracts-dev/contracts/formats/proto"
 	"github.com/contracts-dev/contracts/verify"
 	"github.com/contracts-dev/contracts/verify/message"
+	"github.com/contracts-dev/contracts/verify/mock"
 	"github.com/contracts-dev/contracts/verify/mock/messagemock"
 )
 
@@ -24,9 +25,10 @@ var fixedNow = func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, ti
 // mustWrite writes p's pact in a temp dir and parses it back.
 func mustWrite(tb testing.TB, p *messagemock.Pact) (*pact.Pact, []byte) {
 	tb.Helper()
-	path, err := p.WritePact(tb.TempDir())
+	paths, err := p.WritePact(tb.TempDir())
 	require.NoError(tb, err)
-	data, err := os.ReadFile(path)
+	require.Len(tb, paths, 1)
+	data, err := os.ReadFile(paths[0])
 	require.NoError(tb, err)
 	parsed, err := pact.Parse(data)
 	require.NoError(tb, err, "%s", data)
@@ -181,6 +183,7 @@ func TestFailuresAreNotWritten(t *testing.T) {
 		p := messagemock.New("c", "p")
 		require.NoError(t, p.ExpectsToReceive("good").WithContents(messagemock.Text("a")).
 			ConsumedBy(func(messagemock.Received) error { return nil }))
+		require.NoError(t, p.Verify())
 		boom := errors.New("cannot parse")
 		err := p.ExpectsToReceive("bad").WithContents(messagemock.Text("b")).
 			ConsumedBy(func(messagemock.Received) error { return boom })
@@ -188,6 +191,10 @@ func TestFailuresAreNotWritten(t *testing.T) {
 		require.ErrorAs(t, err, &ce)
 		require.Equal(t, "bad", ce.Description)
 		require.ErrorIs(t, err, boom)
+		verr := p.Verify()
+		require.ErrorIs(t, verr, messagemock.ErrNotConsumed)
+		require.ErrorIs(t, verr, mock.ErrNotOK)
+		require.ErrorContains(t, verr, `"bad"`)
 		dir := t.TempDir()
 		_, err = p.WritePact(dir)
 		require.ErrorIs(t, err, messagemock.ErrNotConsumed)
@@ -221,10 +228,10 @@ func TestWritePactMergesWithTheExistingFile(t *testing.T) {
 	second := messagemock.New("c", "p")
 	require.NoError(t, second.ExpectsToReceive("two").WithContents(messagemock.Text("two, changed")).
 		ConsumedBy(func(messagemock.Received) error { return nil }))
-	path, err := second.WritePact(dir)
+	paths, err := second.WritePact(dir)
 	require.NoError(t, err)
-	require.Equal(t, filepath.Join(dir, "c-p.json"), path)
-	data, err := os.ReadFile(path)
+	require.Equal(t, []string{filepath.Join(dir, "c-p.json")}, paths)
+	data, err := os.ReadFile(paths[0])
 	require.NoError(t, err)
 	parsed, err := pact.Parse(data)
 	require.NoError(t, err)
@@ -264,8 +271,10 @@ func TestProtobufPayloadRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "o-1", v.(map[string]any)["order_id"])
 
-	path, err := p.WritePact(t.TempDir())
+	paths, err := p.WritePact(t.TempDir())
 	require.NoError(t, err)
+	require.Len(t, paths, 1)
+	path := paths[0]
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	sets, err := proto.PactDescriptors(data)
