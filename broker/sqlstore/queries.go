@@ -442,19 +442,22 @@ func (s *Store) selectForConsumer(ctx context.Context, tx *Tx, q broker.PactSele
 func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery) (bool, error) {
 	var ok bool
 	err := s.read(ctx, func(tx *Tx) error {
-		_, pid, pvid, err := pactVersionID(ctx, tx, q.Consumer, q.Provider, q.SHA)
+		cid, pid, err := integrationIDs(ctx, tx, q.Consumer, q.Provider)
 		if err != nil {
 			return err
 		}
+		// The pact version's id and the verification test are one
+		// statement: this runs once per pending and WIP pact, and a
+		// separate look-up of the id was half its cost.
 		var (
 			join     string
 			joinArgs []any
-			conds    = []string{"vr.pact_version_id = " + s.d.ID, "vr.success = 1"} // Dialect.ID: see there
-			args     = []any{pvid}
+			conds    = []string{"vr.pact_version_id = pv.id", "vr.success = 1"}
+			args     []any
 		)
 		switch {
 		case q.ProviderBranch != "":
-			var bid int64
+			var bid int64 // 0 (no such branch) matches no version
 			err := tx.QueryRowContext(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pid, q.ProviderBranch).Scan(&bid)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
@@ -463,9 +466,6 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 				conds = append(conds, "EXISTS (SELECT 1 FROM branch_versions bv WHERE bv.version_id = vr.provider_version_id AND bv.branch_id != ?)")
 				args = append(args, bid)
 			} else {
-				if bid == 0 {
-					return nil // no such branch: nothing verified from it
-				}
 				join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = ` + s.d.ID + ` `
 				joinArgs = append(joinArgs, bid)
 			}
@@ -483,16 +483,17 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 		if q.ExcludeWIP {
 			conds = append(conds, "vr.wip = 0")
 		}
-		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM verifications vr `+join+`WHERE `+strings.Join(conds, " AND ")+` LIMIT 1`,
-			append(joinArgs, args...)...).Scan(&one)
+		var pvid, verified int64
+		err = tx.QueryRowContext(ctx, `SELECT pv.id, CASE WHEN EXISTS (SELECT 1 FROM verifications vr `+join+`WHERE `+strings.Join(conds, " AND ")+`) THEN 1 ELSE 0 END
+			FROM pact_versions pv WHERE pv.consumer_id = ? AND pv.provider_id = ? AND pv.sha = ?`,
+			append(append(joinArgs, args...), cid, pid, q.SHA)...).Scan(&pvid, &verified)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			return notFound("pact version %q between %q and %q", q.SHA, q.Consumer, q.Provider)
 		}
 		if err != nil {
 			return err
 		}
-		ok = true
+		ok = verified == 1
 		return nil
 	})
 	return ok, err
