@@ -272,13 +272,15 @@ func testSuccessfullyVerified(t *testing.T, s *broker.Service) {
 
 func testWIPCandidates(t *testing.T, s *broker.Service) {
 	ctx := context.Background()
-	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Branch: "old", Pacts: map[string][]string{"API": {"a"}}})
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "1", Branch: "old", Tags: []string{"z"}, Pacts: map[string][]string{"API": {"a"}}})
 	p, err := s.GetPact(ctx, "Web", "API", "1")
 	require.NoError(t, err)
 	since := p.CreatedAt.Add(time.Nanosecond)
 	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "2", Branch: "feat", Tags: []string{"t"}, Pacts: map[string][]string{"API": {"b"}}})
 	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "3", Branch: "feat", Pacts: map[string][]string{"API": {"c"}}})
 	MustPublish(t, s.Store, Publication{Consumer: "Mobile", Version: "7", Branch: "x", Pacts: map[string][]string{"API": {"m"}, "Other": {"o"}}})
+	// A newer version of feat without a pact for API leaves feat's head at 3.
+	MustPublish(t, s.Store, Publication{Consumer: "Web", Version: "4", Branch: "feat", Tags: []string{"t"}, Pacts: map[string][]string{"Other": {"w"}}})
 
 	got, err := s.WIPCandidates(ctx, "API", since)
 	require.NoError(t, err)
