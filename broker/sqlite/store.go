@@ -62,6 +62,7 @@ var dialect = sqlstore.Dialect{
 	// index and reads every publication of the provider.
 	ByCreation: " INDEXED BY latest_pact_publications_created",
 	ID:         "+?",
+	WIPByHeads: true,
 }
 
 // db runs the store's transactions (sqlstore.Engine) on the writer and

@@ -520,18 +520,8 @@ func (s *Store) TagFirstUsed(ctx context.Context, pacticipant, tag string) (time
 	return out, err
 }
 
-// WIPCandidates implements broker.Queries. One statement finds the head
-// (latest version with a pact for the provider) of every branch and every
-// tag of the provider's consumers and keeps those published since the date.
-// Each head is one probe walking its branch's (tag's) versions backwards
-// from the newest, so the cost grows with the number of branches and tag
-// names, not with the versions or publications made since the date (the
-// former form read every publication since the date, then ran one query per
-// branch or tag it found). A head published since the date is exactly a
-// branch or tag touched since then whose head is that recent, so the
-// result is the same. Tag names are enumerated by a recursive skip over
-// the (pacticipant, name, version) index rather than a DISTINCT that would
-// read every tagged version.
+// WIPCandidates implements broker.Queries, in the dialect's way
+// (Dialect.WIPByHeads).
 func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.Time) ([]broker.SelectedPact, error) {
 	var out []broker.SelectedPact
 	err := s.read(ctx, func(tx *Tx) error {
@@ -539,38 +529,11 @@ func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.T
 		if err != nil {
 			return err
 		}
-		// Ids as Dialect.ID: see there.
-		out, err = queryAll(ctx, tx, func(r scanner) (broker.SelectedPact, error) {
-			var branch, tag string
-			p, err := scanSelected(r, &branch, &tag)
-			p.Branch, p.Tag = branch, tag
-			return p, err
-		}, `WITH RECURSIVE tag_names(consumer_id, name) AS (
-				SELECT i.consumer_id, (SELECT min(t.name) FROM tags t WHERE t.pacticipant_id = i.consumer_id)
-				FROM integrations i WHERE i.provider_id = ?
-			UNION ALL
-				SELECT n.consumer_id, (SELECT min(t.name) FROM tags t WHERE t.pacticipant_id = n.consumer_id AND t.name > n.name)
-				FROM tag_names n WHERE n.name IS NOT NULL
-			), heads(version_id, branch, tag) AS (
-				SELECT (SELECT bv.version_id FROM branch_versions bv
-					JOIN latest_pact_publications l2 ON l2.consumer_version_id = bv.version_id AND l2.provider_id = `+s.d.ID+`
-					WHERE bv.branch_id = b.id ORDER BY bv.version_id DESC LIMIT 1), b.name, `+s.d.EmptyText+`
-				FROM integrations i JOIN branches b ON b.pacticipant_id = i.consumer_id WHERE i.provider_id = ?
-			UNION ALL
-				SELECT (SELECT t.version_id FROM tags t
-					JOIN latest_pact_publications l2 ON l2.consumer_version_id = t.version_id AND l2.provider_id = `+s.d.ID+`
-					WHERE t.pacticipant_id = n.consumer_id AND t.name = n.name ORDER BY t.version_id DESC LIMIT 1), `+s.d.EmptyText+`, n.name
-				FROM tag_names n WHERE n.name IS NOT NULL
-			)
-			SELECT `+selectedCols+`, h.branch, h.tag FROM heads h
-			`+s.d.Join+` latest_pact_publications l ON l.consumer_version_id = h.version_id AND l.provider_id = `+s.d.ID+`
-			JOIN pact_publications pp ON pp.id = l.publication_id
-			JOIN pact_versions pv ON pv.id = l.pact_version_id
-			JOIN versions v ON v.id = l.consumer_version_id
-			JOIN pacticipants c ON c.id = l.consumer_id
-			JOIN pacticipants pr ON pr.id = l.provider_id
-			WHERE pp.created_at >= ?
-			ORDER BY v.id DESC, h.branch, h.tag`, pid, pid, pid, pid, pid, since.UTC().UnixNano())
+		if s.d.WIPByHeads {
+			out, err = s.wipCandidatesByHeads(ctx, tx, pid, since)
+		} else {
+			out, err = s.wipCandidatesSince(ctx, tx, pid, since)
+		}
 		return err
 	})
 	sort.SliceStable(out, func(i, j int) bool {
@@ -580,4 +543,94 @@ func (s *Store) WIPCandidates(ctx context.Context, provider string, since time.T
 		return out[i].ConsumerVersionOrder > out[j].ConsumerVersionOrder
 	})
 	return out, err
+}
+
+// wipCandidatesByHeads finds the WIP candidates in one statement: the
+// head (latest version with a pact for the provider) of every branch and
+// every tag of the provider's consumers, kept when published since the
+// date. Each head is one probe walking its branch's (tag's) versions
+// backwards from the newest, so the cost grows with the number of branches
+// and tag names, not with the versions or publications made since the date.
+// A head published since the date is exactly a branch or tag touched since
+// then whose head is that recent, so the result is wipCandidatesSince's.
+// Tag names are enumerated by a recursive skip over the (pacticipant,
+// name, version) index rather than a DISTINCT that would read every tagged
+// version.
+func (s *Store) wipCandidatesByHeads(ctx context.Context, tx *Tx, pid int64, since time.Time) ([]broker.SelectedPact, error) {
+	// Ids as Dialect.ID: see there.
+	return queryAll(ctx, tx, func(r scanner) (broker.SelectedPact, error) {
+		var branch, tag string
+		p, err := scanSelected(r, &branch, &tag)
+		p.Branch, p.Tag = branch, tag
+		return p, err
+	}, `WITH RECURSIVE tag_names(consumer_id, name) AS (
+			SELECT i.consumer_id, (SELECT min(t.name) FROM tags t WHERE t.pacticipant_id = i.consumer_id)
+			FROM integrations i WHERE i.provider_id = ?
+		UNION ALL
+			SELECT n.consumer_id, (SELECT min(t.name) FROM tags t WHERE t.pacticipant_id = n.consumer_id AND t.name > n.name)
+			FROM tag_names n WHERE n.name IS NOT NULL
+		), heads(version_id, branch, tag) AS (
+			SELECT (SELECT bv.version_id FROM branch_versions bv
+				JOIN latest_pact_publications l2 ON l2.consumer_version_id = bv.version_id AND l2.provider_id = `+s.d.ID+`
+				WHERE bv.branch_id = b.id ORDER BY bv.version_id DESC LIMIT 1), b.name, `+s.d.EmptyText+`
+			FROM integrations i JOIN branches b ON b.pacticipant_id = i.consumer_id WHERE i.provider_id = ?
+		UNION ALL
+			SELECT (SELECT t.version_id FROM tags t
+				JOIN latest_pact_publications l2 ON l2.consumer_version_id = t.version_id AND l2.provider_id = `+s.d.ID+`
+				WHERE t.pacticipant_id = n.consumer_id AND t.name = n.name ORDER BY t.version_id DESC LIMIT 1), `+s.d.EmptyText+`, n.name
+			FROM tag_names n WHERE n.name IS NOT NULL
+		)
+		SELECT `+selectedCols+`, h.branch, h.tag FROM heads h
+		`+s.d.Join+` latest_pact_publications l ON l.consumer_version_id = h.version_id AND l.provider_id = `+s.d.ID+`
+		JOIN pact_publications pp ON pp.id = l.publication_id
+		JOIN pact_versions pv ON pv.id = l.pact_version_id
+		JOIN versions v ON v.id = l.consumer_version_id
+		JOIN pacticipants c ON c.id = l.consumer_id
+		JOIN pacticipants pr ON pr.id = l.provider_id
+		WHERE pp.created_at >= ?
+		ORDER BY v.id DESC, h.branch, h.tag`, pid, pid, pid, pid, pid, since.UTC().UnixNano())
+}
+
+// wipCandidatesSince finds the WIP candidates from the publications made
+// since the date (index on provider and creation time): the branches and
+// tags touched since then, then each one's head. Its cost grows with the
+// publications since the date.
+func (s *Store) wipCandidatesSince(ctx context.Context, tx *Tx, pid int64, since time.Time) ([]broker.SelectedPact, error) {
+	var out []broker.SelectedPact
+	{
+		sinceNanos := since.UTC().UnixNano()
+		type head struct {
+			consumer int64
+			f        broker.PactFilter
+		}
+		heads, err := queryAll(ctx, tx, func(r scanner) (head, error) {
+			var h head
+			err := r.Scan(&h.consumer, &h.f.Branch, &h.f.Tag)
+			return h, err
+		}, `SELECT DISTINCT l.consumer_id, b.name, `+s.d.EmptyText+` FROM latest_pact_publications l`+s.d.ByCreation+`
+				JOIN branch_versions bv ON bv.version_id = l.consumer_version_id
+				JOIN branches b ON b.id = bv.branch_id
+				WHERE l.provider_id = ? AND l.created_at >= ?
+			UNION
+			SELECT DISTINCT l.consumer_id, `+s.d.EmptyText+`, t.name FROM latest_pact_publications l`+s.d.ByCreation+`
+				JOIN tags t ON t.version_id = l.consumer_version_id
+				WHERE l.provider_id = ? AND l.created_at >= ?`, pid, sinceNanos, pid, sinceNanos)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range heads {
+			f := h.f
+			query, args := s.latestPactQuery(selectedCols+`, ''`, h.consumer, pid, f)
+			got, err := selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range got {
+				if !p.CreatedAt.Before(since) {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out, nil
 }

@@ -93,6 +93,14 @@ type Dialect struct {
 	// the statement twice per selection (sqlite3Reprepare, 0.6 ms each);
 	// "+" keeps the planner from using the value. PostgreSQL: "?".
 	ID string
+	// WIPByHeads finds work-in-progress candidates by probing the head of
+	// every branch and tag of the provider's consumers in one statement
+	// (SQLite: each probe is a few microseconds in-process, and the cost
+	// does not grow with the publications since the date); without it, from
+	// the publications since the date, then one statement per branch or tag
+	// found (PostgreSQL, whose probes of every branch cost 39 ms per
+	// request at 100 pacticipants x 2,000 versions against 14 ms this way).
+	WIPByHeads bool
 }
 
 // Options configures New.
