@@ -200,15 +200,19 @@ func pactsForVerification(ctx context.Context, s Store, req PactsForVerification
 		}
 	}
 
+	var states map[pactKey]pendingState
+	if req.IncludePendingStatus {
+		var err error
+		if states, err = pendingForKeys(ctx, s, req, order, false); err != nil {
+			return nil, err
+		}
+	}
 	var out []VerifiablePact
 	for _, k := range order {
 		vp := byKey[k]
 		sortVersions(vp.ConsumerVersions, vp.Consumer, versionOrder)
 		if req.IncludePendingStatus {
-			pending, err := pendingFor(ctx, s, req, vp.Consumer, vp.SHA, false)
-			if err != nil {
-				return nil, err
-			}
+			pending := states[k]
 			vp.Pending = pending.pending
 			vp.Notices = buildNotices(*vp, req, pending)
 		} else {
@@ -262,68 +266,128 @@ type pendingState struct {
 	pendingTags, verifiedTags []string
 }
 
-// pendingFor works out whether a pact is pending: with a provider branch,
-// unless a provider version from that branch (or, before the branch
-// existed, from another branch) verified it successfully; with tags, per
-// tag likewise; with neither, unless any provider version did.
+// pendingForKeys works out the pending state of each pact of keys (see
+// pendingFor), asking the store once per consumer and question rather than
+// once per pact.
+func pendingForKeys(ctx context.Context, s Store, req PactsForVerificationRequest, keys []pactKey, wip bool) (map[pactKey]pendingState, error) {
+	var consumers []string
+	shas := map[string][]string{}
+	for _, k := range keys {
+		if _, ok := shas[k.consumer]; !ok {
+			consumers = append(consumers, k.consumer)
+		}
+		shas[k.consumer] = append(shas[k.consumer], k.sha)
+	}
+	out := make(map[pactKey]pendingState, len(keys))
+	for _, c := range consumers {
+		got, err := pendingFor(ctx, s, req, c, shas[c], wip)
+		if err != nil {
+			return nil, err
+		}
+		for sha, st := range got {
+			out[pactKey{c, sha}] = st
+		}
+	}
+	return out, nil
+}
+
+// pendingFor works out whether each of a consumer's pacts (shas) is
+// pending: with a provider branch, unless a provider version from that
+// branch (or, before the branch existed, from another branch) verified it
+// successfully; with tags, per tag likewise; with neither, unless any
+// provider version did.
 //
 // For work-in-progress candidates (wip), verifications that were
 // themselves of work-in-progress pacts do not count.
-func pendingFor(ctx context.Context, s Store, req PactsForVerificationRequest, consumer, sha string, wip bool) (pendingState, error) {
-	base := VerifiedQuery{Consumer: consumer, Provider: req.Provider, SHA: sha, ExcludeWIP: wip}
+func pendingFor(ctx context.Context, s Store, req PactsForVerificationRequest, consumer string, shas []string, wip bool) (map[string]pendingState, error) {
+	out := make(map[string]pendingState, len(shas))
+	base := VerifiedQuery{Consumer: consumer, Provider: req.Provider, ExcludeWIP: wip}
+	// unverified returns those of shas q does not find verified, and
+	// marks the others verified in ok.
+	unverified := func(q VerifiedQuery, shas []string, ok map[string]bool) ([]string, error) {
+		got, err := s.VerifiedSHAs(ctx, q, shas)
+		if err != nil {
+			return nil, err
+		}
+		var rest []string
+		for _, sha := range shas {
+			if got[sha] {
+				ok[sha] = true
+			} else {
+				rest = append(rest, sha)
+			}
+		}
+		return rest, nil
+	}
 	switch {
 	case req.ProviderVersionBranch != "":
+		ok := map[string]bool{}
 		q := base
 		q.ProviderBranch = req.ProviderVersionBranch
-		ok, err := s.SuccessfullyVerified(ctx, q)
-		if err != nil || ok {
-			return pendingState{}, err
+		rest, err := unverified(q, shas, ok)
+		if err != nil {
+			return nil, err
 		}
-		q.OtherBranches = true
-		b, err := s.GetBranch(ctx, req.Provider, req.ProviderVersionBranch)
-		switch {
-		case err == nil:
-			created := b.CreatedAt
-			q.Before = &created
-		case !errors.Is(err, ErrNotFound):
-			return pendingState{}, err
+		if len(rest) > 0 {
+			q.OtherBranches = true
+			b, err := s.GetBranch(ctx, req.Provider, req.ProviderVersionBranch)
+			switch {
+			case err == nil:
+				created := b.CreatedAt
+				q.Before = &created
+			case !errors.Is(err, ErrNotFound):
+				return nil, err
+			}
+			if _, err := unverified(q, rest, ok); err != nil {
+				return nil, err
+			}
 		}
-		ok, err = s.SuccessfullyVerified(ctx, q)
-		return pendingState{pending: !ok}, err
+		for _, sha := range shas {
+			out[sha] = pendingState{pending: !ok[sha]}
+		}
 	case len(req.ProviderVersionTags) > 0:
-		var st pendingState
 		for _, tag := range req.ProviderVersionTags {
+			ok := map[string]bool{}
 			q := base
 			q.ProviderTag = tag
-			ok, err := s.SuccessfullyVerified(ctx, q)
+			rest, err := unverified(q, shas, ok)
 			if err != nil {
-				return st, err
+				return nil, err
 			}
-			if !ok {
+			if len(rest) > 0 {
 				q.OtherTags = true
 				first, err := s.TagFirstUsed(ctx, req.Provider, tag)
 				switch {
 				case err == nil:
 					q.Before = &first
 				case !errors.Is(err, ErrNotFound):
-					return st, err
+					return nil, err
 				}
-				if ok, err = s.SuccessfullyVerified(ctx, q); err != nil {
-					return st, err
+				if _, err := unverified(q, rest, ok); err != nil {
+					return nil, err
 				}
 			}
-			if ok {
-				st.verifiedTags = append(st.verifiedTags, tag)
-			} else {
-				st.pendingTags = append(st.pendingTags, tag)
+			for _, sha := range shas {
+				st := out[sha]
+				if ok[sha] {
+					st.verifiedTags = append(st.verifiedTags, tag)
+				} else {
+					st.pendingTags = append(st.pendingTags, tag)
+				}
+				st.pending = len(st.pendingTags) > 0
+				out[sha] = st
 			}
 		}
-		st.pending = len(st.pendingTags) > 0
-		return st, nil
 	default:
-		ok, err := s.SuccessfullyVerified(ctx, base)
-		return pendingState{pending: !ok}, err
+		ok := map[string]bool{}
+		if _, err := unverified(base, shas, ok); err != nil {
+			return nil, err
+		}
+		for _, sha := range shas {
+			out[sha] = pendingState{pending: !ok[sha]}
+		}
 	}
+	return out, nil
 }
 
 // wipPacts finds work-in-progress pacts: heads of consumer branches and
@@ -358,13 +422,14 @@ func wipPacts(ctx context.Context, s Store, req PactsForVerificationRequest, sel
 		}
 		vp.SelectedBy = append(vp.SelectedBy, PactSelectedBy{Selector: sel, ConsumerVersion: c.ConsumerVersion})
 	}
+	states, err := pendingForKeys(ctx, s, req, keys, true)
+	if err != nil {
+		return nil, err
+	}
 	var out []VerifiablePact
 	for _, k := range keys {
 		vp := byKey[k]
-		st, err := pendingFor(ctx, s, req, vp.Consumer, vp.SHA, true)
-		if err != nil {
-			return nil, err
-		}
+		st := states[k]
 		if !st.pending {
 			continue
 		}

@@ -695,6 +695,10 @@ type Queries interface {
 	// SuccessfullyVerified reports whether pact version q.SHA has a
 	// successful verification by a provider version matching q.
 	SuccessfullyVerified(ctx context.Context, q VerifiedQuery) (bool, error)
+	// VerifiedSHAs is SuccessfullyVerified for each of shas (q.SHA is not
+	// read) at once: the answer maps every one of them. ErrNotFound when
+	// one is not a pact version of the pair.
+	VerifiedSHAs(ctx context.Context, q VerifiedQuery, shas []string) (map[string]bool, error)
 	// TagFirstUsed returns when the pacticipant's tag was first applied.
 	// ErrNotFound: unknown pacticipant or tag never used.
 	TagFirstUsed(ctx context.Context, pacticipant, tag string) (time.Time, error)

@@ -440,15 +440,46 @@ func (s *Store) selectForConsumer(ctx context.Context, tx *Tx, q broker.PactSele
 
 // SuccessfullyVerified implements broker.Queries.
 func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery) (bool, error) {
-	var ok bool
+	got, err := s.verified(ctx, q, []string{q.SHA})
+	if err != nil {
+		return false, err
+	}
+	ok, found := got[q.SHA]
+	if !found {
+		return false, notFound("pact version %q between %q and %q", q.SHA, q.Consumer, q.Provider)
+	}
+	return ok, nil
+}
+
+// VerifiedSHAs implements broker.Queries.
+func (s *Store) VerifiedSHAs(ctx context.Context, q broker.VerifiedQuery, shas []string) (map[string]bool, error) {
+	got, err := s.verified(ctx, q, shas)
+	if err != nil {
+		return nil, err
+	}
+	for _, sha := range shas {
+		if _, found := got[sha]; !found {
+			return nil, notFound("pact version %q between %q and %q", sha, q.Consumer, q.Provider)
+		}
+	}
+	return got, nil
+}
+
+// verified answers SuccessfullyVerified for each of shas (q.SHA aside) in
+// one statement: the pact versions' ids and the verification test are
+// read together (this runs for every pending and WIP pact, and a separate
+// look-up of the id was half its cost). Pact versions that do not exist
+// are absent from the result.
+func (s *Store) verified(ctx context.Context, q broker.VerifiedQuery, shas []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(shas) == 0 {
+		return out, nil
+	}
 	err := s.read(ctx, func(tx *Tx) error {
 		cid, pid, err := integrationIDs(ctx, tx, q.Consumer, q.Provider)
 		if err != nil {
 			return err
 		}
-		// The pact version's id and the verification test are one
-		// statement: this runs once per pending and WIP pact, and a
-		// separate look-up of the id was half its cost.
 		var (
 			join     string
 			joinArgs []any
@@ -483,20 +514,36 @@ func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery
 		if q.ExcludeWIP {
 			conds = append(conds, "vr.wip = 0")
 		}
-		var pvid, verified int64
-		err = tx.QueryRowContext(ctx, `SELECT pv.id, CASE WHEN EXISTS (SELECT 1 FROM verifications vr `+join+`WHERE `+strings.Join(conds, " AND ")+`) THEN 1 ELSE 0 END
-			FROM pact_versions pv WHERE pv.consumer_id = ? AND pv.provider_id = ? AND pv.sha = ?`,
-			append(append(joinArgs, args...), cid, pid, q.SHA)...).Scan(&pvid, &verified)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("pact version %q between %q and %q", q.SHA, q.Consumer, q.Provider)
+		bySHA, shaArg := `pv.sha = ?`, any(shas[0])
+		if len(shas) > 1 {
+			list, err := json.Marshal(shas)
+			if err != nil {
+				return err
+			}
+			bySHA, shaArg = `pv.sha IN (SELECT j.value FROM `+s.d.JSONTextRows(`?`)+`)`, string(list)
 		}
+		rows, err := queryAll(ctx, tx, func(r scanner) (struct {
+			sha      string
+			verified int64
+		}, error) {
+			var v struct {
+				sha      string
+				verified int64
+			}
+			err := r.Scan(&v.sha, &v.verified)
+			return v, err
+		}, `SELECT pv.sha, CASE WHEN EXISTS (SELECT 1 FROM verifications vr `+join+`WHERE `+strings.Join(conds, " AND ")+`) THEN 1 ELSE 0 END
+			FROM pact_versions pv WHERE pv.consumer_id = ? AND pv.provider_id = ? AND `+bySHA,
+			append(append(joinArgs, args...), cid, pid, shaArg)...)
 		if err != nil {
 			return err
 		}
-		ok = verified == 1
+		for _, r := range rows {
+			out[r.sha] = r.verified == 1
+		}
 		return nil
 	})
-	return ok, err
+	return out, err
 }
 
 // TagFirstUsed implements broker.Queries.

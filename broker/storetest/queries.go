@@ -268,6 +268,33 @@ func testSuccessfullyVerified(t *testing.T, s *broker.Service) {
 
 	_, err = s.SuccessfullyVerified(ctx, broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: "nope"})
 	require.ErrorIs(t, err, broker.ErrNotFound)
+
+	// VerifiedSHAs answers each question for several pacts at once, as
+	// SuccessfullyVerified answers it for each.
+	shas := []string{sha, shaWIP, sha2}
+	for _, q := range []broker.VerifiedQuery{
+		{}, {ExcludeWIP: true},
+		{ProviderBranch: "feat"}, {ProviderBranch: "main"}, {ProviderBranch: "nope"},
+		{ProviderBranch: "main", OtherBranches: true}, {ProviderBranch: "main", OtherBranches: true, Before: &before},
+		{ProviderTag: "dev"}, {ProviderTag: "prod", OtherTags: true}, {ProviderTag: "dev", OtherTags: true},
+	} {
+		q.Consumer, q.Provider = "Web", "API"
+		got, err := s.VerifiedSHAs(ctx, q, shas)
+		require.NoError(t, err)
+		require.Len(t, got, len(shas), "%+v", q)
+		for _, h := range shas {
+			one := q
+			one.SHA = h
+			want, err := s.SuccessfullyVerified(ctx, one)
+			require.NoError(t, err)
+			require.Equal(t, want, got[h], "%+v, pact %s", q, h)
+		}
+	}
+	got, err := s.VerifiedSHAs(ctx, broker.VerifiedQuery{Consumer: "Web", Provider: "API"}, []string{sha2})
+	require.NoError(t, err)
+	require.Equal(t, map[string]bool{sha2: true}, got)
+	_, err = s.VerifiedSHAs(ctx, broker.VerifiedQuery{Consumer: "Web", Provider: "API"}, []string{sha, "nope"})
+	require.ErrorIs(t, err, broker.ErrNotFound)
 }
 
 func testWIPCandidates(t *testing.T, s *broker.Service) {
