@@ -107,11 +107,7 @@ func (s *server) putEnvironment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) deleteEnvironment(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteEnvironment(r.Context(), r.PathValue("uuid")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteEnvironment(r.Context(), r.PathValue("uuid")))
 }
 
 func (s *server) currentlyDeployed(w http.ResponseWriter, r *http.Request) error {

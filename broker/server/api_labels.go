@@ -74,11 +74,7 @@ func (s *server) putLabel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) deleteLabel(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteLabel(r.Context(), r.PathValue("pacticipant"), r.PathValue("label")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteLabel(r.Context(), r.PathValue("pacticipant"), r.PathValue("label")))
 }
 
 // pacticipantSubresource answers GET /pacticipants/label/{label}, the

@@ -158,11 +158,7 @@ func (s *server) writePacticipant(w http.ResponseWriter, r *http.Request, merge 
 }
 
 func (s *server) deletePacticipant(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeletePacticipant(r.Context(), r.PathValue("pacticipant")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeletePacticipant(r.Context(), r.PathValue("pacticipant")))
 }
 
 func (s *server) listVersions(w http.ResponseWriter, r *http.Request) error {
@@ -233,11 +229,7 @@ func (s *server) putVersion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) deleteVersion(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteVersion(r.Context(), r.PathValue("pacticipant"), r.PathValue("version")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteVersion(r.Context(), r.PathValue("pacticipant"), r.PathValue("version")))
 }
 
 // latestVersion serves latest-version, latest-version/{tag} and
@@ -303,11 +295,7 @@ func (s *server) getBranch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) deleteBranch(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteBranch(r.Context(), r.PathValue("pacticipant"), r.PathValue("branch")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteBranch(r.Context(), r.PathValue("pacticipant"), r.PathValue("branch")))
 }
 
 func (s *server) listBranchVersions(w http.ResponseWriter, r *http.Request) error {
@@ -407,9 +395,5 @@ func (s *server) putTag(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) deleteTag(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteTag(r.Context(), r.PathValue("pacticipant"), r.PathValue("version"), r.PathValue("tag")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteTag(r.Context(), r.PathValue("pacticipant"), r.PathValue("version"), r.PathValue("tag")))
 }

@@ -132,11 +132,7 @@ func (s *server) putPact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) deletePact(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeletePact(r.Context(), r.PathValue("consumer"), r.PathValue("provider"), r.PathValue("version")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeletePact(r.Context(), r.PathValue("consumer"), r.PathValue("provider"), r.PathValue("version")))
 }
 
 func requireJSONContentType(r *http.Request) error {

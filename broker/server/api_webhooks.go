@@ -235,11 +235,7 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteWebhook(r.Context(), r.PathValue("uuid")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteWebhook(r.Context(), r.PathValue("uuid")))
 }
 
 func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
@@ -303,9 +299,5 @@ func (s *server) listIntegrations(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *server) deleteIntegration(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteIntegration(r.Context(), r.PathValue("consumer"), r.PathValue("provider")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteIntegration(r.Context(), r.PathValue("consumer"), r.PathValue("provider")))
 }

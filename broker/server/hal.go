@@ -106,3 +106,13 @@ func collection[T, D any](key string, xs []T, item func(T) D, l links) map[strin
 		"_links":    l,
 	}
 }
+
+// noContent answers 204 No Content when err (a delete's) is nil, and
+// returns err otherwise.
+func noContent(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -209,11 +209,7 @@ func (s *Store) RecordDeployment(ctx context.Context, pacticipant, version, envi
 		created bool
 	)
 	err := s.write(ctx, func(tx *Tx) error {
-		pid, vid, err := lookupVersion(ctx, tx, pacticipant, version)
-		if err != nil {
-			return err
-		}
-		eid, _, err := environmentByUUID(ctx, tx, environmentUUID)
+		pid, vid, eid, err := versionAndEnvironment(ctx, tx, pacticipant, version, environmentUUID)
 		if err != nil {
 			return err
 		}
@@ -330,11 +326,7 @@ func (s *Store) RecordRelease(ctx context.Context, pacticipant, version, environ
 		created bool
 	)
 	err := s.write(ctx, func(tx *Tx) error {
-		pid, vid, err := lookupVersion(ctx, tx, pacticipant, version)
-		if err != nil {
-			return err
-		}
-		eid, _, err := environmentByUUID(ctx, tx, environmentUUID)
+		pid, vid, eid, err := versionAndEnvironment(ctx, tx, pacticipant, version, environmentUUID)
 		if err != nil {
 			return err
 		}
@@ -377,4 +369,14 @@ func (s *Store) EndSupport(ctx context.Context, uuid string) (broker.ReleasedVer
 // ListReleasedVersions implements broker.Store.
 func (s *Store) ListReleasedVersions(ctx context.Context, f broker.DeploymentFilter) ([]broker.ReleasedVersion, error) {
 	return releases.list(ctx, s, f)
+}
+
+// versionAndEnvironment looks up a pacticipant's version and an environment
+// by UUID: their ids, or ErrNotFound naming the one missing.
+func versionAndEnvironment(ctx context.Context, tx *Tx, pacticipant, version, environmentUUID string) (pid, vid, eid int64, err error) {
+	if pid, vid, err = lookupVersion(ctx, tx, pacticipant, version); err != nil {
+		return 0, 0, 0, err
+	}
+	eid, _, err = environmentByUUID(ctx, tx, environmentUUID)
+	return pid, vid, eid, err
 }
