@@ -363,7 +363,10 @@ func selectedList(ctx context.Context, tx *Tx, fill func(*broker.SelectedPact, s
 	}, query, args...)
 }
 
-// SelectPacts implements broker.Queries.
+// SelectPacts implements broker.Queries in one statement for all of the
+// provider's consumers (selectionQuery); it used to run one per consumer,
+// each after two look-ups, and pacts-for-verification runs several
+// selections per request.
 func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]broker.SelectedPact, error) {
 	var out []broker.SelectedPact
 	err := s.read(ctx, func(tx *Tx) error {
@@ -371,71 +374,96 @@ func (s *Store) SelectPacts(ctx context.Context, q broker.PactSelection) ([]brok
 		if err != nil {
 			return err
 		}
-		pairs, err := integrationPairs(ctx, tx, pid)
+		query, args, fill, err := s.selectionQuery(q, pid)
 		if err != nil {
 			return err
 		}
-		for _, pair := range pairs {
-			var name string
-			if err := tx.QueryRowContext(ctx, `SELECT name FROM pacticipants WHERE id = ?`, pair.consumer).Scan(&name); err != nil {
-				return err
-			}
-			if q.Consumer != "" && name != q.Consumer {
-				continue
-			}
-			got, err := s.selectForConsumer(ctx, tx, q, pair.consumer, pid)
-			if err != nil {
-				return err
-			}
-			out = append(out, got...)
-		}
-		return nil
+		out, err = selectedList(ctx, tx, fill, query, args...)
+		return err
 	})
 	return out, err
 }
 
-func (s *Store) selectForConsumer(ctx context.Context, tx *Tx, q broker.PactSelection, cid, pid int64) ([]broker.SelectedPact, error) {
-	single := func(f broker.PactFilter) ([]broker.SelectedPact, error) {
-		query, args := s.latestPactQuery(selectedCols+`, ''`, cid, pid, f)
-		return selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Branch, p.Tag = f.Branch, f.Tag }, query, args...)
+// selectionFrom starts a selection from the provider's integrations, one
+// row per consumer (c); selectionJoins then joins what the selected
+// latest publication (l) refers to.
+const (
+	selectionFrom  = ` FROM integrations i JOIN pacticipants c ON c.id = i.consumer_id `
+	selectionJoins = `JOIN pact_publications pp ON pp.id = l.publication_id
+	JOIN pact_versions pv ON pv.id = l.pact_version_id
+	JOIN versions v ON v.id = l.consumer_version_id
+	JOIN pacticipants pr ON pr.id = l.provider_id `
+	// latestOfIntegration joins the integration's latest publication for
+	// the consumer version the placeholder names.
+	latestOfIntegration = `JOIN latest_pact_publications l ON l.provider_id = i.provider_id AND l.consumer_id = i.consumer_id AND l.consumer_version_id = `
+)
+
+// selectionQuery is the statement of one selection over every consumer of
+// provider pid (or q.Consumer alone), ordered by consumer name and, within
+// a consumer, newest version first. The heads (latest, branch, main
+// branch, latest with a tag) are found by a subquery per consumer that
+// walks the branch's (tag's) versions backwards and stops at the first
+// with a pact for the provider. fill sets what matched from the extra
+// column.
+func (s *Store) selectionQuery(q broker.PactSelection, pid int64) (string, []any, func(*broker.SelectedPact, string), error) {
+	var (
+		extra, from, order string
+		args               []any
+		fill               func(*broker.SelectedPact, string)
+		distinct           string
+	)
+	head := func(subquery string) string { return latestOfIntegration + `(` + subquery + `) ` }
+	branchHead := func(name string) string {
+		return head(`SELECT bv.version_id FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id
+			JOIN latest_pact_publications l2 ON l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id AND l2.consumer_version_id = bv.version_id
+			WHERE b.pacticipant_id = i.consumer_id AND b.name = ` + name + ` ORDER BY bv.version_id DESC LIMIT 1`)
 	}
 	switch q.Kind {
 	case broker.SelectLatest:
-		return single(broker.PactFilter{})
+		extra, from = `''`, head(`SELECT max(l2.consumer_version_id) FROM latest_pact_publications l2 WHERE l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id`)
 	case broker.SelectBranchHead:
-		return single(broker.PactFilter{Branch: q.Branch})
+		extra, from = `''`, branchHead(`?`)
+		args = append(args, q.Branch)
+		fill = func(p *broker.SelectedPact, _ string) { p.Branch = q.Branch }
 	case broker.SelectMainBranchHead:
-		var main string
-		if err := tx.QueryRowContext(ctx, `SELECT main_branch FROM pacticipants WHERE id = ?`, cid).Scan(&main); err != nil {
-			return nil, err
-		}
-		if main == "" {
-			return nil, nil
-		}
-		return single(broker.PactFilter{Branch: main})
+		extra, from = `c.main_branch`, branchHead(`c.main_branch`)
+		fill = func(p *broker.SelectedPact, main string) { p.Branch = main }
 	case broker.SelectTagLatest:
-		return single(broker.PactFilter{Tag: q.Tag})
+		extra, from = `''`, head(`SELECT t.version_id FROM tags t
+			JOIN latest_pact_publications l2 ON l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id AND l2.consumer_version_id = t.version_id
+			WHERE t.pacticipant_id = i.consumer_id AND t.name = ? ORDER BY t.version_id DESC LIMIT 1`)
+		args = append(args, q.Tag)
+		fill = func(p *broker.SelectedPact, _ string) { p.Tag = q.Tag }
 	case broker.SelectTagAll:
-		return selectedList(ctx, tx, func(p *broker.SelectedPact, _ string) { p.Tag = q.Tag },
-			`SELECT `+selectedCols+`, ''`+latestPactFrom+`JOIN tags t ON t.version_id = l.consumer_version_id
-			WHERE t.pacticipant_id = `+s.d.ID+` AND t.name = ? AND l.provider_id = `+s.d.ID+` ORDER BY t.version_id DESC`, cid, q.Tag, pid)
+		extra = `''`
+		from = `JOIN tags t ON t.pacticipant_id = i.consumer_id AND t.name = ? ` + latestOfIntegration + `t.version_id `
+		args = append(args, q.Tag)
+		order = `, v.id DESC`
+		fill = func(p *broker.SelectedPact, _ string) { p.Tag = q.Tag }
 	case broker.SelectDeployed, broker.SelectReleased:
 		table, current := "deployed_versions", "currently_deployed"
 		if q.Kind == broker.SelectReleased {
 			table, current = "released_versions", "currently_supported"
 		}
-		// Ids as Dialect.ID: see there.
-		query := `SELECT DISTINCT ` + selectedCols + `, e.name` + latestPactFrom + `JOIN ` + table + ` d ON d.version_id = l.consumer_version_id
-			JOIN environments e ON e.id = d.environment_id
-			WHERE d.pacticipant_id = ` + s.d.ID + ` AND d.` + current + ` = 1 AND l.provider_id = ` + s.d.ID
-		args := []any{cid, pid}
+		extra, distinct, order = `e.name`, `DISTINCT `, `, v.id DESC, e.name`
+		from = `JOIN ` + table + ` d ON d.pacticipant_id = i.consumer_id AND d.` + current + ` = 1 ` +
+			latestOfIntegration + `d.version_id JOIN environments e ON e.id = d.environment_id `
 		if q.Environment != "" {
-			query += ` AND e.name = ?`
+			from += `AND e.name = ? `
 			args = append(args, q.Environment)
 		}
-		return selectedList(ctx, tx, func(p *broker.SelectedPact, env string) { p.Environment = env }, query+` ORDER BY v.id DESC, e.name`, args...)
+		fill = func(p *broker.SelectedPact, env string) { p.Environment = env }
+	default:
+		return "", nil, nil, broker.Invalid("kind", "unknown pact selection kind %d", q.Kind)
 	}
-	return nil, broker.Invalid("kind", "unknown pact selection kind %d", q.Kind)
+	// Ids as Dialect.ID: see there.
+	where := `WHERE i.provider_id = ` + s.d.ID
+	args = append(args, pid)
+	if q.Consumer != "" {
+		where += ` AND c.name = ?`
+		args = append(args, q.Consumer)
+	}
+	return `SELECT ` + distinct + selectedCols + `, ` + extra + selectionFrom + from + selectionJoins + where + ` ORDER BY c.name` + order, args, fill, nil
 }
 
 // SuccessfullyVerified implements broker.Queries.
