@@ -266,65 +266,48 @@ type pendingState struct {
 	pendingTags, verifiedTags []string
 }
 
-// pendingForKeys works out the pending state of each pact of keys (see
-// pendingFor), asking the store once per consumer and question rather than
-// once per pact.
-func pendingForKeys(ctx context.Context, s Store, req PactsForVerificationRequest, keys []pactKey, wip bool) (map[pactKey]pendingState, error) {
-	var consumers []string
-	shas := map[string][]string{}
-	for _, k := range keys {
-		if _, ok := shas[k.consumer]; !ok {
-			consumers = append(consumers, k.consumer)
-		}
-		shas[k.consumer] = append(shas[k.consumer], k.sha)
-	}
-	out := make(map[pactKey]pendingState, len(keys))
-	for _, c := range consumers {
-		got, err := pendingFor(ctx, s, req, c, shas[c], wip)
-		if err != nil {
-			return nil, err
-		}
-		for sha, st := range got {
-			out[pactKey{c, sha}] = st
-		}
-	}
-	return out, nil
-}
-
-// pendingFor works out whether each of a consumer's pacts (shas) is
-// pending: with a provider branch, unless a provider version from that
-// branch (or, before the branch existed, from another branch) verified it
-// successfully; with tags, per tag likewise; with neither, unless any
-// provider version did.
+// pendingForKeys works out whether each pact of keys is pending: with a
+// provider branch, unless a provider version from that branch (or, before
+// the branch existed, from another branch) verified it successfully; with
+// tags, per tag likewise; with neither, unless any provider version did.
+// The store is asked once per question for all the pacts, whatever their
+// consumers.
 //
 // For work-in-progress candidates (wip), verifications that were
 // themselves of work-in-progress pacts do not count.
-func pendingFor(ctx context.Context, s Store, req PactsForVerificationRequest, consumer string, shas []string, wip bool) (map[string]pendingState, error) {
-	out := make(map[string]pendingState, len(shas))
-	base := VerifiedQuery{Consumer: consumer, Provider: req.Provider, ExcludeWIP: wip}
-	// unverified returns those of shas q does not find verified, and
+func pendingForKeys(ctx context.Context, s Store, req PactsForVerificationRequest, keys []pactKey, wip bool) (map[pactKey]pendingState, error) {
+	out := make(map[pactKey]pendingState, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	refs := make([]PactRef, len(keys))
+	for i, k := range keys {
+		refs[i] = PactRef{Consumer: k.consumer, SHA: k.sha}
+	}
+	base := VerifiedQuery{Provider: req.Provider, ExcludeWIP: wip}
+	// unverified returns those of refs q does not find verified, and
 	// marks the others verified in ok.
-	unverified := func(q VerifiedQuery, shas []string, ok map[string]bool) ([]string, error) {
-		got, err := s.VerifiedSHAs(ctx, q, shas)
+	unverified := func(q VerifiedQuery, refs []PactRef, ok map[PactRef]bool) ([]PactRef, error) {
+		got, err := s.VerifiedPacts(ctx, q, refs)
 		if err != nil {
 			return nil, err
 		}
-		var rest []string
-		for _, sha := range shas {
-			if got[sha] {
-				ok[sha] = true
+		var rest []PactRef
+		for _, r := range refs {
+			if got[r] {
+				ok[r] = true
 			} else {
-				rest = append(rest, sha)
+				rest = append(rest, r)
 			}
 		}
 		return rest, nil
 	}
 	switch {
 	case req.ProviderVersionBranch != "":
-		ok := map[string]bool{}
+		ok := map[PactRef]bool{}
 		q := base
 		q.ProviderBranch = req.ProviderVersionBranch
-		rest, err := unverified(q, shas, ok)
+		rest, err := unverified(q, refs, ok)
 		if err != nil {
 			return nil, err
 		}
@@ -342,15 +325,15 @@ func pendingFor(ctx context.Context, s Store, req PactsForVerificationRequest, c
 				return nil, err
 			}
 		}
-		for _, sha := range shas {
-			out[sha] = pendingState{pending: !ok[sha]}
+		for i, k := range keys {
+			out[k] = pendingState{pending: !ok[refs[i]]}
 		}
 	case len(req.ProviderVersionTags) > 0:
 		for _, tag := range req.ProviderVersionTags {
-			ok := map[string]bool{}
+			ok := map[PactRef]bool{}
 			q := base
 			q.ProviderTag = tag
-			rest, err := unverified(q, shas, ok)
+			rest, err := unverified(q, refs, ok)
 			if err != nil {
 				return nil, err
 			}
@@ -367,24 +350,24 @@ func pendingFor(ctx context.Context, s Store, req PactsForVerificationRequest, c
 					return nil, err
 				}
 			}
-			for _, sha := range shas {
-				st := out[sha]
-				if ok[sha] {
+			for i, k := range keys {
+				st := out[k]
+				if ok[refs[i]] {
 					st.verifiedTags = append(st.verifiedTags, tag)
 				} else {
 					st.pendingTags = append(st.pendingTags, tag)
 				}
 				st.pending = len(st.pendingTags) > 0
-				out[sha] = st
+				out[k] = st
 			}
 		}
 	default:
-		ok := map[string]bool{}
-		if _, err := unverified(base, shas, ok); err != nil {
+		ok := map[PactRef]bool{}
+		if _, err := unverified(base, refs, ok); err != nil {
 			return nil, err
 		}
-		for _, sha := range shas {
-			out[sha] = pendingState{pending: !ok[sha]}
+		for i, k := range keys {
+			out[k] = pendingState{pending: !ok[refs[i]]}
 		}
 	}
 	return out, nil

@@ -695,10 +695,11 @@ type Queries interface {
 	// SuccessfullyVerified reports whether pact version q.SHA has a
 	// successful verification by a provider version matching q.
 	SuccessfullyVerified(ctx context.Context, q VerifiedQuery) (bool, error)
-	// VerifiedSHAs is SuccessfullyVerified for each of shas (q.SHA is not
-	// read) at once: the answer maps every one of them. ErrNotFound when
-	// one is not a pact version of the pair.
-	VerifiedSHAs(ctx context.Context, q VerifiedQuery, shas []string) (map[string]bool, error)
+	// VerifiedPacts is SuccessfullyVerified for each of pacts, of any of
+	// q.Provider's consumers (q.Consumer and q.SHA are not read), at once:
+	// the answer maps every one of them. ErrNotFound when one is not a
+	// pact version between its consumer and the provider.
+	VerifiedPacts(ctx context.Context, q VerifiedQuery, pacts []PactRef) (map[PactRef]bool, error)
 	// TagFirstUsed returns when the pacticipant's tag was first applied.
 	// ErrNotFound: unknown pacticipant or tag never used.
 	TagFirstUsed(ctx context.Context, pacticipant, tag string) (time.Time, error)
@@ -816,6 +817,10 @@ type SelectedPact struct {
 	Tag         string
 	Environment string
 }
+
+// PactRef names a pact version by its consumer and content hash (the
+// provider is the question's).
+type PactRef struct{ Consumer, SHA string }
 
 // VerifiedQuery asks whether a pact version was verified successfully by
 // provider versions on ProviderBranch, with ProviderTag, or (neither)

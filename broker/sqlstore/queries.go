@@ -394,8 +394,8 @@ const (
 	JOIN versions v ON v.id = l.consumer_version_id
 	JOIN pacticipants pr ON pr.id = l.provider_id `
 	// latestOfIntegration joins the integration's latest publication for
-	// the consumer version the placeholder names.
-	latestOfIntegration = `JOIN latest_pact_publications l ON l.provider_id = i.provider_id AND l.consumer_id = i.consumer_id AND l.consumer_version_id = `
+	// the consumer version that follows.
+	latestOfIntegration = ` latest_pact_publications l ON l.provider_id = i.provider_id AND l.consumer_id = i.consumer_id AND l.consumer_version_id = `
 )
 
 // selectionQuery is the statement of one selection over every consumer of
@@ -412,7 +412,7 @@ func (s *Store) selectionQuery(q broker.PactSelection, pid int64) (string, []any
 		fill               func(*broker.SelectedPact, string)
 		distinct           string
 	)
-	head := func(subquery string) string { return latestOfIntegration + `(` + subquery + `) ` }
+	head := func(subquery string) string { return `JOIN` + latestOfIntegration + `(` + subquery + `) ` }
 	branchHead := func(name string) string {
 		return head(`SELECT bv.version_id FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id
 			JOIN latest_pact_publications l2 ON l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id AND l2.consumer_version_id = bv.version_id
@@ -436,7 +436,9 @@ func (s *Store) selectionQuery(q broker.PactSelection, pid int64) (string, []any
 		fill = func(p *broker.SelectedPact, _ string) { p.Tag = q.Tag }
 	case broker.SelectTagAll:
 		extra = `''`
-		from = `JOIN tags t ON t.pacticipant_id = i.consumer_id AND t.name = ? ` + latestOfIntegration + `t.version_id `
+		// The joins in this order (Dialect.Join): without statistics SQLite
+		// would read every publication of the provider first.
+		from = s.d.Join + ` tags t ON t.pacticipant_id = i.consumer_id AND t.name = ? ` + s.d.Join + latestOfIntegration + `t.version_id `
 		args = append(args, q.Tag)
 		order = `, v.id DESC`
 		fill = func(p *broker.SelectedPact, _ string) { p.Tag = q.Tag }
@@ -446,8 +448,8 @@ func (s *Store) selectionQuery(q broker.PactSelection, pid int64) (string, []any
 			table, current = "released_versions", "currently_supported"
 		}
 		extra, distinct, order = `e.name`, `DISTINCT `, `, v.id DESC, e.name`
-		from = `JOIN ` + table + ` d ON d.pacticipant_id = i.consumer_id AND d.` + current + ` = 1 ` +
-			latestOfIntegration + `d.version_id JOIN environments e ON e.id = d.environment_id `
+		from = s.d.Join + ` ` + table + ` d ON d.pacticipant_id = i.consumer_id AND d.` + current + ` = 1 ` +
+			s.d.Join + latestOfIntegration + `d.version_id JOIN environments e ON e.id = d.environment_id `
 		if q.Environment != "" {
 			from += `AND e.name = ? `
 			args = append(args, q.Environment)
@@ -468,79 +470,36 @@ func (s *Store) selectionQuery(q broker.PactSelection, pid int64) (string, []any
 
 // SuccessfullyVerified implements broker.Queries.
 func (s *Store) SuccessfullyVerified(ctx context.Context, q broker.VerifiedQuery) (bool, error) {
-	got, err := s.verified(ctx, q, []string{q.SHA})
-	if err != nil {
-		return false, err
-	}
-	ok, found := got[q.SHA]
-	if !found {
-		return false, notFound("pact version %q between %q and %q", q.SHA, q.Consumer, q.Provider)
-	}
-	return ok, nil
+	ref := broker.PactRef{Consumer: q.Consumer, SHA: q.SHA}
+	got, err := s.VerifiedPacts(ctx, q, []broker.PactRef{ref})
+	return got[ref], err
 }
 
-// VerifiedSHAs implements broker.Queries.
-func (s *Store) VerifiedSHAs(ctx context.Context, q broker.VerifiedQuery, shas []string) (map[string]bool, error) {
-	got, err := s.verified(ctx, q, shas)
-	if err != nil {
-		return nil, err
-	}
-	for _, sha := range shas {
-		if _, found := got[sha]; !found {
-			return nil, notFound("pact version %q between %q and %q", sha, q.Consumer, q.Provider)
-		}
-	}
-	return got, nil
-}
-
-// verified answers SuccessfullyVerified for each of shas (q.SHA aside) in
-// one statement: the pact versions' ids and the verification test are
-// read together (this runs for every pending and WIP pact, and a separate
-// look-up of the id was half its cost). Pact versions that do not exist
-// are absent from the result.
-func (s *Store) verified(ctx context.Context, q broker.VerifiedQuery, shas []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if len(shas) == 0 {
+// VerifiedPacts implements broker.Queries in one statement, whatever the
+// number of pacts and consumers: the pact versions (by hash) and the
+// verification test are read together. It runs for the pending status of
+// every pacts-for-verification request.
+func (s *Store) VerifiedPacts(ctx context.Context, q broker.VerifiedQuery, pacts []broker.PactRef) (map[broker.PactRef]bool, error) {
+	out := make(map[broker.PactRef]bool, len(pacts))
+	if len(pacts) == 0 {
 		return out, nil
 	}
 	err := s.read(ctx, func(tx *Tx) error {
-		cid, pid, err := integrationIDs(ctx, tx, q.Consumer, q.Provider)
+		pid, err := pacticipantID(ctx, tx, q.Provider)
 		if err != nil {
 			return err
 		}
-		var (
-			join     string
-			joinArgs []any
-			conds    = []string{"vr.pact_version_id = pv.id", "vr.success = 1"}
-			args     []any
-		)
-		switch {
-		case q.ProviderBranch != "":
-			var bid int64 // 0 (no such branch) matches no version
-			err := tx.QueryRowContext(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pid, q.ProviderBranch).Scan(&bid)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-			if q.OtherBranches {
-				conds = append(conds, "EXISTS (SELECT 1 FROM branch_versions bv WHERE bv.version_id = vr.provider_version_id AND bv.branch_id != ?)")
-				args = append(args, bid)
-			} else {
-				join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = ` + s.d.ID + ` `
-				joinArgs = append(joinArgs, bid)
-			}
-		case q.ProviderTag != "" && q.OtherTags:
-			conds = append(conds, "EXISTS (SELECT 1 FROM tags t WHERE t.version_id = vr.provider_version_id AND t.name != ?)")
-			args = append(args, q.ProviderTag)
-		case q.ProviderTag != "":
-			join = `JOIN tags t ON t.version_id = vr.provider_version_id AND t.name = ? `
-			joinArgs = append(joinArgs, q.ProviderTag)
+		test, args, err := s.verifiedTest(ctx, tx, q, pid)
+		if err != nil {
+			return err
 		}
-		if q.Before != nil {
-			conds = append(conds, "vr.execution_date < ?")
-			args = append(args, q.Before.UTC().UnixNano())
-		}
-		if q.ExcludeWIP {
-			conds = append(conds, "vr.wip = 0")
+		seen := map[string]bool{}
+		var shas []string
+		for _, p := range pacts {
+			if !seen[p.SHA] {
+				seen[p.SHA] = true
+				shas = append(shas, p.SHA)
+			}
 		}
 		bySHA, shaArg := `pv.sha = ?`, any(shas[0])
 		if len(shas) > 1 {
@@ -550,28 +509,80 @@ func (s *Store) verified(ctx context.Context, q broker.VerifiedQuery, shas []str
 			}
 			bySHA, shaArg = `pv.sha IN (SELECT j.value FROM `+s.d.JSONTextRows(`?`)+`)`, string(list)
 		}
-		rows, err := queryAll(ctx, tx, func(r scanner) (struct {
-			sha      string
+		type row struct {
+			ref      broker.PactRef
+			provider int64
 			verified int64
-		}, error) {
-			var v struct {
-				sha      string
-				verified int64
-			}
-			err := r.Scan(&v.sha, &v.verified)
+		}
+		// The pact versions are found by hash alone and those of other
+		// providers dropped here: with the provider in the statement,
+		// SQLite read every pact version of the provider instead.
+		rows, err := queryAll(ctx, tx, func(r scanner) (row, error) {
+			var v row
+			err := r.Scan(&v.ref.Consumer, &v.ref.SHA, &v.provider, &v.verified)
 			return v, err
-		}, `SELECT pv.sha, CASE WHEN EXISTS (SELECT 1 FROM verifications vr `+join+`WHERE `+strings.Join(conds, " AND ")+`) THEN 1 ELSE 0 END
-			FROM pact_versions pv WHERE pv.consumer_id = ? AND pv.provider_id = ? AND `+bySHA,
-			append(append(joinArgs, args...), cid, pid, shaArg)...)
+		}, `SELECT c.name, pv.sha, pv.provider_id, CASE WHEN EXISTS (`+test+`) THEN 1 ELSE 0 END
+			FROM pact_versions pv JOIN pacticipants c ON c.id = pv.consumer_id WHERE `+bySHA,
+			append(args, shaArg)...)
 		if err != nil {
 			return err
 		}
+		found := make(map[broker.PactRef]bool, len(rows))
 		for _, r := range rows {
-			out[r.sha] = r.verified == 1
+			if r.provider == pid {
+				found[r.ref] = r.verified == 1
+			}
+		}
+		for _, p := range pacts {
+			ok, exists := found[p]
+			if !exists {
+				return notFound("pact version %q between %q and %q", p.SHA, p.Consumer, q.Provider)
+			}
+			out[p] = ok
 		}
 		return nil
 	})
 	return out, err
+}
+
+// verifiedTest is the subquery that finds a successful verification of
+// pact version pv matching q, and its arguments.
+func (s *Store) verifiedTest(ctx context.Context, tx *Tx, q broker.VerifiedQuery, pid int64) (string, []any, error) {
+	var (
+		join     string
+		joinArgs []any
+		conds    = []string{"vr.pact_version_id = pv.id", "vr.success = 1"}
+		args     []any
+	)
+	switch {
+	case q.ProviderBranch != "":
+		var bid int64 // 0 (no such branch) matches no version
+		err := tx.QueryRowContext(ctx, `SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?`, pid, q.ProviderBranch).Scan(&bid)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", nil, err
+		}
+		if q.OtherBranches {
+			conds = append(conds, "EXISTS (SELECT 1 FROM branch_versions bv WHERE bv.version_id = vr.provider_version_id AND bv.branch_id != ?)")
+			args = append(args, bid)
+		} else {
+			join = `JOIN branch_versions bv ON bv.version_id = vr.provider_version_id AND bv.branch_id = ` + s.d.ID + ` `
+			joinArgs = append(joinArgs, bid)
+		}
+	case q.ProviderTag != "" && q.OtherTags:
+		conds = append(conds, "EXISTS (SELECT 1 FROM tags t WHERE t.version_id = vr.provider_version_id AND t.name != ?)")
+		args = append(args, q.ProviderTag)
+	case q.ProviderTag != "":
+		join = `JOIN tags t ON t.version_id = vr.provider_version_id AND t.name = ? `
+		joinArgs = append(joinArgs, q.ProviderTag)
+	}
+	if q.Before != nil {
+		conds = append(conds, "vr.execution_date < ?")
+		args = append(args, q.Before.UTC().UnixNano())
+	}
+	if q.ExcludeWIP {
+		conds = append(conds, "vr.wip = 0")
+	}
+	return `SELECT 1 FROM verifications vr ` + join + `WHERE ` + strings.Join(conds, " AND "), append(joinArgs, args...), nil
 }
 
 // TagFirstUsed implements broker.Queries.

@@ -269,31 +269,38 @@ func testSuccessfullyVerified(t *testing.T, s *broker.Service) {
 	_, err = s.SuccessfullyVerified(ctx, broker.VerifiedQuery{Consumer: "Web", Provider: "API", SHA: "nope"})
 	require.ErrorIs(t, err, broker.ErrNotFound)
 
-	// VerifiedSHAs answers each question for several pacts at once, as
-	// SuccessfullyVerified answers it for each.
-	shas := []string{sha, shaWIP, sha2}
+	// VerifiedPacts answers each question for several pacts of several
+	// consumers at once, as SuccessfullyVerified answers it for each.
+	shaMobile := MustPublish(t, s.Store, Publication{Consumer: "Mobile", Version: "9", Pacts: map[string][]string{"API": {"m"}}})["API"]
+	MustVerify(t, s.Store, "Mobile", "API", shaMobile, "p2", true)
+	refs := []broker.PactRef{{Consumer: "Web", SHA: sha}, {Consumer: "Web", SHA: shaWIP}, {Consumer: "Mobile", SHA: shaMobile}, {Consumer: "Web", SHA: sha2}}
 	for _, q := range []broker.VerifiedQuery{
 		{}, {ExcludeWIP: true},
 		{ProviderBranch: "feat"}, {ProviderBranch: "main"}, {ProviderBranch: "nope"},
 		{ProviderBranch: "main", OtherBranches: true}, {ProviderBranch: "main", OtherBranches: true, Before: &before},
 		{ProviderTag: "dev"}, {ProviderTag: "prod", OtherTags: true}, {ProviderTag: "dev", OtherTags: true},
 	} {
-		q.Consumer, q.Provider = "Web", "API"
-		got, err := s.VerifiedSHAs(ctx, q, shas)
+		q.Provider = "API"
+		got, err := s.VerifiedPacts(ctx, q, refs)
 		require.NoError(t, err)
-		require.Len(t, got, len(shas), "%+v", q)
-		for _, h := range shas {
+		require.Len(t, got, len(refs), "%+v", q)
+		for _, r := range refs {
 			one := q
-			one.SHA = h
+			one.Consumer, one.SHA = r.Consumer, r.SHA
 			want, err := s.SuccessfullyVerified(ctx, one)
 			require.NoError(t, err)
-			require.Equal(t, want, got[h], "%+v, pact %s", q, h)
+			require.Equal(t, want, got[r], "%+v, pact %+v", q, r)
 		}
 	}
-	got, err := s.VerifiedSHAs(ctx, broker.VerifiedQuery{Consumer: "Web", Provider: "API"}, []string{sha2})
+	got, err := s.VerifiedPacts(ctx, broker.VerifiedQuery{Provider: "API", ProviderBranch: "feat"}, []broker.PactRef{{Consumer: "Web", SHA: sha2}, {Consumer: "Mobile", SHA: shaMobile}})
 	require.NoError(t, err)
-	require.Equal(t, map[string]bool{sha2: true}, got)
-	_, err = s.VerifiedSHAs(ctx, broker.VerifiedQuery{Consumer: "Web", Provider: "API"}, []string{sha, "nope"})
+	require.Equal(t, map[broker.PactRef]bool{{Consumer: "Web", SHA: sha2}: false, {Consumer: "Mobile", SHA: shaMobile}: true}, got)
+	_, err = s.VerifiedPacts(ctx, broker.VerifiedQuery{Provider: "API"}, []broker.PactRef{{Consumer: "Web", SHA: sha}, {Consumer: "Web", SHA: "nope"}})
+	require.ErrorIs(t, err, broker.ErrNotFound)
+	// A pact version is its consumer's: another consumer's hash is not found.
+	_, err = s.VerifiedPacts(ctx, broker.VerifiedQuery{Provider: "API"}, []broker.PactRef{{Consumer: "Web", SHA: shaMobile}})
+	require.ErrorIs(t, err, broker.ErrNotFound)
+	_, err = s.VerifiedPacts(ctx, broker.VerifiedQuery{Provider: "Nope"}, []broker.PactRef{{Consumer: "Web", SHA: sha}})
 	require.ErrorIs(t, err, broker.ErrNotFound)
 }
 
