@@ -493,45 +493,36 @@ func (s *Store) VerifiedPacts(ctx context.Context, q broker.VerifiedQuery, pacts
 		if err != nil {
 			return err
 		}
-		seen := map[string]bool{}
-		var shas []string
-		for _, p := range pacts {
-			if !seen[p.SHA] {
-				seen[p.SHA] = true
-				shas = append(shas, p.SHA)
-			}
+		pairs := make([][2]string, len(pacts))
+		for i, p := range pacts {
+			pairs[i] = [2]string{p.Consumer, p.SHA}
 		}
-		bySHA, shaArg := `pv.sha = ?`, any(shas[0])
-		if len(shas) > 1 {
-			list, err := json.Marshal(shas)
-			if err != nil {
-				return err
-			}
-			bySHA, shaArg = `pv.sha IN (SELECT j.value FROM `+s.d.JSONTextRows(`?`)+`)`, string(list)
+		list, err := json.Marshal(pairs)
+		if err != nil {
+			return err
 		}
 		type row struct {
 			ref      broker.PactRef
-			provider int64
 			verified int64
 		}
-		// The pact versions are found by hash alone and those of other
-		// providers dropped here: with the provider in the statement,
-		// SQLite read every pact version of the provider instead.
+		// Each pact version is found from its consumer, provider and hash
+		// (the unique index), in this order (Dialect.Join): a hash alone is
+		// shared by every integration with the same interactions.
 		rows, err := queryAll(ctx, tx, func(r scanner) (row, error) {
 			var v row
-			err := r.Scan(&v.ref.Consumer, &v.ref.SHA, &v.provider, &v.verified)
+			err := r.Scan(&v.ref.Consumer, &v.ref.SHA, &v.verified)
 			return v, err
-		}, `SELECT c.name, pv.sha, pv.provider_id, CASE WHEN EXISTS (`+test+`) THEN 1 ELSE 0 END
-			FROM pact_versions pv JOIN pacticipants c ON c.id = pv.consumer_id WHERE `+bySHA,
-			append(args, shaArg)...)
+		}, `SELECT c.name, pv.sha, CASE WHEN EXISTS (`+test+`) THEN 1 ELSE 0 END
+			FROM `+s.d.JSONRows(`?`)+`
+			`+s.d.Join+` pacticipants c ON c.name = `+s.d.JSONItem(`j.value`, 0)+`
+			`+s.d.Join+` pact_versions pv ON pv.consumer_id = c.id AND pv.provider_id = `+s.d.ID+` AND pv.sha = `+s.d.JSONItem(`j.value`, 1),
+			append(args, string(list), pid)...)
 		if err != nil {
 			return err
 		}
 		found := make(map[broker.PactRef]bool, len(rows))
 		for _, r := range rows {
-			if r.provider == pid {
-				found[r.ref] = r.verified == 1
-			}
+			found[r.ref] = r.verified == 1
 		}
 		for _, p := range pacts {
 			ok, exists := found[p]

@@ -297,6 +297,13 @@ func testSuccessfullyVerified(t *testing.T, s *broker.Service) {
 	require.Equal(t, map[broker.PactRef]bool{{Consumer: "Web", SHA: sha2}: false, {Consumer: "Mobile", SHA: shaMobile}: true}, got)
 	_, err = s.VerifiedPacts(ctx, broker.VerifiedQuery{Provider: "API"}, []broker.PactRef{{Consumer: "Web", SHA: sha}, {Consumer: "Web", SHA: "nope"}})
 	require.ErrorIs(t, err, broker.ErrNotFound)
+	// The same interactions published by another consumer have the same
+	// hash, and their own verifications.
+	shaSame := MustPublish(t, s.Store, Publication{Consumer: "Mobile", Version: "10", Pacts: map[string][]string{"API": {"a"}}})["API"]
+	require.Equal(t, sha, shaSame)
+	got, err = s.VerifiedPacts(ctx, broker.VerifiedQuery{Provider: "API"}, []broker.PactRef{{Consumer: "Web", SHA: sha}, {Consumer: "Mobile", SHA: sha}})
+	require.NoError(t, err)
+	require.Equal(t, map[broker.PactRef]bool{{Consumer: "Web", SHA: sha}: true, {Consumer: "Mobile", SHA: sha}: false}, got)
 	// A pact version is its consumer's: another consumer's hash is not found.
 	_, err = s.VerifiedPacts(ctx, broker.VerifiedQuery{Provider: "API"}, []broker.PactRef{{Consumer: "Web", SHA: shaMobile}})
 	require.ErrorIs(t, err, broker.ErrNotFound)
