@@ -104,7 +104,10 @@ type db struct {
 	closeOnce sync.Once
 }
 
-var _ broker.Store = (*Store)(nil)
+var (
+	_ broker.Store       = (*Store)(nil)
+	_ broker.Snapshotter = (*Store)(nil)
+)
 
 // Open connects to the database named by dsn (a postgres:// URL or a
 // key=value connection string) and applies pending migrations.
@@ -228,10 +231,37 @@ func (s *db) writeOnce(ctx context.Context, fn func(tx *sqlstore.Tx) error) erro
 	return nil
 }
 
+// snapshotKey keys the read transaction of a ReadSnapshot context.
+type snapshotKey struct{ s *db }
+
+// readOptions make a read transaction one snapshot.
+var readOptions = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+
+// ReadSnapshot implements broker.Snapshotter: reads made with the returned
+// context share one read transaction (database/sql serialises its use).
+// Each read otherwise costs two more round trips (BEGIN and ROLLBACK), and
+// a look-up repeated by two reads (a name's id) is answered from memory
+// only within one transaction: a can-i-deploy made about 30 round trips
+// in 10 transactions.
+func (s *Store) ReadSnapshot(ctx context.Context) (context.Context, func(), error) {
+	d := s.db
+	tx, err := d.pool.BeginTx(ctx, readOptions)
+	if err != nil {
+		return nil, nil, translate(fmt.Errorf("begin read: %w", err))
+	}
+	var once sync.Once
+	end := func() { once.Do(func() { _ = tx.Rollback() }) }
+	return context.WithValue(ctx, snapshotKey{d}, sqlstore.NewReadTx(tx, d.st)), end, nil
+}
+
 // Read implements sqlstore.Engine: fn runs in a read-only transaction on
-// one snapshot.
+// one snapshot, the one of ctx when it comes from ReadSnapshot, else a new
+// one.
 func (s *db) Read(ctx context.Context, fn func(tx *sqlstore.Tx) error) error {
-	tx, err := s.pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if tx, ok := ctx.Value(snapshotKey{s}).(*sqlstore.Tx); ok {
+		return translate(fn(tx))
+	}
+	tx, err := s.pool.BeginTx(ctx, readOptions)
 	if err != nil {
 		return translate(fmt.Errorf("begin read: %w", err))
 	}
