@@ -16,18 +16,11 @@ import (
 func (s *Store) ResolveVersions(ctx context.Context, sel broker.MatrixSelector) ([]broker.VersionRef, error) {
 	var out []broker.VersionRef
 	err := s.read(ctx, func(tx *Tx) error {
-		ids, err := resolveVersionIDs(ctx, tx, sel)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			var n string
-			if err := tx.QueryRowContext(ctx, `SELECT number FROM versions WHERE id = ?`, id).Scan(&n); err != nil {
-				return err
-			}
+		numbers, err := resolveVersions(ctx, tx, sel)
+		for _, n := range numbers {
 			out = append(out, broker.VersionRef{Pacticipant: sel.Pacticipant, Number: n})
 		}
-		return nil
+		return err
 	})
 	return out, err
 }
@@ -51,45 +44,44 @@ func idList(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, er
 	return out, rows.Err()
 }
 
-// resolveVersionIDs returns the version ids a selector picks, newest first.
-func resolveVersionIDs(ctx context.Context, tx *Tx, sel broker.MatrixSelector) ([]int64, error) {
+// resolveVersions returns the numbers of the versions a selector picks,
+// newest first, each statement reading them with the versions it picks
+// (can-i-deploy resolves a selector per pacticipant involved, and a
+// look-up per version was a round trip each on PostgreSQL).
+func resolveVersions(ctx context.Context, tx *Tx, sel broker.MatrixSelector) ([]string, error) {
 	pid, err := pacticipantID(ctx, tx, sel.Pacticipant)
 	if err != nil {
 		return nil, err
 	}
+	const heads = `SELECT v.number FROM branches b JOIN branch_heads h ON h.branch_id = b.id JOIN versions v ON v.id = h.version_id `
 	switch {
 	case sel.Version != "":
-		return idList(ctx, tx, `SELECT id FROM versions WHERE pacticipant_id = ? AND number = ?`, pid, sel.Version)
+		return stringList(ctx, tx, `SELECT number FROM versions WHERE pacticipant_id = ? AND number = ?`, pid, sel.Version)
 	case sel.Environment != "":
 		eid, _, err := environmentByName(ctx, tx, sel.Environment)
 		if err != nil {
 			return nil, err
 		}
-		return idList(ctx, tx, `SELECT version_id FROM deployed_versions WHERE environment_id = ? AND pacticipant_id = ? AND currently_deployed = 1
-			UNION SELECT version_id FROM released_versions WHERE environment_id = ? AND pacticipant_id = ? AND currently_supported = 1
-			ORDER BY 1 DESC`, eid, pid, eid, pid)
+		return stringList(ctx, tx, `SELECT v.number FROM versions v WHERE v.id IN (
+				SELECT version_id FROM deployed_versions WHERE environment_id = ? AND pacticipant_id = ? AND currently_deployed = 1
+				UNION SELECT version_id FROM released_versions WHERE environment_id = ? AND pacticipant_id = ? AND currently_supported = 1)
+			ORDER BY v.id DESC`, eid, pid, eid, pid)
 	case sel.MainBranch:
-		var main string
-		if err := tx.QueryRowContext(ctx, `SELECT main_branch FROM pacticipants WHERE id = ?`, pid).Scan(&main); err != nil {
-			return nil, err
-		}
-		if main == "" {
-			return nil, nil
-		}
-		return idList(ctx, tx, `SELECT h.version_id FROM branches b JOIN branch_heads h ON h.branch_id = b.id WHERE b.pacticipant_id = ? AND b.name = ?`, pid, main)
+		// A pacticipant without a main branch ("") has no branch of that name.
+		return stringList(ctx, tx, heads+`JOIN pacticipants p ON p.id = b.pacticipant_id AND b.name = p.main_branch WHERE p.id = ?`, pid)
 	case sel.Branch != "" && sel.Latest:
-		return idList(ctx, tx, `SELECT h.version_id FROM branches b JOIN branch_heads h ON h.branch_id = b.id WHERE b.pacticipant_id = ? AND b.name = ?`, pid, sel.Branch)
+		return stringList(ctx, tx, heads+`WHERE b.pacticipant_id = ? AND b.name = ?`, pid, sel.Branch)
 	case sel.Branch != "":
-		return idList(ctx, tx, `SELECT bv.version_id FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id
+		return stringList(ctx, tx, `SELECT v.number FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id JOIN versions v ON v.id = bv.version_id
 			WHERE b.pacticipant_id = ? AND b.name = ? ORDER BY bv.version_id DESC`, pid, sel.Branch)
 	case sel.Tag != "" && sel.Latest:
-		return idList(ctx, tx, `SELECT max(version_id) FROM tags WHERE pacticipant_id = ? AND name = ?`, pid, sel.Tag)
+		return stringList(ctx, tx, `SELECT v.number FROM versions v WHERE v.id = (SELECT max(version_id) FROM tags WHERE pacticipant_id = ? AND name = ?)`, pid, sel.Tag)
 	case sel.Tag != "":
-		return idList(ctx, tx, `SELECT version_id FROM tags WHERE pacticipant_id = ? AND name = ? ORDER BY version_id DESC`, pid, sel.Tag)
+		return stringList(ctx, tx, `SELECT v.number FROM tags t JOIN versions v ON v.id = t.version_id WHERE t.pacticipant_id = ? AND t.name = ? ORDER BY t.version_id DESC`, pid, sel.Tag)
 	case sel.Latest:
-		return idList(ctx, tx, `SELECT max(id) FROM versions WHERE pacticipant_id = ?`, pid)
+		return stringList(ctx, tx, `SELECT v.number FROM versions v WHERE v.id = (SELECT max(id) FROM versions WHERE pacticipant_id = ?)`, pid)
 	default:
-		return idList(ctx, tx, `SELECT id FROM versions WHERE pacticipant_id = ? ORDER BY id DESC`, pid)
+		return stringList(ctx, tx, `SELECT number FROM versions WHERE pacticipant_id = ? ORDER BY id DESC`, pid)
 	}
 }
 
