@@ -393,37 +393,38 @@ const (
 // selectionQuery is the statement of one selection over every consumer of
 // provider pid (or q.Consumer alone), ordered by consumer name and, within
 // a consumer, newest version first. The heads (latest, branch, main
-// branch, latest with a tag) are found by a subquery per consumer that
-// walks the branch's (tag's) versions backwards and stops at the first
-// with a pact for the provider. fill sets what matched from the extra
-// column.
+// branch, latest with a tag) are found first, once per consumer, by a
+// subquery that walks the branch's (tag's) versions backwards and stops at
+// the first with a pact for the provider: the heads are materialised, as
+// PostgreSQL otherwise ran the subquery for every publication of the
+// integration. fill sets what matched from the extra column.
 func (s *Store) selectionQuery(q broker.PactSelection, pid int64) (string, []any, func(*broker.SelectedPact, string), error) {
 	var (
-		extra, from, order string
-		args               []any
-		fill               func(*broker.SelectedPact, string)
-		distinct           string
+		extra, head, from, order string
+		args                     []any
+		fill                     func(*broker.SelectedPact, string)
+		distinct                 string
 	)
-	head := func(subquery string) string { return `JOIN` + latestOfIntegration + `(` + subquery + `) ` }
 	branchHead := func(name string) string {
-		return head(`SELECT bv.version_id FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id
-			JOIN latest_pact_publications l2 ON l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id AND l2.consumer_version_id = bv.version_id
-			WHERE b.pacticipant_id = i.consumer_id AND b.name = ` + name + ` ORDER BY bv.version_id DESC LIMIT 1`)
+		return `SELECT bv.version_id FROM branch_versions bv
+			WHERE bv.branch_id = (SELECT b.id FROM branches b WHERE b.pacticipant_id = i.consumer_id AND b.name = ` + name + `)
+			AND EXISTS (SELECT 1 FROM latest_pact_publications l2 WHERE l2.consumer_version_id = bv.version_id AND l2.provider_id = i.provider_id)
+			ORDER BY bv.version_id DESC LIMIT 1`
 	}
 	switch q.Kind {
 	case broker.SelectLatest:
-		extra, from = `''`, head(`SELECT max(l2.consumer_version_id) FROM latest_pact_publications l2 WHERE l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id`)
+		extra, head = `''`, `SELECT max(l2.consumer_version_id) FROM latest_pact_publications l2 WHERE l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id`
 	case broker.SelectBranchHead:
-		extra, from = `''`, branchHead(`?`)
+		extra, head = `''`, branchHead(`?`)
 		args = append(args, q.Branch)
 		fill = func(p *broker.SelectedPact, _ string) { p.Branch = q.Branch }
 	case broker.SelectMainBranchHead:
-		extra, from = `c.main_branch`, branchHead(`c.main_branch`)
+		extra, head = `c.main_branch`, branchHead(`c.main_branch`)
 		fill = func(p *broker.SelectedPact, main string) { p.Branch = main }
 	case broker.SelectTagLatest:
-		extra, from = `''`, head(`SELECT t.version_id FROM tags t
-			JOIN latest_pact_publications l2 ON l2.provider_id = i.provider_id AND l2.consumer_id = i.consumer_id AND l2.consumer_version_id = t.version_id
-			WHERE t.pacticipant_id = i.consumer_id AND t.name = ? ORDER BY t.version_id DESC LIMIT 1`)
+		extra, head = `''`, `SELECT t.version_id FROM tags t WHERE t.pacticipant_id = i.consumer_id AND t.name = ?
+			AND EXISTS (SELECT 1 FROM latest_pact_publications l2 WHERE l2.consumer_version_id = t.version_id AND l2.provider_id = i.provider_id)
+			ORDER BY t.version_id DESC LIMIT 1`
 		args = append(args, q.Tag)
 		fill = func(p *broker.SelectedPact, _ string) { p.Tag = q.Tag }
 	case broker.SelectTagAll:
@@ -456,6 +457,12 @@ func (s *Store) selectionQuery(q broker.PactSelection, pid int64) (string, []any
 	if q.Consumer != "" {
 		where += ` AND c.name = ?`
 		args = append(args, q.Consumer)
+	}
+	if head != "" {
+		return `WITH heads AS MATERIALIZED (SELECT i.consumer_id, i.provider_id, (` + head + `) AS version_id` + selectionFrom + where + `)
+			SELECT ` + selectedCols + `, ` + extra + ` FROM heads h JOIN pacticipants c ON c.id = h.consumer_id
+			JOIN latest_pact_publications l ON l.provider_id = h.provider_id AND l.consumer_id = h.consumer_id AND l.consumer_version_id = h.version_id
+			` + selectionJoins + `ORDER BY c.name`, args, fill, nil
 	}
 	return `SELECT ` + distinct + selectedCols + `, ` + extra + selectionFrom + from + selectionJoins + where + ` ORDER BY c.name` + order, args, fill, nil
 }
